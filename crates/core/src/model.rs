@@ -1,0 +1,350 @@
+//! Normalized records: what a connector produces from a provider payload and the store persists.
+//! Provider-neutral where the concept is shared (a pull request is a pull request on GitHub or
+//! GitLab); timestamps are UTC seconds ([`Ts`]).
+
+use crate::time::Ts;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Github,
+    Jira,
+    Pagerduty,
+    Slack,
+    Git,
+}
+
+impl Provider {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::Github => "github",
+            Provider::Jira => "jira",
+            Provider::Pagerduty => "pagerduty",
+            Provider::Slack => "slack",
+            Provider::Git => "git",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        Some(match s {
+            "github" => Provider::Github,
+            "jira" => Provider::Jira,
+            "pagerduty" => Provider::Pagerduty,
+            "slack" => Provider::Slack,
+            "git" => Provider::Git,
+            _ => return None,
+        })
+    }
+}
+
+/// An account on one provider. `external_id` is the provider's stable id (GitHub's numeric user
+/// id, a Jira accountId); `login` is the handle people see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub provider: Provider,
+    pub external_id: String,
+    pub login: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub is_bot: bool,
+    pub html_url: Option<String>,
+}
+
+/// GitHub marks apps with a `[bot]` suffix and `type: "Bot"`; both count.
+pub fn is_bot_login(login: &str) -> bool {
+    login.ends_with("[bot]")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repo {
+    pub provider: Provider,
+    pub external_id: String,
+    pub owner: String,
+    pub name: String,
+    pub default_branch: String,
+    pub description: Option<String>,
+    pub html_url: Option<String>,
+    pub archived: bool,
+}
+
+impl Repo {
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+}
+
+/// One line of a CODEOWNERS file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeOwnerRule {
+    pub pattern: String,
+    pub owners: Vec<String>,
+}
+
+/// Parse a CODEOWNERS file: comments and blank lines skipped, later rules win (order kept).
+pub fn parse_codeowners(text: &str) -> Vec<CodeOwnerRule> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let pattern = parts.next()?.to_string();
+            let owners: Vec<String> = parts
+                .map(|o| o.trim_start_matches('@').to_string())
+                .collect();
+            Some(CodeOwnerRule { pattern, owners })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    pub sha: String,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub author: Option<Account>,
+    pub authored_at: Ts,
+    pub committer_name: Option<String>,
+    pub committer_email: Option<String>,
+    pub committer: Option<Account>,
+    pub committed_at: Ts,
+    pub message: String,
+    pub parents: Vec<String>,
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrState {
+    Open,
+    Closed,
+}
+
+impl PrState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PrState::Open => "open",
+            PrState::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub external_id: String,
+    pub number: i64,
+    pub title: String,
+    pub body: Option<String>,
+    pub state: PrState,
+    pub draft: bool,
+    pub merged: bool,
+    pub author: Option<Account>,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+    pub closed_at: Option<Ts>,
+    pub merged_at: Option<Ts>,
+    pub merged_by: Option<Account>,
+    pub merge_commit_sha: Option<String>,
+    pub head_sha: Option<String>,
+    pub head_ref: Option<String>,
+    pub base_ref: Option<String>,
+    pub additions: Option<i64>,
+    pub deletions: Option<i64>,
+    pub changed_files: Option<i64>,
+    pub commits_count: Option<i64>,
+    pub labels: Vec<String>,
+    pub html_url: Option<String>,
+    /// Reviewers whose review is currently requested (pending).
+    pub requested_reviewers: Vec<Account>,
+    pub requested_teams: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub external_id: String,
+    pub reviewer: Option<Account>,
+    /// APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING.
+    pub state: String,
+    pub submitted_at: Option<Ts>,
+    pub body: Option<String>,
+    pub commit_sha: Option<String>,
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentKind {
+    /// A comment on a line of the diff.
+    Review,
+    /// A comment in the PR conversation.
+    Issue,
+}
+
+impl CommentKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommentKind::Review => "review",
+            CommentKind::Issue => "issue",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrComment {
+    pub external_id: String,
+    pub kind: CommentKind,
+    pub pr_number: i64,
+    pub author: Option<Account>,
+    pub body: String,
+    pub path: Option<String>,
+    pub line: Option<i64>,
+    pub in_reply_to: Option<String>,
+    pub review_external_id: Option<String>,
+    pub created_at: Ts,
+    pub updated_at: Option<Ts>,
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRun {
+    pub external_id: String,
+    pub head_sha: String,
+    pub name: String,
+    /// queued, in_progress, completed.
+    pub status: String,
+    /// success, failure, neutral, cancelled, skipped, timed_out, action_required.
+    pub conclusion: Option<String>,
+    pub started_at: Option<Ts>,
+    pub completed_at: Option<Ts>,
+    pub app: Option<String>,
+    pub html_url: Option<String>,
+}
+
+/// A pull-request timeline event (ready_for_review, review_requested, convert_to_draft, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrEvent {
+    pub external_id: String,
+    pub event: String,
+    pub actor: Option<Account>,
+    /// The account the event is about (the requested reviewer, the assignee).
+    pub subject: Option<Account>,
+    pub detail: Option<String>,
+    pub created_at: Ts,
+}
+
+/// Everything about one pull request, written in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequestBundle {
+    pub pr: PullRequest,
+    pub commits: Vec<Commit>,
+    pub reviews: Vec<Review>,
+    pub check_runs: Vec<CheckRun>,
+    pub events: Vec<PrEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentKind {
+    /// A GitHub deployment with statuses.
+    GithubDeployment,
+    /// A git tag matching the release pattern.
+    Tag,
+    /// A published release.
+    Release,
+}
+
+impl DeploymentKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeploymentKind::GithubDeployment => "github_deployment",
+            DeploymentKind::Tag => "tag",
+            DeploymentKind::Release => "release",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentStatus {
+    pub external_id: String,
+    /// queued, in_progress, success, failure, error, inactive, pending.
+    pub state: String,
+    pub description: Option<String>,
+    pub environment: Option<String>,
+    pub created_at: Ts,
+    pub log_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub external_id: String,
+    pub kind: DeploymentKind,
+    pub sha: String,
+    pub ref_name: Option<String>,
+    pub environment: String,
+    pub production: bool,
+    pub task: Option<String>,
+    pub description: Option<String>,
+    pub creator: Option<Account>,
+    pub created_at: Ts,
+    pub updated_at: Option<Ts>,
+    /// Provider-specific payload as JSON text (e.g. `{"rollback_of": "..."}`).
+    pub payload: Option<String>,
+    pub statuses: Vec<DeploymentStatus>,
+}
+
+/// Environments treated as production when the provider does not say.
+pub fn is_production_environment(env: &str) -> bool {
+    let e = env.to_ascii_lowercase();
+    e == "production"
+        || e == "prod"
+        || e.starts_with("production-")
+        || e.starts_with("prod-")
+        || e == "live"
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub external_id: String,
+    pub tag_name: String,
+    pub name: Option<String>,
+    pub target_commitish: Option<String>,
+    pub draft: bool,
+    pub prerelease: bool,
+    pub created_at: Option<Ts>,
+    pub published_at: Option<Ts>,
+    pub author: Option<Account>,
+    pub body: Option<String>,
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub sha: String,
+    /// Tagger date for annotated tags (local git); `None` when the provider does not say.
+    pub tagged_at: Option<Ts>,
+    pub annotated: Option<bool>,
+    pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codeowners_parse_keeps_order_and_strips_at() {
+        let rules = parse_codeowners("# owners\n*  @org/team # everyone\n\n/src/ @alice @bob\n");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].pattern, "*");
+        assert_eq!(rules[0].owners, vec!["org/team"]);
+        assert_eq!(rules[1].owners, vec!["alice", "bob"]);
+    }
+
+    #[test]
+    fn production_environments() {
+        assert!(is_production_environment("production"));
+        assert!(is_production_environment("Prod-EU"));
+        assert!(!is_production_environment("staging"));
+        assert!(!is_production_environment("preview-123"));
+    }
+}

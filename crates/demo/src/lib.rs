@@ -1,0 +1,16 @@
+//! The demo organisation (Tidewater Labs, defined in `demo/org.toml`) and a seeded generator that
+//! turns it into months of realistic activity: commits, pull requests, reviews, CI, deployments,
+//! tickets and sprints, incidents and chat. The fake providers serve the resulting [`World`]
+//! over the real provider APIs, so demo mode exercises the production connectors.
+//!
+//! Same seed, scale and `as_of` ⇒ the same world, byte for byte.
+
+pub mod calendar;
+mod generator;
+pub mod org;
+mod text;
+pub mod world;
+
+pub use generator::{GenOptions, generate};
+pub use org::{Org, OrgError};
+pub use world::World;

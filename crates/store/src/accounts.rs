@@ -1,0 +1,92 @@
+//! Provider accounts. Upserts merge what is known (a login seen on a PR, an email seen on a
+//! commit) without ever erasing a field another payload filled in.
+
+use crate::Result;
+use bosun_core::model::Account;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Insert or merge an account; returns its row id.
+pub fn upsert(conn: &Connection, a: &Account) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO accounts (provider, external_id, login, display_name, email, is_bot, html_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (provider, external_id) DO UPDATE SET
+             login        = coalesce(excluded.login, accounts.login),
+             display_name = coalesce(excluded.display_name, accounts.display_name),
+             email        = coalesce(excluded.email, accounts.email),
+             is_bot       = max(accounts.is_bot, excluded.is_bot),
+             html_url     = coalesce(excluded.html_url, accounts.html_url)
+         RETURNING id",
+    )?;
+    let id = stmt.query_row(
+        params![
+            a.provider.as_str(),
+            a.external_id,
+            a.login,
+            a.display_name,
+            a.email,
+            a.is_bot,
+            a.html_url
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(id)
+}
+
+pub fn upsert_opt(conn: &Connection, a: Option<&Account>) -> Result<Option<i64>> {
+    a.map(|a| upsert(conn, a)).transpose()
+}
+
+/// Find an account by provider and login.
+pub fn find_by_login(conn: &Connection, provider: &str, login: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM accounts WHERE provider = ?1 AND login = ?2",
+            params![provider, login],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use bosun_core::model::Provider;
+
+    fn account(login: Option<&str>, email: Option<&str>) -> Account {
+        Account {
+            provider: Provider::Github,
+            external_id: "42".into(),
+            login: login.map(str::to_string),
+            display_name: None,
+            email: email.map(str::to_string),
+            is_bot: false,
+            html_url: None,
+        }
+    }
+
+    #[test]
+    fn merges_fields_without_erasing() {
+        let store = Store::open_in_memory().unwrap();
+        let id1 = upsert(store.conn(), &account(Some("octo"), None)).unwrap();
+        let id2 = upsert(store.conn(), &account(None, Some("octo@example.com"))).unwrap();
+        assert_eq!(id1, id2);
+        let (login, email): (String, String) = store
+            .conn()
+            .query_row(
+                "SELECT login, email FROM accounts WHERE id = ?1",
+                [id1],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (login.as_str(), email.as_str()),
+            ("octo", "octo@example.com")
+        );
+        assert_eq!(
+            find_by_login(store.conn(), "github", "octo").unwrap(),
+            Some(id1)
+        );
+    }
+}

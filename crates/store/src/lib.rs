@@ -1,0 +1,141 @@
+//! Bosun's local store: one SQLite file (WAL, foreign keys on, FTS5 available) holding every
+//! synced record, derived signal and audit entry. Opening a store migrates it, after backing the
+//! file up. Writes go through small typed functions grouped by area; each takes a
+//! `&rusqlite::Connection` so that callers compose them inside one transaction.
+
+pub mod accounts;
+pub mod code;
+pub mod counts;
+mod error;
+pub mod migrations;
+pub mod sync_state;
+
+pub use error::{Result, StoreError};
+pub use rusqlite;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// An open Bosun database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date. When a
+    /// migration is pending on an existing database, a copy of the file is written next to it
+    /// first (`<file>.backup-v<old>-<unix time>`).
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::open(path, e))?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure().map_err(|e| StoreError::open(path, e))?;
+        migrations::migrate(&mut store.conn, Some(path))?;
+        Ok(store)
+    }
+
+    /// A private in-memory database with the full schema (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure()?;
+        migrations::migrate(&mut store.conn, None)?;
+        Ok(store)
+    }
+
+    /// Open an existing database read-only (readers beside a writer; WAL allows both).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::open(path, e))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let version = migrations::schema_version(&conn).map_err(|e| StoreError::open(path, e))?;
+        if version != migrations::latest_version() {
+            return Err(StoreError::SchemaMismatch {
+                found: version,
+                expected: migrations::latest_version(),
+            });
+        }
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        // journal_mode returns a row, so it cannot go through execute_batch.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        self.conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;",
+        )
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The connection, for reads and for composing writes.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one IMMEDIATE transaction: either all of its writes land or none do.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `Ok(())` when the file is sound.
+    pub fn integrity_check(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(rows.join("; ")))
+        }
+    }
+}
+
+/// Parse a JSON array column.
+pub(crate) fn json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}

@@ -1,0 +1,267 @@
+//! Schema migrations. Each migration only adds (tables, columns, indexes); the list is append-only
+//! and versions are stored in `PRAGMA user_version`.
+
+use crate::{Result, StoreError};
+use rusqlite::Connection;
+use std::path::Path;
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("migrations/0001_initial.sql"),
+}];
+
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Bring `conn` to the latest schema. `path` is the database file (for the backup) or `None` for
+/// an in-memory database.
+pub fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<()> {
+    run(conn, path, MIGRATIONS)
+}
+
+fn run(conn: &mut Connection, path: Option<&Path>, migrations: &[Migration]) -> Result<()> {
+    let open_err = |e| match path {
+        Some(p) => StoreError::open(p, e),
+        None => StoreError::Sqlite(e),
+    };
+    let current = schema_version(conn).map_err(open_err)?;
+    let latest = migrations.last().map_or(0, |m| m.version);
+    if current > latest {
+        return Err(StoreError::TooNew {
+            found: current,
+            latest,
+        });
+    }
+    if current == latest {
+        return Ok(());
+    }
+    if current == 0 {
+        let objects: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(open_err)?;
+        if objects > 0 {
+            return Err(StoreError::Foreign(
+                path.map(Path::to_path_buf).unwrap_or_default(),
+            ));
+        }
+    } else if let Some(path) = path {
+        backup(conn, path, current)?;
+    }
+    for m in migrations.iter().filter(|m| m.version > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql).map_err(|e| StoreError::Migration {
+            version: m.version,
+            name: m.name,
+            source: e,
+        })?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Copy the whole database (consistently, WAL included) to `<file>.backup-v<version>-<unix time>`.
+fn backup(conn: &Connection, path: &Path, version: u32) -> Result<()> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".backup-v{version}-{stamp}"));
+    let target = path.with_file_name(name);
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(StoreError::Backup)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                m.version as usize,
+                i + 1,
+                "migration {} out of order",
+                m.name
+            );
+        }
+    }
+
+    #[test]
+    fn migrations_only_add() {
+        // A migration may create and add; it must never drop, rename or rewrite existing data.
+        let forbidden = ["DROP ", "RENAME ", "DELETE FROM", "UPDATE "];
+        for m in MIGRATIONS {
+            let upper: String = m
+                .sql
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .to_uppercase();
+            // Triggers may contain DELETE/UPDATE in their bodies (FTS maintenance); strip them.
+            let without_triggers = strip_triggers(&upper);
+            for word in forbidden {
+                assert!(
+                    !without_triggers.contains(word),
+                    "migration v{} contains {word}",
+                    m.version
+                );
+            }
+        }
+    }
+
+    fn strip_triggers(sql: &str) -> String {
+        let mut out = String::new();
+        let mut rest = sql;
+        while let Some(start) = rest.find("CREATE TRIGGER") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let end = after.find("END;").map_or(after.len(), |e| e + 4);
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn migrates_an_empty_memory_database_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, None).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), latest_version());
+        migrate(&mut conn, None).unwrap();
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(tables > 40, "only {tables} tables");
+    }
+
+    #[test]
+    fn backs_up_the_file_before_migrating_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bosun.db");
+        let mut conn = Connection::open(&path).unwrap();
+        run(&mut conn, Some(&path), &MIGRATIONS[..1]).unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('before', 'v1')", [])
+            .unwrap();
+        let next = Migration {
+            version: 2,
+            name: "extra",
+            sql: "CREATE TABLE extra (x INTEGER);",
+        };
+        let all: Vec<Migration> = vec![
+            Migration {
+                version: 1,
+                name: MIGRATIONS[0].name,
+                sql: MIGRATIONS[0].sql,
+            },
+            next,
+        ];
+        run(&mut conn, Some(&path), &all).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        let backups: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("bosun.db.backup-v1-"))
+            .collect();
+        assert_eq!(backups.len(), 1, "{backups:?}");
+        let backup = Connection::open(dir.path().join(&backups[0])).unwrap();
+        assert_eq!(schema_version(&backup).unwrap(), 1);
+        let kept: String = backup
+            .query_row("SELECT value FROM meta WHERE key = 'before'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, "v1");
+        let has_extra: i64 = backup
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has_extra, 0, "the backup is the pre-migration database");
+    }
+
+    #[test]
+    fn refuses_a_foreign_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE notes (x TEXT);").unwrap();
+        drop(conn);
+        let err = crate::Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Foreign(_)), "{err}");
+    }
+
+    #[test]
+    fn a_garbage_file_gives_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("garbage.db");
+        std::fs::write(
+            &path,
+            b"this is not a database, just text that is long enough to look like one",
+        )
+        .unwrap();
+        let err = crate::Store::open(&path).unwrap_err();
+        assert!(err.to_string().contains("garbage.db"), "{err}");
+    }
+
+    #[test]
+    fn fts5_is_compiled_in() {
+        let store = crate::Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute(
+            "INSERT INTO sources (id, kind, name, created_at) VALUES (1, 'docs', 'd', 0)",
+            [],
+        )
+        .unwrap();
+        c.execute("INSERT INTO documents (id, source_id, root, path, kind, content_hash, size, indexed_at) VALUES (1, 1, '/r', 'a.md', 'markdown', 'h', 1, 0)", []).unwrap();
+        c.execute("INSERT INTO chunks (document_id, ordinal, heading_path, text, byte_start, byte_end, line_start, line_end, token_estimate) VALUES (1, 0, 'Runbook', 'rotate the database credentials', 0, 10, 1, 2, 5)", []).unwrap();
+        let hits: i64 = c
+            .query_row(
+                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'credential'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hits, 1, "porter stemming + FTS5");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        let err = migrate(&mut conn, None).unwrap_err();
+        assert!(
+            matches!(err, StoreError::TooNew { found: 999, .. }),
+            "{err}"
+        );
+    }
+}
