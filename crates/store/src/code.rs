@@ -4,8 +4,8 @@
 
 use crate::{Result, accounts};
 use bosun_core::model::{
-    CheckRun, CodeOwnerRule, Commit, Deployment, PrComment, PrEvent, PullRequestBundle, Release,
-    Repo, Review, Tag,
+    CheckRun, CodeOwnerRule, Commit, Deployment, DeploymentStatus, PrComment, PrEvent,
+    PullRequestBundle, Release, Repo, Review, Tag,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -359,6 +359,80 @@ pub fn upsert_deployment(conn: &Connection, repo_id: i64, d: &Deployment) -> Res
         ])?;
     }
     Ok(id)
+}
+
+/// Add or update statuses of a stored deployment; `Ok(false)` when the deployment is unknown.
+pub fn upsert_deployment_statuses(
+    conn: &Connection,
+    repo_id: i64,
+    kind: &str,
+    external_id: &str,
+    statuses: &[DeploymentStatus],
+) -> Result<bool> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM deployments WHERE repo_id = ?1 AND kind = ?2 AND external_id = ?3",
+            params![repo_id, kind, external_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else { return Ok(false) };
+    let mut st = conn.prepare_cached(
+        "INSERT INTO deployment_statuses (deployment_id, external_id, state, description, environment, created_at, log_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (deployment_id, external_id) DO UPDATE SET
+             state = excluded.state, description = excluded.description, environment = excluded.environment,
+             created_at = excluded.created_at, log_url = excluded.log_url",
+    )?;
+    for s in statuses {
+        st.execute(params![
+            id,
+            s.external_id,
+            s.state,
+            s.description,
+            s.environment,
+            s.created_at,
+            s.log_url
+        ])?;
+    }
+    Ok(true)
+}
+
+/// Deployments of a repo with whether their latest status is final (success, failure, error,
+/// inactive).
+pub fn deployment_states(
+    conn: &Connection,
+    repo_id: i64,
+) -> Result<std::collections::HashMap<String, bool>> {
+    let mut stmt = conn.prepare(
+        "SELECT d.external_id,
+                coalesce((SELECT s.state FROM deployment_statuses s WHERE s.deployment_id = d.id
+                          ORDER BY s.created_at DESC, s.id DESC LIMIT 1), 'pending')
+         FROM deployments d WHERE d.repo_id = ?1 AND d.kind = 'github_deployment'",
+    )?;
+    let rows = stmt
+        .query_map([repo_id], |r| {
+            let state: String = r.get(1)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                matches!(state.as_str(), "success" | "failure" | "error" | "inactive"),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Stored `updated_at` of each pull request of a repo (to skip unchanged ones).
+pub fn pull_request_versions(
+    conn: &Connection,
+    repo_id: i64,
+) -> Result<std::collections::HashMap<i64, i64>> {
+    let mut stmt =
+        conn.prepare("SELECT number, updated_at FROM pull_requests WHERE repo_id = ?1")?;
+    let rows = stmt
+        .query_map([repo_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 /// GitHub deployments whose latest status is not final yet (their statuses may still change).

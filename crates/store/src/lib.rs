@@ -121,6 +121,13 @@ impl Store {
         Ok(out)
     }
 
+    /// Begin an IMMEDIATE transaction (for callers whose closures return their own error type).
+    pub fn begin(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// SQLite's `PRAGMA integrity_check`: `Ok(())` when the file is sound.
     pub fn integrity_check(&self) -> Result<()> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;

@@ -1,0 +1,63 @@
+use bosun_core::{Code, HasCode};
+use bosun_store::StoreError;
+
+pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("{url}: HTTP {status}: {message}")]
+    Http {
+        url: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{url}: the provider refused the credentials (HTTP {status}); check the token")]
+    Auth { url: String, status: u16 },
+    #[error("{url}: not found")]
+    NotFound { url: String },
+    #[error(
+        "{url}: rate limited until {until} (unix time), longer than the allowed wait of {max_wait_secs}s"
+    )]
+    RateLimited {
+        url: String,
+        until: u64,
+        max_wait_secs: u64,
+    },
+    #[error("{url}: gave up after {attempts} attempts: {last}")]
+    Unavailable {
+        url: String,
+        attempts: u32,
+        last: String,
+    },
+    #[error("{url}: malformed response: {detail}")]
+    Malformed { url: String, detail: String },
+    #[error("invalid source configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("sync cancelled")]
+    Cancelled,
+}
+
+impl HasCode for ConnectorError {
+    fn code(&self) -> Code {
+        match self {
+            ConnectorError::Http { .. } | ConnectorError::Unavailable { .. } => {
+                Code::ProviderUnavailable
+            }
+            ConnectorError::Auth { .. } => Code::Auth,
+            ConnectorError::NotFound { .. } => Code::NotFound,
+            ConnectorError::RateLimited { .. } => Code::RateLimited,
+            ConnectorError::Malformed { .. } => Code::MalformedPayload,
+            ConnectorError::Config(_) => Code::Config,
+            ConnectorError::Store(e) => e.code(),
+            ConnectorError::Cancelled => Code::Cancelled,
+        }
+    }
+}
+
+impl From<bosun_store::rusqlite::Error> for ConnectorError {
+    fn from(e: bosun_store::rusqlite::Error) -> Self {
+        ConnectorError::Store(StoreError::Sqlite(e))
+    }
+}

@@ -1,0 +1,341 @@
+//! GitHub REST payloads, as much of them as Bosun reads. Fields GitHub may send as `null` are
+//! `Option`s; fields a valid payload always has are required, so a payload of the wrong shape is
+//! rejected instead of becoming a half-empty record.
+
+use bosun_core::time::{Ts, parse_rfc3339};
+use serde::{Deserialize, Deserializer};
+
+/// An RFC 3339 timestamp; anything else is a decoding error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time(pub Ts);
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_rfc3339(&s)
+            .map(Time)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp {s:?}")))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub login: String,
+    pub id: i64,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Owner {
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repo {
+    pub id: i64,
+    pub name: String,
+    pub full_name: String,
+    pub owner: Owner,
+    #[serde(default)]
+    pub default_branch: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Label {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Team {
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ref {
+    #[serde(rename = "ref")]
+    pub name: String,
+    pub sha: String,
+}
+
+/// A pull request, from the list (no size fields) or the details endpoint (with them).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pull {
+    pub id: i64,
+    pub number: i64,
+    pub state: String,
+    pub title: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub user: Option<User>,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub closed_at: Option<Time>,
+    pub merged_at: Option<Time>,
+    #[serde(default)]
+    pub merge_commit_sha: Option<String>,
+    #[serde(default)]
+    pub requested_reviewers: Vec<User>,
+    #[serde(default)]
+    pub requested_teams: Vec<Team>,
+    pub head: Ref,
+    pub base: Ref,
+    #[serde(default)]
+    pub draft: Option<bool>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    // Details only.
+    #[serde(default)]
+    pub merged: Option<bool>,
+    #[serde(default)]
+    pub merged_by: Option<User>,
+    #[serde(default)]
+    pub additions: Option<i64>,
+    #[serde(default)]
+    pub deletions: Option<i64>,
+    #[serde(default)]
+    pub changed_files: Option<i64>,
+    #[serde(default)]
+    pub commits: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Review {
+    pub id: i64,
+    pub user: Option<User>,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub state: String,
+    #[serde(default)]
+    pub submitted_at: Option<Time>,
+    #[serde(default)]
+    pub commit_id: Option<String>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GitSignature {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub date: Time,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GitCommit {
+    pub author: GitSignature,
+    pub committer: GitSignature,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Parent {
+    pub sha: String,
+}
+
+/// A commit from `/commits` or `/pulls/{n}/commits`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Commit {
+    pub sha: String,
+    pub commit: GitCommit,
+    pub author: Option<User>,
+    pub committer: Option<User>,
+    pub parents: Vec<Parent>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct App {
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckRun {
+    pub id: i64,
+    pub head_sha: String,
+    pub name: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: Option<Time>,
+    pub completed_at: Option<Time>,
+    #[serde(default)]
+    pub app: Option<App>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckRuns {
+    pub total_count: i64,
+    pub check_runs: Vec<CheckRun>,
+}
+
+/// A timeline item. Items differ by `event`: `committed` has a sha and no id, `reviewed` has a
+/// review id and `user`, issue events have `id`, `actor` and `created_at`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TimelineItem {
+    #[serde(default)]
+    pub event: Option<String>,
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub actor: Option<User>,
+    #[serde(default)]
+    pub created_at: Option<Time>,
+    #[serde(default)]
+    pub requested_reviewer: Option<User>,
+    #[serde(default)]
+    pub requested_team: Option<Team>,
+    #[serde(default)]
+    pub assignee: Option<User>,
+    #[serde(default)]
+    pub label: Option<Label>,
+    #[serde(default)]
+    pub commit_id: Option<String>,
+}
+
+/// Events Bosun keeps from the timeline (the rest are represented elsewhere or irrelevant).
+pub const KEPT_EVENTS: &[&str] = &[
+    "ready_for_review",
+    "convert_to_draft",
+    "review_requested",
+    "review_request_removed",
+    "review_dismissed",
+    "merged",
+    "closed",
+    "reopened",
+    "labeled",
+    "unlabeled",
+    "head_ref_force_pushed",
+    "assigned",
+    "unassigned",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReviewComment {
+    pub id: i64,
+    #[serde(default)]
+    pub pull_request_review_id: Option<i64>,
+    pub user: Option<User>,
+    pub body: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub line: Option<i64>,
+    #[serde(default)]
+    pub original_line: Option<i64>,
+    #[serde(default)]
+    pub in_reply_to_id: Option<i64>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    pub pull_request_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IssueComment {
+    pub id: i64,
+    pub user: Option<User>,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub html_url: String,
+    pub issue_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployment {
+    pub id: i64,
+    pub sha: String,
+    #[serde(rename = "ref", default)]
+    pub ref_name: Option<String>,
+    #[serde(default)]
+    pub task: Option<String>,
+    #[serde(default)]
+    pub payload: serde_json::Value,
+    pub environment: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub creator: Option<User>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    #[serde(default)]
+    pub production_environment: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeploymentStatus {
+    pub id: i64,
+    pub state: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub environment: Option<String>,
+    pub created_at: Time,
+    #[serde(default)]
+    pub log_url: Option<String>,
+    #[serde(default)]
+    pub target_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Release {
+    pub id: i64,
+    pub tag_name: String,
+    #[serde(default)]
+    pub target_commitish: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub prerelease: bool,
+    #[serde(default)]
+    pub created_at: Option<Time>,
+    #[serde(default)]
+    pub published_at: Option<Time>,
+    pub author: Option<User>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TagCommit {
+    pub sha: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub commit: TagCommit,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Content {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub encoding: Option<String>,
+    pub content: Option<String>,
+}

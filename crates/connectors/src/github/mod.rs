@@ -1,0 +1,8 @@
+//! GitHub (github.com or GitHub Enterprise): REST payloads, their normalization, and the
+//! incremental repository sync.
+
+pub mod api;
+pub mod normalize;
+mod sync;
+
+pub use sync::{GithubSettings, SyncStats, sync_source};

@@ -1,0 +1,1003 @@
+//! Incremental, resumable GitHub sync of one source (an organisation or a list of repos).
+//!
+//! Per repository, in order: CODEOWNERS, default-branch commits (`since` the commit cursor),
+//! pull requests (listed newest-updated first down to the PR cursor; each changed PR fetched with
+//! its reviews, commits, timeline and CI and written in one transaction; PRs whose stored
+//! `updated_at` already matches are skipped, so a resumed sync only does the unfinished part),
+//! CI of still-open PRs (conditional), review and conversation comments (`since`), deployments
+//! with statuses, releases and tags. Cursors and first-page ETags are saved only when a phase
+//! completes.
+
+use super::{api, normalize};
+use crate::db::Db;
+use crate::events::{Event, EventSink};
+use crate::http::{Auth, Fetched, HttpClient, HttpConfig, Response, github_headers};
+use crate::{ConnectorError, Result};
+use bosun_core::Sensitive;
+use bosun_core::model::PullRequestBundle;
+use bosun_core::time::Ts;
+use bosun_store::rusqlite::Connection;
+use bosun_store::sync_state::{self, Source};
+use bosun_store::{StoreError, code};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::task::JoinSet;
+
+/// The `settings` JSON of a GitHub source.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSettings {
+    /// Organisation (or user) that owns the repositories.
+    pub owner: String,
+    /// Repository names to sync; empty = every repository of `owner`.
+    #[serde(default)]
+    pub repos: Vec<String>,
+    /// Sync archived repositories too.
+    #[serde(default)]
+    pub include_archived: bool,
+    /// Page size for list endpoints (GitHub's maximum, 100, unless testing pagination).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncStats {
+    pub repos: u64,
+    pub pull_requests_fetched: u64,
+    pub pull_requests_unchanged: u64,
+    pub requests: u64,
+    pub not_modified: u64,
+    pub errors: Vec<String>,
+}
+
+struct Ctx {
+    http: HttpClient,
+    db: Db,
+    source_id: i64,
+    source: String,
+    api: String,
+    per_page: u32,
+    now: Ts,
+    sink: Arc<dyn EventSink>,
+    prs_fetched: AtomicU64,
+    prs_unchanged: AtomicU64,
+}
+
+const DAY: i64 = 86_400;
+/// Pull requests fetched concurrently per repository.
+const PR_PARALLELISM: usize = 12;
+/// Repositories synced concurrently.
+const REPO_PARALLELISM: usize = 4;
+
+fn store_err(e: StoreError) -> ConnectorError {
+    ConnectorError::Store(e)
+}
+
+/// Sync every repository of a GitHub source. Repositories are independent: one failing does not
+/// stop the others; the error of each is kept in its job and returned together.
+pub async fn sync_source(
+    db: &Db,
+    source: &Source,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    now: Ts,
+    sink: Arc<dyn EventSink>,
+) -> Result<SyncStats> {
+    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
+        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    if settings.owner.is_empty() {
+        return Err(ConnectorError::Config(format!(
+            "source {}: no owner",
+            source.name
+        )));
+    }
+    let api = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "https://api.github.com".into())
+        .trim_end_matches('/')
+        .to_string();
+    let http = HttpClient::new(
+        &source.name,
+        Auth::Bearer(token),
+        github_headers(),
+        cfg,
+        sink.clone(),
+    )?;
+    let ctx = Arc::new(Ctx {
+        http,
+        db: db.clone(),
+        source_id: source.id,
+        source: source.name.clone(),
+        api,
+        per_page: settings.per_page.unwrap_or(100).clamp(1, 100),
+        now,
+        sink: sink.clone(),
+        prs_fetched: AtomicU64::new(0),
+        prs_unchanged: AtomicU64::new(0),
+    });
+
+    let repos = list_repos(&ctx, &settings).await?;
+    sink.emit(Event::SourceStarted {
+        source: source.name.clone(),
+        scopes: repos.len(),
+    });
+    let mut ids = Vec::new();
+    for r in &repos {
+        let rec = normalize::repo(r);
+        let source_id = ctx.source_id;
+        let id = ctx
+            .db
+            .write(move |tx| Ok(code::upsert_repo(tx, Some(source_id), &rec).map_err(store_err)?))
+            .await?;
+        ids.push((
+            id,
+            r.full_name.clone(),
+            r.default_branch.clone().unwrap_or_else(|| "main".into()),
+        ));
+    }
+
+    let mut set = JoinSet::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(REPO_PARALLELISM));
+    for (repo_id, full, branch) in ids.clone() {
+        let ctx = ctx.clone();
+        let permits = permits.clone();
+        set.spawn(async move {
+            let _p = permits.acquire_owned().await;
+            let res = sync_repo_job(&ctx, repo_id, &full, &branch).await;
+            (full, res)
+        });
+    }
+    let mut errors = Vec::new();
+    let mut first_error = None;
+    while let Some(joined) = set.join_next().await {
+        let (full, res) =
+            joined.map_err(|e| ConnectorError::Config(format!("repository task failed: {e}")))?;
+        if let Err(e) = res {
+            errors.push(format!("{full}: {e}"));
+            first_error.get_or_insert(e);
+        }
+    }
+    let stats = SyncStats {
+        repos: ids.len() as u64,
+        pull_requests_fetched: ctx.prs_fetched.load(Ordering::Relaxed),
+        pull_requests_unchanged: ctx.prs_unchanged.load(Ordering::Relaxed),
+        requests: ctx.http.request_count(),
+        not_modified: ctx.http.not_modified.load(Ordering::Relaxed),
+        errors,
+    };
+    match first_error {
+        Some(e) if stats.errors.len() == 1 => Err(e),
+        Some(_) => Err(ConnectorError::Unavailable {
+            url: ctx.api.clone(),
+            attempts: 1,
+            last: stats.errors.join("; "),
+        }),
+        None => Ok(stats),
+    }
+}
+
+async fn list_repos(ctx: &Ctx, s: &GithubSettings) -> Result<Vec<api::Repo>> {
+    if !s.repos.is_empty() {
+        let mut out = Vec::new();
+        for name in &s.repos {
+            let url = format!("{}/repos/{}/{}", ctx.api, s.owner, name);
+            let Some((repo, _)) = ctx.http.get_json::<api::Repo>(&url, None).await? else {
+                continue;
+            };
+            out.push(repo);
+        }
+        return Ok(out);
+    }
+    let url = format!(
+        "{}/orgs/{}/repos?per_page={pp}",
+        ctx.api,
+        s.owner,
+        pp = ctx.per_page
+    );
+    let listed = match ctx.http.get_all::<api::Repo>(&url, None, |_| true).await {
+        Err(ConnectorError::NotFound { .. }) => {
+            let url = format!(
+                "{}/users/{}/repos?per_page={pp}",
+                ctx.api,
+                s.owner,
+                pp = ctx.per_page
+            );
+            ctx.http.get_all::<api::Repo>(&url, None, |_| true).await?
+        }
+        other => other?,
+    };
+    let repos = listed.map(|(r, _)| r).unwrap_or_default();
+    Ok(repos
+        .into_iter()
+        .filter(|r| s.include_archived || !r.archived)
+        .collect())
+}
+
+async fn sync_repo_job(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    let (sid, now, scope) = (ctx.source_id, ctx.now, full.to_string());
+    ctx.db
+        .write(move |tx| {
+            Ok(sync_state::job_started(tx, sid, "github-repo", &scope, now).map_err(store_err)?)
+        })
+        .await?;
+    let result = sync_repo(ctx, repo_id, full, branch).await;
+    let err = result.as_ref().err().map(|e| e.to_string());
+    let scope = full.to_string();
+    ctx.db
+        .write(move |tx| {
+            Ok(
+                sync_state::job_finished(tx, sid, "github-repo", &scope, now, err.as_deref())
+                    .map_err(store_err)?,
+            )
+        })
+        .await?;
+    result
+}
+
+async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    codeowners(ctx, repo_id, full).await?;
+    commits(ctx, repo_id, full, branch).await?;
+    let fetched = pulls(ctx, repo_id, full).await?;
+    open_pr_checks(ctx, repo_id, full, &fetched).await?;
+    review_comments(ctx, repo_id, full).await?;
+    issue_comments(ctx, repo_id, full).await?;
+    deployments(ctx, repo_id, full).await?;
+    releases_and_tags(ctx, repo_id, full).await?;
+    let items = ctx.prs_fetched.load(Ordering::Relaxed);
+    ctx.sink.emit(Event::ScopeFinished {
+        source: ctx.source.clone(),
+        scope: full.to_string(),
+        items,
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+impl Ctx {
+    async fn etag(&self, url: &str) -> Result<Option<String>> {
+        let (sid, url) = (self.source_id, url.to_string());
+        self.db
+            .read(move |s| Ok(sync_state::etag(s.conn(), sid, &url).map_err(store_err)?))
+            .await
+    }
+
+    async fn cursor(&self, scope: String) -> Result<Option<Ts>> {
+        let sid = self.source_id;
+        let v = self
+            .db
+            .read(move |s| Ok(sync_state::cursor(s.conn(), sid, &scope).map_err(store_err)?))
+            .await?;
+        Ok(v.and_then(|v| v.parse().ok()))
+    }
+
+    /// Save a phase's cursor and first-page ETag together (the phase is complete).
+    async fn finish_phase(
+        &self,
+        scope: String,
+        cursor: Option<Ts>,
+        url: String,
+        etag: Option<String>,
+    ) -> Result<()> {
+        let (sid, now) = (self.source_id, self.now);
+        self.db
+            .write(move |tx| {
+                if let Some(c) = cursor {
+                    sync_state::set_cursor(tx, sid, &scope, &c.to_string(), now)
+                        .map_err(store_err)?;
+                }
+                if let Some(e) = etag {
+                    sync_state::set_etag(tx, sid, &url, &e, now).map_err(store_err)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    fn progress(&self, scope: &str, phase: &str, done: u64, total: u64) {
+        self.sink.emit(Event::Progress {
+            source: self.source.clone(),
+            scope: scope.to_string(),
+            phase: phase.to_string(),
+            done,
+            total,
+        });
+    }
+}
+
+/// Decode each item of a JSON array page separately, keeping its raw JSON.
+fn items<T: DeserializeOwned>(resp: &Response) -> Result<Vec<(T, Vec<u8>)>> {
+    let values: Vec<serde_json::Value> = resp.json()?;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let raw = serde_json::to_vec(&v).unwrap_or_default();
+            let t = serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
+                url: resp.url.clone(),
+                detail: format!("item {i}: {e}"),
+            })?;
+            Ok((t, raw))
+        })
+        .collect()
+}
+
+/// All pages of a list, each item decoded with its raw JSON. `None` when the first page is
+/// unchanged (304). `keep_going` sees each page's items.
+async fn all_items<T: DeserializeOwned>(
+    http: &HttpClient,
+    url: &str,
+    etag: Option<&str>,
+    mut keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
+) -> Result<Option<(Vec<(T, Vec<u8>)>, Option<String>)>> {
+    let mut out = Vec::new();
+    let mut next = Some(url.to_string());
+    let mut first_etag = None;
+    let mut first = true;
+    while let Some(u) = next.take() {
+        let resp = match http.get(&u, if first { etag } else { None }).await? {
+            Fetched::NotModified => return Ok(None),
+            Fetched::Ok(r) => r,
+        };
+        if first {
+            first_etag = resp.etag.clone();
+            first = false;
+        }
+        let page = items::<T>(&resp)?;
+        if keep_going(&page) {
+            next = resp.next.clone();
+        }
+        out.extend(page);
+    }
+    Ok(Some((out, first_etag)))
+}
+
+fn save_raw(
+    tx: &Connection,
+    sid: i64,
+    kind: &str,
+    key: &str,
+    url: Option<&str>,
+    body: &[u8],
+    now: Ts,
+) -> Result<()> {
+    sync_state::save_raw(tx, sid, kind, key, url, body, now).map_err(store_err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+// ---------------------------------------------------------------------------------------------
+
+async fn codeowners(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
+    for path in [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] {
+        let url = format!("{}/repos/{full}/contents/{path}", ctx.api);
+        let etag = ctx.etag(&url).await?;
+        match ctx
+            .http
+            .get_json::<api::Content>(&url, etag.as_deref())
+            .await
+        {
+            Ok(None) => return Ok(()),
+            Ok(Some((content, resp))) => {
+                let rules = normalize::codeowners(&content, &url)?;
+                let (sid, now, full) = (ctx.source_id, ctx.now, full.to_string());
+                return ctx
+                    .db
+                    .write(move |tx| {
+                        code::replace_code_owners(tx, repo_id, &rules).map_err(store_err)?;
+                        save_raw(
+                            tx,
+                            sid,
+                            "github.codeowners",
+                            &full,
+                            Some(&resp.url),
+                            &resp.body,
+                            now,
+                        )?;
+                        if let Some(e) = &resp.etag {
+                            sync_state::set_etag(tx, sid, &resp.url, e, now).map_err(store_err)?;
+                        }
+                        Ok(())
+                    })
+                    .await;
+            }
+            Err(ConnectorError::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    let scope = format!("{full}:commits");
+    let cursor = ctx.cursor(scope.clone()).await?;
+    // Newest first down to a day before the cursor (commit dates are set by clients and can
+    // arrive out of order). The URL never changes, so an unchanged branch is one 304.
+    let url = format!(
+        "{}/repos/{full}/commits?sha={branch}&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let floor = cursor.map(|c| c - DAY);
+    let keep = |page: &[(api::Commit, Vec<u8>)]| match (floor, page.last()) {
+        (Some(f), Some((c, _))) => c.commit.committer.date.0 >= f,
+        _ => true,
+    };
+    let etag = ctx.etag(&url).await?;
+    let Some((list, first_etag)) =
+        all_items::<api::Commit>(&ctx.http, &url, etag.as_deref(), keep).await?
+    else {
+        return Ok(());
+    };
+    let max = list
+        .iter()
+        .map(|(c, _)| c.commit.committer.date.0)
+        .max()
+        .max(cursor);
+    let total = list.len() as u64;
+    for (n, chunk) in list.chunks(200).enumerate() {
+        let recs: Vec<(bosun_core::model::Commit, Vec<u8>)> = chunk
+            .iter()
+            .map(|(c, raw)| (normalize::commit(c), raw.clone()))
+            .collect();
+        let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        ctx.db
+            .write(move |tx| {
+                for (c, raw) in &recs {
+                    code::upsert_commit(tx, repo_id, c, true).map_err(store_err)?;
+                    save_raw(
+                        tx,
+                        sid,
+                        "github.commit",
+                        &format!("{full_s}@{}", c.sha),
+                        None,
+                        raw,
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        ctx.progress(
+            full,
+            "commits",
+            ((n + 1) * 200).min(total as usize) as u64,
+            total,
+        );
+    }
+    ctx.finish_phase(scope, max, url, first_etag).await
+}
+
+async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
+    let scope = format!("{full}:pulls");
+    let cursor = ctx.cursor(scope.clone()).await?;
+    let url = format!(
+        "{}/repos/{full}/pulls?state=all&sort=updated&direction=desc&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    let keep = |page: &[(api::Pull, Vec<u8>)]| match (cursor, page.last()) {
+        (Some(c), Some((p, _))) => p.updated_at.0 >= c,
+        _ => true,
+    };
+    let Some((list, first_etag)) =
+        all_items::<api::Pull>(&ctx.http, &url, etag.as_deref(), keep).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let max = list.iter().map(|(p, _)| p.updated_at.0).max().or(cursor);
+    let versions = ctx
+        .db
+        .read(move |s| Ok(code::pull_request_versions(s.conn(), repo_id).map_err(store_err)?))
+        .await?;
+    let todo: Vec<api::Pull> = list
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| cursor.is_none_or(|c| p.updated_at.0 >= c))
+        .filter(|p| {
+            let unchanged = versions.get(&p.number) == Some(&p.updated_at.0);
+            if unchanged {
+                ctx.prs_unchanged.fetch_add(1, Ordering::Relaxed);
+            }
+            !unchanged
+        })
+        .collect();
+    let total = todo.len() as u64;
+    let mut done = 0u64;
+    let mut fetched = Vec::new();
+    let mut set: JoinSet<Result<i64>> = JoinSet::new();
+    let mut queue = todo.into_iter();
+    loop {
+        while set.len() < PR_PARALLELISM {
+            let Some(p) = queue.next() else { break };
+            let ctx = ctx.clone();
+            let full = full.to_string();
+            set.spawn(async move { pull_request(&ctx, repo_id, &full, p).await });
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        let number = joined
+            .map_err(|e| ConnectorError::Config(format!("pull request task failed: {e}")))??;
+        fetched.push(number);
+        done += 1;
+        if done % 10 == 0 || done == total {
+            ctx.progress(full, "pull requests", done, total);
+        }
+    }
+    ctx.finish_phase(scope, max, url, first_etag).await?;
+    Ok(fetched)
+}
+
+/// Fetch one pull request with everything hanging off it and write it in one transaction.
+async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) -> Result<i64> {
+    let n = listed.number;
+    let base = format!("{}/repos/{full}", ctx.api);
+    let details_url = format!("{base}/pulls/{n}");
+    let (details, details_resp) = ctx
+        .http
+        .get_json::<api::Pull>(&details_url, None)
+        .await?
+        .ok_or_else(|| ConnectorError::Malformed {
+            url: details_url.clone(),
+            detail: "unexpected 304".into(),
+        })?;
+    let reviews_url = format!("{base}/pulls/{n}/reviews?per_page={pp}", pp = ctx.per_page);
+    let commits_url = format!("{base}/pulls/{n}/commits?per_page={pp}", pp = ctx.per_page);
+    let timeline_url = format!(
+        "{base}/issues/{n}/timeline?per_page={pp}",
+        pp = ctx.per_page
+    );
+    let checks_url = format!(
+        "{base}/commits/{}/check-runs?filter=all&per_page={pp}",
+        details.head.sha,
+        pp = ctx.per_page
+    );
+    let (reviews, commits, timeline, checks) = tokio::try_join!(
+        list_raw::<api::Review>(&ctx.http, &reviews_url),
+        list_raw::<api::Commit>(&ctx.http, &commits_url),
+        list_raw::<api::TimelineItem>(&ctx.http, &timeline_url),
+        check_runs(&ctx.http, &checks_url),
+    )?;
+    let bundle = PullRequestBundle {
+        pr: normalize::pull(&details),
+        commits: commits.0.iter().map(normalize::commit).collect(),
+        reviews: reviews.0.iter().map(normalize::review).collect(),
+        check_runs: checks.0.iter().map(normalize::check_run).collect(),
+        events: normalize::events(&timeline.0),
+    };
+    let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}#{n}"));
+    let head_sha = details.head.sha.clone();
+    let checks_etag = checks.2.clone();
+    ctx.db
+        .write(move |tx| {
+            code::upsert_pull_request(tx, repo_id, &bundle).map_err(store_err)?;
+            save_raw(
+                tx,
+                sid,
+                "github.pull",
+                &key,
+                Some(&details_resp.url),
+                &details_resp.body,
+                now,
+            )?;
+            save_raw(tx, sid, "github.pull.reviews", &key, None, &reviews.1, now)?;
+            save_raw(tx, sid, "github.pull.commits", &key, None, &commits.1, now)?;
+            save_raw(
+                tx,
+                sid,
+                "github.pull.timeline",
+                &key,
+                None,
+                &timeline.1,
+                now,
+            )?;
+            save_raw(
+                tx,
+                sid,
+                "github.check_runs",
+                &format!("{key}@{head_sha}"),
+                None,
+                &checks.1,
+                now,
+            )?;
+            if let Some(e) = checks_etag {
+                sync_state::set_etag(tx, sid, &checks_url, &e, now).map_err(store_err)?;
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.prs_fetched.fetch_add(1, Ordering::Relaxed);
+    Ok(n)
+}
+
+/// Every page of a small list, decoded, plus the raw items as one JSON array.
+async fn list_raw<T: DeserializeOwned>(http: &HttpClient, url: &str) -> Result<(Vec<T>, Vec<u8>)> {
+    let (items, _) = all_items::<T>(http, url, None, |_| true)
+        .await?
+        .unwrap_or_default();
+    let raw = join_raw(items.iter().map(|(_, r)| r.as_slice()));
+    Ok((items.into_iter().map(|(t, _)| t).collect(), raw))
+}
+
+fn join_raw<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p);
+    }
+    out.push(b']');
+    out
+}
+
+/// Every check run of a commit (all attempts, so re-runs of a flaky check are visible).
+async fn check_runs(
+    http: &HttpClient,
+    url: &str,
+) -> Result<(Vec<api::CheckRun>, Vec<u8>, Option<String>)> {
+    let mut runs = Vec::new();
+    let mut raws: Vec<Vec<u8>> = Vec::new();
+    let mut next = Some(url.to_string());
+    let mut etag = None;
+    while let Some(u) = next.take() {
+        let Fetched::Ok(resp) = http.get(&u, None).await? else {
+            break;
+        };
+        if etag.is_none() {
+            etag = resp.etag.clone();
+        }
+        let page: api::CheckRuns = resp.json()?;
+        raws.push(resp.body.clone());
+        next = resp.next.clone();
+        runs.extend(page.check_runs);
+    }
+    let raw = join_raw(raws.iter().map(Vec::as_slice));
+    Ok((runs, raw, etag))
+}
+
+/// CI keeps running on open PRs without changing their `updated_at`: re-check their head
+/// commits, conditionally.
+async fn open_pr_checks(
+    ctx: &Arc<Ctx>,
+    repo_id: i64,
+    full: &str,
+    just_fetched: &[i64],
+) -> Result<()> {
+    let heads = ctx
+        .db
+        .read(move |s| Ok(code::open_pull_request_heads(s.conn(), repo_id).map_err(store_err)?))
+        .await?;
+    let todo: Vec<(i64, String)> = heads
+        .into_iter()
+        .filter(|(n, _)| !just_fetched.contains(n))
+        .collect();
+    let mut set: JoinSet<Result<()>> = JoinSet::new();
+    let mut queue = todo.into_iter();
+    loop {
+        while set.len() < PR_PARALLELISM {
+            let Some((n, sha)) = queue.next() else { break };
+            let ctx = ctx.clone();
+            let full = full.to_string();
+            set.spawn(async move {
+                let url = format!(
+                    "{}/repos/{full}/commits/{sha}/check-runs?filter=all&per_page={pp}",
+                    ctx.api,
+                    pp = ctx.per_page
+                );
+                let etag = ctx.etag(&url).await?;
+                let Some((page, resp)) = ctx
+                    .http
+                    .get_json::<api::CheckRuns>(&url, etag.as_deref())
+                    .await?
+                else {
+                    return Ok(());
+                };
+                let runs: Vec<_> = page.check_runs.iter().map(normalize::check_run).collect();
+                let (sid, now) = (ctx.source_id, ctx.now);
+                ctx.db
+                    .write(move |tx| {
+                        for r in &runs {
+                            code::upsert_check_run(tx, repo_id, r).map_err(store_err)?;
+                        }
+                        save_raw(
+                            tx,
+                            sid,
+                            "github.check_runs",
+                            &format!("{full}#{n}@{sha}"),
+                            None,
+                            &resp.body,
+                            now,
+                        )?;
+                        if let Some(e) = &resp.etag {
+                            sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                        }
+                        Ok(())
+                    })
+                    .await
+            });
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        joined.map_err(|e| ConnectorError::Config(format!("check-run task failed: {e}")))??;
+    }
+    Ok(())
+}
+
+async fn review_comments(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
+    let scope = format!("{full}:review_comments");
+    let cursor = ctx.cursor(scope.clone()).await?;
+    let url = format!(
+        "{}/repos/{full}/pulls/comments?sort=updated&direction=desc&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    let keep = |page: &[(api::ReviewComment, Vec<u8>)]| match (cursor, page.last()) {
+        (Some(c), Some((x, _))) => x.updated_at.0 >= c,
+        _ => true,
+    };
+    let Some((list, first_etag)) =
+        all_items::<api::ReviewComment>(&ctx.http, &url, etag.as_deref(), keep).await?
+    else {
+        return Ok(());
+    };
+    let mut recs = Vec::new();
+    for (c, raw) in list
+        .iter()
+        .filter(|(c, _)| cursor.is_none_or(|k| c.updated_at.0 >= k))
+    {
+        recs.push((normalize::review_comment(c)?, raw.clone()));
+    }
+    write_comments(ctx, repo_id, full, scope, cursor, url, first_etag, recs).await
+}
+
+async fn issue_comments(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
+    let scope = format!("{full}:issue_comments");
+    let cursor = ctx.cursor(scope.clone()).await?;
+    let url = format!(
+        "{}/repos/{full}/issues/comments?sort=updated&direction=desc&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    let keep = |page: &[(api::IssueComment, Vec<u8>)]| match (cursor, page.last()) {
+        (Some(c), Some((x, _))) => x.updated_at.0 >= c,
+        _ => true,
+    };
+    let Some((list, first_etag)) =
+        all_items::<api::IssueComment>(&ctx.http, &url, etag.as_deref(), keep).await?
+    else {
+        return Ok(());
+    };
+    let recs = list
+        .iter()
+        .filter(|(c, _)| cursor.is_none_or(|k| c.updated_at.0 >= k))
+        .filter_map(|(c, raw)| normalize::issue_comment(c).map(|x| (x, raw.clone())))
+        .collect();
+    write_comments(ctx, repo_id, full, scope, cursor, url, first_etag, recs).await
+}
+
+/// Write comments; the cursor advances past every comment whose PR is known, and stays before
+/// the first one whose PR is not synced yet (it is picked up next time).
+#[allow(clippy::too_many_arguments)]
+async fn write_comments(
+    ctx: &Ctx,
+    repo_id: i64,
+    full: &str,
+    scope: String,
+    cursor: Option<Ts>,
+    url: String,
+    first_etag: Option<String>,
+    recs: Vec<(bosun_core::model::PrComment, Vec<u8>)>,
+) -> Result<()> {
+    let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+    let (max, missing) = ctx
+        .db
+        .write(move |tx| {
+            let mut max: Option<Ts> = None;
+            let mut missing: Option<Ts> = None;
+            for (c, raw) in &recs {
+                let updated = c.updated_at.unwrap_or(c.created_at);
+                if code::upsert_pr_comment(tx, repo_id, c).map_err(store_err)? {
+                    let kind = format!("github.comment.{}", c.kind.as_str());
+                    save_raw(
+                        tx,
+                        sid,
+                        &kind,
+                        &format!("{full_s}#{}", c.external_id),
+                        None,
+                        raw,
+                        now,
+                    )?;
+                    max = max.max(Some(updated));
+                } else {
+                    missing = Some(missing.map_or(updated, |m: Ts| m.min(updated)));
+                }
+            }
+            Ok((max, missing))
+        })
+        .await?;
+    let new_cursor = match missing {
+        Some(m) => Some(cursor.map_or(m - 1, |c| c.max(m - 1))),
+        None => max.or(cursor),
+    };
+    // With comments pending, the first page is not "done": keep its validator out.
+    ctx.finish_phase(
+        scope,
+        new_cursor,
+        url,
+        if missing.is_some() { None } else { first_etag },
+    )
+    .await
+}
+
+async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
+    let scope = format!("{full}:deployments");
+    let cursor = ctx.cursor(scope.clone()).await?;
+    let url = format!(
+        "{}/repos/{full}/deployments?per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    let floor = cursor.map(|c| c - DAY);
+    let keep = |page: &[(api::Deployment, Vec<u8>)]| match (floor, page.last()) {
+        (Some(f), Some((d, _))) => d.created_at.0 >= f,
+        _ => true,
+    };
+    let listed = all_items::<api::Deployment>(&ctx.http, &url, etag.as_deref(), keep).await?;
+    let states = ctx
+        .db
+        .read(move |s| Ok(code::deployment_states(s.conn(), repo_id).map_err(store_err)?))
+        .await?;
+    let mut refreshed: Vec<String> = Vec::new();
+    let mut max = cursor;
+    let mut first_etag = None;
+    if let Some((list, etag)) = listed {
+        first_etag = etag;
+        max = list.iter().map(|(d, _)| d.created_at.0).max().max(cursor);
+        // Oldest first, so that a resumed sync never skips an older deployment.
+        let mut todo: Vec<(api::Deployment, Vec<u8>)> = list
+            .into_iter()
+            .filter(|(d, _)| floor.is_none_or(|f| d.created_at.0 >= f))
+            .filter(|(d, _)| states.get(&d.id.to_string()) != Some(&true))
+            .collect();
+        todo.sort_by_key(|(d, _)| (d.created_at.0, d.id));
+        let total = todo.len() as u64;
+        for (i, (d, raw)) in todo.into_iter().enumerate() {
+            let surl = format!(
+                "{}/repos/{full}/deployments/{}/statuses?per_page={pp}",
+                ctx.api,
+                d.id,
+                pp = ctx.per_page
+            );
+            let (statuses, sraw) = list_raw::<api::DeploymentStatus>(&ctx.http, &surl).await?;
+            let rec = normalize::deployment(&d, &statuses);
+            refreshed.push(rec.external_id.clone());
+            let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}/{}", d.id));
+            ctx.db
+                .write(move |tx| {
+                    code::upsert_deployment(tx, repo_id, &rec).map_err(store_err)?;
+                    save_raw(tx, sid, "github.deployment", &key, None, &raw, now)?;
+                    save_raw(
+                        tx,
+                        sid,
+                        "github.deployment.statuses",
+                        &key,
+                        None,
+                        &sraw,
+                        now,
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            if (i + 1) % 10 == 0 || i as u64 + 1 == total {
+                ctx.progress(full, "deployments", i as u64 + 1, total);
+            }
+        }
+    }
+    // Deployments still in progress last time may have finished since.
+    let unfinished: Vec<String> = states
+        .iter()
+        .filter(|(id, done)| !**done && !refreshed.contains(id))
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in unfinished {
+        let surl = format!(
+            "{}/repos/{full}/deployments/{id}/statuses?per_page={pp}",
+            ctx.api,
+            pp = ctx.per_page
+        );
+        let (statuses, sraw) = list_raw::<api::DeploymentStatus>(&ctx.http, &surl).await?;
+        let recs = normalize::deployment_statuses(&statuses);
+        let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}/{id}"));
+        ctx.db
+            .write(move |tx| {
+                code::upsert_deployment_statuses(tx, repo_id, "github_deployment", &id, &recs)
+                    .map_err(store_err)?;
+                save_raw(
+                    tx,
+                    sid,
+                    "github.deployment.statuses",
+                    &key,
+                    None,
+                    &sraw,
+                    now,
+                )?;
+                Ok(())
+            })
+            .await?;
+    }
+    ctx.finish_phase(scope, max, url, first_etag).await
+}
+
+async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
+    let url = format!(
+        "{}/repos/{full}/releases?per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    if let Some((list, first_etag)) =
+        all_items::<api::Release>(&ctx.http, &url, etag.as_deref(), |_| true).await?
+    {
+        let recs: Vec<_> = list
+            .iter()
+            .map(|(r, raw)| (normalize::release(r), raw.clone()))
+            .collect();
+        let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        ctx.db
+            .write(move |tx| {
+                for (r, raw) in &recs {
+                    code::upsert_release(tx, repo_id, r).map_err(store_err)?;
+                    save_raw(
+                        tx,
+                        sid,
+                        "github.release",
+                        &format!("{full_s}/{}", r.external_id),
+                        None,
+                        raw,
+                        now,
+                    )?;
+                }
+                if let Some(e) = &first_etag {
+                    sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    let url = format!(
+        "{}/repos/{full}/tags?per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    if let Some((list, first_etag)) =
+        all_items::<api::Tag>(&ctx.http, &url, etag.as_deref(), |_| true).await?
+    {
+        let tags: Vec<_> = list.iter().map(|(t, _)| normalize::tag(t)).collect();
+        let raw = join_raw(list.iter().map(|(_, r)| r.as_slice()));
+        let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        ctx.db
+            .write(move |tx| {
+                code::replace_tags(tx, repo_id, &tags).map_err(store_err)?;
+                save_raw(tx, sid, "github.tags", &full_s, None, &raw, now)?;
+                if let Some(e) = &first_etag {
+                    sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}

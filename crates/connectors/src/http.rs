@@ -1,0 +1,425 @@
+//! An HTTP client for provider APIs: bounded concurrency, conditional requests, `Link`
+//! pagination, primary and secondary rate limits honoured, 5xx / timeouts / dropped connections
+//! retried with exponential backoff and jitter, and clear errors for everything else.
+
+use crate::events::{Event, EventSink};
+use crate::{ConnectorError, Result};
+use bosun_core::{Rng, Sensitive};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Attempts for a transiently failing request (5xx, timeout, connection error).
+    pub max_attempts: u32,
+    /// First backoff; doubles each attempt, with ±50% jitter, capped at 30 s.
+    pub base_backoff: Duration,
+    /// The longest a rate limit may make us wait before the sync fails instead.
+    pub max_rate_wait: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            timeout: Duration::from_secs(30),
+            max_attempts: 5,
+            base_backoff: Duration::from_millis(250),
+            max_rate_wait: Duration::from_secs(15 * 60),
+            concurrency: 8,
+        }
+    }
+}
+
+/// The result of a GET.
+#[derive(Debug)]
+pub enum Fetched {
+    /// `304 Not Modified`: the stored copy is current.
+    NotModified,
+    Ok(Response),
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub url: String,
+    pub body: Vec<u8>,
+    pub etag: Option<String>,
+    /// The `rel="next"` page, when paginated.
+    pub next: Option<String>,
+}
+
+impl Response {
+    /// Decode the body; a decoding failure names the URL and the JSON path that broke.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Malformed {
+            url: self.url.clone(),
+            detail: if e.is_eof() {
+                format!(
+                    "the response ended early (truncated JSON, {} bytes)",
+                    self.body.len()
+                )
+            } else {
+                e.to_string()
+            },
+        })
+    }
+}
+
+/// How credentials are sent.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Bearer(Sensitive<String>),
+    None,
+}
+
+pub struct HttpClient {
+    client: reqwest::Client,
+    auth: Auth,
+    extra_headers: HeaderMap,
+    cfg: HttpConfig,
+    permits: Arc<Semaphore>,
+    jitter: Mutex<Rng>,
+    source: String,
+    sink: Arc<dyn EventSink>,
+    pub requests: AtomicU64,
+    pub not_modified: AtomicU64,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+enum Attempt {
+    Done(Fetched),
+    /// Retry after this long, counting an attempt.
+    Transient(String),
+    /// Wait this long (a rate limit), not counting an attempt.
+    Wait(Duration, &'static str),
+}
+
+impl HttpClient {
+    pub fn new(
+        source: &str,
+        auth: Auth,
+        extra_headers: HeaderMap,
+        cfg: HttpConfig,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<HttpClient> {
+        let client = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("bosun/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConnectorError::Config(format!("HTTP client: {e}")))?;
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        Ok(HttpClient {
+            client,
+            auth,
+            extra_headers,
+            permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+            cfg,
+            jitter: Mutex::new(Rng::seed(seed)),
+            source: source.to_string(),
+            sink,
+            requests: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
+        })
+    }
+
+    fn jitter(&self) -> f64 {
+        self.jitter.lock().unwrap_or_else(|e| e.into_inner()).f64()
+    }
+
+    /// GET `url`, conditionally when `etag` is given.
+    pub async fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched> {
+        let mut attempts = 0u32;
+        let mut waits = 0u32;
+        loop {
+            attempts += 1;
+            let outcome = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| ConnectorError::Cancelled)?;
+                self.attempt(url, etag).await?
+            };
+            match outcome {
+                Attempt::Done(f) => return Ok(f),
+                Attempt::Wait(d, why) => {
+                    attempts -= 1;
+                    waits += 1;
+                    if waits > 20 {
+                        return Err(ConnectorError::Unavailable {
+                            url: url.into(),
+                            attempts: waits,
+                            last: format!("still {why} after 20 waits"),
+                        });
+                    }
+                    self.sink.emit(Event::RateLimited {
+                        source: self.source.clone(),
+                        url: url.into(),
+                        wait_secs: d.as_secs(),
+                    });
+                    tokio::time::sleep(d).await;
+                }
+                Attempt::Transient(reason) => {
+                    if attempts >= self.cfg.max_attempts {
+                        return Err(ConnectorError::Unavailable {
+                            url: url.into(),
+                            attempts,
+                            last: reason,
+                        });
+                    }
+                    let exp = self.cfg.base_backoff.as_secs_f64() * 2f64.powi(attempts as i32 - 1);
+                    let delay = Duration::from_secs_f64((exp * (0.5 + self.jitter())).min(30.0));
+                    self.sink.emit(Event::Retrying {
+                        source: self.source.clone(),
+                        url: url.into(),
+                        attempt: attempts,
+                        reason,
+                    });
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Attempt> {
+        let mut req = self.client.get(url).headers(self.extra_headers.clone());
+        if let Auth::Bearer(token) = &self.auth {
+            req = req.bearer_auth(token.expose());
+        }
+        if let Some(e) = etag {
+            req = req.header(header::IF_NONE_MATCH, e);
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Ok(Attempt::Transient("timed out".into())),
+            Err(e) if e.is_connect() || e.is_request() || e.is_body() => {
+                return Ok(Attempt::Transient(format!("connection failed: {e}")));
+            }
+            Err(e) => {
+                return Err(ConnectorError::Unavailable {
+                    url: url.into(),
+                    attempts: 1,
+                    last: e.to_string(),
+                });
+            }
+        };
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if status == StatusCode::NOT_MODIFIED {
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
+            return Ok(Attempt::Done(Fetched::NotModified));
+        }
+        if status.is_success() {
+            let body = match resp.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) => return Ok(Attempt::Transient(format!("reading the body failed: {e}"))),
+            };
+            return Ok(Attempt::Done(Fetched::Ok(Response {
+                url: url.to_string(),
+                body,
+                etag: headers
+                    .get(header::ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                next: next_link(&headers),
+            })));
+        }
+        let body = resp.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| body.chars().take(200).collect());
+        match status {
+            StatusCode::UNAUTHORIZED => Err(ConnectorError::Auth {
+                url: url.into(),
+                status: status.as_u16(),
+            }),
+            StatusCode::NOT_FOUND => Err(ConnectorError::NotFound { url: url.into() }),
+            StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS => {
+                if let Some(secs) = header_u64(&headers, header::RETRY_AFTER.as_str()) {
+                    return self.wait_for(
+                        url,
+                        Duration::from_secs(secs) + self.small_jitter(),
+                        "rate limited (Retry-After)",
+                    );
+                }
+                if header_u64(&headers, "x-ratelimit-remaining") == Some(0) {
+                    let reset = header_u64(&headers, "x-ratelimit-reset")
+                        .unwrap_or_else(|| now_secs() + 60);
+                    let wait = reset.saturating_sub(now_secs()) + 1;
+                    if Duration::from_secs(wait) > self.cfg.max_rate_wait {
+                        return Err(ConnectorError::RateLimited {
+                            url: url.into(),
+                            until: reset,
+                            max_wait_secs: self.cfg.max_rate_wait.as_secs(),
+                        });
+                    }
+                    return self.wait_for(
+                        url,
+                        Duration::from_secs(wait) + self.small_jitter(),
+                        "rate limited (reset)",
+                    );
+                }
+                if status == StatusCode::TOO_MANY_REQUESTS
+                    || message.to_ascii_lowercase().contains("rate limit")
+                {
+                    // A secondary limit without Retry-After: GitHub asks for at least a minute.
+                    return self.wait_for(
+                        url,
+                        Duration::from_secs(60) + self.small_jitter(),
+                        "rate limited (secondary)",
+                    );
+                }
+                Err(ConnectorError::Http {
+                    url: url.into(),
+                    status: status.as_u16(),
+                    message,
+                })
+            }
+            s if s.is_server_error() => Ok(Attempt::Transient(format!("HTTP {}", s.as_u16()))),
+            s => Err(ConnectorError::Http {
+                url: url.into(),
+                status: s.as_u16(),
+                message,
+            }),
+        }
+    }
+
+    fn small_jitter(&self) -> Duration {
+        Duration::from_millis((self.jitter() * 250.0) as u64)
+    }
+
+    fn wait_for(&self, url: &str, d: Duration, why: &'static str) -> Result<Attempt> {
+        if d > self.cfg.max_rate_wait {
+            return Err(ConnectorError::RateLimited {
+                url: url.into(),
+                until: now_secs() + d.as_secs(),
+                max_wait_secs: self.cfg.max_rate_wait.as_secs(),
+            });
+        }
+        Ok(Attempt::Wait(d, why))
+    }
+
+    /// GET and decode; `None` on `304`.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<(T, Response)>> {
+        match self.get(url, etag).await? {
+            Fetched::NotModified => Ok(None),
+            Fetched::Ok(r) => Ok(Some((r.json()?, r))),
+        }
+    }
+
+    /// Every page of a paginated list, following `Link: rel="next"`. `first_etag` makes the first
+    /// page conditional: `None` is returned when it is unchanged. `keep_going` sees each decoded
+    /// page and returns false to stop early.
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        first_etag: Option<&str>,
+        mut keep_going: impl FnMut(&[T]) -> bool,
+    ) -> Result<Option<(Vec<T>, Vec<Response>)>> {
+        let mut items = Vec::new();
+        let mut pages = Vec::new();
+        let mut next = Some(url.to_string());
+        let mut first = true;
+        while let Some(u) = next.take() {
+            let etag = if first { first_etag } else { None };
+            let Some((page, resp)) = self.get_json::<Vec<T>>(&u, etag).await? else {
+                return Ok(None);
+            };
+            first = false;
+            let go = keep_going(&page);
+            next = if go { resp.next.clone() } else { None };
+            items.extend(page);
+            pages.push(resp);
+        }
+        Ok(Some((items, pages)))
+    }
+
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
+
+fn header_u64(h: &HeaderMap, name: &str) -> Option<u64> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// The `rel="next"` target of a `Link` header.
+pub fn next_link(h: &HeaderMap) -> Option<String> {
+    let link = h.get(header::LINK)?.to_str().ok()?;
+    parse_next(link)
+}
+
+pub fn parse_next(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"")
+            .then(|| {
+                target
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+    })
+}
+
+/// Headers GitHub asks clients to send.
+pub fn github_headers() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::ACCEPT,
+        HeaderValue::from_static("application/vnd.github+json"),
+    );
+    h.insert(
+        "x-github-api-version",
+        HeaderValue::from_static("2022-11-28"),
+    );
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_github_link_headers() {
+        let l = r#"<https://api.github.com/repositories/1300192/issues?page=2>; rel="prev", <https://api.github.com/repositories/1300192/issues?page=4>; rel="next", <https://api.github.com/repositories/1300192/issues?page=515>; rel="last""#;
+        assert_eq!(
+            parse_next(l).as_deref(),
+            Some("https://api.github.com/repositories/1300192/issues?page=4")
+        );
+        assert_eq!(parse_next(r#"<https://x/y?page=1>; rel="first""#), None);
+    }
+}

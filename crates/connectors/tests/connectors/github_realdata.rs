@@ -1,0 +1,197 @@
+//! Every real GitHub payload in the fixtures decodes with the connector's types and normalizes to
+//! sensible records.
+
+use bosun_connectors::github::{api, normalize};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+fn fixture(rel: &str) -> serde_json::Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github")
+        .join(rel);
+    serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
+}
+
+fn decode<T: DeserializeOwned>(v: &serde_json::Value, what: &str) -> T {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+#[test]
+fn openapi_examples_decode() {
+    let pulls: Vec<api::Pull> = decode(
+        &fixture("openapi/pulls_list__200__default.json"),
+        "pulls list",
+    );
+    let p = normalize::pull(&pulls[0]);
+    assert_eq!(p.number, 1347);
+    assert_eq!(
+        p.author.as_ref().and_then(|a| a.login.as_deref()),
+        Some("octocat")
+    );
+    assert_eq!(p.labels, vec!["bug"]);
+    let details: api::Pull = decode(&fixture("openapi/pulls_get__200__default.json"), "pull");
+    let d = normalize::pull(&details);
+    assert_eq!(
+        (d.additions, d.deletions, d.changed_files),
+        (Some(100), Some(3), Some(5))
+    );
+    assert!(
+        d.requested_reviewers
+            .iter()
+            .any(|a| a.login.as_deref() == Some("other_user"))
+    );
+    assert_eq!(d.requested_teams, vec!["justice-league"]);
+
+    let reviews: Vec<api::Review> = decode(
+        &fixture("openapi/pulls_list-reviews__200__default.json"),
+        "reviews",
+    );
+    assert_eq!(normalize::review(&reviews[0]).state, "APPROVED");
+    let comments: Vec<api::ReviewComment> = decode(
+        &fixture("openapi/pulls_list-review-comments__200__default.json"),
+        "review comments",
+    );
+    let c = normalize::review_comment(&comments[0]).unwrap();
+    assert_eq!((c.pr_number, c.in_reply_to.as_deref()), (1, Some("8")));
+    for f in [
+        "openapi/pulls_list-commits__200__default.json",
+        "openapi/repos_list-commits__200__default.json",
+    ] {
+        let commits: Vec<api::Commit> = decode(&fixture(f), f);
+        let c = normalize::commit(&commits[0]);
+        assert_eq!(c.sha, "6dcb09b5b57875f334f61aebed695e2e4193db5e");
+        assert_eq!(c.parents.len(), 1);
+        assert!(c.authored_at > 1_000_000_000);
+    }
+    let checks: api::CheckRuns = decode(
+        &fixture("openapi/checks_list-for-ref__200__default.json"),
+        "check runs",
+    );
+    assert_eq!(checks.total_count, 1);
+    assert_eq!(
+        normalize::check_run(&checks.check_runs[0])
+            .conclusion
+            .as_deref(),
+        Some("neutral")
+    );
+    let deps: Vec<api::Deployment> = decode(
+        &fixture("openapi/repos_list-deployments__200__default.json"),
+        "deployments",
+    );
+    let statuses: Vec<api::DeploymentStatus> = decode(
+        &fixture("openapi/repos_list-deployment-statuses__200__default.json"),
+        "statuses",
+    );
+    let d = normalize::deployment(&deps[0], &statuses);
+    assert!(d.production && d.environment == "production");
+    assert_eq!(d.statuses[0].state, "success");
+    let releases: Vec<api::Release> = decode(
+        &fixture("openapi/repos_list-releases__200__default.json"),
+        "releases",
+    );
+    assert_eq!(normalize::release(&releases[0]).tag_name, "v1.0.0");
+    let tags: Vec<api::Tag> = decode(
+        &fixture("openapi/repos_list-tags__200__default.json"),
+        "tags",
+    );
+    assert_eq!(normalize::tag(&tags[0]).name, "v0.1");
+    let timeline: Vec<api::TimelineItem> = decode(
+        &fixture("openapi/issues_list-events-for-timeline__200__default.json"),
+        "timeline",
+    );
+    let events = normalize::events(&timeline);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event == "labeled" && e.detail.as_deref() == Some("beta"))
+    );
+    assert!(
+        events.iter().all(|e| e.event != "commented"),
+        "comments are not events"
+    );
+}
+
+fn webhooks(prefix: &str) -> Vec<(PathBuf, serde_json::Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/webhooks");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{prefix}."))
+        })
+        .map(|p| {
+            let v = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            (p, v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(!out.is_empty(), "no {prefix} fixtures");
+    out
+}
+
+#[test]
+fn webhook_payload_objects_decode() {
+    let mut n = 0;
+    for (p, v) in webhooks("pull_request") {
+        let pr: api::Pull = decode(&v["pull_request"], &p.display().to_string());
+        let rec = normalize::pull(&pr);
+        assert!(
+            rec.number > 0 && rec.updated_at >= rec.created_at,
+            "{}",
+            p.display()
+        );
+        if rec.merged {
+            assert!(rec.merged_at.is_some() && rec.merge_commit_sha.is_some());
+        }
+        n += 1;
+    }
+    for (p, v) in webhooks("pull_request_review") {
+        let r: api::Review = decode(&v["review"], &p.display().to_string());
+        assert!(!normalize::review(&r).state.is_empty());
+        n += 1;
+    }
+    for (p, v) in webhooks("pull_request_review_comment") {
+        let c: api::ReviewComment = decode(&v["comment"], &p.display().to_string());
+        assert!(normalize::review_comment(&c).unwrap().pr_number > 0);
+        n += 1;
+    }
+    for (p, v) in webhooks("check_run") {
+        let c: api::CheckRun = decode(&v["check_run"], &p.display().to_string());
+        assert_eq!(normalize::check_run(&c).head_sha.len(), 40);
+        n += 1;
+    }
+    for (p, v) in webhooks("deployment") {
+        if let Some(d) = v.get("deployment") {
+            let d: api::Deployment = decode(d, &p.display().to_string());
+            assert!(!normalize::deployment(&d, &[]).sha.is_empty());
+            n += 1;
+        }
+        if let Some(s) = v.get("deployment_status") {
+            let s: api::DeploymentStatus = decode(s, &p.display().to_string());
+            assert!(!s.state.is_empty());
+            n += 1;
+        }
+    }
+    for (p, v) in webhooks("release") {
+        let r: api::Release = decode(&v["release"], &p.display().to_string());
+        assert!(!normalize::release(&r).tag_name.is_empty());
+        n += 1;
+    }
+    for (p, v) in webhooks("issue_comment") {
+        let c: api::IssueComment = decode(&v["comment"], &p.display().to_string());
+        // Comments on issues are not PR comments; on PRs they are.
+        let on_pr = v["issue"].get("pull_request").is_some();
+        assert_eq!(
+            normalize::issue_comment(&c).is_some(),
+            on_pr,
+            "{}",
+            p.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 50, "decoded {n} webhook objects");
+}

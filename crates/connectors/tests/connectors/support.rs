@@ -1,0 +1,116 @@
+use bosun_connectors::events::VecSink;
+use bosun_connectors::github::{GithubSettings, SyncStats, sync_source};
+use bosun_connectors::http::HttpConfig;
+use bosun_connectors::{Db, Result};
+use bosun_core::Sensitive;
+use bosun_demo::{GenOptions, Org, World, generate};
+use bosun_fakes::{RunningFake, ServeOptions, start_github};
+use bosun_store::Store;
+use bosun_store::sync_state::{self, NewSource, Source};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub const AS_OF: &str = "2026-11-20T09:00:00Z";
+
+/// The demo world, two months of it (enough for pagination everywhere, quick to sync).
+pub fn world() -> Arc<World> {
+    static W: OnceLock<Arc<World>> = OnceLock::new();
+    W.get_or_init(|| {
+        let as_of = bosun_core::time::parse_user_time(AS_OF).unwrap();
+        Arc::new(generate(
+            &Org::bundled().unwrap(),
+            &GenOptions {
+                months: 2,
+                ..GenOptions::new(as_of)
+            },
+        ))
+    })
+    .clone()
+}
+
+pub fn as_of_ts() -> i64 {
+    bosun_core::time::parse_rfc3339(AS_OF).unwrap()
+}
+
+pub struct Harness {
+    pub fake: RunningFake,
+    pub _dir: tempfile::TempDir,
+    pub db: Db,
+    pub source: Source,
+    pub sink: Arc<VecSink>,
+}
+
+/// Quick retries so fault tests do not sleep for long.
+pub fn fast_http() -> HttpConfig {
+    HttpConfig {
+        base_backoff: Duration::from_millis(20),
+        max_attempts: 4,
+        timeout: Duration::from_secs(10),
+        ..HttpConfig::default()
+    }
+}
+
+pub async fn harness() -> Harness {
+    harness_with(GithubSettings {
+        owner: "tidewater".into(),
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn harness_with(settings: GithubSettings) -> Harness {
+    let fake = start_github(world(), &ServeOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("bosun.db")).unwrap();
+    let settings = serde_json::to_value(settings).unwrap();
+    let id = store
+        .write(|tx| {
+            sync_state::add_source(
+                tx,
+                &NewSource {
+                    kind: "github",
+                    name: "github",
+                    base_url: Some(&fake.base_url),
+                    settings: settings.clone(),
+                    demo: true,
+                },
+                0,
+            )
+        })
+        .unwrap();
+    let source = sync_state::source_by_id(store.conn(), id).unwrap().unwrap();
+    Harness {
+        fake,
+        _dir: dir,
+        db: Db::new(store),
+        source,
+        sink: Arc::new(VecSink::default()),
+    }
+}
+
+impl Harness {
+    pub async fn sync(&self) -> Result<SyncStats> {
+        self.sync_with(bosun_fakes::DEMO_TOKEN).await
+    }
+
+    pub async fn sync_with(&self, token: &str) -> Result<SyncStats> {
+        sync_source(
+            &self.db,
+            &self.source,
+            Sensitive::new(token.to_string()),
+            fast_http(),
+            as_of_ts(),
+            self.sink.clone(),
+        )
+        .await
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        self.db
+            .read(move |s| Ok(s.conn().query_row(sql, [], |r| r.get(0))?))
+            .await
+            .unwrap()
+    }
+}

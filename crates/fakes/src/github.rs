@@ -1,0 +1,1090 @@
+//! A fake GitHub REST API (the subset Bosun reads) serving the demo world. Shapes follow
+//! GitHub's OpenAPI examples (`shared/realdata/github-openapi-examples`).
+
+use crate::faults::{FaultConfig, Faults};
+use crate::http::{self, Guard, base_of, json, not_found, page_of, paginate, paginate_wrapped};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use bosun_core::time::{Ts, parse_rfc3339, rfc3339};
+use bosun_demo::World;
+use bosun_demo::world::{Commit, Pull, Repo, Signature};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where `html_url`s point (the real site's shape; the demo org does not exist there).
+const WEB: &str = "https://github.com";
+
+struct Index {
+    repo_by_name: HashMap<String, usize>,
+    commit_by_sha: Vec<HashMap<String, usize>>,
+    checks_by_sha: Vec<HashMap<String, Vec<usize>>>,
+    pull_by_number: Vec<HashMap<i64, usize>>,
+}
+
+#[derive(Clone)]
+struct Gh {
+    world: Arc<World>,
+    idx: Arc<Index>,
+}
+
+type Q = Query<HashMap<String, String>>;
+
+pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
+    let idx = Index {
+        repo_by_name: world
+            .repos
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect(),
+        commit_by_sha: world
+            .repos
+            .iter()
+            .map(|r| {
+                r.commits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.sha.clone(), i))
+                    .collect()
+            })
+            .collect(),
+        checks_by_sha: world
+            .repos
+            .iter()
+            .map(|r| {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, c) in r.check_runs.iter().enumerate() {
+                    m.entry(c.head_sha.clone()).or_default().push(i);
+                }
+                m
+            })
+            .collect(),
+        pull_by_number: world
+            .repos
+            .iter()
+            .map(|r| {
+                r.pulls
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.number, i))
+                    .collect()
+            })
+            .collect(),
+    };
+    let gh = Gh {
+        world,
+        idx: Arc::new(idx),
+    };
+    let guard = Guard {
+        faults: faults.clone(),
+        token,
+    };
+    let api = Router::new()
+        .route("/user", get(user_me))
+        .route("/rate_limit", get(rate_limit))
+        .route("/orgs/{org}/repos", get(org_repos))
+        .route("/repos/{owner}/{repo}", get(repo_get))
+        .route("/repos/{owner}/{repo}/contents/{*path}", get(contents))
+        .route("/repos/{owner}/{repo}/pulls", get(pulls_list))
+        .route(
+            "/repos/{owner}/{repo}/pulls/comments",
+            get(repo_review_comments),
+        )
+        .route("/repos/{owner}/{repo}/pulls/{number}", get(pull_get))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/reviews",
+            get(pull_reviews),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/comments",
+            get(pull_review_comments),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers",
+            get(pull_requested_reviewers),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/commits",
+            get(pull_commits),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/comments",
+            get(repo_issue_comments),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}/timeline",
+            get(timeline),
+        )
+        .route("/repos/{owner}/{repo}/commits", get(commits_list))
+        .route(
+            "/repos/{owner}/{repo}/commits/{reference}/check-runs",
+            get(check_runs),
+        )
+        .route("/repos/{owner}/{repo}/deployments", get(deployments))
+        .route(
+            "/repos/{owner}/{repo}/deployments/{id}/statuses",
+            get(deployment_statuses),
+        )
+        .route("/repos/{owner}/{repo}/releases", get(releases))
+        .route("/repos/{owner}/{repo}/tags", get(tags))
+        .with_state(gh)
+        .route_layer(axum::middleware::from_fn_with_state(guard, http::guard));
+    api.merge(admin_router(faults))
+}
+
+/// `/_fake/faults` (GET, PUT) and `/_fake/stats` (GET, DELETE): test controls, no auth.
+pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
+    Router::new()
+        .route(
+            "/_fake/faults",
+            get(|State(f): State<Arc<Faults>>| async move {
+                json(&serde_json::to_value(f.config()).unwrap_or_default())
+            })
+            .put(
+                |State(f): State<Arc<Faults>>, axum::Json(c): axum::Json<FaultConfig>| async move {
+                    f.set(c);
+                    json(&json!({"ok": true}))
+                },
+            ),
+        )
+        .route(
+            "/_fake/stats",
+            get(|State(f): State<Arc<Faults>>| async move {
+                json(&serde_json::to_value(f.stats()).unwrap_or_default())
+            })
+            .delete(|State(f): State<Arc<Faults>>| async move {
+                f.reset_stats();
+                json(&json!({"ok": true}))
+            }),
+        )
+        .with_state(faults)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+fn user_json(w: &World, base: &str, u: usize) -> Value {
+    let u = &w.users[u];
+    json!({
+        "login": u.login,
+        "id": u.id,
+        "node_id": format!("MDQ6VXNlcj{}", u.id),
+        "avatar_url": format!("https://avatars.githubusercontent.com/u/{}?v=4", u.id),
+        "gravatar_id": "",
+        "url": format!("{base}/users/{}", u.login),
+        "html_url": format!("{WEB}/{}", u.login),
+        "type": if u.is_bot { "Bot" } else { "User" },
+        "site_admin": false
+    })
+}
+
+fn repo_json(w: &World, base: &str, r: &Repo) -> Value {
+    let org = &w.org.company.github_org;
+    let pushed = r
+        .commits
+        .iter()
+        .map(|c| c.committer.at)
+        .max()
+        .unwrap_or(r.created_at);
+    json!({
+        "id": r.id,
+        "node_id": format!("MDEwOlJlcG9zaXRvcnk{}", r.id),
+        "name": r.name,
+        "full_name": format!("{org}/{}", r.name),
+        "private": true,
+        "owner": {"login": org, "id": 9000, "type": "Organization", "url": format!("{base}/orgs/{org}"), "html_url": format!("{WEB}/{org}")},
+        "html_url": format!("{WEB}/{org}/{}", r.name),
+        "description": r.description,
+        "fork": false,
+        "url": format!("{base}/repos/{org}/{}", r.name),
+        "language": r.language,
+        "default_branch": r.default_branch,
+        "archived": false,
+        "disabled": false,
+        "visibility": "private",
+        "created_at": rfc3339(r.created_at),
+        "updated_at": rfc3339(pushed),
+        "pushed_at": rfc3339(pushed)
+    })
+}
+
+fn sig_json(s: &Signature) -> Value {
+    json!({"name": s.name, "email": s.email, "date": rfc3339(s.at)})
+}
+
+fn commit_json(w: &World, base: &str, r: &Repo, c: &Commit) -> Value {
+    let org = &w.org.company.github_org;
+    let api = format!("{base}/repos/{org}/{}", r.name);
+    json!({
+        "url": format!("{api}/commits/{}", c.sha),
+        "sha": c.sha,
+        "node_id": format!("C_{}", &c.sha[..12]),
+        "html_url": format!("{WEB}/{org}/{}/commit/{}", r.name, c.sha),
+        "commit": {
+            "url": format!("{api}/git/commits/{}", c.sha),
+            "author": sig_json(&c.author),
+            "committer": sig_json(&c.committer),
+            "message": c.message,
+            "tree": {"sha": c.sha, "url": format!("{api}/git/trees/{}", c.sha)},
+            "comment_count": 0,
+            "verification": {"verified": false, "reason": "unsigned", "signature": null, "payload": null}
+        },
+        "author": c.author.user.map(|u| user_json(w, base, u)),
+        "committer": c.committer.user.map(|u| user_json(w, base, u)),
+        "parents": c.parents.iter().map(|p| json!({"sha": p, "url": format!("{api}/commits/{p}"), "html_url": format!("{WEB}/{org}/{}/commit/{p}", r.name)})).collect::<Vec<_>>()
+    })
+}
+
+fn pull_json(w: &World, base: &str, r: &Repo, p: &Pull, full: bool) -> Value {
+    let org = &w.org.company.github_org;
+    let api = format!("{base}/repos/{org}/{}", r.name);
+    let head_sha = p.head_sha(r).unwrap_or_default().to_string();
+    let base_sha = r
+        .main
+        .last()
+        .map(|&i| r.commits[i].sha.clone())
+        .unwrap_or_default();
+    let state = if p.closed_at.is_some() {
+        "closed"
+    } else {
+        "open"
+    };
+    let repo_obj = repo_json(w, base, r);
+    let labels: Vec<Value> = p
+        .labels
+        .iter()
+        .map(|l| json!({"id": label_id(l), "node_id": format!("LA_{}", label_id(l)), "url": format!("{api}/labels/{l}"), "name": l, "color": "ededed", "default": false, "description": null}))
+        .collect();
+    let mut v = json!({
+        "url": format!("{api}/pulls/{}", p.number),
+        "id": p.id,
+        "node_id": format!("PR_{}", p.id),
+        "html_url": format!("{WEB}/{org}/{}/pull/{}", r.name, p.number),
+        "diff_url": format!("{WEB}/{org}/{}/pull/{}.diff", r.name, p.number),
+        "issue_url": format!("{api}/issues/{}", p.number),
+        "commits_url": format!("{api}/pulls/{}/commits", p.number),
+        "review_comments_url": format!("{api}/pulls/{}/comments", p.number),
+        "number": p.number,
+        "state": state,
+        "locked": false,
+        "title": p.title,
+        "user": user_json(w, base, p.author),
+        "body": p.body,
+        "labels": labels,
+        "milestone": null,
+        "active_lock_reason": null,
+        "created_at": rfc3339(p.created_at),
+        "updated_at": rfc3339(p.updated_at),
+        "closed_at": p.closed_at.map(rfc3339),
+        "merged_at": p.merged_at.map(rfc3339),
+        "merge_commit_sha": p.merge_commit_sha,
+        "assignee": null,
+        "assignees": [],
+        "requested_reviewers": p.requested_reviewers.iter().map(|&u| user_json(w, base, u)).collect::<Vec<_>>(),
+        "requested_teams": [],
+        "head": {"label": format!("{org}:{}", p.head_ref), "ref": p.head_ref, "sha": head_sha, "user": repo_obj["owner"].clone(), "repo": repo_obj.clone()},
+        "base": {"label": format!("{org}:{}", p.base_ref), "ref": p.base_ref, "sha": base_sha, "user": repo_obj["owner"].clone(), "repo": repo_obj},
+        "author_association": if w.users[p.author].is_bot { "NONE" } else { "MEMBER" },
+        "auto_merge": null,
+        "draft": p.draft
+    });
+    if full {
+        let extra = json!({
+            "merged": p.merged_at.is_some(),
+            "mergeable": if p.closed_at.is_none() { Value::Bool(true) } else { Value::Null },
+            "rebaseable": p.closed_at.is_none(),
+            "mergeable_state": if p.closed_at.is_none() { "clean" } else { "unknown" },
+            "merged_by": p.merged_by.map(|u| user_json(w, base, u)),
+            "comments": r.issue_comments.iter().filter(|c| c.number == p.number).count(),
+            "review_comments": r.review_comments.iter().filter(|c| c.pull_number == p.number).count(),
+            "maintainer_can_modify": false,
+            "commits": p.commits.len(),
+            "additions": p.additions,
+            "deletions": p.deletions,
+            "changed_files": p.changed_files
+        });
+        if let (Some(obj), Value::Object(more)) = (v.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+    }
+    v
+}
+
+fn label_id(name: &str) -> u64 {
+    name.bytes().fold(208_045_946u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    }) % 1_000_000_000
+}
+
+fn review_json(w: &World, base: &str, r: &Repo, p: &Pull, idx: usize) -> Value {
+    let org = &w.org.company.github_org;
+    let rv = &p.reviews[idx];
+    json!({
+        "id": rv.id,
+        "node_id": format!("PRR_{}", rv.id),
+        "user": user_json(w, base, rv.reviewer),
+        "body": rv.body,
+        "state": rv.state,
+        "html_url": format!("{WEB}/{org}/{}/pull/{}#pullrequestreview-{}", r.name, p.number, rv.id),
+        "pull_request_url": format!("{base}/repos/{org}/{}/pulls/{}", r.name, p.number),
+        "submitted_at": rfc3339(rv.submitted_at),
+        "commit_id": rv.commit_sha,
+        "author_association": "MEMBER"
+    })
+}
+
+fn review_comment_json(w: &World, base: &str, r: &Repo, i: usize) -> Value {
+    let org = &w.org.company.github_org;
+    let c = &r.review_comments[i];
+    let api = format!("{base}/repos/{org}/{}", r.name);
+    json!({
+        "url": format!("{api}/pulls/comments/{}", c.id),
+        "pull_request_review_id": c.review_id,
+        "id": c.id,
+        "node_id": format!("PRRC_{}", c.id),
+        "diff_hunk": "@@ -16,7 +16,9 @@",
+        "path": c.path,
+        "position": c.line,
+        "original_position": c.line,
+        "commit_id": c.commit_sha,
+        "original_commit_id": c.commit_sha,
+        "in_reply_to_id": c.in_reply_to,
+        "user": user_json(w, base, c.author),
+        "body": c.body,
+        "created_at": rfc3339(c.created_at),
+        "updated_at": rfc3339(c.created_at),
+        "html_url": format!("{WEB}/{org}/{}/pull/{}#discussion_r{}", r.name, c.pull_number, c.id),
+        "pull_request_url": format!("{api}/pulls/{}", c.pull_number),
+        "author_association": "MEMBER",
+        "line": c.line,
+        "side": "RIGHT"
+    })
+}
+
+fn issue_comment_json(w: &World, base: &str, r: &Repo, i: usize) -> Value {
+    let org = &w.org.company.github_org;
+    let c = &r.issue_comments[i];
+    let api = format!("{base}/repos/{org}/{}", r.name);
+    json!({
+        "id": c.id,
+        "node_id": format!("IC_{}", c.id),
+        "url": format!("{api}/issues/comments/{}", c.id),
+        "html_url": format!("{WEB}/{org}/{}/pull/{}#issuecomment-{}", r.name, c.number, c.id),
+        "body": c.body,
+        "user": user_json(w, base, c.author),
+        "created_at": rfc3339(c.created_at),
+        "updated_at": rfc3339(c.created_at),
+        "issue_url": format!("{api}/issues/{}", c.number),
+        "author_association": "MEMBER"
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------------------------
+
+impl Gh {
+    fn repo(&self, owner: &str, name: &str) -> Option<(usize, &Repo)> {
+        if owner != self.world.org.company.github_org {
+            return None;
+        }
+        let i = *self.idx.repo_by_name.get(name)?;
+        Some((i, &self.world.repos[i]))
+    }
+
+    fn pull(&self, ri: usize, number: &str) -> Option<&Pull> {
+        let n: i64 = number.parse().ok()?;
+        let pi = *self.idx.pull_by_number[ri].get(&n)?;
+        Some(&self.world.repos[ri].pulls[pi])
+    }
+}
+
+fn path_of(h: &HeaderMap, uri_path: &str) -> (String, String) {
+    (base_of(h), uri_path.to_string())
+}
+
+async fn user_me(State(gh): State<Gh>, h: HeaderMap) -> Response {
+    let w = &gh.world;
+    let me = w
+        .org
+        .person(&w.org.company.me)
+        .map(|p| p.github.clone())
+        .unwrap_or_default();
+    match w.user_by_login(&me) {
+        Some(u) => json(&user_json(w, &base_of(&h), u)),
+        None => not_found(),
+    }
+}
+
+async fn rate_limit(State(_gh): State<Gh>) -> Response {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 3600;
+    json(
+        &json!({"resources": {"core": {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset}}, "rate": {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset}}),
+    )
+}
+
+async fn org_repos(
+    State(gh): State<Gh>,
+    Path(org): Path<String>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let w = &gh.world;
+    if org != w.org.company.github_org {
+        return not_found();
+    }
+    let base = base_of(&h);
+    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
+    paginate(&base, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
+}
+
+async fn repo_get(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    h: HeaderMap,
+) -> Response {
+    match gh.repo(&owner, &name) {
+        Some((_, r)) => json(&repo_json(&gh.world, &base_of(&h), r)),
+        None => not_found(),
+    }
+}
+
+async fn contents(
+    State(gh): State<Gh>,
+    Path((owner, name, path)): Path<(String, String, String)>,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    if path != ".github/CODEOWNERS" {
+        return not_found();
+    }
+    let base = base_of(&h);
+    let text = r.codeowners.as_bytes();
+    json(&json!({
+        "type": "file",
+        "encoding": "base64",
+        "size": text.len(),
+        "name": "CODEOWNERS",
+        "path": path,
+        "content": http::base64_wrapped(text),
+        "sha": format!("{:040x}", text.len() * 2654435761usize),
+        "url": format!("{base}/repos/{owner}/{name}/contents/{path}"),
+        "html_url": format!("{WEB}/{owner}/{name}/blob/main/{path}")
+    }))
+}
+
+async fn pulls_list(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let w = &gh.world;
+    let state = q.get("state").map_or("open", String::as_str);
+    let sort = q.get("sort").map_or("created", String::as_str);
+    let default_dir = if sort == "created" { "desc" } else { "asc" };
+    let desc = q.get("direction").map_or(default_dir, String::as_str) == "desc";
+    let mut pulls: Vec<&Pull> = r
+        .pulls
+        .iter()
+        .filter(|p| match state {
+            "all" => true,
+            "closed" => p.closed_at.is_some(),
+            _ => p.closed_at.is_none(),
+        })
+        .collect();
+    let key = |p: &Pull| -> (Ts, i64) {
+        match sort {
+            "updated" => (p.updated_at, p.number),
+            "popularity" => (p.reviews.len() as Ts, p.number),
+            _ => (p.created_at, p.number),
+        }
+    };
+    pulls.sort_by_key(|p| key(p));
+    if desc {
+        pulls.reverse();
+    }
+    let (base, path) = path_of(&h, &format!("/repos/{owner}/{name}/pulls"));
+    let page = page_of(&q);
+    // Render only the requested page (lists can be long at scale).
+    let start = (page.page - 1) * page.per_page;
+    let mut items: Vec<Value> = vec![Value::Null; pulls.len()];
+    for (i, p) in pulls.iter().enumerate().skip(start).take(page.per_page) {
+        items[i] = pull_json(w, &base, r, p, false);
+    }
+    paginate(&base, &path, &q, items, page)
+}
+
+async fn pull_get(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    json(&pull_json(&gh.world, &base_of(&h), r, p, true))
+}
+
+async fn pull_reviews(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let base = base_of(&h);
+    let items = (0..p.reviews.len())
+        .map(|i| review_json(&gh.world, &base, r, p, i))
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/pulls/{number}/reviews"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn pull_review_comments(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let base = base_of(&h);
+    let items = (0..r.review_comments.len())
+        .filter(|&i| r.review_comments[i].pull_number == p.number)
+        .map(|i| review_comment_json(&gh.world, &base, r, i))
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/pulls/{number}/comments"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn pull_requested_reviewers(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, _)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let base = base_of(&h);
+    json(
+        &json!({"users": p.requested_reviewers.iter().map(|&u| user_json(&gh.world, &base, u)).collect::<Vec<_>>(), "teams": []}),
+    )
+}
+
+async fn pull_commits(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let base = base_of(&h);
+    let items = p
+        .commits
+        .iter()
+        .map(|&i| commit_json(&gh.world, &base, r, &r.commits[i]))
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+/// Sort/direction/since for the repository-wide comment listings.
+fn comment_filter(q: &HashMap<String, String>) -> (Option<Ts>, bool) {
+    let since = q.get("since").and_then(|s| parse_rfc3339(s));
+    let desc = q.get("direction").is_some_and(|d| d == "desc");
+    (since, desc)
+}
+
+async fn repo_review_comments(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let (since, desc) = comment_filter(&q);
+    let mut idx: Vec<usize> = (0..r.review_comments.len())
+        .filter(|&i| since.is_none_or(|s| r.review_comments[i].created_at >= s))
+        .collect();
+    idx.sort_by_key(|&i| (r.review_comments[i].created_at, r.review_comments[i].id));
+    if desc {
+        idx.reverse();
+    }
+    let base = base_of(&h);
+    let items = idx
+        .into_iter()
+        .map(|i| review_comment_json(&gh.world, &base, r, i))
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/pulls/comments"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn repo_issue_comments(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let (since, desc) = comment_filter(&q);
+    let mut idx: Vec<usize> = (0..r.issue_comments.len())
+        .filter(|&i| since.is_none_or(|s| r.issue_comments[i].created_at >= s))
+        .collect();
+    idx.sort_by_key(|&i| (r.issue_comments[i].created_at, r.issue_comments[i].id));
+    if desc {
+        idx.reverse();
+    }
+    let base = base_of(&h);
+    let items = idx
+        .into_iter()
+        .map(|i| issue_comment_json(&gh.world, &base, r, i))
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/issues/comments"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn timeline(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let w = &gh.world;
+    let base = base_of(&h);
+    let org = &w.org.company.github_org;
+    let api = format!("{base}/repos/{org}/{name}");
+    let mut items: Vec<(Ts, Value)> = Vec::new();
+    for &ci in &p.commits {
+        let c = &r.commits[ci];
+        items.push((
+            c.committer.at,
+            json!({
+                "event": "committed",
+                "sha": c.sha,
+                "node_id": format!("C_{}", &c.sha[..12]),
+                "url": format!("{api}/git/commits/{}", c.sha),
+                "html_url": format!("{WEB}/{org}/{name}/commit/{}", c.sha),
+                "author": sig_json(&c.author),
+                "committer": sig_json(&c.committer),
+                "message": c.message,
+                "parents": c.parents.iter().map(|s| json!({"sha": s})).collect::<Vec<_>>()
+            }),
+        ));
+    }
+    for (i, rv) in p.reviews.iter().enumerate() {
+        let mut v = review_json(w, &base, r, p, i);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("event".into(), json!("reviewed"));
+        }
+        items.push((rv.submitted_at, v));
+    }
+    for e in &p.events {
+        let mut v = json!({
+            "id": e.id,
+            "node_id": format!("E_{}", e.id),
+            "url": format!("{api}/issues/events/{}", e.id),
+            "actor": user_json(w, &base, e.actor),
+            "event": e.event,
+            "commit_id": if e.event == "merged" { json!(p.merge_commit_sha) } else { Value::Null },
+            "commit_url": null,
+            "created_at": rfc3339(e.at),
+            "performed_via_github_app": null
+        });
+        if let Some(o) = v.as_object_mut() {
+            if let Some(s) = e.subject {
+                o.insert("requested_reviewer".into(), user_json(w, &base, s));
+                o.insert("review_requester".into(), user_json(w, &base, e.actor));
+            }
+            if let Some(l) = &e.label {
+                o.insert("label".into(), json!({"name": l, "color": "ededed"}));
+            }
+        }
+        items.push((e.at, v));
+    }
+    items.sort_by_key(|(t, _)| *t);
+    let items = items.into_iter().map(|(_, v)| v).collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/issues/{number}/timeline"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn commits_list(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let reference = q
+        .get("sha")
+        .cloned()
+        .unwrap_or_else(|| r.default_branch.clone());
+    if reference != r.default_branch && !gh.idx.commit_by_sha[ri].contains_key(&reference) {
+        return not_found();
+    }
+    let since = q.get("since").and_then(|s| parse_rfc3339(s));
+    let until = q.get("until").and_then(|s| parse_rfc3339(s));
+    // Newest first, like `git log`.
+    let mut list: Vec<usize> = if reference == r.default_branch {
+        r.main.clone()
+    } else {
+        ancestors(r, &gh.idx.commit_by_sha[ri], &reference)
+    };
+    list.retain(|&i| {
+        let t = r.commits[i].committer.at;
+        since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
+    });
+    list.reverse();
+    let base = base_of(&h);
+    let page = page_of(&q);
+    let start = (page.page - 1) * page.per_page;
+    let mut items = vec![Value::Null; list.len()];
+    for (k, &i) in list.iter().enumerate().skip(start).take(page.per_page) {
+        items[k] = commit_json(&gh.world, &base, r, &r.commits[i]);
+    }
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/commits"),
+        &q,
+        items,
+        page,
+    )
+}
+
+fn ancestors(r: &Repo, by_sha: &HashMap<String, usize>, sha: &str) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<usize> = by_sha.get(sha).copied().into_iter().collect();
+    while let Some(i) = stack.pop() {
+        if seen.insert(i) {
+            stack.extend(
+                r.commits[i]
+                    .parents
+                    .iter()
+                    .filter_map(|p| by_sha.get(p).copied()),
+            );
+        }
+    }
+    let mut out: Vec<usize> = seen.into_iter().collect();
+    out.sort_by_key(|&i| (r.commits[i].committer.at, i));
+    out
+}
+
+async fn check_runs(
+    State(gh): State<Gh>,
+    Path((owner, name, reference)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    if !gh.idx.commit_by_sha[ri].contains_key(&reference) {
+        return not_found();
+    }
+    let w = &gh.world;
+    let base = base_of(&h);
+    let all = q.get("filter").is_some_and(|f| f == "all");
+    let mut runs: Vec<usize> = gh.idx.checks_by_sha[ri]
+        .get(&reference)
+        .cloned()
+        .unwrap_or_default();
+    runs.sort_by_key(|&i| std::cmp::Reverse((r.check_runs[i].started_at, r.check_runs[i].id)));
+    if !all {
+        let mut seen = std::collections::HashSet::new();
+        runs.retain(|&i| seen.insert(r.check_runs[i].name.clone()));
+    }
+    let org = &w.org.company.github_org;
+    let items: Vec<Value> = runs
+        .iter()
+        .map(|&i| {
+            let c = &r.check_runs[i];
+            json!({
+                "id": c.id,
+                "head_sha": c.head_sha,
+                "node_id": format!("CR_{}", c.id),
+                "external_id": "",
+                "url": format!("{base}/repos/{org}/{name}/check-runs/{}", c.id),
+                "html_url": format!("{WEB}/{org}/{name}/runs/{}", c.id),
+                "details_url": format!("{WEB}/{org}/{name}/actions/runs/{}", c.id),
+                "status": c.status,
+                "conclusion": c.conclusion,
+                "started_at": rfc3339(c.started_at),
+                "completed_at": c.completed_at.map(rfc3339),
+                "output": {"title": c.conclusion.as_deref().map(|x| format!("{} {x}", c.name)), "summary": null, "text": null, "annotations_count": 0},
+                "name": c.name,
+                "check_suite": {"id": c.id / 3},
+                "app": {"id": 15368, "slug": "github-actions", "name": "GitHub Actions", "owner": {"login": "github", "id": 9919, "type": "Organization"}},
+                "pull_requests": c.pull_number.map(|n| vec![json!({"number": n, "id": r.id * 1000 + n, "url": format!("{base}/repos/{org}/{name}/pulls/{n}")})]).unwrap_or_default()
+            })
+        })
+        .collect();
+    paginate_wrapped(
+        &base,
+        &format!("/repos/{owner}/{name}/commits/{reference}/check-runs"),
+        &q,
+        items,
+        page_of(&q),
+        Some("check_runs"),
+    )
+}
+
+async fn deployments(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let w = &gh.world;
+    let base = base_of(&h);
+    let org = &w.org.company.github_org;
+    let mut list: Vec<usize> = (0..r.deployments.len())
+        .filter(|&i| {
+            q.get("environment")
+                .is_none_or(|e| &r.deployments[i].environment == e)
+        })
+        .filter(|&i| q.get("sha").is_none_or(|s| &r.deployments[i].sha == s))
+        .collect();
+    list.sort_by_key(|&i| std::cmp::Reverse((r.deployments[i].created_at, r.deployments[i].id)));
+    let items = list
+        .iter()
+        .map(|&i| {
+            let d = &r.deployments[i];
+            let updated = d.statuses.last().map_or(d.created_at, |s| s.at);
+            json!({
+                "url": format!("{base}/repos/{org}/{name}/deployments/{}", d.id),
+                "id": d.id,
+                "node_id": format!("DE_{}", d.id),
+                "sha": d.sha,
+                "ref": "main",
+                "task": "deploy",
+                "payload": d.payload,
+                "original_environment": d.environment,
+                "environment": d.environment,
+                "description": d.description,
+                "creator": user_json(w, &base, d.creator),
+                "created_at": rfc3339(d.created_at),
+                "updated_at": rfc3339(updated),
+                "statuses_url": format!("{base}/repos/{org}/{name}/deployments/{}/statuses", d.id),
+                "repository_url": format!("{base}/repos/{org}/{name}"),
+                "transient_environment": false,
+                "production_environment": d.environment == "production"
+            })
+        })
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/deployments"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn deployment_statuses(
+    State(gh): State<Gh>,
+    Path((owner, name, id)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(d) = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| r.deployments.iter().find(|d| d.id == id))
+    else {
+        return not_found();
+    };
+    let w = &gh.world;
+    let base = base_of(&h);
+    let org = &w.org.company.github_org;
+    let items = d
+        .statuses
+        .iter()
+        .rev()
+        .map(|s| {
+            json!({
+                "url": format!("{base}/repos/{org}/{name}/deployments/{}/statuses/{}", d.id, s.id),
+                "id": s.id,
+                "node_id": format!("DES_{}", s.id),
+                "state": s.state,
+                "creator": user_json(w, &base, d.creator),
+                "description": s.description,
+                "environment": d.environment,
+                "target_url": format!("{WEB}/{org}/{name}/actions/runs/{}", d.id),
+                "log_url": format!("{WEB}/{org}/{name}/actions/runs/{}", d.id),
+                "environment_url": "",
+                "created_at": rfc3339(s.at),
+                "updated_at": rfc3339(s.at),
+                "deployment_url": format!("{base}/repos/{org}/{name}/deployments/{}", d.id),
+                "repository_url": format!("{base}/repos/{org}/{name}")
+            })
+        })
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/deployments/{id}/statuses"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn releases(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let w = &gh.world;
+    let base = base_of(&h);
+    let org = &w.org.company.github_org;
+    let items = r
+        .releases
+        .iter()
+        .rev()
+        .map(|x| {
+            json!({
+                "url": format!("{base}/repos/{org}/{name}/releases/{}", x.id),
+                "html_url": format!("{WEB}/{org}/{name}/releases/tag/{}", x.tag),
+                "id": x.id,
+                "node_id": format!("RE_{}", x.id),
+                "tag_name": x.tag,
+                "target_commitish": x.sha,
+                "name": x.name,
+                "body": x.body,
+                "draft": false,
+                "prerelease": false,
+                "immutable": false,
+                "created_at": rfc3339(x.created_at),
+                "published_at": rfc3339(x.created_at),
+                "author": user_json(w, &base, x.author),
+                "assets": []
+            })
+        })
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/releases"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}
+
+async fn tags(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let base = base_of(&h);
+    let org = &gh.world.org.company.github_org;
+    let items = r
+        .tags
+        .iter()
+        .rev()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "commit": {"sha": t.sha, "url": format!("{base}/repos/{org}/{name}/commits/{}", t.sha)},
+                "zipball_url": format!("{base}/repos/{org}/{name}/zipball/refs/tags/{}", t.name),
+                "tarball_url": format!("{base}/repos/{org}/{name}/tarball/refs/tags/{}", t.name),
+                "node_id": format!("REF_{}", t.name)
+            })
+        })
+        .collect();
+    paginate(
+        &base,
+        &format!("/repos/{owner}/{name}/tags"),
+        &q,
+        items,
+        page_of(&q),
+    )
+}

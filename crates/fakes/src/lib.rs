@@ -1,0 +1,110 @@
+//! Fake providers for demo mode and tests. Each fake is a real HTTP server on 127.0.0.1 (random
+//! port by default) that serves the generated [`World`] in the provider's own API shapes, with the
+//! provider's pagination, conditional requests and rate limiting, plus switchable faults (5xx
+//! bursts, rate limits, slow, truncated and malformed responses). The production connectors talk
+//! to these exactly as they talk to the real services.
+
+pub mod faults;
+pub mod github;
+mod http;
+
+pub use faults::{FaultConfig, Faults};
+
+use bosun_demo::World;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A token the fakes accept (any other is refused with 401, like the real APIs).
+pub const DEMO_TOKEN: &str = "bosun-demo-token";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FakeError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+}
+
+/// A fake server running in the background until dropped or [`RunningFake::shutdown`] is called.
+pub struct RunningFake {
+    pub name: &'static str,
+    pub base_url: String,
+    pub addr: SocketAddr,
+    pub faults: Arc<Faults>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningFake {
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningFake {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Options shared by all fakes.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// 0 = any free port.
+    pub port: u16,
+    pub token: String,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            port: 0,
+            token: DEMO_TOKEN.to_string(),
+        }
+    }
+}
+
+pub(crate) async fn spawn(
+    name: &'static str,
+    router: axum::Router,
+    port: u16,
+    faults: Arc<Faults>,
+) -> Result<RunningFake, FakeError> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| FakeError::Bind { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| FakeError::Bind { port, source })?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningFake {
+        name,
+        base_url: format!("http://{addr}"),
+        addr,
+        faults,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// Start the fake GitHub for `world`.
+pub async fn start_github(
+    world: Arc<World>,
+    opts: &ServeOptions,
+) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = github::router(world, faults.clone(), opts.token.clone());
+    spawn("github", router, opts.port, faults).await
+}
