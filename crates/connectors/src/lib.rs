@@ -11,6 +11,7 @@
 //!   backoff and jitter, and malformed payloads fail with the URL and what was wrong.
 
 mod db;
+pub mod engine;
 mod error;
 pub mod events;
 pub mod github;

@@ -183,7 +183,7 @@ pub fn upsert_pull_request(conn: &Connection, repo_id: i64, b: &PullRequestBundl
         let id = accounts::upsert(conn, a)?;
         rr.execute(params![
             pr_id,
-            format!("user:{id}"),
+            format!("user:{}", a.external_id),
             id,
             Option::<String>::None
         ])?;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod code;
 pub mod counts;
+pub mod dump;
 mod error;
 pub mod migrations;
 pub mod sync_state;

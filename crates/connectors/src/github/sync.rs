@@ -563,7 +563,11 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
         list_raw::<api::Review>(&ctx.http, &reviews_url),
         list_raw::<api::Commit>(&ctx.http, &commits_url),
         list_raw::<api::TimelineItem>(&ctx.http, &timeline_url),
-        check_runs(&ctx.http, &checks_url),
+        async {
+            Ok(check_runs(&ctx.http, &checks_url, None)
+                .await?
+                .unwrap_or_default())
+        },
     )?;
     let bundle = PullRequestBundle {
         pr: normalize::pull(&details),
@@ -638,21 +642,26 @@ fn join_raw<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
     out
 }
 
-/// Every check run of a commit (all attempts, so re-runs of a flaky check are visible).
+/// Every check run of a commit (all attempts, so re-runs of a flaky check are visible), with
+/// the raw pages and the first page's ETag; `None` when the first page is unchanged.
 async fn check_runs(
     http: &HttpClient,
     url: &str,
-) -> Result<(Vec<api::CheckRun>, Vec<u8>, Option<String>)> {
+    etag: Option<&str>,
+) -> Result<Option<(Vec<api::CheckRun>, Vec<u8>, Option<String>)>> {
     let mut runs = Vec::new();
     let mut raws: Vec<Vec<u8>> = Vec::new();
     let mut next = Some(url.to_string());
-    let mut etag = None;
+    let mut first_etag = None;
+    let mut first = true;
     while let Some(u) = next.take() {
-        let Fetched::Ok(resp) = http.get(&u, None).await? else {
-            break;
+        let resp = match http.get(&u, if first { etag } else { None }).await? {
+            Fetched::NotModified => return Ok(None),
+            Fetched::Ok(r) => r,
         };
-        if etag.is_none() {
-            etag = resp.etag.clone();
+        if first {
+            first_etag = resp.etag.clone();
+            first = false;
         }
         let page: api::CheckRuns = resp.json()?;
         raws.push(resp.body.clone());
@@ -660,7 +669,7 @@ async fn check_runs(
         runs.extend(page.check_runs);
     }
     let raw = join_raw(raws.iter().map(Vec::as_slice));
-    Ok((runs, raw, etag))
+    Ok(Some((runs, raw, first_etag)))
 }
 
 /// CI keeps running on open PRs without changing their `updated_at`: re-check their head
@@ -693,14 +702,12 @@ async fn open_pr_checks(
                     pp = ctx.per_page
                 );
                 let etag = ctx.etag(&url).await?;
-                let Some((page, resp)) = ctx
-                    .http
-                    .get_json::<api::CheckRuns>(&url, etag.as_deref())
-                    .await?
+                let Some((page, raw, new_etag)) =
+                    check_runs(&ctx.http, &url, etag.as_deref()).await?
                 else {
                     return Ok(());
                 };
-                let runs: Vec<_> = page.check_runs.iter().map(normalize::check_run).collect();
+                let runs: Vec<_> = page.iter().map(normalize::check_run).collect();
                 let (sid, now) = (ctx.source_id, ctx.now);
                 ctx.db
                     .write(move |tx| {
@@ -713,10 +720,10 @@ async fn open_pr_checks(
                             "github.check_runs",
                             &format!("{full}#{n}@{sha}"),
                             None,
-                            &resp.body,
+                            &raw,
                             now,
                         )?;
-                        if let Some(e) = &resp.etag {
+                        if let Some(e) = &new_etag {
                             sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
                         }
                         Ok(())

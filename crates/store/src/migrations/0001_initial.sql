@@ -263,7 +263,7 @@ CREATE INDEX reviews_reviewer ON reviews (reviewer_account_id);
 -- Reviews currently requested (pending). The history of requests lives in pr_events.
 CREATE TABLE review_requests (
     pr_id      INTEGER NOT NULL REFERENCES pull_requests(id) ON DELETE CASCADE,
-    reviewer   TEXT NOT NULL,                        -- "user:<account id>" or "team:<slug>"
+    reviewer   TEXT NOT NULL,                        -- "user:<provider user id>" or "team:<slug>"
     account_id INTEGER REFERENCES accounts(id),
     team_slug  TEXT,
     PRIMARY KEY (pr_id, reviewer)

@@ -1,0 +1,237 @@
+//! Configuration in layers: commented defaults embedded in the binary, then the user's TOML
+//! file, then `BOSUN_<SECTION>_<KEY>` environment variables; validated once into [`Config`].
+//! Bosun never rewrites the user's file.
+
+use crate::{AppError, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const DEFAULTS: &str = include_str!("defaults.toml");
+pub const VERSION: i64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub version: i64,
+    pub sync: SyncConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    pub concurrency: usize,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    pub max_rate_wait_secs: u64,
+}
+
+impl Config {
+    /// Load the layers. A missing file is fine (defaults); an unreadable or invalid one is an
+    /// error naming the file and the problem.
+    pub fn load(path: &Path) -> Result<Config> {
+        let user = match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(AppError::Config {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("BOSUN_"))
+            .collect();
+        Config::from_layers(user.as_deref(), &env, &path.display().to_string())
+    }
+
+    pub fn defaults() -> Config {
+        Config::from_layers(None, &[], "<defaults>")
+            .unwrap_or_else(|e| unreachable!("built-in defaults are valid: {e}"))
+    }
+
+    pub fn from_layers(
+        user: Option<&str>,
+        env: &[(String, String)],
+        origin: &str,
+    ) -> Result<Config> {
+        let err = |message: String| AppError::Config {
+            path: origin.to_string(),
+            message,
+        };
+        let mut merged: toml::Table = DEFAULTS
+            .parse()
+            .map_err(|e: toml::de::Error| err(format!("built-in defaults: {e}")))?;
+        if let Some(text) = user {
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| err(e.to_string().trim().to_string()))?;
+            if let Some(v) = table.get("version").and_then(toml::Value::as_integer) {
+                if v > VERSION {
+                    return Err(err(format!(
+                        "written for config version {v}; this Bosun understands version {VERSION}"
+                    )));
+                }
+            }
+            merge(&mut merged, table, "").map_err(err)?;
+        }
+        apply_env(&mut merged, env).map_err(err)?;
+        let config: Config = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| err(e.to_string().trim().to_string()))?;
+        config.validate().map_err(err)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        if self.sync.concurrency == 0 || self.sync.concurrency > 64 {
+            return Err(format!(
+                "[sync] concurrency must be between 1 and 64, not {}",
+                self.sync.concurrency
+            ));
+        }
+        if self.sync.max_attempts == 0 {
+            return Err("[sync] max_attempts must be at least 1".into());
+        }
+        if self.sync.timeout_secs == 0 {
+            return Err("[sync] timeout_secs must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    pub fn http(&self) -> bosun_connectors::http::HttpConfig {
+        bosun_connectors::http::HttpConfig {
+            timeout: std::time::Duration::from_secs(self.sync.timeout_secs),
+            max_attempts: self.sync.max_attempts,
+            max_rate_wait: std::time::Duration::from_secs(self.sync.max_rate_wait_secs),
+            concurrency: self.sync.concurrency,
+            ..Default::default()
+        }
+    }
+}
+
+/// Overlay `over` on `base`; a key the defaults do not know is an error (typos are caught).
+fn merge(
+    base: &mut toml::Table,
+    over: toml::Table,
+    prefix: &str,
+) -> std::result::Result<(), String> {
+    for (k, v) in over {
+        let name = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o, &name)?,
+            (Some(slot), v) => {
+                if std::mem::discriminant(slot) != std::mem::discriminant(&v) {
+                    return Err(format!(
+                        "{name} should be a {}, not a {}",
+                        slot.type_str(),
+                        v.type_str()
+                    ));
+                }
+                *slot = v;
+            }
+            (None, _) => return Err(format!("unknown setting {name}")),
+        }
+    }
+    Ok(())
+}
+
+fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> std::result::Result<(), String> {
+    for (section, v) in table.iter_mut() {
+        let toml::Value::Table(t) = v else { continue };
+        for (key, slot) in t.iter_mut() {
+            let var = format!("BOSUN_{}_{}", section.to_uppercase(), key.to_uppercase());
+            let Some((_, raw)) = env.iter().find(|(k, _)| *k == var) else {
+                continue;
+            };
+            *slot = match slot {
+                toml::Value::Integer(_) => toml::Value::Integer(
+                    raw.trim()
+                        .parse()
+                        .map_err(|_| format!("{var}={raw:?} is not a whole number"))?,
+                ),
+                toml::Value::Float(_) => toml::Value::Float(
+                    raw.trim()
+                        .parse()
+                        .map_err(|_| format!("{var}={raw:?} is not a number"))?,
+                ),
+                toml::Value::Boolean(_) => toml::Value::Boolean(
+                    raw.trim()
+                        .parse()
+                        .map_err(|_| format!("{var}={raw:?} is not true/false"))?,
+                ),
+                _ => toml::Value::String(raw.clone()),
+            };
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_documented() {
+        let c = Config::defaults();
+        assert_eq!(c.sync.concurrency, 8);
+        // Every default setting carries a comment.
+        let mut prev = "";
+        for line in DEFAULTS.lines() {
+            if line.contains(" = ") && !line.starts_with('#') {
+                assert!(prev.starts_with('#'), "undocumented setting: {line}");
+            }
+            prev = line;
+        }
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let env = vec![("BOSUN_SYNC_TIMEOUT_SECS".to_string(), "7".to_string())];
+        let c = Config::from_layers(
+            Some("[sync]\ntimeout_secs = 60\nconcurrency = 2\n"),
+            &env,
+            "t",
+        )
+        .unwrap();
+        assert_eq!((c.sync.timeout_secs, c.sync.concurrency), (7, 2));
+    }
+
+    #[test]
+    fn bad_files_give_clear_errors() {
+        let e = Config::from_layers(Some("[sync\nconcurrency = 2"), &[], "/home/x/config.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("/home/x/config.toml") && e.contains("line 1"),
+            "{e}"
+        );
+        let e = Config::from_layers(Some("[sync]\nconcurency = 2\n"), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown setting sync.concurency"), "{e}");
+        let e = Config::from_layers(Some("[sync]\nconcurrency = \"lots\"\n"), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sync.concurrency should be a integer"), "{e}");
+        let e = Config::from_layers(Some("version = 9\n"), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("version 9"), "{e}");
+        let e = Config::from_layers(Some("[sync]\nconcurrency = 0\n"), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("between 1 and 64"), "{e}");
+        let env = vec![("BOSUN_SYNC_CONCURRENCY".to_string(), "many".to_string())];
+        assert!(
+            Config::from_layers(None, &env, "f")
+                .unwrap_err()
+                .to_string()
+                .contains("BOSUN_SYNC_CONCURRENCY")
+        );
+    }
+}

@@ -1,0 +1,47 @@
+use bosun_core::{Code, HasCode};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("configuration {path}: {message}")]
+    Config { path: String, message: String },
+    #[error("keychain: {0}")]
+    Keychain(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] bosun_store::StoreError),
+    #[error(transparent)]
+    Connector(#[from] bosun_connectors::ConnectorError),
+    #[error("demo: {0}")]
+    Demo(String),
+}
+
+impl HasCode for AppError {
+    fn code(&self) -> Code {
+        match self {
+            AppError::InvalidInput(_) => Code::InvalidInput,
+            AppError::NotFound(_) => Code::NotFound,
+            AppError::Config { .. } => Code::Config,
+            AppError::Keychain(_) => Code::Keychain,
+            AppError::Io { .. } => Code::Io,
+            AppError::Store(e) => e.code(),
+            AppError::Connector(e) => e.code(),
+            AppError::Demo(_) => Code::Internal,
+        }
+    }
+}
+
+impl From<bosun_store::rusqlite::Error> for AppError {
+    fn from(e: bosun_store::rusqlite::Error) -> Self {
+        AppError::Store(bosun_store::StoreError::Sqlite(e))
+    }
+}

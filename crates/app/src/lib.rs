@@ -1,0 +1,15 @@
+//! The app service: the one typed API behind every front door (the `bosun` CLI, `bosun serve`
+//! and the desktop shell). It owns paths, configuration, secrets and the store, and delegates
+//! the real work to the engine crates.
+
+pub mod config;
+pub mod demo;
+mod error;
+pub mod paths;
+pub mod secrets;
+mod service;
+
+pub use config::Config;
+pub use error::{AppError, Result};
+pub use paths::Paths;
+pub use service::{App, NewGithubSource, SourceStatus, SourceView, Status};

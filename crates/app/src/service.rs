@@ -1,0 +1,322 @@
+//! The app service proper.
+
+use crate::config::Config;
+use crate::paths::Paths;
+use crate::secrets::{self, TokenOrigin};
+use crate::{AppError, Result};
+use bosun_connectors::engine::{self, SourceOutcome, SyncJob};
+use bosun_connectors::{Db, EventSink};
+use bosun_core::time::{Ts, rfc3339};
+use bosun_core::{Clock, Sensitive};
+use bosun_store::Store;
+use bosun_store::sync_state::{self, Job, NewSource, Source};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub struct App {
+    pub paths: Paths,
+    pub config: Config,
+    clock: Arc<dyn Clock>,
+}
+
+/// A source as the user sees it: never its token, only where the token comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub base_url: Option<String>,
+    pub settings: serde_json::Value,
+    pub enabled: bool,
+    pub demo: bool,
+    pub token: TokenOrigin,
+    pub last_sync_started_at: Option<String>,
+    pub last_sync_finished_at: Option<String>,
+    pub last_sync_status: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGithubSource {
+    pub name: String,
+    pub owner: String,
+    pub repos: Vec<String>,
+    pub base_url: Option<String>,
+    pub token: Option<Sensitive<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceStatus {
+    #[serde(flatten)]
+    pub source: SourceView,
+    pub jobs: Vec<Job>,
+    pub cursors: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub data_dir: String,
+    pub database: String,
+    pub initialized: bool,
+    pub schema_version: u32,
+    pub size_bytes: u64,
+    pub sources: Vec<SourceStatus>,
+    pub counts: BTreeMap<String, i64>,
+    /// "ok" when `--check` ran SQLite's integrity check and it passed.
+    pub integrity: Option<String>,
+}
+
+fn time(ts: Option<Ts>) -> Option<String> {
+    ts.map(rfc3339)
+}
+
+fn view(s: &Source, token: TokenOrigin) -> SourceView {
+    SourceView {
+        id: s.id,
+        name: s.name.clone(),
+        kind: s.kind.clone(),
+        base_url: s.base_url.clone(),
+        settings: s.settings.clone(),
+        enabled: s.enabled,
+        demo: s.demo,
+        token,
+        last_sync_started_at: time(s.last_sync_started_at),
+        last_sync_finished_at: time(s.last_sync_finished_at),
+        last_sync_status: s.last_sync_status.clone(),
+        last_error: s.last_error.clone(),
+    }
+}
+
+fn token_origin(s: &Source) -> TokenOrigin {
+    if s.demo {
+        TokenOrigin::Demo
+    } else {
+        secrets::origin(&s.kind, &s.name)
+    }
+}
+
+impl App {
+    pub fn new(paths: Paths, clock: Arc<dyn Clock>) -> Result<App> {
+        let config = Config::load(&paths.config_file)?;
+        Ok(App {
+            paths,
+            config,
+            clock,
+        })
+    }
+
+    pub fn now(&self) -> Ts {
+        self.clock.now().timestamp()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// Open (creating and migrating if needed) the database.
+    pub fn store(&self) -> Result<Store> {
+        Ok(Store::open(&self.paths.database())?)
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceView>> {
+        let store = self.store()?;
+        Ok(sync_state::sources(store.conn())?
+            .iter()
+            .map(|s| view(s, token_origin(s)))
+            .collect())
+    }
+
+    fn find_source(&self, store: &Store, key: &str) -> Result<Source> {
+        let by_name = sync_state::source_by_name(store.conn(), key)?;
+        let by_id = match key.parse::<i64>() {
+            Ok(id) => sync_state::source_by_id(store.conn(), id)?,
+            Err(_) => None,
+        };
+        by_name.or(by_id).ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no source named or numbered {key:?} (see `bosun sources list`)"
+            ))
+        })
+    }
+
+    pub fn add_github_source(&self, s: NewGithubSource) -> Result<SourceView> {
+        let valid_name = !s.name.is_empty()
+            && s.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(AppError::InvalidInput(format!(
+                "source name {:?}: use letters, digits, '-' and '_'",
+                s.name
+            )));
+        }
+        if s.owner.trim().is_empty() {
+            return Err(AppError::InvalidInput(
+                "a GitHub source needs --owner (an organisation or user)".into(),
+            ));
+        }
+        if let Some(url) = &s.base_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(AppError::InvalidInput(format!(
+                    "--base-url {url:?} is not an http(s) URL"
+                )));
+            }
+        }
+        let mut store = self.store()?;
+        if sync_state::source_by_name(store.conn(), &s.name)?.is_some() {
+            return Err(AppError::InvalidInput(format!(
+                "a source named {:?} already exists",
+                s.name
+            )));
+        }
+        // The token goes to the keychain first: no source is recorded if it cannot be kept safely.
+        if let Some(token) = &s.token {
+            secrets::store(&s.name, token)?;
+        }
+        let settings = serde_json::to_value(bosun_connectors::github::GithubSettings {
+            owner: s.owner.trim().to_string(),
+            repos: s.repos.clone(),
+            ..Default::default()
+        })
+        .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+        let base = s.base_url.as_deref().map(|u| u.trim_end_matches('/'));
+        let now = self.now();
+        let id = store.write(|tx| {
+            sync_state::add_source(
+                tx,
+                &NewSource {
+                    kind: "github",
+                    name: &s.name,
+                    base_url: base,
+                    settings: settings.clone(),
+                    demo: false,
+                },
+                now,
+            )
+        })?;
+        let src = sync_state::source_by_id(store.conn(), id)?
+            .ok_or_else(|| AppError::NotFound("source vanished".into()))?;
+        Ok(view(&src, token_origin(&src)))
+    }
+
+    pub fn remove_source(&self, key: &str) -> Result<SourceView> {
+        let mut store = self.store()?;
+        let src = self.find_source(&store, key)?;
+        store.write(|tx| sync_state::remove_source(tx, src.id))?;
+        if !src.demo {
+            if let Err(e) = secrets::delete(&src.name) {
+                tracing::warn!("source removed, but its keychain entry could not be deleted: {e}");
+            }
+        }
+        Ok(view(&src, TokenOrigin::Missing))
+    }
+
+    /// Sync every enabled source, or only `only` (a name or id). One failing source does not
+    /// stop the others; each outcome says what happened.
+    pub async fn sync(
+        &self,
+        only: Option<&str>,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<Vec<SourceOutcome>> {
+        let store = self.store()?;
+        let sources: Vec<Source> = match only {
+            Some(key) => vec![self.find_source(&store, key)?],
+            None => sync_state::sources(store.conn())?
+                .into_iter()
+                .filter(|s| s.enabled)
+                .collect(),
+        };
+        if sources.is_empty() {
+            return Err(AppError::NotFound(
+                "no sources to sync: add one with `bosun sources add`, or try `bosun demo sync`"
+                    .into(),
+            ));
+        }
+        let mut jobs = Vec::new();
+        let mut missing = Vec::new();
+        for source in sources {
+            let token = if source.demo {
+                Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string()))
+            } else {
+                let (kind, name) = (source.kind.clone(), source.name.clone());
+                let resolved = tokio::task::spawn_blocking(move || secrets::resolve(&kind, &name))
+                    .await
+                    .map_err(|e| AppError::Keychain(e.to_string()))?;
+                match resolved {
+                    Ok(Some((t, _))) => Some(t),
+                    Ok(None) => {
+                        let vars = secrets::env_vars(&source.kind, &source.name).join(" or ");
+                        missing.push((source.name.clone(), source.kind.clone(), format!("no token: run `bosun sources add` with --token-stdin, or set {vars}")));
+                        continue;
+                    }
+                    Err(e) => {
+                        missing.push((source.name.clone(), source.kind.clone(), e.to_string()));
+                        continue;
+                    }
+                }
+            };
+            jobs.push(SyncJob { source, token });
+        }
+        let db = Db::new(store);
+        let mut outcomes =
+            engine::run(&db, jobs, &self.config.http(), self.clock.as_ref(), sink).await?;
+        for (source, kind, error) in missing {
+            outcomes.push(SourceOutcome {
+                source,
+                kind,
+                ok: false,
+                error: Some(error),
+                error_code: Some(bosun_core::Code::Auth),
+                requests: 0,
+                not_modified: 0,
+                items: 0,
+            });
+        }
+        Ok(outcomes)
+    }
+
+    pub fn status(&self, check: bool) -> Result<Status> {
+        let db = self.paths.database();
+        let base = Status {
+            data_dir: self.paths.data_dir.display().to_string(),
+            database: db.display().to_string(),
+            initialized: false,
+            schema_version: 0,
+            size_bytes: 0,
+            sources: Vec::new(),
+            counts: BTreeMap::new(),
+            integrity: None,
+        };
+        if !db.exists() {
+            return Ok(base);
+        }
+        let store = self.store()?;
+        let conn = store.conn();
+        let mut sources = Vec::new();
+        for s in sync_state::sources(conn)? {
+            let jobs = sync_state::jobs(conn, s.id)?;
+            let cursors = sync_state::cursors(conn, s.id)?.len();
+            sources.push(SourceStatus {
+                source: view(&s, token_origin(&s)),
+                jobs,
+                cursors,
+            });
+        }
+        let integrity = if check {
+            store.integrity_check()?;
+            Some("ok".to_string())
+        } else {
+            None
+        };
+        Ok(Status {
+            initialized: true,
+            schema_version: bosun_store::migrations::schema_version(conn)?,
+            size_bytes: std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0),
+            sources,
+            counts: bosun_store::counts::counts(conn)?,
+            integrity,
+            ..base
+        })
+    }
+}

@@ -1,0 +1,112 @@
+//! The command-line grammar (DESIGN.md §11).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bosun",
+    version,
+    about = "An engineering manager's chief of staff, on your machine.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Where Bosun keeps its database [default: the user's data dir; env BOSUN_DATA_DIR].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file [default: <data dir>/config.toml with --data-dir, else ~/.config/bosun/config.toml].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The injected "now" (RFC 3339 or YYYY-MM-DD): metrics, signals and demo data are computed as of it.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Print one JSON document on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The offline demo organisation, served by fake providers on 127.0.0.1.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Manage the sources Bosun syncs.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Sync all sources (or one), incrementally; safe to interrupt and re-run.
+    Sync {
+        /// A source name or id.
+        source: Option<String>,
+    },
+    /// Per-source sync state and per-entity record counts.
+    Status {
+        /// Also run SQLite's integrity check.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct DemoArgs {
+    /// Size of the organisation: 1 = the demo; 10 and 100 for benchmarks.
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+    /// Seed of the generator (same seed and --as-of give identical data).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Months of history to generate.
+    #[arg(long, default_value_t = 6)]
+    pub months: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Start the fake providers and sync the demo organisation into --data-dir through the real connectors.
+    Sync(#[command(flatten)] DemoArgs),
+    /// Run only the fake providers and print their base URLs (until interrupted).
+    Providers {
+        #[command(flatten)]
+        demo: DemoArgs,
+        /// Port for the fake GitHub (0 = any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// List sources and where their tokens come from.
+    List,
+    /// Add a source.
+    #[command(subcommand)]
+    Add(AddSource),
+    /// Remove a source (its synced records stay) and forget its token.
+    Remove {
+        /// The source's name or id.
+        source: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddSource {
+    /// A GitHub organisation or user (github.com or GitHub Enterprise).
+    Github {
+        /// A name for this source.
+        #[arg(long)]
+        name: String,
+        /// The organisation or user whose repositories to sync.
+        #[arg(long)]
+        owner: String,
+        /// Only these repositories (repeatable); default: all of them.
+        #[arg(long = "repo", value_name = "NAME")]
+        repos: Vec<String>,
+        /// API base URL, e.g. https://ghe.example.com/api/v3 [default: https://api.github.com].
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Read a token from standard input and keep it in the OS keychain.
+        #[arg(long)]
+        token_stdin: bool,
+    },
+}

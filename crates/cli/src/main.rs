@@ -1,0 +1,326 @@
+//! `bosun`: the command-line front door. Parsing and printing only; the work is the app
+//! service's.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+mod progress;
+
+use anyhow::Context;
+use bosun_app::demo::{self, DemoOptions};
+use bosun_app::{App, AppError, NewGithubSource, Paths};
+use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
+use clap::Parser;
+use cli::{AddSource, Cli, Command, DemoCommand, SourcesCommand};
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = e.downcast_ref::<AppError>().map(|a| a.code());
+            eprintln!(
+                "error[{}]: {}",
+                code.map_or("error", |c| c.as_str()),
+                one_line(&e)
+            );
+            // Bad input is bad usage (2); everything else is a failure (1).
+            ExitCode::from(if code == Some(bosun_core::Code::InvalidInput) {
+                2
+            } else {
+                1
+            })
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
+
+fn clock(as_of: Option<&str>) -> anyhow::Result<Arc<dyn Clock>> {
+    Ok(match as_of {
+        Some(s) => {
+            let t = bosun_core::time::parse_user_time(s).ok_or_else(|| {
+                AppError::InvalidInput(format!("--as-of {s:?}: expected RFC 3339 or YYYY-MM-DD"))
+            })?;
+            Arc::new(FixedClock(t))
+        }
+        None => Arc::new(SystemClock),
+    })
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let clock = clock(cli.as_of.as_deref())?;
+    let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
+    let app = App::new(paths, clock)?;
+    match cli.command {
+        Command::Demo(DemoCommand::Sync(d)) => {
+            let opts = DemoOptions {
+                scale: d.scale,
+                seed: d.seed,
+                months: d.months,
+            };
+            let started = std::time::Instant::now();
+            let report =
+                runtime()?.block_on(demo::sync(&app, opts, Arc::new(progress::Bars::new())))?;
+            let failed: Vec<_> = report.outcomes.iter().filter(|o| !o.ok).collect();
+            if cli.json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "Synced the demo organisation (seed {}, scale {}, {} months, as of {}) into {} in {:.1}s.",
+                    report.seed,
+                    report.scale,
+                    report.months,
+                    report.as_of,
+                    app.paths.data_dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                print_status(&app.status(false)?);
+            }
+            if let Some(f) = failed.first() {
+                anyhow::bail!("{}: {}", f.source, f.error.clone().unwrap_or_default());
+            }
+        }
+        Command::Demo(DemoCommand::Providers { demo: d, port }) => {
+            let opts = DemoOptions {
+                scale: d.scale,
+                seed: d.seed,
+                months: d.months,
+            };
+            let as_of = app.clock().now();
+            let rt = runtime()?;
+            rt.block_on(async {
+                let world = Arc::new(demo::world(opts, as_of)?);
+                let providers = demo::start(world, port).await?;
+                if cli.json {
+                    let urls: serde_json::Map<String, serde_json::Value> =
+                        providers.urls().into_iter().map(|(n, u)| (n.to_string(), serde_json::Value::String(u))).collect();
+                    println!("{}", serde_json::json!({"providers": urls, "token": bosun_fakes_token(), "as_of": as_of.to_rfc3339()}));
+                } else {
+                    for (name, url) in providers.urls() {
+                        println!("{name} {url}");
+                    }
+                    println!("token {}", bosun_fakes_token());
+                    eprintln!("Fake providers running (as of {as_of}); Ctrl-C to stop.");
+                }
+                use std::io::Write;
+                std::io::stdout().flush().ok();
+                tokio::signal::ctrl_c().await.ok();
+                providers.shutdown().await;
+                Ok::<_, AppError>(())
+            })?;
+        }
+        Command::Sources(SourcesCommand::List) => {
+            let sources = app.sources()?;
+            if cli.json {
+                print_json(&serde_json::json!({ "sources": sources }))?;
+            } else if sources.is_empty() {
+                println!(
+                    "No sources yet. Add one with `bosun sources add github --name NAME --owner ORG --token-stdin`."
+                );
+            } else {
+                for s in sources {
+                    println!(
+                        "{:>3}  {:<16} {:<8} {:<40} token: {}",
+                        s.id,
+                        s.name,
+                        s.kind,
+                        s.base_url.as_deref().unwrap_or("(default)"),
+                        token_label(&s.token)
+                    );
+                }
+            }
+        }
+        Command::Sources(SourcesCommand::Add(AddSource::Github {
+            name,
+            owner,
+            repos,
+            base_url,
+            token_stdin,
+        })) => {
+            let token = if token_stdin {
+                let mut t = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut t)
+                    .context("reading the token from standard input")?;
+                let t = t.trim().to_string();
+                if t.is_empty() {
+                    return Err(AppError::InvalidInput(
+                        "--token-stdin: standard input was empty".into(),
+                    )
+                    .into());
+                }
+                Some(Sensitive::new(t))
+            } else {
+                None
+            };
+            let view = app.add_github_source(NewGithubSource {
+                name,
+                owner,
+                repos,
+                base_url,
+                token,
+            })?;
+            if cli.json {
+                print_json(&view)?;
+            } else {
+                println!(
+                    "Added source {} ({}); token: {}.",
+                    view.name,
+                    view.kind,
+                    token_label(&view.token)
+                );
+            }
+        }
+        Command::Sources(SourcesCommand::Remove { source }) => {
+            let view = app.remove_source(&source)?;
+            if cli.json {
+                print_json(&view)?;
+            } else {
+                println!("Removed source {} (its synced records stay).", view.name);
+            }
+        }
+        Command::Sync { source } => {
+            let outcomes = runtime()?
+                .block_on(app.sync(source.as_deref(), Arc::new(progress::Bars::new())))?;
+            if cli.json {
+                print_json(&serde_json::json!({ "sources": outcomes }))?;
+            } else {
+                for o in &outcomes {
+                    match &o.error {
+                        None => println!(
+                            "{}: ok ({} requests, {} unchanged, {} pull requests fetched)",
+                            o.source, o.requests, o.not_modified, o.items
+                        ),
+                        Some(e) => println!("{}: failed: {e}", o.source),
+                    }
+                }
+            }
+            let failed: Vec<_> = outcomes.iter().filter(|o| !o.ok).collect();
+            if !failed.is_empty() {
+                anyhow::bail!(
+                    "{} of {} sources failed: {}",
+                    failed.len(),
+                    outcomes.len(),
+                    failed
+                        .iter()
+                        .map(|o| format!("{}: {}", o.source, o.error.clone().unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+            }
+        }
+        Command::Status { check } => {
+            let status = app.status(check)?;
+            if cli.json {
+                print_json(&status)?;
+            } else {
+                print_status(&status);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bosun_fakes_token() -> &'static str {
+    bosun_app::demo::DEMO_TOKEN
+}
+
+fn token_label(t: &bosun_app::secrets::TokenOrigin) -> String {
+    use bosun_app::secrets::TokenOrigin;
+    match t {
+        TokenOrigin::Environment(v) => format!("environment ({v})"),
+        TokenOrigin::Keychain => "keychain".into(),
+        TokenOrigin::Demo => "demo".into(),
+        TokenOrigin::Missing => "missing".into(),
+        TokenOrigin::Unknown(e) => format!("unknown ({e})"),
+    }
+}
+
+fn print_status(s: &bosun_app::Status) {
+    if !s.initialized {
+        println!(
+            "No data in {} yet: run `bosun demo sync` or add a source and `bosun sync`.",
+            s.data_dir
+        );
+        return;
+    }
+    println!(
+        "Data      {} ({:.1} MB, schema v{})",
+        s.database,
+        s.size_bytes as f64 / 1e6,
+        s.schema_version
+    );
+    if let Some(i) = &s.integrity {
+        println!("Integrity {i}");
+    }
+    println!("Sources");
+    for src in &s.sources {
+        let v = &src.source;
+        let when = v
+            .last_sync_finished_at
+            .as_deref()
+            .or(v.last_sync_started_at.as_deref())
+            .unwrap_or("never");
+        let state = v.last_sync_status.as_deref().unwrap_or("not synced");
+        println!(
+            "  {:<16} {:<7} {:<11} {}  ({} jobs, {} cursors)",
+            v.name,
+            v.kind,
+            state,
+            when,
+            src.jobs.len(),
+            src.cursors
+        );
+        if let Some(e) = &v.last_error {
+            println!("    last error: {e}");
+        }
+        for j in src.jobs.iter().filter(|j| j.state != "done") {
+            println!(
+                "    {} {}: {}{}",
+                j.kind,
+                j.scope,
+                j.state,
+                j.last_error
+                    .as_deref()
+                    .map(|e| format!(" — {e}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    println!("Records");
+    let nonzero: Vec<_> = s.counts.iter().filter(|(_, n)| **n > 0).collect();
+    for row in nonzero.chunks(3) {
+        let line: Vec<String> = row.iter().map(|(k, n)| format!("{k:<20} {n:>8}")).collect();
+        println!("  {}", line.join("   "));
+    }
+}
