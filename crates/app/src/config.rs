@@ -66,12 +66,12 @@ impl Config {
             let table: toml::Table = text
                 .parse()
                 .map_err(|e: toml::de::Error| err(e.to_string().trim().to_string()))?;
-            if let Some(v) = table.get("version").and_then(toml::Value::as_integer) {
-                if v > VERSION {
-                    return Err(err(format!(
-                        "written for config version {v}; this Bosun understands version {VERSION}"
-                    )));
-                }
+            if let Some(v) = table.get("version").and_then(toml::Value::as_integer)
+                && v > VERSION
+            {
+                return Err(err(format!(
+                    "written for config version {v}; this Bosun understands version {VERSION}"
+                )));
             }
             merge(&mut merged, table, "").map_err(err)?;
         }

@@ -72,13 +72,13 @@ pub fn delete(source: &str) -> Result<()> {
 /// The token of a source: environment first (explicit beats stored), then the keychain.
 pub fn resolve(kind: &str, source: &str) -> Result<Option<(Sensitive<String>, TokenOrigin)>> {
     for var in env_vars(kind, source) {
-        if let Ok(v) = std::env::var(&var) {
-            if !v.trim().is_empty() {
-                return Ok(Some((
-                    Sensitive::new(v.trim().to_string()),
-                    TokenOrigin::Environment(var),
-                )));
-            }
+        if let Ok(v) = std::env::var(&var)
+            && !v.trim().is_empty()
+        {
+            return Ok(Some((
+                Sensitive::new(v.trim().to_string()),
+                TokenOrigin::Environment(var),
+            )));
         }
     }
     let unreadable = |e: keyring::Error| {

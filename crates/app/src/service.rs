@@ -156,12 +156,12 @@ impl App {
                 "a GitHub source needs --owner (an organisation or user)".into(),
             ));
         }
-        if let Some(url) = &s.base_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(AppError::InvalidInput(format!(
-                    "--base-url {url:?} is not an http(s) URL"
-                )));
-            }
+        if let Some(url) = &s.base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(AppError::InvalidInput(format!(
+                "--base-url {url:?} is not an http(s) URL"
+            )));
         }
         let mut store = self.store()?;
         if sync_state::source_by_name(store.conn(), &s.name)?.is_some() {
@@ -204,10 +204,10 @@ impl App {
         let mut store = self.store()?;
         let src = self.find_source(&store, key)?;
         store.write(|tx| sync_state::remove_source(tx, src.id))?;
-        if !src.demo {
-            if let Err(e) = secrets::delete(&src.name) {
-                tracing::warn!("source removed, but its keychain entry could not be deleted: {e}");
-            }
+        if !src.demo
+            && let Err(e) = secrets::delete(&src.name)
+        {
+            tracing::warn!("source removed, but its keychain entry could not be deleted: {e}");
         }
         Ok(view(&src, TokenOrigin::Missing))
     }

@@ -80,8 +80,8 @@ impl Rng {
     }
 
     /// One element of a non-empty slice.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.range(0, items.len() as i64 - 1) as usize]
+    pub fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.range(0, items.len() as i64 - 1) as usize].clone()
     }
 
     /// An index chosen with probability proportional to `weights`.

@@ -167,7 +167,7 @@ pub fn file_path(rng: &mut Rng, repo: &str) -> String {
 }
 
 pub fn review_comment(rng: &mut Rng) -> &'static str {
-    *rng.pick(&[
+    rng.pick(&[
         "Can we add a test for the empty case?",
         "This allocates on every request; could we hoist it?",
         "Nit: naming — `cfg` is ambiguous here.",
@@ -182,7 +182,7 @@ pub fn review_comment(rng: &mut Rng) -> &'static str {
 }
 
 pub fn reply_comment(rng: &mut Rng) -> &'static str {
-    *rng.pick(&[
+    rng.pick(&[
         "Good catch, fixed.",
         "Done.",
         "Added a test.",
@@ -192,7 +192,7 @@ pub fn reply_comment(rng: &mut Rng) -> &'static str {
 }
 
 pub fn approval_body(rng: &mut Rng) -> &'static str {
-    *rng.pick(&[
+    rng.pick(&[
         "LGTM",
         "Looks good, thanks!",
         "Ship it.",

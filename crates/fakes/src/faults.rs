@@ -141,14 +141,14 @@ impl Faults {
     pub fn decide(&self, path: &str) -> Verdict {
         let mut st = self.lock();
         let now = now_secs();
-        if let Some(s) = st.config.secondary_rate_limit.as_mut() {
-            if s.requests > 0 {
-                s.requests -= 1;
-                return Verdict::SecondaryLimited {
-                    status: s.status,
-                    retry_after: s.retry_after_secs,
-                };
-            }
+        if let Some(s) = st.config.secondary_rate_limit.as_mut()
+            && s.requests > 0
+        {
+            s.requests -= 1;
+            return Verdict::SecondaryLimited {
+                status: s.status,
+                retry_after: s.retry_after_secs,
+            };
         }
         if let Some(b) = st.config.server_errors.as_mut().filter(|b| b.matches(path)) {
             b.count -= 1;

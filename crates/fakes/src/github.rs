@@ -17,6 +17,10 @@ use std::sync::Arc;
 
 /// Where `html_url`s point (the real site's shape; the demo org does not exist there).
 const WEB: &str = "https://github.com";
+/// The API base written into payload `url` fields, as github.com writes it. Clients never follow
+/// these (pagination uses the `Link` header, which names this server), and keeping them fixed
+/// keeps bodies — and so ETags — identical across restarts on new ports.
+const API: &str = "https://api.github.com";
 
 struct Index {
     repo_by_name: HashMap<String, usize>,
@@ -408,7 +412,7 @@ fn path_of(h: &HeaderMap, uri_path: &str) -> (String, String) {
     (base_of(h), uri_path.to_string())
 }
 
-async fn user_me(State(gh): State<Gh>, h: HeaderMap) -> Response {
+async fn user_me(State(gh): State<Gh>) -> Response {
     let w = &gh.world;
     let me = w
         .org
@@ -416,7 +420,7 @@ async fn user_me(State(gh): State<Gh>, h: HeaderMap) -> Response {
         .map(|p| p.github.clone())
         .unwrap_or_default();
     match w.user_by_login(&me) {
-        Some(u) => json(&user_json(w, &base_of(&h), u)),
+        Some(u) => json(&user_json(w, API, u)),
         None => not_found(),
     }
 }
@@ -442,18 +446,14 @@ async fn org_repos(
     if org != w.org.company.github_org {
         return not_found();
     }
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
-    paginate(&base, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
+    paginate(&link, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
 }
 
-async fn repo_get(
-    State(gh): State<Gh>,
-    Path((owner, name)): Path<(String, String)>,
-    h: HeaderMap,
-) -> Response {
+async fn repo_get(State(gh): State<Gh>, Path((owner, name)): Path<(String, String)>) -> Response {
     match gh.repo(&owner, &name) {
-        Some((_, r)) => json(&repo_json(&gh.world, &base_of(&h), r)),
+        Some((_, r)) => json(&repo_json(&gh.world, API, r)),
         None => not_found(),
     }
 }
@@ -461,7 +461,6 @@ async fn repo_get(
 async fn contents(
     State(gh): State<Gh>,
     Path((owner, name, path)): Path<(String, String, String)>,
-    h: HeaderMap,
 ) -> Response {
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
@@ -469,7 +468,7 @@ async fn contents(
     if path != ".github/CODEOWNERS" {
         return not_found();
     }
-    let base = base_of(&h);
+    let base = API;
     let text = r.codeowners.as_bytes();
     json(&json!({
         "type": "file",
@@ -518,7 +517,8 @@ async fn pulls_list(
     if desc {
         pulls.reverse();
     }
-    let (base, path) = path_of(&h, &format!("/repos/{owner}/{name}/pulls"));
+    let (link, path) = path_of(&h, &format!("/repos/{owner}/{name}/pulls"));
+    let base = API.to_string();
     let page = page_of(&q);
     // Render only the requested page (lists can be long at scale).
     let start = (page.page - 1) * page.per_page;
@@ -526,13 +526,12 @@ async fn pulls_list(
     for (i, p) in pulls.iter().enumerate().skip(start).take(page.per_page) {
         items[i] = pull_json(w, &base, r, p, false);
     }
-    paginate(&base, &path, &q, items, page)
+    paginate(&link, &path, &q, items, page)
 }
 
 async fn pull_get(
     State(gh): State<Gh>,
     Path((owner, name, number)): Path<(String, String, String)>,
-    h: HeaderMap,
 ) -> Response {
     let Some((ri, r)) = gh.repo(&owner, &name) else {
         return not_found();
@@ -540,7 +539,7 @@ async fn pull_get(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    json(&pull_json(&gh.world, &base_of(&h), r, p, true))
+    json(&pull_json(&gh.world, API, r, p, true))
 }
 
 async fn pull_reviews(
@@ -555,12 +554,12 @@ async fn pull_reviews(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items = (0..p.reviews.len())
         .map(|i| review_json(&gh.world, &base, r, p, i))
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/pulls/{number}/reviews"),
         &q,
         items,
@@ -580,13 +579,13 @@ async fn pull_review_comments(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items = (0..r.review_comments.len())
         .filter(|&i| r.review_comments[i].pull_number == p.number)
         .map(|i| review_comment_json(&gh.world, &base, r, i))
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/pulls/{number}/comments"),
         &q,
         items,
@@ -597,7 +596,6 @@ async fn pull_review_comments(
 async fn pull_requested_reviewers(
     State(gh): State<Gh>,
     Path((owner, name, number)): Path<(String, String, String)>,
-    h: HeaderMap,
 ) -> Response {
     let Some((ri, _)) = gh.repo(&owner, &name) else {
         return not_found();
@@ -605,9 +603,9 @@ async fn pull_requested_reviewers(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let base = base_of(&h);
+    let base = API;
     json(
-        &json!({"users": p.requested_reviewers.iter().map(|&u| user_json(&gh.world, &base, u)).collect::<Vec<_>>(), "teams": []}),
+        &json!({"users": p.requested_reviewers.iter().map(|&u| user_json(&gh.world, base, u)).collect::<Vec<_>>(), "teams": []}),
     )
 }
 
@@ -623,14 +621,14 @@ async fn pull_commits(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items = p
         .commits
         .iter()
         .map(|&i| commit_json(&gh.world, &base, r, &r.commits[i]))
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
         &q,
         items,
@@ -662,13 +660,13 @@ async fn repo_review_comments(
     if desc {
         idx.reverse();
     }
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items = idx
         .into_iter()
         .map(|i| review_comment_json(&gh.world, &base, r, i))
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/pulls/comments"),
         &q,
         items,
@@ -693,13 +691,13 @@ async fn repo_issue_comments(
     if desc {
         idx.reverse();
     }
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let items = idx
         .into_iter()
         .map(|i| issue_comment_json(&gh.world, &base, r, i))
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/issues/comments"),
         &q,
         items,
@@ -720,7 +718,7 @@ async fn timeline(
         return not_found();
     };
     let w = &gh.world;
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let org = &w.org.company.github_org;
     let api = format!("{base}/repos/{org}/{name}");
     let mut items: Vec<(Ts, Value)> = Vec::new();
@@ -774,7 +772,7 @@ async fn timeline(
     items.sort_by_key(|(t, _)| *t);
     let items = items.into_iter().map(|(_, v)| v).collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/issues/{number}/timeline"),
         &q,
         items,
@@ -811,7 +809,7 @@ async fn commits_list(
         since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
     });
     list.reverse();
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let page = page_of(&q);
     let start = (page.page - 1) * page.per_page;
     let mut items = vec![Value::Null; list.len()];
@@ -819,7 +817,7 @@ async fn commits_list(
         items[k] = commit_json(&gh.world, &base, r, &r.commits[i]);
     }
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/commits"),
         &q,
         items,
@@ -858,7 +856,7 @@ async fn check_runs(
         return not_found();
     }
     let w = &gh.world;
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let all = q.get("filter").is_some_and(|f| f == "all");
     let mut runs: Vec<usize> = gh.idx.checks_by_sha[ri]
         .get(&reference)
@@ -895,7 +893,7 @@ async fn check_runs(
         })
         .collect();
     paginate_wrapped(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/commits/{reference}/check-runs"),
         &q,
         items,
@@ -914,7 +912,7 @@ async fn deployments(
         return not_found();
     };
     let w = &gh.world;
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let org = &w.org.company.github_org;
     let mut list: Vec<usize> = (0..r.deployments.len())
         .filter(|&i| {
@@ -951,7 +949,7 @@ async fn deployments(
         })
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/deployments"),
         &q,
         items,
@@ -976,7 +974,7 @@ async fn deployment_statuses(
         return not_found();
     };
     let w = &gh.world;
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let org = &w.org.company.github_org;
     let items = d
         .statuses
@@ -1002,7 +1000,7 @@ async fn deployment_statuses(
         })
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/deployments/{id}/statuses"),
         &q,
         items,
@@ -1020,7 +1018,7 @@ async fn releases(
         return not_found();
     };
     let w = &gh.world;
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let org = &w.org.company.github_org;
     let items = r
         .releases
@@ -1047,7 +1045,7 @@ async fn releases(
         })
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/releases"),
         &q,
         items,
@@ -1064,7 +1062,7 @@ async fn tags(
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    let base = base_of(&h);
+    let (base, link) = (API.to_string(), base_of(&h));
     let org = &gh.world.org.company.github_org;
     let items = r
         .tags
@@ -1081,7 +1079,7 @@ async fn tags(
         })
         .collect();
     paginate(
-        &base,
+        &link,
         &format!("/repos/{owner}/{name}/tags"),
         &q,
         items,

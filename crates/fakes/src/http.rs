@@ -272,10 +272,10 @@ pub fn paginate_wrapped(
         links.push(format!("<{}>; rel=\"first\"", link_for(1)));
         links.push(format!("<{}>; rel=\"prev\"", link_for(page.page - 1)));
     }
-    if !links.is_empty() {
-        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
-            r.headers_mut().insert(header::LINK, v);
-        }
+    if !links.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
+    {
+        r.headers_mut().insert(header::LINK, v);
     }
     r
 }

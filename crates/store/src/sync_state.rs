@@ -282,7 +282,7 @@ pub fn save_raw(
     let sha = hex(&Sha256::digest(body));
     let mut enc = DeflateEncoder::new(Vec::with_capacity(body.len() / 4), Compression::fast());
     enc.write_all(body)
-        .and_then(|_| Ok(()))
+        .map(|_| ())
         .map_err(|e| StoreError::Invalid(format!("compressing payload: {e}")))?;
     let compressed = enc
         .finish()

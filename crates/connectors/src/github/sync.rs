@@ -130,7 +130,7 @@ pub async fn sync_source(
         let source_id = ctx.source_id;
         let id = ctx
             .db
-            .write(move |tx| Ok(code::upsert_repo(tx, Some(source_id), &rec).map_err(store_err)?))
+            .write(move |tx| code::upsert_repo(tx, Some(source_id), &rec).map_err(store_err))
             .await?;
         ids.push((
             id,
@@ -220,7 +220,7 @@ async fn sync_repo_job(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
     let (sid, now, scope) = (ctx.source_id, ctx.now, full.to_string());
     ctx.db
         .write(move |tx| {
-            Ok(sync_state::job_started(tx, sid, "github-repo", &scope, now).map_err(store_err)?)
+            sync_state::job_started(tx, sid, "github-repo", &scope, now).map_err(store_err)
         })
         .await?;
     let result = sync_repo(ctx, repo_id, full, branch).await;
@@ -228,10 +228,8 @@ async fn sync_repo_job(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
     let scope = full.to_string();
     ctx.db
         .write(move |tx| {
-            Ok(
-                sync_state::job_finished(tx, sid, "github-repo", &scope, now, err.as_deref())
-                    .map_err(store_err)?,
-            )
+            sync_state::job_finished(tx, sid, "github-repo", &scope, now, err.as_deref())
+                .map_err(store_err)
         })
         .await?;
     result
@@ -262,8 +260,9 @@ async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Re
 impl Ctx {
     async fn etag(&self, url: &str) -> Result<Option<String>> {
         let (sid, url) = (self.source_id, url.to_string());
+        let api = self.api.clone();
         self.db
-            .read(move |s| Ok(sync_state::etag(s.conn(), sid, &url).map_err(store_err)?))
+            .read(move |s| sync_state::etag(s.conn(), sid, &rel(&api, &url)).map_err(store_err))
             .await
     }
 
@@ -271,7 +270,7 @@ impl Ctx {
         let sid = self.source_id;
         let v = self
             .db
-            .read(move |s| Ok(sync_state::cursor(s.conn(), sid, &scope).map_err(store_err)?))
+            .read(move |s| sync_state::cursor(s.conn(), sid, &scope).map_err(store_err))
             .await?;
         Ok(v.and_then(|v| v.parse().ok()))
     }
@@ -285,6 +284,7 @@ impl Ctx {
         etag: Option<String>,
     ) -> Result<()> {
         let (sid, now) = (self.source_id, self.now);
+        let api = self.api.clone();
         self.db
             .write(move |tx| {
                 if let Some(c) = cursor {
@@ -292,7 +292,7 @@ impl Ctx {
                         .map_err(store_err)?;
                 }
                 if let Some(e) = etag {
-                    sync_state::set_etag(tx, sid, &url, &e, now).map_err(store_err)?;
+                    sync_state::set_etag(tx, sid, &rel(&api, &url), &e, now).map_err(store_err)?;
                 }
                 Ok(())
             })
@@ -357,6 +357,12 @@ async fn all_items<T: DeserializeOwned>(
     Ok(Some((out, first_etag)))
 }
 
+/// A URL relative to the source's API base: validators and raw-payload URLs stay valid when the
+/// base moves (a demo restarted on a new port, a GitHub Enterprise host renamed).
+fn rel(api: &str, url: &str) -> String {
+    url.strip_prefix(api).unwrap_or(url).to_string()
+}
+
 fn save_raw(
     tx: &Connection,
     sid: i64,
@@ -386,6 +392,7 @@ async fn codeowners(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
             Ok(Some((content, resp))) => {
                 let rules = normalize::codeowners(&content, &url)?;
                 let (sid, now, full) = (ctx.source_id, ctx.now, full.to_string());
+                let api = ctx.api.clone();
                 return ctx
                     .db
                     .write(move |tx| {
@@ -395,12 +402,13 @@ async fn codeowners(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
                             sid,
                             "github.codeowners",
                             &full,
-                            Some(&resp.url),
+                            Some(&rel(&api, &resp.url)),
                             &resp.body,
                             now,
                         )?;
                         if let Some(e) = &resp.etag {
-                            sync_state::set_etag(tx, sid, &resp.url, e, now).map_err(store_err)?;
+                            sync_state::set_etag(tx, sid, &rel(&api, &resp.url), e, now)
+                                .map_err(store_err)?;
                         }
                         Ok(())
                     })
@@ -494,7 +502,7 @@ async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
     let max = list.iter().map(|(p, _)| p.updated_at.0).max().or(cursor);
     let versions = ctx
         .db
-        .read(move |s| Ok(code::pull_request_versions(s.conn(), repo_id).map_err(store_err)?))
+        .read(move |s| code::pull_request_versions(s.conn(), repo_id).map_err(store_err))
         .await?;
     let todo: Vec<api::Pull> = list
         .into_iter()
@@ -527,7 +535,7 @@ async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
             .map_err(|e| ConnectorError::Config(format!("pull request task failed: {e}")))??;
         fetched.push(number);
         done += 1;
-        if done % 10 == 0 || done == total {
+        if done.is_multiple_of(10) || done == total {
             ctx.progress(full, "pull requests", done, total);
         }
     }
@@ -579,6 +587,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
     let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}#{n}"));
     let head_sha = details.head.sha.clone();
     let checks_etag = checks.2.clone();
+    let api = ctx.api.clone();
     ctx.db
         .write(move |tx| {
             code::upsert_pull_request(tx, repo_id, &bundle).map_err(store_err)?;
@@ -587,7 +596,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
                 sid,
                 "github.pull",
                 &key,
-                Some(&details_resp.url),
+                Some(&rel(&api, &details_resp.url)),
                 &details_resp.body,
                 now,
             )?;
@@ -612,7 +621,8 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
                 now,
             )?;
             if let Some(e) = checks_etag {
-                sync_state::set_etag(tx, sid, &checks_url, &e, now).map_err(store_err)?;
+                sync_state::set_etag(tx, sid, &rel(&api, &checks_url), &e, now)
+                    .map_err(store_err)?;
             }
             Ok(())
         })
@@ -682,7 +692,7 @@ async fn open_pr_checks(
 ) -> Result<()> {
     let heads = ctx
         .db
-        .read(move |s| Ok(code::open_pull_request_heads(s.conn(), repo_id).map_err(store_err)?))
+        .read(move |s| code::open_pull_request_heads(s.conn(), repo_id).map_err(store_err))
         .await?;
     let todo: Vec<(i64, String)> = heads
         .into_iter()
@@ -709,6 +719,7 @@ async fn open_pr_checks(
                 };
                 let runs: Vec<_> = page.iter().map(normalize::check_run).collect();
                 let (sid, now) = (ctx.source_id, ctx.now);
+                let api = ctx.api.clone();
                 ctx.db
                     .write(move |tx| {
                         for r in &runs {
@@ -724,7 +735,8 @@ async fn open_pr_checks(
                             now,
                         )?;
                         if let Some(e) = &new_etag {
-                            sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                            sync_state::set_etag(tx, sid, &rel(&api, &url), e, now)
+                                .map_err(store_err)?;
                         }
                         Ok(())
                     })
@@ -864,7 +876,7 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
     let listed = all_items::<api::Deployment>(&ctx.http, &url, etag.as_deref(), keep).await?;
     let states = ctx
         .db
-        .read(move |s| Ok(code::deployment_states(s.conn(), repo_id).map_err(store_err)?))
+        .read(move |s| code::deployment_states(s.conn(), repo_id).map_err(store_err))
         .await?;
     let mut refreshed: Vec<String> = Vec::new();
     let mut max = cursor;
@@ -962,6 +974,7 @@ async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
             .map(|(r, raw)| (normalize::release(r), raw.clone()))
             .collect();
         let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        let api = ctx.api.clone();
         ctx.db
             .write(move |tx| {
                 for (r, raw) in &recs {
@@ -977,7 +990,7 @@ async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
                     )?;
                 }
                 if let Some(e) = &first_etag {
-                    sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                    sync_state::set_etag(tx, sid, &rel(&api, &url), e, now).map_err(store_err)?;
                 }
                 Ok(())
             })
@@ -995,12 +1008,13 @@ async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
         let tags: Vec<_> = list.iter().map(|(t, _)| normalize::tag(t)).collect();
         let raw = join_raw(list.iter().map(|(_, r)| r.as_slice()));
         let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        let api = ctx.api.clone();
         ctx.db
             .write(move |tx| {
                 code::replace_tags(tx, repo_id, &tags).map_err(store_err)?;
                 save_raw(tx, sid, "github.tags", &full_s, None, &raw, now)?;
                 if let Some(e) = &first_etag {
-                    sync_state::set_etag(tx, sid, &url, e, now).map_err(store_err)?;
+                    sync_state::set_etag(tx, sid, &rel(&api, &url), e, now).map_err(store_err)?;
                 }
                 Ok(())
             })

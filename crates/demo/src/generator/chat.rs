@@ -10,18 +10,36 @@ use std::collections::BTreeMap;
 
 const MIN: i64 = 60;
 
+/// A message before it gets its Slack timestamp.
+struct Draft {
+    channel: String,
+    at: Ts,
+    user: Option<usize>,
+    text: String,
+    /// Index of the draft this one replies to in a thread.
+    parent: Option<usize>,
+}
+
 impl Gen {
     pub(super) fn build_chat(&mut self) {
-        let mut out: Vec<(String, Ts, Option<usize>, String, Option<usize>)> = Vec::new(); // (channel, at, user, text, thread parent)
+        let mut out: Vec<Draft> = Vec::new();
+        let draft =
+            |channel: &str, at: Ts, user: Option<usize>, text: String, parent: Option<usize>| {
+                Draft {
+                    channel: channel.to_string(),
+                    at,
+                    user,
+                    text,
+                    parent,
+                }
+            };
         let teams = self.org.teams.clone();
         for team in &teams {
             let mut rng = self.rng.fork(&format!("chat/{}", team.key));
             let manager = self.team_people(&team.key, Some(Role::Manager))[0];
             for e in self.team_people(&team.key, Some(Role::Engineer)) {
                 let cal = self.cals[e].clone();
-                let first = cal.local_day(self.start);
-                let last = cal.local_day(self.as_of);
-                for day in first..=last {
+                for day in cal.local_day(self.start)..=cal.local_day(self.as_of) {
                     if !cal.is_working_day(day) {
                         continue;
                     }
@@ -30,7 +48,7 @@ impl Gen {
                         continue; // forgot to post
                     }
                     let (text, flagged) = self.standup_text(e, at);
-                    out.push((team.slack_channel.clone(), at, Some(e), text, None));
+                    out.push(draft(&team.slack_channel, at, Some(e), text, None));
                     if flagged && rng.chance(0.5) {
                         let reply_at = at + rng.range(5 * MIN, 50 * MIN);
                         if reply_at <= self.as_of {
@@ -42,8 +60,8 @@ impl Gen {
                                 .to_string();
                             let reply =
                                 format!("Thanks {first_name}, I'll follow up on this today.");
-                            out.push((
-                                team.slack_channel.clone(),
+                            out.push(draft(
+                                &team.slack_channel,
                                 reply_at,
                                 Some(manager),
                                 reply,
@@ -54,96 +72,76 @@ impl Gen {
                 }
             }
         }
-        // Deploy announcements and incident chatter.
-        let repos: Vec<(String, Vec<(Ts, String, String, String)>)> = self
-            .repos
-            .iter()
-            .map(|r| {
-                (
-                    r.name.clone(),
-                    r.deployments
-                        .iter()
-                        .filter(|d| {
-                            d.environment == "production"
-                                && d.statuses.last().is_some_and(|s| s.state == "success")
-                        })
-                        .map(|d| {
-                            (
-                                d.statuses.last().map_or(d.created_at, |s| s.at),
-                                d.sha.clone(),
-                                d.reason.clone(),
-                                d.description.clone(),
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
+        // Deploy announcements.
         if self.org.channels.iter().any(|c| c.name == "deploys") {
-            for (name, deps) in &repos {
-                for (at, sha, reason, _) in deps {
-                    if *at >= self.start && *at <= self.as_of {
-                        let suffix = if reason == "release" {
-                            String::new()
-                        } else {
-                            format!(" ({reason})")
-                        };
-                        out.push((
-                            "deploys".into(),
-                            *at,
-                            None,
-                            format!("Deployed {name} {} to production{suffix}", &sha[..7]),
-                            None,
-                        ));
+            for r in &self.repos {
+                for d in &r.deployments {
+                    let Some(done) = d.statuses.last().filter(|s| s.state == "success") else {
+                        continue;
+                    };
+                    if d.environment != "production" || done.at < self.start || done.at > self.as_of
+                    {
+                        continue;
                     }
+                    let suffix = if d.reason == "release" {
+                        String::new()
+                    } else {
+                        format!(" ({})", d.reason)
+                    };
+                    let text = format!("Deployed {} {} to production{suffix}", r.name, &d.sha[..7]);
+                    out.push(draft("deploys", done.at, None, text, None));
                 }
             }
         }
+        // Incident chatter: the on-call person opens a thread and closes it.
         if self.org.channels.iter().any(|c| c.name == "incidents") {
-            for inc in self.incidents.clone() {
+            for inc in &self.incidents {
                 let Some(&who) = inc.assignees.first() else {
                     continue;
                 };
-                if let Some(ack) = inc.acknowledged_at.filter(|a| *a <= self.as_of) {
-                    out.push((
-                        "incidents".into(),
-                        ack + MIN,
+                let Some(ack) = inc.acknowledged_at.filter(|a| *a <= self.as_of) else {
+                    continue;
+                };
+                out.push(draft(
+                    "incidents",
+                    ack + MIN,
+                    Some(who),
+                    format!("Investigating {}: {}", inc.id, inc.title),
+                    None,
+                ));
+                let parent = out.len() - 1;
+                if let Some(res) = inc.resolved_at.filter(|r| *r <= self.as_of) {
+                    out.push(draft(
+                        "incidents",
+                        res + MIN,
                         Some(who),
-                        format!("Investigating {}: {}", inc.id, inc.title),
-                        None,
+                        format!("{} resolved.", inc.id),
+                        Some(parent),
                     ));
-                    let parent = out.len() - 1;
-                    if let Some(res) = inc.resolved_at.filter(|r| *r <= self.as_of) {
-                        out.push((
-                            "incidents".into(),
-                            res + MIN,
-                            Some(who),
-                            format!("{} resolved.", inc.id),
-                            Some(parent),
-                        ));
-                    }
                 }
             }
         }
         // Slack timestamps: seconds plus a per-channel sequence, unique and ordered.
         let mut order: Vec<usize> = (0..out.len()).collect();
-        order.sort_by(|&a, &b| (&out[a].0, out[a].1, a).cmp(&(&out[b].0, out[b].1, b)));
+        order.sort_by(|&a, &b| {
+            (&out[a].channel, out[a].at, a).cmp(&(&out[b].channel, out[b].at, b))
+        });
         let mut ts_of: Vec<String> = vec![String::new(); out.len()];
         let mut seq: BTreeMap<(String, Ts), u32> = BTreeMap::new();
         for &i in &order {
-            let n = seq.entry((out[i].0.clone(), out[i].1)).or_insert(0);
+            let n = seq.entry((out[i].channel.clone(), out[i].at)).or_insert(0);
             *n += 1;
-            ts_of[i] = format!("{}.{:06}", out[i].1, *n * 100);
+            ts_of[i] = format!("{}.{:06}", out[i].at, *n * 100);
         }
         for &i in &order {
-            let (channel, at, user, text, parent) = &out[i];
+            let d = &out[i];
             self.messages.push(Message {
-                channel: channel.clone(),
+                channel: d.channel.clone(),
                 ts: ts_of[i].clone(),
-                thread_ts: parent.map(|p| ts_of[p].clone()),
-                user: *user,
-                text: text.clone(),
-                at: *at,
+                thread_ts: d.parent.map(|p| ts_of[p].clone()),
+                user: d.user,
+                text: d.text.clone(),
+                at: d.at,
             });
         }
     }
@@ -160,10 +158,11 @@ impl Gen {
             .collect();
         let mut yesterday: Vec<String> = Vec::new();
         for p in self.plans.iter().filter(|p| user_ids.contains(&p.author)) {
-            if let (Some(m), Some(n)) = (p.merged_at, p.number) {
-                if m < at && m >= at - 30 * HOUR {
-                    yesterday.push(format!("merged {}#{n}", self.repos[p.repo].name));
-                }
+            if let (Some(m), Some(n)) = (p.merged_at, p.number)
+                && m < at
+                && m >= at - 30 * HOUR
+            {
+                yesterday.push(format!("merged {}#{n}", self.repos[p.repo].name));
             }
         }
         let mut today: Vec<String> = act

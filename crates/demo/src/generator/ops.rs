@@ -200,6 +200,7 @@ impl Gen {
             self.repos.len()
         ];
         // Some history before the window, and a baseline deployment.
+        #[allow(clippy::needless_range_loop)] // the body writes to self.repos[repo] too
         for repo in 0..self.repos.len() {
             let team = self.repos[repo].team.clone();
             let people = self.team_people(&team, Some(Role::Engineer));
@@ -335,7 +336,7 @@ impl Gen {
                     let id = self.id() + 3_000_000;
                     let job_failed = plan.reason == Reason::Release && rng.chance(0.04);
                     let done_at = at + rng.range(3 * MIN, 9 * MIN);
-                    if repo % 2 == 0 {
+                    if repo.is_multiple_of(2) {
                         // Staging first, for half of the repos.
                         let sid = self.id() + 3_000_000;
                         self.repos[repo].deployments.push(Deployment {
@@ -642,12 +643,12 @@ impl Gen {
             .into_iter()
             .filter(|&p| p != oncall)
             .collect();
-        let reviewer = self.person_user[*rng.pick(&mates)];
+        let reviewer = self.person_user[rng.pick(&mates)];
         let culprit = prs
             .iter()
             .copied()
-            .filter(|&p| self.plans[p].kind != PrKind::Bot)
-            .last()
+            .rev()
+            .find(|&p| self.plans[p].kind != PrKind::Bot)
             .unwrap_or(prs[prs.len() - 1]);
         let culprit_title = self.plans[culprit].title.clone();
         let culprit_number = self.plans[culprit].number.unwrap_or(0);
@@ -982,20 +983,20 @@ impl Gen {
             }
             events.sort_by_key(|e| (e.at, e.id));
             // A conversation comment now and then.
-            if rng.chance(0.15) {
-                if let Some(first) = reviews.first() {
-                    let cid = self.id() + 95_000_000;
-                    self.repos[repo].issue_comments.push(IssueComment {
-                        id: cid,
-                        number,
-                        author: first.reviewer,
-                        body: format!(
-                            "@{} could you add a note to the changelog?",
-                            self.users[plan.author].login
-                        ),
-                        created_at: first.submitted_at,
-                    });
-                }
+            if rng.chance(0.15)
+                && let Some(first) = reviews.first()
+            {
+                let cid = self.id() + 95_000_000;
+                self.repos[repo].issue_comments.push(IssueComment {
+                    id: cid,
+                    number,
+                    author: first.reviewer,
+                    body: format!(
+                        "@{} could you add a note to the changelog?",
+                        self.users[plan.author].login
+                    ),
+                    created_at: first.submitted_at,
+                });
             }
             let open = closed_at.is_none();
             let requested_reviewers: Vec<usize> = if open {
@@ -1091,9 +1092,8 @@ impl Gen {
                         }
                         let completed = started + rng.range(2 * MIN, 14 * MIN);
                         let flaky_fail = flaky.as_deref() == Some(name.as_str()) && rng.chance(0.2);
-                        let fail = (failing_head && is_head && n == 1)
-                            || (!is_head && n == 1 && rng.chance(0.04))
-                            || flaky_fail;
+                        let random_fail = !is_head && n == 1 && rng.chance(0.04);
+                        let fail = (failing_head && is_head && n == 1) || random_fail || flaky_fail;
                         self.push_run(
                             repo,
                             &commit.sha,

@@ -148,7 +148,7 @@ impl Gen {
                     let reporter = if rng.chance(0.5) {
                         manager
                     } else {
-                        *rng.pick(&engineers)
+                        rng.pick(&engineers)
                     };
                     let t = self.new_ticket(&mut rng, d, reporter, created);
                     committed.push(t);
@@ -180,7 +180,7 @@ impl Gen {
                     let reporter = if rng.chance(0.6) {
                         manager
                     } else {
-                        *rng.pick(&engineers)
+                        rng.pick(&engineers)
                     };
                     let created = at - rng.range(10 * MIN, 3 * HOUR);
                     let t = self.new_ticket(&mut rng, d, reporter, created);
@@ -253,10 +253,10 @@ impl Gen {
                 // A chore or two without a ticket.
                 for _ in 0..engineers.len() {
                     if rng.chance(0.5) {
-                        let e = *rng.pick(&engineers);
+                        let e = rng.pick(&engineers);
                         let at = sprint.start + rng.range(0, 9 * DAY);
                         if at < self.as_of {
-                            let repo = *rng.pick(&repos);
+                            let repo = rng.pick(&repos);
                             let begin = self.cals[e].next_working(at);
                             let coding = rng.log_normal(1.5 * HOUR as f64, 0.7) as i64;
                             self.plan_pr(&mut rng, repo, e, begin, None, PrKind::Chore, coding);
@@ -282,9 +282,9 @@ impl Gen {
         let points = [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 5.0, 5.0, 8.0];
         TicketDraft {
             team: team.to_string(),
-            issue_type: *rng.pick(&issue_type),
-            points: *rng.pick(&points),
-            repo: *rng.pick(repos),
+            issue_type: rng.pick(&issue_type),
+            points: rng.pick(&points),
+            repo: rng.pick(repos),
         }
     }
 
@@ -302,7 +302,7 @@ impl Gen {
         );
         let repo_name = self.repos[d.repo].name.clone();
         let summary = text::ticket_summary(rng, &repo_name, d.issue_type);
-        let priority = *rng.pick(&["Medium", "Medium", "Medium", "High", "Low"]);
+        let priority = rng.pick(&["Medium", "Medium", "Medium", "High", "Low"]);
         let id = 10_000 + self.tickets.len() as i64;
         let labels = vec![repo_name.clone()];
         self.tickets.push(Ticket {
@@ -480,7 +480,7 @@ impl Gen {
             };
             let blocker = if self.tickets.len() > 5 && (force_block || rng.chance(0.6)) {
                 let other = rng.range(0, self.tickets.len() as i64 - 1) as usize;
-                (other != t).then(|| other)
+                (other != t).then_some(other)
             } else {
                 None
             };
@@ -747,7 +747,7 @@ impl Gen {
                 let state = if round == 2 {
                     "APPROVED"
                 } else {
-                    *rng.pick(&[
+                    rng.pick(&[
                         "APPROVED",
                         "APPROVED",
                         "APPROVED",
@@ -854,7 +854,7 @@ impl Gen {
                 let (dep, from, to) = deps[(n + repo) % deps.len()];
                 let title = format!("Bump {dep} from {from} to {to}");
                 let created_at = week_start;
-                let reviewer = *rng.pick(&mates);
+                let reviewer = rng.pick(&mates);
                 let ignored = rng.chance(0.2);
                 let rcal = self.cals[reviewer].clone();
                 let review_at =
