@@ -13,7 +13,53 @@ pub const VERSION: i64 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub version: i64,
+    pub teams: Vec<TeamConfig>,
+    pub people: Vec<PersonConfig>,
+    pub services: Vec<ServiceConfig>,
+    pub identity: IdentityConfig,
     pub sync: SyncConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub manager: Option<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub repos: Vec<String>,
+    #[serde(default)]
+    pub boards: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonConfig {
+    pub name: String,
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub name: String,
+    #[serde(default)]
+    pub repo: Option<String>,
+    #[serde(default)]
+    pub pagerduty: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    pub me: String,
+    pub company_domains: Vec<String>,
+    pub bot_patterns: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +130,23 @@ impl Config {
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for t in &self.teams {
+            if t.key.is_empty()
+                || !t
+                    .key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!(
+                    "[[teams]] key {:?}: use letters, digits, '-' and '_'",
+                    t.key
+                ));
+            }
+            if !keys.insert(t.key.clone()) {
+                return Err(format!("[[teams]] key {:?} appears twice", t.key));
+            }
+        }
         if self.sync.concurrency == 0 || self.sync.concurrency > 64 {
             return Err(format!(
                 "[sync] concurrency must be between 1 and 64, not {}",
@@ -148,6 +211,9 @@ fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> std::result::
             let Some((_, raw)) = env.iter().find(|(k, _)| *k == var) else {
                 continue;
             };
+            if matches!(slot, toml::Value::Array(_) | toml::Value::Table(_)) {
+                continue; // lists come from the file only
+            }
             *slot = match slot {
                 toml::Value::Integer(_) => toml::Value::Integer(
                     raw.trim()

@@ -13,6 +13,11 @@ use serde::Serialize;
 use std::sync::Arc;
 
 pub const GITHUB_SOURCE: &str = "demo-github";
+pub const JIRA_SOURCE: &str = "demo-jira";
+pub const PAGERDUTY_SOURCE: &str = "demo-pagerduty";
+pub const SLACK_SOURCE: &str = "demo-slack";
+/// Every demo source, in sync order.
+pub const SOURCES: &[&str] = &[GITHUB_SOURCE, JIRA_SOURCE, PAGERDUTY_SOURCE, SLACK_SOURCE];
 /// The token the fake providers accept.
 pub const DEMO_TOKEN: &str = bosun_fakes::DEMO_TOKEN;
 
@@ -37,16 +42,25 @@ impl Default for DemoOptions {
 pub struct Providers {
     pub world: Arc<World>,
     pub github: RunningFake,
+    pub jira: RunningFake,
+    pub pagerduty: RunningFake,
+    pub slack: RunningFake,
 }
 
 impl Providers {
     pub async fn shutdown(self) {
         self.github.shutdown().await;
+        self.jira.shutdown().await;
+        self.pagerduty.shutdown().await;
+        self.slack.shutdown().await;
     }
 
     /// `(name, base URL)` of every running fake.
     pub fn urls(&self) -> Vec<(&'static str, String)> {
-        vec![(self.github.name, self.github.base_url.clone())]
+        [&self.github, &self.jira, &self.pagerduty, &self.slack]
+            .iter()
+            .map(|f| (f.name, f.base_url.clone()))
+            .collect()
     }
 }
 
@@ -75,18 +89,93 @@ pub fn world(opts: DemoOptions, as_of: DateTime<Utc>) -> Result<World> {
     ))
 }
 
-/// Start the fake providers for `world` (port 0 = any free port).
+/// Start the fake providers for `world`. `port` is the fake GitHub's (0 = any free port); the
+/// others take the next three ports, or any free ports when `port` is 0.
 pub async fn start(world: Arc<World>, port: u16) -> Result<Providers> {
-    let github = bosun_fakes::start_github(
-        world.clone(),
-        &ServeOptions {
-            port,
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(|e| AppError::Demo(e.to_string()))?;
-    Ok(Providers { world, github })
+    let at = |k: u16| ServeOptions {
+        port: if port == 0 { 0 } else { port + k },
+        ..Default::default()
+    };
+    let err = |e: bosun_fakes::FakeError| AppError::Demo(e.to_string());
+    let github = bosun_fakes::start_github(world.clone(), &at(0))
+        .await
+        .map_err(err)?;
+    let jira = bosun_fakes::start_jira(world.clone(), &at(1))
+        .await
+        .map_err(err)?;
+    let pagerduty = bosun_fakes::start_pagerduty(world.clone(), &at(2))
+        .await
+        .map_err(err)?;
+    let slack = bosun_fakes::start_slack(world.clone(), &at(3))
+        .await
+        .map_err(err)?;
+    Ok(Providers {
+        world,
+        github,
+        jira,
+        pagerduty,
+        slack,
+    })
+}
+
+/// The configuration a manager of the demo company would write: teams, services, who "me" is.
+pub fn config_toml(org: &bosun_demo::Org) -> String {
+    let q = |s: &str| format!("{s:?}");
+    let list = |v: Vec<String>| {
+        format!(
+            "[{}]",
+            v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let email_of = |key: &str| org.person(key).map_or(String::new(), |p| p.email.clone());
+    let mut out = format!(
+        "# Written by `bosun demo sync` for the demo organisation {}. Edit freely: Bosun never\n\
+         # rewrites this file; every setting not written here keeps its default.\nversion = 1\n\n\
+         [identity]\nme = {}\ncompany_domains = [{}]\n",
+        org.company.name,
+        q(&email_of(&org.company.me)),
+        q(&org.company.domain)
+    );
+    for t in &org.teams {
+        let members: Vec<String> = org
+            .people
+            .iter()
+            .filter(|p| p.team == t.key && p.key != t.manager)
+            .map(|p| p.email.clone())
+            .collect();
+        let repos: Vec<String> = org
+            .repos
+            .iter()
+            .filter(|r| r.team == t.key)
+            .map(|r| format!("{}/{}", org.company.github_org, r.name))
+            .collect();
+        out.push_str(&format!(
+            "\n[[teams]]\nkey = {}\nname = {}\nmanager = {}\nmembers = {}\nrepos = {}\nboards = [{}]\nchannels = [{}]\n",
+            q(&t.key),
+            q(&t.name),
+            q(&email_of(&t.manager)),
+            list(members),
+            list(repos),
+            q(&t.board_id.to_string()),
+            q(&t.slack_channel)
+        ));
+    }
+    for s in &org.services {
+        let repo = org
+            .repos
+            .iter()
+            .find(|r| r.service == s.key)
+            .map(|r| format!("{}/{}", org.company.github_org, r.name));
+        out.push_str(&format!(
+            "\n[[services]]\nname = {}\npagerduty = {}\n",
+            q(&s.key),
+            q(&s.pagerduty_id)
+        ));
+        if let Some(r) = repo {
+            out.push_str(&format!("repo = {}\n", q(&r)));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,41 +190,96 @@ pub struct DemoReport {
 
 /// Register the demo sources for `providers` (their ports change every run).
 pub fn register(app: &App, providers: &Providers) -> Result<()> {
-    let mut store = app.store()?;
-    let settings = serde_json::to_value(GithubSettings {
-        owner: providers.world.org.company.github_org.clone(),
+    let org = &providers.world.org;
+    let me = org.person(&org.company.me).map(|p| p.email.clone());
+    let to_json = |v: std::result::Result<serde_json::Value, serde_json::Error>| {
+        v.map_err(|e| AppError::Demo(e.to_string()))
+    };
+    let github = to_json(serde_json::to_value(GithubSettings {
+        owner: org.company.github_org.clone(),
         ..Default::default()
-    })
-    .map_err(|e| AppError::Demo(e.to_string()))?;
+    }))?;
+    let jira = to_json(serde_json::to_value(bosun_connectors::jira::JiraSettings {
+        project: org.company.jira_project.clone(),
+        email: me,
+        web_url: Some(format!("https://{}", org.company.jira_site)),
+        ..Default::default()
+    }))?;
+    let sources = [
+        ("github", GITHUB_SOURCE, &providers.github, github),
+        ("jira", JIRA_SOURCE, &providers.jira, jira),
+        (
+            "pagerduty",
+            PAGERDUTY_SOURCE,
+            &providers.pagerduty,
+            serde_json::json!({}),
+        ),
+        (
+            "slack",
+            SLACK_SOURCE,
+            &providers.slack,
+            serde_json::json!({"channels": ["*"]}),
+        ),
+    ];
+    let mut store = app.store()?;
     let now = app.now();
-    let url = providers.github.base_url.clone();
     store.write(|tx| {
-        sync_state::put_source(
-            tx,
-            &NewSource {
-                kind: "github",
-                name: GITHUB_SOURCE,
-                base_url: Some(&url),
-                settings: settings.clone(),
-                demo: true,
-            },
-            now,
-        )
+        for (kind, name, fake, settings) in &sources {
+            sync_state::put_source(
+                tx,
+                &NewSource {
+                    kind,
+                    name,
+                    base_url: Some(&fake.base_url),
+                    settings: settings.clone(),
+                    demo: true,
+                },
+                now,
+            )?;
+        }
+        Ok(())
     })?;
     Ok(())
 }
 
-/// The whole demo: generate, serve, sync through the real connectors, stop the fakes.
-pub async fn sync(app: &App, opts: DemoOptions, sink: Arc<dyn EventSink>) -> Result<DemoReport> {
+/// Write the demo company's config next to the data unless a config file already exists.
+pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
+    let path = &app.paths.config_file;
+    if path.exists() {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })?;
+    }
+    std::fs::write(path, config_toml(org)).map_err(|e| AppError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    Ok(true)
+}
+
+/// The whole demo: generate, serve, sync every demo source through the real connectors (and
+/// resolve identities), stop the fakes.
+pub async fn sync(
+    app: &mut App,
+    opts: DemoOptions,
+    sink: Arc<dyn EventSink>,
+) -> Result<DemoReport> {
     let as_of = app.clock().now();
     let world = Arc::new(
         tokio::task::spawn_blocking(move || world(opts, as_of))
             .await
             .map_err(|e| AppError::Demo(e.to_string()))??,
     );
+    if write_config(app, &world.org)? {
+        app.reload_config()?;
+    }
     let providers = start(world, 0).await?;
     register(app, &providers)?;
-    let outcomes = app.sync(Some(GITHUB_SOURCE), sink).await;
+    let outcomes = app.sync_many(SOURCES, sink).await;
     let urls = providers
         .urls()
         .into_iter()

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod demo;
 mod error;
+pub mod identity;
 pub mod paths;
 pub mod secrets;
 mod service;
@@ -12,4 +13,7 @@ mod service;
 pub use config::Config;
 pub use error::{AppError, Result};
 pub use paths::Paths;
-pub use service::{App, NewGithubSource, SourceStatus, SourceView, Status};
+pub use service::{
+    AccountView, App, NewGithubSource, NewSourceSpec, PeopleView, PersonView, SourceStatus,
+    SourceView, Status,
+};

@@ -37,6 +37,16 @@ pub struct SourceView {
     pub last_error: Option<String>,
 }
 
+/// A source of any kind: `settings` is the connector's settings JSON (validated here).
+#[derive(Debug, Clone)]
+pub struct NewSourceSpec {
+    pub kind: String,
+    pub name: String,
+    pub base_url: Option<String>,
+    pub settings: serde_json::Value,
+    pub token: Option<Sensitive<String>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewGithubSource {
     pub name: String,
@@ -44,6 +54,36 @@ pub struct NewGithubSource {
     pub repos: Vec<String>,
     pub base_url: Option<String>,
     pub token: Option<Sensitive<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub provider: String,
+    pub id: String,
+    pub login: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// How the account was linked (email, noreply, name, override, only) and how sure.
+    pub match_method: Option<String>,
+    pub confidence: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub key: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub is_bot: bool,
+    pub team: Option<String>,
+    pub team_name: Option<String>,
+    pub manager: Option<String>,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeopleView {
+    pub people: Vec<PersonView>,
+    pub unmatched: Vec<AccountView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -200,6 +240,127 @@ impl App {
         Ok(view(&src, token_origin(&src)))
     }
 
+    /// Add a source of any kind. The settings are checked against the connector's own type and
+    /// the token (if any) goes to the keychain before anything is recorded.
+    pub fn add_source(&self, spec: NewSourceSpec) -> Result<SourceView> {
+        use bosun_connectors::{git, jira, pagerduty, slack};
+        let valid_name = !spec.name.is_empty()
+            && spec
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(AppError::InvalidInput(format!(
+                "source name {:?}: use letters, digits, '-' and '_'",
+                spec.name
+            )));
+        }
+        if let Some(url) = &spec.base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(AppError::InvalidInput(format!(
+                "--base-url {url:?} is not an http(s) URL"
+            )));
+        }
+        let bad = |e: serde_json::Error| {
+            AppError::InvalidInput(format!("{} source settings: {e}", spec.kind))
+        };
+        match spec.kind.as_str() {
+            "github" => drop(
+                serde_json::from_value::<bosun_connectors::github::GithubSettings>(
+                    spec.settings.clone(),
+                )
+                .map_err(bad)?,
+            ),
+            "jira" => {
+                let s: jira::JiraSettings =
+                    serde_json::from_value(spec.settings.clone()).map_err(bad)?;
+                if s.project.trim().is_empty() {
+                    return Err(AppError::InvalidInput(
+                        "a Jira source needs --project KEY".into(),
+                    ));
+                }
+                if spec.base_url.is_none() {
+                    return Err(AppError::InvalidInput(
+                        "a Jira source needs --base-url https://SITE.atlassian.net".into(),
+                    ));
+                }
+            }
+            "pagerduty" => drop(
+                serde_json::from_value::<pagerduty::PagerDutySettings>(spec.settings.clone())
+                    .map_err(bad)?,
+            ),
+            "slack" => {
+                let s: slack::SlackSettings =
+                    serde_json::from_value(spec.settings.clone()).map_err(bad)?;
+                if s.channels.is_empty() {
+                    return Err(AppError::InvalidInput(
+                        "a Slack source needs at least one --channel (or --channel '*')".into(),
+                    ));
+                }
+            }
+            "git" => {
+                let source = Source {
+                    id: 0,
+                    kind: "git".into(),
+                    name: spec.name.clone(),
+                    base_url: None,
+                    settings: spec.settings.clone(),
+                    enabled: true,
+                    demo: false,
+                    created_at: 0,
+                    last_sync_started_at: None,
+                    last_sync_finished_at: None,
+                    last_sync_status: None,
+                    last_error: None,
+                };
+                let (settings, _) = git::GitSettings::from_source(&source)
+                    .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+                git::read::open(&settings.path)
+                    .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+            }
+            other => {
+                return Err(AppError::InvalidInput(format!(
+                    "unknown source kind {other:?} (github, jira, pagerduty, slack, git)"
+                )));
+            }
+        }
+        let mut store = self.store()?;
+        if sync_state::source_by_name(store.conn(), &spec.name)?.is_some() {
+            return Err(AppError::InvalidInput(format!(
+                "a source named {:?} already exists",
+                spec.name
+            )));
+        }
+        if let Some(token) = &spec.token {
+            secrets::store(&spec.name, token)?;
+        }
+        let base = spec.base_url.as_deref().map(|u| u.trim_end_matches('/'));
+        let now = self.now();
+        let id = store.write(|tx| {
+            sync_state::add_source(
+                tx,
+                &NewSource {
+                    kind: &spec.kind,
+                    name: &spec.name,
+                    base_url: base,
+                    settings: spec.settings.clone(),
+                    demo: false,
+                },
+                now,
+            )
+        })?;
+        let src = sync_state::source_by_id(store.conn(), id)?
+            .ok_or_else(|| AppError::NotFound("source vanished".into()))?;
+        Ok(view(&src, token_origin(&src)))
+    }
+
+    /// Resolve identities across all accounts and apply the config's teams.
+    pub fn resolve_identity(&self) -> Result<crate::identity::IdentityReport> {
+        let mut store = self.store()?;
+        crate::identity::apply(&mut store, &self.config, self.now())
+    }
+
     pub fn remove_source(&self, key: &str) -> Result<SourceView> {
         let mut store = self.store()?;
         let src = self.find_source(&store, key)?;
@@ -212,6 +373,11 @@ impl App {
         Ok(view(&src, TokenOrigin::Missing))
     }
 
+    pub fn reload_config(&mut self) -> Result<()> {
+        self.config = Config::load(&self.paths.config_file)?;
+        Ok(())
+    }
+
     /// Sync every enabled source, or only `only` (a name or id). One failing source does not
     /// stop the others; each outcome says what happened.
     pub async fn sync(
@@ -219,13 +385,28 @@ impl App {
         only: Option<&str>,
         sink: Arc<dyn EventSink>,
     ) -> Result<Vec<SourceOutcome>> {
+        match only {
+            Some(key) => self.sync_many(&[key], sink).await,
+            None => self.sync_many(&[], sink).await,
+        }
+    }
+
+    /// Sync the named sources (every enabled one when `keys` is empty).
+    pub async fn sync_many(
+        &self,
+        keys: &[&str],
+        sink: Arc<dyn EventSink>,
+    ) -> Result<Vec<SourceOutcome>> {
         let store = self.store()?;
-        let sources: Vec<Source> = match only {
-            Some(key) => vec![self.find_source(&store, key)?],
-            None => sync_state::sources(store.conn())?
+        let sources: Vec<Source> = if keys.is_empty() {
+            sync_state::sources(store.conn())?
                 .into_iter()
                 .filter(|s| s.enabled)
-                .collect(),
+                .collect()
+        } else {
+            keys.iter()
+                .map(|k| self.find_source(&store, k))
+                .collect::<Result<_>>()?
         };
         if sources.is_empty() {
             return Err(AppError::NotFound(
@@ -238,6 +419,8 @@ impl App {
         for source in sources {
             let token = if source.demo {
                 Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string()))
+            } else if source.kind == "git" {
+                None
             } else {
                 let (kind, name) = (source.kind.clone(), source.name.clone());
                 let resolved = tokio::task::spawn_blocking(move || secrets::resolve(&kind, &name))
@@ -271,9 +454,126 @@ impl App {
                 requests: 0,
                 not_modified: 0,
                 items: 0,
+                warnings: Vec::new(),
             });
         }
+        // New accounts may have arrived: link them to people (cheap, and idempotent).
+        if outcomes.iter().any(|o| o.ok) {
+            let mut store = db
+                .into_inner()
+                .ok_or_else(|| AppError::Demo("the store is still in use after the sync".into()))?;
+            crate::identity::apply(&mut store, &self.config, self.now())?;
+        }
         Ok(outcomes)
+    }
+
+    /// Keep syncing git sources as their repositories change (a commit, a fetch, a new tag),
+    /// until `stop` resolves. `on_sync` sees each re-sync's outcome.
+    pub async fn watch_git(
+        &self,
+        sink: Arc<dyn EventSink>,
+        stop: impl std::future::Future<Output = ()>,
+        mut on_sync: impl FnMut(&[SourceOutcome]),
+    ) -> Result<()> {
+        use bosun_connectors::git;
+        let store = self.store()?;
+        let mut watched: Vec<(std::path::PathBuf, String)> = Vec::new();
+        for s in sync_state::sources(store.conn())?
+            .into_iter()
+            .filter(|s| s.kind == "git" && s.enabled)
+        {
+            let (settings, _) = git::GitSettings::from_source(&s)?;
+            watched.push((std::path::PathBuf::from(settings.path), s.name));
+        }
+        drop(store);
+        if watched.is_empty() {
+            return Err(AppError::NotFound(
+                "no git sources to watch: add one with `bosun sources add git PATH`".into(),
+            ));
+        }
+        let paths: Vec<std::path::PathBuf> = watched.iter().map(|(p, _)| p.clone()).collect();
+        let mut watcher = git::watch(&paths, git::DEFAULT_DEBOUNCE)?;
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                changed = watcher.changed() => {
+                    let Some(path) = changed else { return Ok(()) };
+                    if let Some((_, name)) = watched.iter().find(|(p, _)| *p == path) {
+                        let outcomes = self.sync(Some(name), sink.clone()).await?;
+                        on_sync(&outcomes);
+                    }
+                }
+                () = &mut stop => return Ok(()),
+            }
+        }
+    }
+
+    /// People with their accounts and teams, and the accounts nobody could be matched to.
+    pub fn people(&self) -> Result<PeopleView> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let accounts = |sql: &str, param: Option<i64>| -> Result<Vec<AccountView>> {
+            let mut stmt = conn.prepare(sql)?;
+            let map = |r: &bosun_store::rusqlite::Row<'_>| {
+                Ok(AccountView {
+                    provider: r.get(0)?,
+                    id: r.get(1)?,
+                    login: r.get(2)?,
+                    name: r.get(3)?,
+                    email: r.get(4)?,
+                    match_method: r.get(5)?,
+                    confidence: r.get(6)?,
+                })
+            };
+            let rows = match param {
+                Some(p) => stmt
+                    .query_map([p], map)?
+                    .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?,
+                None => stmt
+                    .query_map([], map)?
+                    .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?,
+            };
+            Ok(rows)
+        };
+        let mut stmt = conn.prepare(
+            "SELECT p.id, p.key, p.name, p.primary_email, p.is_bot, t.key, t.name,
+                    (SELECT m.name FROM people m WHERE m.id = p.manager_id)
+             FROM people p LEFT JOIN teams t ON t.id = p.team_id
+             WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)
+             ORDER BY p.is_bot, t.key IS NULL, t.key, p.name",
+        )?;
+        let rows: Vec<(i64, PersonView)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    PersonView {
+                        key: r.get(1)?,
+                        name: r.get(2)?,
+                        email: r.get(3)?,
+                        is_bot: r.get(4)?,
+                        team: r.get(5)?,
+                        team_name: r.get(6)?,
+                        manager: r.get(7)?,
+                        accounts: Vec::new(),
+                    },
+                ))
+            })?
+            .collect::<bosun_store::rusqlite::Result<_>>()?;
+        let mut people = Vec::new();
+        for (id, mut person) in rows {
+            person.accounts = accounts(
+                "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
+                 WHERE person_id = ?1 ORDER BY provider, external_id",
+                Some(id),
+            )?;
+            people.push(person);
+        }
+        let unmatched = accounts(
+            "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
+             WHERE person_id IS NULL AND is_bot = 0 ORDER BY provider, external_id",
+            None,
+        )?;
+        Ok(PeopleView { people, unmatched })
     }
 
     pub fn status(&self, check: bool) -> Result<Status> {

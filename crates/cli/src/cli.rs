@@ -39,7 +39,13 @@ pub enum Command {
     Sync {
         /// A source name or id.
         source: Option<String>,
+        /// Keep running: re-sync git sources whenever their repository changes.
+        #[arg(long)]
+        watch: bool,
     },
+    /// People with their linked accounts (GitHub, Jira, Slack, PagerDuty, git), and the accounts
+    /// nobody could be matched to.
+    People,
     /// Per-source sync state and per-entity record counts.
     Status {
         /// Also run SQLite's integrity check.
@@ -108,5 +114,66 @@ pub enum AddSource {
         /// Read a token from standard input and keep it in the OS keychain.
         #[arg(long)]
         token_stdin: bool,
+    },
+    /// A Jira project (Cloud, or Data Center with --api classic).
+    Jira {
+        #[arg(long)]
+        name: String,
+        /// The site, e.g. https://example.atlassian.net.
+        #[arg(long)]
+        base_url: String,
+        /// The project key, e.g. TIDE.
+        #[arg(long)]
+        project: String,
+        /// Your Atlassian account email (Cloud API tokens); omit for a Data Center bearer token.
+        #[arg(long)]
+        email: Option<String>,
+        /// cloud (enhanced JQL search) or classic (startAt paging, Data Center).
+        #[arg(long, default_value = "cloud")]
+        api: String,
+        /// A status that counts as waiting (repeatable; default: review, blocked, on hold, ...).
+        #[arg(long = "waiting-status", value_name = "STATUS")]
+        waiting: Vec<String>,
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// A PagerDuty account (incidents of all services, or of --service ids).
+    Pagerduty {
+        #[arg(long)]
+        name: String,
+        /// [default: https://api.pagerduty.com]
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long = "service", value_name = "ID")]
+        services: Vec<String>,
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// Slack channels to read (a bot token with channels:history and users:read).
+    Slack {
+        #[arg(long)]
+        name: String,
+        /// [default: https://slack.com]
+        #[arg(long)]
+        base_url: Option<String>,
+        /// A channel name or id (repeatable); '*' for every channel the bot is in.
+        #[arg(long = "channel", value_name = "CHANNEL", required = true)]
+        channels: Vec<String>,
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// A local git repository (a clone or a bare repository); no token needed.
+    Git {
+        /// Path of the repository.
+        path: std::path::PathBuf,
+        /// A name for this source [default: the directory name].
+        #[arg(long)]
+        name: Option<String>,
+        /// Tags matching this regular expression are production deployments, e.g. '^v\d+'.
+        #[arg(long)]
+        release_tags: Option<String>,
+        /// The default branch [default: the repository's HEAD].
+        #[arg(long)]
+        default_branch: Option<String>,
     },
 }

@@ -8,7 +8,7 @@ mod progress;
 
 use anyhow::Context;
 use bosun_app::demo::{self, DemoOptions};
-use bosun_app::{App, AppError, NewGithubSource, Paths};
+use bosun_app::{App, AppError, NewSourceSpec, Paths};
 use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
 use clap::Parser;
 use cli::{AddSource, Cli, Command, DemoCommand, SourcesCommand};
@@ -80,7 +80,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let clock = clock(cli.as_of.as_deref())?;
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
-    let app = App::new(paths, clock)?;
+    let mut app = App::new(paths, clock)?;
     match cli.command {
         Command::Demo(DemoCommand::Sync(d)) => {
             let opts = DemoOptions {
@@ -90,7 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let started = std::time::Instant::now();
             let report =
-                runtime()?.block_on(demo::sync(&app, opts, Arc::new(progress::Bars::new())))?;
+                runtime()?.block_on(demo::sync(&mut app, opts, Arc::new(progress::Bars::new())))?;
             let failed: Vec<_> = report.outcomes.iter().filter(|o| !o.ok).collect();
             if cli.json {
                 print_json(&report)?;
@@ -160,36 +160,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Sources(SourcesCommand::Add(AddSource::Github {
-            name,
-            owner,
-            repos,
-            base_url,
-            token_stdin,
-        })) => {
-            let token = if token_stdin {
-                let mut t = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut t)
-                    .context("reading the token from standard input")?;
-                let t = t.trim().to_string();
-                if t.is_empty() {
-                    return Err(AppError::InvalidInput(
-                        "--token-stdin: standard input was empty".into(),
-                    )
-                    .into());
-                }
-                Some(Sensitive::new(t))
-            } else {
-                None
-            };
-            let view = app.add_github_source(NewGithubSource {
-                name,
-                owner,
-                repos,
-                base_url,
-                token,
-            })?;
+        Command::Sources(SourcesCommand::Add(add)) => {
+            let spec = source_spec(add)?;
+            let view = app.add_source(spec)?;
             if cli.json {
                 print_json(&view)?;
             } else {
@@ -201,6 +174,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::People => {
+            let people = app.people()?;
+            if cli.json {
+                print_json(&people)?;
+            } else {
+                print_people(&people);
+            }
+        }
         Command::Sources(SourcesCommand::Remove { source }) => {
             let view = app.remove_source(&source)?;
             if cli.json {
@@ -209,24 +190,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Removed source {} (its synced records stay).", view.name);
             }
         }
-        Command::Sync { source } => {
-            let outcomes = runtime()?
-                .block_on(app.sync(source.as_deref(), Arc::new(progress::Bars::new())))?;
-            if cli.json {
+        Command::Sync { source, watch } => {
+            let rt = runtime()?;
+            let bars: Arc<progress::Bars> = Arc::new(progress::Bars::new());
+            let outcomes = rt.block_on(app.sync(source.as_deref(), bars.clone()))?;
+            if cli.json && !watch {
                 print_json(&serde_json::json!({ "sources": outcomes }))?;
             } else {
-                for o in &outcomes {
-                    match &o.error {
-                        None => println!(
-                            "{}: ok ({} requests, {} unchanged, {} pull requests fetched)",
-                            o.source, o.requests, o.not_modified, o.items
-                        ),
-                        Some(e) => println!("{}: failed: {e}", o.source),
-                    }
-                }
+                print_outcomes(&outcomes);
             }
             let failed: Vec<_> = outcomes.iter().filter(|o| !o.ok).collect();
-            if !failed.is_empty() {
+            if !failed.is_empty() && !watch {
                 anyhow::bail!(
                     "{} of {} sources failed: {}",
                     failed.len(),
@@ -237,6 +211,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                         .join("; ")
                 );
+            }
+            if watch {
+                eprintln!("Watching git sources for changes; Ctrl-C to stop.");
+                rt.block_on(app.watch_git(
+                    bars,
+                    async {
+                        tokio::signal::ctrl_c().await.ok();
+                    },
+                    print_outcomes,
+                ))?;
             }
         }
         Command::Status { check } => {
@@ -249,6 +233,182 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_token(token_stdin: bool) -> anyhow::Result<Option<Sensitive<String>>> {
+    if !token_stdin {
+        return Ok(None);
+    }
+    let mut t = String::new();
+    std::io::stdin()
+        .read_to_string(&mut t)
+        .context("reading the token from standard input")?;
+    let t = t.trim().to_string();
+    if t.is_empty() {
+        return Err(
+            AppError::InvalidInput("--token-stdin: standard input was empty".into()).into(),
+        );
+    }
+    Ok(Some(Sensitive::new(t)))
+}
+
+/// Command-line flags → a source specification (the app validates the settings).
+fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
+    use serde_json::json;
+    Ok(match add {
+        AddSource::Github {
+            name,
+            owner,
+            repos,
+            base_url,
+            token_stdin,
+        } => NewSourceSpec {
+            kind: "github".into(),
+            name,
+            base_url,
+            settings: json!({"owner": owner, "repos": repos}),
+            token: read_token(token_stdin)?,
+        },
+        AddSource::Jira {
+            name,
+            base_url,
+            project,
+            email,
+            api,
+            waiting,
+            token_stdin,
+        } => {
+            let mut settings = json!({"project": project, "api": api});
+            if let Some(e) = email {
+                settings["email"] = json!(e);
+            }
+            if !waiting.is_empty() {
+                settings["waiting_statuses"] = json!(waiting);
+            }
+            NewSourceSpec {
+                kind: "jira".into(),
+                name,
+                base_url: Some(base_url),
+                settings,
+                token: read_token(token_stdin)?,
+            }
+        }
+        AddSource::Pagerduty {
+            name,
+            base_url,
+            services,
+            token_stdin,
+        } => NewSourceSpec {
+            kind: "pagerduty".into(),
+            name,
+            base_url,
+            settings: json!({"services": services}),
+            token: read_token(token_stdin)?,
+        },
+        AddSource::Slack {
+            name,
+            base_url,
+            channels,
+            token_stdin,
+        } => NewSourceSpec {
+            kind: "slack".into(),
+            name,
+            base_url,
+            settings: json!({"channels": channels}),
+            token: read_token(token_stdin)?,
+        },
+        AddSource::Git {
+            path,
+            name,
+            release_tags,
+            default_branch,
+        } => {
+            let abs = std::fs::canonicalize(&path)
+                .map_err(|e| AppError::InvalidInput(format!("{}: {e}", path.display())))?;
+            let name = name.unwrap_or_else(|| {
+                let dir = abs
+                    .file_name()
+                    .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
+                    .unwrap_or_else(|| "git".into());
+                dir.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect()
+            });
+            let mut settings = json!({"path": abs.display().to_string()});
+            if let Some(r) = release_tags {
+                settings["release_tags"] = json!(r);
+            }
+            if let Some(b) = default_branch {
+                settings["default_branch"] = json!(b);
+            }
+            NewSourceSpec {
+                kind: "git".into(),
+                name,
+                base_url: None,
+                settings,
+                token: None,
+            }
+        }
+    })
+}
+
+fn print_outcomes(outcomes: &[bosun_connectors::engine::SourceOutcome]) {
+    for o in outcomes {
+        match &o.error {
+            None => println!(
+                "{}: ok ({} requests, {} unchanged, {} items fetched)",
+                o.source, o.requests, o.not_modified, o.items
+            ),
+            Some(e) => println!("{}: failed: {e}", o.source),
+        }
+        if !o.warnings.is_empty() {
+            println!(
+                "  {} value(s) refused or skipped, e.g. {}",
+                o.warnings.len(),
+                o.warnings[0]
+            );
+        }
+    }
+}
+
+fn print_people(v: &bosun_app::PeopleView) {
+    for p in &v.people {
+        let team = p
+            .team_name
+            .as_deref()
+            .unwrap_or(if p.is_bot { "bot" } else { "-" });
+        println!(
+            "{:<22} {:<11} {}",
+            p.name,
+            team,
+            p.email.as_deref().unwrap_or("")
+        );
+        for a in &p.accounts {
+            let who = a.login.as_deref().or(a.name.as_deref()).unwrap_or(&a.id);
+            let how = match (a.match_method.as_deref(), a.confidence) {
+                (Some(m), Some(c)) => format!("{m} {c:.2}"),
+                _ => String::new(),
+            };
+            println!("    {:<10} {:<32} {how}", a.provider, who);
+        }
+    }
+    if !v.unmatched.is_empty() {
+        println!("Unmatched accounts (add them to a [[people]] entry in the config to link them):");
+        for a in &v.unmatched {
+            println!(
+                "    {:<10} {:<32} {}",
+                a.provider,
+                a.login.as_deref().or(a.name.as_deref()).unwrap_or(&a.id),
+                a.email.as_deref().unwrap_or("")
+            );
+        }
+    }
 }
 
 fn bosun_fakes_token() -> &'static str {

@@ -4,7 +4,7 @@
 use crate::db::Db;
 use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
-use crate::{ConnectorError, Result, github};
+use crate::{ConnectorError, Result, git, github, jira, pagerduty, slack};
 use bosun_core::Clock;
 use bosun_core::Sensitive;
 use bosun_store::sync_state::{self, Source};
@@ -26,7 +26,19 @@ pub struct SourceOutcome {
     pub error_code: Option<bosun_core::Code>,
     pub requests: u64,
     pub not_modified: u64,
+    /// Records fetched (pull requests, tickets, incidents, messages, commits).
     pub items: u64,
+    /// What was refused or skipped on the way (bad timestamps, odd references), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// What one connector run reports, whatever the provider.
+#[derive(Debug, Clone, Default)]
+struct Report {
+    requests: u64,
+    not_modified: u64,
+    items: u64,
+    warnings: Vec<String>,
 }
 
 /// Sync `jobs` one source after another (each source parallelises internally). Records are
@@ -46,22 +58,12 @@ pub async fn run(
         db.write(move |tx| Ok(sync_state::mark_sync_started(tx, sid, now)?))
             .await?;
         let res = sync_one(db, &source, job.token, cfg, now, sink.clone()).await;
-        let (ok, error, code, requests, not_modified, items) = match &res {
-            Ok(s) => (
-                true,
-                None,
-                None,
-                s.requests,
-                s.not_modified,
-                s.pull_requests_fetched,
-            ),
+        let (error, code, report) = match res {
+            Ok(r) => (None, None, r),
             Err(e) => (
-                false,
                 Some(e.to_string()),
-                Some(bosun_core::HasCode::code(e)),
-                0,
-                0,
-                0,
+                Some(bosun_core::HasCode::code(&e)),
+                Report::default(),
             ),
         };
         let err = error.clone();
@@ -82,12 +84,13 @@ pub async fn run(
         out.push(SourceOutcome {
             source: source.name.clone(),
             kind: source.kind.clone(),
-            ok,
+            ok: error.is_none(),
             error,
             error_code: code,
-            requests,
-            not_modified,
-            items,
+            requests: report.requests,
+            not_modified: report.not_modified,
+            items: report.items,
+            warnings: report.warnings,
         });
     }
     Ok(out)
@@ -100,17 +103,63 @@ async fn sync_one(
     cfg: &HttpConfig,
     now: i64,
     sink: Arc<dyn EventSink>,
-) -> Result<github::SyncStats> {
-    match source.kind.as_str() {
+) -> Result<Report> {
+    let token = || {
+        token
+            .clone()
+            .ok_or_else(|| ConnectorError::Config(format!("source {} has no token", source.name)))
+    };
+    Ok(match source.kind.as_str() {
         "github" => {
-            let token = token.ok_or_else(|| {
-                ConnectorError::Config(format!("source {} has no token", source.name))
-            })?;
-            github::sync_source(db, source, token, cfg.clone(), now, sink).await
+            let s = github::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: s.not_modified,
+                items: s.pull_requests_fetched,
+                warnings: s.errors,
+            }
         }
-        other => Err(ConnectorError::Config(format!(
-            "source {}: unknown kind {other:?}",
-            source.name
-        ))),
-    }
+        "jira" => {
+            let s = jira::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: s.not_modified,
+                items: s.tickets_fetched,
+                warnings: s.refused,
+            }
+        }
+        "pagerduty" => {
+            let s = pagerduty::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: 0,
+                items: s.incidents_fetched,
+                warnings: Vec::new(),
+            }
+        }
+        "slack" => {
+            let s = slack::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: 0,
+                items: s.messages,
+                warnings: Vec::new(),
+            }
+        }
+        "git" => {
+            let s = git::sync_source(db, source, now, sink).await?;
+            Report {
+                requests: 0,
+                not_modified: 0,
+                items: s.commits_walked,
+                warnings: s.notes,
+            }
+        }
+        other => {
+            return Err(ConnectorError::Config(format!(
+                "source {}: unknown kind {other:?}",
+                source.name
+            )));
+        }
+    })
 }

@@ -47,7 +47,7 @@ pub enum Fetched {
     Ok(Response),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Response {
     pub url: String,
     pub body: Vec<u8>,
@@ -76,7 +76,15 @@ impl Response {
 /// How credentials are sent.
 #[derive(Debug, Clone)]
 pub enum Auth {
+    /// `Authorization: Bearer <token>` (GitHub, Slack, Jira Data Center personal tokens).
     Bearer(Sensitive<String>),
+    /// `Authorization: Basic base64(user:token)` (Jira Cloud: account email + API token).
+    Basic {
+        user: String,
+        token: Sensitive<String>,
+    },
+    /// `Authorization: Token token=<token>` (PagerDuty).
+    PagerDuty(Sensitive<String>),
     None,
 }
 
@@ -201,9 +209,15 @@ impl HttpClient {
 
     async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Attempt> {
         let mut req = self.client.get(url).headers(self.extra_headers.clone());
-        if let Auth::Bearer(token) = &self.auth {
-            req = req.bearer_auth(token.expose());
-        }
+        req = match &self.auth {
+            Auth::Bearer(token) => req.bearer_auth(token.expose()),
+            Auth::Basic { user, token } => req.basic_auth(user, Some(token.expose())),
+            Auth::PagerDuty(token) => req.header(
+                header::AUTHORIZATION,
+                format!("Token token={}", token.expose()),
+            ),
+            Auth::None => req,
+        };
         if let Some(e) = etag {
             req = req.header(header::IF_NONE_MATCH, e);
         }
@@ -360,6 +374,63 @@ impl HttpClient {
             pages.push(resp);
         }
         Ok(Some((items, pages)))
+    }
+
+    /// POST a JSON body (no retries: the caller owns idempotency) and decode the JSON answer.
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<T> {
+        let mut req = self
+            .client
+            .post(url)
+            .headers(self.extra_headers.clone())
+            .json(body);
+        req = match &self.auth {
+            Auth::Bearer(token) => req.bearer_auth(token.expose()),
+            Auth::Basic { user, token } => req.basic_auth(user, Some(token.expose())),
+            Auth::PagerDuty(token) => req.header(
+                header::AUTHORIZATION,
+                format!("Token token={}", token.expose()),
+            ),
+            Auth::None => req,
+        };
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = req.send().await.map_err(|e| ConnectorError::Unavailable {
+            url: url.into(),
+            attempts: 1,
+            last: e.to_string(),
+        })?;
+        let status = resp.status();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Unavailable {
+                url: url.into(),
+                attempts: 1,
+                last: e.to_string(),
+            })?;
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(ConnectorError::Auth {
+                url: url.into(),
+                status: status.as_u16(),
+            });
+        }
+        if !status.is_success() {
+            return Err(ConnectorError::Http {
+                url: url.into(),
+                status: status.as_u16(),
+                message: String::from_utf8_lossy(&body).chars().take(200).collect(),
+            });
+        }
+        Response {
+            url: url.to_string(),
+            body: body.to_vec(),
+            etag: None,
+            next: None,
+        }
+        .json()
     }
 
     pub fn request_count(&self) -> u64 {

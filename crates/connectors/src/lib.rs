@@ -14,8 +14,14 @@ mod db;
 pub mod engine;
 mod error;
 pub mod events;
+pub mod git;
 pub mod github;
 pub mod http;
+pub mod jira;
+pub mod pagerduty;
+pub mod session;
+pub mod slack;
+mod wire;
 
 pub use db::Db;
 pub use error::{ConnectorError, Result};

@@ -348,3 +348,209 @@ mod tests {
         assert!(!is_production_environment("preview-123"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Planning: tickets and sprints (Jira)
+// ---------------------------------------------------------------------------------------------
+
+/// The Flow Framework's work types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkType {
+    Feature,
+    Defect,
+    Risk,
+    Debt,
+    Other,
+}
+
+impl WorkType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WorkType::Feature => "feature",
+            WorkType::Defect => "defect",
+            WorkType::Risk => "risk",
+            WorkType::Debt => "debt",
+            WorkType::Other => "other",
+        }
+    }
+}
+
+/// Where a status sits in the flow: not started, being worked, waiting, finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusCategory {
+    Todo,
+    Active,
+    Waiting,
+    Done,
+}
+
+impl StatusCategory {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StatusCategory::Todo => "todo",
+            StatusCategory::Active => "active",
+            StatusCategory::Waiting => "waiting",
+            StatusCategory::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StatusCategory> {
+        Some(match s {
+            "todo" => StatusCategory::Todo,
+            "active" => StatusCategory::Active,
+            "waiting" => StatusCategory::Waiting,
+            "done" => StatusCategory::Done,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketChange {
+    /// Unique per ticket: the changelog history id and the item's index.
+    pub external_id: String,
+    pub author: Option<Account>,
+    pub created_at: Ts,
+    pub field: String,
+    pub from_value: Option<String>,
+    pub from_string: Option<String>,
+    pub to_value: Option<String>,
+    pub to_string: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLink {
+    /// The link type's name ("Blocks", "Relates").
+    pub link_type: String,
+    /// "inward" (this ticket "is blocked by" the other) or "outward" (this ticket "blocks" it).
+    pub direction: String,
+    /// The phrase for this direction ("is blocked by").
+    pub description: Option<String>,
+    pub other_key: String,
+}
+
+/// A stay in one status, reconstructed from the changelog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusPeriod {
+    pub status: String,
+    pub category: StatusCategory,
+    pub entered_at: Ts,
+    pub left_at: Option<Ts>,
+}
+
+/// A stay in one sprint, reconstructed from the changelog's Sprint field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SprintStay {
+    pub sprint_external_id: String,
+    pub added_at: Option<Ts>,
+    pub removed_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub external_id: String,
+    pub key: String,
+    pub project_key: Option<String>,
+    pub summary: String,
+    pub description: Option<String>,
+    pub issue_type: Option<String>,
+    pub work_type: WorkType,
+    pub status: Option<String>,
+    pub status_category: StatusCategory,
+    pub priority: Option<String>,
+    pub assignee: Option<Account>,
+    pub reporter: Option<Account>,
+    pub story_points: Option<f64>,
+    pub flagged: bool,
+    pub labels: Vec<String>,
+    pub parent_key: Option<String>,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+    pub resolved_at: Option<Ts>,
+    pub due_at: Option<Ts>,
+    pub html_url: Option<String>,
+    pub links: Vec<TicketLink>,
+    pub changes: Vec<TicketChange>,
+    pub status_periods: Vec<StatusPeriod>,
+    pub sprint_stays: Vec<SprintStay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sprint {
+    pub external_id: String,
+    pub board_id: Option<String>,
+    pub name: String,
+    /// future, active, closed.
+    pub state: String,
+    pub goal: Option<String>,
+    pub start_at: Option<Ts>,
+    pub end_at: Option<Ts>,
+    pub complete_at: Option<Ts>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations: services and incidents (PagerDuty)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub provider: Provider,
+    pub external_id: String,
+    pub name: String,
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentLogEntry {
+    pub external_id: String,
+    /// trigger, acknowledge, annotate, resolve, notify, assign, escalate, ...
+    pub kind: String,
+    pub created_at: Ts,
+    pub agent: Option<Account>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub provider: Provider,
+    pub external_id: String,
+    pub number: Option<i64>,
+    pub title: String,
+    /// triggered, acknowledged, resolved.
+    pub status: String,
+    pub urgency: Option<String>,
+    pub priority: Option<String>,
+    pub service_external_id: Option<String>,
+    pub created_at: Ts,
+    pub acknowledged_at: Option<Ts>,
+    pub resolved_at: Option<Ts>,
+    pub html_url: Option<String>,
+    /// (assignee, assigned at).
+    pub assignees: Vec<(Account, Option<Ts>)>,
+    pub log: Vec<IncidentLogEntry>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat (Slack)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatChannel {
+    pub provider: Provider,
+    pub external_id: String,
+    pub name: String,
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// The message's id within its channel (Slack's `ts`).
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub author: Option<Account>,
+    pub text: String,
+    pub posted_at: Ts,
+    pub reply_count: Option<i64>,
+}

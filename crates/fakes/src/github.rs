@@ -86,9 +86,11 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     let guard = Guard {
         faults: faults.clone(),
         token,
+        style: http::Style::Http401,
     };
     let api = Router::new()
         .route("/user", get(user_me))
+        .route("/users/{login}", get(user_profile))
         .route("/rate_limit", get(rate_limit))
         .route("/orgs/{org}/repos", get(org_repos))
         .route("/repos/{owner}/{repo}", get(repo_get))
@@ -423,6 +425,30 @@ async fn user_me(State(gh): State<Gh>) -> Response {
         Some(u) => json(&user_json(w, API, u)),
         None => not_found(),
     }
+}
+
+/// `GET /users/{login}`: the public profile (name; most people keep their email private).
+async fn user_profile(State(gh): State<Gh>, Path(login): Path<String>) -> Response {
+    let w = &gh.world;
+    let Some(u) = w.user_by_login(&login) else {
+        return not_found();
+    };
+    let mut v = user_json(w, API, u);
+    let user = &w.users[u];
+    if let Some(o) = v.as_object_mut() {
+        o.insert("name".into(), json!(user.name));
+        o.insert(
+            "company".into(),
+            json!(if user.is_bot {
+                Value::Null
+            } else {
+                json!(format!("@{}", w.org.company.github_org))
+            }),
+        );
+        o.insert("email".into(), Value::Null);
+        o.insert("created_at".into(), json!(rfc3339(w.start - 900 * 86_400)));
+    }
+    json(&v)
 }
 
 async fn rate_limit(State(_gh): State<Gh>) -> Response {

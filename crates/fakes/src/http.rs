@@ -16,6 +16,16 @@ use std::sync::Arc;
 pub struct Guard {
     pub faults: Arc<Faults>,
     pub token: String,
+    pub style: Style,
+}
+
+/// How a provider answers bad credentials.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// 401 with a JSON message.
+    Http401,
+    /// Slack: HTTP 200 with `{"ok": false, "error": "invalid_auth"}`.
+    SlackOk,
 }
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
@@ -38,6 +48,8 @@ pub fn not_found() -> Response {
     )
 }
 
+/// Accepts the token as `Bearer T`, `token T` (GitHub), `Token token=T` (PagerDuty) or as the
+/// password of `Basic user:T` (Jira Cloud's email + API token).
 fn authorized(headers: &HeaderMap, token: &str) -> bool {
     let Some(v) = headers
         .get(header::AUTHORIZATION)
@@ -45,11 +57,42 @@ fn authorized(headers: &HeaderMap, token: &str) -> bool {
     else {
         return false;
     };
+    if let Some(b64) = v.strip_prefix("Basic ") {
+        return base64_decode(b64.trim())
+            .and_then(|b| String::from_utf8(b).ok())
+            .is_some_and(|s| s.split_once(':').is_some_and(|(_, p)| p == token));
+    }
     let given = v
         .strip_prefix("Bearer ")
         .or_else(|| v.strip_prefix("token "))
+        .or_else(|| v.strip_prefix("Token token="))
         .unwrap_or("");
     given == token
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let bytes: Vec<u8> = s.bytes().take_while(|&b| b != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i);
+        }
+        out.extend_from_slice(
+            &[(n >> 16) as u8, (n >> 8) as u8, n as u8][..chunk.len().saturating_sub(1)],
+        );
+    }
+    Some(out)
 }
 
 fn etag_of(bytes: &[u8]) -> String {
@@ -99,10 +142,13 @@ pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response
 
 async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
     if !authorized(req.headers(), &g.token) {
-        return json_response(
-            StatusCode::UNAUTHORIZED,
-            &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
-        );
+        return match g.style {
+            Style::SlackOk => json(&json!({"ok": false, "error": "invalid_auth"})),
+            Style::Http401 => json_response(
+                StatusCode::UNAUTHORIZED,
+                &json!({"message": "Bad credentials", "errorMessages": ["You are not authenticated."], "status": "401"}),
+            ),
+        };
     }
     if let Some(ms) = g.faults.delay_ms() {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;

@@ -7,6 +7,9 @@
 pub mod faults;
 pub mod github;
 mod http;
+pub mod jira;
+pub mod pagerduty;
+pub mod slack;
 
 pub use faults::{FaultConfig, Faults};
 
@@ -107,4 +110,28 @@ pub async fn start_github(
     let faults = Arc::new(Faults::default());
     let router = github::router(world, faults.clone(), opts.token.clone());
     spawn("github", router, opts.port, faults).await
+}
+
+/// Start the fake Jira for `world`.
+pub async fn start_jira(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = jira::router(world, faults.clone(), opts.token.clone());
+    spawn("jira", router, opts.port, faults).await
+}
+
+/// Start the fake PagerDuty for `world`.
+pub async fn start_pagerduty(
+    world: Arc<World>,
+    opts: &ServeOptions,
+) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = pagerduty::router(world, faults.clone(), opts.token.clone());
+    spawn("pagerduty", router, opts.port, faults).await
+}
+
+/// Start the fake Slack for `world`.
+pub async fn start_slack(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = slack::router(world, faults.clone(), opts.token.clone());
+    spawn("slack", router, opts.port, faults).await
 }

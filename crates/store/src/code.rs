@@ -526,3 +526,117 @@ pub fn code_owners(conn: &Connection, repo_id: i64) -> Result<Vec<CodeOwnerRule>
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Local git repositories (appended for the git connector)
+// ---------------------------------------------------------------------------------------------
+
+/// The `external_id` of a repository by its natural key (`None` when the repo is unknown or has
+/// none): the git connector keeps a clone's canonical path there to detect two clones whose
+/// names collide.
+pub fn repo_external_id(
+    conn: &Connection,
+    provider: &str,
+    full_name: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT external_id FROM repos WHERE provider = ?1 AND full_name = ?2",
+            params![provider, full_name],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Replace the repository's branch set with `branches` as `(name, sha)` pairs.
+pub fn replace_branches(
+    conn: &Connection,
+    repo_id: i64,
+    branches: &[(String, String)],
+) -> Result<()> {
+    conn.execute("DELETE FROM branches WHERE repo_id = ?1", [repo_id])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO branches (repo_id, name, sha) VALUES (?1, ?2, ?3)",
+    )?;
+    for (name, sha) in branches {
+        stmt.execute(params![repo_id, name, sha])?;
+    }
+    Ok(())
+}
+
+/// Branches of a repo as `(name, sha)`, by name.
+pub fn branches(conn: &Connection, repo_id: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT name, sha FROM branches WHERE repo_id = ?1 ORDER BY name")?;
+    let rows = stmt
+        .query_map([repo_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Every stored commit of a repo with its `on_default_branch` flag.
+pub fn commit_flags(conn: &Connection, repo_id: i64) -> Result<Vec<(String, bool)>> {
+    let mut stmt =
+        conn.prepare("SELECT sha, on_default_branch FROM commits WHERE repo_id = ?1 ORDER BY sha")?;
+    let rows = stmt
+        .query_map([repo_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Set `on_default_branch` of the given commits (either way, unlike [`upsert_commit`], which
+/// only ever turns it on: a rewritten default branch leaves commits that are no longer on it).
+pub fn set_on_default_branch(
+    conn: &Connection,
+    repo_id: i64,
+    shas: &[String],
+    on: bool,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE commits SET on_default_branch = ?3 WHERE repo_id = ?1 AND sha = ?2 AND on_default_branch <> ?3",
+    )?;
+    for sha in shas {
+        stmt.execute(params![repo_id, sha, on])?;
+    }
+    Ok(())
+}
+
+/// Delete commits (and their parent links) of a repo: history rewritten away in a local clone.
+pub fn delete_commits(conn: &Connection, repo_id: i64, shas: &[String]) -> Result<usize> {
+    let mut commits = conn.prepare_cached("DELETE FROM commits WHERE repo_id = ?1 AND sha = ?2")?;
+    let mut parents =
+        conn.prepare_cached("DELETE FROM commit_parents WHERE repo_id = ?1 AND sha = ?2")?;
+    let mut n = 0;
+    for sha in shas {
+        n += commits.execute(params![repo_id, sha])?;
+        parents.execute(params![repo_id, sha])?;
+    }
+    Ok(n)
+}
+
+/// Delete a repo's deployments of `kind` whose external id is not in `keep`, with their statuses
+/// (tags deleted or no longer matching the release pattern). Returns how many went.
+pub fn delete_deployments_except(
+    conn: &Connection,
+    repo_id: i64,
+    kind: &str,
+    keep: &[String],
+) -> Result<usize> {
+    let keep: std::collections::HashSet<&str> = keep.iter().map(String::as_str).collect();
+    let stale: Vec<(i64, String)> = conn
+        .prepare("SELECT id, external_id FROM deployments WHERE repo_id = ?1 AND kind = ?2")?
+        .query_map(params![repo_id, kind], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(i64, String)>>>()?
+        .into_iter()
+        .filter(|(_, ext)| !keep.contains(ext.as_str()))
+        .collect();
+    for (id, _) in &stale {
+        conn.execute(
+            "DELETE FROM deployment_statuses WHERE deployment_id = ?1",
+            [id],
+        )?;
+        conn.execute("DELETE FROM deployments WHERE id = ?1", [id])?;
+    }
+    Ok(stale.len())
+}

@@ -4,11 +4,15 @@
 //! `&rusqlite::Connection` so that callers compose them inside one transaction.
 
 pub mod accounts;
+pub mod chat;
 pub mod code;
 pub mod counts;
 pub mod dump;
 mod error;
+pub mod identity;
 pub mod migrations;
+pub mod ops;
+pub mod planning;
 pub mod sync_state;
 
 pub use error::{Result, StoreError};

@@ -298,6 +298,22 @@ pub fn save_raw(
     Ok(())
 }
 
+/// The sha256 of the stored raw payload for (source, kind, key).
+pub fn raw_sha(conn: &Connection, source_id: i64, kind: &str, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sha256 FROM raw_payloads WHERE source_id = ?1 AND kind = ?2 AND key = ?3",
+            params![source_id, kind, key],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The hex sha256 `save_raw` records for a body.
+pub fn sha256_hex(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
+}
+
 /// A raw payload, decompressed.
 pub fn raw(conn: &Connection, source_id: i64, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let blob: Option<Vec<u8>> = conn

@@ -2,21 +2,9 @@
 //! `Option`s; fields a valid payload always has are required, so a payload of the wrong shape is
 //! rejected instead of becoming a half-empty record.
 
-use bosun_core::time::{Ts, parse_rfc3339};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
-/// An RFC 3339 timestamp; anything else is a decoding error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Time(pub Ts);
-
-impl<'de> Deserialize<'de> for Time {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
-        let s = String::deserialize(d)?;
-        parse_rfc3339(&s)
-            .map(Time)
-            .ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp {s:?}")))
-    }
-}
+pub use crate::wire::Time;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct User {

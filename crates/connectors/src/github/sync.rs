@@ -141,6 +141,7 @@ pub async fn sync_source(
 
     let mut set = JoinSet::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(REPO_PARALLELISM));
+    let profiles_ctx = ctx.clone();
     for (repo_id, full, branch) in ids.clone() {
         let ctx = ctx.clone();
         let permits = permits.clone();
@@ -160,6 +161,11 @@ pub async fn sync_source(
             first_error.get_or_insert(e);
         }
     }
+    // Names (and public emails) of the people seen, for matching them across tools.
+    if let Err(e) = profiles(&profiles_ctx).await {
+        errors.push(format!("user profiles: {e}"));
+        first_error.get_or_insert(e);
+    }
     let stats = SyncStats {
         repos: ids.len() as u64,
         pull_requests_fetched: ctx.prs_fetched.load(Ordering::Relaxed),
@@ -177,6 +183,33 @@ pub async fn sync_source(
         }),
         None => Ok(stats),
     }
+}
+
+/// Fetch the profile of every human GitHub account that has no name yet.
+async fn profiles(ctx: &Arc<Ctx>) -> Result<()> {
+    let logins: Vec<String> = ctx
+        .db
+        .read(|s| {
+            let mut stmt = s.conn().prepare(
+                "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 AND display_name IS NULL AND login IS NOT NULL ORDER BY login",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<bosun_store::rusqlite::Result<Vec<String>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    for login in logins {
+        let url = format!("{}/users/{login}", ctx.api);
+        let user = match ctx.http.get_json::<api::User>(&url, None).await {
+            Ok(Some((u, _))) => u,
+            Ok(None) | Err(ConnectorError::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        let account = normalize::account(&user);
+        ctx.db
+            .write(move |tx| bosun_store::accounts::upsert(tx, &account).map_err(store_err))
+            .await?;
+    }
+    Ok(())
 }
 
 async fn list_repos(ctx: &Ctx, s: &GithubSettings) -> Result<Vec<api::Repo>> {

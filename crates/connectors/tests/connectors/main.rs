@@ -1,6 +1,10 @@
-//! Connector contract tests: the real GitHub connector against the fake GitHub over HTTP, and
-//! every real GitHub payload we have decoded with the connector's own types.
+//! Connector tests: one contract every HTTP connector passes against its fake provider over
+//! HTTP, GitHub specifics, local git repositories built with hand-set dates, and every real
+//! provider payload we have decoded with the connectors' own types.
 
+mod contract;
+mod git_local;
 mod github_contract;
 mod github_realdata;
+mod jira_pagerduty_realdata;
 mod support;

@@ -1,0 +1,204 @@
+//! Applying identity resolution to the store: people, their accounts, teams from the config.
+
+use crate::config::Config;
+use crate::{AppError, Result};
+use bosun_core::time::Ts;
+use bosun_identity::{AccountInfo, Override, Rules, resolve};
+use bosun_store::Store;
+use bosun_store::identity as db;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IdentityReport {
+    pub people: usize,
+    pub bots: usize,
+    pub linked_accounts: usize,
+    pub unmatched: usize,
+    /// Config references (team members, managers) that matched nobody.
+    pub unresolved: Vec<String>,
+}
+
+const PUBLIC_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.com",
+    "icloud.com",
+    "proton.me",
+    "protonmail.com",
+    "users.noreply.github.com",
+];
+
+/// Domains that at least two accounts of the chat, ticket or paging tools use: the company's.
+fn guess_domains(rows: &[db::AccountRow]) -> Vec<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| matches!(r.provider.as_str(), "jira" | "slack" | "pagerduty"))
+    {
+        for e in &r.emails {
+            if let Some((_, d)) = e.rsplit_once('@')
+                && !PUBLIC_DOMAINS.contains(&d)
+            {
+                *counts.entry(d.to_string()).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(d, _)| d)
+        .collect()
+}
+
+fn slug(s: &str) -> String {
+    let raw: String = bosun_identity::normalize_name(s)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let out = raw
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if out.is_empty() {
+        "person".to_string()
+    } else {
+        out
+    }
+}
+
+/// Resolve identities and write people, links and teams, in one transaction.
+pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityReport> {
+    let tx = store.begin()?;
+    db::ensure_email_accounts(&tx)?;
+    let rows = db::accounts_with_emails(&tx)?;
+    let infos: Vec<AccountInfo> = rows
+        .iter()
+        .map(|r| AccountInfo {
+            provider: r.provider.clone(),
+            external_id: r.external_id.clone(),
+            login: r.login.clone(),
+            display_name: r.display_name.clone(),
+            emails: r.emails.clone(),
+            is_bot: r.is_bot,
+        })
+        .collect();
+    let domains = if config.identity.company_domains.is_empty() {
+        guess_domains(&rows)
+    } else {
+        config.identity.company_domains.clone()
+    };
+    let rules = Rules {
+        overrides: config
+            .people
+            .iter()
+            .map(|p| Override {
+                name: p.name.clone(),
+                accounts: p.accounts.clone(),
+            })
+            .collect(),
+        bot_patterns: config.identity.bot_patterns.clone(),
+        company_domains: domains.clone(),
+    };
+    let res = resolve(&infos, &rules);
+    let unmatched: HashSet<usize> = res.unmatched.iter().copied().collect();
+    let mut report = IdentityReport {
+        unmatched: unmatched.len(),
+        ..Default::default()
+    };
+    let mut used = HashSet::new();
+    for p in &res.people {
+        if p.accounts.len() == 1 && unmatched.contains(&p.accounts[0].0) {
+            db::link_account(&tx, rows[p.accounts[0].0].id, None, None, None)?;
+            continue;
+        }
+        let base = match (&p.primary_email, p.is_bot) {
+            (Some(e), false) if domains.iter().any(|d| e.ends_with(&format!("@{d}"))) => {
+                slug(e.split('@').next().unwrap_or(e))
+            }
+            _ => slug(&p.name),
+        };
+        let mut key = base.clone();
+        let mut n = 2;
+        while !used.insert(key.clone()) {
+            key = format!("{base}-{n}");
+            n += 1;
+        }
+        let pid = db::upsert_person(
+            &tx,
+            &key,
+            &p.name,
+            p.primary_email.as_deref(),
+            p.is_bot,
+            now,
+        )?;
+        db::set_person_emails(&tx, pid, &p.emails)?;
+        for (i, link) in &p.accounts {
+            db::link_account(
+                &tx,
+                rows[*i].id,
+                Some(pid),
+                Some(link.method),
+                Some(link.confidence),
+            )?;
+            report.linked_accounts += 1;
+        }
+        if p.is_bot {
+            report.bots += 1;
+        } else {
+            report.people += 1;
+        }
+    }
+    db::reset_memberships(&tx)?;
+    for t in &config.teams {
+        let manager = match &t.manager {
+            Some(m) => {
+                let pid = db::person_by_ref(&tx, m)?;
+                if pid.is_none() {
+                    report
+                        .unresolved
+                        .push(format!("team {}: manager {m}", t.key));
+                }
+                pid
+            }
+            None => None,
+        };
+        let tid = db::upsert_team(&tx, &t.key, &t.name, manager)?;
+        if let Some(m) = manager {
+            db::add_member(&tx, tid, m, "manager", None)?;
+        }
+        for member in &t.members {
+            match db::person_by_ref(&tx, member)? {
+                Some(pid) => db::add_member(&tx, tid, pid, "member", manager)?,
+                None => report
+                    .unresolved
+                    .push(format!("team {}: member {member}", t.key)),
+            }
+        }
+        for r in &t.repos {
+            db::set_repo_team(&tx, r, tid)?;
+        }
+        for b in &t.boards {
+            db::set_board_team(&tx, b, tid)?;
+        }
+    }
+    for s in &config.services {
+        db::link_service(&tx, &s.name, s.repo.as_deref(), s.pagerduty.as_deref())?;
+    }
+    if !config.identity.me.is_empty() {
+        match db::person_by_ref(&tx, &config.identity.me)? {
+            Some(pid) => db::set_meta(&tx, "me_person_id", &pid.to_string())?,
+            None => report
+                .unresolved
+                .push(format!("identity.me {}", config.identity.me)),
+        }
+    }
+    tx.commit().map_err(|e| AppError::Store(e.into()))?;
+    for u in &report.unresolved {
+        tracing::warn!("identity: {u} matches no one");
+    }
+    Ok(report)
+}

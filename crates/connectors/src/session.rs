@@ -1,0 +1,109 @@
+//! What every provider sync shares: the HTTP client, the store, the source, the injected "now",
+//! the event sink, and the bookkeeping (cursors, validators, raw payloads, jobs) done the same way
+//! for every provider.
+
+use crate::db::Db;
+use crate::events::{Event, EventSink};
+use crate::http::HttpClient;
+use crate::{ConnectorError, Result};
+use bosun_core::time::Ts;
+use bosun_store::StoreError;
+use bosun_store::rusqlite::Connection;
+use bosun_store::sync_state;
+use std::sync::Arc;
+
+pub fn store_err(e: StoreError) -> ConnectorError {
+    ConnectorError::Store(e)
+}
+
+pub struct Session {
+    pub http: HttpClient,
+    pub db: Db,
+    pub source_id: i64,
+    pub source: String,
+    /// The API base URL (no trailing slash).
+    pub api: String,
+    pub now: Ts,
+    pub sink: Arc<dyn EventSink>,
+}
+
+impl Session {
+    /// A URL relative to the API base (validators and raw-payload URLs survive a moved base).
+    pub fn rel(&self, url: &str) -> String {
+        url.strip_prefix(&self.api).unwrap_or(url).to_string()
+    }
+
+    pub async fn cursor(&self, scope: &str) -> Result<Option<String>> {
+        let (sid, scope) = (self.source_id, scope.to_string());
+        self.db
+            .read(move |s| sync_state::cursor(s.conn(), sid, &scope).map_err(store_err))
+            .await
+    }
+
+    pub async fn cursor_ts(&self, scope: &str) -> Result<Option<Ts>> {
+        Ok(self.cursor(scope).await?.and_then(|v| v.parse().ok()))
+    }
+
+    pub fn set_cursor(&self, tx: &Connection, scope: &str, value: &str) -> Result<()> {
+        sync_state::set_cursor(tx, self.source_id, scope, value, self.now).map_err(store_err)
+    }
+
+    pub fn save_raw(&self, tx: &Connection, kind: &str, key: &str, body: &[u8]) -> Result<()> {
+        sync_state::save_raw(tx, self.source_id, kind, key, None, body, self.now).map_err(store_err)
+    }
+
+    /// The sha256 of the raw payload stored for (kind, key): unchanged payloads need no work.
+    pub async fn raw_sha(&self, kind: &str, key: &str) -> Result<Option<String>> {
+        let (sid, kind, key) = (self.source_id, kind.to_string(), key.to_string());
+        self.db
+            .read(move |s| sync_state::raw_sha(s.conn(), sid, &kind, &key).map_err(store_err))
+            .await
+    }
+
+    pub fn progress(&self, scope: &str, phase: &str, done: u64, total: u64) {
+        self.sink.emit(Event::Progress {
+            source: self.source.clone(),
+            scope: scope.to_string(),
+            phase: phase.to_string(),
+            done,
+            total,
+        });
+    }
+
+    /// Run `work` as job (kind, scope): recorded as running, then done or failed with its error.
+    pub async fn job<T, F>(&self, kind: &str, scope: &str, work: F) -> Result<T>
+    where
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let (sid, now, k, s) = (
+            self.source_id,
+            self.now,
+            kind.to_string(),
+            scope.to_string(),
+        );
+        self.db
+            .write(move |tx| sync_state::job_started(tx, sid, &k, &s, now).map_err(store_err))
+            .await?;
+        let result = work.await;
+        let err = result.as_ref().err().map(|e| e.to_string());
+        let (k, s) = (kind.to_string(), scope.to_string());
+        self.db
+            .write(move |tx| {
+                sync_state::job_finished(tx, sid, &k, &s, now, err.as_deref()).map_err(store_err)
+            })
+            .await?;
+        if result.is_ok() {
+            self.sink.emit(Event::ScopeFinished {
+                source: self.source.clone(),
+                scope: scope.to_string(),
+                items: 0,
+            });
+        }
+        result
+    }
+}
+
+/// The sha256 (hex) of a payload, as `save_raw` records it.
+pub fn sha256_hex(body: &[u8]) -> String {
+    sync_state::sha256_hex(body)
+}

@@ -1,0 +1,105 @@
+//! Slack payloads. Every answer is HTTP 200 with `{"ok": true|false, ...}`; see `check`.
+
+use crate::{ConnectorError, Result};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Profile {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Member {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Purpose {
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Channel {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub purpose: Option<Purpose>,
+    #[serde(default)]
+    pub is_member: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Message {
+    pub ts: String,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub bot_id: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub thread_ts: Option<String>,
+    #[serde(default)]
+    pub reply_count: Option<i64>,
+    #[serde(default)]
+    pub subtype: Option<String>,
+}
+
+/// `ok: false` becomes an error: credentials problems are `auth`, rate limiting is retried by
+/// the caller, a missing channel is `not_found`, anything else names Slack's error code.
+pub fn check(v: &Value, url: &str) -> Result<()> {
+    match v.get("ok").and_then(Value::as_bool) {
+        Some(true) => return Ok(()),
+        Some(false) => {}
+        None => {
+            return Err(ConnectorError::Malformed {
+                url: url.to_string(),
+                detail: "no `ok` field: not a Slack Web API answer".into(),
+            });
+        }
+    }
+    let error = v
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown_error")
+        .to_string();
+    let url = url.split('?').next().unwrap_or(url).to_string();
+    Err(match error.as_str() {
+        "invalid_auth" | "not_authed" | "account_inactive" | "token_revoked" | "token_expired"
+        | "missing_scope" => ConnectorError::Auth { url, status: 200 },
+        "channel_not_found" | "thread_not_found" => ConnectorError::NotFound {
+            url: format!("{url} ({error})"),
+        },
+        _ => ConnectorError::Http {
+            url,
+            status: 200,
+            message: error,
+        },
+    })
+}
+
+/// The `response_metadata.next_cursor` of a page (empty = last page).
+pub fn next_cursor(v: &Value) -> Option<String> {
+    v.get("response_metadata")
+        .and_then(|m| m.get("next_cursor"))
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+}

@@ -1,0 +1,318 @@
+//! Incremental Slack sync of the selected channels. Per channel: history from a week before the
+//! cursor (so new replies to recent threads are seen), threads re-read when their parent changed,
+//! one transaction per page, the cursor saved when the channel is done.
+
+use super::{api, normalize};
+use crate::db::Db;
+use crate::events::{Event, EventSink};
+use crate::http::{Auth, HttpClient, HttpConfig};
+use crate::session::{Session, sha256_hex, store_err};
+use crate::{ConnectorError, Result};
+use bosun_core::Sensitive;
+use bosun_core::model::ChatMessage;
+use bosun_core::time::Ts;
+use bosun_store::sync_state::Source;
+use bosun_store::{accounts, chat};
+use reqwest::header::HeaderMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSettings {
+    /// Channel names (without `#`) or ids to read; `["*"]` for every channel Bosun is in.
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SlackStats {
+    pub requests: u64,
+    pub channels: u64,
+    pub messages: u64,
+}
+
+const WEEK: i64 = 7 * 86_400;
+
+pub fn client(
+    name: &str,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    sink: Arc<dyn EventSink>,
+) -> Result<HttpClient> {
+    HttpClient::new(name, Auth::Bearer(token), HeaderMap::new(), cfg, sink)
+}
+
+/// GET a Web API method and check `ok`.
+async fn call(s: &Session, method: &str, query: &str) -> Result<(Value, Vec<u8>)> {
+    let url = format!("{}/api/{method}?{query}", s.api);
+    let Some((v, resp)) = s.http.get_json::<Value>(&url, None).await? else {
+        return Err(ConnectorError::Malformed {
+            url,
+            detail: "unexpected 304".into(),
+        });
+    };
+    api::check(&v, &url)?;
+    Ok((v, resp.body))
+}
+
+/// Every page of a cursor-paginated method, items under `key`.
+async fn pages<T: serde::de::DeserializeOwned>(
+    s: &Session,
+    method: &str,
+    query: &str,
+    key: &str,
+) -> Result<Vec<(T, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("{query}&cursor={c}"),
+            None => query.to_string(),
+        };
+        let (v, _) = call(s, method, &q).await?;
+        let items =
+            v.get(key)
+                .and_then(Value::as_array)
+                .ok_or_else(|| ConnectorError::Malformed {
+                    url: format!("{}/api/{method}", s.api),
+                    detail: format!("no `{key}` list"),
+                })?;
+        for (i, item) in items.iter().enumerate() {
+            let t =
+                serde_json::from_value(item.clone()).map_err(|e| ConnectorError::Malformed {
+                    url: format!("{}/api/{method}", s.api),
+                    detail: format!("{key}[{i}]: {e}"),
+                })?;
+            out.push((t, serde_json::to_vec(item).unwrap_or_default()));
+        }
+        cursor = api::next_cursor(&v);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+pub async fn sync_source(
+    db: &Db,
+    source: &Source,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    now: Ts,
+    sink: Arc<dyn EventSink>,
+) -> Result<SlackStats> {
+    let settings: SlackSettings = serde_json::from_value(source.settings.clone())
+        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    if settings.channels.is_empty() {
+        return Err(ConnectorError::Config(format!(
+            "source {}: choose the channels to read (or \"*\")",
+            source.name
+        )));
+    }
+    let api = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "https://slack.com".into())
+        .trim_end_matches('/')
+        .to_string();
+    let http = client(&source.name, token, cfg, sink.clone())?;
+    let s = Session {
+        http,
+        db: db.clone(),
+        source_id: source.id,
+        source: source.name.clone(),
+        api,
+        now,
+        sink: sink.clone(),
+    };
+    call(&s, "auth.test", "").await?;
+    let members = pages::<api::Member>(&s, "users.list", "limit=200", "members").await?;
+    let channels = pages::<api::Channel>(
+        &s,
+        "conversations.list",
+        "types=public_channel,private_channel&exclude_archived=true&limit=200",
+        "channels",
+    )
+    .await?;
+    let all = settings.channels.iter().any(|c| c == "*");
+    let mut chosen = Vec::new();
+    for want in &settings.channels {
+        if want == "*" {
+            continue;
+        }
+        let want = want.trim_start_matches('#');
+        match channels
+            .iter()
+            .find(|(c, _)| c.name == want || c.id == want)
+        {
+            Some((c, raw)) => chosen.push((c.clone(), raw.clone())),
+            None => {
+                let known: Vec<&str> = channels.iter().map(|(c, _)| c.name.as_str()).collect();
+                return Err(ConnectorError::Config(format!(
+                    "source {}: no channel {want:?} (known: {})",
+                    source.name,
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    if all {
+        chosen = channels
+            .iter()
+            .filter(|(c, _)| c.is_member != Some(false))
+            .cloned()
+            .collect();
+    }
+    let (sid, now2) = (s.source_id, s.now);
+    s.db.write(move |tx| {
+        for (m, raw) in &members {
+            accounts::upsert(tx, &normalize::member(m)).map_err(store_err)?;
+            bosun_store::sync_state::save_raw(tx, sid, "slack.user", &m.id, None, raw, now2)
+                .map_err(store_err)?;
+        }
+        Ok(())
+    })
+    .await?;
+    sink.emit(Event::SourceStarted {
+        source: source.name.clone(),
+        scopes: chosen.len(),
+    });
+    let mut stats = SlackStats {
+        channels: chosen.len() as u64,
+        ..Default::default()
+    };
+    for (c, raw) in chosen {
+        let scope = format!("#{}", c.name);
+        stats.messages += s
+            .job("slack-channel", &scope.clone(), channel(&s, &c, raw))
+            .await?;
+    }
+    stats.requests = s.http.request_count();
+    Ok(stats)
+}
+
+async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
+    let rec = normalize::channel(c);
+    let (sid, now) = (s.source_id, s.now);
+    let channel_id =
+        s.db.write(move |tx| {
+            let id = chat::upsert_channel(tx, &rec).map_err(store_err)?;
+            bosun_store::sync_state::save_raw(
+                tx,
+                sid,
+                "slack.channel",
+                &rec.external_id,
+                None,
+                &raw,
+                now,
+            )
+            .map_err(store_err)?;
+            Ok(id)
+        })
+        .await?;
+    let scope = format!("{}:history", c.id);
+    let cursor = s.cursor_ts(&scope).await?;
+    let oldest = cursor.map(|c| c - WEEK).unwrap_or(0);
+    let mut page_cursor: Option<String> = None;
+    let mut max = cursor;
+    let mut count = 0u64;
+    loop {
+        let mut q = format!("channel={}&limit=200&oldest={oldest}.000000", c.id);
+        if let Some(pc) = &page_cursor {
+            q.push_str(&format!("&cursor={pc}"));
+        }
+        let (v, _) = call(s, "conversations.history", &q).await?;
+        let items = v
+            .get("messages")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut batch: Vec<(ChatMessage, Vec<u8>)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let m: api::Message =
+                serde_json::from_value(item.clone()).map_err(|e| ConnectorError::Malformed {
+                    url: format!("{}/api/conversations.history", s.api),
+                    detail: format!("messages[{i}]: {e}"),
+                })?;
+            let raw = serde_json::to_vec(item).unwrap_or_default();
+            max = max.max(Some(normalize::ts_secs(&m.ts)));
+            // A thread whose parent changed (new replies) is re-read.
+            let key = format!("{}/{}", c.id, m.ts);
+            let changed = s.raw_sha("slack.message", &key).await?.as_deref()
+                != Some(sha256_hex(&raw).as_str());
+            if m.reply_count.unwrap_or(0) > 0 && changed {
+                for (r, rraw) in pages::<api::Message>(
+                    s,
+                    "conversations.replies",
+                    &format!("channel={}&ts={}&limit=200", c.id, m.ts),
+                    "messages",
+                )
+                .await?
+                {
+                    if r.ts != m.ts {
+                        batch.push((normalize::message(&r), rraw));
+                    }
+                }
+            }
+            batch.push((normalize::message(&m), raw));
+        }
+        count += batch.len() as u64;
+        let (sid, now, cid) = (s.source_id, s.now, c.id.clone());
+        s.db.write(move |tx| {
+            for (m, raw) in &batch {
+                chat::upsert_message(tx, channel_id, m).map_err(store_err)?;
+                bosun_store::sync_state::save_raw(
+                    tx,
+                    sid,
+                    "slack.message",
+                    &format!("{cid}/{}", m.ts),
+                    None,
+                    raw,
+                    now,
+                )
+                .map_err(store_err)?;
+            }
+            Ok(())
+        })
+        .await?;
+        s.progress(&format!("#{}", c.name), "messages", count, count);
+        page_cursor = api::next_cursor(&v);
+        if page_cursor.is_none() {
+            break;
+        }
+    }
+    let (sid, now, value) = (s.source_id, s.now, max.map(|m| m.to_string()));
+    s.db.write(move |tx| {
+        if let Some(v) = &value {
+            bosun_store::sync_state::set_cursor(tx, sid, &scope, v, now).map_err(store_err)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(count)
+}
+
+/// `chat.postMessage`: post `text` to a channel or user id (a DM); returns the message's `ts`.
+pub async fn post_message(
+    http: &HttpClient,
+    api_base: &str,
+    channel: &str,
+    text: &str,
+    thread_ts: Option<&str>,
+) -> Result<String> {
+    let url = format!("{}/api/chat.postMessage", api_base.trim_end_matches('/'));
+    let mut body = serde_json::json!({"channel": channel, "text": text, "unfurl_links": false});
+    if let Some(t) = thread_ts {
+        body["thread_ts"] = serde_json::json!(t);
+    }
+    let v: Value = http.post_json(&url, &body).await?;
+    api::check(&v, &url)?;
+    v.get("ts")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| ConnectorError::Malformed {
+            url,
+            detail: "no ts in the answer".into(),
+        })
+}

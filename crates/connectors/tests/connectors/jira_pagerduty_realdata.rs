@@ -1,0 +1,265 @@
+//! Real Jira and PagerDuty payloads decoded and normalized with the connectors' own types,
+//! including Atlassian's odd timestamps (an integer, dates in 1970) and what Bosun does with
+//! them.
+
+use bosun_connectors::jira::api as jira;
+use bosun_connectors::jira::history::{DEFAULT_WAITING, StatusMap};
+use bosun_connectors::jira::normalize::{FieldIds, Normalizer, WorkTypes, changes, sprint};
+use bosun_connectors::pagerduty::{api as pd, normalize as pdn};
+use bosun_core::model::StatusCategory;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn fixture(rel: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
+    serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
+}
+
+fn decode<T: DeserializeOwned>(v: &Value, what: &str) -> T {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+fn at(s: &str) -> i64 {
+    bosun_core::time::parse_rfc3339(s).unwrap()
+}
+
+fn normalizer(fields: &[jira::Field]) -> Normalizer {
+    let mut statuses = StatusMap::new(
+        &DEFAULT_WAITING
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    );
+    let all: Vec<jira::Status> = decode(&fixture("jira/go-jira/all_statuses.json"), "statuses");
+    for s in &all {
+        statuses.add(&s.name, &s.status_category.key);
+    }
+    Normalizer {
+        fields: FieldIds::from_fields(fields, None),
+        statuses,
+        work_types: WorkTypes::new(&HashMap::new()),
+        web: "https://example.atlassian.net".into(),
+    }
+}
+
+#[test]
+fn go_jira_recorded_issues_normalize_completely() {
+    let fields: Vec<jira::Field> = decode(&fixture("jira/go-jira/all_fields.json"), "fields");
+    let n = normalizer(&fields);
+    let page: jira::SearchClassic =
+        decode(&fixture("jira/go-jira/issues_in_sprint.json"), "issues");
+    let issue: jira::Issue = decode(&page.issues[0], "AR-86");
+    let t = n.ticket(&issue, &[]).unwrap().ticket;
+    assert_eq!(t.key, "AR-86");
+    assert_eq!(
+        t.created_at,
+        at("2015-12-02T15:39:15Z"),
+        "-0800 offset applied"
+    );
+    assert_eq!(t.resolved_at, Some(at("2015-12-07T22:19:13Z")));
+    assert_eq!(t.updated_at, at("2016-02-01T16:17:04Z"));
+    assert_eq!(t.status.as_deref(), Some("Ready"));
+    assert_eq!(
+        t.status_category,
+        StatusCategory::Todo,
+        "status category key `new`"
+    );
+    assert_eq!(
+        t.assignee.as_ref().and_then(|a| a.email.as_deref()),
+        Some("mister.morris@uservoice.com")
+    );
+    assert_eq!(
+        t.assignee.as_ref().map(|a| a.external_id.as_str()),
+        Some("mister.morris"),
+        "Data Center users are keyed by key"
+    );
+    assert_eq!(t.issue_type.as_deref(), Some("Task"));
+    assert_eq!(t.status_periods.len(), 1);
+}
+
+#[test]
+fn atlassian_issue_examples_decode_and_garbage_dates_are_refused() {
+    let fields: Vec<jira::Field> = decode(
+        &fixture("jira/atlassian/getFields__200__example.json"),
+        "fields",
+    );
+    let n = normalizer(&fields);
+    for f in [
+        "getIssue__200__example.json",
+        "searchForIssuesUsingJql__200__example.json",
+        "searchAndReconsileIssuesUsingJql__200__example.json",
+    ] {
+        let v = fixture(&format!("jira/atlassian/{f}"));
+        let issues: Vec<Value> = v
+            .get("issues")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_else(|| vec![v.clone()]);
+        for raw in issues {
+            let issue: jira::Issue = decode(&raw, f);
+            // These examples have `"updated": 1` and no `created`: the issue cannot become a
+            // ticket, and says why instead of inventing a date.
+            let err = n.ticket(&issue, &[]).unwrap_err();
+            assert!(err.contains("no creation date"), "{f}: {err}");
+            assert!(matches!(
+                bosun_connectors::jira::time::parse(raw["fields"].get("updated")),
+                Err(bosun_connectors::jira::time::TimeError::Implausible(_))
+            ));
+        }
+    }
+}
+
+#[test]
+fn atlassian_changelogs_keep_real_dates_and_refuse_1970() {
+    let page: jira::ChangelogPage = decode(
+        &fixture("jira/atlassian/getChangeLogs__200__example.json"),
+        "changelog",
+    );
+    assert_eq!(
+        (page.start_at, page.max_results, page.total, page.is_last),
+        (2, 2, 5, Some(false))
+    );
+    let mut refused = Vec::new();
+    let got = changes(&page.values, &mut refused, "TT-1");
+    assert!(got.is_empty(), "1970 entries never become changes: {got:?}");
+    assert_eq!(refused.len(), 2);
+    assert!(refused[0].contains("outside 2000-2100"), "{refused:?}");
+
+    let bulk = fixture("jira/atlassian/getBulkChangelogs__200__example.json");
+    let histories: Vec<jira::History> =
+        decode(&bulk["issueChangeLogs"][0]["changeHistories"], "bulk");
+    let mut refused = Vec::new();
+    let got = changes(&histories, &mut refused, "EX-1");
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(!got.is_empty());
+    // 1492070429 and 1492071429 are epoch seconds: 2017-04-13 08:00:29Z and 08:17:09Z.
+    let times: Vec<i64> = got.iter().map(|c| c.created_at).collect();
+    assert_eq!(
+        times,
+        vec![at("2017-04-13T08:00:29Z"), at("2017-04-13T08:17:09Z")]
+    );
+}
+
+#[test]
+fn sprints_and_boards_from_both_sources() {
+    for f in [
+        "jira/atlassian/getAllSprints__200__example.json",
+        "jira/go-jira/sprints.json",
+        "jira/go-jira/sprints_filtered.json",
+    ] {
+        let page: jira::AgilePage<jira::Sprint> = decode(&fixture(f), f);
+        assert!(!page.values.is_empty(), "{f}");
+        for s in &page.values {
+            let (rec, refused) = sprint(s, Some(1));
+            assert!(refused.is_empty(), "{f}: {refused:?}");
+            if rec.state == "closed" {
+                assert!(
+                    rec.start_at.is_some() && rec.end_at.is_some(),
+                    "{f}: {rec:?}"
+                );
+                assert!(rec.start_at < rec.end_at);
+            }
+        }
+    }
+    let one: jira::Sprint = decode(
+        &fixture("jira/atlassian/getSprint__200__example.json"),
+        "sprint",
+    );
+    let (rec, _) = sprint(&one, None);
+    assert_eq!(
+        rec.start_at,
+        Some(at("2015-04-11T05:22:00Z")),
+        "+10:00 offset"
+    );
+    for f in [
+        "jira/atlassian/getAllBoards__200__example.json",
+        "jira/go-jira/all_boards.json",
+    ] {
+        let page: jira::AgilePage<jira::Board> = decode(&fixture(f), f);
+        assert!(
+            !page.values.is_empty() && page.values.iter().all(|b| b.id > 0),
+            "{f}"
+        );
+    }
+    // These recorded field lists hold no custom fields: nothing is guessed.
+    for f in [
+        "jira/go-jira/all_fields.json",
+        "jira/atlassian/getFields__200__example.json",
+    ] {
+        let fields: Vec<jira::Field> = decode(&fixture(f), f);
+        assert_eq!(
+            FieldIds::from_fields(&fields, None),
+            FieldIds::default(),
+            "{f}"
+        );
+    }
+}
+
+/// The PagerDuty examples are reference material that may not be redistributed, so they are not
+/// copied into this repository: the test reads them where the project keeps them
+/// (`BOSUN_REALDATA`, default `../shared/realdata` next to the checkout).
+fn pagerduty_dir() -> PathBuf {
+    let dir = std::env::var_os("BOSUN_REALDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/realdata"))
+        .join("pagerduty-examples");
+    assert!(
+        dir.is_dir(),
+        "PagerDuty examples not found at {} (set BOSUN_REALDATA)",
+        dir.display()
+    );
+    dir
+}
+
+fn pd_file(name: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(pagerduty_dir().join(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn pagerduty_examples_decode_and_normalize() {
+    let list = pd_file("listIncidents__200__response.json");
+    let incidents: Vec<pd::Incident> = decode(&list["incidents"], "incidents");
+    assert!(!incidents.is_empty());
+    let log: Vec<pd::LogEntry> = decode(
+        &pd_file("listIncidentLogEntries__200__response.json")["log_entries"],
+        "log entries",
+    );
+    let rec = pdn::incident(&incidents[0], &log);
+    assert_eq!(rec.external_id, "PT4KHLK");
+    assert_eq!(rec.number, Some(1234));
+    assert_eq!(rec.status, "resolved");
+    assert_eq!(rec.resolved_at, Some(at("2015-10-06T21:38:23Z")));
+    assert_eq!(rec.priority.as_deref(), Some("P2"));
+    assert_eq!(rec.service_external_id.as_deref(), Some("PIJ90N7"));
+    assert_eq!(rec.log.len(), log.len());
+    assert_eq!(rec.log[0].kind, "trigger");
+    assert!(
+        rec.log
+            .iter()
+            .all(|e| e.agent.as_ref().is_none_or(|a| !a.external_id.is_empty()))
+    );
+    let one: pd::Incident = decode(
+        &pd_file("getIncident__200__response.json")["incident"],
+        "incident",
+    );
+    assert!(!pdn::incident(&one, &[]).title.is_empty());
+    let all_log: Vec<pd::LogEntry> = decode(
+        &pd_file("listLogEntries__200__response.json")["log_entries"],
+        "account log",
+    );
+    assert!(
+        all_log
+            .iter()
+            .all(|e| !pdn::log_entry(e).kind.ends_with("_log_entry"))
+    );
+    let services: Vec<pd::Service> = decode(
+        &pd_file("listServices__200__response.json")["services"],
+        "services",
+    );
+    assert_eq!(pdn::service(&services[0]).name, "My Application Service");
+}

@@ -1,0 +1,262 @@
+//! A fake Slack Web API (`/api/<method>`): users, channels, history with cursor pagination,
+//! thread replies, and `chat.postMessage` (what approved actions send; the posted messages are
+//! kept and listed by `GET /_fake/slack/posted` so tests can see them).
+
+use crate::faults::Faults;
+use crate::http::{self, Guard, json};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use bosun_demo::World;
+use bosun_demo::world::Message;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+struct Slack {
+    world: Arc<World>,
+    posted: Arc<Mutex<Vec<Value>>>,
+}
+
+type Q = Query<HashMap<String, String>>;
+
+pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
+    let posted = Arc::new(Mutex::new(Vec::new()));
+    let state = Slack {
+        world,
+        posted: posted.clone(),
+    };
+    let guard = Guard {
+        faults: faults.clone(),
+        token,
+        style: http::Style::SlackOk,
+    };
+    Router::new()
+        .route("/api/auth.test", get(auth_test).post(auth_test))
+        .route("/api/users.list", get(users_list))
+        .route("/api/conversations.list", get(conversations_list))
+        .route("/api/conversations.history", get(history))
+        .route("/api/conversations.replies", get(replies))
+        .route("/api/chat.postMessage", post(post_message))
+        .with_state(state)
+        .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
+        .route(
+            "/_fake/slack/posted",
+            get(move || {
+                let posted = posted.clone();
+                async move {
+                    json(&Value::Array(
+                        posted.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                    ))
+                }
+            }),
+        )
+        .merge(crate::github::admin_router(faults))
+}
+
+fn err(error: &str) -> Response {
+    json(&json!({"ok": false, "error": error}))
+}
+
+fn limit_of(q: &HashMap<String, String>, default: usize) -> usize {
+    q.get("limit")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+        .clamp(1, 1000)
+}
+
+/// Cursor pagination: the cursor is an opaque offset. The error is the ready-made answer.
+#[allow(clippy::result_large_err)]
+fn cursor_page<T: Clone>(
+    q: &HashMap<String, String>,
+    items: &[T],
+    default_limit: usize,
+) -> Result<(Vec<T>, String), Response> {
+    let start: usize = match q.get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => c
+            .strip_prefix("dXNlcjp")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| err("invalid_cursor"))?,
+        None => 0,
+    };
+    let n = limit_of(q, default_limit);
+    let page = items.iter().skip(start).take(n).cloned().collect();
+    let next = if start + n < items.len() {
+        format!("dXNlcjp{}", start + n)
+    } else {
+        String::new()
+    };
+    Ok((page, next))
+}
+
+async fn auth_test(State(s): State<Slack>) -> Response {
+    json(
+        &json!({"ok": true, "url": "https://tidewater.slack.com/", "team": s.world.org.company.name, "user": "bosun", "team_id": s.world.org.company.slack_team, "user_id": "UBOSUNBOT", "bot_id": "BBOSUN01"}),
+    )
+}
+
+async fn users_list(State(s): State<Slack>, Query(q): Q) -> Response {
+    let w = &s.world;
+    let mut members: Vec<Value> = w
+        .org
+        .people
+        .iter()
+        .map(|p| {
+            let handle = p.email.split('@').next().unwrap_or("").replace('.', "");
+            json!({
+                "id": p.slack, "team_id": w.org.company.slack_team, "name": handle, "deleted": false,
+                "real_name": p.name, "tz_offset": p.utc_offset * 3600, "is_bot": false, "is_admin": p.role == bosun_demo::org::Role::Manager,
+                "profile": {"real_name": p.name, "display_name": p.name.split(' ').next().unwrap_or(""), "email": p.email, "title": p.title}
+            })
+        })
+        .collect();
+    members.push(json!({"id": "UDEPLOYBT", "team_id": w.org.company.slack_team, "name": "deploybot", "deleted": false, "real_name": "Deploy Bot", "is_bot": true, "profile": {"real_name": "Deploy Bot", "display_name": "deploybot", "bot_id": "BDEPLOY1"}}));
+    match cursor_page(&q, &members, 200) {
+        Ok((page, next)) => {
+            json(&json!({"ok": true, "members": page, "response_metadata": {"next_cursor": next}}))
+        }
+        Err(r) => r,
+    }
+}
+
+async fn conversations_list(State(s): State<Slack>, Query(q): Q) -> Response {
+    let w = &s.world;
+    let channels: Vec<Value> = w
+        .org
+        .channels
+        .iter()
+        .map(|c| json!({"id": c.id, "name": c.name, "is_channel": true, "is_archived": false, "is_member": true, "purpose": {"value": c.purpose}, "topic": {"value": ""}, "num_members": w.org.people.len()}))
+        .collect();
+    match cursor_page(&q, &channels, 100) {
+        Ok((page, next)) => {
+            json(&json!({"ok": true, "channels": page, "response_metadata": {"next_cursor": next}}))
+        }
+        Err(r) => r,
+    }
+}
+
+fn channel_name<'a>(w: &'a World, id: &str) -> Option<&'a str> {
+    w.org
+        .channels
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.name.as_str())
+}
+
+fn ts_num(ts: &str) -> f64 {
+    ts.parse().unwrap_or(0.0)
+}
+
+fn message_json(w: &World, m: &Message, replies: &[&Message]) -> Value {
+    let user = m
+        .user
+        .map_or("UDEPLOYBT".to_string(), |p| w.org.people[p].slack.clone());
+    let mut v = json!({"type": "message", "user": user, "text": m.text, "ts": m.ts});
+    if m.user.is_none() {
+        v["subtype"] = json!("bot_message");
+        v["bot_id"] = json!("BDEPLOY1");
+    }
+    if let Some(t) = &m.thread_ts {
+        v["thread_ts"] = json!(t);
+    } else if !replies.is_empty() {
+        v["thread_ts"] = json!(m.ts);
+        v["reply_count"] = json!(replies.len());
+        v["latest_reply"] = json!(replies.last().map(|r| r.ts.clone()));
+    }
+    v
+}
+
+/// `conversations.history`: top-level messages newest first, `oldest`/`latest` exclusive
+/// bounds (unless `inclusive=true`), cursor pagination with `has_more`.
+async fn history(State(s): State<Slack>, Query(q): Q) -> Response {
+    let w = &s.world;
+    let Some(channel) = q.get("channel") else {
+        return err("channel_not_found");
+    };
+    let Some(name) = channel_name(w, channel) else {
+        return err("channel_not_found");
+    };
+    let inclusive = q.get("inclusive").is_some_and(|v| v == "true" || v == "1");
+    let oldest = q.get("oldest").map(|v| ts_num(v));
+    let latest = q.get("latest").map(|v| ts_num(v));
+    let in_range = |ts: f64| {
+        oldest.is_none_or(|o| if inclusive { ts >= o } else { ts > o })
+            && latest.is_none_or(|l| if inclusive { ts <= l } else { ts < l })
+    };
+    let mut top: Vec<&Message> = w
+        .messages
+        .iter()
+        .filter(|m| m.channel == name && m.thread_ts.is_none() && in_range(ts_num(&m.ts)))
+        .collect();
+    top.sort_by(|a, b| ts_num(&b.ts).total_cmp(&ts_num(&a.ts)));
+    let rendered: Vec<Value> = top
+        .iter()
+        .map(|m| {
+            let replies: Vec<&Message> = w
+                .messages
+                .iter()
+                .filter(|r| r.channel == name && r.thread_ts.as_deref() == Some(m.ts.as_str()))
+                .collect();
+            message_json(w, m, &replies)
+        })
+        .collect();
+    match cursor_page(&q, &rendered, 100) {
+        Ok((page, next)) => json(
+            &json!({"ok": true, "messages": page, "has_more": !next.is_empty(), "pin_count": 0, "response_metadata": {"next_cursor": next}}),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `conversations.replies`: the parent then its replies, oldest first.
+async fn replies(State(s): State<Slack>, Query(q): Q) -> Response {
+    let w = &s.world;
+    let (Some(channel), Some(ts)) = (q.get("channel"), q.get("ts")) else {
+        return err("invalid_arguments");
+    };
+    let Some(name) = channel_name(w, channel) else {
+        return err("channel_not_found");
+    };
+    let Some(parent) = w.messages.iter().find(|m| m.channel == name && &m.ts == ts) else {
+        return err("thread_not_found");
+    };
+    let thread: Vec<&Message> = w
+        .messages
+        .iter()
+        .filter(|r| r.channel == name && r.thread_ts.as_deref() == Some(ts.as_str()))
+        .collect();
+    let mut all = vec![message_json(w, parent, &thread)];
+    all.extend(thread.iter().map(|r| message_json(w, r, &[])));
+    match cursor_page(&q, &all, 100) {
+        Ok((page, next)) => json(
+            &json!({"ok": true, "messages": page, "has_more": !next.is_empty(), "response_metadata": {"next_cursor": next}}),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `chat.postMessage` with a JSON body `{channel, text, thread_ts?}`.
+async fn post_message(State(s): State<Slack>, body: axum::body::Bytes) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return err("invalid_json");
+    };
+    let (Some(channel), Some(text)) = (
+        v.get("channel").and_then(Value::as_str),
+        v.get("text").and_then(Value::as_str),
+    ) else {
+        return err("no_text");
+    };
+    let w = &s.world;
+    let known_channel = channel_name(w, channel).is_some();
+    let known_user = w.org.people.iter().any(|p| p.slack == channel);
+    if !known_channel && !known_user {
+        return err("channel_not_found");
+    }
+    let mut posted = s.posted.lock().unwrap_or_else(|e| e.into_inner());
+    let ts = format!("{}.{:06}", w.as_of + 60, posted.len() + 1);
+    let message = json!({"type": "message", "user": "UBOSUNBOT", "text": text, "ts": ts, "channel": channel, "thread_ts": v.get("thread_ts")});
+    posted.push(message.clone());
+    json(&json!({"ok": true, "channel": channel, "ts": ts, "message": message}))
+}

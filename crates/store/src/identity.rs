@@ -1,0 +1,221 @@
+//! Identity records: people, their emails, accounts' links to people, teams and membership.
+
+use crate::Result;
+use bosun_core::time::Ts;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// An account as identity resolution sees it.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: i64,
+    pub provider: String,
+    pub external_id: String,
+    pub login: Option<String>,
+    pub display_name: Option<String>,
+    pub emails: Vec<String>,
+    pub is_bot: bool,
+}
+
+/// Record every commit author that no provider account covers (local git history, GitHub
+/// commits from unlinked addresses) as a `git` account keyed by email.
+pub fn ensure_email_accounts(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute(
+        "INSERT INTO accounts (provider, external_id, display_name, email)
+         SELECT 'git', lower(author_email), max(author_name), lower(author_email) FROM commits
+         WHERE author_account_id IS NULL AND author_email IS NOT NULL AND author_email <> ''
+         GROUP BY lower(author_email)
+         ON CONFLICT (provider, external_id) DO UPDATE SET display_name = coalesce(accounts.display_name, excluded.display_name)",
+        [],
+    )?)
+}
+
+/// Every account with every address seen for it (profile and authored commits).
+pub fn accounts_with_emails(conn: &Connection) -> Result<Vec<AccountRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.id, a.provider, a.external_id, a.login,
+                coalesce(a.display_name, (SELECT c.author_name FROM commits c WHERE c.author_account_id = a.id
+                                          AND c.author_name IS NOT NULL GROUP BY c.author_name
+                                          ORDER BY count(*) DESC, c.author_name LIMIT 1)),
+                a.is_bot,
+                (SELECT group_concat(e, char(31)) FROM (
+                    SELECT DISTINCT lower(a.email) AS e WHERE a.email IS NOT NULL AND a.email <> ''
+                    UNION SELECT DISTINCT lower(c.author_email) FROM commits c
+                          WHERE c.author_account_id = a.id AND c.author_email IS NOT NULL AND c.author_email <> ''))
+         FROM accounts a ORDER BY a.provider, a.external_id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            let emails: Option<String> = r.get(6)?;
+            Ok(AccountRow {
+                id: r.get(0)?,
+                provider: r.get(1)?,
+                external_id: r.get(2)?,
+                login: r.get(3)?,
+                display_name: r.get(4)?,
+                is_bot: r.get(5)?,
+                emails: emails
+                    .map(|e| e.split('\u{1f}').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Insert or update a person by key; returns the id.
+pub fn upsert_person(
+    conn: &Connection,
+    key: &str,
+    name: &str,
+    primary_email: Option<&str>,
+    is_bot: bool,
+    now: Ts,
+) -> Result<i64> {
+    Ok(conn.query_row(
+        "INSERT INTO people (key, name, primary_email, is_bot, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (key) DO UPDATE SET name = excluded.name, primary_email = excluded.primary_email, is_bot = excluded.is_bot
+         RETURNING id",
+        params![key, name, primary_email, is_bot, now],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn set_person_emails(conn: &Connection, person_id: i64, emails: &[String]) -> Result<()> {
+    conn.execute(
+        "DELETE FROM person_emails WHERE person_id = ?1",
+        [person_id],
+    )?;
+    let mut stmt = conn
+        .prepare_cached("INSERT OR IGNORE INTO person_emails (email, person_id) VALUES (?1, ?2)")?;
+    for e in emails {
+        stmt.execute(params![e, person_id])?;
+    }
+    Ok(())
+}
+
+pub fn link_account(
+    conn: &Connection,
+    account_id: i64,
+    person_id: Option<i64>,
+    method: Option<&str>,
+    confidence: Option<f64>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET person_id = ?2, match_method = ?3, match_confidence = ?4 WHERE id = ?1",
+        params![account_id, person_id, method, confidence],
+    )?;
+    Ok(())
+}
+
+pub fn upsert_team(conn: &Connection, key: &str, name: &str, manager: Option<i64>) -> Result<i64> {
+    Ok(conn.query_row(
+        "INSERT INTO teams (key, name, manager_person_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET name = excluded.name, manager_person_id = excluded.manager_person_id
+         RETURNING id",
+        params![key, name, manager],
+        |r| r.get(0),
+    )?)
+}
+
+/// Replace all team memberships and the team/manager fields of people.
+pub fn reset_memberships(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM team_members", [])?;
+    conn.execute("UPDATE people SET team_id = NULL, manager_id = NULL", [])?;
+    Ok(())
+}
+
+pub fn add_member(
+    conn: &Connection,
+    team_id: i64,
+    person_id: i64,
+    role: &str,
+    manager: Option<i64>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO team_members (team_id, person_id, role) VALUES (?1, ?2, ?3)",
+        params![team_id, person_id, role],
+    )?;
+    conn.execute(
+        "UPDATE people SET team_id = ?2, manager_id = CASE WHEN ?3 = id THEN manager_id ELSE ?3 END WHERE id = ?1",
+        params![person_id, team_id, manager],
+    )?;
+    Ok(())
+}
+
+/// The person an email or account reference points at (`email`, `provider:login-or-id`).
+pub fn person_by_ref(conn: &Connection, reference: &str) -> Result<Option<i64>> {
+    let r = reference.trim();
+    if let Some((provider, value)) = r.split_once(':').filter(|(p, _)| !p.contains('@')) {
+        if provider == "email" {
+            return person_by_ref(conn, value);
+        }
+        return Ok(conn
+            .query_row(
+                "SELECT person_id FROM accounts WHERE provider = ?1 AND (external_id = ?2 OR lower(login) = lower(?2)) AND person_id IS NOT NULL",
+                params![provider, value],
+                |x| x.get(0),
+            )
+            .optional()?);
+    }
+    Ok(conn
+        .query_row(
+            "SELECT person_id FROM person_emails WHERE email = ?1
+             UNION ALL SELECT id FROM people WHERE lower(primary_email) = lower(?1) LIMIT 1",
+            [r],
+            |x| x.get(0),
+        )
+        .optional()?)
+}
+
+pub fn set_repo_team(conn: &Connection, repo: &str, team_id: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE repos SET team_id = ?2 WHERE full_name = ?1 OR name = ?1",
+        params![repo, team_id],
+    )?)
+}
+
+pub fn set_board_team(conn: &Connection, board: &str, team_id: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE sprints SET team_id = ?2 WHERE board_id = ?1",
+        params![board, team_id],
+    )?)
+}
+
+/// Tie a service to its repository (and so to its team): `repos.service` and `services.repo_id`.
+pub fn link_service(
+    conn: &Connection,
+    name: &str,
+    repo: Option<&str>,
+    pagerduty: Option<&str>,
+) -> Result<()> {
+    if let Some(repo) = repo {
+        conn.execute(
+            "UPDATE repos SET service = ?2 WHERE full_name = ?1 OR name = ?1",
+            params![repo, name],
+        )?;
+    }
+    if let Some(pd) = pagerduty {
+        conn.execute(
+            "UPDATE services SET key = ?2,
+                 repo_id = (SELECT id FROM repos WHERE full_name = ?3 OR name = ?3 ORDER BY id LIMIT 1),
+                 team_id = (SELECT team_id FROM repos WHERE full_name = ?3 OR name = ?3 ORDER BY id LIMIT 1)
+             WHERE external_id = ?1",
+            params![pd, name, repo.unwrap_or("")],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}

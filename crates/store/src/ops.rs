@@ -1,0 +1,91 @@
+//! Operations records: services and incidents with assignments and log entries.
+
+use crate::{Result, accounts};
+use bosun_core::model::{Incident, Service};
+use rusqlite::{Connection, params};
+
+pub fn upsert_service(conn: &Connection, s: &Service) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO services (provider, external_id, name, html_url) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (provider, external_id) DO UPDATE SET name = excluded.name, html_url = excluded.html_url
+         RETURNING id",
+    )?;
+    Ok(stmt.query_row(
+        params![s.provider.as_str(), s.external_id, s.name, s.html_url],
+        |r| r.get(0),
+    )?)
+}
+
+/// Write an incident; assignments are replaced, log entries upserted.
+pub fn upsert_incident(conn: &Connection, source_id: Option<i64>, i: &Incident) -> Result<i64> {
+    let provider = i.provider.as_str();
+    let service_id: Option<i64> = match &i.service_external_id {
+        Some(s) => conn
+            .query_row(
+                "SELECT id FROM services WHERE provider = ?1 AND external_id = ?2",
+                params![provider, s],
+                |r| r.get(0),
+            )
+            .ok(),
+        None => None,
+    };
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO incidents (source_id, provider, external_id, number, title, status, urgency, priority, service_id,
+                                created_at, acknowledged_at, resolved_at, html_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (provider, external_id) DO UPDATE SET
+             source_id = coalesce(excluded.source_id, incidents.source_id), number = excluded.number,
+             title = excluded.title, status = excluded.status, urgency = excluded.urgency,
+             priority = excluded.priority, service_id = excluded.service_id, created_at = excluded.created_at,
+             acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at, html_url = excluded.html_url
+         RETURNING id",
+    )?;
+    let id: i64 = stmt.query_row(
+        params![
+            source_id,
+            provider,
+            i.external_id,
+            i.number,
+            i.title,
+            i.status,
+            i.urgency,
+            i.priority,
+            service_id,
+            i.created_at,
+            i.acknowledged_at,
+            i.resolved_at,
+            i.html_url
+        ],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "DELETE FROM incident_assignments WHERE incident_id = ?1",
+        [id],
+    )?;
+    let mut asg = conn.prepare_cached(
+        "INSERT OR REPLACE INTO incident_assignments (incident_id, account_id, assigned_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for (a, at) in &i.assignees {
+        let aid = accounts::upsert(conn, a)?;
+        asg.execute(params![id, aid, at])?;
+    }
+    let mut log = conn.prepare_cached(
+        "INSERT INTO incident_log_entries (incident_id, external_id, kind, created_at, agent_account_id, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (incident_id, external_id) DO UPDATE SET
+             kind = excluded.kind, created_at = excluded.created_at, agent_account_id = excluded.agent_account_id,
+             summary = excluded.summary",
+    )?;
+    for e in &i.log {
+        let agent = accounts::upsert_opt(conn, e.agent.as_ref())?;
+        log.execute(params![
+            id,
+            e.external_id,
+            e.kind,
+            e.created_at,
+            agent,
+            e.summary
+        ])?;
+    }
+    Ok(id)
+}

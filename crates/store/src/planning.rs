@@ -1,0 +1,175 @@
+//! Planning records: tickets with their changelog, links, status periods and sprint stays; sprints.
+
+use crate::{Result, accounts};
+use bosun_core::model::{Sprint, Ticket};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub fn upsert_sprint(
+    conn: &Connection,
+    source_id: Option<i64>,
+    provider: &str,
+    s: &Sprint,
+) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sprints (source_id, provider, external_id, board_id, name, state, goal, start_at, end_at, complete_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (provider, external_id) DO UPDATE SET
+             source_id = coalesce(excluded.source_id, sprints.source_id), board_id = excluded.board_id,
+             name = excluded.name, state = excluded.state, goal = excluded.goal, start_at = excluded.start_at,
+             end_at = excluded.end_at, complete_at = excluded.complete_at
+         RETURNING id",
+    )?;
+    Ok(stmt.query_row(
+        params![
+            source_id,
+            provider,
+            s.external_id,
+            s.board_id,
+            s.name,
+            s.state,
+            s.goal,
+            s.start_at,
+            s.end_at,
+            s.complete_at
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+/// Write a ticket with everything derived from its changelog. Changes are upserted (a changelog
+/// only grows); links, status periods and sprint stays are replaced.
+pub fn upsert_ticket(
+    conn: &Connection,
+    source_id: Option<i64>,
+    provider: &str,
+    t: &Ticket,
+) -> Result<i64> {
+    let assignee = accounts::upsert_opt(conn, t.assignee.as_ref())?;
+    let reporter = accounts::upsert_opt(conn, t.reporter.as_ref())?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO tickets (source_id, provider, external_id, key, project_key, summary, description, issue_type,
+                              work_type, status, status_category, priority, assignee_account_id, reporter_account_id,
+                              story_points, flagged, labels, parent_key, created_at, updated_at, resolved_at, due_at,
+                              html_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+         ON CONFLICT (provider, key) DO UPDATE SET
+             source_id = coalesce(excluded.source_id, tickets.source_id), external_id = excluded.external_id,
+             project_key = excluded.project_key, summary = excluded.summary, description = excluded.description,
+             issue_type = excluded.issue_type, work_type = excluded.work_type, status = excluded.status,
+             status_category = excluded.status_category, priority = excluded.priority,
+             assignee_account_id = excluded.assignee_account_id, reporter_account_id = excluded.reporter_account_id,
+             story_points = excluded.story_points, flagged = excluded.flagged, labels = excluded.labels,
+             parent_key = excluded.parent_key, created_at = excluded.created_at, updated_at = excluded.updated_at,
+             resolved_at = excluded.resolved_at, due_at = excluded.due_at, html_url = excluded.html_url
+         RETURNING id",
+    )?;
+    let id: i64 = stmt.query_row(
+        params![
+            source_id,
+            provider,
+            t.external_id,
+            t.key,
+            t.project_key,
+            t.summary,
+            t.description,
+            t.issue_type,
+            t.work_type.as_str(),
+            t.status,
+            t.status_category.as_str(),
+            t.priority,
+            assignee,
+            reporter,
+            t.story_points,
+            t.flagged,
+            serde_json::to_string(&t.labels).unwrap_or_else(|_| "[]".into()),
+            t.parent_key,
+            t.created_at,
+            t.updated_at,
+            t.resolved_at,
+            t.due_at,
+            t.html_url
+        ],
+        |r| r.get(0),
+    )?;
+    let mut ch = conn.prepare_cached(
+        "INSERT INTO ticket_changes (ticket_id, external_id, author_account_id, created_at, field, from_value, from_string,
+                                     to_value, to_string)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (ticket_id, external_id) DO UPDATE SET
+             author_account_id = excluded.author_account_id, created_at = excluded.created_at, field = excluded.field,
+             from_value = excluded.from_value, from_string = excluded.from_string, to_value = excluded.to_value,
+             to_string = excluded.to_string",
+    )?;
+    for c in &t.changes {
+        let author = accounts::upsert_opt(conn, c.author.as_ref())?;
+        ch.execute(params![
+            id,
+            c.external_id,
+            author,
+            c.created_at,
+            c.field,
+            c.from_value,
+            c.from_string,
+            c.to_value,
+            c.to_string
+        ])?;
+    }
+    conn.execute("DELETE FROM ticket_links WHERE ticket_id = ?1", [id])?;
+    let mut ln = conn.prepare_cached(
+        "INSERT OR IGNORE INTO ticket_links (ticket_id, link_type, direction, description, other_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for l in &t.links {
+        ln.execute(params![
+            id,
+            l.link_type,
+            l.direction,
+            l.description,
+            l.other_key
+        ])?;
+    }
+    conn.execute(
+        "DELETE FROM ticket_status_periods WHERE ticket_id = ?1",
+        [id],
+    )?;
+    let mut sp = conn.prepare_cached(
+        "INSERT INTO ticket_status_periods (ticket_id, position, status, status_category, entered_at, left_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, p) in t.status_periods.iter().enumerate() {
+        sp.execute(params![
+            id,
+            i as i64,
+            p.status,
+            p.category.as_str(),
+            p.entered_at,
+            p.left_at
+        ])?;
+    }
+    conn.execute("DELETE FROM sprint_membership WHERE ticket_id = ?1", [id])?;
+    let mut sm = conn.prepare_cached(
+        "INSERT OR REPLACE INTO sprint_membership (sprint_id, ticket_id, position, added_at, removed_at)
+         SELECT s.id, ?2, ?3, ?4, ?5 FROM sprints s WHERE s.provider = ?6 AND s.external_id = ?1",
+    )?;
+    for (i, s) in t.sprint_stays.iter().enumerate() {
+        sm.execute(params![
+            s.sprint_external_id,
+            id,
+            i as i64,
+            s.added_at,
+            s.removed_at,
+            provider
+        ])?;
+    }
+    Ok(id)
+}
+
+/// Stored `updated_at` of a ticket (to skip unchanged ones).
+pub fn ticket_version(conn: &Connection, provider: &str, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT updated_at FROM tickets WHERE provider = ?1 AND key = ?2",
+            params![provider, key],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
