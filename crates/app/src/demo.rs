@@ -16,8 +16,15 @@ pub const GITHUB_SOURCE: &str = "demo-github";
 pub const JIRA_SOURCE: &str = "demo-jira";
 pub const PAGERDUTY_SOURCE: &str = "demo-pagerduty";
 pub const SLACK_SOURCE: &str = "demo-slack";
+pub const GIT_SOURCE: &str = "demo-git";
 /// Every demo source, in sync order.
-pub const SOURCES: &[&str] = &[GITHUB_SOURCE, JIRA_SOURCE, PAGERDUTY_SOURCE, SLACK_SOURCE];
+pub const SOURCES: &[&str] = &[
+    GITHUB_SOURCE,
+    JIRA_SOURCE,
+    PAGERDUTY_SOURCE,
+    SLACK_SOURCE,
+    GIT_SOURCE,
+];
 /// The token the fake providers accept.
 pub const DEMO_TOKEN: &str = bosun_fakes::DEMO_TOKEN;
 
@@ -148,6 +155,12 @@ pub fn config_toml(org: &bosun_demo::Org) -> String {
             .iter()
             .filter(|r| r.team == t.key)
             .map(|r| format!("{}/{}", org.company.github_org, r.name))
+            .chain(
+                org.local_repos
+                    .iter()
+                    .filter(|r| r.team == t.key)
+                    .map(|r| r.name.clone()),
+            )
             .collect();
         out.push_str(&format!(
             "\n[[teams]]\nkey = {}\nname = {}\nmanager = {}\nmembers = {}\nrepos = {}\nboards = [{}]\nchannels = [{}]\n",
@@ -242,6 +255,97 @@ pub fn register(app: &App, providers: &Providers) -> Result<()> {
     Ok(())
 }
 
+/// Write the demo's local-only repositories as real bare git repositories under
+/// `<data dir>/demo-repos/`, rewritten from the generated history every run (same history, same
+/// object ids), and register each as a git source whose matching tags are deployments.
+pub fn write_local_repos(app: &App, world: &World) -> Result<Vec<std::path::PathBuf>> {
+    let mut paths = Vec::new();
+    for r in &world.local_repos {
+        let path = app
+            .paths
+            .data_dir
+            .join("demo-repos")
+            .join(format!("{}.git", r.name));
+        write_repo(&path, r).map_err(|e| AppError::Demo(format!("{}: {e}", path.display())))?;
+        paths.push(path);
+    }
+    let mut store = app.store()?;
+    let now = app.now();
+    store.write(|tx| {
+        for (r, path) in world.local_repos.iter().zip(&paths) {
+            let settings = serde_json::json!({"path": path.display().to_string(), "release_tags": r.release_tags, "default_branch": "main"});
+            sync_state::put_source(tx, &NewSource { kind: "git", name: GIT_SOURCE, base_url: None, settings, demo: true }, now)?;
+        }
+        Ok(())
+    })?;
+    Ok(paths)
+}
+
+fn write_repo(
+    path: &std::path::Path,
+    r: &bosun_demo::world::LocalRepo,
+) -> std::result::Result<(), git2::Error> {
+    use git2::{Oid, Repository, Signature, Time};
+    if path.exists() {
+        std::fs::remove_dir_all(path).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    }
+    let repo = Repository::init_bare(path)?;
+    let sig =
+        |s: &bosun_demo::world::Signature| Signature::new(&s.name, &s.email, &Time::new(s.at, 0));
+    let readme = repo.blob(format!("# {}\n\n{}\n", r.name, r.description).as_bytes())?;
+    // A tree holding README.md and the one file the commit touched.
+    fn insert(
+        repo: &Repository,
+        base: Option<&git2::Tree<'_>>,
+        parts: &[&str],
+        blob: Oid,
+    ) -> std::result::Result<Oid, git2::Error> {
+        let mut b = repo.treebuilder(base)?;
+        if parts.len() == 1 {
+            b.insert(parts[0], blob, 0o100644)?;
+        } else {
+            let sub = base
+                .and_then(|t| t.get_name(parts[0]))
+                .and_then(|e| e.to_object(repo).ok())
+                .and_then(|o| o.into_tree().ok());
+            let oid = insert(repo, sub.as_ref(), &parts[1..], blob)?;
+            b.insert(parts[0], oid, 0o040000)?;
+        }
+        b.write()
+    }
+    let mut ids: Vec<Oid> = Vec::with_capacity(r.commits.len());
+    for c in &r.commits {
+        let blob = repo.blob(format!("{}\n", c.line).as_bytes())?;
+        let with_readme = insert(&repo, None, &["README.md"], readme)?;
+        let base = repo.find_tree(with_readme)?;
+        let parts: Vec<&str> = c.path.split('/').collect();
+        let tree = repo.find_tree(insert(&repo, Some(&base), &parts, blob)?)?;
+        let parents: Vec<git2::Commit<'_>> = c
+            .parents
+            .iter()
+            .map(|&p| repo.find_commit(ids[p]))
+            .collect::<std::result::Result<_, _>>()?;
+        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        ids.push(repo.commit(
+            None,
+            &sig(&c.author)?,
+            &sig(&c.committer)?,
+            &c.message,
+            &tree,
+            &parent_refs,
+        )?);
+    }
+    if let Some(&head) = ids.last() {
+        repo.reference("refs/heads/main", head, true, "demo history")?;
+        repo.set_head("refs/heads/main")?;
+    }
+    for t in &r.tags {
+        let target = repo.find_object(ids[t.commit], None)?;
+        repo.tag(&t.name, &target, &sig(&t.tagger)?, &t.message, false)?;
+    }
+    Ok(())
+}
+
 /// Write the demo company's config next to the data unless a config file already exists.
 pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
     let path = &app.paths.config_file;
@@ -277,8 +381,10 @@ pub async fn sync(
     if write_config(app, &world.org)? {
         app.reload_config()?;
     }
+    let local = world.clone();
     let providers = start(world, 0).await?;
     register(app, &providers)?;
+    write_local_repos(app, &local)?;
     let outcomes = app.sync_many(SOURCES, sink).await;
     let urls = providers
         .urls()

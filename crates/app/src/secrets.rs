@@ -14,6 +14,8 @@ pub enum TokenOrigin {
     Environment(String),
     Keychain,
     Demo,
+    /// The source needs no token (a local git repository).
+    NotNeeded,
     Missing,
     /// The keychain could not be asked (locked or absent).
     Unknown(String),

@@ -129,10 +129,10 @@ fn view(s: &Source, token: TokenOrigin) -> SourceView {
 }
 
 fn token_origin(s: &Source) -> TokenOrigin {
-    if s.demo {
-        TokenOrigin::Demo
-    } else {
-        secrets::origin(&s.kind, &s.name)
+    match (s.demo, s.kind.as_str()) {
+        (_, "git") => TokenOrigin::NotNeeded,
+        (true, _) => TokenOrigin::Demo,
+        _ => secrets::origin(&s.kind, &s.name),
     }
 }
 

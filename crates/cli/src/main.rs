@@ -421,6 +421,7 @@ fn token_label(t: &bosun_app::secrets::TokenOrigin) -> String {
         TokenOrigin::Environment(v) => format!("environment ({v})"),
         TokenOrigin::Keychain => "keychain".into(),
         TokenOrigin::Demo => "demo".into(),
+        TokenOrigin::NotNeeded => "not needed".into(),
         TokenOrigin::Missing => "missing".into(),
         TokenOrigin::Unknown(e) => format!("unknown ({e})"),
     }

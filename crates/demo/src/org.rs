@@ -23,6 +23,8 @@ pub struct Org {
     pub people: Vec<Person>,
     pub bots: Vec<Bot>,
     pub repos: Vec<RepoDef>,
+    #[serde(default)]
+    pub local_repos: Vec<LocalRepoDef>,
     pub services: Vec<ServiceDef>,
     pub channels: Vec<ChannelDef>,
 }
@@ -130,6 +132,17 @@ pub struct RepoDef {
     pub codeowners: Vec<String>,
 }
 
+/// A repository synced from a local clone (no code host API): commits and release tags only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalRepoDef {
+    pub name: String,
+    pub team: String,
+    pub description: String,
+    pub release_tags: String,
+    pub commits_per_week: f64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceDef {
@@ -183,6 +196,14 @@ impl Org {
                 ));
             }
         }
+        for r in &self.local_repos {
+            if !self.teams.iter().any(|t| t.key == r.team) {
+                return bad(format!(
+                    "local repo {} owned by unknown team {}",
+                    r.name, r.team
+                ));
+            }
+        }
         for r in &self.repos {
             if !self.teams.iter().any(|t| t.key == r.team) {
                 return bad(format!("repo {} owned by unknown team {}", r.name, r.team));
@@ -220,6 +241,7 @@ impl Org {
         out.teams.clear();
         out.people.clear();
         out.repos.clear();
+        out.local_repos.clear();
         out.services.clear();
         out.channels.clear();
         for k in 1..=scale {
@@ -302,6 +324,13 @@ impl Org {
                         .collect();
                 }
                 out.repos.push(r2);
+            }
+            for l in &self.local_repos {
+                out.local_repos.push(LocalRepoDef {
+                    name: sfx(&l.name),
+                    team: sfx(&l.team),
+                    ..l.clone()
+                });
             }
             for s in &self.services {
                 out.services.push(ServiceDef {

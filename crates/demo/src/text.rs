@@ -83,6 +83,17 @@ fn subjects(repo: &str) -> &'static [&'static str] {
             "field deprecations",
             "dataloader batching",
         ],
+        "lighthouse-mobile" => &[
+            "offline booking drafts",
+            "push notification opt-in",
+            "shipment map",
+            "biometric login",
+            "deep links",
+            "crash reporting",
+            "photo upload for proof of delivery",
+            "accessibility labels",
+            "dark mode",
+        ],
         _ => &[
             "configuration",
             "error handling",
@@ -153,6 +164,12 @@ pub fn file_path(rng: &mut Rng, repo: &str) -> String {
             "src/app",
         ],
         "lighthouse-bff" => &["src/graphql", "src/resolvers", "src/cache"],
+        "lighthouse-mobile" => &[
+            "shared/src/booking",
+            "shared/src/tracking",
+            "androidApp/src",
+            "iosApp/Sources",
+        ],
         _ => &["src"],
     };
     let files = [
@@ -160,7 +177,7 @@ pub fn file_path(rng: &mut Rng, repo: &str) -> String {
     ];
     let ext = match base {
         "harbor-gateway" | "harbor-auth" => "go",
-        "compass-payments" | "compass-billing" => "kt",
+        "compass-payments" | "compass-billing" | "lighthouse-mobile" => "kt",
         _ => "ts",
     };
     format!("{}/{}.{ext}", rng.pick(dirs), rng.pick(&files))

@@ -16,6 +16,8 @@ pub struct World {
     /// GitHub users: people's logins (and their old logins) and bots.
     pub users: Vec<User>,
     pub repos: Vec<Repo>,
+    /// Repositories that exist only as local git history (see `org.local_repos`).
+    pub local_repos: Vec<LocalRepo>,
     pub tickets: Vec<Ticket>,
     pub sprints: Vec<Sprint>,
     pub incidents: Vec<Incident>,
@@ -55,6 +57,37 @@ pub struct Repo {
     pub tags: Vec<Tag>,
     pub review_comments: Vec<ReviewComment>,
     pub issue_comments: Vec<IssueComment>,
+}
+
+/// A repository with no code-host API: its history as git commits, and annotated release tags.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalRepo {
+    pub name: String,
+    pub team: String,
+    pub description: String,
+    pub release_tags: String,
+    /// Oldest first; `parents` are indices into this list.
+    pub commits: Vec<LocalCommit>,
+    pub tags: Vec<LocalTag>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalCommit {
+    pub author: Signature,
+    pub committer: Signature,
+    pub message: String,
+    pub parents: Vec<usize>,
+    /// The file this commit changes and a line it writes (gives every commit its own tree).
+    pub path: String,
+    pub line: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalTag {
+    pub name: String,
+    pub commit: usize,
+    pub tagger: Signature,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -53,7 +53,14 @@ fn same_seed_and_as_of_give_identical_databases() {
             ],
         );
     }
-    let (da, db) = (canonical(a.path()), canonical(b.path()));
+    // The demo's git repository lives in each data dir: its path is the only difference.
+    let norm = |d: &std::path::Path| {
+        canonical(d)
+            .into_iter()
+            .map(|l| l.replace(&d.display().to_string(), "<DATA>"))
+            .collect::<Vec<_>>()
+    };
+    let (da, db) = (norm(a.path()), norm(b.path()));
     // Raw payloads embed the fakes' random ports; every normalized record must match.
     let records = |d: &[String]| {
         d.iter()
@@ -92,4 +99,79 @@ fn json_output_is_one_document_and_nothing_else() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["outcomes"][0]["ok"], true);
     assert_eq!(v["as_of"], AS_OF);
+}
+
+#[test]
+fn every_demo_person_is_one_person_across_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &["--as-of", AS_OF, "demo", "sync", "--months", "2"],
+    );
+    let people = json(dir.path(), &["--json", "people"]);
+    let humans: Vec<&serde_json::Value> = people["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["is_bot"] == false)
+        .collect();
+    assert_eq!(humans.len(), 15, "{people}");
+    for p in &humans {
+        let accounts = p["accounts"].as_array().unwrap();
+        let providers: std::collections::BTreeSet<&str> = accounts
+            .iter()
+            .map(|a| a["provider"].as_str().unwrap())
+            .collect();
+        assert!(
+            providers.len() >= 3,
+            "{} is linked to {providers:?}",
+            p["name"]
+        );
+        assert!(p["team"].is_string(), "{} has a team", p["name"]);
+        for a in accounts {
+            assert!(a["confidence"].as_f64().unwrap() >= 0.7, "{a}");
+        }
+    }
+    let chen = humans.iter().find(|p| p["name"] == "Chen Wei").unwrap();
+    let logins: Vec<&str> = chen["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["provider"] == "github")
+        .filter_map(|a| a["login"].as_str())
+        .collect();
+    assert_eq!(logins.len(), 2, "both of Chen's GitHub logins: {logins:?}");
+    let jonas = humans.iter().find(|p| p["name"] == "Jonas Becker").unwrap();
+    assert!(
+        jonas["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["provider"] == "git" && a["match_method"] == "name"),
+        "his personal address"
+    );
+    let bots: Vec<&str> = people["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["is_bot"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        bots.contains(&"dependabot[bot]") && bots.contains(&"Deploy Bot"),
+        "{bots:?}"
+    );
+    assert_eq!(
+        people["unmatched"].as_array().unwrap().len(),
+        0,
+        "{}",
+        people["unmatched"]
+    );
+    // Managers and teams come from the config the demo wrote.
+    let tomas = humans.iter().find(|p| p["name"] == "Tomás Ruiz").unwrap();
+    assert_eq!(
+        (tomas["team"].as_str(), tomas["manager"].as_str()),
+        (Some("harbor"), Some("Maya Okafor"))
+    );
+    assert!(dir.path().join("config.toml").exists());
 }

@@ -1,10 +1,11 @@
-//! A sync killed with SIGKILL at any moment and re-run ends with exactly the rows of an
-//! uninterrupted sync, with no duplicates.
+//! A sync of every provider (GitHub, Jira, PagerDuty, Slack) killed with SIGKILL at any moment and
+//! re-run ends with exactly the rows of an uninterrupted sync, with no duplicates.
 
 use crate::support::{AS_OF, Providers, bosun, canonical, ok};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The same sources demo mode uses, as a user would add them.
 fn add_source(dir: &Path, providers: &Providers) {
     ok(
         dir,
@@ -20,14 +21,63 @@ fn add_source(dir: &Path, providers: &Providers) {
             &providers.github,
         ],
     );
+    ok(
+        dir,
+        &[
+            "sources",
+            "add",
+            "jira",
+            "--name",
+            "jira",
+            "--base-url",
+            &providers.jira,
+            "--project",
+            "TIDE",
+            "--email",
+            "maya.okafor@tidewater.dev",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "sources",
+            "add",
+            "pagerduty",
+            "--name",
+            "pd",
+            "--base-url",
+            &providers.pagerduty,
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "sources",
+            "add",
+            "slack",
+            "--name",
+            "slack",
+            "--base-url",
+            &providers.slack,
+            "--channel",
+            "*",
+        ],
+    );
 }
 
 fn sync_cmd(dir: &Path, providers: &Providers) -> std::process::Command {
     let mut c = bosun();
     c.arg("--data-dir")
         .arg(dir)
-        .args(["--as-of", AS_OF, "sync"])
-        .env("BOSUN_TOKEN_GH", &providers.token);
+        .args(["--as-of", AS_OF, "sync"]);
+    for var in [
+        "BOSUN_TOKEN_GH",
+        "BOSUN_TOKEN_JIRA",
+        "BOSUN_TOKEN_PD",
+        "BOSUN_TOKEN_SLACK",
+    ] {
+        c.env(var, &providers.token);
+    }
     c.stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     c

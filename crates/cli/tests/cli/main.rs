@@ -3,6 +3,7 @@
 
 mod demo;
 mod errors;
+mod git;
 mod kill_resume;
 mod sources;
 mod support;

@@ -41,6 +41,9 @@ pub fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
 pub struct Providers {
     child: Child,
     pub github: String,
+    pub jira: String,
+    pub pagerduty: String,
+    pub slack: String,
     pub token: String,
 }
 
@@ -69,6 +72,9 @@ impl Providers {
         Providers {
             child,
             github: v["providers"]["github"].as_str().unwrap().to_string(),
+            jira: v["providers"]["jira"].as_str().unwrap().to_string(),
+            pagerduty: v["providers"]["pagerduty"].as_str().unwrap().to_string(),
+            slack: v["providers"]["slack"].as_str().unwrap().to_string(),
             token: v["token"].as_str().unwrap().to_string(),
         }
     }

@@ -10,6 +10,7 @@
 //!    postmortem follow-up tickets, chat messages; then everything is cut at `as_of`.
 
 mod chat;
+mod local;
 mod ops;
 mod work;
 
@@ -55,7 +56,10 @@ pub fn generate(org: &Org, opts: &GenOptions) -> World {
     g.postmortem_followups();
     g.finish_tickets();
     g.build_chat();
-    g.into_world()
+    let local = g.local_repos();
+    let mut w = g.into_world();
+    w.local_repos = local;
+    w
 }
 
 /// Internal state shared by the phases.
@@ -249,6 +253,7 @@ impl Gen {
             as_of: self.as_of,
             users: self.users,
             repos: self.repos,
+            local_repos: Vec::new(),
             tickets: self.tickets,
             sprints: self.sprints,
             incidents: self.incidents,

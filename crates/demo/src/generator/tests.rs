@@ -470,3 +470,36 @@ fn the_awkward_cases_exist_for_other_seeds_and_dates() {
         );
     }
 }
+
+#[test]
+fn the_local_repository_has_history_and_release_tags() {
+    let w = world();
+    let r = &w.local_repos[0];
+    assert_eq!(r.name, "lighthouse-mobile");
+    assert!(r.commits.len() > 200, "{} commits", r.commits.len());
+    assert!(r.commits.iter().any(|c| c.parents.len() == 2), "merges");
+    assert!(
+        r.commits.iter().any(|c| c.committer.at != c.author.at),
+        "rebased commits"
+    );
+    assert!(
+        r.commits
+            .iter()
+            .all(|c| c.parents.iter().all(|&p| p < r.commits.len()))
+    );
+    assert!(
+        r.tags.len() >= 10 && r.tags.iter().any(|t| t.name.ends_with(".1")),
+        "{:?}",
+        r.tags.iter().map(|t| &t.name).collect::<Vec<_>>()
+    );
+    assert!(
+        r.tags
+            .iter()
+            .all(|t| t.tagger.at >= r.commits[t.commit].committer.at || t.name.ends_with(".1"))
+    );
+    assert!(
+        r.commits
+            .iter()
+            .all(|c| c.author.at <= w.as_of && c.committer.at <= w.as_of)
+    );
+}
