@@ -23,6 +23,8 @@ pub enum AppError {
     Connector(#[from] bosun_connectors::ConnectorError),
     #[error("demo: {0}")]
     Demo(String),
+    #[error(transparent)]
+    Knowledge(#[from] bosun_knowledge::KnowledgeError),
 }
 
 impl HasCode for AppError {
@@ -36,6 +38,7 @@ impl HasCode for AppError {
             AppError::Store(e) => e.code(),
             AppError::Connector(e) => e.code(),
             AppError::Demo(_) => Code::Internal,
+            AppError::Knowledge(e) => e.code(),
         }
     }
 }

@@ -6,6 +6,8 @@ pub mod config;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod knowledge;
+pub mod metrics;
 pub mod paths;
 pub mod secrets;
 mod service;

@@ -43,6 +43,13 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Delivery metrics: DORA, pull requests, flow, sprint health — each with its evidence.
+    Metrics(crate::metrics::MetricsArgs),
+    /// Index docs for `ask`: folders, repository docs, tickets and pull requests.
+    #[command(subcommand)]
+    Index(crate::knowledge::IndexCommand),
+    /// Answer a question from the indexed docs: passages cited by file and lines, and who knows.
+    Ask(crate::knowledge::AskArgs),
     /// People with their linked accounts (GitHub, Jira, Slack, PagerDuty, git), and the accounts
     /// nobody could be matched to.
     People,

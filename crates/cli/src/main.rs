@@ -4,6 +4,8 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod knowledge;
+mod metrics;
 mod progress;
 
 use anyhow::Context;
@@ -174,6 +176,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::Metrics(m) => metrics::run(&app, m, cli.json)?,
+        Command::Index(c) => knowledge::index(&app, c, cli.json)?,
+        Command::Ask(a) => knowledge::ask(&app, a, cli.json)?,
         Command::People => {
             let people = app.people()?;
             if cli.json {

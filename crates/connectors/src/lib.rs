@@ -18,6 +18,7 @@ pub mod git;
 pub mod github;
 pub mod http;
 pub mod jira;
+pub mod llm;
 pub mod pagerduty;
 pub mod session;
 pub mod slack;

@@ -174,7 +174,7 @@ pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
-fn user_json(w: &World, base: &str, u: usize) -> Value {
+pub(crate) fn user_json(w: &World, base: &str, u: usize) -> Value {
     let u = &w.users[u];
     json!({
         "login": u.login,
@@ -372,7 +372,7 @@ fn review_comment_json(w: &World, base: &str, r: &Repo, i: usize) -> Value {
     })
 }
 
-fn issue_comment_json(w: &World, base: &str, r: &Repo, i: usize) -> Value {
+pub(crate) fn issue_comment_json(w: &World, base: &str, r: &Repo, i: usize) -> Value {
     let org = &w.org.company.github_org;
     let c = &r.issue_comments[i];
     let api = format!("{base}/repos/{org}/{}", r.name);

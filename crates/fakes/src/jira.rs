@@ -76,7 +76,7 @@ pub fn jira_time(ts: Ts, offset_hours: i64) -> String {
     )
 }
 
-fn status_json(base: &str, name: &str) -> Value {
+pub(crate) fn status_json(base: &str, name: &str) -> Value {
     let (id, cat) = status_def(name);
     let (cat_id, cat_name, color) = match cat {
         "new" => (2, "To Do", "blue-gray"),
@@ -92,7 +92,7 @@ fn status_json(base: &str, name: &str) -> Value {
 }
 
 /// The demo workflow: (status id, status category key).
-fn status_def(name: &str) -> (&'static str, &'static str) {
+pub(crate) fn status_def(name: &str) -> (&'static str, &'static str) {
     match name {
         "To Do" => ("10000", "new"),
         "In Progress" => ("3", "indeterminate"),
@@ -102,7 +102,7 @@ fn status_def(name: &str) -> (&'static str, &'static str) {
     }
 }
 
-const STATUSES: &[&str] = &["To Do", "In Progress", "In Review", "Blocked", "Done"];
+pub(crate) const STATUSES: &[&str] = &["To Do", "In Progress", "In Review", "Blocked", "Done"];
 
 fn user_json(w: &World, base: &str, person: usize) -> Value {
     let p = &w.org.people[person];

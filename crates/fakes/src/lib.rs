@@ -8,8 +8,10 @@ pub mod faults;
 pub mod github;
 mod http;
 pub mod jira;
+pub mod openai;
 pub mod pagerduty;
 pub mod slack;
+pub mod writes;
 
 pub use faults::{FaultConfig, Faults};
 
@@ -24,6 +26,11 @@ pub const DEMO_TOKEN: &str = "bosun-demo-token";
 pub enum FakeError {
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
     Bind { port: u16, source: std::io::Error },
+    #[error("fake provider journal {path}: {source}")]
+    Journal {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// A fake server running in the background until dropped or [`RunningFake::shutdown`] is called.
@@ -61,6 +68,9 @@ pub struct ServeOptions {
     /// 0 = any free port.
     pub port: u16,
     pub token: String,
+    /// Where writes (messages, comments, reviewer requests, transitions) are journaled, one
+    /// `<provider>.jsonl` each, to survive a restart; `None` keeps them in memory.
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -68,6 +78,28 @@ impl Default for ServeOptions {
         ServeOptions {
             port: 0,
             token: DEMO_TOKEN.to_string(),
+            state_dir: None,
+        }
+    }
+}
+
+impl ServeOptions {
+    fn journal(&self, name: &str) -> Result<Arc<writes::Journal>, FakeError> {
+        let path = self
+            .state_dir
+            .as_ref()
+            .map(|d| d.join(format!("{name}.jsonl")));
+        writes::Journal::open(path.clone()).map_err(|source| FakeError::Journal {
+            path: path.map(|p| p.display().to_string()).unwrap_or_default(),
+            source,
+        })
+    }
+
+    fn guard(&self, faults: &Arc<Faults>, style: http::Style) -> http::Guard {
+        http::Guard {
+            faults: faults.clone(),
+            token: self.token.clone(),
+            style,
         }
     }
 }
@@ -108,14 +140,20 @@ pub async fn start_github(
     opts: &ServeOptions,
 ) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
-    let router = github::router(world, faults.clone(), opts.token.clone());
+    let journal = opts.journal("github")?;
+    let router = github::router(world.clone(), faults.clone(), opts.token.clone()).merge(
+        writes::github(world, journal, opts.guard(&faults, http::Style::Http401)),
+    );
     spawn("github", router, opts.port, faults).await
 }
 
 /// Start the fake Jira for `world`.
 pub async fn start_jira(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
-    let router = jira::router(world, faults.clone(), opts.token.clone());
+    let journal = opts.journal("jira")?;
+    let router = jira::router(world.clone(), faults.clone(), opts.token.clone()).merge(
+        writes::jira(world, journal, opts.guard(&faults, http::Style::Http401)),
+    );
     spawn("jira", router, opts.port, faults).await
 }
 
@@ -132,6 +170,14 @@ pub async fn start_pagerduty(
 /// Start the fake Slack for `world`.
 pub async fn start_slack(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
-    let router = slack::router(world, faults.clone(), opts.token.clone());
+    let journal = opts.journal("slack")?;
+    let router = slack::router_with(world, faults.clone(), opts.token.clone(), journal);
     spawn("slack", router, opts.port, faults).await
+}
+
+/// Start the fake OpenAI-compatible server (no world: it polishes what it is sent).
+pub async fn start_openai(opts: &ServeOptions) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = openai::router(faults.clone(), opts.token.clone());
+    spawn("openai", router, opts.port, faults).await
 }

@@ -1,6 +1,8 @@
 //! A fake Slack Web API (`/api/<method>`): users, channels, history with cursor pagination,
-//! thread replies, and `chat.postMessage` (what approved actions send; the posted messages are
-//! kept and listed by `GET /_fake/slack/posted` so tests can see them).
+//! thread replies, and `chat.postMessage` (what approved actions send). Posted messages go to the
+//! fake's journal (see `writes`): they appear in `conversations.history` of their channel (a DM's
+//! channel is `D<user id>`, with `metadata` when `include_all_metadata=true`) and in
+//! `GET /_fake/slack/posted`.
 
 use crate::faults::Faults;
 use crate::http::{self, Guard, json};
@@ -12,18 +14,33 @@ use bosun_demo::World;
 use bosun_demo::world::Message;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Clone)]
 struct Slack {
     world: Arc<World>,
-    posted: Arc<Mutex<Vec<Value>>>,
+    posted: Arc<crate::writes::Journal>,
 }
 
 type Q = Query<HashMap<String, String>>;
 
 pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
-    let posted = Arc::new(Mutex::new(Vec::new()));
+    router_with(
+        world,
+        faults,
+        token,
+        crate::writes::Journal::open(None)
+            .unwrap_or_else(|_| unreachable!("an in-memory journal opens")),
+    )
+}
+
+/// The fake Slack keeping posted messages in `posted`.
+pub fn router_with(
+    world: Arc<World>,
+    faults: Arc<Faults>,
+    token: String,
+    posted: Arc<crate::writes::Journal>,
+) -> Router {
     let state = Slack {
         world,
         posted: posted.clone(),
@@ -46,11 +63,7 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
             "/_fake/slack/posted",
             get(move || {
                 let posted = posted.clone();
-                async move {
-                    json(&Value::Array(
-                        posted.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-                    ))
-                }
+                async move { json(&Value::Array(posted.all())) }
             }),
         )
         .merge(crate::github::admin_router(faults))
@@ -175,9 +188,13 @@ async fn history(State(s): State<Slack>, Query(q): Q) -> Response {
     let Some(channel) = q.get("channel") else {
         return err("channel_not_found");
     };
-    let Some(name) = channel_name(w, channel) else {
+    let Some(name) = channel_name(w, channel)
+        .map(str::to_string)
+        .or_else(|| dm_user(w, channel))
+    else {
         return err("channel_not_found");
     };
+    let name = name.as_str();
     let inclusive = q.get("inclusive").is_some_and(|v| v == "true" || v == "1");
     let oldest = q.get("oldest").map(|v| ts_num(v));
     let latest = q.get("latest").map(|v| ts_num(v));
@@ -191,7 +208,7 @@ async fn history(State(s): State<Slack>, Query(q): Q) -> Response {
         .filter(|m| m.channel == name && m.thread_ts.is_none() && in_range(ts_num(&m.ts)))
         .collect();
     top.sort_by(|a, b| ts_num(&b.ts).total_cmp(&ts_num(&a.ts)));
-    let rendered: Vec<Value> = top
+    let mut rendered: Vec<Value> = top
         .iter()
         .map(|m| {
             let replies: Vec<&Message> = w
@@ -202,6 +219,12 @@ async fn history(State(s): State<Slack>, Query(q): Q) -> Response {
             message_json(w, m, &replies)
         })
         .collect();
+    let metadata = q
+        .get("include_all_metadata")
+        .is_some_and(|v| v == "true" || v == "1");
+    let mut posted = posted_in(&s, channel, metadata, &in_range);
+    posted.append(&mut rendered);
+    let rendered = posted;
     match cursor_page(&q, &rendered, 100) {
         Ok((page, next)) => json(
             &json!({"ok": true, "messages": page, "has_more": !next.is_empty(), "pin_count": 0, "response_metadata": {"next_cursor": next}}),
@@ -254,9 +277,66 @@ async fn post_message(State(s): State<Slack>, body: axum::body::Bytes) -> Respon
     if !known_channel && !known_user {
         return err("channel_not_found");
     }
-    let mut posted = s.posted.lock().unwrap_or_else(|e| e.into_inner());
-    let ts = format!("{}.{:06}", w.as_of + 60, posted.len() + 1);
-    let message = json!({"type": "message", "user": "UBOSUNBOT", "text": text, "ts": ts, "channel": channel, "thread_ts": v.get("thread_ts")});
-    posted.push(message.clone());
-    json(&json!({"ok": true, "channel": channel, "ts": ts, "message": message}))
+    // Posting to a user id opens (or reuses) the DM with them.
+    let channel = if known_user {
+        format!("D{channel}")
+    } else {
+        channel.to_string()
+    };
+    let ts = format!("{}.{:06}", w.as_of + 60, s.posted.len() + 1);
+    let mut message = json!({"type": "message", "user": "UBOSUNBOT", "bot_id": "BBOSUN01", "text": text, "ts": ts, "channel": channel, "thread_ts": v.get("thread_ts")});
+    if let Some(m) = v.get("metadata") {
+        message["metadata"] = m.clone();
+    }
+    s.posted.record(message.clone());
+    if s.posted.lose_answer() {
+        return crate::writes::lost();
+    }
+    let mut shown = message.clone();
+    if let Some(o) = shown.as_object_mut() {
+        o.remove("metadata");
+        o.remove("channel");
+    }
+    json(&json!({"ok": true, "channel": channel, "ts": ts, "message": shown}))
+}
+
+/// A DM channel `D<user id>`: the user's id when they exist.
+fn dm_user(w: &World, channel: &str) -> Option<String> {
+    let user = channel.strip_prefix('D')?;
+    w.org
+        .people
+        .iter()
+        .any(|p| p.slack == user)
+        .then(|| channel.to_string())
+}
+
+/// Messages Bosun posted in `channel` (a channel id or a DM id), newest first.
+fn posted_in(
+    s: &Slack,
+    channel: &str,
+    metadata: bool,
+    in_range: &dyn Fn(f64) -> bool,
+) -> Vec<Value> {
+    let mut out: Vec<Value> = s
+        .posted
+        .all()
+        .into_iter()
+        .filter(|m| {
+            m["channel"] == channel
+                && m["thread_ts"].is_null()
+                && in_range(ts_num(m["ts"].as_str().unwrap_or("0")))
+        })
+        .map(|mut m| {
+            if let Some(o) = m.as_object_mut() {
+                o.remove("channel");
+                o.remove("thread_ts");
+                if !metadata {
+                    o.remove("metadata");
+                }
+            }
+            m
+        })
+        .collect();
+    out.reverse();
+    out
 }

@@ -4,15 +4,22 @@
 //! `&rusqlite::Connection` so that callers compose them inside one transaction.
 
 pub mod accounts;
+pub mod actions;
+pub mod alerts;
+pub mod audit;
 pub mod chat;
 pub mod code;
 pub mod counts;
 pub mod dump;
 mod error;
 pub mod identity;
+pub mod knowledge;
+pub mod metric_changes;
 pub mod migrations;
 pub mod ops;
 pub mod planning;
+pub mod signal_changes;
+pub mod signals;
 pub mod sync_state;
 
 pub use error::{Result, StoreError};

@@ -2,8 +2,12 @@
 //! fake providers.
 
 mod demo;
+mod dora_git;
 mod errors;
 mod git;
 mod kill_resume;
+mod knowledge;
+mod metrics;
+mod metrics_reference;
 mod sources;
 mod support;

@@ -14,3 +14,9 @@ pub mod watch;
 pub use read::{Branch, GitRepo, Refs, open};
 pub use sync::{BATCH, GitSettings, GitStats, JOB_KIND, sync_source, tag_deployment};
 pub use watch::{DEFAULT_DEBOUNCE, RepoWatcher, watch};
+
+/// The regular expression a release-tag pattern compiles to (searched, not matched whole: anchor
+/// it with `^`/`$`).
+pub fn release_pattern(pattern: &str) -> std::result::Result<regex::Regex, regex::Error> {
+    regex::Regex::new(pattern)
+}

@@ -7,4 +7,5 @@ mod git_local;
 mod github_contract;
 mod github_realdata;
 mod jira_pagerduty_realdata;
+mod llm;
 mod support;

@@ -60,8 +60,11 @@ impl Gen {
                 while made < n {
                     let author = engineers[rng.weighted(&weights)];
                     let cal = self.cals[author].clone();
-                    let at = cal.day_start(cal.local_day(team_cal.day_start(day)))
-                        + rng.range(20 * MIN, 8 * HOUR);
+                    // Never before the main line's last commit: history reads in the order it
+                    // was written (a release cut at time T contains nothing authored after T).
+                    let at = (cal.day_start(cal.local_day(team_cal.day_start(day)))
+                        + rng.range(20 * MIN, 8 * HOUR))
+                    .max(commits[head].author.at + 5 * MIN);
                     if at > self.as_of || !cal.is_working(at) {
                         made += 1;
                         continue;

@@ -1,0 +1,118 @@
+//! A fake OpenAI-compatible server (`POST /v1/chat/completions`, `GET /v1/models`), for the
+//! optional LLM polish of meeting notes. Its "model" is deterministic: it answers with the note it
+//! was given, introduced by one sentence and with each list item's dash turned into a bullet, so a
+//! test can see both that the polish happened and that nothing was lost. Every request body is
+//! kept (`GET /_fake/openai/requests`) so tests can check what left the machine. The usual faults
+//! apply (`PUT /_fake/faults`): delays (timeouts), 429s, 5xx, truncated and malformed answers.
+
+use crate::faults::Faults;
+use crate::http::{self, Guard, json, json_response};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+pub const MODEL: &str = "fake-polish-1";
+
+#[derive(Clone)]
+struct OpenAi {
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+pub fn router(faults: Arc<Faults>, token: String) -> Router {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let guard = Guard {
+        faults: faults.clone(),
+        token,
+        style: http::Style::Http401,
+    };
+    Router::new()
+        .route("/v1/chat/completions", post(completions))
+        .route("/v1/models", get(models))
+        .with_state(OpenAi {
+            requests: requests.clone(),
+        })
+        .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
+        .route(
+            "/_fake/openai/requests",
+            get(move || {
+                let requests = requests.clone();
+                async move {
+                    json(&Value::Array(
+                        requests.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                    ))
+                }
+            }),
+        )
+        .merge(crate::github::admin_router(faults))
+}
+
+async fn models() -> Response {
+    json(
+        &json!({"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "bosun-fakes"}]}),
+    )
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    json_response(
+        status,
+        &json!({"error": {"message": message, "type": "invalid_request_error"}}),
+    )
+}
+
+/// The deterministic "polish": one introductory sentence, then the text with `- ` items as `• `.
+pub fn polish(text: &str) -> String {
+    let items = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- "))
+        .count();
+    let body: Vec<String> = text
+        .lines()
+        .map(|l| match l.find("- ") {
+            Some(i) if l[..i].trim().is_empty() => format!("{}• {}", &l[..i], &l[i + 2..]),
+            _ => l.to_string(),
+        })
+        .collect();
+    format!(
+        "Here is the note in plain words; it covers {items} items.\n\n{}",
+        body.join("\n")
+    )
+}
+
+async fn completions(State(s): State<OpenAi>, body: axum::body::Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    };
+    s.requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(req.clone());
+    let Some(messages) = req["messages"].as_array().filter(|m| !m.is_empty()) else {
+        return error(StatusCode::BAD_REQUEST, "messages is required");
+    };
+    let user = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("");
+    let prompt: usize = messages
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .map(|c| c.len() / 4 + 4)
+        .sum();
+    let text = polish(user);
+    let completion = text.len() / 4 + 1;
+    let n = s.requests.lock().unwrap_or_else(|e| e.into_inner()).len();
+    json(&json!({
+        "id": format!("chatcmpl-fake-{n}"),
+        "object": "chat.completion",
+        "created": 1_795_000_000,
+        "model": req["model"].as_str().unwrap_or(MODEL),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }))
+}

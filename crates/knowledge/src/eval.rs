@@ -1,0 +1,214 @@
+//! The retrieval eval harness: questions with a gold file and line span (or none: unanswerable),
+//! scored for BM25 only, dense only and hybrid.
+//!
+//! Metrics, over the ranking before the confidence threshold:
+//! - recall@k: the gold file is among the top k passages (answerable questions);
+//! - MRR: mean of 1 / rank of the first passage from the gold file (0 past the candidates);
+//! - citation-span accuracy: the top passage is in the gold file *and* its line span overlaps the
+//!   gold lines;
+//! - rejection rate: unanswerable questions whose best score is below the threshold (so `ask`
+//!   says it found nothing); the false-rejection rate is the same for answerable questions.
+
+use crate::embed::Embedder;
+use crate::error::{KnowledgeError, Result};
+use crate::search::{self, Context, Mode, Params};
+use crate::vectors::VectorIndex;
+use bosun_store::Store;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub question: String,
+    pub answerable: bool,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub start_line: Option<usize>,
+    #[serde(default)]
+    pub end_line: Option<usize>,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct EvalSet {
+    /// The folder the questions are about (optional: the caller may pass it).
+    #[serde(default)]
+    pub corpus: Option<String>,
+    /// Only these files of the corpus (relative paths); all when empty.
+    #[serde(default)]
+    pub files: Vec<String>,
+    pub questions: Vec<Question>,
+}
+
+impl EvalSet {
+    pub fn load(path: &Path) -> Result<EvalSet> {
+        let text = std::fs::read_to_string(path).map_err(|e| KnowledgeError::io(path, e))?;
+        let set: EvalSet = toml::from_str(&text).map_err(|e| KnowledgeError::EvalSet {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        for q in &set.questions {
+            if q.answerable && (q.file.is_none() || q.start_line.is_none() || q.end_line.is_none())
+            {
+                return Err(KnowledgeError::EvalSet {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "{}: an answerable question needs file, start_line and end_line",
+                        q.id
+                    ),
+                });
+            }
+        }
+        Ok(set)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodScores {
+    pub method: Mode,
+    pub answerable: usize,
+    pub unanswerable: usize,
+    pub recall_at_1: f64,
+    pub recall_at_5: f64,
+    pub mrr: f64,
+    pub span_accuracy: f64,
+    pub rejection_rate: f64,
+    pub false_rejection_rate: f64,
+}
+
+/// One question's outcome (for looking into failures).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionOutcome {
+    pub id: String,
+    pub method: Mode,
+    /// 1-based rank of the first passage from the gold file.
+    pub rank: Option<usize>,
+    pub span_hit: bool,
+    pub best_score: Option<f32>,
+    /// The value the confidence gate looks at, and whether an identifier bypassed it.
+    pub confidence: Option<f32>,
+    pub named: bool,
+    pub top: Option<String>,
+}
+
+/// Embed every question once (reused across methods and parameter sweeps).
+pub fn embed_questions(set: &EvalSet, embedder: &mut dyn Embedder) -> Result<Vec<Vec<f32>>> {
+    let texts: Vec<String> = set.questions.iter().map(|q| q.question.clone()).collect();
+    embedder.embed(&texts)
+}
+
+/// Score one method.
+pub fn evaluate(
+    store: &Store,
+    vectors: Option<&VectorIndex>,
+    query_vectors: Option<&[Vec<f32>]>,
+    set: &EvalSet,
+    mode: Mode,
+    params: &Params,
+    ctx: &Context,
+) -> Result<(MethodScores, Vec<QuestionOutcome>)> {
+    let mut outcomes = Vec::new();
+    let (mut r1, mut r5, mut rr, mut span, mut rejected, mut false_rej) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut answerable, mut unanswerable) = (0usize, 0usize);
+    for (i, q) in set.questions.iter().enumerate() {
+        let qv = query_vectors.map(|v| v[i].as_slice());
+        let res = search::search(store, vectors, qv, &q.question, mode, params, ctx, 10)?;
+        let best = res.hits.first().map(|h| h.score);
+        let below = res.answers().is_empty();
+        let mut outcome = QuestionOutcome {
+            id: q.id.clone(),
+            method: mode,
+            rank: None,
+            span_hit: false,
+            best_score: best,
+            confidence: res.confidence,
+            named: res.hits.first().is_some_and(|h| h.identifier),
+            top: res.hits.first().map(|h| {
+                format!(
+                    "{}:{}-{}",
+                    h.chunk.path, h.chunk.line_start, h.chunk.line_end
+                )
+            }),
+        };
+        if q.answerable {
+            answerable += 1;
+            let file = q.file.as_deref().unwrap_or_default();
+            let (gs, ge) = (
+                q.start_line.unwrap_or(0) as i64,
+                q.end_line.unwrap_or(0) as i64,
+            );
+            let rank = res
+                .hits
+                .iter()
+                .position(|h| h.chunk.path == file)
+                .map(|p| p + 1);
+            if let Some(r) = rank {
+                rr += 1.0 / r as f64;
+                if r == 1 {
+                    r1 += 1.0;
+                }
+                if r <= 5 {
+                    r5 += 1.0;
+                }
+            }
+            if let Some(top) = res.hits.first()
+                && top.chunk.path == file
+                && top.chunk.line_start <= ge
+                && top.chunk.line_end >= gs
+            {
+                span += 1.0;
+                outcome.span_hit = true;
+            }
+            if below {
+                false_rej += 1.0;
+            }
+            outcome.rank = rank;
+        } else {
+            unanswerable += 1;
+            if below {
+                rejected += 1.0;
+            }
+        }
+        outcomes.push(outcome);
+    }
+    let a = answerable.max(1) as f64;
+    Ok((
+        MethodScores {
+            method: mode,
+            answerable,
+            unanswerable,
+            recall_at_1: r1 / a,
+            recall_at_5: r5 / a,
+            mrr: rr / a,
+            span_accuracy: span / a,
+            rejection_rate: rejected / unanswerable.max(1) as f64,
+            false_rejection_rate: false_rej / a,
+        },
+        outcomes,
+    ))
+}
+
+/// A plain-text table of scores.
+pub fn table(scores: &[MethodScores]) -> String {
+    let mut out = String::from(
+        "method   recall@1  recall@5   MRR    span acc.  rejected (unanswerable)  false rejections\n",
+    );
+    for s in scores {
+        out.push_str(&format!(
+            "{:<8} {:>8.3} {:>9.3} {:>6.3} {:>10.3} {:>15.3} ({}) {:>17.3}\n",
+            s.method.as_str(),
+            s.recall_at_1,
+            s.recall_at_5,
+            s.mrr,
+            s.span_accuracy,
+            s.rejection_rate,
+            s.unanswerable,
+            s.false_rejection_rate
+        ));
+    }
+    out
+}

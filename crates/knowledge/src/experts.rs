@@ -1,0 +1,364 @@
+//! Who knows a topic: the cited documents' owners, authors and reviewers (from their header
+//! lines), the people who changed those files (git history, when the root is a work tree), and the
+//! people who author and review pull requests in the repositories the question or the passages
+//! name. Names are linked to people in the store when they match.
+
+use crate::error::Result;
+use bosun_store::Store;
+use bosun_store::rusqlite::params;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expert {
+    pub name: String,
+    /// The person's key in the store, when the name is linked to one.
+    pub person: Option<String>,
+    pub team: Option<String>,
+    pub score: f64,
+    /// Why: "owner of incidents/incident-process.md", "3 commits to runbooks/x.md", ...
+    pub reasons: Vec<String>,
+}
+
+/// A cited document.
+#[derive(Debug, Clone)]
+pub struct Cited<'a> {
+    pub root: &'a str,
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+fn name_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\b([A-Z][\p{L}'’-]+(?:\s+(?:van|de|da|von|O'|Mc)?\s*[A-Z][\p{L}'’-]+){1,2})\b")
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    })
+}
+
+fn role_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)^[\s>*_-]*(?:\*\*)?(owners?|authors?|maintainers?|reviewers?|written by|created by)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*(.+)$")
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    })
+}
+
+fn created_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)(created|last updated|updated|written)\s+by\s+([A-Z][^,.;<]+)")
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    })
+}
+
+/// People named in a document's header (its first 25 lines): (name, role, weight).
+pub fn doc_authors(text: &str) -> Vec<(String, &'static str, f64)> {
+    let mut out = Vec::new();
+    let plain = crate::html::visible_text(&text.lines().take(40).collect::<Vec<_>>().join("\n"));
+    for line in plain.lines().take(25) {
+        if let Some(c) = role_re().captures(line) {
+            let role = c[1].to_lowercase();
+            let (label, weight) = if role.starts_with("review") {
+                ("reviewer", 1.0)
+            } else if role.starts_with("author")
+                || role.starts_with("written")
+                || role.starts_with("created")
+            {
+                ("author", 3.0)
+            } else {
+                ("owner", 3.0)
+            };
+            for m in name_re().captures_iter(&c[2]) {
+                out.push((m[1].trim().to_string(), label, weight));
+            }
+            continue;
+        }
+        for c in created_re().captures_iter(line) {
+            let label = if c[1].to_lowercase().contains("updated") {
+                "editor"
+            } else {
+                "author"
+            };
+            if let Some(m) = name_re().captures(&c[2]) {
+                out.push((m[1].trim().to_string(), label, 2.0));
+            }
+        }
+    }
+    // Words like "Applies To" are not people: a name has no common words.
+    out.retain(|(n, _, _)| {
+        !n.split_whitespace().any(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "applies"
+                    | "to"
+                    | "the"
+                    | "last"
+                    | "reviewed"
+                    | "service"
+                    | "team"
+                    | "status"
+                    | "date"
+            )
+        })
+    });
+    out
+}
+
+/// Authors of commits that touched `path` (relative to `root`) in the git work tree containing it:
+/// (name, commits). Looks at the last 1,000 commits.
+pub fn git_authors(root: &Path, path: &str) -> Vec<(String, usize)> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Vec::new();
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Vec::new();
+    };
+    let (Ok(workdir), Ok(abs)) = (
+        std::fs::canonicalize(workdir),
+        std::fs::canonicalize(root.join(path)),
+    ) else {
+        return Vec::new();
+    };
+    let Ok(rel) = abs.strip_prefix(&workdir) else {
+        return Vec::new();
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let Ok(mut walk) = repo.revwalk() else {
+        return Vec::new();
+    };
+    if walk.push_head().is_err() {
+        return Vec::new();
+    }
+    for oid in walk.take(1000).flatten() {
+        let Ok(commit) = repo.find_commit(oid) else {
+            continue;
+        };
+        let entry = |c: &git2::Commit<'_>| {
+            c.tree()
+                .ok()
+                .and_then(|t| t.get_path(rel).ok())
+                .map(|e| e.id())
+        };
+        let mine = entry(&commit);
+        if mine.is_none() {
+            continue;
+        }
+        let changed = if commit.parent_count() == 0 {
+            true
+        } else {
+            commit.parents().all(|p| entry(&p) != mine)
+        };
+        if changed {
+            let name = commit.author().name().unwrap_or("unknown").to_string();
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    let mut v: Vec<_> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Repository and service names known to the store (for the identifier boost and expertise).
+pub fn known_names(store: &Store) -> Result<Vec<String>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT name FROM repos UNION SELECT full_name FROM repos UNION SELECT service FROM repos WHERE service IS NOT NULL
+         UNION SELECT name FROM services",
+    )?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?;
+    Ok(names.into_iter().filter(|n| n.len() >= 3).collect())
+}
+
+/// (person name, person key, team, PRs authored, reviews given)
+type RepoPerson = (String, String, Option<String>, i64, i64);
+
+/// People who authored or reviewed pull requests in the repository `name` (or of the service
+/// `name`) since `since`: (person name, person key, team, PRs, reviews).
+fn repo_people(store: &Store, name: &str, since: i64) -> Result<Vec<RepoPerson>> {
+    let mut stmt = store.conn().prepare_cached(
+        "WITH r AS (
+             SELECT id FROM repos WHERE lower(name) = lower(?1) OR lower(full_name) = lower(?1) OR lower(service) = lower(?1)
+             UNION SELECT repo_id FROM services WHERE lower(name) = lower(?1) AND repo_id IS NOT NULL
+         ),
+         authored AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM pull_requests p JOIN accounts a ON a.id = p.author_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND p.created_at >= ?2 AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         ),
+         reviewed AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM reviews v JOIN pull_requests p ON p.id = v.pr_id
+             JOIN accounts a ON a.id = v.reviewer_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND coalesce(v.submitted_at, p.created_at) >= ?2
+               AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         )
+         SELECT pe.name, pe.key, t.name, coalesce(au.n, 0), coalesce(re.n, 0)
+         FROM people pe LEFT JOIN teams t ON t.id = pe.team_id
+         LEFT JOIN authored au ON au.pid = pe.id LEFT JOIN reviewed re ON re.pid = pe.id
+         WHERE (au.n IS NOT NULL OR re.n IS NOT NULL) AND pe.is_bot = 0
+         ORDER BY coalesce(au.n, 0) + coalesce(re.n, 0) DESC LIMIT 5",
+    )?;
+    let rows = stmt
+        .query_map(params![name, since], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<bosun_store::rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+fn person_by_name(store: &Store, name: &str) -> Result<Option<(String, String, Option<String>)>> {
+    use bosun_store::rusqlite::OptionalExtension;
+    Ok(store
+        .conn()
+        .prepare_cached(
+            "SELECT p.name, p.key, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
+             WHERE lower(p.name) = lower(?1) LIMIT 1",
+        )?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// Experts for a question and the passages cited for it, best first (at most `limit`).
+pub fn experts(
+    store: &Store,
+    query: &str,
+    cited: &[Cited<'_>],
+    known: &[String],
+    now: i64,
+    limit: usize,
+) -> Result<Vec<Expert>> {
+    let mut by_name: HashMap<String, Expert> = HashMap::new();
+    let mut add =
+        |name: &str, person: Option<String>, team: Option<String>, score: f64, reason: String| {
+            let e = by_name
+                .entry(name.to_lowercase())
+                .or_insert_with(|| Expert {
+                    name: name.to_string(),
+                    person: None,
+                    team: None,
+                    score: 0.0,
+                    reasons: Vec::new(),
+                });
+            e.score += score;
+            if e.person.is_none() {
+                e.person = person;
+            }
+            if e.team.is_none() {
+                e.team = team;
+            }
+            if !e.reasons.contains(&reason) {
+                e.reasons.push(reason);
+            }
+        };
+    let mut seen_docs = Vec::new();
+    for (rank, c) in cited.iter().enumerate() {
+        if seen_docs.contains(&(c.root, c.path)) {
+            continue;
+        }
+        seen_docs.push((c.root, c.path));
+        // Earlier citations count more.
+        let w = 1.0 / (1.0 + rank as f64 * 0.5);
+        let file = Path::new(c.root).join(c.path);
+        let header = std::fs::read_to_string(&file).unwrap_or_else(|_| c.text.to_string());
+        for (name, role, weight) in doc_authors(&header) {
+            let linked = person_by_name(store, &name)?;
+            let (display, key, team) = match linked {
+                Some((n, k, t)) => (n, Some(k), t),
+                None => (name.clone(), None, None),
+            };
+            add(
+                &display,
+                key,
+                team,
+                weight * w,
+                format!("{role} of {}", c.path),
+            );
+        }
+        if !c.root.starts_with("store:") {
+            for (name, commits) in git_authors(Path::new(c.root), c.path).into_iter().take(3) {
+                let linked = person_by_name(store, &name)?;
+                let (display, key, team) = match linked {
+                    Some((n, k, t)) => (n, Some(k), t),
+                    None => (name.clone(), None, None),
+                };
+                let s = if commits == 1 { "" } else { "s" };
+                add(
+                    &display,
+                    key,
+                    team,
+                    (commits as f64).min(5.0) * 0.5 * w,
+                    format!("{commits} commit{s} to {}", c.path),
+                );
+            }
+        }
+    }
+    // Repositories and services named in the question or the top passage.
+    let mut names = crate::search::identifiers(query, known);
+    if let Some(top) = cited.first() {
+        for n in crate::search::identifiers(top.text, known) {
+            if known.iter().any(|k| k.eq_ignore_ascii_case(&n)) && !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    let since = now - 180 * 86_400;
+    for n in names
+        .iter()
+        .filter(|n| known.iter().any(|k| k.eq_ignore_ascii_case(n)))
+        .take(3)
+    {
+        for (name, key, team, prs, reviews) in repo_people(store, n, since)? {
+            let score = ((prs + reviews) as f64 * 0.1).min(2.5);
+            add(
+                &name,
+                Some(key),
+                team,
+                score,
+                format!("{prs} PRs and {reviews} reviews in {n} (180 days)"),
+            );
+        }
+    }
+    let mut out: Vec<Expert> = by_name.into_values().collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+    out.truncate(limit);
+    for e in &mut out {
+        e.score = (e.score * 100.0).round() / 100.0;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_authors_and_reviewers_from_headers() {
+        let md = "# 3. Use locks\n\n- Date: 2025-07-21\n- Status: Accepted\n- Author: Liam O'Connor\n- Reviewers: Fatima Haddad, Tomás Ruiz\n";
+        let got: Vec<(String, &str)> = doc_authors(md)
+            .into_iter()
+            .map(|(n, r, _)| (n, r))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Liam O'Connor".to_string(), "author"),
+                ("Fatima Haddad".to_string(), "reviewer"),
+                ("Tomás Ruiz".to_string(), "reviewer")
+            ]
+        );
+        let owner = doc_authors(
+            "# Incident process\n\nOwner: Elena Petrova. Applies to all engineering teams.\n",
+        );
+        assert_eq!(owner[0].0, "Elena Petrova");
+        let html = "<p class=\"page-metadata\">Created by Daniel Mensah, last updated by Elena Petrova on 2026-01-12.</p>";
+        let names: Vec<String> = doc_authors(html).into_iter().map(|x| x.0).collect();
+        assert_eq!(names, vec!["Daniel Mensah", "Elena Petrova"]);
+        let txt = "Owner:        Harbor (Jonas Becker)\n";
+        assert_eq!(doc_authors(txt)[0].0, "Jonas Becker");
+    }
+}

@@ -1,0 +1,299 @@
+//! The plain data the metrics are computed from. A loader fills it from the store; tests build it
+//! by hand. Ids are the store's row ids (or any stable id in tests); times are UTC seconds.
+
+use bosun_core::model::{StatusCategory, WorkType};
+use bosun_core::time::Ts;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dataset {
+    pub repos: Vec<Repo>,
+    pub commits: Vec<Commit>,
+    pub pull_requests: Vec<PullRequest>,
+    pub deployments: Vec<Deployment>,
+    pub incidents: Vec<Incident>,
+    pub tickets: Vec<Ticket>,
+    pub sprints: Vec<Sprint>,
+    pub people: Vec<Person>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repo {
+    pub id: i64,
+    pub full_name: String,
+    pub team: Option<String>,
+    /// The deployed service (links incidents to deployments).
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Commit {
+    pub repo: i64,
+    pub sha: String,
+    pub authored_at: Ts,
+    pub committed_at: Ts,
+    pub parents: Vec<String>,
+    /// The person who authored it, when known.
+    pub author: Option<i64>,
+    pub author_is_bot: bool,
+    /// First line of the message.
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    pub reviewer: Option<i64>,
+    pub reviewer_is_bot: bool,
+    pub state: String,
+    pub at: Ts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PullRequest {
+    pub id: i64,
+    pub repo: i64,
+    pub number: i64,
+    pub title: String,
+    pub body: String,
+    pub author: Option<i64>,
+    pub author_is_bot: bool,
+    pub created_at: Ts,
+    /// Left draft (the last `ready_for_review`), when it ever was a draft.
+    pub ready_at: Option<Ts>,
+    pub draft: bool,
+    pub merged_at: Option<Ts>,
+    pub closed_at: Option<Ts>,
+    pub merge_commit_sha: Option<String>,
+    pub head_sha: Option<String>,
+    pub additions: i64,
+    pub deletions: i64,
+    pub labels: Vec<String>,
+    /// The PR's own commits (their shas), in order.
+    pub commits: Vec<String>,
+    pub reviews: Vec<Review>,
+    /// People whose review is requested right now.
+    pub requested: Vec<i64>,
+}
+
+impl PullRequest {
+    /// When the PR asked for review: leaving draft, else opening.
+    pub fn ready(&self) -> Ts {
+        self.ready_at.unwrap_or(self.created_at)
+    }
+
+    pub fn size(&self) -> i64 {
+        self.additions + self.deletions
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deployment {
+    pub id: i64,
+    /// The provider's id (what incident notes mention: "deployment 3000123").
+    pub external_id: String,
+    pub repo: i64,
+    pub environment: String,
+    pub production: bool,
+    pub sha: String,
+    /// When it started.
+    pub created_at: Ts,
+    /// When it finished successfully (None: never succeeded — not a deployment for DORA).
+    pub succeeded_at: Option<Ts>,
+    /// `github_deployment`, `tag`, `release`.
+    pub kind: String,
+    pub description: String,
+    /// Provider payload (`{"rollback_of": 12}`), as JSON text.
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    pub id: i64,
+    pub external_id: String,
+    /// The service key, matched against `Repo::service`.
+    pub service: Option<String>,
+    pub created_at: Ts,
+    pub resolved_at: Option<Ts>,
+    /// An explicit link to a deployment (store id), when recorded.
+    pub deployment: Option<i64>,
+    /// Notes on the incident's timeline (annotations), searched for deploy references.
+    pub notes: Vec<String>,
+    pub urgency: Option<String>,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusPeriod {
+    pub category: StatusCategory,
+    pub status: String,
+    pub entered_at: Ts,
+    pub left_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SprintStay {
+    pub sprint: i64,
+    pub added_at: Option<Ts>,
+    pub removed_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub key: String,
+    pub summary: String,
+    pub team: Option<String>,
+    pub work_type: WorkType,
+    pub status: String,
+    pub status_category: StatusCategory,
+    pub created_at: Ts,
+    pub resolved_at: Option<Ts>,
+    pub story_points: Option<f64>,
+    pub assignee: Option<i64>,
+    pub flagged: bool,
+    /// Keys of tickets this one "is blocked by".
+    pub blocked_by: Vec<String>,
+    pub periods: Vec<StatusPeriod>,
+    pub sprints: Vec<SprintStay>,
+}
+
+impl Ticket {
+    /// When work started: the first entry into an active or waiting status.
+    pub fn started_at(&self) -> Option<Ts> {
+        self.periods
+            .iter()
+            .find(|p| matches!(p.category, StatusCategory::Active | StatusCategory::Waiting))
+            .map(|p| p.entered_at)
+    }
+
+    /// When it was done: entering done for the last time (it may have been reopened).
+    pub fn done_at(&self) -> Option<Ts> {
+        let last = self.periods.last()?;
+        (last.category == StatusCategory::Done)
+            .then_some(last.entered_at)
+            .or(self
+                .resolved_at
+                .filter(|_| self.status_category == StatusCategory::Done))
+    }
+
+    /// The category the ticket was in at `t`.
+    pub fn category_at(&self, t: Ts) -> Option<StatusCategory> {
+        if t < self.created_at {
+            return None;
+        }
+        self.periods
+            .iter()
+            .rev()
+            .find(|p| p.entered_at <= t)
+            .map(|p| p.category)
+            .or(Some(StatusCategory::Todo))
+    }
+
+    pub fn in_sprint_at(&self, sprint: i64, t: Ts) -> bool {
+        self.sprints.iter().any(|s| {
+            s.sprint == sprint
+                && s.added_at.is_none_or(|a| a <= t)
+                && s.removed_at.is_none_or(|r| r > t)
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sprint {
+    pub id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    pub state: String,
+    pub start_at: Option<Ts>,
+    pub end_at: Option<Ts>,
+    pub complete_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    pub is_bot: bool,
+}
+
+/// Lookups built once per dataset.
+pub struct Index<'a> {
+    pub data: &'a Dataset,
+    pub repo_by_id: HashMap<i64, &'a Repo>,
+    /// (repo, sha) → commit index.
+    pub commit_at: HashMap<(i64, &'a str), usize>,
+    /// (repo, merge commit sha) → PR index.
+    pub pr_by_merge_sha: HashMap<(i64, &'a str), usize>,
+    /// (repo, number) → PR index.
+    pub pr_by_number: HashMap<(i64, i64), usize>,
+    /// PR id → PR index.
+    pub pr_by_id: HashMap<i64, usize>,
+    /// Incident id → incident index.
+    pub incident_by_id: HashMap<i64, usize>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(data: &'a Dataset) -> Index<'a> {
+        Index {
+            data,
+            repo_by_id: data.repos.iter().map(|r| (r.id, r)).collect(),
+            commit_at: data
+                .commits
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ((c.repo, c.sha.as_str()), i))
+                .collect(),
+            pr_by_merge_sha: data
+                .pull_requests
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    p.merge_commit_sha
+                        .as_deref()
+                        .filter(|_| p.merged_at.is_some())
+                        .map(|s| ((p.repo, s), i))
+                })
+                .collect(),
+            pr_by_number: data
+                .pull_requests
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ((p.repo, p.number), i))
+                .collect(),
+            pr_by_id: data
+                .pull_requests
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id, i))
+                .collect(),
+            incident_by_id: data
+                .incidents
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x.id, i))
+                .collect(),
+        }
+    }
+
+    pub fn commit(&self, repo: i64, sha: &str) -> Option<&'a Commit> {
+        self.commit_at
+            .get(&(repo, sha))
+            .map(|&i| &self.data.commits[i])
+    }
+
+    pub fn pull_request(&self, id: i64) -> Option<&'a PullRequest> {
+        self.pr_by_id.get(&id).map(|&i| &self.data.pull_requests[i])
+    }
+
+    pub fn incident(&self, id: i64) -> Option<&'a Incident> {
+        self.incident_by_id
+            .get(&id)
+            .map(|&i| &self.data.incidents[i])
+    }
+
+    pub fn team_of_repo(&self, repo: i64) -> Option<&'a str> {
+        self.repo_by_id.get(&repo).and_then(|r| r.team.as_deref())
+    }
+}

@@ -1,0 +1,955 @@
+//! DORA's five keys (DESIGN.md §4), each with the records behind it.
+//!
+//! - A **deployment** is a production deployment that succeeded (a failed deploy job is not one).
+//! - Its **changes** are the commits it deploys for the first time: walking the commit graph from
+//!   its sha, every commit not already deployed earlier (by date) in the same repository. A commit
+//!   that lands a squash-merged pull request stands for the PR's own commits. Merge commits and
+//!   bot commits are not changes.
+//! - **Lead time for changes**: deployment time − commit author time (or committer time, or the
+//!   PR's first commit).
+//! - A deployment **failed** when an incident links it, a later deployment rolls it back (its
+//!   payload says so, or it redeploys an older commit), a later deployment reverts what it shipped,
+//!   a hotfix follows it, or an incident on its service starts within the incident window after it
+//!   and before the next deployment. Every failure keeps its evidence.
+//! - **Change failure rate** = failed deployments / deployments (never incidents / deployments).
+//! - **Failed deployment recovery time** = failed deployment → the first later deployment that did
+//!   not fail, or the linked incident's resolution, whichever comes first.
+//! - **Deployment rework rate** (DORA 2024) = unplanned deployments (rollbacks, reverts, hotfixes,
+//!   deploys during an open incident on the service) / deployments.
+
+use crate::data::{Dataset, Deployment, Incident, Index};
+use crate::stats::{Summary, summarize};
+use bosun_core::time::Ts;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+const DAY: i64 = 86_400;
+const WEEK: i64 = 7 * DAY;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadTimeStart {
+    AuthorTime,
+    CommitterTime,
+    PrFirstCommit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub since: Ts,
+    pub until: Ts,
+    pub team: Option<String>,
+    /// A repository id.
+    pub repo: Option<i64>,
+}
+
+impl Scope {
+    pub fn includes_repo(&self, data: &Dataset, repo: i64) -> bool {
+        self.repo.is_none_or(|r| r == repo)
+            && self.team.as_deref().is_none_or(|t| {
+                data.repos
+                    .iter()
+                    .any(|r| r.id == repo && r.team.as_deref() == Some(t))
+            })
+    }
+
+    pub fn contains(&self, t: Ts) -> bool {
+        t >= self.since && t <= self.until
+    }
+
+    pub fn weeks(&self) -> f64 {
+        ((self.until - self.since).max(1)) as f64 / WEEK as f64
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DoraOptions {
+    pub lead_time_start: LeadTimeStart,
+    /// How long after a deployment an incident on its service still counts as caused by it.
+    pub incident_window_secs: i64,
+}
+
+impl Default for DoraOptions {
+    fn default() -> Self {
+        DoraOptions {
+            lead_time_start: LeadTimeStart::AuthorTime,
+            incident_window_secs: DAY,
+        }
+    }
+}
+
+/// Why a deployment counts as failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FailureEvidence {
+    /// An incident names the deployment (a link, or its id or sha in the incident's notes).
+    IncidentLink { incident: i64, incident_ref: String },
+    /// A later deployment rolled it back.
+    Rollback { deployment: i64 },
+    /// A later deployment reverted what it shipped.
+    Revert { deployment: i64, commit: String },
+    /// A hotfix followed it.
+    Hotfix {
+        deployment: i64,
+        pull_request: Option<i64>,
+    },
+    /// An incident on its service started within the window, before the next deployment.
+    IncidentAfter {
+        incident: i64,
+        incident_ref: String,
+        minutes_after: i64,
+    },
+}
+
+/// Why a deployment was unplanned work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unplanned {
+    Rollback,
+    Revert,
+    Hotfix,
+    IncidentFix,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub sha: String,
+    /// The pull request it came through (store id), when known.
+    pub pull_request: Option<i64>,
+    pub started_at: Ts,
+    pub lead_time_secs: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentRecord {
+    pub id: i64,
+    /// The provider's id (GitHub deployment id, tag name).
+    pub external_id: String,
+    pub repo: i64,
+    pub sha: String,
+    pub at: Ts,
+    pub changes: Vec<Change>,
+    pub failures: Vec<FailureEvidence>,
+    pub unplanned: Option<Unplanned>,
+    /// Seconds until recovery, for a failed deployment that has recovered.
+    pub recovery_secs: Option<i64>,
+    /// Pull requests shipped by this deployment for the first time.
+    pub pull_requests: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Week {
+    /// Monday 00:00 UTC.
+    pub start: Ts,
+    pub deployments: usize,
+    pub deployment_days: usize,
+    pub failed: usize,
+    pub lead_time_median_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Levels {
+    /// The DORA report the clusters come from.
+    pub year: u16,
+    pub deployment_frequency: Option<&'static str>,
+    pub lead_time: Option<&'static str>,
+    pub change_failure_rate: Option<&'static str>,
+    pub recovery_time: Option<&'static str>,
+    /// The lowest of the four (a team is as fast as its slowest key).
+    pub overall: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuickCheck {
+    pub deployment_frequency: Option<&'static str>,
+    pub lead_time: Option<&'static str>,
+    pub change_failure_rate: Option<&'static str>,
+    pub recovery_time: Option<&'static str>,
+}
+
+/// Failed deployments / deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FailureRate {
+    pub value: Option<f64>,
+    pub failed: usize,
+    pub total: usize,
+}
+
+/// Unplanned deployments / deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReworkRate {
+    pub value: Option<f64>,
+    pub unplanned: usize,
+    pub total: usize,
+}
+
+fn share(part: usize, total: usize) -> Option<f64> {
+    (total > 0).then(|| part as f64 / total as f64)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dora {
+    pub since: Ts,
+    pub until: Ts,
+    pub deployments: usize,
+    pub deployment_frequency_per_week: f64,
+    pub deployment_days_per_week: f64,
+    pub lead_time_seconds: Summary,
+    pub change_failure_rate: FailureRate,
+    pub recovery_time_seconds: Summary,
+    pub rework_rate: ReworkRate,
+    pub level: Levels,
+    pub quick_check: QuickCheck,
+    pub weekly: Vec<Week>,
+    /// The deployments in the window with their changes, failures and rework.
+    pub evidence: Vec<DeploymentRecord>,
+    /// Failed deployments not recovered by `until`.
+    pub unrecovered: Vec<i64>,
+    /// Data oddities that affect the numbers (negative lead times, unknown commits).
+    pub warnings: Vec<String>,
+}
+
+/// Every production deployment of every repository analysed once: changes, failures, rework and
+/// recovery depend on history outside any window, so windows and scopes select from this.
+pub struct Analysis {
+    pub records: Vec<DeploymentRecord>,
+    /// (deployment it concerns, what is odd).
+    pub warnings: Vec<(i64, String)>,
+}
+
+fn succeeded(d: &Deployment) -> Option<Ts> {
+    if d.production { d.succeeded_at } else { None }
+}
+
+fn payload_number(payload: &str, key: &str) -> Option<i64> {
+    let i = payload.find(&format!("\"{key}\""))?;
+    let rest = &payload[i + key.len() + 2..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+/// `#123` references in a text.
+fn pr_refs(text: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'#' {
+            let digits: String = text[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Ok(n) = digits.parse() {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+fn is_hotfix(title: &str, labels: &[String]) -> bool {
+    labels.iter().any(|l| l.eq_ignore_ascii_case("hotfix"))
+        || title.to_ascii_lowercase().starts_with("hotfix")
+}
+
+fn is_revert(subject: &str) -> bool {
+    subject.starts_with("Revert \"")
+}
+
+pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
+    let ix = Index::new(data);
+    let mut warnings = Vec::new();
+    // PR membership of commits: originals, and rebased copies on the default branch.
+    let mut pr_of: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut rebased: HashSet<(i64, &str)> = HashSet::new();
+    for (i, p) in data.pull_requests.iter().enumerate() {
+        for sha in &p.commits {
+            pr_of.insert((p.repo, sha.as_str()), i);
+        }
+        if let Some(m) = p
+            .merge_commit_sha
+            .as_deref()
+            .filter(|_| p.merged_at.is_some())
+        {
+            pr_of.entry((p.repo, m)).or_insert(i);
+            // Rebase merges: the landing commit is the last of a chain of copies of the PR's
+            // commits (same author time and subject, newest first). A squash commit is not.
+            if !p.commits.iter().any(|s| s == m) {
+                let mut cur = ix.commit(p.repo, m);
+                for original in p.commits.iter().rev().filter_map(|s| ix.commit(p.repo, s)) {
+                    let Some(copy) = cur.filter(|c| {
+                        c.parents.len() == 1
+                            && c.authored_at == original.authored_at
+                            && c.subject == original.subject
+                    }) else {
+                        break;
+                    };
+                    pr_of.entry((p.repo, copy.sha.as_str())).or_insert(i);
+                    rebased.insert((p.repo, copy.sha.as_str()));
+                    cur = copy.parents.first().and_then(|s| ix.commit(p.repo, s));
+                }
+            }
+        }
+    }
+
+    let mut by_repo: HashMap<i64, Vec<&Deployment>> = HashMap::new();
+    for d in data.deployments.iter().filter(|d| succeeded(d).is_some()) {
+        by_repo.entry(d.repo).or_default().push(d);
+    }
+    let links = explicit_links(data, &by_repo);
+    let mut records: Vec<DeploymentRecord> = Vec::new();
+    let mut repos: Vec<i64> = by_repo.keys().copied().collect();
+    repos.sort_unstable();
+    for repo in repos {
+        let mut deps = by_repo.remove(&repo).unwrap_or_default();
+        deps.sort_by_key(|d| (succeeded(d).unwrap_or(0), d.id));
+        let mut deployed: HashSet<&str> = HashSet::new();
+        let first_record = records.len();
+        for d in &deps {
+            let at = succeeded(d).unwrap_or(d.created_at);
+            let mut changes = Vec::new();
+            let mut prs: Vec<i64> = Vec::new();
+            if ix.commit(repo, &d.sha).is_none() {
+                warnings.push((d.id, format!("deployment {} deploys {} which is not in the synced history; its changes are unknown", d.id, &d.sha)));
+            }
+            let mut stack: Vec<&str> = vec![d.sha.as_str()];
+            while let Some(sha) = stack.pop() {
+                if !deployed.insert(sha) {
+                    continue;
+                }
+                let Some(c) = ix.commit(repo, sha) else {
+                    continue;
+                };
+                stack.extend(c.parents.iter().map(String::as_str));
+                let pr = pr_of.get(&(repo, sha)).map(|&i| &data.pull_requests[i]);
+                if let Some(p) = pr
+                    && !prs.contains(&p.id)
+                {
+                    prs.push(p.id);
+                }
+                if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot) {
+                    continue;
+                }
+                // A squash commit stands for the PR's own commits (which never reach the branch).
+                let squash = pr.filter(|p| {
+                    p.merge_commit_sha.as_deref() == Some(sha)
+                        && !p.commits.iter().any(|s| s == sha)
+                        && !rebased.contains(&(repo, sha))
+                });
+                let originals: Vec<&crate::data::Commit> = match squash {
+                    Some(p) => p
+                        .commits
+                        .iter()
+                        .filter_map(|s| ix.commit(repo, s))
+                        .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
+                        .collect(),
+                    None => vec![c],
+                };
+                for o in originals {
+                    let pr_first = pr.and_then(|p| {
+                        p.commits
+                            .iter()
+                            .filter_map(|s| ix.commit(repo, s))
+                            .map(|x| x.authored_at)
+                            .min()
+                    });
+                    let start = match opts.lead_time_start {
+                        LeadTimeStart::AuthorTime => o.authored_at,
+                        LeadTimeStart::CommitterTime => o.committed_at,
+                        LeadTimeStart::PrFirstCommit => pr_first.unwrap_or(o.authored_at),
+                    };
+                    let lead = at - start;
+                    if lead < 0 {
+                        warnings.push((
+                            d.id,
+                            format!(
+                                "commit {} was deployed {}s before its start time (deployment {})",
+                                &o.sha, -lead, d.id
+                            ),
+                        ));
+                    }
+                    changes.push(Change {
+                        sha: o.sha.clone(),
+                        pull_request: pr.map(|p| p.id),
+                        started_at: start,
+                        lead_time_secs: lead,
+                    });
+                }
+            }
+            records.push(DeploymentRecord {
+                id: d.id,
+                external_id: d.external_id.clone(),
+                repo,
+                sha: d.sha.clone(),
+                at,
+                changes,
+                failures: Vec::new(),
+                unplanned: None,
+                recovery_secs: None,
+                pull_requests: prs,
+            });
+        }
+        classify(data, &ix, &deps, &mut records[first_record..], &links, opts);
+    }
+    Analysis { records, warnings }
+}
+
+/// Failures, rework and recovery for one repository's deployments (in time order).
+fn classify(
+    data: &Dataset,
+    ix: &Index<'_>,
+    deps: &[&Deployment],
+    recs: &mut [DeploymentRecord],
+    links: &Links<'_>,
+    opts: &DoraOptions,
+) {
+    let repo = deps.first().map(|d| d.repo);
+    let service = repo
+        .and_then(|r| ix.repo_by_id.get(&r))
+        .and_then(|r| r.service.as_deref());
+    let mut incidents: Vec<&Incident> = data
+        .incidents
+        .iter()
+        .filter(|i| service.is_some() && i.service.as_deref() == service)
+        .collect();
+    incidents.sort_by_key(|i| (i.created_at, i.id));
+    let n = recs.len();
+    let pr = |id: i64| ix.pull_request(id);
+    for k in 0..n {
+        let (sha, id) = (recs[k].sha.clone(), recs[k].id);
+        // Rollback: the payload names an earlier deployment, or an older commit is redeployed.
+        let rollback_of = payload_number(&deps[k].payload, "rollback_of");
+        let redeploys_older = k > 0 && recs[k].changes.is_empty() && {
+            let prev = &recs[k - 1].sha;
+            prev != &sha && is_ancestor(ix, deps[k].repo, &sha, prev)
+        };
+        if rollback_of.is_some() || redeploys_older {
+            recs[k].unplanned = Some(Unplanned::Rollback);
+            // The payload names the provider's deployment id (GitHub knows no store ids); a
+            // redeployed older commit rolls back the previous deployment, whatever the payload says.
+            let named = rollback_of.and_then(|t| {
+                recs[..k]
+                    .iter()
+                    .rposition(|r| r.external_id == t.to_string())
+            });
+            let previous = redeploys_older.then(|| k - 1);
+            for t in [named, previous].into_iter().flatten() {
+                let ev = FailureEvidence::Rollback { deployment: id };
+                if !recs[t].failures.contains(&ev) {
+                    recs[t].failures.push(ev);
+                }
+            }
+        }
+        // Reverts and hotfixes shipped by this deployment point back at what they fix.
+        let shipped: Vec<i64> = recs[k].pull_requests.clone();
+        for p in shipped.iter().filter_map(|&id| pr(id)) {
+            let revert = is_revert(&p.title);
+            let hotfix = is_hotfix(&p.title, &p.labels);
+            if !revert && !hotfix {
+                continue;
+            }
+            recs[k].unplanned.get_or_insert(if revert {
+                Unplanned::Revert
+            } else {
+                Unplanned::Hotfix
+            });
+            let refs: Vec<i64> = pr_refs(&p.body)
+                .into_iter()
+                .filter_map(|n| {
+                    ix.pr_by_number
+                        .get(&(p.repo, n))
+                        .map(|&i| data.pull_requests[i].id)
+                })
+                .collect();
+            let mut culprits: Vec<usize> = (0..k)
+                .filter(|&j| recs[j].pull_requests.iter().any(|x| refs.contains(x)))
+                .collect();
+            if culprits.is_empty() && !revert {
+                culprits.extend(k.checked_sub(1));
+            }
+            for j in culprits {
+                let ev = if revert {
+                    FailureEvidence::Revert {
+                        deployment: id,
+                        commit: p.merge_commit_sha.clone().unwrap_or_default(),
+                    }
+                } else {
+                    FailureEvidence::Hotfix {
+                        deployment: id,
+                        pull_request: Some(p.id),
+                    }
+                };
+                if !recs[j].failures.contains(&ev) {
+                    recs[j].failures.push(ev);
+                }
+            }
+        }
+    }
+    // A tag or release described as a hotfix ("Hotfix 2.35.1") fixes the release before it.
+    for k in 1..n {
+        if deps[k].kind != "github_deployment"
+            && deps[k]
+                .description
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("hotfix")
+        {
+            recs[k].unplanned.get_or_insert(Unplanned::Hotfix);
+            let ev = FailureEvidence::Hotfix {
+                deployment: recs[k].id,
+                pull_request: None,
+            };
+            if !recs[k - 1].failures.contains(&ev) {
+                recs[k - 1].failures.push(ev);
+            }
+        }
+    }
+    link_incidents(deps, recs, &incidents, links, opts);
+    // Recovery: the first later deployment that did not fail, or a linked incident's resolution.
+    for k in 0..n {
+        if recs[k].failures.is_empty() {
+            continue;
+        }
+        let at = recs[k].at;
+        let next_good = recs[k + 1..]
+            .iter()
+            .find(|r| r.failures.is_empty())
+            .map(|r| r.at);
+        let resolved = recs[k]
+            .failures
+            .iter()
+            .filter_map(|f| match f {
+                FailureEvidence::IncidentLink { incident, .. }
+                | FailureEvidence::IncidentAfter { incident, .. } => Some(*incident),
+                _ => None,
+            })
+            .filter_map(|id| ix.incident(id).and_then(|i| i.resolved_at))
+            .min();
+        recs[k].recovery_secs = [next_good, resolved]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|t| t - at);
+    }
+}
+
+/// Explicit incident links, whatever the incident's service: deployment id → the incidents naming
+/// it, in incident order; and the incidents that name any deployment at all.
+pub(crate) struct Links<'a> {
+    by_deployment: HashMap<i64, Vec<&'a Incident>>,
+    linked: HashSet<i64>,
+}
+
+/// An incident links a deployment by its store id, or by naming it in a note: "deployment
+/// 3000123" (the provider's id), or the first 7+ hex digits of its sha — per repository, the
+/// latest deployment of that sha not after the incident started (a commit deployed only later,
+/// such as the fix, links nothing, and neither does the commit a note rolls back to, which is the
+/// known-good one).
+fn explicit_links<'a>(data: &'a Dataset, by_repo: &HashMap<i64, Vec<&'a Deployment>>) -> Links<'a> {
+    let deployments = || by_repo.values().flatten();
+    let ids: HashSet<i64> = deployments().map(|d| d.id).collect();
+    let mut by_external: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut by_sha7: HashMap<&str, Vec<&Deployment>> = HashMap::new();
+    for d in deployments() {
+        by_external
+            .entry(d.external_id.as_str())
+            .or_default()
+            .push(d.id);
+        if d.sha.len() >= 7 {
+            by_sha7.entry(&d.sha[..7]).or_default().push(d);
+        }
+    }
+    let mut incidents: Vec<&Incident> = data.incidents.iter().collect();
+    incidents.sort_by_key(|i| (i.created_at, i.id));
+    let mut links = Links {
+        by_deployment: HashMap::new(),
+        linked: HashSet::new(),
+    };
+    for inc in incidents {
+        let mut targets: Vec<i64> = inc
+            .deployment
+            .filter(|d| ids.contains(d))
+            .into_iter()
+            .collect();
+        for note in &inc.notes {
+            targets.extend(
+                deployment_refs(note)
+                    .filter_map(|ext| by_external.get(ext))
+                    .flatten(),
+            );
+            for word in hex_words(note) {
+                let mut latest: HashMap<i64, &Deployment> = HashMap::new();
+                for d in by_sha7
+                    .get(&word[..7])
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| d.sha.starts_with(word))
+                {
+                    let at = succeeded(d).unwrap_or(d.created_at);
+                    if at <= inc.created_at
+                        && latest.get(&d.repo).is_none_or(|l| {
+                            (succeeded(l).unwrap_or(l.created_at), l.id) < (at, d.id)
+                        })
+                    {
+                        latest.insert(d.repo, d);
+                    }
+                }
+                targets.extend(latest.values().map(|d| d.id));
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        if !targets.is_empty() || inc.deployment.is_some() {
+            links.linked.insert(inc.id);
+        }
+        for t in targets {
+            links.by_deployment.entry(t).or_default().push(inc);
+        }
+    }
+    links
+}
+
+/// Incident evidence for one repository's deployments (in time order):
+/// - the incidents that link a deployment explicitly ([`explicit_links`]) fail it;
+/// - an incident on the repository's service with no explicit link fails the deployment it
+///   follows within the window, before the next deployment;
+/// - a deployment made while a non-low-urgency incident is open on the service is an incident fix.
+fn link_incidents(
+    deps: &[&Deployment],
+    recs: &mut [DeploymentRecord],
+    incidents: &[&Incident],
+    links: &Links<'_>,
+    opts: &DoraOptions,
+) {
+    for rec in recs.iter_mut() {
+        for inc in links.by_deployment.get(&rec.id).into_iter().flatten() {
+            rec.failures.push(FailureEvidence::IncidentLink {
+                incident: inc.id,
+                incident_ref: inc.external_id.clone(),
+            });
+        }
+    }
+    let unlinked: Vec<&Incident> = incidents
+        .iter()
+        .copied()
+        .filter(|i| !links.linked.contains(&i.id))
+        .collect();
+    let mut open: Vec<&Incident> = Vec::new();
+    let mut next_incident = 0;
+    for (k, rec) in recs.iter_mut().enumerate() {
+        let at = rec.at;
+        let next_at = deps
+            .get(k + 1)
+            .and_then(|d| succeeded(d))
+            .unwrap_or(i64::MAX);
+        let window_end = (at + opts.incident_window_secs).min(next_at);
+        let first = unlinked.partition_point(|i| i.created_at <= at);
+        for inc in unlinked[first..]
+            .iter()
+            .take_while(|i| i.created_at <= window_end)
+        {
+            rec.failures.push(FailureEvidence::IncidentAfter {
+                incident: inc.id,
+                incident_ref: inc.external_id.clone(),
+                minutes_after: (inc.created_at - at) / 60,
+            });
+        }
+        while next_incident < incidents.len() && incidents[next_incident].created_at <= at {
+            open.push(incidents[next_incident]);
+            next_incident += 1;
+        }
+        open.retain(|i| i.resolved_at.is_none_or(|r| r >= at));
+        if rec.unplanned.is_none() && open.iter().any(|i| i.urgency.as_deref() != Some("low")) {
+            rec.unplanned = Some(Unplanned::IncidentFix);
+        }
+    }
+}
+
+/// External deployment ids named in a note: "deployment 3000123".
+fn deployment_refs(note: &str) -> impl Iterator<Item = &str> {
+    note.match_indices("deployment ").filter_map(move |(i, m)| {
+        let rest = &note[i + m.len()..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
+/// Words of 7 to 40 lowercase hex digits (commit shas, possibly abbreviated) naming what the
+/// incident is about: not a commit the note rolls back to ("Rolling back to 1a2b3c4").
+fn hex_words(note: &str) -> impl Iterator<Item = &str> {
+    note.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            (7..=40).contains(&w.len())
+                && w.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+        .filter(move |w| !rolls_back_to(&note[..w.as_ptr() as usize - note.as_ptr() as usize]))
+}
+
+/// Does the text before a word end in "roll back to", "rolling back to", "rolled back to",
+/// "rollback to", "revert to", "reverting to" or "reverted to" (whole words, any case, separated
+/// by whitespace only)?
+fn rolls_back_to(before: &str) -> bool {
+    let words: Vec<String> = before
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    before.ends_with(char::is_whitespace)
+        && matches!(
+            words[..],
+            ["to", "back", "roll" | "rolling" | "rolled", ..]
+                | ["to", "rollback" | "revert" | "reverting" | "reverted", ..]
+        )
+}
+
+/// Is `a` an ancestor of `b` (or equal)?
+fn is_ancestor(ix: &Index<'_>, repo: i64, a: &str, b: &str) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack = vec![b];
+    while let Some(s) = stack.pop() {
+        if s == a {
+            return true;
+        }
+        if !seen.insert(s) || seen.len() > 200_000 {
+            continue;
+        }
+        if let Some(c) = ix.commit(repo, s) {
+            stack.extend(c.parents.iter().map(String::as_str));
+        }
+    }
+    false
+}
+
+/// Monday 00:00 UTC of the week containing `t`.
+pub fn week_start(t: Ts) -> Ts {
+    let day = t.div_euclid(DAY);
+    let weekday = (day + 3).rem_euclid(7); // Monday = 0
+    (day - weekday) * DAY
+}
+
+/// DORA for a scope, from an analysis of every deployment.
+pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
+    let recs: Vec<&DeploymentRecord> = analysis
+        .records
+        .iter()
+        .filter(|r| scope.includes_repo(data, r.repo) && scope.contains(r.at))
+        .collect();
+    let weeks = scope.weeks();
+    let days: HashSet<i64> = recs.iter().map(|r| r.at.div_euclid(DAY)).collect();
+    let leads: Vec<f64> = recs
+        .iter()
+        .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs as f64))
+        .collect();
+    let failed: Vec<&&DeploymentRecord> = recs.iter().filter(|r| !r.failures.is_empty()).collect();
+    let recovery: Vec<f64> = failed
+        .iter()
+        .filter_map(|r| r.recovery_secs)
+        .map(|s| s as f64)
+        .collect();
+    let unrecovered: Vec<i64> = failed
+        .iter()
+        .filter(|r| r.recovery_secs.is_none())
+        .map(|r| r.id)
+        .collect();
+    let unplanned = recs.iter().filter(|r| r.unplanned.is_some()).count();
+    let lead = summarize(leads);
+    let cfr = FailureRate {
+        value: share(failed.len(), recs.len()),
+        failed: failed.len(),
+        total: recs.len(),
+    };
+    let rec = summarize(recovery);
+    let freq = recs.len() as f64 / weeks;
+
+    let mut weekly = Vec::new();
+    let mut w = week_start(scope.since);
+    while w <= scope.until {
+        let in_week: Vec<&&DeploymentRecord> = recs
+            .iter()
+            .filter(|r| r.at >= w && r.at < w + WEEK)
+            .collect();
+        let ds: HashSet<i64> = in_week.iter().map(|r| r.at.div_euclid(DAY)).collect();
+        weekly.push(Week {
+            start: w,
+            deployments: in_week.len(),
+            deployment_days: ds.len(),
+            failed: in_week.iter().filter(|r| !r.failures.is_empty()).count(),
+            lead_time_median_secs: summarize(
+                in_week
+                    .iter()
+                    .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs as f64))
+                    .collect(),
+            )
+            .median,
+        });
+        w += WEEK;
+    }
+    let ids: HashSet<i64> = recs.iter().map(|r| r.id).collect();
+    let warnings = analysis
+        .warnings
+        .iter()
+        .filter(|(d, _)| ids.contains(d))
+        .map(|(_, w)| w.clone())
+        .collect();
+    Dora {
+        since: scope.since,
+        until: scope.until,
+        deployments: recs.len(),
+        deployment_frequency_per_week: freq,
+        deployment_days_per_week: days.len() as f64 / weeks,
+        level: levels(freq, lead.median, cfr.value, rec.median),
+        quick_check: quick_check(freq, lead.median, cfr.value, rec.median),
+        lead_time_seconds: lead,
+        change_failure_rate: cfr,
+        recovery_time_seconds: rec,
+        rework_rate: ReworkRate {
+            value: share(unplanned, recs.len()),
+            unplanned,
+            total: recs.len(),
+        },
+        weekly,
+        evidence: recs.into_iter().cloned().collect(),
+        unrecovered,
+        warnings,
+    }
+}
+
+const HOUR: f64 = 3600.0;
+const DAY_F: f64 = 86_400.0;
+
+/// DORA 2024 performance clusters (Accelerate State of DevOps 2024). The report describes four
+/// clusters by their typical values; each metric is assigned to its cluster:
+/// - deployment frequency: elite on demand (at least daily), high between daily and weekly,
+///   medium between weekly and monthly, low less often;
+/// - lead time for changes: elite < 1 day, high < 1 week, medium < 1 month, low longer;
+/// - change failure rate: the clusters' values are elite 5 %, medium 10 %, high 20 %, low 40 %
+///   (not monotonic in the report), so a rate goes to the nearest of those values;
+/// - failed deployment recovery time: elite < 1 hour, high < 1 day, medium < 1 week, low longer.
+///
+/// The overall level is the lowest of the four: a team is as fast as its slowest key.
+pub fn levels(
+    freq_per_week: f64,
+    lead: Option<f64>,
+    cfr: Option<f64>,
+    recovery: Option<f64>,
+) -> Levels {
+    let df = if freq_per_week >= 5.0 {
+        "elite"
+    } else if freq_per_week >= 1.0 {
+        "high"
+    } else if freq_per_week >= 12.0 / 52.0 {
+        "medium"
+    } else {
+        "low"
+    };
+    let lt = lead.map(|l| {
+        if l < DAY_F {
+            "elite"
+        } else if l < 7.0 * DAY_F {
+            "high"
+        } else if l < 30.0 * DAY_F {
+            "medium"
+        } else {
+            "low"
+        }
+    });
+    let cf = cfr.map(|c| {
+        let centres = [
+            ("elite", 0.05),
+            ("medium", 0.10),
+            ("high", 0.20),
+            ("low", 0.40),
+        ];
+        centres
+            .iter()
+            .min_by(|a, b| (a.1 - c).abs().total_cmp(&(b.1 - c).abs()))
+            .map_or("low", |x| x.0)
+    });
+    let rt = recovery.map(|r| {
+        if r < HOUR {
+            "elite"
+        } else if r < DAY_F {
+            "high"
+        } else if r < 7.0 * DAY_F {
+            "medium"
+        } else {
+            "low"
+        }
+    });
+    let rank = |l: &str| {
+        ["low", "medium", "high", "elite"]
+            .iter()
+            .position(|x| *x == l)
+            .unwrap_or(0)
+    };
+    let all: Vec<&'static str> = [Some(df), lt, cf, rt].into_iter().flatten().collect();
+    let overall = all.iter().min_by_key(|l| rank(l)).copied();
+    Levels {
+        year: 2024,
+        deployment_frequency: Some(df),
+        lead_time: lt,
+        change_failure_rate: cf,
+        recovery_time: rt,
+        overall,
+    }
+}
+
+/// The DORA Quick Check's six answers per metric.
+pub fn quick_check(
+    freq_per_week: f64,
+    lead: Option<f64>,
+    cfr: Option<f64>,
+    recovery: Option<f64>,
+) -> QuickCheck {
+    let per_day = freq_per_week / 7.0;
+    let df = if per_day > 1.0 {
+        "on demand (multiple deploys per day)"
+    } else if freq_per_week >= 5.0 {
+        "between once per hour and once per day"
+    } else if freq_per_week >= 1.0 {
+        "between once per day and once per week"
+    } else if freq_per_week >= 12.0 / 52.0 {
+        "between once per week and once per month"
+    } else if freq_per_week >= 2.0 / 52.0 {
+        "between once per month and once every six months"
+    } else {
+        "fewer than once per six months"
+    };
+    let duration = |s: f64| {
+        if s < HOUR {
+            "less than one hour"
+        } else if s < DAY_F {
+            "between one hour and one day"
+        } else if s < 7.0 * DAY_F {
+            "between one day and one week"
+        } else if s < 30.0 * DAY_F {
+            "between one week and one month"
+        } else if s < 182.0 * DAY_F {
+            "between one month and six months"
+        } else {
+            "more than six months"
+        }
+    };
+    let cf = cfr.map(|c| match (c * 100.0).round() as i64 {
+        0..=15 => "0-15%",
+        16..=30 => "16-30%",
+        31..=45 => "31-45%",
+        46..=60 => "46-60%",
+        61..=75 => "61-75%",
+        _ => "76-100%",
+    });
+    QuickCheck {
+        deployment_frequency: Some(df),
+        lead_time: lead.map(duration),
+        change_failure_rate: cf,
+        recovery_time: recovery.map(duration),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! Delivery metrics people can trust, as a pure engine: a [`Dataset`](data::Dataset) and a scope
+//! in, numbers with the records behind them out. Definitions are in DESIGN.md §4 and on each
+//! module; every number is a count, a ratio with its parts, or a median/percentile summary of
+//! named samples — never a mean mixed in silently.
+
+pub mod charts;
+pub mod data;
+pub mod dora;
+pub mod flow;
+pub mod prs;
+pub mod sprint;
+pub mod stats;
+
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod testkit;

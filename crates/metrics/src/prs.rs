@@ -1,0 +1,388 @@
+//! Pull request cycle time (DESIGN.md §4), for human pull requests merged in the window:
+//!
+//! - **coding**: first commit (author time) → ready for review (leaving draft, else opening);
+//! - **pickup**: ready → the first review by a human who is not the author, submitted after ready;
+//! - **review**: that first review → merge;
+//! - **deploy**: merge → the first production deployment that shipped it.
+//!
+//! Bot pull requests and self-reviews are left out. A PR merged without a human review has no
+//! pickup or review sample and is counted as such. Also: PR sizes and review load per person.
+
+use crate::data::{Dataset, Index, PullRequest};
+use crate::dora::{Analysis, Scope, week_start};
+use crate::stats::{Summary, summarize};
+use bosun_core::time::Ts;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+const WEEK: i64 = 7 * 86_400;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrRecord {
+    pub id: i64,
+    pub repo: i64,
+    pub number: i64,
+    pub author: Option<i64>,
+    pub size: i64,
+    pub coding_secs: Option<i64>,
+    pub pickup_secs: Option<i64>,
+    pub review_secs: Option<i64>,
+    pub deploy_secs: Option<i64>,
+    /// The deployment that shipped it.
+    pub deployment: Option<i64>,
+    pub first_reviewer: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeBucket {
+    pub label: &'static str,
+    /// Lines changed, inclusive upper bound (None for the last bucket).
+    pub max_lines: Option<i64>,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewLoad {
+    pub person: i64,
+    pub name: String,
+    /// Reviews given in the window (one per pull request).
+    pub reviews: usize,
+    /// Reviews requested from them now.
+    pub pending: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekStages {
+    pub start: Ts,
+    pub merged: usize,
+    pub coding_median_secs: Option<f64>,
+    pub pickup_median_secs: Option<f64>,
+    pub review_median_secs: Option<f64>,
+    pub deploy_median_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrMetrics {
+    pub since: Ts,
+    pub until: Ts,
+    pub merged: usize,
+    pub merged_without_review: usize,
+    pub coding_seconds: Summary,
+    pub pickup_seconds: Summary,
+    pub review_seconds: Summary,
+    pub deploy_seconds: Summary,
+    /// First commit → deployed, for PRs that are deployed.
+    pub cycle_seconds: Summary,
+    pub sizes: Vec<SizeBucket>,
+    pub size_lines: Summary,
+    pub review_load: Vec<ReviewLoad>,
+    pub weekly: Vec<WeekStages>,
+    pub evidence: Vec<PrRecord>,
+}
+
+pub const SIZE_BUCKETS: &[(&str, Option<i64>)] = &[
+    ("XS", Some(10)),
+    ("S", Some(50)),
+    ("M", Some(250)),
+    ("L", Some(1000)),
+    ("XL", None),
+];
+
+pub fn bucket(size: i64) -> &'static str {
+    SIZE_BUCKETS
+        .iter()
+        .find(|(_, max)| max.is_none_or(|m| size <= m))
+        .map_or("XL", |(l, _)| l)
+}
+
+fn first_human_review(p: &PullRequest) -> Option<(Option<i64>, Ts)> {
+    let ready = p.ready();
+    p.reviews
+        .iter()
+        .filter(|r| {
+            !r.reviewer_is_bot
+                && r.reviewer != p.author
+                && r.reviewer.is_some()
+                && r.at >= ready
+                && r.state != "PENDING"
+        })
+        .map(|r| (r.reviewer, r.at))
+        .min_by_key(|(_, at)| *at)
+}
+
+pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetrics {
+    let ix = Index::new(data);
+    // When each PR was first shipped.
+    let mut shipped: HashMap<i64, (i64, Ts)> = HashMap::new();
+    for r in &analysis.records {
+        for p in &r.pull_requests {
+            shipped.entry(*p).or_insert((r.id, r.at));
+        }
+    }
+    let merged: Vec<&PullRequest> = data
+        .pull_requests
+        .iter()
+        .filter(|p| !p.author_is_bot && scope.includes_repo(data, p.repo))
+        .filter(|p| p.merged_at.is_some_and(|m| scope.contains(m)))
+        .collect();
+    let mut records = Vec::new();
+    for p in &merged {
+        let merged_at = p.merged_at.unwrap_or(0);
+        let first_commit = p
+            .commits
+            .iter()
+            .filter_map(|s| ix.commit(p.repo, s))
+            .map(|c| c.authored_at)
+            .min();
+        let review = first_human_review(p);
+        let deployed = shipped.get(&p.id).copied();
+        records.push(PrRecord {
+            id: p.id,
+            repo: p.repo,
+            number: p.number,
+            author: p.author,
+            size: p.size(),
+            coding_secs: first_commit.map(|f| p.ready() - f),
+            pickup_secs: review.map(|(_, at)| at - p.ready()),
+            review_secs: review.map(|(_, at)| merged_at - at),
+            deploy_secs: deployed.map(|(_, at)| at - merged_at),
+            deployment: deployed.map(|(d, _)| d),
+            first_reviewer: review.and_then(|(r, _)| r),
+        });
+    }
+    let col = |f: fn(&PrRecord) -> Option<i64>, recs: &[&PrRecord]| {
+        summarize(recs.iter().filter_map(|r| f(r)).map(|s| s as f64).collect())
+    };
+    let all: Vec<&PrRecord> = records.iter().collect();
+    let cycle: Vec<f64> = merged
+        .iter()
+        .zip(&records)
+        .filter_map(|(p, r)| {
+            let first = p
+                .commits
+                .iter()
+                .filter_map(|s| ix.commit(p.repo, s))
+                .map(|c| c.authored_at)
+                .min()?;
+            let d = r.deploy_secs?;
+            Some((p.merged_at? + d - first) as f64)
+        })
+        .collect();
+    let mut sizes: Vec<SizeBucket> = SIZE_BUCKETS
+        .iter()
+        .map(|(l, m)| SizeBucket {
+            label: l,
+            max_lines: *m,
+            count: 0,
+        })
+        .collect();
+    for r in &records {
+        let b = bucket(r.size);
+        if let Some(s) = sizes.iter_mut().find(|s| s.label == b) {
+            s.count += 1;
+        }
+    }
+    // Review load: reviews given in the window (one per PR and reviewer), pending requests now.
+    let mut given: BTreeMap<i64, usize> = BTreeMap::new();
+    for p in data
+        .pull_requests
+        .iter()
+        .filter(|p| scope.includes_repo(data, p.repo) && !p.author_is_bot)
+    {
+        let mut reviewers: Vec<i64> = p
+            .reviews
+            .iter()
+            .filter(|r| !r.reviewer_is_bot && r.reviewer != p.author && scope.contains(r.at))
+            .filter_map(|r| r.reviewer)
+            .collect();
+        reviewers.sort_unstable();
+        reviewers.dedup();
+        for r in reviewers {
+            *given.entry(r).or_default() += 1;
+        }
+    }
+    let mut pending: BTreeMap<i64, usize> = BTreeMap::new();
+    for p in data
+        .pull_requests
+        .iter()
+        .filter(|p| scope.includes_repo(data, p.repo) && p.closed_at.is_none())
+    {
+        for r in &p.requested {
+            *pending.entry(*r).or_default() += 1;
+        }
+    }
+    let names: HashMap<i64, &str> = data
+        .people
+        .iter()
+        .map(|p| (p.id, p.name.as_str()))
+        .collect();
+    let bots: Vec<i64> = data
+        .people
+        .iter()
+        .filter(|p| p.is_bot)
+        .map(|p| p.id)
+        .collect();
+    let mut people: Vec<i64> = given
+        .keys()
+        .chain(pending.keys())
+        .copied()
+        .filter(|p| !bots.contains(p))
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    let mut review_load: Vec<ReviewLoad> = people
+        .into_iter()
+        .map(|p| ReviewLoad {
+            person: p,
+            name: names
+                .get(&p)
+                .map_or_else(|| format!("person {p}"), |n| n.to_string()),
+            reviews: given.get(&p).copied().unwrap_or(0),
+            pending: pending.get(&p).copied().unwrap_or(0),
+        })
+        .collect();
+    review_load.sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.name.cmp(&b.name)));
+
+    let mut weekly = Vec::new();
+    let mut w = week_start(scope.since);
+    while w <= scope.until {
+        let in_week: Vec<&PrRecord> = merged
+            .iter()
+            .zip(&records)
+            .filter(|(p, _)| p.merged_at.is_some_and(|m| m >= w && m < w + WEEK))
+            .map(|(_, r)| r)
+            .collect();
+        weekly.push(WeekStages {
+            start: w,
+            merged: in_week.len(),
+            coding_median_secs: col(|r| r.coding_secs, &in_week).median,
+            pickup_median_secs: col(|r| r.pickup_secs, &in_week).median,
+            review_median_secs: col(|r| r.review_secs, &in_week).median,
+            deploy_median_secs: col(|r| r.deploy_secs, &in_week).median,
+        });
+        w += WEEK;
+    }
+    PrMetrics {
+        since: scope.since,
+        until: scope.until,
+        merged: records.len(),
+        merged_without_review: records.iter().filter(|r| r.pickup_secs.is_none()).count(),
+        coding_seconds: col(|r| r.coding_secs, &all),
+        pickup_seconds: col(|r| r.pickup_secs, &all),
+        review_seconds: col(|r| r.review_secs, &all),
+        deploy_seconds: col(|r| r.deploy_secs, &all),
+        cycle_seconds: summarize(cycle),
+        size_lines: summarize(records.iter().map(|r| r.size as f64).collect()),
+        sizes,
+        review_load,
+        weekly,
+        evidence: records,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Review;
+    use crate::dora::{DoraOptions, analyse};
+    use crate::testkit::*;
+
+    fn review(who: i64, at: Ts) -> Review {
+        Review {
+            reviewer: Some(who),
+            reviewer_is_bot: false,
+            state: "APPROVED".into(),
+            at,
+        }
+    }
+
+    fn dataset() -> Dataset {
+        let mut p = pr(10, 1, 1, &["c1", "c2"], Some("c2"), Some(T0 + 30 * H));
+        p.created_at = T0 + 4 * H;
+        p.ready_at = Some(T0 + 6 * H); // a draft until 6h
+        p.reviews = vec![
+            review(1, T0 + 7 * H),  // self-review: ignored
+            review(2, T0 + 5 * H),  // while a draft: not the pickup
+            review(3, T0 + 10 * H), // the pickup
+            review(2, T0 + 20 * H),
+        ];
+        let mut bot = pr(11, 1, 2, &["c3"], Some("c3"), Some(T0 + 31 * H));
+        bot.author_is_bot = true;
+        let mut solo = pr(12, 1, 3, &["c3"], Some("c3"), Some(T0 + 32 * H));
+        solo.additions = 3000;
+        Dataset {
+            repos: vec![repo(1, "core", "api")],
+            commits: vec![
+                commit(1, "c1", &[], T0),
+                commit(1, "c2", &["c1"], T0 + H),
+                commit(1, "c3", &["c2"], T0 + 31 * H),
+            ],
+            pull_requests: vec![p, bot, solo],
+            deployments: vec![
+                deploy(1, 1, "c2", T0 + 40 * H),
+                deploy(2, 1, "c3", T0 + 50 * H),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn stages_follow_the_definitions() {
+        let data = dataset();
+        let a = analyse(&data, &DoraOptions::default());
+        let m = pr_metrics(
+            &data,
+            &a,
+            &Scope {
+                since: T0,
+                until: T0 + 7 * D,
+                team: None,
+                repo: None,
+            },
+        );
+        assert_eq!(m.merged, 2, "the bot PR is left out");
+        let r = &m.evidence[0];
+        assert_eq!(
+            r.coding_secs,
+            Some(6 * H),
+            "first commit → ready (leaving draft)"
+        );
+        assert_eq!(
+            r.pickup_secs,
+            Some(4 * H),
+            "ready → first human non-author review after ready"
+        );
+        assert_eq!(r.first_reviewer, Some(3));
+        assert_eq!(r.review_secs, Some(20 * H));
+        assert_eq!((r.deploy_secs, r.deployment), (Some(10 * H), Some(1)));
+        assert_eq!(m.merged_without_review, 1);
+        assert_eq!(m.cycle_seconds.n, 2);
+        let xl = m.sizes.iter().find(|s| s.label == "XL").unwrap();
+        assert_eq!(xl.count, 1);
+        let load: Vec<(i64, usize)> = m
+            .review_load
+            .iter()
+            .map(|l| (l.person, l.reviews))
+            .collect();
+        assert_eq!(
+            load,
+            vec![(2, 1), (3, 1)],
+            "one review per PR and reviewer; self-reviews excluded"
+        );
+    }
+
+    #[test]
+    fn buckets() {
+        assert_eq!(
+            (
+                bucket(0),
+                bucket(10),
+                bucket(11),
+                bucket(250),
+                bucket(1000),
+                bucket(1001)
+            ),
+            ("XS", "XS", "S", "M", "L", "XL")
+        );
+    }
+}

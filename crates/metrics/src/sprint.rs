@@ -1,0 +1,574 @@
+//! Sprint health (DESIGN.md §4), reconstructed from sprint membership over time:
+//!
+//! - **committed**: in the sprint when it started;
+//! - **added** / **removed**: entered or left the sprint after it started;
+//! - **completed**: in the sprint at its end (or now, for the active one) and done by then;
+//! - **carry-over**: in the sprint at its end and not done (they move on); for the active sprint,
+//!   what is left are the carry-over candidates;
+//! - **planning accuracy** = committed items completed / committed items (and in points);
+//! - **scope change** = (added + removed) / committed;
+//! - **blocked** (a blocked status, a flag, or an open "is blocked by" link) and **at risk** (not
+//!   started with half the sprint or more gone, or older than the team's 85th percentile);
+//! - **burndown**: remaining points per day against the ideal line;
+//! - **forecast**: a seeded Monte Carlo simulation (10,000 runs by default) of the remaining
+//!   working days, each drawing a day of the team's completed points from its last sprints, and
+//!   the probability that the remaining points get done by the end.
+
+use crate::data::{Dataset, Sprint, Ticket};
+use crate::stats::{Ratio, quantile, ratio};
+use bosun_core::Rng;
+use bosun_core::model::StatusCategory;
+use bosun_core::time::Ts;
+use serde::Serialize;
+use std::collections::HashSet;
+
+const DAY: i64 = 86_400;
+
+#[derive(Debug, Clone)]
+pub struct SprintOptions {
+    pub seed: u64,
+    pub runs: usize,
+    /// Closed sprints of the team whose days feed the forecast.
+    pub history_sprints: usize,
+}
+
+impl Default for SprintOptions {
+    fn default() -> Self {
+        SprintOptions {
+            seed: 42,
+            runs: 10_000,
+            history_sprints: 6,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub key: String,
+    pub summary: String,
+    pub points: Option<f64>,
+    pub status: String,
+    pub at: Option<Ts>,
+    /// Why it is listed (blocked, at risk).
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BurnPoint {
+    pub day: Ts,
+    pub remaining_points: f64,
+    pub ideal_points: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Forecast {
+    /// Probability of finishing the remaining points by the sprint end.
+    pub probability: f64,
+    pub runs: usize,
+    pub seed: u64,
+    pub working_days_left: usize,
+    pub remaining_points: f64,
+    /// Daily completed points the simulation draws from.
+    pub history_days: usize,
+    /// Points the team completes in the rest of the sprint: median and the pessimistic 15th
+    /// percentile of the simulated runs.
+    pub expected_points_p50: f64,
+    pub expected_points_p15: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SprintHealth {
+    pub sprint_id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    pub state: String,
+    pub start: Ts,
+    pub end: Ts,
+    /// The moment evaluated: the sprint's end, or `as_of` while it runs.
+    pub at: Ts,
+    pub committed: Vec<Item>,
+    pub committed_points: f64,
+    pub added: Vec<Item>,
+    pub removed: Vec<Item>,
+    pub completed: Vec<Item>,
+    pub completed_points: f64,
+    pub carry_over: Vec<Item>,
+    /// Committed items that were already in an earlier sprint.
+    pub carried_in: Vec<Item>,
+    pub planning_accuracy: Ratio,
+    pub planning_accuracy_points: Option<f64>,
+    pub scope_change: Option<f64>,
+    pub blocked: Vec<Item>,
+    pub at_risk: Vec<Item>,
+    pub remaining_points: f64,
+    pub burndown: Vec<BurnPoint>,
+    pub forecast: Option<Forecast>,
+}
+
+fn item(t: &Ticket, at: Option<Ts>, why: Option<String>) -> Item {
+    Item {
+        key: t.key.clone(),
+        summary: t.summary.clone(),
+        points: t.story_points,
+        status: t.status.clone(),
+        at,
+        why,
+    }
+}
+
+fn points(items: &[Item]) -> f64 {
+    items.iter().filter_map(|i| i.points).sum()
+}
+
+fn is_working_day(t: Ts) -> bool {
+    let weekday = (t.div_euclid(DAY) + 3).rem_euclid(7);
+    weekday < 5
+}
+
+fn done_by(t: &Ticket, at: Ts) -> bool {
+    t.category_at(at) == Some(StatusCategory::Done)
+}
+
+/// Daily completed points of the team over its last closed sprints (working days only).
+fn throughput_history(data: &Dataset, sprint: &Sprint, opts: &SprintOptions) -> Vec<f64> {
+    let mut closed: Vec<&Sprint> = data
+        .sprints
+        .iter()
+        .filter(|s| {
+            s.team == sprint.team
+                && s.id != sprint.id
+                && s.state == "closed"
+                && s.end_at
+                    .is_some_and(|e| e <= sprint.start_at.unwrap_or(i64::MAX))
+        })
+        .collect();
+    closed.sort_by_key(|s| std::cmp::Reverse(s.start_at));
+    closed.truncate(opts.history_sprints);
+    let mut days = Vec::new();
+    for s in closed {
+        let (Some(start), Some(end)) = (s.start_at, s.end_at) else {
+            continue;
+        };
+        let mut d = start.div_euclid(DAY) * DAY;
+        while d < end {
+            if is_working_day(d) {
+                let done: f64 = data
+                    .tickets
+                    .iter()
+                    .filter(|t| t.team == sprint.team)
+                    .filter(|t| {
+                        t.done_at()
+                            .is_some_and(|x| x >= d.max(start) && x < (d + DAY).min(end))
+                    })
+                    .filter_map(|t| t.story_points)
+                    .sum();
+                days.push(done);
+            }
+            d += DAY;
+        }
+    }
+    days
+}
+
+pub fn sprint_health(
+    data: &Dataset,
+    sprint: &Sprint,
+    as_of: Ts,
+    opts: &SprintOptions,
+) -> Option<SprintHealth> {
+    let (start, end) = (sprint.start_at?, sprint.end_at?);
+    let at = if sprint.state == "closed" {
+        sprint
+            .complete_at
+            .unwrap_or(end)
+            .min(end.max(as_of))
+            .min(end)
+    } else {
+        as_of.min(end)
+    };
+    let members: Vec<&Ticket> = data
+        .tickets
+        .iter()
+        .filter(|t| t.sprints.iter().any(|s| s.sprint == sprint.id))
+        .collect();
+    let committed: Vec<&Ticket> = members
+        .iter()
+        .copied()
+        .filter(|t| t.in_sprint_at(sprint.id, start))
+        .collect();
+    let committed_ids: HashSet<i64> = committed.iter().map(|t| t.id).collect();
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
+    for t in &members {
+        for s in t.sprints.iter().filter(|s| s.sprint == sprint.id) {
+            if let Some(a) = s.added_at.filter(|a| *a > start && *a <= at)
+                && (!committed_ids.contains(&t.id) || s.removed_at.is_some_and(|r| r < a))
+            {
+                added.push(item(t, Some(a), None));
+            }
+            if let Some(r) = s.removed_at.filter(|r| *r > start && *r <= at) {
+                removed.push(item(t, Some(r), None));
+            }
+        }
+    }
+    added.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+    removed.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+    // In the sprint at the evaluated moment.
+    let probe = if sprint.state == "closed" { at - 1 } else { at };
+    let in_sprint: Vec<&Ticket> = members
+        .iter()
+        .copied()
+        .filter(|t| t.in_sprint_at(sprint.id, probe))
+        .collect();
+    let completed: Vec<Item> = in_sprint
+        .iter()
+        .filter(|t| done_by(t, at))
+        .map(|t| item(t, t.done_at(), None))
+        .collect();
+    let remaining: Vec<&Ticket> = in_sprint
+        .iter()
+        .copied()
+        .filter(|t| !done_by(t, at))
+        .collect();
+    let carried_in: Vec<Item> = committed
+        .iter()
+        .filter(|t| {
+            t.sprints
+                .iter()
+                .any(|s| s.sprint != sprint.id && s.added_at.is_some_and(|a| a < start))
+        })
+        .map(|t| item(t, None, None))
+        .collect();
+    let committed_done = committed
+        .iter()
+        .filter(|t| done_by(t, at) && t.in_sprint_at(sprint.id, probe))
+        .count();
+    let committed_items: Vec<Item> = committed.iter().map(|t| item(t, None, None)).collect();
+    let committed_points = points(&committed_items);
+    let committed_done_points: f64 = committed
+        .iter()
+        .filter(|t| done_by(t, at) && t.in_sprint_at(sprint.id, probe))
+        .filter_map(|t| t.story_points)
+        .sum();
+
+    // Blocked and at risk, among what is left.
+    let done_keys: HashSet<&str> = data
+        .tickets
+        .iter()
+        .filter(|t| done_by(t, at))
+        .map(|t| t.key.as_str())
+        .collect();
+    let history_flows: Vec<f64> = {
+        let mut v: Vec<f64> = data
+            .tickets
+            .iter()
+            .filter(|t| {
+                t.team == sprint.team && t.done_at().is_some_and(|d| d <= at && d > at - 90 * DAY)
+            })
+            .filter_map(|t| Some((t.done_at()? - t.started_at()?) as f64))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let p85 = quantile(&history_flows, 0.85);
+    let elapsed = (at - start) as f64 / (end - start).max(1) as f64;
+    let mut blocked = Vec::new();
+    let mut at_risk = Vec::new();
+    for t in &remaining {
+        let open_blockers: Vec<&String> = t
+            .blocked_by
+            .iter()
+            .filter(|b| !done_keys.contains(b.as_str()))
+            .collect();
+        let mut why = Vec::new();
+        if t.status.to_lowercase().contains("block") {
+            why.push(format!("status {}", t.status));
+        }
+        if t.flagged {
+            why.push("flagged as an impediment".to_string());
+        }
+        if !open_blockers.is_empty() {
+            why.push(format!(
+                "blocked by {}",
+                open_blockers
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !why.is_empty() {
+            blocked.push(item(t, None, Some(why.join("; "))));
+            continue;
+        }
+        match t.started_at() {
+            None if elapsed >= 0.5 => at_risk.push(item(
+                t,
+                None,
+                Some(format!(
+                    "not started with {:.0}% of the sprint gone",
+                    elapsed * 100.0
+                )),
+            )),
+            Some(s) if p85.is_some_and(|p| (at - s) as f64 > p) => at_risk.push(item(
+                t,
+                Some(s),
+                Some(format!(
+                    "in progress for {:.1} days, longer than 85% of recent work ({:.1} days)",
+                    (at - s) as f64 / DAY as f64,
+                    p85.unwrap_or(0.0) / DAY as f64
+                )),
+            )),
+            _ => {}
+        }
+    }
+    // Burndown: points left each day (tickets in the sprint then and not done by then).
+    let mut burndown = Vec::new();
+    let total_days = ((end - start) as f64 / DAY as f64).max(1.0);
+    let mut day = start;
+    while day <= end {
+        let t = day.min(at);
+        if day > at + DAY {
+            break;
+        }
+        let rem: f64 = members
+            .iter()
+            .filter(|x| x.in_sprint_at(sprint.id, t) && !done_by(x, t))
+            .filter_map(|x| x.story_points)
+            .sum();
+        let ideal =
+            committed_points * (1.0 - ((day - start) as f64 / DAY as f64) / total_days).max(0.0);
+        burndown.push(BurnPoint {
+            day: t,
+            remaining_points: rem,
+            ideal_points: ideal,
+        });
+        if t == at {
+            break;
+        }
+        day += DAY;
+    }
+    let remaining_items: Vec<Item> = remaining.iter().map(|t| item(t, None, None)).collect();
+    let remaining_points = points(&remaining_items);
+    // Forecast for a running sprint.
+    let forecast = (sprint.state != "closed" && at < end).then(|| {
+        let history = throughput_history(data, sprint, opts);
+        let mut d = at.div_euclid(DAY) * DAY + DAY;
+        let mut days_left = 0;
+        while d < end {
+            if is_working_day(d) {
+                days_left += 1;
+            }
+            d += DAY;
+        }
+        let mut rng = Rng::seed(opts.seed);
+        let mut done_runs = 0usize;
+        let mut totals = Vec::with_capacity(opts.runs);
+        for _ in 0..opts.runs {
+            let mut sum = 0.0;
+            for _ in 0..days_left {
+                if !history.is_empty() {
+                    sum += history[rng.range(0, history.len() as i64 - 1) as usize];
+                }
+            }
+            if sum >= remaining_points {
+                done_runs += 1;
+            }
+            totals.push(sum);
+        }
+        totals.sort_by(f64::total_cmp);
+        Forecast {
+            probability: if remaining_points <= 0.0 {
+                1.0
+            } else {
+                done_runs as f64 / opts.runs.max(1) as f64
+            },
+            runs: opts.runs,
+            seed: opts.seed,
+            working_days_left: days_left,
+            remaining_points,
+            history_days: history.len(),
+            expected_points_p50: quantile(&totals, 0.5).unwrap_or(0.0),
+            expected_points_p15: quantile(&totals, 0.15).unwrap_or(0.0),
+        }
+    });
+    let carry_over: Vec<Item> = if sprint.state == "closed" {
+        remaining_items
+    } else {
+        remaining
+            .iter()
+            .map(|t| item(t, None, Some("not done yet".into())))
+            .collect()
+    };
+    Some(SprintHealth {
+        sprint_id: sprint.id,
+        name: sprint.name.clone(),
+        team: sprint.team.clone(),
+        state: sprint.state.clone(),
+        start,
+        end,
+        at,
+        committed_points,
+        planning_accuracy: ratio(committed_done, committed.len()),
+        planning_accuracy_points: (committed_points > 0.0)
+            .then(|| committed_done_points / committed_points),
+        scope_change: (!committed.is_empty())
+            .then(|| (added.len() + removed.len()) as f64 / committed.len() as f64),
+        committed: committed_items,
+        completed_points: points(&completed),
+        completed,
+        added,
+        removed,
+        carry_over,
+        carried_in,
+        blocked,
+        at_risk,
+        remaining_points,
+        burndown,
+        forecast,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::SprintStay;
+    use crate::testkit::*;
+    use StatusCategory::*;
+
+    fn stay(sprint: i64, added: Option<Ts>, removed: Option<Ts>) -> SprintStay {
+        SprintStay {
+            sprint,
+            added_at: added,
+            removed_at: removed,
+        }
+    }
+
+    fn sprint(id: i64, start: Ts, state: &str) -> Sprint {
+        Sprint {
+            id,
+            name: format!("Sprint {id}"),
+            team: Some("core".into()),
+            state: state.into(),
+            start_at: Some(start),
+            end_at: Some(start + 14 * D),
+            complete_at: None,
+        }
+    }
+
+    /// Sprint 2 runs from T0 + 14 days; history in sprint 1.
+    fn dataset() -> Dataset {
+        let s2 = T0 + 14 * D;
+        let mut t1 = ticket(
+            1,
+            "core",
+            &[(Todo, T0), (Active, s2 + D), (Done, s2 + 3 * D)],
+            3.0,
+        ); // committed, done
+        t1.sprints = vec![stay(2, Some(s2 - H), None)];
+        let mut t2 = ticket(2, "core", &[(Todo, T0)], 5.0); // committed, not started
+        t2.sprints = vec![stay(1, Some(T0), Some(s2)), stay(2, Some(s2), None)]; // carried in from sprint 1
+        let mut t3 = ticket(3, "core", &[(Todo, s2 + 2 * D), (Active, s2 + 3 * D)], 2.0); // added mid-sprint
+        t3.sprints = vec![stay(2, Some(s2 + 2 * D), None)];
+        let mut t4 = ticket(4, "core", &[(Todo, T0), (Active, s2 + D)], 8.0); // committed then removed
+        t4.sprints = vec![stay(2, Some(s2 - H), Some(s2 + 4 * D))];
+        let mut t5 = ticket(5, "core", &[(Todo, T0), (Active, s2 + D)], 1.0); // flagged
+        t5.flagged = true;
+        t5.status = "In Progress".into();
+        t5.sprints = vec![stay(2, Some(s2 - H), None)];
+        // History: sprint 1, where 2 points were done every working day.
+        let mut history = Vec::new();
+        for k in 0..10 {
+            let day = T0 + (k / 5 * 7 + k % 5) * D + 10 * H;
+            let mut h = ticket(
+                100 + k,
+                "core",
+                &[(Todo, T0), (Active, T0 + H), (Done, day)],
+                2.0,
+            );
+            h.sprints = vec![stay(1, Some(T0), None)];
+            history.push(h);
+        }
+        let mut tickets = vec![t1, t2, t3, t4, t5];
+        tickets.extend(history);
+        Dataset {
+            tickets,
+            sprints: vec![sprint(1, T0, "closed"), sprint(2, s2, "active")],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn commitment_scope_change_and_accuracy() {
+        let data = dataset();
+        let now = T0 + 14 * D + 7 * D; // a week into sprint 2 (a Monday)
+        let h = sprint_health(&data, &data.sprints[1], now, &SprintOptions::default()).unwrap();
+        let keys = |v: &[Item]| v.iter().map(|i| i.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&h.committed), ["T-1", "T-2", "T-4", "T-5"]);
+        assert_eq!(h.committed_points, 17.0);
+        assert_eq!(keys(&h.added), ["T-3"]);
+        assert_eq!(keys(&h.removed), ["T-4"]);
+        assert_eq!(keys(&h.completed), ["T-1"]);
+        assert_eq!(keys(&h.carried_in), ["T-2"]);
+        assert_eq!(
+            (h.planning_accuracy.part, h.planning_accuracy.total),
+            (1, 4)
+        );
+        assert_eq!(h.planning_accuracy_points, Some(3.0 / 17.0));
+        assert_eq!(h.scope_change, Some(0.5));
+        assert_eq!(keys(&h.blocked), ["T-5"]);
+        assert_eq!(
+            keys(&h.at_risk),
+            ["T-2"],
+            "not started with half the sprint gone"
+        );
+        assert_eq!(h.remaining_points, 8.0, "T-2 (5) + T-3 (2) + T-5 (1)");
+        let first = &h.burndown[0];
+        assert_eq!((first.remaining_points, first.ideal_points), (17.0, 17.0));
+    }
+
+    #[test]
+    fn the_forecast_is_seeded_and_sensible() {
+        let data = dataset();
+        let now = T0 + 14 * D + 7 * D;
+        let h = sprint_health(&data, &data.sprints[1], now, &SprintOptions::default()).unwrap();
+        let f = h.forecast.unwrap();
+        assert_eq!((f.runs, f.history_days), (10_000, 10));
+        // Every history day completed 2 points; 4 working days left (Tue–Fri) → 8 points: exactly
+        // the 8 remaining.
+        assert_eq!(f.working_days_left, 4);
+        assert_eq!(f.probability, 1.0);
+        assert_eq!(f.expected_points_p50, 8.0);
+        let again = sprint_health(&data, &data.sprints[1], now, &SprintOptions::default())
+            .unwrap()
+            .forecast
+            .unwrap();
+        assert_eq!(again.probability, f.probability);
+        // With 9 points left it cannot make it.
+        let mut more = data.clone();
+        more.tickets[2].story_points = Some(3.0);
+        let h = sprint_health(&more, &more.sprints[1], now, &SprintOptions::default()).unwrap();
+        assert_eq!(h.forecast.unwrap().probability, 0.0);
+    }
+
+    #[test]
+    fn a_closed_sprint_reports_carry_over() {
+        let data = dataset();
+        let h = sprint_health(
+            &data,
+            &data.sprints[0],
+            T0 + 40 * D,
+            &SprintOptions::default(),
+        )
+        .unwrap();
+        assert!(h.forecast.is_none());
+        assert_eq!(
+            h.carry_over
+                .iter()
+                .map(|i| i.key.as_str())
+                .collect::<Vec<_>>(),
+            ["T-2"]
+        );
+        assert_eq!(h.completed.len(), 10);
+    }
+}

@@ -1,0 +1,209 @@
+//! A note: a title, then one section per topic, each a list of statements with the links to the
+//! records behind them. Rendered to Markdown (one `##` section per topic) or serialised to JSON for
+//! the UI; the same input gives byte-identical output.
+
+use serde::Serialize;
+
+/// A link to a record: its page at the provider, or a `bosun://` deep link that opens it in the
+/// app when it has no page (a deployment, a signal, a private note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+impl Link {
+    pub fn new(label: impl Into<String>, url: impl Into<String>) -> Link {
+        Link {
+            label: label.into(),
+            url: url.into(),
+        }
+    }
+
+    /// `bosun://<kind>/<id>`.
+    pub fn app(label: impl Into<String>, kind: &str, id: impl std::fmt::Display) -> Link {
+        Link {
+            label: label.into(),
+            url: format!("bosun://{kind}/{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub text: String,
+    pub links: Vec<Link>,
+    /// Details under the statement (reviewers suggested for a PR, the blockers of a person).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Item>,
+}
+
+impl Item {
+    pub fn new(text: impl Into<String>) -> Item {
+        Item {
+            text: text.into(),
+            links: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn link(mut self, link: Link) -> Item {
+        self.links.push(link);
+        self
+    }
+
+    pub fn links(mut self, links: impl IntoIterator<Item = Link>) -> Item {
+        self.links.extend(links);
+        self
+    }
+
+    pub fn detail(mut self, item: Item) -> Item {
+        self.details.push(item);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub heading: String,
+    /// One paragraph before the list (a summary line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    pub items: Vec<Item>,
+    /// What to say when there are no items: a section is never just empty.
+    pub when_empty: String,
+    /// An SVG chart shown under the heading: (file name when exported, the SVG text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<Chart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    pub file: String,
+    pub title: String,
+    #[serde(skip)]
+    pub svg: String,
+}
+
+impl Section {
+    pub fn new(heading: impl Into<String>, when_empty: impl Into<String>) -> Section {
+        Section {
+            heading: heading.into(),
+            lead: None,
+            items: Vec::new(),
+            when_empty: when_empty.into(),
+            chart: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    Standup,
+    Triage,
+    SprintHealth,
+    OneOnOne,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub title: String,
+    /// The line under the title: scope and the time it was written for.
+    pub subtitle: String,
+    pub sections: Vec<Section>,
+}
+
+fn escape(text: &str) -> String {
+    // Only what would break a list line or a link label.
+    text.replace('\n', " ")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+fn item_md(out: &mut String, item: &Item, depth: usize) {
+    let indent = "  ".repeat(depth);
+    out.push_str(&format!("{indent}- {}", escape(&item.text)));
+    if !item.links.is_empty() {
+        let links: Vec<String> = item
+            .links
+            .iter()
+            .map(|l| format!("[{}]({})", escape(&l.label), l.url))
+            .collect();
+        out.push_str(&format!(" ({})", links.join(", ")));
+    }
+    out.push('\n');
+    for d in &item.details {
+        item_md(out, d, depth + 1);
+    }
+}
+
+impl Note {
+    /// Markdown: `# title`, the subtitle, then `## heading` per section with its list.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n\n{}\n", self.title, self.subtitle);
+        for s in &self.sections {
+            out.push_str(&format!("\n## {}\n\n", s.heading));
+            if let Some(c) = &s.chart {
+                out.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.file));
+            }
+            if let Some(lead) = &s.lead {
+                out.push_str(&format!("{lead}\n\n"));
+            }
+            if s.items.is_empty() {
+                out.push_str(&format!("_{}_\n", s.when_empty));
+            }
+            for item in &s.items {
+                item_md(&mut out, item, 0);
+            }
+        }
+        out
+    }
+
+    /// Every link in the note (for checking that each resolves to a record).
+    pub fn links(&self) -> Vec<&Link> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Link>) {
+            for i in items {
+                out.extend(i.links.iter());
+                walk(&i.details, out);
+            }
+        }
+        let mut out = Vec::new();
+        for s in &self.sections {
+            walk(&s.items, &mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_has_one_section_per_topic_and_never_an_empty_one() {
+        let mut done = Section::new("Done", "Nothing merged or closed.");
+        done.items.push(
+            Item::new("Merged [WIP] retry budget")
+                .link(Link::new(
+                    "harbor-gateway#12",
+                    "https://github.com/t/harbor-gateway/pull/12",
+                ))
+                .detail(Item::new("reviewed by Chen Wei").link(Link::app("review", "review", 7))),
+        );
+        let note = Note {
+            kind: NoteKind::Standup,
+            title: "Standup — Harbor".into(),
+            subtitle: "For Friday 20 November 2026.".into(),
+            sections: vec![done, Section::new("Blockers", "No blockers.")],
+        };
+        assert_eq!(
+            note.to_markdown(),
+            "# Standup — Harbor\n\nFor Friday 20 November 2026.\n\n## Done\n\n\
+             - Merged \\[WIP\\] retry budget ([harbor-gateway#12](https://github.com/t/harbor-gateway/pull/12))\n  \
+             - reviewed by Chen Wei ([review](bosun://review/7))\n\n## Blockers\n\n_No blockers._\n"
+        );
+        assert_eq!(note.links().len(), 2);
+    }
+}

@@ -1,0 +1,289 @@
+//! Guardrails as policy (DESIGN.md §5): Rego files evaluated in process with `regorus`.
+//!
+//! A [`Bundle`] is a set of `.rego` files: the default one ships in the binary
+//! ([`DEFAULT_BUNDLE`]) and is copied into the user's policy folder on first run, where they can
+//! edit it. Two entry points are asked:
+//!
+//! - `data.bosun.actions.decision` — may this outbound action go now? ([`Decision`]: allowed,
+//!   needs approval, denied with reasons, or deferred with reasons and how long to wait);
+//! - `data.bosun.agreements.violations` — which working agreements were broken (each becomes a
+//!   signal).
+//!
+//! A file that does not compile is an error naming the file and the line; the app then keeps the
+//! last bundle that compiled ([`Bundle::from_files`] on the saved copy).
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The default bundle: (file name, text).
+pub const DEFAULT_BUNDLE: &[(&str, &str)] = &[
+    ("actions.rego", include_str!("../bundle/actions.rego")),
+    ("agreements.rego", include_str!("../bundle/agreements.rego")),
+];
+
+const DECISION: &str = "data.bosun.actions.decision";
+const VIOLATIONS: &str = "data.bosun.agreements.violations";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("policy folder {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("policy folder {0} has no .rego files")]
+    Empty(String),
+    #[error("evaluating {rule}: {message}")]
+    Eval { rule: String, message: String },
+    #[error("{rule} returned an unexpected shape: {message}")]
+    Shape { rule: String, message: String },
+}
+
+impl bosun_core::HasCode for PolicyError {
+    fn code(&self) -> bosun_core::Code {
+        match self {
+            PolicyError::Io { .. } => bosun_core::Code::Io,
+            _ => bosun_core::Code::Config,
+        }
+    }
+}
+
+pub type Result<T, E = PolicyError> = std::result::Result<T, E>;
+
+/// Compiled policy files.
+#[derive(Clone)]
+pub struct Bundle {
+    engine: regorus::Engine,
+    /// (file name, text) as loaded.
+    pub files: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Bundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bundle")
+            .field(
+                "files",
+                &self.files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// What the policy says about one action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub allow: bool,
+    pub needs_approval: bool,
+    /// Why it may not go at all.
+    pub deny: Vec<String>,
+    /// Why it may not go yet.
+    pub defer: Vec<String>,
+    /// How long to wait when deferred.
+    pub wait_minutes: i64,
+}
+
+impl Decision {
+    /// One line for people.
+    pub fn explain(&self) -> String {
+        if !self.deny.is_empty() {
+            format!("denied: {}", self.deny.join("; "))
+        } else if !self.defer.is_empty() {
+            format!(
+                "deferred {} min: {}",
+                self.wait_minutes,
+                self.defer.join("; ")
+            )
+        } else if self.needs_approval {
+            "allowed once approved".into()
+        } else {
+            "allowed".into()
+        }
+    }
+}
+
+/// A broken working agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    pub rule: String,
+    pub subject_kind: String,
+    pub subject_ref: String,
+    pub severity: String,
+    pub why: String,
+    #[serde(default)]
+    pub suggest: Option<String>,
+}
+
+/// Turn a regorus error into one readable line: where (`file:line:col`), the source line, and
+/// what is wrong.
+fn readable(e: &anyhow::Error) -> String {
+    let text = e.to_string();
+    let mut at = None;
+    let mut source = None;
+    let mut what = Vec::new();
+    for l in text.lines() {
+        let t = l.trim();
+        if let Some(x) = t.strip_prefix("-->") {
+            at = Some(x.trim().to_string());
+        } else if let Some((_, code)) = t
+            .split_once(" | ")
+            .filter(|(n, _)| n.trim().parse::<u32>().is_ok())
+        {
+            source = Some(code.trim().to_string());
+        } else if let Some(x) = t.strip_prefix("error:") {
+            what.push(x.trim().to_string());
+        } else if !t.is_empty()
+            && !t.starts_with('|')
+            && !t.chars().all(|c| c == '^' || c == ' ')
+            && t.trim_end_matches('|').trim().parse::<u32>().is_err()
+        {
+            what.push(t.to_string());
+        }
+    }
+    let mut out = String::new();
+    if let Some(a) = at {
+        out.push_str(&format!("at {a}: "));
+    }
+    out.push_str(&what.join("; "));
+    if let Some(s) = source {
+        out.push_str(&format!(" (in `{s}`)"));
+    }
+    out
+}
+
+fn invalid(file: &str, e: &anyhow::Error) -> PolicyError {
+    PolicyError::Invalid {
+        file: file.to_string(),
+        message: readable(e),
+    }
+}
+
+impl Bundle {
+    /// The default bundle, compiled.
+    pub fn builtin() -> Bundle {
+        let files: Vec<(String, String)> = DEFAULT_BUNDLE
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        Bundle::from_files(files)
+            .unwrap_or_else(|e| unreachable!("the default policy compiles: {e}"))
+    }
+
+    /// Compile these files; the first that does not compile is the error.
+    pub fn from_files(files: Vec<(String, String)>) -> Result<Bundle> {
+        let mut engine = regorus::Engine::new();
+        for (name, text) in &files {
+            engine
+                .add_policy(name.clone(), text.clone())
+                .map_err(|e| invalid(name, &e))?;
+        }
+        let mut bundle = Bundle { engine, files };
+        // Type errors and unsafe variables surface on first evaluation: do one now, with an empty
+        // input, so that a broken bundle never replaces a good one.
+        bundle.check()?;
+        Ok(bundle)
+    }
+
+    fn check(&mut self) -> Result<()> {
+        let sample = serde_json::json!({
+            "action": {"kind": "slack_dm", "provider": "slack", "body": "hello", "summary": "", "signal_kind": "review_waiting", "approved": true, "approved_by": "check"},
+            "recipients": [{"id": 1, "name": "x", "local_minutes": 600, "local_time": "10:00", "local_weekday": 1, "sent_today": 0}],
+            "now": {"utc": "2026-01-01T00:00:00Z"}
+        });
+        let who = self
+            .files
+            .first()
+            .map_or("bundle".to_string(), |f| f.0.clone());
+        self.decide(&sample).map_err(|e| PolicyError::Invalid {
+            file: who.clone(),
+            message: e.to_string(),
+        })?;
+        self.violations(&serde_json::json!({"pull_requests": [], "deployments": []}))
+            .map_err(|e| PolicyError::Invalid {
+                file: who,
+                message: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    /// Load every `.rego` file of `dir` (sorted by name).
+    pub fn load_dir(dir: &Path) -> Result<Bundle> {
+        let io = |source| PolicyError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rego"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(PolicyError::Empty(dir.display().to_string()));
+        }
+        let mut files = Vec::new();
+        for p in names {
+            let text = std::fs::read_to_string(&p).map_err(|source| PolicyError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            files.push((p.display().to_string(), text));
+        }
+        Bundle::from_files(files)
+    }
+
+    fn eval(&self, rule: &str, input: &serde_json::Value) -> Result<serde_json::Value> {
+        let mut engine = self.engine.clone();
+        engine.set_input(regorus::Value::from(input.clone()));
+        let v = engine
+            .eval_rule(rule.to_string())
+            .map_err(|e| PolicyError::Eval {
+                rule: rule.to_string(),
+                message: readable(&e),
+            })?;
+        serde_json::to_value(&v).map_err(|e| PolicyError::Shape {
+            rule: rule.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// `data.bosun.actions.decision` for one action.
+    pub fn decide(&self, input: &serde_json::Value) -> Result<Decision> {
+        let v = self.eval(DECISION, input)?;
+        serde_json::from_value(v.clone()).map_err(|e| PolicyError::Shape {
+            rule: DECISION.into(),
+            message: format!("{e} (got {v})"),
+        })
+    }
+
+    /// `data.bosun.agreements.violations` (a set; an undefined rule means none).
+    pub fn violations(&self, input: &serde_json::Value) -> Result<Vec<Violation>> {
+        let v = self.eval(VIOLATIONS, input)?;
+        if v.is_string() && v.as_str() == Some("<undefined>") {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<Violation> =
+            serde_json::from_value(v.clone()).map_err(|e| PolicyError::Shape {
+                rule: VIOLATIONS.into(),
+                message: format!("{e} (got {v})"),
+            })?;
+        out.sort_by(|a, b| (&a.rule, &a.subject_ref).cmp(&(&b.rule, &b.subject_ref)));
+        Ok(out)
+    }
+}
+
+/// Write the default bundle's files into `dir` (created if needed), never overwriting a file the
+/// user has. Returns the files written.
+pub fn install_defaults(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in DEFAULT_BUNDLE {
+        let p = dir.join(name);
+        if !p.exists() {
+            std::fs::write(&p, text)?;
+            written.push(p);
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,289 @@
+//! The default policy bundle, user edits, and malformed policies.
+
+use bosun_policy::{Bundle, DEFAULT_BUNDLE, PolicyError, install_defaults};
+use serde_json::{Value, json};
+
+fn action(kind: &str, body: &str, approved: bool, recipients: Value) -> Value {
+    json!({
+        "action": {"kind": kind, "provider": "slack", "body": body, "summary": "", "signal_kind": "review_waiting",
+                   "approved": approved, "approved_by": if approved { "user:maya" } else { "" }},
+        "recipients": recipients,
+        "now": {"utc": "2026-11-20T09:00:00Z"}
+    })
+}
+
+fn at(minutes: i64, weekday: i64, sent_today: i64) -> Value {
+    json!([{"id": 7, "name": "Priya Natarajan", "local_minutes": minutes,
+            "local_time": format!("{:02}:{:02}", minutes / 60, minutes % 60), "local_weekday": weekday, "sent_today": sent_today}])
+}
+
+#[test]
+fn every_outbound_action_needs_approval() {
+    let b = Bundle::builtin();
+    let d = b
+        .decide(&action(
+            "slack_dm",
+            "Could you review?",
+            false,
+            at(600, 1, 0),
+        ))
+        .unwrap();
+    assert!(!d.allow && d.needs_approval);
+    assert_eq!(
+        d.deny,
+        vec!["every outbound action needs the manager's approval"]
+    );
+    let d = b
+        .decide(&action(
+            "slack_dm",
+            "Could you review?",
+            true,
+            at(600, 1, 0),
+        ))
+        .unwrap();
+    assert!(d.allow, "{d:?}");
+    assert!(d.deny.is_empty() && d.defer.is_empty());
+}
+
+#[test]
+fn nothing_is_sent_in_the_recipients_quiet_hours() {
+    let b = Bundle::builtin();
+    // 18:59 is fine, 19:00 is quiet (until 08:00: 13 h later), 07:59 is quiet, 08:00 is fine.
+    assert!(
+        b.decide(&action("slack_dm", "hi", true, at(18 * 60 + 59, 1, 0)))
+            .unwrap()
+            .allow
+    );
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(19 * 60, 1, 0)))
+        .unwrap();
+    assert!(!d.allow);
+    assert_eq!(
+        d.defer,
+        vec!["it is 19:00 for Priya Natarajan (quiet hours)"]
+    );
+    assert_eq!(d.wait_minutes, 13 * 60);
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(7 * 60 + 59, 1, 0)))
+        .unwrap();
+    assert_eq!((d.allow, d.wait_minutes), (false, 1));
+    assert!(
+        b.decide(&action("slack_dm", "hi", true, at(8 * 60, 1, 0)))
+            .unwrap()
+            .allow
+    );
+    // Saturday noon waits for Monday 08:00.
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(12 * 60, 5, 0)))
+        .unwrap();
+    assert_eq!(d.wait_minutes, 2 * 1440 - 12 * 60 + 8 * 60, "{d:?}");
+    // A channel message has no recipients: no quiet hours apply.
+    assert!(
+        b.decide(&action("slack_message", "hi", true, json!([])))
+            .unwrap()
+            .allow
+    );
+}
+
+#[test]
+fn a_cap_on_messages_per_person_per_day() {
+    let b = Bundle::builtin();
+    assert!(
+        b.decide(&action("slack_dm", "hi", true, at(600, 2, 2)))
+            .unwrap()
+            .allow
+    );
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(600, 2, 3)))
+        .unwrap();
+    assert!(!d.allow);
+    assert_eq!(
+        d.defer,
+        vec!["Priya Natarajan already got 3 messages from Bosun today (limit 3)"]
+    );
+    assert_eq!(d.wait_minutes, 1440 - 600 + 480);
+}
+
+#[test]
+fn individual_metrics_never_leave_the_machine() {
+    let b = Bundle::builtin();
+    let mut a = action("slack_message", "Thanks all!", true, json!([]));
+    a["action"]["signal_kind"] = json!("review_load_imbalance");
+    let d = b.decide(&a).unwrap();
+    assert_eq!(d.deny, vec!["individual metrics never leave this machine"]);
+    let d = b
+        .decide(&action(
+            "slack_message",
+            "Tomás gave 18 reviews given this sprint",
+            true,
+            json!([]),
+        ))
+        .unwrap();
+    assert!(!d.allow && d.deny[0].contains("individual metric"), "{d:?}");
+    // Numbers that are not about a person's output are fine.
+    assert!(
+        b.decide(&action(
+            "slack_message",
+            "harbor-auth#187 has waited 88 working hours",
+            true,
+            json!([])
+        ))
+        .unwrap()
+        .allow
+    );
+}
+
+fn pr(reference: &str, size: i64, approvals: i64, merged: bool, title: &str) -> Value {
+    json!({"ref": reference, "short": reference, "title": title, "branch": "feature", "body": "", "size": size,
+           "approvals": approvals, "merged": merged, "bot": false, "team": "harbor"})
+}
+
+fn deploy(weekday: i64, minutes: i64, production: bool) -> Value {
+    json!({"ref": "d1", "repo": "harbor-gateway", "environment": "production", "production": production,
+           "local_weekday": weekday, "local_minutes": minutes, "local_time": format!("{:02}:{:02}", minutes / 60, minutes % 60), "team": "harbor"})
+}
+
+fn rules(b: &Bundle, input: Value) -> Vec<(String, String, String)> {
+    b.violations(&input)
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.rule, v.subject_ref, v.severity))
+        .collect()
+}
+
+#[test]
+fn prs_over_400_lines_need_two_reviewers() {
+    let b = Bundle::builtin();
+    let input = json!({"pull_requests": [
+        pr("o/r#1", 400, 1, true, "TIDE-1 at the limit"),
+        pr("o/r#2", 401, 1, true, "TIDE-2 one over"),
+        pr("o/r#3", 900, 2, true, "TIDE-3 two approvals"),
+        pr("o/r#4", 500, 1, false, "TIDE-4 open with one approval"),
+        pr("o/r#5", 500, 0, false, "TIDE-5 open, not reviewed yet"),
+    ], "deployments": []});
+    assert_eq!(
+        rules(&b, input),
+        vec![
+            ("two_reviewers".into(), "o/r#2".into(), "medium".into()),
+            ("two_reviewers".into(), "o/r#4".into(), "low".into()),
+        ]
+    );
+}
+
+#[test]
+fn every_pr_links_a_ticket() {
+    let b = Bundle::builtin();
+    let mut bot = pr("o/r#3", 10, 0, false, "Bump lodash");
+    bot["bot"] = json!(true);
+    let mut in_branch = pr("o/r#4", 10, 0, false, "Fix it");
+    in_branch["branch"] = json!("tide-9/OPS-12-fix");
+    let input = json!({"pull_requests": [
+        pr("o/r#1", 10, 0, false, "TIDE-253 Fix session expiry"),
+        pr("o/r#2", 10, 0, false, "Fix session expiry"),
+        bot,
+        in_branch,
+    ], "deployments": []});
+    assert_eq!(
+        rules(&b, input),
+        vec![("ticket_link".into(), "o/r#2".into(), "low".into())]
+    );
+}
+
+#[test]
+fn no_production_deploys_on_friday_afternoon() {
+    let b = Bundle::builtin();
+    let check = |weekday, minutes, production| {
+        !rules(
+            &b,
+            json!({"pull_requests": [], "deployments": [deploy(weekday, minutes, production)]}),
+        )
+        .is_empty()
+    };
+    assert!(!check(4, 11 * 60 + 59, true), "Friday morning is fine");
+    assert!(check(4, 12 * 60, true), "Friday 12:00 is afternoon");
+    assert!(check(4, 17 * 60, true));
+    assert!(!check(3, 17 * 60, true), "Thursday afternoon is fine");
+    assert!(!check(4, 15 * 60, false), "staging is fine");
+}
+
+#[test]
+fn a_malformed_policy_is_a_clear_error_naming_the_file_and_line() {
+    let mut files: Vec<(String, String)> = DEFAULT_BUNDLE
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    files[0].1 = files[0].1.replace(
+        "default allow := false",
+        "default allow := false\nallow if {{ count(deny) ==",
+    );
+    let err = Bundle::from_files(files).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, PolicyError::Invalid { .. }), "{err:?}");
+    assert!(text.starts_with("policy actions.rego:"), "{text}");
+    assert!(text.contains("actions.rego:"), "names the file: {text}");
+    assert!(
+        text.chars().any(|c| c.is_ascii_digit()),
+        "names a line: {text}"
+    );
+}
+
+#[test]
+fn a_policy_that_compiles_but_breaks_the_contract_is_refused() {
+    // `decision` renamed: the bundle parses, but Bosun could never ask it anything.
+    let mut files: Vec<(String, String)> = DEFAULT_BUNDLE
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    files[0].1 = files[0].1.replace("decision := {", "verdict := {");
+    let err = Bundle::from_files(files).unwrap_err().to_string();
+    assert!(
+        err.contains("actions.rego") && err.contains("decision"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_default_bundle_is_installed_once_and_user_edits_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy");
+    assert_eq!(install_defaults(&p).unwrap().len(), 2);
+    // The user lowers the cap to one message a day.
+    let f = p.join("actions.rego");
+    let text = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("max_per_person_per_day := 3", "max_per_person_per_day := 1");
+    std::fs::write(&f, text).unwrap();
+    assert!(install_defaults(&p).unwrap().is_empty(), "never overwrites");
+    let b = Bundle::load_dir(&p).unwrap();
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(600, 1, 1)))
+        .unwrap();
+    assert!(!d.allow && d.defer[0].contains("limit 1"), "{d:?}");
+    // A broken edit: loading fails with the path; the caller keeps its previous bundle.
+    std::fs::write(&f, "package bosun.actions\n\ndecision := {\n").unwrap();
+    let err = Bundle::load_dir(&p).unwrap_err().to_string();
+    assert!(err.contains("actions.rego"), "{err}");
+    assert!(
+        b.decide(&action("slack_dm", "hi", true, at(600, 1, 0)))
+            .unwrap()
+            .allow,
+        "the good bundle still answers"
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert!(matches!(
+        Bundle::load_dir(&empty),
+        Err(PolicyError::Empty(_))
+    ));
+}
+
+#[test]
+fn error_messages_read_well() {
+    let files = vec![(
+        "team.rego".to_string(),
+        "package bosun.actions\n\ndecision := {\n".to_string(),
+    )];
+    let err = Bundle::from_files(files).unwrap_err().to_string();
+    assert!(err.starts_with("policy team.rego: at team.rego:"), "{err}");
+    assert!(!err.contains('\n'), "one line: {err}");
+}

@@ -1,0 +1,136 @@
+//! Flaky checks: a check that fails and then passes on the same commit, again and again, across
+//! several pull requests.
+
+use crate::ctx::Ctx;
+use crate::input::CheckRun;
+use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::time::DAY;
+use bosun_core::time::Ts;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
+    let since = cx.as_of - (cx.settings.flaky_window_days * DAY as f64) as i64;
+    let mut repos: Vec<i64> = cx
+        .input
+        .extra
+        .checks
+        .keys()
+        .copied()
+        .filter(|r| cx.repo_in_scope(*r))
+        .collect();
+    repos.sort_unstable();
+    for repo in repos {
+        let runs = &cx.input.extra.checks[&repo];
+        // (name, sha) → runs in the window.
+        let mut groups: BTreeMap<(&str, &str), Vec<&CheckRun>> = BTreeMap::new();
+        for c in runs
+            .iter()
+            .filter(|c| c.at() >= since && c.at() <= cx.as_of)
+        {
+            groups
+                .entry((c.name.as_str(), c.sha.as_str()))
+                .or_default()
+                .push(c);
+        }
+        // name → flips as (sha, failed run, passing run).
+        let mut flips: BTreeMap<&str, Vec<(&str, &CheckRun, &CheckRun)>> = BTreeMap::new();
+        for ((name, sha), mut g) in groups {
+            if g.len() < 2 {
+                continue;
+            }
+            g.sort_by_key(|c| c.at());
+            for w in g.windows(2) {
+                if w[0].failed() && w[1].passed() {
+                    flips.entry(name).or_default().push((sha, w[0], w[1]));
+                }
+            }
+        }
+        if flips.is_empty() {
+            continue;
+        }
+        // Which PR each sha belongs to (a PR's commits or head).
+        let shas: BTreeSet<&str> = flips.values().flatten().map(|(s, _, _)| *s).collect();
+        let mut pr_of: HashMap<&str, String> = HashMap::new();
+        for pr in cx
+            .input
+            .data
+            .pull_requests
+            .iter()
+            .filter(|p| p.repo == repo)
+        {
+            for sha in pr
+                .commits
+                .iter()
+                .map(String::as_str)
+                .chain(pr.head_sha.as_deref())
+            {
+                if let Some(s) = shas.get(sha) {
+                    pr_of.entry(s).or_insert_with(|| cx.pr_short(pr));
+                }
+            }
+        }
+        for (name, fl) in flips {
+            let prs: BTreeSet<&str> = fl
+                .iter()
+                .filter_map(|(s, _, _)| pr_of.get(s).map(String::as_str))
+                .collect();
+            if fl.len() < cx.settings.flaky_min_flips || prs.len() < cx.settings.flaky_min_prs {
+                continue;
+            }
+            let repo_name = cx.repo_name(repo);
+            let short = repo_name.rsplit('/').next().unwrap_or(repo_name);
+            let severity = if fl.len() >= 3 * cx.settings.flaky_min_flips {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let mut s = Signal::new(
+                Kind::FlakyCheck,
+                Subject {
+                    kind: "check".into(),
+                    reference: format!("{repo_name}:{name}"),
+                    title: format!("{name} in {short}"),
+                    url: None,
+                },
+                severity,
+            );
+            s.team = cx.repo_team(repo).map(str::to_string);
+            let first: Ts = fl.iter().map(|(_, f, _)| f.at()).min().unwrap_or(since);
+            s.since = Some(first);
+            s.why = format!(
+                "`{name}` in {short} failed and then passed on the same commit {} times across {} PRs in the last {} days.",
+                fl.len(),
+                prs.len(),
+                cx.settings.flaky_window_days
+            );
+            for (sha, f, p) in fl.iter().rev().take(10) {
+                let pr = pr_of.get(sha).map_or(String::new(), |p| format!(" ({p})"));
+                s.evidence.push(
+                    Evidence::new(
+                        "check_run",
+                        format!("{name}@{}", &sha[..sha.len().min(7)]),
+                        format!("failed, then passed on re-run{pr}"),
+                    )
+                    .url(p.html_url.as_deref().or(f.html_url.as_deref()))
+                    .at(Some(f.at())),
+                );
+            }
+            let channel = cx.input.extra.team_channel(s.team.as_deref());
+            s.suggestion = channel.map(|c| Suggestion {
+                kind: ActionKind::SlackMessage,
+                target: Target {
+                    channel: Some(c.clone()),
+                    ..Default::default()
+                },
+                text: format!(
+                    "`{name}` in {short} looks flaky: it failed and then passed on re-run {} times across {} PRs in the last {} days. Could someone quarantine or fix it this sprint?",
+                    fl.len(),
+                    prs.len(),
+                    cx.settings.flaky_window_days
+                ),
+                summary: format!("Message in #{c}: `{name}` is flaky"),
+            });
+            out.push(s);
+        }
+    }
+}

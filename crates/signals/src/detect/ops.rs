@@ -1,0 +1,216 @@
+//! Operations (global): open incidents, and incident follow-ups past their due date.
+
+use crate::ctx::Ctx;
+use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::time::{DAY, date, human};
+use bosun_core::model::StatusCategory;
+use bosun_metrics::data::Incident;
+use std::collections::HashMap;
+
+pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
+    open_incidents(cx, out);
+    followups(cx, out);
+}
+
+fn incident_subject(cx: &Ctx<'_>, i: &Incident) -> Subject {
+    let x = cx.input.extra.incidents.get(&i.id);
+    Subject {
+        kind: "incident".into(),
+        reference: i.external_id.clone(),
+        title: format!(
+            "{}{}",
+            x.and_then(|x| x.number)
+                .map_or(String::new(), |n| format!("#{n} ")),
+            i.title
+        ),
+        url: x.and_then(|x| x.html_url.clone()),
+    }
+}
+
+fn open_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
+    for i in &cx.input.data.incidents {
+        let Some(x) = cx.input.extra.incidents.get(&i.id) else {
+            continue;
+        };
+        let open = x.status != "resolved" && i.resolved_at.is_none_or(|r| r > cx.as_of);
+        if !open || i.created_at > cx.as_of {
+            continue;
+        }
+        let high = i.urgency.as_deref() == Some("high");
+        let mut s = Signal::new(
+            Kind::IncidentOpen,
+            incident_subject(cx, i),
+            if high {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+        );
+        s.team = x.team.clone();
+        s.person = x.assignees.first().copied();
+        s.since = Some(i.created_at);
+        s.why = format!(
+            "{}-urgency incident on {} is {} and has been open for {}{}.",
+            if high { "High" } else { "Low" },
+            x.service_name
+                .as_deref()
+                .or(i.service.as_deref())
+                .unwrap_or("an unknown service"),
+            x.status,
+            human(cx.as_of - i.created_at),
+            if x.assignees.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; on it: {}",
+                    x.assignees
+                        .iter()
+                        .map(|p| cx.name(Some(*p)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+        s.evidence.push(
+            Evidence::new("incident", i.external_id.clone(), i.title.clone())
+                .url(x.html_url.as_deref())
+                .at(Some(i.created_at)),
+        );
+        // Suspects: production deployments of the service in the day before it started.
+        let repos: Vec<i64> = cx
+            .input
+            .data
+            .repos
+            .iter()
+            .filter(|r| r.service.is_some() && r.service == i.service)
+            .map(|r| r.id)
+            .collect();
+        for d in cx.input.data.deployments.iter().filter(|d| {
+            d.production
+                && repos.contains(&d.repo)
+                && d.created_at <= i.created_at
+                && d.created_at > i.created_at - DAY
+        }) {
+            s.evidence.push(
+                Evidence::new(
+                    "deployment",
+                    d.external_id.clone(),
+                    format!(
+                        "deployed {} {} before the incident",
+                        &d.sha[..d.sha.len().min(7)],
+                        human(i.created_at - d.created_at)
+                    ),
+                )
+                .at(Some(d.created_at)),
+            );
+        }
+        out.push(s);
+    }
+}
+
+fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
+    let labels = &cx.settings.followup_labels;
+    if labels.is_empty() {
+        return;
+    }
+    let incidents: HashMap<String, &Incident> = cx
+        .input
+        .data
+        .incidents
+        .iter()
+        .map(|i| (i.external_id.to_lowercase(), i))
+        .collect();
+    for t in &cx.input.data.tickets {
+        let Some(x) = cx.input.extra.tickets.get(&t.id) else {
+            continue;
+        };
+        if !x
+            .labels
+            .iter()
+            .any(|l| labels.iter().any(|f| f.eq_ignore_ascii_case(l)))
+        {
+            continue;
+        }
+        if t.created_at > cx.as_of
+            || t.status_category == StatusCategory::Done
+            || t.category_at(cx.as_of) == Some(StatusCategory::Done)
+        {
+            continue;
+        }
+        let due = x
+            .due_at
+            .unwrap_or(t.created_at + (cx.settings.followup_days * DAY as f64) as i64);
+        if cx.as_of <= due {
+            continue;
+        }
+        let late = cx.as_of - due;
+        let incident = x
+            .labels
+            .iter()
+            .find_map(|l| incidents.get(&l.to_lowercase()))
+            .or_else(|| {
+                t.summary
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .find_map(|w| incidents.get(&w.to_lowercase()))
+            });
+        let severity = if late > 14 * DAY {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut s = Signal::new(
+            Kind::IncidentFollowupsOverdue,
+            cx.ticket_subject(t),
+            severity,
+        );
+        s.team = t.team.clone();
+        s.person = t.assignee;
+        s.since = Some(due);
+        s.why = format!(
+            "{} follow-up {} was due {} ({} ago) and is still {}{}.",
+            incident.map_or("An incident".to_string(), |i| format!(
+                "Incident {}",
+                i.external_id
+            )),
+            t.key,
+            date(due),
+            human(late),
+            t.status,
+            if t.assignee.is_some() {
+                format!(" ({})", cx.name(t.assignee))
+            } else {
+                ", with nobody assigned".to_string()
+            }
+        );
+        s.evidence.push(cx.ticket_evidence(t));
+        if let Some(i) = incident {
+            let ix = cx.input.extra.incidents.get(&i.id);
+            s.evidence.push(
+                Evidence::new("incident", i.external_id.clone(), i.title.clone())
+                    .url(ix.and_then(|x| x.html_url.as_deref()))
+                    .at(Some(i.created_at)),
+            );
+        }
+        let mention = t
+            .assignee
+            .map_or(String::new(), |a| format!("{}, ", cx.first_name(Some(a))));
+        s.suggestion = Some(Suggestion {
+            kind: ActionKind::TicketComment,
+            target: Target {
+                people: t.assignee.into_iter().collect(),
+                ticket: Some(t.key.clone()),
+                ..Default::default()
+            },
+            text: format!(
+                "{mention}this follow-up{} was due on {}. Can we schedule it into the next sprint, or agree a new date?",
+                incident.map_or(String::new(), |i| format!(
+                    " from incident {}",
+                    i.external_id
+                )),
+                date(due)
+            ),
+            summary: format!("Comment on {}: overdue follow-up", t.key),
+        });
+        out.push(s);
+    }
+}

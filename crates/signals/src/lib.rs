@@ -1,0 +1,94 @@
+//! Blockers and risks as a pure engine (DESIGN.md §5): the metrics [`Dataset`], the extra records
+//! in [`input::Extra`], [`Settings`] and `as_of` in; [`Signal`]s out, each with a kind, a
+//! severity, a subject, a one-line "why", the records behind it and a suggested action. No I/O, no
+//! clock: the same input gives the same signals.
+//!
+//! Beside the detectors: [`lifecycle`] decides what a fresh evaluation does to the stored signals
+//! (new, still open, escalated, reopened, resolved), and [`alerts`] which of those become
+//! notifications under a daily budget, quiet hours and "escalate only if it persists".
+//!
+//! Evaluation can be scoped to some teams ([`Scope`]): signals are partitioned by the team they
+//! belong to, plus a small global part (incidents, follow-ups, chat), so after a sync only the
+//! teams whose records changed need to be evaluated again.
+
+pub mod agreements;
+pub mod alerts;
+mod ctx;
+mod detect;
+pub mod input;
+pub mod lifecycle;
+pub mod model;
+pub mod settings;
+pub mod text;
+pub mod time;
+
+pub use bosun_metrics::data::Dataset;
+pub use input::{Extra, Input};
+pub use model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+pub use settings::Settings;
+
+use bosun_core::time::Ts;
+use std::collections::BTreeSet;
+
+/// Which part of the organisation to evaluate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// `None`: every team. Otherwise these teams (`None` inside = records with no team).
+    pub teams: Option<BTreeSet<Option<String>>>,
+}
+
+impl Scope {
+    pub fn all() -> Scope {
+        Scope { teams: None }
+    }
+
+    pub fn teams(teams: impl IntoIterator<Item = Option<String>>) -> Scope {
+        Scope {
+            teams: Some(teams.into_iter().collect()),
+        }
+    }
+
+    pub fn includes(&self, team: Option<&str>) -> bool {
+        match &self.teams {
+            None => true,
+            Some(set) => set.contains(&team.map(str::to_string)),
+        }
+    }
+}
+
+/// Whether signals of this kind come from the global part (always evaluated) rather than from
+/// one team's records.
+pub fn is_global(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::IncidentOpen | Kind::IncidentFollowupsOverdue | Kind::ChatBlocker
+    )
+}
+
+/// Every signal that holds at `as_of`, most severe first. Team-scoped detectors only look at the
+/// teams in `scope`; the global ones always run.
+pub fn evaluate(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Scope) -> Vec<Signal> {
+    let cx = ctx::Ctx::new(input, settings, as_of, scope);
+    let mut out = Vec::new();
+    detect::prs::detect(&cx, &mut out);
+    detect::reviews::detect(&cx, &mut out);
+    detect::tickets::detect(&cx, &mut out);
+    detect::sprints::detect(&cx, &mut out);
+    detect::checks::detect(&cx, &mut out);
+    detect::deploys::detect(&cx, &mut out);
+    detect::ownership::detect(&cx, &mut out);
+    detect::ops::detect(&cx, &mut out);
+    detect::chat::detect(&cx, &mut out);
+    sort(&mut out);
+    out
+}
+
+/// Most severe first, then by kind and subject (a stable order for output and tests).
+pub fn sort(signals: &mut [Signal]) {
+    signals.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.dedupe_key.cmp(&b.dedupe_key))
+    });
+}

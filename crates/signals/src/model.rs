@@ -1,0 +1,291 @@
+//! What a signal is: a kind, a severity, the subject it is about, a one-line "why am I seeing
+//! this", the records behind it and what the manager could do about it.
+
+use bosun_core::time::Ts;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ReviewWaiting,
+    ApprovedUnmerged,
+    FailingChecks,
+    OversizedPr,
+    StalePr,
+    ReviewLoadImbalance,
+    TicketBlocked,
+    TicketNoActivity,
+    TicketAging,
+    SprintScopeCreep,
+    SprintAtRisk,
+    IncidentOpen,
+    IncidentFollowupsOverdue,
+    FlakyCheck,
+    DeployFailureStreak,
+    BusFactor,
+    ChatBlocker,
+    /// A working agreement (a rule in the policy bundle) was broken.
+    WorkingAgreement,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 18] = [
+        Kind::ReviewWaiting,
+        Kind::ApprovedUnmerged,
+        Kind::FailingChecks,
+        Kind::OversizedPr,
+        Kind::StalePr,
+        Kind::ReviewLoadImbalance,
+        Kind::TicketBlocked,
+        Kind::TicketNoActivity,
+        Kind::TicketAging,
+        Kind::SprintScopeCreep,
+        Kind::SprintAtRisk,
+        Kind::IncidentOpen,
+        Kind::IncidentFollowupsOverdue,
+        Kind::FlakyCheck,
+        Kind::DeployFailureStreak,
+        Kind::BusFactor,
+        Kind::ChatBlocker,
+        Kind::WorkingAgreement,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::ReviewWaiting => "review_waiting",
+            Kind::ApprovedUnmerged => "approved_unmerged",
+            Kind::FailingChecks => "failing_checks",
+            Kind::OversizedPr => "oversized_pr",
+            Kind::StalePr => "stale_pr",
+            Kind::ReviewLoadImbalance => "review_load_imbalance",
+            Kind::TicketBlocked => "ticket_blocked",
+            Kind::TicketNoActivity => "ticket_no_activity",
+            Kind::TicketAging => "ticket_aging",
+            Kind::SprintScopeCreep => "sprint_scope_creep",
+            Kind::SprintAtRisk => "sprint_at_risk",
+            Kind::IncidentOpen => "incident_open",
+            Kind::IncidentFollowupsOverdue => "incident_followups_overdue",
+            Kind::FlakyCheck => "flaky_check",
+            Kind::DeployFailureStreak => "deploy_failure_streak",
+            Kind::BusFactor => "bus_factor",
+            Kind::ChatBlocker => "chat_blocker",
+            Kind::WorkingAgreement => "working_agreement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            _ => return None,
+        })
+    }
+}
+
+/// A link to one record: what it is, a human reference, a title and (when known) its URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// pull_request, review, check_run, ticket, sprint, incident, deployment, chat_message,
+    /// person, code_owners.
+    pub kind: String,
+    /// e.g. `tidewater/harbor-auth#187`, `TIDE-262`, `#harbor 1795163495.000100`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Ts>,
+}
+
+impl Evidence {
+    pub fn new(kind: &str, reference: impl Into<String>, title: impl Into<String>) -> Evidence {
+        Evidence {
+            kind: kind.to_string(),
+            reference: reference.into(),
+            title: title.into(),
+            url: None,
+            at: None,
+        }
+    }
+
+    pub fn url(mut self, url: Option<&str>) -> Evidence {
+        self.url = url.map(str::to_string);
+        self
+    }
+
+    pub fn at(mut self, at: Option<Ts>) -> Evidence {
+        self.at = at;
+        self
+    }
+}
+
+/// What the signal is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    /// pull_request, ticket, sprint, incident, repo, team, check, path.
+    pub kind: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An outbound action Bosun can draft. Every one is a draft until the manager approves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// A Slack direct message to one person.
+    SlackDm,
+    /// A message in a Slack channel.
+    SlackMessage,
+    /// A comment on a pull request's conversation.
+    PrComment,
+    /// A comment on a ticket.
+    TicketComment,
+    /// Ask people to review a pull request.
+    ReviewerRequest,
+    /// Move a ticket to another status.
+    TicketTransition,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 6] = [
+        ActionKind::SlackDm,
+        ActionKind::SlackMessage,
+        ActionKind::PrComment,
+        ActionKind::TicketComment,
+        ActionKind::ReviewerRequest,
+        ActionKind::TicketTransition,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::SlackDm => "slack_dm",
+            ActionKind::SlackMessage => "slack_message",
+            ActionKind::PrComment => "pr_comment",
+            ActionKind::TicketComment => "ticket_comment",
+            ActionKind::ReviewerRequest => "reviewer_request",
+            ActionKind::TicketTransition => "ticket_transition",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The provider the action goes through.
+    pub const fn provider(self) -> &'static str {
+        match self {
+            ActionKind::SlackDm | ActionKind::SlackMessage => "slack",
+            ActionKind::PrComment | ActionKind::ReviewerRequest => "github",
+            ActionKind::TicketComment | ActionKind::TicketTransition => "jira",
+        }
+    }
+}
+
+/// Where an action goes. Only the fields its kind needs are set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    /// People it reaches (store ids): the DM's recipient, the reviewers asked, the people a
+    /// comment mentions. Policies check their quiet hours and daily caps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<i64>,
+    /// A Slack channel name (without `#`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// `owner/name` of a repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The status a transition moves the ticket to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// A suggested next step: a draft the manager may approve, edit or reject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub kind: ActionKind,
+    pub target: Target,
+    /// The message (or, for a reviewer request or a transition, the note that explains it).
+    pub text: String,
+    /// One line for the preview: who gets what.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub kind: Kind,
+    /// Stable across syncs: the same condition on the same subject gives the same key.
+    pub dedupe_key: String,
+    pub severity: Severity,
+    pub subject: Subject,
+    pub title: String,
+    /// One line: why am I seeing this?
+    pub why: String,
+    pub evidence: Vec<Evidence>,
+    /// What could be done; `None` when the signal is for the manager's eyes only.
+    pub suggestion: Option<Suggestion>,
+    /// The team it belongs to (a team key).
+    pub team: Option<String>,
+    /// The person most concerned (store id), when there is one.
+    pub person: Option<i64>,
+    /// When the condition began (the PR became ready, the ticket was blocked, ...).
+    pub since: Option<Ts>,
+    /// For working agreements: the rule that was broken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl Signal {
+    pub fn new(kind: Kind, subject: Subject, severity: Severity) -> Signal {
+        Signal {
+            kind,
+            dedupe_key: format!("{}:{}:{}", kind.as_str(), subject.kind, subject.reference),
+            severity,
+            title: subject.title.clone(),
+            subject,
+            why: String::new(),
+            evidence: Vec::new(),
+            suggestion: None,
+            team: None,
+            person: None,
+            since: None,
+            rule: None,
+        }
+    }
+}

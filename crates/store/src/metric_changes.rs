@@ -1,0 +1,121 @@
+//! What changed since the metrics engine last read the store. Migration 0002's triggers record the
+//! repository, service, ticket or sprint behind every write; the app's metrics cache drains the
+//! log and re-reads only those.
+
+use crate::Result;
+use rusqlite::Connection;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub repos: Vec<i64>,
+    /// Services whose incidents changed (0: incidents with no service).
+    pub services: Vec<i64>,
+    pub tickets: Vec<i64>,
+    pub sprints: Vec<i64>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.repos.is_empty()
+            && self.services.is_empty()
+            && self.tickets.is_empty()
+            && self.sprints.is_empty()
+    }
+}
+
+/// Take what changed and clear the log, atomically.
+pub fn drain(conn: &Connection) -> Result<Changes> {
+    let mut stmt = conn.prepare_cached("DELETE FROM metric_changes RETURNING kind, key")?;
+    let mut out = Changes::default();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (kind, key) = row?;
+        match kind.as_str() {
+            "repo" => out.repos.push(key),
+            "service" => out.services.push(key),
+            "ticket" => out.tickets.push(key),
+            "sprint" => out.sprints.push(key),
+            _ => {}
+        }
+    }
+    for v in [
+        &mut out.repos,
+        &mut out.services,
+        &mut out.tickets,
+        &mut out.sprints,
+    ] {
+        v.sort_unstable();
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    #[test]
+    fn writes_are_logged_by_what_they_touch_and_drained_once() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO repos (id, provider, external_id, owner, name, full_name) VALUES (7, 'github', '1', 'o', 'r', 'o/r');
+             INSERT INTO services (id, provider, external_id, key, name) VALUES (3, 'pagerduty', 'P1', 'api', 'API');",
+        )
+        .unwrap();
+        assert!(
+            drain(c).unwrap().is_empty(),
+            "repositories and services are compared whole, not logged"
+        );
+        c.execute_batch(
+            "INSERT INTO commits (repo_id, sha, authored_at, committed_at, message, parent_count) VALUES (7, 'abc', 1, 1, 'm', 0);
+             INSERT INTO pull_requests (id, repo_id, number, title, state, created_at, updated_at) VALUES (70, 7, 1, 't', 'open', 1, 1);
+             INSERT INTO incidents (id, provider, external_id, title, status, service_id, created_at) VALUES (5, 'pagerduty', 'Q1', 'x', 'triggered', 3, 1);",
+        )
+        .unwrap();
+        assert_eq!(
+            drain(c).unwrap(),
+            Changes {
+                repos: vec![7],
+                services: vec![3],
+                ..Default::default()
+            }
+        );
+        assert!(drain(c).unwrap().is_empty(), "drained once");
+
+        // Rows hanging off a PR or an incident log their repository or service; upserts too.
+        c.execute_batch(
+            "INSERT INTO reviews (pr_id, external_id, state, submitted_at) VALUES (70, 'r1', 'APPROVED', 2)
+                 ON CONFLICT DO UPDATE SET state = excluded.state;
+             INSERT INTO reviews (pr_id, external_id, state, submitted_at) VALUES (70, 'r1', 'COMMENTED', 2)
+                 ON CONFLICT DO UPDATE SET state = excluded.state;
+             INSERT INTO incident_log_entries (incident_id, external_id, kind, created_at) VALUES (5, 'L1', 'annotate', 2);",
+        )
+        .unwrap();
+        assert_eq!(
+            drain(c).unwrap(),
+            Changes {
+                repos: vec![7],
+                services: vec![3],
+                ..Default::default()
+            }
+        );
+
+        c.execute_batch(
+            "INSERT INTO sprints (id, provider, external_id, name, state) VALUES (9, 'jira', '9', 'S1', 'active');
+             INSERT INTO tickets (id, provider, external_id, key, summary, created_at, updated_at) VALUES (11, 'jira', '11', 'K-1', 's', 1, 1);
+             INSERT INTO sprint_membership (sprint_id, ticket_id) VALUES (9, 11);
+             DELETE FROM commits WHERE sha = 'abc';",
+        )
+        .unwrap();
+        assert_eq!(
+            drain(c).unwrap(),
+            Changes {
+                repos: vec![7],
+                services: vec![],
+                tickets: vec![11],
+                sprints: vec![9]
+            }
+        );
+    }
+}

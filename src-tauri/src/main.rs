@@ -1,0 +1,2 @@
+//! The desktop shell (being written).
+fn main() {}
