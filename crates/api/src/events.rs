@@ -14,9 +14,13 @@ use ts_rs::TS;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AppEvent {
     /// The app's start-up phase changed (starting → ready, or failed).
-    Phase { phase: crate::status::Phase },
+    Phase {
+        phase: crate::status::Phase,
+    },
     /// A sync began (every source, or one).
-    SyncStarted { sources: Vec<String> },
+    SyncStarted {
+        sources: Vec<String>,
+    },
     /// Progress of one source's sync: `done` of `total` items in `step`.
     SyncProgress {
         source: String,
@@ -48,9 +52,14 @@ pub enum AppEvent {
         chunks: i64,
     },
     /// The open signals changed (after a sync, an acknowledgement, a snooze).
-    SignalsChanged { open: u64, high: u64 },
+    SignalsChanged {
+        open: u64,
+        high: u64,
+    },
     /// Alerts were paused or resumed.
-    AlertsPaused { until: Option<String> },
+    AlertsPaused {
+        until: Option<String>,
+    },
 }
 
 impl AppEvent {
@@ -115,7 +124,9 @@ impl EventBus {
     pub fn emit(&self, event: AppEvent) {
         let env = {
             let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if let AppEvent::SyncProgress { source, .. } | AppEvent::IndexProgress { root: source, .. } = &event {
+            if let AppEvent::SyncProgress { source, .. }
+            | AppEvent::IndexProgress { root: source, .. } = &event
+            {
                 let now = Instant::now();
                 if let Some((last, at)) = &s.last_progress
                     && last == source
@@ -138,7 +149,12 @@ impl EventBus {
             env
         };
         self.seq.send_replace(env.seq);
-        for l in self.listeners.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for l in self
+            .listeners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             l(&env);
         }
     }
@@ -249,7 +265,10 @@ mod tests {
         bus.emit(AppEvent::SignalsChanged { open: 3, high: 1 });
         assert_eq!(bus.since(0).len(), 2);
         assert_eq!(bus.since(1)[0].name, "signals://changed");
-        assert_eq!(*seen.lock().unwrap(), vec!["sync://started", "signals://changed"]);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec!["sync://started", "signals://changed"]
+        );
         // Nothing new: the wait times out empty; a later event wakes it.
         assert!(bus.wait(2, Duration::from_millis(20)).await.is_empty());
         let b = bus.clone();

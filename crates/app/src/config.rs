@@ -18,6 +18,12 @@ pub struct Config {
     pub services: Vec<ServiceConfig>,
     pub identity: IdentityConfig,
     pub sync: SyncConfig,
+    pub signals: bosun_signals::Settings,
+    pub alerts: crate::signals::AlertsConfig,
+    pub actions: crate::outbox::ActionsConfig,
+    pub notes: crate::notes::NotesConfig,
+    pub llm: crate::notes::LlmConfig,
+    pub privacy: crate::notes::PrivacyConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +165,14 @@ impl Config {
         if self.sync.timeout_secs == 0 {
             return Err("[sync] timeout_secs must be at least 1".into());
         }
+        self.alerts.settings(0).map_err(|e| match e {
+            AppError::Config { message, .. } => format!("[alerts] {message}"),
+            e => e.to_string(),
+        })?;
+        if self.actions.max_attempts == 0 {
+            return Err("[actions] max_attempts must be at least 1".into());
+        }
+        crate::notes::validate(&self.notes, &self.llm, &self.privacy)?;
         Ok(())
     }
 

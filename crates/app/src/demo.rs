@@ -99,8 +99,19 @@ pub fn world(opts: DemoOptions, as_of: DateTime<Utc>) -> Result<World> {
 /// Start the fake providers for `world`. `port` is the fake GitHub's (0 = any free port); the
 /// others take the next three ports, or any free ports when `port` is 0.
 pub async fn start(world: Arc<World>, port: u16) -> Result<Providers> {
+    start_with(world, port, None).await
+}
+
+/// [`start`], journaling the writes the fakes receive (approved actions) under `state_dir`, one
+/// `<provider>.jsonl` each, so that later runs of the fakes still show them.
+pub async fn start_with(
+    world: Arc<World>,
+    port: u16,
+    state_dir: Option<std::path::PathBuf>,
+) -> Result<Providers> {
     let at = |k: u16| ServeOptions {
         port: if port == 0 { 0 } else { port + k },
+        state_dir: state_dir.clone(),
         ..Default::default()
     };
     let err = |e: bosun_fakes::FakeError| AppError::Demo(e.to_string());
@@ -365,6 +376,23 @@ pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
     Ok(true)
 }
 
+/// Remember which world the demo sources serve, so that delivering an approved action to a demo
+/// source can serve the same world again once the fakes have stopped.
+fn record_world(app: &App, opts: DemoOptions, as_of: DateTime<Utc>) -> Result<()> {
+    let w = crate::outbox::DemoWorld {
+        scale: opts.scale,
+        seed: opts.seed,
+        months: opts.months,
+        as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let store = app.store()?;
+    store.conn().execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [crate::outbox::DEMO_WORLD.to_string(), serde_json::to_string(&w).unwrap_or_default()],
+    )?;
+    Ok(())
+}
+
 /// The whole demo: generate, serve, sync every demo source through the real connectors (and
 /// resolve identities), stop the fakes.
 pub async fn sync(
@@ -382,8 +410,9 @@ pub async fn sync(
         app.reload_config()?;
     }
     let local = world.clone();
-    let providers = start(world, 0).await?;
+    let providers = start_with(world, 0, Some(app.demo_fakes_dir())).await?;
     register(app, &providers)?;
+    record_world(app, opts, as_of)?;
     write_local_repos(app, &local)?;
     let outcomes = app.sync_many(SOURCES, sink).await;
     let urls = providers

@@ -25,6 +25,12 @@ pub enum AppError {
     Demo(String),
     #[error(transparent)]
     Knowledge(#[from] bosun_knowledge::KnowledgeError),
+    #[error("{0}")]
+    PolicyDenied(String),
+    #[error("{0}")]
+    AuditTampered(String),
+    #[error("{0}")]
+    SendFailed(String),
 }
 
 impl HasCode for AppError {
@@ -39,6 +45,9 @@ impl HasCode for AppError {
             AppError::Connector(e) => e.code(),
             AppError::Demo(_) => Code::Internal,
             AppError::Knowledge(e) => e.code(),
+            AppError::PolicyDenied(_) => Code::PolicyDenied,
+            AppError::AuditTampered(_) => Code::Store,
+            AppError::SendFailed(_) => Code::ProviderUnavailable,
         }
     }
 }

@@ -9,6 +9,7 @@ use bosun_knowledge::embed::{self, Embedder, MiniLm};
 use bosun_knowledge::experts::{self, Cited, Expert};
 use bosun_knowledge::files::Filter;
 use bosun_knowledge::index::{self, IndexReport, IndexSink, Indexer, TextDoc};
+use bosun_knowledge::lexical::LexicalIndex;
 use bosun_knowledge::search::{self, Context, Mode, Params};
 use bosun_knowledge::vectors::VectorIndex;
 use bosun_knowledge::watch::{DEFAULT_DEBOUNCE, DocWatcher};
@@ -66,6 +67,13 @@ type VectorCache = Option<(
     std::sync::Arc<VectorIndex>,
 )>;
 static VECTORS: Mutex<VectorCache> = Mutex::new(None);
+
+/// The in-memory BM25 index of the last database asked, reused while the index is unchanged.
+type LexicalCache = Option<(
+    (PathBuf, kstore::KnowledgeCounts),
+    std::sync::Arc<LexicalIndex>,
+)>;
+static LEXICAL: Mutex<LexicalCache> = Mutex::new(None);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexInfo {
@@ -506,8 +514,10 @@ impl App {
                 threshold: params.threshold(Mode::Hybrid),
             });
         }
+        let lexical = self.lexical(&store, &counts)?;
         let results = search::search(
             &store,
+            &lexical,
             vectors.as_deref(),
             query_vector.as_deref(),
             question,
@@ -557,6 +567,23 @@ impl App {
             best_score: results.best_score.map(|s| (s * 1000.0).round() / 1000.0),
             threshold: results.threshold,
         })
+    }
+
+    fn lexical(
+        &self,
+        store: &Store,
+        counts: &kstore::KnowledgeCounts,
+    ) -> Result<std::sync::Arc<LexicalIndex>> {
+        let key = (self.paths.database(), counts.clone());
+        let mut cache = LEXICAL.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, v)) = &*cache
+            && *k == key
+        {
+            return Ok(v.clone());
+        }
+        let v = std::sync::Arc::new(LexicalIndex::load(store)?);
+        *cache = Some((key, v.clone()));
+        Ok(v)
     }
 
     fn vectors(

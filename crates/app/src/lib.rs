@@ -8,9 +8,12 @@ mod error;
 pub mod identity;
 pub mod knowledge;
 pub mod metrics;
+pub mod notes;
+pub mod outbox;
 pub mod paths;
 pub mod secrets;
 mod service;
+pub mod signals;
 
 pub use config::Config;
 pub use error::{AppError, Result};

@@ -50,6 +50,28 @@ pub enum Command {
     Index(crate::knowledge::IndexCommand),
     /// Answer a question from the indexed docs: passages cited by file and lines, and who knows.
     Ask(crate::knowledge::AskArgs),
+    /// Open signals (blockers and risks) with severity, why and evidence; drafts suggested actions.
+    Signals(crate::signals::SignalsArgs),
+    /// Suggested actions: drafts until you approve them; approved ones are sent exactly once.
+    #[command(subcommand)]
+    Actions(crate::signals::ActionsCommand),
+    /// The append-only, hash-chained audit ledger.
+    #[command(subcommand)]
+    Audit(crate::signals::AuditCommand),
+    /// The standup of a team: done since the last working day, in progress and blockers, per person.
+    Standup(crate::notes::StandupArgs),
+    /// Pull requests waiting for review, ranked, with suggested reviewers and nudge drafts.
+    Triage(crate::notes::TriageArgs),
+    /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
+    SprintHealth(crate::notes::SprintArgs),
+    /// 1:1 prep packs for your direct reports, and your private notes about them.
+    #[command(subcommand)]
+    Prep(crate::notes::PrepCommand),
+    /// The morning brief: blockers, pull requests waiting, sprints and incidents.
+    Brief(crate::notes::BriefArgs),
+    /// Notes files: export today's notes (Markdown and SVG charts) into the notes folder.
+    #[command(subcommand)]
+    Notes(crate::notes::NotesCommand),
     /// People with their linked accounts (GitHub, Jira, Slack, PagerDuty, git), and the accounts
     /// nobody could be matched to.
     People,
@@ -59,6 +81,9 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The UI in a browser: serve it and its API on 127.0.0.1 (the first line printed is the URL
+    /// to open, with a per-launch token).
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Args, Clone, Copy)]

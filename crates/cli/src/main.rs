@@ -6,7 +6,10 @@
 mod cli;
 mod knowledge;
 mod metrics;
+mod notes;
 mod progress;
+mod serve;
+mod signals;
 
 use anyhow::Context;
 use bosun_app::demo::{self, DemoOptions};
@@ -84,6 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     let mut app = App::new(paths, clock)?;
     match cli.command {
+        Command::Serve(args) => return serve::run(cli.data_dir, cli.config, app.clock(), args),
         Command::Demo(DemoCommand::Sync(d)) => {
             let opts = DemoOptions {
                 scale: d.scale,
@@ -122,7 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rt = runtime()?;
             rt.block_on(async {
                 let world = Arc::new(demo::world(opts, as_of)?);
-                let providers = demo::start(world, port).await?;
+                let providers = demo::start_with(world, port, Some(app.demo_fakes_dir())).await?;
                 if cli.json {
                     let urls: serde_json::Map<String, serde_json::Value> =
                         providers.urls().into_iter().map(|(n, u)| (n.to_string(), serde_json::Value::String(u))).collect();
@@ -179,6 +183,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Metrics(m) => metrics::run(&app, m, cli.json)?,
         Command::Index(c) => knowledge::index(&app, c, cli.json)?,
         Command::Ask(a) => knowledge::ask(&app, a, cli.json)?,
+        Command::Standup(a) => notes::standup(&app, a, cli.json)?,
+        Command::Triage(a) => notes::triage(&app, a, cli.json)?,
+        Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
+        Command::Prep(c) => notes::prep(&app, c, cli.json)?,
+        Command::Brief(a) => notes::brief(&app, a, cli.json)?,
+        Command::Notes(c) => notes::notes(&app, c, cli.json)?,
+        Command::Signals(a) => signals::signals(&app, a, cli.json)?,
+        Command::Actions(c) => signals::actions(&app, c, cli.json)?,
+        Command::Audit(c) => signals::audit(&app, c, cli.json)?,
         Command::People => {
             let people = app.people()?;
             if cli.json {

@@ -382,6 +382,24 @@ impl HttpClient {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<T> {
+        self.post_raw(url, body).await?.json()
+    }
+
+    /// POST a JSON body (no retries) and return the answer as JSON, `Null` when it has no body
+    /// (`204 No Content`).
+    pub async fn post_value(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let resp = self.post_raw(url, body).await?;
+        if resp.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        resp.json()
+    }
+
+    async fn post_raw(&self, url: &str, body: &serde_json::Value) -> Result<Response> {
         let mut req = self
             .client
             .post(url)
@@ -424,13 +442,12 @@ impl HttpClient {
                 message: String::from_utf8_lossy(&body).chars().take(200).collect(),
             });
         }
-        Response {
+        Ok(Response {
             url: url.to_string(),
             body: body.to_vec(),
             etag: None,
             next: None,
-        }
-        .json()
+        })
     }
 
     pub fn request_count(&self) -> u64 {

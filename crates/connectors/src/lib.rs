@@ -19,6 +19,7 @@ pub mod github;
 pub mod http;
 pub mod jira;
 pub mod llm;
+pub mod outbox;
 pub mod pagerduty;
 pub mod session;
 pub mod slack;

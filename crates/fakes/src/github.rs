@@ -110,10 +110,6 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
             get(pull_review_comments),
         )
         .route(
-            "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers",
-            get(pull_requested_reviewers),
-        )
-        .route(
             "/repos/{owner}/{repo}/pulls/{number}/commits",
             get(pull_commits),
         )
@@ -616,22 +612,6 @@ async fn pull_review_comments(
         &q,
         items,
         page_of(&q),
-    )
-}
-
-async fn pull_requested_reviewers(
-    State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
-) -> Response {
-    let Some((ri, _)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let base = API;
-    json(
-        &json!({"users": p.requested_reviewers.iter().map(|&u| user_json(&gh.world, base, u)).collect::<Vec<_>>(), "teams": []}),
     )
 }
 

@@ -2,7 +2,7 @@
 //! thread replies, and `chat.postMessage` (what approved actions send). Posted messages go to the
 //! fake's journal (see `writes`): they appear in `conversations.history` of their channel (a DM's
 //! channel is `D<user id>`, with `metadata` when `include_all_metadata=true`) and in
-//! `GET /_fake/slack/posted`.
+//! `GET /_fake/slack/posted` (also `/_fake/slack/writes`; `POST /_fake/slack/lose-responses`).
 
 use crate::faults::Faults;
 use crate::http::{self, Guard, json};
@@ -41,6 +41,7 @@ pub fn router_with(
     token: String,
     posted: Arc<crate::writes::Journal>,
 ) -> Router {
+    let admin_journal = posted.clone();
     let state = Slack {
         world,
         posted: posted.clone(),
@@ -57,6 +58,7 @@ pub fn router_with(
         .route("/api/conversations.history", get(history))
         .route("/api/conversations.replies", get(replies))
         .route("/api/chat.postMessage", post(post_message))
+        .route("/api/conversations.open", post(open_dm))
         .with_state(state)
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
         .route(
@@ -66,6 +68,7 @@ pub fn router_with(
                 async move { json(&Value::Array(posted.all())) }
             }),
         )
+        .merge(crate::writes::admin("slack", admin_journal))
         .merge(crate::github::admin_router(faults))
 }
 
@@ -298,6 +301,16 @@ async fn post_message(State(s): State<Slack>, body: axum::body::Bytes) -> Respon
         o.remove("channel");
     }
     json(&json!({"ok": true, "channel": channel, "ts": ts, "message": shown}))
+}
+
+/// `conversations.open` with `{users: "<user id>"}`: the DM channel `D<user id>`.
+async fn open_dm(State(s): State<Slack>, body: axum::body::Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let user = v.get("users").and_then(Value::as_str).unwrap_or_default();
+    if user.contains(',') || !s.world.org.people.iter().any(|p| p.slack == user) {
+        return err("user_not_found");
+    }
+    json(&json!({"ok": true, "channel": {"id": format!("D{user}"), "is_im": true, "user": user}}))
 }
 
 /// A DM channel `D<user id>`: the user's id when they exist.

@@ -104,7 +104,7 @@ pub(crate) fn lost() -> Response {
 }
 
 /// `GET /_fake/<name>/writes` and `POST /_fake/<name>/lose-responses`: test controls, no auth.
-fn admin(name: &str, journal: Arc<Journal>) -> Router {
+pub(crate) fn admin(name: &str, journal: Arc<Journal>) -> Router {
     let j2 = journal.clone();
     Router::new()
         .route(
@@ -191,7 +191,7 @@ pub(crate) fn github(world: Arc<World>, journal: Arc<Journal>, guard: Guard) -> 
         )
         .route(
             "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers",
-            post(gh_request_reviewers),
+            get(gh_requested_reviewers).post(gh_request_reviewers),
         )
         .with_state(state)
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
@@ -254,6 +254,49 @@ async fn gh_comment(
     json_response(StatusCode::CREATED, &comment)
 }
 
+impl Gh {
+    /// Reviewers requested now: the world's, then the journal's requests.
+    fn requested(&self, ri: usize, n: i64) -> Vec<Value> {
+        let w = &self.world;
+        let r = &w.repos[ri];
+        let mut requested: Vec<Value> = r
+            .pulls
+            .iter()
+            .find(|p| p.number == n)
+            .map(|p| {
+                p.requested_reviewers
+                    .iter()
+                    .map(|&u| crate::github::user_json(w, API, u))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in self.journal.all() {
+            if e["kind"] == "reviewers" && e["repo"] == r.name.as_str() && e["number"] == n {
+                for l in e["reviewers"].as_array().into_iter().flatten() {
+                    if let Some(u) = l.as_str().and_then(|l| w.user_by_login(l))
+                        && !requested.iter().any(|x| x["login"] == l.clone())
+                    {
+                        requested.push(crate::github::user_json(w, API, u));
+                    }
+                }
+            }
+        }
+        requested
+    }
+}
+
+/// `GET .../pulls/{number}/requested_reviewers`: `{users, teams}`, the world's requests and the
+/// ones Bosun made.
+async fn gh_requested_reviewers(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+) -> Response {
+    let Some((ri, n)) = gh.pull(&owner, &name, &number) else {
+        return not_found();
+    };
+    json(&json!({"users": gh.requested(ri, n), "teams": []}))
+}
+
 async fn gh_request_reviewers(
     State(gh): State<Gh>,
     Path((owner, name, number)): Path<(String, String, String)>,
@@ -287,29 +330,7 @@ async fn gh_request_reviewers(
     if gh.journal.lose_answer() {
         return lost();
     }
-    let r = &w.repos[ri];
-    let mut requested: Vec<Value> = r
-        .pulls
-        .iter()
-        .find(|p| p.number == n)
-        .map(|p| {
-            p.requested_reviewers
-                .iter()
-                .map(|&u| crate::github::user_json(w, API, u))
-                .collect()
-        })
-        .unwrap_or_default();
-    for e in gh.journal.all() {
-        if e["kind"] == "reviewers" && e["repo"] == name.as_str() && e["number"] == n {
-            for l in e["reviewers"].as_array().into_iter().flatten() {
-                if let Some(u) = l.as_str().and_then(|l| w.user_by_login(l))
-                    && !requested.iter().any(|x| x["login"] == l.clone())
-                {
-                    requested.push(crate::github::user_json(w, API, u));
-                }
-            }
-        }
-    }
+    let requested = gh.requested(ri, n);
     json_response(
         StatusCode::CREATED,
         &json!({"number": n, "url": format!("{API}/repos/{owner}/{name}/pulls/{n}"), "html_url": format!("https://github.com/{owner}/{name}/pull/{n}"), "requested_reviewers": requested, "requested_teams": []}),

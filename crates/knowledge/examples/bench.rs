@@ -16,6 +16,7 @@ use bosun_knowledge::embed::{self, Embedder};
 use bosun_knowledge::eval::EvalSet;
 use bosun_knowledge::files::{self, Filter, Loaded};
 use bosun_knowledge::index::{self, Indexer, NoEvents};
+use bosun_knowledge::lexical::LexicalIndex;
 use bosun_knowledge::search::{self, Context, Mode, Params};
 use bosun_knowledge::vectors::VectorIndex;
 use bosun_store::Store;
@@ -231,6 +232,9 @@ fn latency(n: usize, questions: &Path, docs: &Path) -> Result<(), Error> {
     let t = Instant::now();
     let vectors = VectorIndex::load(&store, model_id, dims)?;
     let load = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let lexical = LexicalIndex::load(&store)?;
+    let lexical_load = t.elapsed().as_secs_f64();
     let set = EvalSet::load(questions)?;
     let mut model = embed::load_default().map_err(|e| e.to_string())?;
     let qs: Vec<String> = set.questions.iter().map(|q| q.question.clone()).collect();
@@ -254,6 +258,7 @@ fn latency(n: usize, questions: &Path, docs: &Path) -> Result<(), Error> {
             let t = Instant::now();
             let r = search::search(
                 &store,
+                &lexical,
                 Some(&vectors),
                 Some(v),
                 q,
@@ -269,6 +274,29 @@ fn latency(n: usize, questions: &Path, docs: &Path) -> Result<(), Error> {
             std::hint::black_box(r);
         }
     }
+    // The two sides alone, to see where the time goes.
+    let (mut lexical_ms, mut dense_ms) = (Vec::new(), Vec::new());
+    for (q, v) in qs.iter().zip(&qv) {
+        let t = Instant::now();
+        std::hint::black_box(
+            lexical
+                .score(&bosun_knowledge::lexical::query_stems(q))
+                .top(50),
+        );
+        lexical_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        std::hint::black_box(vectors.top_k(v, 50));
+        dense_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    lexical_ms.sort_by(f64::total_cmp);
+    dense_ms.sort_by(f64::total_cmp);
+    println!(
+        "  of which BM25 p50 {:.1} ms, p95 {:.1} ms; dense scan p50 {:.1} ms, p95 {:.1} ms",
+        percentile(&lexical_ms, 0.5),
+        percentile(&lexical_ms, 0.95),
+        percentile(&dense_ms, 0.5),
+        percentile(&dense_ms, 0.95)
+    );
     search_ms.sort_by(f64::total_cmp);
     embed_ms.sort_by(f64::total_cmp);
     let total: Vec<f64> = {
@@ -280,9 +308,11 @@ fn latency(n: usize, questions: &Path, docs: &Path) -> Result<(), Error> {
         t
     };
     println!(
-        "{n} chunks (built in {build:.1} s; vectors loaded in {:.0} ms, {:.0} MB)",
+        "{n} chunks (built in {build:.1} s; vectors loaded in {:.0} ms, {:.0} MB; BM25 index built in {:.0} ms, {:.0} MB)",
         load * 1000.0,
-        (vectors.len() * dims * 4) as f64 / 1e6
+        (vectors.len() * dims * 4) as f64 / 1e6,
+        lexical_load * 1000.0,
+        lexical.heap_bytes() as f64 / 1e6
     );
     println!(
         "hybrid search: p50 {:.1} ms, p95 {:.1} ms over {} queries; query embedding p50 {:.1} ms, p95 {:.1} ms; together p95 {:.1} ms",

@@ -10,6 +10,7 @@ use bosun_knowledge::embed::{self, Embedder};
 use bosun_knowledge::eval::{self, EvalSet};
 use bosun_knowledge::files::Filter;
 use bosun_knowledge::index::{Indexer, NoEvents};
+use bosun_knowledge::lexical::LexicalIndex;
 use bosun_knowledge::search::{Context, Mode, Params};
 use bosun_knowledge::vectors::VectorIndex;
 use bosun_store::Store;
@@ -57,13 +58,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64()
     );
     let vectors = VectorIndex::load(&store, model.model_id(), model.dims())?;
+    let lexical = LexicalIndex::load(&store)?;
     let qv = eval::embed_questions(&set, &mut model)?;
     let ctx = Context::default();
     let params = Params::default();
     if flag("--tune") {
         let mut grid = Vec::new();
-        for w in [0.4, 0.5, 0.6, 0.7, 0.8] {
-            for k in [4.0, 8.0, 12.0, 20.0, 30.0] {
+        for w in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7] {
+            for k in [2.0, 4.0, 6.0, 8.0, 12.0, 20.0] {
                 let p = Params {
                     dense_weight: w,
                     bm25_k: k,
@@ -71,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 let (s, _) = eval::evaluate(
                     &store,
+                    &lexical,
                     Some(&vectors),
                     Some(&qv),
                     &set,
@@ -98,8 +101,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ..params
                 }
             };
-            let (_, outs) =
-                eval::evaluate(&store, Some(&vectors), Some(&qv), &set, mode, &p, &ctx)?;
+            let (_, outs) = eval::evaluate(
+                &store,
+                &lexical,
+                Some(&vectors),
+                Some(&qv),
+                &set,
+                mode,
+                &p,
+                &ctx,
+            )?;
             let mut line = format!("{:<7}", mode.as_str());
             for t in [0.15f32, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55] {
                 let (mut rej, mut una, mut frej, mut ans) = (0, 0, 0, 0);
@@ -129,8 +140,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             Mode::Hybrid => params,
         };
-        let (scores, outcomes) =
-            eval::evaluate(&store, Some(&vectors), Some(&qv), &set, mode, &p, &ctx)?;
+        let (scores, outcomes) = eval::evaluate(
+            &store,
+            &lexical,
+            Some(&vectors),
+            Some(&qv),
+            &set,
+            mode,
+            &p,
+            &ctx,
+        )?;
         if flag("--fails") {
             for (q, o) in set.questions.iter().zip(&outcomes) {
                 let bad = if q.answerable {

@@ -11,6 +11,7 @@
 
 use crate::embed::Embedder;
 use crate::error::{KnowledgeError, Result};
+use crate::lexical::LexicalIndex;
 use crate::search::{self, Context, Mode, Params};
 use crate::vectors::VectorIndex;
 use bosun_store::Store;
@@ -103,6 +104,7 @@ pub fn embed_questions(set: &EvalSet, embedder: &mut dyn Embedder) -> Result<Vec
 /// Score one method.
 pub fn evaluate(
     store: &Store,
+    lexical: &LexicalIndex,
     vectors: Option<&VectorIndex>,
     query_vectors: Option<&[Vec<f32>]>,
     set: &EvalSet,
@@ -116,7 +118,17 @@ pub fn evaluate(
     let (mut answerable, mut unanswerable) = (0usize, 0usize);
     for (i, q) in set.questions.iter().enumerate() {
         let qv = query_vectors.map(|v| v[i].as_slice());
-        let res = search::search(store, vectors, qv, &q.question, mode, params, ctx, 10)?;
+        let res = search::search(
+            store,
+            lexical,
+            vectors,
+            qv,
+            &q.question,
+            mode,
+            params,
+            ctx,
+            10,
+        )?;
         let best = res.hits.first().map(|h| h.score);
         let below = res.answers().is_empty();
         let mut outcome = QuestionOutcome {

@@ -12,6 +12,7 @@ pub mod experts;
 pub mod files;
 pub mod html;
 pub mod index;
+pub mod lexical;
 pub mod search;
 pub mod vectors;
 pub mod watch;

@@ -1,4 +1,4 @@
-//! Hybrid retrieval: SQLite FTS5 BM25 and dense cosine similarity, fused with a weighted score,
+//! Hybrid retrieval: BM25 (in memory, `lexical`) and dense cosine similarity, fused with a weighted score,
 //! plus a lexical boost for identifier-like queries (`PAY-1042`, `TIDE-231`, `GW_RATELIMIT_FAIL_OPEN`,
 //! service names). Below a confidence threshold nothing is returned rather than noise.
 //!
@@ -8,6 +8,7 @@
 //! (docs/knowledge.md has the numbers).
 
 use crate::error::Result;
+use crate::lexical::LexicalIndex;
 use crate::vectors::VectorIndex;
 use bosun_store::Store;
 use bosun_store::knowledge::{self as kstore, ChunkRow};
@@ -55,7 +56,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            dense_weight: 0.4,
+            dense_weight: 0.5,
             bm25_k: 8.0,
             identifier_boost: 0.25,
             threshold_hybrid: 0.30,
@@ -255,7 +256,7 @@ pub fn query_terms(query: &str) -> Vec<String> {
     query
         .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|w| w.len() > 1 || w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| w.len() > 1 || w.chars().next().is_some_and(|c| c.is_ascii_digit()))
         .filter(|w| !STOPWORDS.contains(&w.as_str()))
         .filter(|w| seen.insert(w.clone()))
         .collect()
@@ -322,22 +323,6 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     false
 }
 
-fn quote(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
-}
-
-/// The FTS5 expression for a query: any of its words.
-pub fn fts_expression(query: &str) -> Option<String> {
-    let terms = query_terms(query);
-    (!terms.is_empty()).then(|| {
-        terms
-            .iter()
-            .map(|t| quote(t))
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    })
-}
-
 /// What a search may use besides the query.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -349,6 +334,7 @@ pub struct Context {
 /// vectors, means BM25 whatever `mode` asks).
 pub fn search(
     store: &Store,
+    lexical: &LexicalIndex,
     vectors: Option<&VectorIndex>,
     query_vector: Option<&[f32]>,
     query: &str,
@@ -365,7 +351,7 @@ pub fn search(
     };
     let mode = if dense_ready { mode } else { Mode::Bm25 };
     let threshold = params.threshold(mode);
-    let expr = fts_expression(query);
+    let stems = crate::lexical::query_stems(query);
     let idents = identifiers(query, &ctx.known_names);
 
     // Candidates.
@@ -376,17 +362,20 @@ pub fn search(
             c.push(id);
         }
     };
-    if mode != Mode::Dense
-        && let Some(e) = &expr
-    {
-        for (id, s) in kstore::fts_search(conn, e, params.candidates)? {
-            bm25.insert(id, s as f32);
-            push(id, &mut candidates);
-        }
+    // BM25 of every chunk with a word of the query, in memory (see `lexical` for why not FTS5).
+    let lexical_scores = if mode == Mode::Dense {
+        crate::lexical::Scores::default()
+    } else {
+        lexical.score(&stems)
+    };
+    for (id, s) in lexical_scores.top(params.candidates) {
+        bm25.insert(id, s as f32);
+        push(id, &mut candidates);
     }
     if mode != Mode::Dense || params.identifier_boost > 0.0 {
         for ident in &idents {
-            for (id, _) in kstore::fts_search(conn, &quote(ident), params.candidates)? {
+            let words = crate::lexical::query_stems(ident);
+            for (id, _) in lexical.score_all_of(&words).top(params.candidates) {
                 push(id, &mut candidates);
             }
         }
@@ -407,16 +396,11 @@ pub fn search(
             }
         }
     }
-    if mode == Mode::Hybrid
-        && let Some(e) = &expr
-    {
-        let missing: Vec<i64> = candidates
-            .iter()
-            .copied()
-            .filter(|id| !bm25.contains_key(id))
-            .collect();
-        for (id, s) in kstore::fts_scores(conn, e, &missing)? {
-            bm25.insert(id, s as f32);
+    if mode == Mode::Hybrid {
+        for &id in &candidates {
+            if let Some(s) = lexical_scores.get(id) {
+                bm25.entry(id).or_insert(s as f32);
+            }
         }
     }
 
@@ -516,15 +500,13 @@ mod tests {
     }
 
     #[test]
-    fn fts_expression_drops_stopwords_and_quotes() {
+    fn query_terms_drop_stopwords_and_empty_pieces() {
         assert_eq!(
-            fts_expression("Who decides the severity?").as_deref(),
-            Some("\"decides\" OR \"severity\"")
+            query_terms("Who decides the severity?"),
+            vec!["decides", "severity"]
         );
-        assert_eq!(fts_expression("the of"), None);
-        assert_eq!(
-            fts_expression("PAY-1042").as_deref(),
-            Some("\"pay\" OR \"1042\"")
-        );
+        assert!(query_terms("the of").is_empty());
+        assert_eq!(query_terms("PAY-1042"), vec!["pay", "1042"]);
+        assert_eq!(query_terms("  v2 -- x"), vec!["v2"]);
     }
 }

@@ -75,6 +75,9 @@ pub struct Section {
     /// An SVG chart shown under the heading: (file name when exported, the SVG text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chart: Option<Chart>,
+    /// The manager's own notes: shown to them, never sent to a language model.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,7 +96,18 @@ impl Section {
             items: Vec::new(),
             when_empty: when_empty.into(),
             chart: None,
+            private: false,
         }
+    }
+
+    pub fn lead(mut self, lead: impl Into<String>) -> Section {
+        self.lead = Some(lead.into());
+        self
+    }
+
+    pub fn item(mut self, item: Item) -> Section {
+        self.items.push(item);
+        self
     }
 }
 
@@ -104,6 +118,21 @@ pub enum NoteKind {
     Triage,
     SprintHealth,
     OneOnOne,
+    Brief,
+}
+
+impl NoteKind {
+    /// The name used in file names and the UI: `standup`, `triage`, `sprint-health`, `one-on-one`,
+    /// `brief`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            NoteKind::Standup => "standup",
+            NoteKind::Triage => "triage",
+            NoteKind::SprintHealth => "sprint-health",
+            NoteKind::OneOnOne => "one-on-one",
+            NoteKind::Brief => "brief",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,26 +168,56 @@ fn item_md(out: &mut String, item: &Item, depth: usize) {
     }
 }
 
+fn section_md(out: &mut String, s: &Section) {
+    out.push_str(&format!("\n## {}\n\n", s.heading));
+    if let Some(c) = &s.chart {
+        out.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.file));
+    }
+    if let Some(lead) = &s.lead {
+        out.push_str(&format!("{lead}\n\n"));
+    }
+    if s.items.is_empty() {
+        out.push_str(&format!("_{}_\n", s.when_empty));
+    }
+    for item in &s.items {
+        item_md(out, item, 0);
+    }
+}
+
 impl Note {
     /// Markdown: `# title`, the subtitle, then `## heading` per section with its list.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("# {}\n\n{}\n", self.title, self.subtitle);
-        for s in &self.sections {
-            out.push_str(&format!("\n## {}\n\n", s.heading));
-            if let Some(c) = &s.chart {
-                out.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.file));
-            }
-            if let Some(lead) = &s.lead {
-                out.push_str(&format!("{lead}\n\n"));
-            }
-            if s.items.is_empty() {
-                out.push_str(&format!("_{}_\n", s.when_empty));
-            }
-            for item in &s.items {
-                item_md(&mut out, item, 0);
-            }
+        self.markdown(true)
+    }
+
+    /// The Markdown without the private sections: what may leave the machine.
+    pub fn to_public_markdown(&self) -> String {
+        self.markdown(false)
+    }
+
+    /// The private sections alone (appended, unchanged, after a polished text).
+    pub fn private_markdown(&self) -> String {
+        let mut out = String::new();
+        for s in self.sections.iter().filter(|s| s.private) {
+            section_md(&mut out, s);
         }
         out
+    }
+
+    fn markdown(&self, private: bool) -> String {
+        let mut out = format!("# {}\n\n{}\n", self.title, self.subtitle);
+        for s in self.sections.iter().filter(|s| private || !s.private) {
+            section_md(&mut out, s);
+        }
+        out
+    }
+
+    /// Every chart of the note (exported next to the Markdown).
+    pub fn charts(&self) -> Vec<&Chart> {
+        self.sections
+            .iter()
+            .filter_map(|s| s.chart.as_ref())
+            .collect()
     }
 
     /// Every link in the note (for checking that each resolves to a record).

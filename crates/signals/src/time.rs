@@ -84,7 +84,7 @@ mod tests {
     use super::*;
 
     // 2026-11-16 is a Monday.
-    const MON: Ts = 1_795_305_600;
+    const MON: Ts = 1_794_787_200;
 
     #[test]
     fn weekends_do_not_count() {

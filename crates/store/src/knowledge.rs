@@ -225,6 +225,19 @@ pub fn for_each_embedding(
     Ok(())
 }
 
+/// Every chunk's id, text and heading path, by id (the in-memory BM25 index is built from it).
+pub fn for_each_chunk_text(conn: &Connection, mut f: impl FnMut(i64, &str, &str)) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT id, text, heading_path FROM chunks ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let text = r.get_ref(1)?.as_str().unwrap_or_default();
+        let heading = r.get_ref(2)?.as_str().unwrap_or_default();
+        f(id, text, heading);
+    }
+    Ok(())
+}
+
 /// The texts and vectors of a document's chunks for `model_id` (reused when the document changes:
 /// an unchanged chunk is not embedded again).
 pub fn document_vectors(
@@ -269,7 +282,8 @@ pub fn chunks_without_embedding(
 }
 
 /// Full-text candidates for an FTS5 `MATCH` expression, best first: (chunk id, BM25 score as a
-/// positive number, higher is better). Text counts fully, the heading path half.
+/// positive number, higher is better). Text counts fully, the heading path half. Search uses it
+/// for identifier phrases (short posting lists); BM25 over all words is computed in memory.
 pub fn fts_search(conn: &Connection, expr: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts WHERE chunks_fts MATCH ?1
@@ -277,23 +291,6 @@ pub fn fts_search(conn: &Connection, expr: &str, limit: usize) -> Result<Vec<(i6
     )?;
     let rows = stmt
         .query_map(params![expr, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
-/// BM25 scores of the given chunks for `expr` (chunks that do not match are absent).
-pub fn fts_scores(conn: &Connection, expr: &str, ids: &[i64]) -> Result<Vec<(i64, f64)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!(
-        "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) FROM chunks_fts
-         WHERE chunks_fts MATCH ?1 AND rowid IN ({list})"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([expr], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

@@ -9,5 +9,7 @@ mod kill_resume;
 mod knowledge;
 mod metrics;
 mod metrics_reference;
+mod notes;
+mod signals;
 mod sources;
 mod support;

@@ -7,6 +7,7 @@ use bosun_knowledge::embed::{self, Embedder, MiniLm};
 use bosun_knowledge::eval::{self, EvalSet};
 use bosun_knowledge::files::Filter;
 use bosun_knowledge::index::{Indexer, NoEvents};
+use bosun_knowledge::lexical::LexicalIndex;
 use bosun_knowledge::search::{self, Context, Mode, Params};
 use bosun_knowledge::vectors::VectorIndex;
 use bosun_store::Store;
@@ -17,6 +18,7 @@ struct Indexed {
     store: Store,
     model: MiniLm,
     vectors: VectorIndex,
+    lexical: LexicalIndex,
 }
 
 fn shared() -> std::sync::MutexGuard<'static, Indexed> {
@@ -31,7 +33,13 @@ fn shared() -> std::sync::MutexGuard<'static, Indexed> {
             .index_root(&demo_docs(), Filter::All)
             .unwrap();
         let vectors = VectorIndex::load(&store, model.model_id(), model.dims()).unwrap();
-        Mutex::new(Indexed { store, model, vectors })
+        let lexical = LexicalIndex::load(&store).unwrap();
+        Mutex::new(Indexed {
+            store,
+            model,
+            vectors,
+            lexical,
+        })
     })
     .lock()
     .unwrap_or_else(|e| e.into_inner())
@@ -41,6 +49,7 @@ fn ask(ix: &mut Indexed, q: &str) -> search::Results {
     let qv = ix.model.embed(&[q.to_string()]).unwrap().pop().unwrap();
     search::search(
         &ix.store,
+        &ix.lexical,
         Some(&ix.vectors),
         Some(&qv),
         q,
@@ -69,6 +78,7 @@ fn hybrid_beats_bm25_and_dense_on_the_demo_eval_set_and_cites_the_gold_lines() {
     let score = |mode, params: &Params| {
         eval::evaluate(
             &ix.store,
+            &ix.lexical,
             Some(&ix.vectors),
             Some(&qv),
             &set,

@@ -266,6 +266,7 @@ fn a_model_change_reembeds_everything_and_never_mixes_models() {
         .unwrap();
     let res = search::search(
         &store,
+        &bosun_knowledge::lexical::LexicalIndex::load(&store).unwrap(),
         Some(&v),
         Some(&wrong),
         "rotate payments credentials",

@@ -2,6 +2,7 @@ use bosun_knowledge::embed::Embedder;
 use bosun_knowledge::embed::HashEmbedder;
 use bosun_knowledge::files::Filter;
 use bosun_knowledge::index::{IndexReport, Indexer, NoEvents};
+use bosun_knowledge::lexical::LexicalIndex;
 use bosun_knowledge::search::{self, Context, Mode, Params, Results};
 use bosun_knowledge::vectors::VectorIndex;
 use bosun_store::Store;
@@ -42,6 +43,7 @@ pub fn ask(
             let qv = e.embed(&[q.to_string()]).unwrap().pop().unwrap();
             search::search(
                 store,
+                &LexicalIndex::load(store).unwrap(),
                 Some(&v),
                 Some(&qv),
                 q,
@@ -54,6 +56,7 @@ pub fn ask(
         }
         None => search::search(
             store,
+            &LexicalIndex::load(store).unwrap(),
             None,
             None,
             q,

@@ -279,12 +279,13 @@ fn failing_checks(cx: &Ctx<'_>, pr: &PullRequest, checks: &[&CheckRun]) -> Optio
     s.since = Some(since);
     let names: Vec<&str> = failing.iter().map(|(n, _, _)| *n).collect();
     s.why = format!(
-        "{} on the latest commit of {} {} been failing for {}.",
+        "{} on the latest commit of {} {} been failing for {} ({}).",
         plural(names.len(), "check", "checks"),
         cx.pr_short(pr),
         if names.len() == 1 { "has" } else { "have" },
-        human(cx.as_of - since)
-    ) + &format!(" ({})", names.join(", "));
+        human(cx.as_of - since),
+        names.join(", ")
+    );
     for (name, at, run) in &failing {
         s.evidence.push(
             Evidence::new(

@@ -1,0 +1,100 @@
+//! Every endpoint once: its name, argument type and result type. The same table drives the
+//! dispatcher both doors call (`call`: the Tauri command and `POST /api/<name>`) and the
+//! TypeScript `Endpoints` map the UI's client is typed by.
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::state::Api;
+use crate::status::AppInfo;
+use crate::views::{delivery, knowledge, ledger, notes, settings, work};
+use std::sync::Arc;
+
+fn app_info(api: &Api, _: work::NoArgs) -> Result<AppInfo> {
+    Ok(api.info())
+}
+
+macro_rules! endpoints {
+    ($( $(#[doc = $doc:literal])* $name:ident : $args:ty => $res:ty = $f:path ;)*) => {
+        /// The endpoint names, in table order.
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Run one endpoint with its JSON arguments (`null` = defaults). The work runs on the
+        /// blocking pool: endpoints read SQLite and compute metrics.
+        pub async fn call(api: &Arc<Api>, name: &str, args: serde_json::Value) -> Result<serde_json::Value> {
+            let args = if args.is_null() { serde_json::json!({}) } else { args };
+            let api = api.clone();
+            match name {
+                $(stringify!($name) => {
+                    let a: $args = serde_json::from_value(args).map_err(|e| {
+                        ApiError::invalid(format!("{}: bad arguments: {e}", stringify!($name)))
+                    })?;
+                    let r: $res = tokio::task::spawn_blocking(move || $f(&api, a))
+                        .await
+                        .map_err(|e| ApiError::internal(e.to_string()))??;
+                    serde_json::to_value(r).map_err(|e| ApiError::internal(e.to_string()))
+                })*
+                other => Err(ApiError::new(ErrorCode::NotFound, format!("no endpoint {other:?}"))),
+            }
+        }
+
+        /// `export interface Endpoints { name: { args: A; result: R } ... }` and every type it
+        /// names, for `ui/src/lib/api.gen.ts`.
+        pub fn typescript() -> String {
+            let mut out = crate::typescript::Collector::default();
+            let mut map = String::from("/** Every endpoint: its arguments and its result. */\nexport interface Endpoints {\n");
+            $(
+                map.push_str(&format!("  /** {} */\n", concat!($($doc),*).trim()));
+                map.push_str(&format!(
+                    "  {}: {{ args: {}; result: {} }};\n",
+                    stringify!($name),
+                    out.add::<$args>(),
+                    out.add::<$res>()
+                ));
+            )*
+            map.push_str("}\n");
+            out.add::<crate::events::EventEnvelope>();
+            out.add::<crate::error::ApiError>();
+            out.finish(&map)
+        }
+    };
+}
+
+endpoints! {
+    /// The phase, mode and sync state shown around every page.
+    app_info: work::NoArgs => AppInfo = app_info;
+    /// Open signals, what changed since yesterday, meetings to prepare.
+    today: work::NoArgs => work::Today = work::today;
+    /// The pull request triage queue.
+    pr_queue: crate::views::common::WindowArgs => work::PrQueue = work::pr_queue;
+    /// Sprint health with its burndown and forecast.
+    sprint: work::SprintArgs => work::SprintPage = work::sprint_page;
+    /// DORA, pull request cycle time and flow, with the records behind every number.
+    delivery: crate::views::common::WindowArgs => delivery::Delivery = delivery::delivery;
+    /// People, their review load and what they are working on.
+    team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
+    /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.
+    note: notes::NoteArgs => notes::NoteView = notes::note;
+    /// Answers from the docs, with citations.
+    ask: knowledge::AskArgs => knowledge::Answer = knowledge::ask;
+    /// A cited file (only inside an indexed folder).
+    doc: knowledge::DocArgs => knowledge::DocView = knowledge::doc;
+    /// Signals and action drafts.
+    signals: work::NoArgs => ledger::SignalsPage = ledger::signals_page;
+    /// Approve an action draft (optionally edited): policy decides, then it is delivered.
+    approve_action: ledger::ApproveArgs => ledger::ActionResult = ledger::approve_action;
+    /// Reject an action draft.
+    reject_action: ledger::RejectArgs => ledger::ActionResult = ledger::reject_action;
+    /// Acknowledge a signal, or snooze it.
+    signal_status: ledger::SignalStatusArgs => ledger::SignalView = ledger::signal_status;
+    /// The audit ledger, verified.
+    audit: work::NoArgs => ledger::AuditPage = ledger::audit_page;
+    /// Sources, configuration, the Ask index, alert pause.
+    settings: work::NoArgs => settings::Settings = settings::settings;
+    /// Add a source; its token goes to the OS keychain.
+    add_source: settings::AddSourceArgs => settings::SourceRow = settings::add_source;
+    /// Remove a source (its records stay; its token is forgotten).
+    remove_source: settings::RemoveSourceArgs => settings::SourceRow = settings::remove_source;
+    /// Pause alerts for some hours or until tomorrow morning; 0 hours resumes.
+    pause_alerts: settings::PauseArgs => settings::Paused = settings::pause_alerts;
+    /// Sync every source now (progress arrives as events).
+    sync_now: work::NoArgs => settings::SyncStarted = settings::sync_now;
+}

@@ -1,0 +1,335 @@
+//! The state behind every door: the app service, the metrics cache, the event bus and the
+//! start-up phase. Built fully before any door uses it; start-up work (the demo sync) runs
+//! afterwards and moves the phase from `Starting` to `Ready` or `Failed`.
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::events::{AppEvent, EventBus, IndexSink, SyncSink};
+use crate::status::{AppInfo, Phase};
+use bosun_app::demo::{self, DemoOptions, Providers};
+use bosun_app::metrics::MetricsCache;
+use bosun_app::{App, Paths};
+use bosun_core::Clock;
+use bosun_core::time::{Ts, rfc3339};
+use bosun_metrics::data::Dataset;
+use bosun_metrics::dora::{Analysis, DoraOptions};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// Serve the demo organisation: fake providers on 127.0.0.1, synced through the real
+    /// connectors, kept running so "sync now" works.
+    pub demo: Option<DemoOptions>,
+    /// Folders to index for Ask once the pages are ready (in the background) (the demo's handbook in demo mode).
+    pub index: Vec<PathBuf>,
+    /// "desktop" or "browser".
+    pub door: String,
+}
+
+pub struct Api {
+    app: RwLock<Arc<App>>,
+    cache: Mutex<Option<MetricsCache>>,
+    pub bus: Arc<EventBus>,
+    phase: Mutex<Phase>,
+    syncing: AtomicBool,
+    indexing: AtomicBool,
+    stale: AtomicBool,
+    demo: bool,
+    door: String,
+    providers: tokio::sync::Mutex<Option<Providers>>,
+    last_sync: Mutex<(Option<Ts>, Option<String>)>,
+    alerts_paused_until: Mutex<Option<Ts>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Api {
+    /// The API over an app service; the phase is `Starting` until [`Api::start`] finishes.
+    pub fn new(paths: Paths, clock: Arc<dyn Clock>, opts: &StartOptions) -> Result<Arc<Api>> {
+        let app = App::new(paths, clock)?;
+        Ok(Arc::new(Api {
+            app: RwLock::new(Arc::new(app)),
+            cache: Mutex::new(None),
+            bus: Arc::new(EventBus::default()),
+            phase: Mutex::new(Phase::Starting {
+                step: "opening the database".into(),
+            }),
+            syncing: AtomicBool::new(false),
+            indexing: AtomicBool::new(false),
+            stale: AtomicBool::new(false),
+            demo: opts.demo.is_some(),
+            door: opts.door.clone(),
+            providers: tokio::sync::Mutex::new(None),
+            last_sync: Mutex::new((None, None)),
+            alerts_paused_until: Mutex::new(None),
+        }))
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn phase(&self) -> Phase {
+        lock(&self.phase).clone()
+    }
+
+    fn set_phase(&self, phase: Phase) {
+        *lock(&self.phase) = phase.clone();
+        self.bus.emit(AppEvent::Phase { phase });
+    }
+
+    /// Prepare the data: in demo mode generate, serve and sync the demo organisation; then
+    /// index the folders to index and load the metrics. Ends `Ready` or `Failed`.
+    pub async fn start(self: &Arc<Self>, opts: StartOptions) {
+        let index = opts.index.clone();
+        // A panic in start-up work must end as `Failed`, not as a screen stuck on "starting".
+        let api = self.clone();
+        let done = tokio::spawn(async move { api.start_inner(opts).await })
+            .await
+            .unwrap_or_else(|e| Err(ApiError::internal(format!("start-up crashed: {e}"))));
+        match done {
+            Ok(()) => self.set_phase(Phase::Ready),
+            Err(error) => {
+                tracing::error!("start-up failed: {error}");
+                self.set_phase(Phase::Failed { error });
+                return;
+            }
+        }
+        // Indexing docs for Ask can take minutes with embeddings: the pages are usable
+        // meanwhile, Ask answers from what is indexed so far, and progress arrives as events.
+        if !index.is_empty() {
+            self.indexing.store(true, Ordering::SeqCst);
+            let api = self.clone();
+            let done = tokio::task::spawn_blocking(move || api.index(&index)).await;
+            self.indexing.store(false, Ordering::SeqCst);
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!("indexing failed: {e}"),
+                Err(e) => tracing::warn!("indexing failed: {e}"),
+            }
+        }
+    }
+
+    async fn start_inner(self: &Arc<Self>, opts: StartOptions) -> Result<()> {
+        if let Some(d) = opts.demo {
+            self.set_phase(Phase::Starting {
+                step: "generating the demo organisation".into(),
+            });
+            let current = self.app();
+            let mut app = App::new(current.paths.clone(), current.clock())?;
+            let as_of = app.clock().now();
+            let world = Arc::new(
+                tokio::task::spawn_blocking(move || demo::world(d, as_of))
+                    .await
+                    .map_err(|e| ApiError::internal(e.to_string()))??,
+            );
+            if demo::write_config(&app, &world.org)? {
+                app.reload_config()?;
+            }
+            let providers = demo::start_with(world.clone(), 0, Some(app.demo_fakes_dir())).await?;
+            demo::register(&app, &providers)?;
+            demo::write_local_repos(&app, &world)?;
+            *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
+            *self.providers.lock().await = Some(providers);
+            self.set_phase(Phase::Starting {
+                step: "syncing the demo organisation through the real connectors".into(),
+            });
+            self.sync_blocking_phase(demo::SOURCES).await?;
+        }
+        self.set_phase(Phase::Starting {
+            step: "loading metrics".into(),
+        });
+        let api = self.clone();
+        tokio::task::spawn_blocking(move || api.with_data(|_, _, _| Ok(())))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        Ok(())
+    }
+
+    fn index(&self, roots: &[PathBuf]) -> Result<()> {
+        let app = self.app();
+        let sink = IndexSink(self.bus.clone());
+        for root in roots {
+            let out = app.index_add(root, &sink)?;
+            let status = app.index_status()?;
+            tracing::info!("indexed {} ({} roots)", root.display(), out.len());
+            self.bus.emit(AppEvent::IndexFinished {
+                documents: status.documents,
+                chunks: status.chunks,
+            });
+        }
+        Ok(())
+    }
+
+    async fn sync_blocking_phase(&self, keys: &[&str]) -> Result<()> {
+        self.syncing.store(true, Ordering::SeqCst);
+        self.bus.emit(AppEvent::SyncStarted {
+            sources: keys.iter().map(|k| k.to_string()).collect(),
+        });
+        let app = self.app();
+        let result = app
+            .sync_many(keys, Arc::new(SyncSink(self.bus.clone())))
+            .await;
+        self.syncing.store(false, Ordering::SeqCst);
+        self.stale.store(true, Ordering::SeqCst);
+        let now = app.now();
+        let (ok, message, items) = match &result {
+            Ok(outcomes) => {
+                let failed: Vec<String> = outcomes
+                    .iter()
+                    .filter(|o| !o.ok)
+                    .map(|o| format!("{}: {}", o.source, o.error.clone().unwrap_or_default()))
+                    .collect();
+                let items = outcomes.iter().map(|o| o.items).sum();
+                if failed.is_empty() {
+                    (true, format!("{} sources synced", outcomes.len()), items)
+                } else {
+                    (false, failed.join("; "), items)
+                }
+            }
+            Err(e) => (false, e.to_string(), 0),
+        };
+        if result.is_ok() {
+            self.refresh_signals(&app).await;
+        }
+        *lock(&self.last_sync) = (Some(now), (!ok).then(|| message.clone()));
+        self.bus.emit(AppEvent::SyncFinished {
+            ok,
+            message: message.clone(),
+            items,
+        });
+        result?;
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::ProviderUnavailable, message))
+        }
+    }
+
+    /// Evaluate the signals over the fresh data (lifecycle, alerts, action drafts) and say how
+    /// many are open.
+    async fn refresh_signals(&self, app: &Arc<App>) {
+        let app = app.clone();
+        let done = tokio::task::spawn_blocking(move || app.refresh_signals(&["open"])).await;
+        match done {
+            Ok(Ok(view)) => {
+                let high = view
+                    .signals
+                    .iter()
+                    .filter(|s| matches!(s.severity.as_str(), "high" | "critical"))
+                    .count() as u64;
+                self.bus.emit(AppEvent::SignalsChanged {
+                    open: view.signals.len() as u64,
+                    high,
+                });
+            }
+            Ok(Err(e)) => tracing::warn!("signals not evaluated: {e}"),
+            Err(e) => tracing::warn!("signals not evaluated: {e}"),
+        }
+    }
+
+    /// Sync every source now, in the background; progress and the end arrive as events.
+    pub fn sync_now(self: &Arc<Self>) -> Result<bool> {
+        self.ready()?;
+        if self.is_syncing() {
+            return Ok(false);
+        }
+        let api = self.clone();
+        tokio::spawn(async move {
+            let keys: Vec<String> = if api.demo {
+                demo::SOURCES.iter().map(|s| s.to_string()).collect()
+            } else {
+                Vec::new()
+            };
+            let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            if let Err(e) = api.sync_blocking_phase(&refs).await {
+                tracing::warn!("sync failed: {e}");
+            }
+        });
+        Ok(true)
+    }
+
+    pub fn is_syncing(&self) -> bool {
+        self.syncing.load(Ordering::SeqCst)
+    }
+
+    /// `Err(not_ready)` until start-up is done; `Err(<the failure>)` when it failed.
+    pub fn ready(&self) -> Result<()> {
+        match self.phase() {
+            Phase::Ready => Ok(()),
+            Phase::Starting { step } => Err(ApiError::new(
+                ErrorCode::NotReady,
+                format!("Bosun is starting: {step}"),
+            )),
+            Phase::Failed { error } => Err(error),
+        }
+    }
+
+    /// Run `f` over the metrics dataset and the DORA analysis, loading or refreshing the cache
+    /// first (only what the last sync touched is re-read).
+    pub fn with_data<T>(
+        &self,
+        f: impl FnOnce(&App, &Dataset, &Analysis) -> Result<T>,
+    ) -> Result<T> {
+        let app = self.app();
+        let mut cache = lock(&self.cache);
+        match cache.as_mut() {
+            None => {
+                let store = app.store()?;
+                *cache = Some(MetricsCache::load(store.conn(), DoraOptions::default())?);
+                self.stale.store(false, Ordering::SeqCst);
+            }
+            Some(c) if self.stale.swap(false, Ordering::SeqCst) => {
+                let store = app.store()?;
+                c.refresh(store.conn())?;
+            }
+            Some(_) => {}
+        }
+        let c = cache
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("metrics cache empty"))?;
+        f(&app, &c.data, &c.analysis)
+    }
+
+    pub fn pause_alerts(&self, until: Option<Ts>) {
+        *lock(&self.alerts_paused_until) = until;
+        self.bus.emit(AppEvent::AlertsPaused {
+            until: until.map(rfc3339),
+        });
+    }
+
+    pub fn alerts_paused_until(&self) -> Option<Ts> {
+        let until = *lock(&self.alerts_paused_until);
+        until.filter(|u| *u > self.app().now())
+    }
+
+    pub fn info(&self) -> AppInfo {
+        let app = self.app();
+        let (last, err) = lock(&self.last_sync).clone();
+        AppInfo {
+            phase: self.phase(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            demo: self.demo,
+            door: self.door.clone(),
+            data_dir: app.paths.data_dir.display().to_string(),
+            now: rfc3339(app.now()),
+            syncing: self.is_syncing(),
+            indexing: self.indexing.load(Ordering::SeqCst),
+            last_sync_finished_at: last.map(rfc3339),
+            last_sync_error: err,
+            alerts_paused_until: self.alerts_paused_until().map(rfc3339),
+            event_seq: self.bus.since(0).last().map_or(0, |e| e.seq),
+        }
+    }
+
+    /// Stop the demo's fake providers (at exit).
+    pub async fn shutdown(&self) {
+        if let Some(p) = self.providers.lock().await.take() {
+            p.shutdown().await;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Small shapes every page uses: a window of time, a statistic, a ratio, names for ids.
+
+use crate::error::{ApiError, Result};
+use bosun_app::App;
+use bosun_core::time::{Ts, rfc3339};
+use bosun_metrics::data::Dataset;
+use bosun_metrics::dora::Scope;
+use bosun_metrics::stats::Summary;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use ts_rs::TS;
+
+/// A window ending now (or at `until`), optionally one team's.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct WindowArgs {
+    /// A team key or name; all teams when absent.
+    pub team: Option<String>,
+    /// Days before the end of the window [default 90].
+    pub days: Option<u32>,
+}
+
+/// A duration statistic in seconds: median, p75, p90 and the sample size.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Stat {
+    pub n: u32,
+    pub median: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+impl From<&Summary> for Stat {
+    fn from(s: &Summary) -> Stat {
+        Stat {
+            n: s.n as u32,
+            median: s.median,
+            p75: s.p75,
+            p90: s.p90,
+        }
+    }
+}
+
+/// A count over a count, both shown.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Rate {
+    pub value: Option<f64>,
+    pub part: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Count {
+    pub label: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TeamRef {
+    pub key: String,
+    pub name: String,
+}
+
+/// The window a page computed over.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Window {
+    pub since: String,
+    pub until: String,
+    pub weeks: f64,
+    pub team: Option<String>,
+    pub teams: Vec<TeamRef>,
+}
+
+pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
+    let until = app.now();
+    let days = args.days.unwrap_or(90);
+    if days == 0 || days > 3660 {
+        return Err(ApiError::invalid(format!(
+            "days must be between 1 and 3660, not {days}"
+        )));
+    }
+    let team = args
+        .team
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .map(|t| app.team_key(t))
+        .transpose()?;
+    let scope = Scope {
+        since: until - i64::from(days) * 86_400,
+        until,
+        team: team.clone(),
+        repo: None,
+    };
+    let window = Window {
+        since: rfc3339(scope.since),
+        until: rfc3339(scope.until),
+        weeks: scope.weeks(),
+        team,
+        teams: teams(app),
+    };
+    Ok((scope, window))
+}
+
+pub fn teams(app: &App) -> Vec<TeamRef> {
+    app.config
+        .teams
+        .iter()
+        .map(|t| TeamRef {
+            key: t.key.clone(),
+            name: t.name.clone(),
+        })
+        .collect()
+}
+
+/// Names for the ids in a dataset.
+pub struct Names<'a> {
+    pub people: HashMap<i64, &'a str>,
+    pub repos: HashMap<i64, &'a str>,
+    /// Pull requests by store id: (repo, number, title).
+    pub prs: HashMap<i64, (i64, i64, &'a str)>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(d: &'a Dataset) -> Names<'a> {
+        Names {
+            people: d.people.iter().map(|p| (p.id, p.name.as_str())).collect(),
+            repos: d
+                .repos
+                .iter()
+                .map(|r| (r.id, r.full_name.as_str()))
+                .collect(),
+            prs: d
+                .pull_requests
+                .iter()
+                .map(|p| (p.id, (p.repo, p.number, p.title.as_str())))
+                .collect(),
+        }
+    }
+
+    pub fn person(&self, id: Option<i64>) -> Option<String> {
+        id.and_then(|i| self.people.get(&i)).map(|s| s.to_string())
+    }
+
+    pub fn repo(&self, id: i64) -> String {
+        self.repos
+            .get(&id)
+            .map_or_else(|| format!("repo {id}"), |s| s.to_string())
+    }
+
+    pub fn pr(&self, id: i64) -> Option<PrRef> {
+        self.prs.get(&id).map(|(repo, number, title)| PrRef {
+            id,
+            repo: self.repo(*repo),
+            number: *number,
+            title: title.to_string(),
+        })
+    }
+}
+
+/// A pull request named the way people say it: `repo#number title`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PrRef {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub repo: String,
+    #[ts(type = "number")]
+    pub number: i64,
+    pub title: String,
+}
+
+pub fn time(t: Ts) -> String {
+    rfc3339(t)
+}
+
+pub fn opt_time(t: Option<Ts>) -> Option<String> {
+    t.map(rfc3339)
+}

@@ -1,0 +1,402 @@
+//! Delivery: DORA's five keys, pull request cycle time and flow, each number with the records
+//! behind it (the drill-down) and its chart.
+
+use super::common::{Count, Names, PrRef, Rate, Stat, Window, WindowArgs, opt_time, scope, time};
+use crate::error::Result;
+use crate::state::Api;
+use bosun_metrics::dora::{self, FailureEvidence, Unplanned};
+use bosun_metrics::{charts, flow, prs};
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Levels {
+    /// The DORA report whose clusters these are.
+    pub year: u16,
+    pub deployment_frequency: Option<String>,
+    pub lead_time: Option<String>,
+    pub change_failure_rate: Option<String>,
+    pub recovery_time: Option<String>,
+    pub overall: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Change {
+    pub sha: String,
+    pub pull_request: Option<PrRef>,
+    #[ts(type = "number")]
+    pub lead_time_secs: i64,
+}
+
+/// Why a deployment failed: the rule and the record behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Failure {
+    /// incident_link, rollback, revert, hotfix or incident_after.
+    pub rule: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DeploymentRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub repo: String,
+    pub sha: String,
+    pub at: String,
+    pub changes: Vec<Change>,
+    pub pull_requests: Vec<PrRef>,
+    pub failures: Vec<Failure>,
+    /// rollback, revert, hotfix or incident_fix.
+    pub unplanned: Option<String>,
+    #[ts(type = "number | null")]
+    pub recovery_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DoraView {
+    pub deployments: u32,
+    pub per_week: f64,
+    pub days_per_week: f64,
+    pub lead_time: Stat,
+    pub change_failure_rate: Rate,
+    pub recovery_time: Stat,
+    pub rework_rate: Rate,
+    pub levels: Levels,
+    pub unrecovered: u32,
+    pub warnings: Vec<String>,
+    /// Every deployment in the window with its changes, failures, rework and recovery.
+    pub records: Vec<DeploymentRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PrRow {
+    pub pull_request: PrRef,
+    pub author: Option<String>,
+    #[ts(type = "number")]
+    pub size: i64,
+    #[ts(type = "number | null")]
+    pub coding_secs: Option<i64>,
+    #[ts(type = "number | null")]
+    pub pickup_secs: Option<i64>,
+    #[ts(type = "number | null")]
+    pub review_secs: Option<i64>,
+    #[ts(type = "number | null")]
+    pub deploy_secs: Option<i64>,
+    pub first_reviewer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReviewLoad {
+    pub name: String,
+    pub reviews: u32,
+    pub pending: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PrStats {
+    pub merged: u32,
+    pub merged_without_review: u32,
+    pub coding: Stat,
+    pub pickup: Stat,
+    pub review: Stat,
+    pub deploy: Stat,
+    pub cycle: Stat,
+    pub sizes: Vec<Count>,
+    pub review_load: Vec<ReviewLoad>,
+    pub records: Vec<PrRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FlowRow {
+    pub key: String,
+    pub work_type: String,
+    pub started_at: Option<String>,
+    pub done_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub flow_secs: Option<i64>,
+    #[ts(type = "number | null")]
+    pub active_secs: Option<i64>,
+    pub story_points: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AgingRow {
+    pub key: String,
+    pub summary: String,
+    #[ts(type = "number")]
+    pub age_secs: i64,
+    pub status: String,
+    pub over_p85: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FlowView {
+    pub finished: u32,
+    pub flow_time: Stat,
+    pub efficiency: Option<f64>,
+    pub efficiency_median: Option<f64>,
+    pub load: u32,
+    pub items_per_week: f64,
+    pub points_per_week: f64,
+    pub distribution_finished: Vec<Count>,
+    pub distribution_in_progress: Vec<Count>,
+    pub p85_flow_secs: Option<f64>,
+    pub aging: Vec<AgingRow>,
+    pub records: Vec<FlowRow>,
+}
+
+/// SVG documents drawn by the metrics engine.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DeliveryCharts {
+    pub deployments_per_week: String,
+    pub lead_time: String,
+    pub pr_stages: String,
+    pub cumulative_flow: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Delivery {
+    pub window: Window,
+    pub dora: DoraView,
+    pub prs: PrStats,
+    pub flow: FlowView,
+    pub charts: DeliveryCharts,
+}
+
+fn counts(m: &std::collections::BTreeMap<&str, usize>) -> Vec<Count> {
+    let mut v: Vec<Count> = m
+        .iter()
+        .map(|(k, n)| Count {
+            label: k.to_string(),
+            count: *n as u32,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    v
+}
+
+fn failure(n: &Names<'_>, f: &FailureEvidence, deployments: &[dora::DeploymentRecord]) -> Failure {
+    let dep = |id: &i64| {
+        deployments
+            .iter()
+            .find(|d| d.id == *id)
+            .map_or_else(|| format!("deployment {id}"), |d| d.external_id.clone())
+    };
+    let (rule, detail) = match f {
+        FailureEvidence::IncidentLink { incident_ref, .. } => {
+            ("incident_link", format!("incident {incident_ref} names it"))
+        }
+        FailureEvidence::Rollback { deployment } => {
+            ("rollback", format!("rolled back by {}", dep(deployment)))
+        }
+        FailureEvidence::Revert { deployment, commit } => (
+            "revert",
+            format!(
+                "reverted by {} (commit {})",
+                dep(deployment),
+                &commit[..commit.len().min(7)]
+            ),
+        ),
+        FailureEvidence::Hotfix {
+            deployment,
+            pull_request,
+        } => (
+            "hotfix",
+            match pull_request.and_then(|p| n.pr(p)) {
+                Some(p) => format!(
+                    "hotfix {}#{} shipped by {}",
+                    p.repo,
+                    p.number,
+                    dep(deployment)
+                ),
+                None => format!("hotfix shipped by {}", dep(deployment)),
+            },
+        ),
+        FailureEvidence::IncidentAfter {
+            incident_ref,
+            minutes_after,
+            ..
+        } => (
+            "incident_after",
+            format!("incident {incident_ref} started {minutes_after} min later on its service"),
+        ),
+    };
+    Failure {
+        rule: rule.into(),
+        detail,
+    }
+}
+
+fn unplanned(u: Unplanned) -> &'static str {
+    match u {
+        Unplanned::Rollback => "rollback",
+        Unplanned::Revert => "revert",
+        Unplanned::Hotfix => "hotfix",
+        Unplanned::IncidentFix => "incident_fix",
+    }
+}
+
+pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
+    api.ready()?;
+    api.with_data(|app, data, analysis| {
+        let (scope, window) = scope(app, &args)?;
+        let n = Names::new(data);
+        let m = dora::dora(data, analysis, &scope);
+        let lead_samples: Vec<i64> = m
+            .evidence
+            .iter()
+            .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs))
+            .collect();
+        let records = m
+            .evidence
+            .iter()
+            .map(|r| DeploymentRow {
+                id: r.id,
+                name: r.external_id.clone(),
+                repo: n.repo(r.repo),
+                sha: r.sha.chars().take(10).collect(),
+                at: time(r.at),
+                changes: r
+                    .changes
+                    .iter()
+                    .map(|c| Change {
+                        sha: c.sha.chars().take(10).collect(),
+                        pull_request: c.pull_request.and_then(|p| n.pr(p)),
+                        lead_time_secs: c.lead_time_secs,
+                    })
+                    .collect(),
+                pull_requests: r.pull_requests.iter().filter_map(|p| n.pr(*p)).collect(),
+                failures: r
+                    .failures
+                    .iter()
+                    .map(|f| failure(&n, f, &m.evidence))
+                    .collect(),
+                unplanned: r.unplanned.map(|u| unplanned(u).to_string()),
+                recovery_secs: r.recovery_secs,
+            })
+            .collect();
+        let s = |v: Option<&'static str>| v.map(str::to_string);
+        let dora_view = DoraView {
+            deployments: m.deployments as u32,
+            per_week: m.deployment_frequency_per_week,
+            days_per_week: m.deployment_days_per_week,
+            lead_time: (&m.lead_time_seconds).into(),
+            change_failure_rate: Rate {
+                value: m.change_failure_rate.value,
+                part: m.change_failure_rate.failed as u32,
+                total: m.change_failure_rate.total as u32,
+            },
+            recovery_time: (&m.recovery_time_seconds).into(),
+            rework_rate: Rate {
+                value: m.rework_rate.value,
+                part: m.rework_rate.unplanned as u32,
+                total: m.rework_rate.total as u32,
+            },
+            levels: Levels {
+                year: m.level.year,
+                deployment_frequency: s(m.level.deployment_frequency),
+                lead_time: s(m.level.lead_time),
+                change_failure_rate: s(m.level.change_failure_rate),
+                recovery_time: s(m.level.recovery_time),
+                overall: s(m.level.overall),
+            },
+            unrecovered: m.unrecovered.len() as u32,
+            warnings: m.warnings.clone(),
+            records,
+        };
+        let p = prs::pr_metrics(data, analysis, &scope);
+        let prs_view = PrStats {
+            merged: p.merged as u32,
+            merged_without_review: p.merged_without_review as u32,
+            coding: (&p.coding_seconds).into(),
+            pickup: (&p.pickup_seconds).into(),
+            review: (&p.review_seconds).into(),
+            deploy: (&p.deploy_seconds).into(),
+            cycle: (&p.cycle_seconds).into(),
+            sizes: p
+                .sizes
+                .iter()
+                .map(|b| Count {
+                    label: b.label.to_string(),
+                    count: b.count as u32,
+                })
+                .collect(),
+            review_load: p
+                .review_load
+                .iter()
+                .map(|l| ReviewLoad {
+                    name: l.name.clone(),
+                    reviews: l.reviews as u32,
+                    pending: l.pending as u32,
+                })
+                .collect(),
+            records: p
+                .evidence
+                .iter()
+                .filter_map(|r| {
+                    Some(PrRow {
+                        pull_request: n.pr(r.id)?,
+                        author: n.person(r.author),
+                        size: r.size,
+                        coding_secs: r.coding_secs,
+                        pickup_secs: r.pickup_secs,
+                        review_secs: r.review_secs,
+                        deploy_secs: r.deploy_secs,
+                        first_reviewer: n.person(r.first_reviewer),
+                    })
+                })
+                .collect(),
+        };
+        let f = flow::flow(data, &scope);
+        let flow_view = FlowView {
+            finished: f.finished as u32,
+            flow_time: (&f.flow_time_seconds).into(),
+            efficiency: f.flow_efficiency,
+            efficiency_median: f.flow_efficiency_median,
+            load: f.load as u32,
+            items_per_week: f.velocity_items_per_week,
+            points_per_week: f.velocity_points_per_week,
+            distribution_finished: counts(&f.distribution_finished),
+            distribution_in_progress: counts(&f.distribution_in_progress),
+            p85_flow_secs: f.p85_flow_seconds,
+            aging: f
+                .aging
+                .iter()
+                .map(|a| AgingRow {
+                    key: a.key.clone(),
+                    summary: a.summary.clone(),
+                    age_secs: a.age_secs,
+                    status: a.status.clone(),
+                    over_p85: a.over_p85,
+                })
+                .collect(),
+            records: f
+                .evidence
+                .iter()
+                .map(|i| FlowRow {
+                    key: i.key.clone(),
+                    work_type: i.work_type.as_str().to_string(),
+                    started_at: opt_time(i.started_at),
+                    done_at: opt_time(i.done_at),
+                    flow_secs: i.flow_secs,
+                    active_secs: i.active_secs,
+                    story_points: i.story_points,
+                })
+                .collect(),
+        };
+        let charts = DeliveryCharts {
+            deployments_per_week: charts::deployment_frequency(&m.weekly),
+            lead_time: charts::lead_time_distribution(&lead_samples),
+            pr_stages: charts::pr_stages(&p.weekly),
+            cumulative_flow: charts::cumulative_flow(&f.cumulative_flow),
+        };
+        Ok(Delivery {
+            window,
+            dora: dora_view,
+            prs: prs_view,
+            flow: flow_view,
+            charts,
+        })
+    })
+}

@@ -1,0 +1,149 @@
+//! Ask: answers from the team's docs with citations, and the cited file at its lines.
+
+use crate::error::{ApiError, Result};
+use crate::state::Api;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct AskArgs {
+    pub question: String,
+    /// At most this many passages [default 5].
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Citation {
+    /// Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
+    pub file: String,
+    pub root: String,
+    pub start_line: i64,
+    pub end_line: i64,
+    pub score: f32,
+    pub heading: String,
+    pub text: String,
+    pub indexed_at: String,
+    /// The file can be opened at its lines (a file under an indexed folder).
+    pub openable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExpertView {
+    pub name: String,
+    pub team: Option<String>,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Answer {
+    pub question: String,
+    /// Empty when nothing in the docs answers it (Bosun says so instead of citing noise).
+    pub citations: Vec<Citation>,
+    pub experts: Vec<ExpertView>,
+    pub documents: i64,
+    pub chunks: i64,
+    /// hybrid, or bm25 (no embedding model).
+    pub mode: String,
+    pub note: Option<String>,
+    pub index_updated_at: Option<String>,
+    pub best_score: Option<f32>,
+    pub threshold: f32,
+}
+
+pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
+    api.ready()?;
+    let app = api.app();
+    let limit = args.limit.unwrap_or(5).clamp(1, 20) as usize;
+    let v = app.ask(&args.question, limit)?;
+    Ok(Answer {
+        question: v.question,
+        citations: v
+            .answers
+            .into_iter()
+            .map(|a| Citation {
+                openable: !a.root.starts_with("store:"),
+                file: a.file,
+                root: a.root,
+                start_line: a.start_line,
+                end_line: a.end_line,
+                score: a.score,
+                heading: a.heading,
+                text: a.text,
+                indexed_at: a.indexed_at,
+            })
+            .collect(),
+        experts: v
+            .experts
+            .into_iter()
+            .map(|e| ExpertView {
+                name: e.name,
+                team: e.team,
+                score: e.score,
+                reasons: e.reasons,
+            })
+            .collect(),
+        documents: v.index.documents,
+        chunks: v.index.chunks,
+        mode: v.index.mode.to_string(),
+        note: v.index.note,
+        index_updated_at: v.index.updated_at,
+        best_score: v.best_score,
+        threshold: v.threshold,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct DocArgs {
+    pub root: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DocView {
+    pub root: String,
+    pub file: String,
+    pub path: String,
+    /// The file's lines (line 1 first).
+    pub lines: Vec<String>,
+}
+
+/// A cited file, read only when it lies inside an indexed folder (no other file is readable).
+pub fn doc(api: &Api, args: DocArgs) -> Result<DocView> {
+    api.ready()?;
+    let app = api.app();
+    let status = app.index_status()?;
+    let root = status
+        .roots
+        .iter()
+        .find(|r| r.path == args.root)
+        .ok_or_else(|| ApiError::not_found(format!("{:?} is not an indexed folder", args.root)))?;
+    let base = Path::new(&root.path)
+        .canonicalize()
+        .map_err(|e| ApiError::not_found(format!("{}: {e}", root.path)))?;
+    let path = base
+        .join(&args.file)
+        .canonicalize()
+        .map_err(|e| ApiError::not_found(format!("{}: {e}", args.file)))?;
+    if !path.starts_with(&base) {
+        return Err(ApiError::invalid(format!(
+            "{:?} is outside the indexed folder",
+            args.file
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        ApiError::new(
+            crate::error::ErrorCode::Io,
+            format!("{}: {e}", path.display()),
+        )
+    })?;
+    Ok(DocView {
+        root: args.root,
+        file: args.file,
+        path: path.display().to_string(),
+        lines: text.lines().map(str::to_string).collect(),
+    })
+}

@@ -1,0 +1,269 @@
+//! Signals, action drafts and the audit ledger, as the store keeps them.
+
+use super::common::{opt_time, time};
+use super::work::NoArgs;
+use crate::error::Result;
+use crate::state::Api;
+use bosun_app::App;
+use bosun_store::{actions, audit, signals};
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SignalView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub subject: String,
+    pub title: String,
+    /// One line: why am I seeing this.
+    pub why: String,
+    /// The records behind it (links, ids), as the signals engine wrote them.
+    #[ts(type = "unknown")]
+    pub evidence: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub suggestion: Option<serde_json::Value>,
+    pub team: Option<String>,
+    pub person: Option<String>,
+    pub status: String,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    pub snoozed_until: Option<String>,
+}
+
+impl From<signals::SignalRow> for SignalView {
+    fn from(s: signals::SignalRow) -> SignalView {
+        SignalView {
+            id: s.id,
+            kind: s.kind,
+            severity: s.severity,
+            subject: format!("{} {}", s.subject_kind, s.subject_ref),
+            title: s.title,
+            why: s.why,
+            evidence: s.evidence,
+            suggestion: s.suggestion,
+            team: s.team,
+            person: s.person,
+            status: s.status,
+            first_seen_at: time(s.first_seen_at),
+            last_seen_at: time(s.last_seen_at),
+            snoozed_until: opt_time(s.snoozed_until),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ActionView {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// slack_message, pr_comment, reviewer_request, ticket_transition, ...
+    pub kind: String,
+    /// draft, approved, sending, sent, failed, rejected, denied, withdrawn
+    pub status: String,
+    pub summary: String,
+    pub preview: String,
+    pub body: String,
+    #[ts(type = "unknown")]
+    pub target: serde_json::Value,
+    #[ts(type = "number | null")]
+    pub signal_id: Option<i64>,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    pub sent_at: Option<String>,
+    pub last_error: Option<String>,
+    /// What policy decided (allowed, needs approval, denied) and why.
+    #[ts(type = "unknown")]
+    pub decision: serde_json::Value,
+}
+
+impl From<actions::ActionRow> for ActionView {
+    fn from(a: actions::ActionRow) -> ActionView {
+        ActionView {
+            id: a.id,
+            kind: a.kind,
+            status: a.status,
+            summary: a.summary,
+            preview: a.preview,
+            body: a.body,
+            target: a.target,
+            signal_id: a.signal_id,
+            created_at: time(a.created_at),
+            decided_at: opt_time(a.decided_at),
+            decided_by: a.decided_by,
+            sent_at: opt_time(a.sent_at),
+            last_error: a.last_error,
+            decision: a.decision,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SignalsPage {
+    pub signals: Vec<SignalView>,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub result: String,
+    pub trace: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AuditProblem {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AuditPage {
+    /// The hash chain checked end to end.
+    pub ok: bool,
+    pub total: u32,
+    pub problems: Vec<AuditProblem>,
+    /// The newest entries first (at most 500).
+    pub entries: Vec<AuditEntry>,
+}
+
+/// Open, acknowledged and snoozed signals, most severe first.
+pub fn open_signals(app: &App) -> Result<Vec<SignalView>> {
+    let store = app.store()?;
+    Ok(
+        signals::list(store.conn(), &["open", "acknowledged", "snoozed"])?
+            .into_iter()
+            .map(SignalView::from)
+            .collect(),
+    )
+}
+
+pub fn signals_page(api: &Api, _: NoArgs) -> Result<SignalsPage> {
+    api.ready()?;
+    let app = api.app();
+    let store = app.store()?;
+    Ok(SignalsPage {
+        signals: open_signals(&app)?,
+        actions: actions::list(store.conn(), &[])?
+            .into_iter()
+            .map(ActionView::from)
+            .collect(),
+    })
+}
+
+pub fn audit_page(api: &Api, _: NoArgs) -> Result<AuditPage> {
+    api.ready()?;
+    let app = api.app();
+    let store = app.store()?;
+    let v = audit::verify(store.conn())?;
+    Ok(AuditPage {
+        ok: v.ok,
+        total: v.entries as u32,
+        problems: v
+            .problems
+            .into_iter()
+            .map(|p| AuditProblem {
+                seq: p.seq,
+                kind: p.kind,
+                message: p.message,
+            })
+            .collect(),
+        entries: audit::entries(store.conn(), Some(500))?
+            .into_iter()
+            .map(|e| AuditEntry {
+                seq: e.seq,
+                at: time(e.at),
+                actor: e.actor,
+                action: e.action,
+                subject: e.subject,
+                result: e.result,
+                trace: e.trace,
+                hash: e.hash,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[serde(default)]
+pub struct ApproveArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The edited message; the draft's own body when absent.
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[serde(default)]
+pub struct RejectArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub reason: Option<String>,
+}
+
+/// What a decision did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ActionResult {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The action's status now: sent, approved (deferred by policy), denied, failed, rejected.
+    pub status: String,
+    /// The policy's warning, a deferral or the delivery error, when there is one.
+    pub note: Option<String>,
+}
+
+/// Approve a draft (edited or not): policy decides, the outbox delivers, the ledger records.
+pub fn approve_action(api: &Api, args: ApproveArgs) -> Result<ActionResult> {
+    api.ready()?;
+    let app = api.app();
+    let body = args.body.filter(|b| !b.trim().is_empty());
+    let d =
+        tokio::runtime::Handle::current().block_on(app.approve_action(args.id, body.as_deref()))?;
+    let note = d
+        .policy_warning
+        .clone()
+        .or_else(|| d.action.row.last_error.clone())
+        .or_else(|| d.attempts.last().and_then(|a| a.error.clone()));
+    Ok(ActionResult {
+        id: args.id,
+        status: d.action.row.status,
+        note,
+    })
+}
+
+pub fn reject_action(api: &Api, args: RejectArgs) -> Result<ActionResult> {
+    api.ready()?;
+    let v = api.app().reject_action(args.id, args.reason.as_deref())?;
+    Ok(ActionResult {
+        id: args.id,
+        status: v.row.status,
+        note: None,
+    })
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[serde(default)]
+pub struct SignalStatusArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Snooze for this many hours; acknowledge when absent.
+    pub snooze_hours: Option<u32>,
+}
+
+pub fn signal_status(api: &Api, args: SignalStatusArgs) -> Result<SignalView> {
+    api.ready()?;
+    let app = api.app();
+    let until = args
+        .snooze_hours
+        .map(|h| app.now() + i64::from(h.clamp(1, 24 * 30)) * 3600);
+    Ok(app.set_signal_status(args.id, until)?.into())
+}

@@ -1,0 +1,9 @@
+//! What each page shows, computed from the app service and the metrics cache.
+
+pub mod common;
+pub mod delivery;
+pub mod knowledge;
+pub mod ledger;
+pub mod notes;
+pub mod settings;
+pub mod work;

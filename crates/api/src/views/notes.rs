@@ -1,0 +1,121 @@
+//! Meeting notes built from the store (standup, sprint report, 1:1 prep, triage, the brief),
+//! each line with links to its evidence.
+
+use crate::error::{ApiError, Result};
+use crate::state::Api;
+use bosun_notes::{Item, Note};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct NoteArgs {
+    /// standup, sprint_report, one_on_one, triage or brief.
+    pub kind: String,
+    /// A team key or name (standup, sprint report, triage) [default: mine].
+    pub team: Option<String>,
+    /// A person key, name or email (1:1 prep).
+    pub person: Option<String>,
+    /// A sprint id or name (sprint report) [default: the running one].
+    pub sprint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NoteLink {
+    pub label: String,
+    /// A web link, or `bosun://<kind>/<id>` for a record inside Bosun.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NoteItem {
+    pub text: String,
+    pub links: Vec<NoteLink>,
+    pub details: Vec<NoteItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NoteSection {
+    pub heading: String,
+    pub lead: Option<String>,
+    pub items: Vec<NoteItem>,
+    pub when_empty: String,
+    pub chart_svg: Option<String>,
+    /// The manager's own notes: shown to them, never sent to a language model.
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NoteView {
+    pub kind: String,
+    pub title: String,
+    pub subtitle: String,
+    pub sections: Vec<NoteSection>,
+    /// The same note as Markdown, to copy or export.
+    pub markdown: String,
+}
+
+fn item(i: &Item) -> NoteItem {
+    NoteItem {
+        text: i.text.clone(),
+        links: i
+            .links
+            .iter()
+            .map(|l| NoteLink {
+                label: l.label.clone(),
+                url: l.url.clone(),
+            })
+            .collect(),
+        details: i.details.iter().map(item).collect(),
+    }
+}
+
+fn view(n: &Note) -> NoteView {
+    NoteView {
+        kind: n.kind.slug().to_string(),
+        title: n.title.clone(),
+        subtitle: n.subtitle.clone(),
+        sections: n
+            .sections
+            .iter()
+            .map(|s| NoteSection {
+                heading: s.heading.clone(),
+                lead: s.lead.clone(),
+                items: s.items.iter().map(item).collect(),
+                when_empty: s.when_empty.clone(),
+                chart_svg: s.chart.as_ref().map(|c| c.svg.clone()),
+                private: s.private,
+            })
+            .collect(),
+        markdown: n.to_markdown(),
+    }
+}
+
+pub fn note(api: &Api, args: NoteArgs) -> Result<NoteView> {
+    api.ready()?;
+    let app = api.app();
+    let team = args.team.as_deref().filter(|t| !t.is_empty());
+    let note = match args.kind.as_str() {
+        "standup" => app.standup(team, None)?,
+        "sprint_report" => {
+            app.sprint_report(args.sprint.as_deref().filter(|s| !s.is_empty()), team)?
+                .1
+        }
+        "triage" => app.triage(team)?.1,
+        "one_on_one" => {
+            let person = args
+                .person
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| ApiError::invalid("1:1 prep for whom? Give a person"))?;
+            app.one_on_one(person)?
+        }
+        "brief" => app.brief()?.note,
+        other => {
+            return Err(ApiError::invalid(format!(
+                "no note kind {other:?}: standup, sprint_report, one_on_one, triage or brief"
+            )));
+        }
+    };
+    Ok(view(&note))
+}

@@ -1,0 +1,683 @@
+//! Today, the pull request triage queue, sprint health and the team.
+
+use super::common::{Names, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time};
+use super::ledger::{self, SignalView};
+use crate::error::{ApiError, Result};
+use crate::state::Api;
+use bosun_app::App;
+use bosun_core::time::Ts;
+use bosun_metrics::data::{Dataset, PullRequest, Sprint};
+use bosun_metrics::{charts, prs, sprint};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use ts_rs::TS;
+
+const DAY: i64 = 86_400;
+
+/// No arguments.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct NoArgs {}
+
+// ---------------------------------------------------------------------------------------------
+// The pull request triage queue
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QueuedPr {
+    pub pull_request: PrRef,
+    pub author: Option<String>,
+    pub team: Option<String>,
+    /// waiting_for_review, changes_requested, approved_not_merged, in_review
+    pub state: String,
+    /// Since when it has waited in this state.
+    pub waiting_since: String,
+    #[ts(type = "number")]
+    pub waiting_secs: i64,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub requested: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PrQueue {
+    pub now: String,
+    pub team: Option<String>,
+    pub teams: Vec<TeamRef>,
+    /// Open, non-draft pull requests by people, the longest waiting first.
+    pub queue: Vec<QueuedPr>,
+    pub drafts: u32,
+    pub bots: u32,
+}
+
+fn queued(n: &Names<'_>, d: &Dataset, p: &PullRequest, now: Ts) -> QueuedPr {
+    let ready = p.ready();
+    let human: Vec<_> = p
+        .reviews
+        .iter()
+        .filter(|r| !r.reviewer_is_bot && r.reviewer != p.author && r.at >= ready)
+        .collect();
+    let last = |state: &str| {
+        human
+            .iter()
+            .filter(|r| r.state.eq_ignore_ascii_case(state))
+            .map(|r| r.at)
+            .max()
+    };
+    let (state, since) = match (last("approved"), last("changes_requested"), human.last()) {
+        (Some(a), c, _) if c.is_none_or(|c| c < a) => ("approved_not_merged", a),
+        (_, Some(c), _) => ("changes_requested", c),
+        (_, _, Some(r)) => ("in_review", r.at),
+        _ => ("waiting_for_review", ready),
+    };
+    let mut reviewers: Vec<String> = human.iter().filter_map(|r| n.person(r.reviewer)).collect();
+    reviewers.dedup();
+    let team = d
+        .repos
+        .iter()
+        .find(|r| r.id == p.repo)
+        .and_then(|r| r.team.clone());
+    QueuedPr {
+        pull_request: PrRef {
+            id: p.id,
+            repo: n.repo(p.repo),
+            number: p.number,
+            title: p.title.clone(),
+        },
+        author: n.person(p.author),
+        team,
+        state: state.into(),
+        waiting_since: time(since),
+        waiting_secs: now - since,
+        size: p.size(),
+        requested: p
+            .requested
+            .iter()
+            .filter_map(|r| n.person(Some(*r)))
+            .collect(),
+        reviewers,
+        labels: p.labels.clone(),
+    }
+}
+
+fn open_prs<'a>(d: &'a Dataset, team: Option<&str>) -> impl Iterator<Item = &'a PullRequest> {
+    let team_repos: Option<Vec<i64>> = team.map(|t| {
+        d.repos
+            .iter()
+            .filter(|r| r.team.as_deref() == Some(t))
+            .map(|r| r.id)
+            .collect()
+    });
+    d.pull_requests.iter().filter(move |p| {
+        p.merged_at.is_none()
+            && p.closed_at.is_none()
+            && team_repos.as_ref().is_none_or(|ids| ids.contains(&p.repo))
+    })
+}
+
+fn queue(d: &Dataset, team: Option<&str>, now: Ts) -> (Vec<QueuedPr>, u32, u32) {
+    let n = Names::new(d);
+    let (mut drafts, mut bots) = (0, 0);
+    let mut q: Vec<QueuedPr> = Vec::new();
+    for p in open_prs(d, team) {
+        if p.author_is_bot {
+            bots += 1;
+        } else if p.draft {
+            drafts += 1;
+        } else {
+            q.push(queued(&n, d, p, now));
+        }
+    }
+    q.sort_by(|a, b| {
+        b.waiting_secs
+            .cmp(&a.waiting_secs)
+            .then(a.pull_request.id.cmp(&b.pull_request.id))
+    });
+    (q, drafts, bots)
+}
+
+/// The team filter of a page, validated.
+fn team_arg(app: &App, team: Option<&str>) -> Result<Option<String>> {
+    Ok(team
+        .filter(|t| !t.is_empty())
+        .map(|t| app.team_key(t))
+        .transpose()?)
+}
+
+pub fn pr_queue(api: &Api, args: WindowArgs) -> Result<PrQueue> {
+    api.ready()?;
+    api.with_data(|app, data, _| {
+        let team = team_arg(app, args.team.as_deref())?;
+        let now = app.now();
+        let (queue, drafts, bots) = queue(data, team.as_deref(), now);
+        Ok(PrQueue {
+            now: time(now),
+            team,
+            teams: teams(app),
+            queue,
+            drafts,
+            bots,
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sprint health
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct SprintArgs {
+    /// A sprint id or name [default: the team's active sprint, else the latest started].
+    pub sprint: Option<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SprintRef {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub team: Option<String>,
+    pub state: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SprintItem {
+    pub key: String,
+    pub summary: String,
+    pub points: Option<f64>,
+    pub status: String,
+    pub at: Option<String>,
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Forecast {
+    pub probability: f64,
+    pub runs: u32,
+    #[ts(type = "number")]
+    pub seed: u64,
+    pub working_days_left: u32,
+    pub remaining_points: f64,
+    pub history_days: u32,
+    pub expected_points_p50: f64,
+    pub expected_points_p15: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SprintHealth {
+    pub sprint: SprintRef,
+    pub committed: Vec<SprintItem>,
+    pub committed_points: f64,
+    pub added: Vec<SprintItem>,
+    pub removed: Vec<SprintItem>,
+    pub completed: Vec<SprintItem>,
+    pub completed_points: f64,
+    pub carry_over: Vec<SprintItem>,
+    pub carried_in: Vec<SprintItem>,
+    pub planning_accuracy: Rate,
+    pub planning_accuracy_points: Option<f64>,
+    pub scope_change: Option<f64>,
+    pub blocked: Vec<SprintItem>,
+    pub at_risk: Vec<SprintItem>,
+    pub remaining_points: f64,
+    pub forecast: Option<Forecast>,
+    /// The burndown as SVG, drawn by the metrics engine.
+    pub burndown_svg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SprintPage {
+    pub teams: Vec<TeamRef>,
+    /// The sprints to choose from, newest first.
+    pub sprints: Vec<SprintRef>,
+    pub health: SprintHealth,
+}
+
+fn sprint_ref(s: &Sprint) -> SprintRef {
+    SprintRef {
+        id: s.id,
+        name: s.name.clone(),
+        team: s.team.clone(),
+        state: s.state.clone(),
+        start: opt_time(s.start_at),
+        end: opt_time(s.end_at),
+    }
+}
+
+fn items(v: &[sprint::Item]) -> Vec<SprintItem> {
+    v.iter()
+        .map(|i| SprintItem {
+            key: i.key.clone(),
+            summary: i.summary.clone(),
+            points: i.points,
+            status: i.status.clone(),
+            at: opt_time(i.at),
+            why: i.why.clone(),
+        })
+        .collect()
+}
+
+/// The sprint the page opens on: the asked one, else the team's active one, else the latest
+/// started.
+pub fn choose_sprint<'a>(
+    data: &'a Dataset,
+    which: Option<&str>,
+    team: Option<&str>,
+    at: Ts,
+) -> Result<&'a Sprint> {
+    let candidates: Vec<&Sprint> = data
+        .sprints
+        .iter()
+        .filter(|s| team.is_none_or(|t| s.team.as_deref() == Some(t)))
+        .collect();
+    let found = match which.filter(|w| !w.is_empty()) {
+        Some(w) => candidates
+            .iter()
+            .find(|s| s.id.to_string() == w || s.name.eq_ignore_ascii_case(w))
+            .copied(),
+        None => candidates
+            .iter()
+            .find(|s| s.state == "active")
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .filter(|s| s.start_at.is_some_and(|st| st <= at))
+                    .max_by_key(|s| s.start_at)
+            })
+            .copied(),
+    };
+    found.ok_or_else(|| {
+        ApiError::not_found(match which {
+            Some(w) => format!("no sprint {w:?}"),
+            None => "no sprints yet: sync a Jira source with a board".to_string(),
+        })
+    })
+}
+
+pub fn health(data: &Dataset, s: &Sprint, at: Ts) -> Result<SprintHealth> {
+    let h = sprint::sprint_health(data, s, at, &sprint::SprintOptions::default())
+        .ok_or_else(|| ApiError::not_found(format!("sprint {} has no dates", s.name)))?;
+    Ok(SprintHealth {
+        sprint: sprint_ref(s),
+        committed: items(&h.committed),
+        committed_points: h.committed_points,
+        added: items(&h.added),
+        removed: items(&h.removed),
+        completed: items(&h.completed),
+        completed_points: h.completed_points,
+        carry_over: items(&h.carry_over),
+        carried_in: items(&h.carried_in),
+        planning_accuracy: Rate {
+            value: h.planning_accuracy.value,
+            part: h.planning_accuracy.part as u32,
+            total: h.planning_accuracy.total as u32,
+        },
+        planning_accuracy_points: h.planning_accuracy_points,
+        scope_change: h.scope_change,
+        blocked: items(&h.blocked),
+        at_risk: items(&h.at_risk),
+        remaining_points: h.remaining_points,
+        forecast: h.forecast.as_ref().map(|f| Forecast {
+            probability: f.probability,
+            runs: f.runs as u32,
+            seed: f.seed,
+            working_days_left: f.working_days_left as u32,
+            remaining_points: f.remaining_points,
+            history_days: f.history_days as u32,
+            expected_points_p50: f.expected_points_p50,
+            expected_points_p15: f.expected_points_p15,
+        }),
+        burndown_svg: charts::burndown(&h.burndown, h.end),
+    })
+}
+
+pub fn sprint_page(api: &Api, args: SprintArgs) -> Result<SprintPage> {
+    api.ready()?;
+    api.with_data(|app, data, _| {
+        let team = team_arg(app, args.team.as_deref())?;
+        let now = app.now();
+        let s = choose_sprint(data, args.sprint.as_deref(), team.as_deref(), now)?;
+        let mut sprints: Vec<&Sprint> = data
+            .sprints
+            .iter()
+            .filter(|x| team.as_deref().is_none_or(|t| x.team.as_deref() == Some(t)))
+            .collect();
+        sprints.sort_by_key(|x| std::cmp::Reverse((x.start_at, x.id)));
+        Ok(SprintPage {
+            teams: teams(app),
+            sprints: sprints.into_iter().map(sprint_ref).collect(),
+            health: health(data, s, now)?,
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Team
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Member {
+    pub key: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub team: Option<String>,
+    pub team_name: Option<String>,
+    pub manager: Option<String>,
+    /// One of the manager's own direct reports (1:1 prep is for them).
+    pub direct_report: bool,
+    /// Providers with a linked account, e.g. github, jira, slack.
+    pub accounts: Vec<String>,
+    /// In the window: pull requests merged, reviews given (one per PR).
+    pub merged: u32,
+    pub reviews_given: u32,
+    /// Now: open pull requests, review requests waiting on them, tickets in progress.
+    pub open_prs: u32,
+    pub reviews_pending: u32,
+    pub in_progress: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TeamPage {
+    pub window: super::common::Window,
+    pub me: Option<String>,
+    pub members: Vec<Member>,
+    /// Accounts nobody could be matched to a person.
+    pub unmatched: u32,
+}
+
+/// Person id → key, and the keys of the manager's direct reports.
+/// Person ids by key, the keys of my direct reports, and my name.
+type KeysAndReports = (HashMap<String, i64>, Vec<String>, Option<String>);
+
+fn keys_and_reports(app: &App) -> Result<KeysAndReports> {
+    let store = app.store()?;
+    let conn = store.conn();
+    let mut stmt = conn.prepare("SELECT key, id FROM people")?;
+    let ids: HashMap<String, i64> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<bosun_store::rusqlite::Result<_>>()?;
+    let me = app.config.identity.me.trim().to_lowercase();
+    let mut stmt = conn.prepare(
+        "SELECT p.key, m.name FROM people p JOIN people m ON m.id = p.manager_id
+         WHERE lower(m.primary_email) = ?1 OR m.key = ?1",
+    )?;
+    let mut reports = Vec::new();
+    let mut me_name = None;
+    for row in stmt.query_map([&me], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (key, manager) = row?;
+        reports.push(key);
+        me_name = Some(manager);
+    }
+    Ok((ids, reports, me_name))
+}
+
+pub fn team_page(api: &Api, args: WindowArgs) -> Result<TeamPage> {
+    api.ready()?;
+    let app = api.app();
+    let people = app.people()?;
+    let (ids, reports, me) = keys_and_reports(&app)?;
+    api.with_data(|app, data, analysis| {
+        let (scope, window) = scope(
+            app,
+            &WindowArgs {
+                days: Some(args.days.unwrap_or(30)),
+                ..args.clone()
+            },
+        )?;
+        let m = prs::pr_metrics(data, analysis, &scope);
+        let merged = |id: i64| {
+            data.pull_requests
+                .iter()
+                .filter(|p| p.author == Some(id) && p.merged_at.is_some_and(|t| scope.contains(t)))
+                .count() as u32
+        };
+        let members = people
+            .people
+            .iter()
+            .filter(|p| !p.is_bot)
+            .filter(|p| {
+                scope
+                    .team
+                    .as_deref()
+                    .is_none_or(|t| p.team.as_deref() == Some(t))
+            })
+            .map(|p| {
+                let id = ids.get(&p.key).copied().unwrap_or(-1);
+                let load = m.review_load.iter().find(|l| l.person == id);
+                let mut accounts: Vec<String> =
+                    p.accounts.iter().map(|a| a.provider.clone()).collect();
+                accounts.dedup();
+                Member {
+                    key: p.key.clone(),
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                    team: p.team.clone(),
+                    team_name: p.team_name.clone(),
+                    manager: p.manager.clone(),
+                    direct_report: reports.contains(&p.key),
+                    accounts,
+                    merged: merged(id),
+                    reviews_given: load.map_or(0, |l| l.reviews as u32),
+                    open_prs: open_prs(data, None)
+                        .filter(|pr| pr.author == Some(id) && !pr.draft)
+                        .count() as u32,
+                    reviews_pending: load.map_or(0, |l| l.pending as u32),
+                    in_progress: data
+                        .tickets
+                        .iter()
+                        .filter(|t| {
+                            t.assignee == Some(id)
+                                && t.status_category == bosun_core::model::StatusCategory::Active
+                        })
+                        .map(|t| t.key.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(TeamPage {
+            window,
+            me: me.clone(),
+            members,
+            unmatched: people.unmatched.len() as u32,
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Today
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Happening {
+    /// merged, deployed, deploy_failed, incident, done
+    pub kind: String,
+    pub at: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Meeting {
+    /// standup, sprint_review, one_on_one
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    /// The page that shows its data: sprint, team, prs.
+    pub page: String,
+    /// The note that prepares it (`note` endpoint): standup, sprint_report or one_on_one, for
+    /// this team or person.
+    pub note_kind: String,
+    pub team: Option<String>,
+    pub person: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Today {
+    pub now: String,
+    pub me: Option<String>,
+    pub signals: Vec<SignalView>,
+    pub waiting_prs: u32,
+    /// Pull requests waiting more than a day, the longest first (at most 5).
+    pub longest_waiting: Vec<QueuedPr>,
+    pub blocked: Vec<SprintItem>,
+    pub open_incidents: u32,
+    /// What changed in the last 24 hours, newest first.
+    pub since_yesterday: Vec<Happening>,
+    pub meetings: Vec<Meeting>,
+}
+
+pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
+    api.ready()?;
+    let app = api.app();
+    let signals = ledger::open_signals(&app)?;
+    let (_, reports, me) = keys_and_reports(&app)?;
+    let people = app.people()?;
+    api.with_data(|app, data, analysis| {
+        let now = app.now();
+        let since = now - DAY;
+        let n = Names::new(data);
+        let (queue, _, _) = queue(data, None, now);
+        let mut happened = Vec::new();
+        for p in &data.pull_requests {
+            if let Some(at) = p.merged_at.filter(|t| *t > since && *t <= now) {
+                happened.push((
+                    at,
+                    Happening {
+                        kind: "merged".into(),
+                        at: time(at),
+                        title: format!("{}#{} {}", n.repo(p.repo), p.number, p.title),
+                        detail: n.person(p.author).unwrap_or_default(),
+                    },
+                ));
+            }
+        }
+        for r in analysis
+            .records
+            .iter()
+            .filter(|r| r.at > since && r.at <= now)
+        {
+            let failed = !r.failures.is_empty();
+            happened.push((
+                r.at,
+                Happening {
+                    kind: if failed { "deploy_failed" } else { "deployed" }.into(),
+                    at: time(r.at),
+                    title: format!("{} {}", n.repo(r.repo), r.external_id),
+                    detail: format!(
+                        "{} change{}, {} pull request{}",
+                        r.changes.len(),
+                        if r.changes.len() == 1 { "" } else { "s" },
+                        r.pull_requests.len(),
+                        if r.pull_requests.len() == 1 { "" } else { "s" }
+                    ),
+                },
+            ));
+        }
+        for i in data
+            .incidents
+            .iter()
+            .filter(|i| i.created_at > since && i.created_at <= now)
+        {
+            happened.push((
+                i.created_at,
+                Happening {
+                    kind: "incident".into(),
+                    at: time(i.created_at),
+                    title: format!("{} {}", i.external_id, i.title),
+                    detail: match i.resolved_at {
+                        Some(r) if r <= now => "resolved".into(),
+                        _ => "open".into(),
+                    },
+                },
+            ));
+        }
+        for t in &data.tickets {
+            if let Some(at) = t.done_at().filter(|d| *d > since && *d <= now) {
+                happened.push((
+                    at,
+                    Happening {
+                        kind: "done".into(),
+                        at: time(at),
+                        title: format!("{} {}", t.key, t.summary),
+                        detail: n.person(t.assignee).unwrap_or_default(),
+                    },
+                ));
+            }
+        }
+        happened.sort_by_key(|h| std::cmp::Reverse(h.0));
+        let mut meetings = Vec::new();
+        let mut blocked = Vec::new();
+        for s in data.sprints.iter().filter(|s| s.state == "active") {
+            let team = s.team.clone().unwrap_or_default();
+            meetings.push(Meeting {
+                kind: "standup".into(),
+                title: format!("{} standup", team_name(app, &team)),
+                detail: s.name.clone(),
+                page: "sprint".into(),
+                note_kind: "standup".into(),
+                team: s.team.clone(),
+                person: None,
+            });
+            if let Some(h) = sprint::sprint_health(data, s, now, &sprint::SprintOptions::default())
+            {
+                blocked.extend(items(&h.blocked));
+                if s.end_at.is_some_and(|e| e - now <= 2 * DAY && e > now) {
+                    meetings.push(Meeting {
+                        kind: "sprint_review".into(),
+                        title: format!("{} sprint review", s.name),
+                        detail: format!(
+                            "{} of {} committed items done",
+                            h.planning_accuracy.part, h.planning_accuracy.total
+                        ),
+                        page: "sprint".into(),
+                        note_kind: "sprint_report".into(),
+                        team: s.team.clone(),
+                        person: None,
+                    });
+                }
+            }
+        }
+        for p in people.people.iter().filter(|p| reports.contains(&p.key)) {
+            meetings.push(Meeting {
+                kind: "one_on_one".into(),
+                title: format!("1:1 with {}", p.name),
+                detail: p.team_name.clone().unwrap_or_default(),
+                page: "team".into(),
+                note_kind: "one_on_one".into(),
+                team: p.team.clone(),
+                person: Some(p.key.clone()),
+            });
+        }
+        Ok(Today {
+            now: time(now),
+            me: me.clone(),
+            signals: signals.clone(),
+            waiting_prs: queue.len() as u32,
+            longest_waiting: queue
+                .iter()
+                .filter(|q| q.waiting_secs > DAY)
+                .take(5)
+                .cloned()
+                .collect(),
+            blocked,
+            open_incidents: data
+                .incidents
+                .iter()
+                .filter(|i| i.created_at <= now && i.resolved_at.is_none_or(|r| r > now))
+                .count() as u32,
+            since_yesterday: happened.into_iter().map(|(_, h)| h).take(40).collect(),
+            meetings,
+        })
+    })
+}
+
+fn team_name(app: &App, key: &str) -> String {
+    app.config
+        .teams
+        .iter()
+        .find(|t| t.key == key)
+        .map_or_else(|| key.to_string(), |t| t.name.clone())
+}

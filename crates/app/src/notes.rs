@@ -1,0 +1,601 @@
+//! Meeting notes in the app (issue 8): the standup, PR triage, sprint health report, 1:1 prep
+//! pack and morning brief — loaded from the store in one pass ([`load`]), written by the pure
+//! `bosun-notes` engine at the injected "now", optionally polished by a language model ([`llm`]),
+//! exported as Markdown with SVG charts into the notes folder, and the manager's private notes.
+//! Every front door (CLI, HTTP, desktop) calls these functions.
+
+pub mod llm;
+pub mod load;
+
+use crate::{App, AppError, Result};
+use bosun_core::time::Ts;
+use bosun_metrics::sprint::{SprintHealth, SprintOptions};
+use bosun_notes::brief::Brief;
+use bosun_notes::one_on_one::PrepOptions;
+use bosun_notes::redact::PrivacyTier;
+use bosun_notes::triage::{Triage, TriageOptions};
+use bosun_notes::{Note, PrivateNote, fmt};
+use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+pub use llm::Polished;
+pub use load::Loaded;
+
+/// `[notes]` in the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotesConfig {
+    pub folder: String,
+    pub one_on_one_days: i64,
+    pub brief_at: String,
+}
+
+/// `[llm]` in the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    pub enabled: bool,
+    pub base_url: String,
+    pub model: String,
+    pub timeout_secs: u64,
+    pub max_tokens: u32,
+    pub daily_token_budget: u64,
+}
+
+/// `[privacy]` in the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    pub tier: String,
+}
+
+impl PrivacyConfig {
+    pub fn parsed(&self) -> Result<PrivacyTier> {
+        PrivacyTier::parse(&self.tier).ok_or_else(|| AppError::Config {
+            path: "[privacy]".into(),
+            message: format!("tier {:?}: expected standard, names or local", self.tier),
+        })
+    }
+}
+
+/// `HH:MM` → minutes after midnight.
+pub fn parse_clock(s: &str) -> Option<i64> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
+}
+
+/// Checks for `Config::validate`: the message names the section.
+pub fn validate(
+    notes: &NotesConfig,
+    llm: &LlmConfig,
+    privacy: &PrivacyConfig,
+) -> std::result::Result<(), String> {
+    if notes.one_on_one_days < 1 {
+        return Err("[notes] one_on_one_days must be at least 1".into());
+    }
+    if !notes.brief_at.is_empty() && parse_clock(&notes.brief_at).is_none() {
+        return Err(format!(
+            "[notes] brief_at {:?}: expected HH:MM (24-hour) or \"\" for no brief",
+            notes.brief_at
+        ));
+    }
+    if llm.timeout_secs == 0 {
+        return Err("[llm] timeout_secs must be at least 1".into());
+    }
+    if !(llm.base_url.starts_with("http://") || llm.base_url.starts_with("https://")) {
+        return Err(format!(
+            "[llm] base_url {:?}: expected an http(s) URL",
+            llm.base_url
+        ));
+    }
+    if PrivacyTier::parse(&privacy.tier).is_none() {
+        return Err(format!(
+            "[privacy] tier {:?}: expected standard, names or local",
+            privacy.tier
+        ));
+    }
+    Ok(())
+}
+
+/// A private note as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivateNoteView {
+    #[serde(flatten)]
+    pub note: PrivateNote,
+    pub person_name: String,
+}
+
+/// Where an exported note went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    pub markdown: PathBuf,
+    pub charts: Vec<PathBuf>,
+}
+
+/// A person as the notes name them: id, name, team.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRef {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+}
+
+impl App {
+    /// Everything the notes read, as of now.
+    pub fn notes_data(&self) -> Result<Loaded> {
+        self.notes_data_at(self.now())
+    }
+
+    /// Everything the notes read, as of `at` (a standup for an earlier day sees that morning).
+    pub fn notes_data_at(&self, at: Ts) -> Result<Loaded> {
+        let store = self.store()?;
+        load::load(store.conn(), &self.config, &self.config.signals, at)
+    }
+
+    /// The person `me` names in the configuration.
+    fn me(&self, conn: &Connection) -> Result<Option<i64>> {
+        let me = self.config.identity.me.trim();
+        if me.is_empty() {
+            return Ok(None);
+        }
+        Ok(resolve_person(conn, me).ok().map(|p| p.id))
+    }
+
+    /// A team key: the one given (checked), else the team I manage, else the only team.
+    pub fn notes_team(&self, team: Option<&str>) -> Result<String> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let teams: Vec<(String, Option<i64>)> = conn
+            .prepare("SELECT key, manager_person_id FROM teams ORDER BY key")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        if let Some(t) = team {
+            return teams
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(t))
+                .map(|(k, _)| k.clone())
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "no team {t:?}; teams: {}",
+                        teams
+                            .iter()
+                            .map(|(k, _)| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                });
+        }
+        let me = self.me(conn)?;
+        if let Some((k, _)) = teams.iter().find(|(_, m)| me.is_some() && *m == me) {
+            return Ok(k.clone());
+        }
+        match teams.as_slice() {
+            [(k, _)] => Ok(k.clone()),
+            [] => Err(AppError::NotFound(
+                "no teams yet: add [[teams]] to the configuration and sync".into(),
+            )),
+            _ => Err(AppError::InvalidInput(format!(
+                "several teams and [identity] me manages none of them: pass --team ({})",
+                teams
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The standup of `team` (default: mine) on `date` (default: today in the team's zone).
+    pub fn standup(&self, team: Option<&str>, date: Option<NaiveDate>) -> Result<Note> {
+        let team = self.notes_team(team)?;
+        let loaded = self.notes_data()?;
+        let offset = loaded.input().extra.team_offset_minutes(Some(&team));
+        let date = date.unwrap_or_else(|| fmt::local_date(loaded.as_of, offset));
+        let at = bosun_notes::standup::moment(date, loaded.as_of, offset);
+        // An earlier day's standup sees the blockers and work of that morning.
+        let loaded = if at < loaded.as_of {
+            self.notes_data_at(at)?
+        } else {
+            loaded
+        };
+        Ok(bosun_notes::standup::standup(
+            &loaded.input(),
+            &team,
+            date,
+            at,
+        ))
+    }
+
+    /// The triage queue of every repository (or one team's).
+    pub fn triage(&self, team: Option<&str>) -> Result<(Triage, Note)> {
+        let team = team.map(|t| self.notes_team(Some(t))).transpose()?;
+        let loaded = self.notes_data()?;
+        let input = loaded.input();
+        let opts = TriageOptions {
+            team: team.clone(),
+            ..TriageOptions::default()
+        };
+        let t = bosun_notes::triage::triage(&input, loaded.as_of, &opts);
+        let note = bosun_notes::triage::note(&input, &t, loaded.as_of, team.as_deref());
+        Ok((t, note))
+    }
+
+    /// The sprint health report: `sprint` by id or name, else the running sprint of `team`
+    /// (default: mine).
+    pub fn sprint_report(
+        &self,
+        sprint: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<(SprintHealth, Note)> {
+        let loaded = self.notes_data()?;
+        let input = loaded.input();
+        let chosen = match sprint {
+            Some(s) => {
+                let s = s.trim();
+                input
+                    .data
+                    .sprints
+                    .iter()
+                    .find(|x| x.id.to_string() == s || x.name.eq_ignore_ascii_case(s))
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!("no sprint {s:?} (give its id or name)"))
+                    })?
+            }
+            None => {
+                let team = self.notes_team(team)?;
+                bosun_notes::sprint::current(&input, Some(&team), loaded.as_of).ok_or_else(
+                    || AppError::NotFound(format!("team {team} has no started sprint")),
+                )?
+            }
+        };
+        let opts = SprintOptions {
+            seed: self.config.signals.forecast_seed,
+            runs: self.config.signals.forecast_runs,
+            ..SprintOptions::default()
+        };
+        bosun_notes::sprint::report(&input, chosen, loaded.as_of, &opts).ok_or_else(|| {
+            AppError::InvalidInput(format!(
+                "sprint {:?} has not started (no start and end dates yet)",
+                chosen.name
+            ))
+        })
+    }
+
+    /// Resolve PERSON (name, key, email or any account id or login) to one person.
+    pub fn person(&self, person: &str) -> Result<PersonRef> {
+        let store = self.store()?;
+        resolve_person(store.conn(), person)
+    }
+
+    /// The 1:1 prep pack for `person` (one of my reports when `[identity] me` is set).
+    pub fn one_on_one(&self, person: &str) -> Result<Note> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let p = resolve_person(conn, person)?;
+        if let Some(me) = self.me(conn)? {
+            let mine: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?1 AND manager_id = ?2)
+                     OR EXISTS (SELECT 1 FROM people q JOIN teams t ON t.id = q.team_id
+                                WHERE q.id = ?1 AND t.manager_person_id = ?2)",
+                params![p.id, me],
+                |r| r.get(0),
+            )?;
+            if !mine || p.id == me {
+                return Err(AppError::InvalidInput(format!(
+                    "{} is not one of your direct reports: 1:1 prep packs are for your own reports",
+                    p.name
+                )));
+            }
+        }
+        drop(store);
+        let loaded = self.notes_data()?;
+        let opts = PrepOptions {
+            days: self.config.notes.one_on_one_days,
+        };
+        Ok(bosun_notes::one_on_one::one_on_one(
+            &loaded.input(),
+            p.id,
+            loaded.as_of,
+            &opts,
+        ))
+    }
+
+    /// My direct reports (people I manage, or members of teams I manage), by name; everyone
+    /// with a team when `[identity] me` is not set.
+    pub fn direct_reports(&self) -> Result<Vec<PersonRef>> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let me = self.me(conn)?;
+        let mut s = conn.prepare(
+            "SELECT p.id, p.key, p.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
+             WHERE p.is_bot = 0 AND p.id IS NOT ?1
+               AND ((?1 IS NULL AND p.team_id IS NOT NULL) OR p.manager_id = ?1 OR t.manager_person_id = ?1)
+             ORDER BY p.name, p.id",
+        )?;
+        let rows = s
+            .query_map([me], |r| {
+                Ok(PersonRef {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    name: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Keep a private note about `person` (a follow-up for the next 1:1 when `follow_up`).
+    pub fn add_private_note(
+        &self,
+        person: &str,
+        body: &str,
+        follow_up: bool,
+    ) -> Result<PrivateNoteView> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(AppError::InvalidInput("the note is empty".into()));
+        }
+        let store = self.store()?;
+        let conn = store.conn();
+        let p = resolve_person(conn, person)?;
+        conn.execute(
+            "INSERT INTO private_notes (person_id, created_at, body, follow_up) VALUES (?1, ?2, ?3, ?4)",
+            params![p.id, self.now(), body, follow_up],
+        )?;
+        let id = conn.last_insert_rowid();
+        let note = load::private_notes(conn, Some(p.id))?
+            .into_iter()
+            .find(|n| n.id == id)
+            .ok_or_else(|| AppError::NotFound(format!("private note {id}")))?;
+        Ok(PrivateNoteView {
+            note,
+            person_name: p.name,
+        })
+    }
+
+    /// Record time off (inclusive dates): standups mark the person out and look back past it,
+    /// triage does not suggest them, 1:1 packs mention it.
+    pub fn add_time_off(&self, person: &str, from: NaiveDate, to: NaiveDate) -> Result<PersonRef> {
+        if to < from {
+            return Err(AppError::InvalidInput(format!(
+                "time off ends ({to}) before it starts ({from})"
+            )));
+        }
+        let store = self.store()?;
+        let conn = store.conn();
+        let p = resolve_person(conn, person)?;
+        conn.execute(
+            "INSERT INTO time_off (person_id, starts_on, ends_on) VALUES (?1, ?2, ?3)
+             ON CONFLICT (person_id, starts_on) DO UPDATE SET ends_on = excluded.ends_on",
+            params![p.id, from.to_string(), to.to_string()],
+        )?;
+        Ok(p)
+    }
+
+    /// Mark a follow-up done.
+    pub fn complete_private_note(&self, id: i64) -> Result<PrivateNoteView> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let n = conn.execute(
+            "UPDATE private_notes SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+            params![id, self.now()],
+        )?;
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT n.person_id, p.name FROM private_notes n JOIN people p ON p.id = n.person_id WHERE n.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((person, name)) = row else {
+            return Err(AppError::NotFound(format!("no private note {id}")));
+        };
+        if n == 0 {
+            tracing::debug!(id, "private note was already done");
+        }
+        let note = load::private_notes(conn, Some(person))?
+            .into_iter()
+            .find(|x| x.id == id)
+            .ok_or_else(|| AppError::NotFound(format!("no private note {id}")))?;
+        Ok(PrivateNoteView {
+            note,
+            person_name: name,
+        })
+    }
+
+    /// The morning brief for the teams I manage (every team when `me` manages none).
+    pub fn brief(&self) -> Result<Brief> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let me = self.me(conn)?;
+        let teams: Vec<String> = conn
+            .prepare("SELECT key FROM teams WHERE manager_person_id = ?1 ORDER BY key")?
+            .query_map([me], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        drop(store);
+        let loaded = self.notes_data()?;
+        let input = loaded.input();
+        let t = bosun_notes::triage::triage(&input, loaded.as_of, &TriageOptions::default());
+        let t = Triage {
+            queue: t
+                .queue
+                .into_iter()
+                .filter(|e| {
+                    teams.is_empty()
+                        || input
+                            .data
+                            .pull_requests
+                            .iter()
+                            .find(|p| p.id == e.pr_id)
+                            .and_then(|p| input.data.repos.iter().find(|r| r.id == p.repo))
+                            .and_then(|r| r.team.as_ref())
+                            .is_some_and(|k| teams.contains(k))
+                })
+                .collect(),
+        };
+        Ok(bosun_notes::brief::brief(&input, &teams, &t, loaded.as_of))
+    }
+
+    /// The brief if it is due now (a working day, past `[notes] brief_at` in my time zone, not
+    /// raised yet today); raising it records it as a delivered `brief` alert.
+    pub fn brief_if_due(&self) -> Result<Option<Brief>> {
+        let Some(at) = parse_clock(&self.config.notes.brief_at) else {
+            return Ok(None);
+        };
+        let store = self.store()?;
+        let conn = store.conn();
+        let offset = self.my_offset_minutes(conn);
+        let last: Option<Ts> = conn.query_row(
+            "SELECT max(fired_at) FROM alerts WHERE kind = 'brief'",
+            [],
+            |r| r.get(0),
+        )?;
+        let now = self.now();
+        if !bosun_notes::brief::due(now, at, offset, last) {
+            return Ok(None);
+        }
+        drop(store);
+        let brief = self.brief()?;
+        let store = self.store()?;
+        store.conn().execute(
+            "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, delivered_at)
+             VALUES (NULL, 'brief', ?1, ?2, ?3, 'morning brief', 1, ?1)",
+            params![now, brief.headline, brief.note.to_markdown()],
+        )?;
+        Ok(Some(brief))
+    }
+
+    /// The notes folder: `[notes] folder`, else `<data dir>/notes`.
+    pub fn notes_folder(&self) -> PathBuf {
+        let f = self.config.notes.folder.trim();
+        if f.is_empty() {
+            self.paths.data_dir.join("notes")
+        } else if let Some(rest) = f.strip_prefix("~/") {
+            std::env::var_os("HOME")
+                .map_or_else(|| PathBuf::from(f), |h| PathBuf::from(h).join(rest))
+        } else {
+            PathBuf::from(f)
+        }
+    }
+
+    /// Write `markdown` (the note, polished or not) as `<date>-<kind>-<scope>.md` and the note's
+    /// charts beside it, replacing files of the same name (written whole, then renamed).
+    pub fn export_note(&self, note: &Note, scope: &str, markdown: &str) -> Result<Exported> {
+        let dir = self.notes_folder();
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let date = bosun_core::time::from_ts(self.now()).format("%Y-%m-%d");
+        let scope: String = scope
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let stem = if scope.is_empty() {
+            format!("{date}-{}", note.kind.slug())
+        } else {
+            format!("{date}-{}-{scope}", note.kind.slug())
+        };
+        let md = dir.join(format!("{stem}.md"));
+        write(&md, markdown)?;
+        let mut charts = Vec::new();
+        for c in note.charts() {
+            let path = dir.join(&c.file);
+            write(&path, &c.svg)?;
+            charts.push(path);
+        }
+        Ok(Exported {
+            markdown: md,
+            charts,
+        })
+    }
+}
+
+fn io(path: &std::path::Path, e: std::io::Error) -> AppError {
+    AppError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+}
+
+/// PERSON: a person key, name (or a unique first name), email, or any account's id or login
+/// (`github:login` works too).
+pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
+    let q = q.trim();
+    let bare = q.split_once(':').map_or(q, |(_, v)| v);
+    let mut s = conn.prepare(
+        "SELECT DISTINCT p.id, p.key, p.name FROM people p
+         WHERE p.key = ?1 OR lower(p.name) = lower(?1) OR lower(p.primary_email) = lower(?1)
+            OR p.id IN (SELECT person_id FROM person_emails WHERE email = ?1)
+            OR p.id IN (SELECT person_id FROM accounts WHERE external_id = ?2 OR lower(login) = lower(?2)
+                        OR lower(email) = lower(?1))
+         ORDER BY p.id",
+    )?;
+    let map = |r: &bosun_store::rusqlite::Row<'_>| {
+        Ok(PersonRef {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            name: r.get(2)?,
+        })
+    };
+    let mut found: Vec<PersonRef> = s
+        .query_map(params![q, bare], map)?
+        .collect::<Result<_, _>>()?;
+    if found.is_empty() {
+        let mut s = conn.prepare(
+            "SELECT id, key, name FROM people WHERE lower(name) LIKE lower(?1) || ' %' AND is_bot = 0 ORDER BY id",
+        )?;
+        found = s.query_map([q], map)?.collect::<Result<_, _>>()?;
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(AppError::NotFound(format!(
+            "no person {q:?}: give a name, email, person key or account id (see `bosun people`)"
+        ))),
+        _ => Err(AppError::InvalidInput(format!(
+            "{q:?} could be {}: be more specific",
+            found
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_settings_are_checked() {
+        let c = crate::Config::defaults();
+        assert_eq!(c.privacy.parsed().unwrap(), PrivacyTier::Names);
+        assert!(!c.llm.enabled, "the polish is off by default");
+        assert_eq!(parse_clock("08:45"), Some(525));
+        assert_eq!(parse_clock("24:00"), None);
+        let bad = |toml: &str| {
+            crate::Config::from_layers(Some(toml), &[], "f")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(bad("[notes]\nbrief_at = \"8.45\"\n").contains("[notes] brief_at"));
+        assert!(
+            bad("[privacy]\ntier = \"secret\"\n").contains("expected standard, names or local")
+        );
+        assert!(bad("[llm]\nbase_url = \"localhost:11434\"\n").contains("[llm] base_url"));
+        assert!(bad("[notes]\none_on_one_days = 0\n").contains("one_on_one_days"));
+    }
+}

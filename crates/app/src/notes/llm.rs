@@ -1,0 +1,205 @@
+//! The optional LLM polish, the orchestration half: privacy tier, redaction (names per tier,
+//! secrets and emails always, private sections never), the daily token budget counted from the
+//! audit ledger, one call with a timeout, the answer checked before it may replace the
+//! deterministic note, and an `llm.call` audit entry for every attempt. Any failure gives the
+//! deterministic note back with the reason.
+
+use crate::{App, Result};
+use bosun_connectors::llm::{LlmEndpoint, complete};
+use bosun_core::Sensitive;
+use bosun_core::time::Ts;
+use bosun_notes::Note;
+use bosun_notes::polish::{self, SYSTEM};
+use bosun_notes::redact::PrivacyTier;
+use bosun_store::audit::{self, NewEntry};
+use bosun_store::rusqlite::Connection;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Polished {
+    /// The Markdown to show: the model's prose, or the deterministic note.
+    pub text: String,
+    pub polished: bool,
+    /// Why the deterministic note was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub tokens: u64,
+    /// The audit entry recording the call, when one was attempted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_seq: Option<i64>,
+}
+
+/// Tokens spent on `llm.call`s during the UTC day of `at`, from the audit ledger.
+pub fn tokens_used_today(conn: &Connection, at: Ts) -> Result<u64> {
+    let start = at.div_euclid(86_400) * 86_400;
+    let n: i64 = conn.query_row(
+        "SELECT coalesce(sum(coalesce(json_extract(trace, '$.prompt_tokens'), 0)
+                           + coalesce(json_extract(trace, '$.completion_tokens'), 0)), 0)
+         FROM audit_entries WHERE action = 'llm.call' AND at >= ?1 AND at < ?1 + 86400",
+        [start],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
+}
+
+fn api_key() -> Option<Sensitive<String>> {
+    crate::secrets::env_vars("llm", "llm")
+        .into_iter()
+        .find_map(|v| std::env::var(v).ok().filter(|t| !t.trim().is_empty()))
+        .map(|t| Sensitive::new(t.trim().to_string()))
+}
+
+/// Names and logins the `names` tier hides.
+fn people_names(conn: &Connection) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT name FROM people WHERE is_bot = 0
+         UNION SELECT login FROM accounts WHERE login IS NOT NULL AND is_bot = 0
+         UNION SELECT display_name FROM accounts WHERE display_name IS NOT NULL AND is_bot = 0
+         ORDER BY 1",
+    )?;
+    let mut names: Vec<String> = s
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    // First names alone too ("Thanks Amara"), when they are long enough to be safe to match.
+    let firsts: Vec<String> = names
+        .iter()
+        .filter_map(|n| {
+            n.split_whitespace()
+                .next()
+                .filter(|f| f.len() >= 4 && *f != n.as_str())
+        })
+        .map(str::to_string)
+        .collect();
+    names.extend(firsts);
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+impl App {
+    pub fn privacy_tier(&self) -> Result<PrivacyTier> {
+        self.config.privacy.parsed()
+    }
+
+    /// Polish `note` with the configured model, or say why not. Never fails because of the model:
+    /// only a broken store is an error.
+    pub async fn polish(&self, note: &Note) -> Result<Polished> {
+        let fallback = |reason: String, seq: Option<i64>, tokens: u64| Polished {
+            text: note.to_markdown(),
+            polished: false,
+            fallback: Some(reason),
+            model: None,
+            tokens,
+            audit_seq: seq,
+        };
+        let cfg = &self.config.llm;
+        let tier = self.privacy_tier()?;
+        if tier == PrivacyTier::Local {
+            return Ok(fallback(
+                "privacy tier \"local\": no language model is called".into(),
+                None,
+                0,
+            ));
+        }
+        let store = self.store()?;
+        let conn = store.conn();
+        let now = self.now();
+        let names = people_names(conn)?;
+        let prompt = polish::prompt(note, tier, &names);
+        let redactions = serde_json::json!({
+            "secrets": prompt.redacted.secrets,
+            "emails": prompt.redacted.emails,
+            "names": prompt.redacted.names_redacted(),
+        });
+        let record = |result: &str, trace: serde_json::Value| -> Result<i64> {
+            let actor = format!("llm:{}", cfg.model);
+            let subject = format!("note:{}", note.kind.slug());
+            Ok(audit::append(
+                conn,
+                &NewEntry {
+                    at: now,
+                    actor: &actor,
+                    action: "llm.call",
+                    subject: Some(&subject),
+                    result,
+                    trace,
+                },
+            )?
+            .seq)
+        };
+        let used = tokens_used_today(conn, now)?;
+        let estimate =
+            ((SYSTEM.len() + prompt.redacted.text.len()) / 4) as u64 + u64::from(cfg.max_tokens);
+        if used + estimate > cfg.daily_token_budget {
+            let seq = record(
+                "budget_exceeded",
+                serde_json::json!({
+                    "used_today": used, "estimate": estimate, "daily_token_budget": cfg.daily_token_budget,
+                    "prompt_tokens": 0, "completion_tokens": 0,
+                }),
+            )?;
+            return Ok(fallback(
+                format!(
+                    "daily token budget: {used} of {} used today, this note needs about {estimate}",
+                    cfg.daily_token_budget
+                ),
+                Some(seq),
+                0,
+            ));
+        }
+        let endpoint = LlmEndpoint {
+            base_url: cfg.base_url.clone(),
+            model: cfg.model.clone(),
+            api_key: api_key(),
+            timeout: Duration::from_secs(cfg.timeout_secs),
+        };
+        let started = Instant::now();
+        let answer = complete(&endpoint, SYSTEM, &prompt.redacted.text, cfg.max_tokens).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match answer {
+            Err(e) => {
+                let seq = record(
+                    "failed",
+                    serde_json::json!({
+                        "endpoint": cfg.base_url, "model": cfg.model, "error": e.to_string(),
+                        "code": bosun_core::HasCode::code(&e).as_str(), "ms": ms,
+                        "prompt": prompt.redacted.text, "redactions": redactions,
+                        "prompt_tokens": 0, "completion_tokens": 0,
+                    }),
+                )?;
+                Ok(fallback(
+                    format!("the model call failed: {e}"),
+                    Some(seq),
+                    0,
+                ))
+            }
+            Ok(c) => {
+                let tokens = c.prompt_tokens + c.completion_tokens;
+                let verdict = polish::accept(note, &prompt, &c.text);
+                let seq = record(
+                    if verdict.is_ok() { "ok" } else { "rejected" },
+                    serde_json::json!({
+                        "endpoint": cfg.base_url, "model": c.model, "id": c.id, "ms": ms,
+                        "prompt": prompt.redacted.text, "response": c.text, "redactions": redactions,
+                        "prompt_tokens": c.prompt_tokens, "completion_tokens": c.completion_tokens,
+                        "rejected": verdict.as_ref().err().map(|r| r.to_string()),
+                    }),
+                )?;
+                Ok(match verdict {
+                    Ok(text) => Polished {
+                        text,
+                        polished: true,
+                        fallback: None,
+                        model: Some(c.model),
+                        tokens,
+                        audit_seq: Some(seq),
+                    },
+                    Err(r) => fallback(format!("the answer was not used: {r}"), Some(seq), tokens),
+                })
+            }
+        }
+    }
+}

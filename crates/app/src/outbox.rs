@@ -1,0 +1,838 @@
+//! The outbox: drafts the manager approves (optionally edited), rejects, or policy refuses; and
+//! delivery of approved actions through the connectors, exactly once.
+//!
+//! Delivery protocol, per attempt, each step committed before the next:
+//! 1. claim: `approved` → `sending`, attempts + 1, and an audit entry;
+//! 2. if the action was claimed before (a crash, or an answer that never came), ask the provider
+//!    whether a write carrying its idempotency key is already there — if so, it is `sent`;
+//! 3. otherwise write it; the provider's answer makes it `sent`; an ambiguous failure (5xx, a lost
+//!    answer) goes back to `approved` for another attempt (which starts at step 2); a definite one
+//!    is `failed`.
+//!
+//! Every approval, rejection, policy decision and attempt is in the audit ledger.
+
+use crate::signals::policy_error;
+use crate::{App, AppError, Result};
+use bosun_connectors::http::{Auth, HttpClient};
+use bosun_connectors::outbox::{self, Outbound, Receipt};
+use bosun_core::Sensitive;
+use bosun_core::time::Ts;
+use bosun_policy::{Bundle, Decision};
+use bosun_signals::input::Extra;
+use bosun_signals::time::local_clock;
+use bosun_signals::{ActionKind, Target};
+use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::sync_state::{self, Source};
+use bosun_store::{Store, actions, audit};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// `[actions]` in the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    pub policy_dir: String,
+    pub max_attempts: u32,
+    pub retry_backoff_ms: u64,
+}
+
+/// The policy's input for one action (`data.bosun.actions.decision`).
+#[allow(clippy::too_many_arguments)]
+pub fn policy_input(
+    conn: &Connection,
+    extra: &Extra,
+    kind: &str,
+    body: &str,
+    summary: &str,
+    signal_kind: &str,
+    people: &[i64],
+    approved_by: Option<&str>,
+    now: Ts,
+) -> Result<Value> {
+    let mut recipients = Vec::new();
+    for p in people {
+        let (name, offset) = match extra.people.get(p) {
+            Some(x) => (x.name.clone(), x.utc_offset_minutes.unwrap_or(0)),
+            None => conn
+                .query_row(
+                    "SELECT name, coalesce(utc_offset_minutes, 0) FROM people WHERE id = ?1",
+                    [p],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)),
+                )
+                .optional()?
+                .unwrap_or_else(|| (format!("person {p}"), 0)),
+        };
+        let (minutes, weekday) = local_clock(now, offset);
+        let day_start = now - minutes * 60 - (now % 60);
+        let sent = actions::sent_to_person_since(conn, *p, day_start)?;
+        recipients.push(json!({
+            "id": p,
+            "name": name,
+            "local_minutes": minutes,
+            "local_time": format!("{:02}:{:02}", minutes / 60, minutes % 60),
+            "local_weekday": weekday,
+            "sent_today": sent,
+        }));
+    }
+    Ok(json!({
+        "action": {
+            "kind": kind,
+            "provider": ActionKind::parse(kind).map_or("", |k| k.provider()),
+            "body": body,
+            "summary": summary,
+            "signal_kind": signal_kind,
+            "approved": approved_by.is_some(),
+            "approved_by": approved_by.unwrap_or(""),
+        },
+        "recipients": recipients,
+        "now": {"utc": bosun_core::time::rfc3339(now)},
+    }))
+}
+
+/// A provider to deliver through: its API base and an authenticated client.
+pub struct Endpoint {
+    pub api: String,
+    pub http: HttpClient,
+}
+
+/// Endpoints by source id, plus what keeps them alive (demo fakes started for the delivery).
+#[derive(Default)]
+pub struct Endpoints {
+    pub by_source: HashMap<i64, Endpoint>,
+    pub demo: Option<crate::demo::Providers>,
+}
+
+impl Endpoints {
+    pub async fn shutdown(self) {
+        if let Some(p) = self.demo {
+            p.shutdown().await;
+        }
+    }
+}
+
+/// One action as the front doors show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    #[serde(flatten)]
+    pub row: actions::ActionRow,
+    pub provider: String,
+    /// The signal's kind and title, when the signal is still stored.
+    pub signal_kind: Option<String>,
+    pub signal_title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionsView {
+    pub actions: Vec<ActionView>,
+}
+
+/// What approving (or sending) did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivered {
+    pub action: ActionView,
+    /// The policy's decision at approval.
+    pub decision: Option<Decision>,
+    pub attempts: Vec<Attempt>,
+    pub receipt: Option<Receipt>,
+    pub policy_warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub attempt: i64,
+    /// sent, already_delivered, retry, failed
+    pub result: String,
+    pub error: Option<String>,
+}
+
+fn view(conn: &Connection, row: actions::ActionRow) -> Result<ActionView> {
+    let (signal_kind, signal_title) = match row.signal_id {
+        Some(id) => conn
+            .query_row("SELECT kind, title FROM signals WHERE id = ?1", [id], |r| {
+                Ok((Some(r.get(0)?), Some(r.get(1)?)))
+            })
+            .optional()?
+            .unwrap_or((None, None)),
+        None => (None, None),
+    };
+    Ok(ActionView {
+        provider: ActionKind::parse(&row.kind)
+            .map_or("?", |k| k.provider())
+            .to_string(),
+        row,
+        signal_kind,
+        signal_title,
+    })
+}
+
+fn get(conn: &Connection, id: i64) -> Result<actions::ActionRow> {
+    actions::get(conn, id)?
+        .ok_or_else(|| AppError::NotFound(format!("no action {id} (see `bosun actions list`)")))
+}
+
+/// The write an action makes, with the source it goes through.
+pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Outbound)> {
+    let kind = ActionKind::parse(&row.kind)
+        .ok_or_else(|| AppError::InvalidInput(format!("unknown action kind {:?}", row.kind)))?;
+    let t: Target = serde_json::from_value(row.target.clone())
+        .map_err(|e| AppError::InvalidInput(format!("action {}: target: {e}", row.id)))?;
+    let missing = |what: &str| AppError::InvalidInput(format!("action {}: no {what}", row.id));
+    let account = |person: i64, provider: &str| -> Result<Option<(String, Option<String>)>> {
+        Ok(conn
+            .query_row(
+                "SELECT external_id, login FROM accounts WHERE person_id = ?1 AND provider = ?2 ORDER BY id LIMIT 1",
+                params![person, provider],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    };
+    let source_of_kind = |k: &str| -> Result<i64> {
+        conn.query_row(
+            "SELECT id FROM sources WHERE kind = ?1 AND enabled = 1 ORDER BY id LIMIT 1",
+            [k],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("no {k} source to send action {} through", row.id))
+        })
+    };
+    let repo_source = |repo: &str| -> Result<i64> {
+        let s: Option<Option<i64>> = conn
+            .query_row(
+                "SELECT source_id FROM repos WHERE full_name = ?1 AND provider = 'github'",
+                [repo],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match s.flatten() {
+            Some(id) => Ok(id),
+            None => source_of_kind("github"),
+        }
+    };
+    let ticket_source = |key: &str| -> Result<i64> {
+        let s: Option<Option<i64>> = conn
+            .query_row("SELECT source_id FROM tickets WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match s.flatten() {
+            Some(id) => Ok(id),
+            None => source_of_kind("jira"),
+        }
+    };
+    Ok(match kind {
+        ActionKind::SlackDm => {
+            let p = *t.people.first().ok_or_else(|| missing("recipient"))?;
+            let (user, _) =
+                account(p, "slack")?.ok_or_else(|| missing("Slack account for the recipient"))?;
+            (
+                source_of_kind("slack")?,
+                Outbound::SlackDm {
+                    user,
+                    text: row.body.clone(),
+                },
+            )
+        }
+        ActionKind::SlackMessage => {
+            let name = t.channel.as_deref().ok_or_else(|| missing("channel"))?;
+            let channel: String = conn
+                .query_row(
+                    "SELECT external_id FROM chat_channels WHERE name = ?1 OR external_id = ?1 ORDER BY id LIMIT 1",
+                    [name.trim_start_matches('#')],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("no Slack channel #{name}")))?;
+            (
+                source_of_kind("slack")?,
+                Outbound::SlackMessage {
+                    channel,
+                    text: row.body.clone(),
+                },
+            )
+        }
+        ActionKind::PrComment => {
+            let repo = t.repo.clone().ok_or_else(|| missing("repository"))?;
+            let number = t.number.ok_or_else(|| missing("pull request number"))?;
+            (
+                repo_source(&repo)?,
+                Outbound::PrComment {
+                    repo,
+                    number,
+                    text: row.body.clone(),
+                },
+            )
+        }
+        ActionKind::ReviewerRequest => {
+            let repo = t.repo.clone().ok_or_else(|| missing("repository"))?;
+            let number = t.number.ok_or_else(|| missing("pull request number"))?;
+            let mut reviewers = Vec::new();
+            for p in &t.people {
+                let (_, login) = account(*p, "github")?
+                    .ok_or_else(|| missing("GitHub account for a reviewer"))?;
+                reviewers.push(login.ok_or_else(|| missing("GitHub login for a reviewer"))?);
+            }
+            if reviewers.is_empty() {
+                return Err(missing("reviewer"));
+            }
+            (
+                repo_source(&repo)?,
+                Outbound::ReviewerRequest {
+                    repo,
+                    number,
+                    reviewers,
+                },
+            )
+        }
+        ActionKind::TicketComment => {
+            let key = t.ticket.clone().ok_or_else(|| missing("ticket"))?;
+            (
+                ticket_source(&key)?,
+                Outbound::TicketComment {
+                    key,
+                    text: row.body.clone(),
+                },
+            )
+        }
+        ActionKind::TicketTransition => {
+            let key = t.ticket.clone().ok_or_else(|| missing("ticket"))?;
+            let status = t.status.clone().ok_or_else(|| missing("target status"))?;
+            (
+                ticket_source(&key)?,
+                Outbound::TicketTransition { key, status },
+            )
+        }
+    })
+}
+
+fn actor(app: &App) -> String {
+    let me = app.config.identity.me.trim();
+    if me.is_empty() {
+        let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
+        format!("user:{user}")
+    } else {
+        format!("user:{me}")
+    }
+}
+
+fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Result<Endpoint> {
+    let api = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| match source.kind.as_str() {
+            "github" => "https://api.github.com".into(),
+            "slack" => "https://slack.com".into(),
+            _ => String::new(),
+        })
+        .trim_end_matches('/')
+        .to_string();
+    let auth = match source.kind.as_str() {
+        "jira" => match source.settings.get("email").and_then(Value::as_str) {
+            Some(e) => Auth::Basic {
+                user: e.to_string(),
+                token,
+            },
+            None => Auth::Bearer(token),
+        },
+        _ => Auth::Bearer(token),
+    };
+    let headers = outbox::headers(&source.kind);
+    let http = HttpClient::new(
+        &source.name,
+        auth,
+        headers,
+        cfg.http(),
+        Arc::new(bosun_connectors::NullSink),
+    )?;
+    Ok(Endpoint { api, http })
+}
+
+/// Whether something listens at `base_url` (a demo source's fakes may have stopped).
+async fn reachable(base_url: &str) -> bool {
+    let host = base_url
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    matches!(
+        tokio::time::timeout(
+            std::time::Duration::from_millis(500),
+            tokio::net::TcpStream::connect(host)
+        )
+        .await,
+        Ok(Ok(_))
+    )
+}
+
+/// The demo world as `bosun demo sync` generated it (recorded in `meta`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoWorld {
+    pub scale: u32,
+    pub seed: u64,
+    pub months: u32,
+    pub as_of: String,
+}
+
+pub const DEMO_WORLD: &str = "demo_world";
+
+impl App {
+    /// Clients for `sources`. Demo sources whose fakes stopped (they stop after `demo sync`) are
+    /// served again, from the recorded demo world, keeping their writes under
+    /// `<data dir>/demo-fakes/`.
+    pub async fn endpoints(&self, sources: &[i64]) -> Result<Endpoints> {
+        let store = self.store()?;
+        let mut out = Endpoints::default();
+        for id in sources {
+            let source = sync_state::source_by_id(store.conn(), *id)?
+                .ok_or_else(|| AppError::NotFound(format!("no source {id}")))?;
+            let token = if source.demo {
+                Sensitive::new(crate::demo::DEMO_TOKEN.to_string())
+            } else {
+                let (kind, name) = (source.kind.clone(), source.name.clone());
+                match tokio::task::spawn_blocking(move || crate::secrets::resolve(&kind, &name))
+                    .await
+                    .map_err(|e| AppError::Keychain(e.to_string()))??
+                {
+                    Some((t, _)) => t,
+                    None => {
+                        return Err(AppError::Keychain(format!(
+                            "no token for source {}: set {}",
+                            source.name,
+                            crate::secrets::env_vars(&source.kind, &source.name).join(" or ")
+                        )));
+                    }
+                }
+            };
+            let mut source = source;
+            if source.demo && !reachable(source.base_url.as_deref().unwrap_or_default()).await {
+                if out.demo.is_none() {
+                    out.demo = Some(self.start_demo_fakes(store.conn()).await?);
+                }
+                let p = out
+                    .demo
+                    .as_ref()
+                    .ok_or_else(|| AppError::Demo("no fakes".into()))?;
+                let url = match source.kind.as_str() {
+                    "github" => &p.github.base_url,
+                    "jira" => &p.jira.base_url,
+                    "slack" => &p.slack.base_url,
+                    _ => &p.pagerduty.base_url,
+                };
+                source.base_url = Some(url.clone());
+            }
+            out.by_source
+                .insert(*id, client(&source, token, &self.config)?);
+        }
+        Ok(out)
+    }
+
+    async fn start_demo_fakes(&self, conn: &Connection) -> Result<crate::demo::Providers> {
+        let w: String = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [DEMO_WORLD], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| {
+                AppError::Demo("this data dir has demo sources but no record of the demo world: run `bosun demo sync` again".into())
+            })?;
+        let w: DemoWorld = serde_json::from_str(&w).map_err(|e| AppError::Demo(e.to_string()))?;
+        let as_of = bosun_core::time::parse_user_time(&w.as_of)
+            .ok_or_else(|| AppError::Demo(format!("bad demo as_of {:?}", w.as_of)))?;
+        let opts = crate::demo::DemoOptions {
+            scale: w.scale,
+            seed: w.seed,
+            months: w.months,
+        };
+        let world = tokio::task::spawn_blocking(move || crate::demo::world(opts, as_of))
+            .await
+            .map_err(|e| AppError::Demo(e.to_string()))??;
+        crate::demo::start_with(Arc::new(world), 0, Some(self.demo_fakes_dir())).await
+    }
+
+    /// Where the demo fakes journal the writes they receive.
+    pub fn demo_fakes_dir(&self) -> std::path::PathBuf {
+        self.paths.data_dir.join("demo-fakes")
+    }
+
+    /// Actions in `statuses` (all when empty), oldest first.
+    pub fn actions(&self, statuses: &[&str]) -> Result<ActionsView> {
+        let store = self.store()?;
+        let rows = actions::list(store.conn(), statuses)?;
+        Ok(ActionsView {
+            actions: rows
+                .into_iter()
+                .map(|r| view(store.conn(), r))
+                .collect::<Result<_>>()?,
+        })
+    }
+
+    /// Reject a draft.
+    pub fn reject_action(&self, id: i64, reason: Option<&str>) -> Result<ActionView> {
+        let mut store = self.store()?;
+        let now = self.now();
+        let who = actor(self);
+        store.write(|tx| {
+            let row = actions::get(tx, id)?;
+            let Some(row) = row else {
+                return Ok(Err(AppError::NotFound(format!("no action {id} (see `bosun actions list`)"))));
+            };
+            if !actions::decide(tx, id, "rejected", now, &who, None, &row.decision.to_string(), None)? {
+                return Ok(Err(AppError::InvalidInput(format!(
+                    "action {id} is {}, not a draft: only drafts can be rejected",
+                    row.status
+                ))));
+            }
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: &who,
+                    action: "action.reject",
+                    subject: Some(&format!("action:{id}")),
+                    result: "rejected",
+                    trace: json!({"kind": row.kind, "summary": row.summary, "reason": reason, "idempotency_key": row.idempotency_key}),
+                },
+            )?;
+            Ok(Ok(()))
+        })??;
+        view(store.conn(), get(store.conn(), id)?)
+    }
+
+    /// Approve a draft (with an edited body, if given), ask the policy, and deliver it now unless
+    /// the policy defers it (the recipient's quiet hours, the daily cap) or denies it.
+    pub async fn approve_action(&self, id: i64, body: Option<&str>) -> Result<Delivered> {
+        let mut store = self.store()?;
+        let policy = self.policy(store.conn())?;
+        let now = self.now();
+        let who = actor(self);
+        let row = get(store.conn(), id)?;
+        if row.status != "draft" {
+            return Err(AppError::InvalidInput(format!(
+                "action {id} is {}, not a draft: only drafts can be approved",
+                row.status
+            )));
+        }
+        if body.is_some_and(|b| b.trim().is_empty()) {
+            return Err(AppError::InvalidInput("the edited text is empty".into()));
+        }
+        let text = body.unwrap_or(&row.body);
+        let decision = self.decide(&store, &policy.bundle, &row, text, Some(&who), now)?;
+        let decision_json = serde_json::to_string(&decision).unwrap_or_default();
+        let subject = format!("action:{id}");
+        let (status, not_before, result) = if !decision.deny.is_empty() {
+            ("denied", None, "denied")
+        } else if !decision.defer.is_empty() {
+            (
+                "approved",
+                Some(now + decision.wait_minutes * 60),
+                "deferred",
+            )
+        } else {
+            ("approved", None, "allowed")
+        };
+        store.write(|tx| {
+            if !actions::decide(tx, id, status, now, &who, body, &decision_json, not_before)? {
+                return Ok(false);
+            }
+            if status == "denied" {
+                actions::deny(tx, id, &decision_json, &decision.explain())?;
+            }
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: &who,
+                    action: "action.approve",
+                    subject: Some(&subject),
+                    result: "ok",
+                    trace: json!({"kind": row.kind, "summary": row.summary, "edited": body.is_some(), "body": text, "idempotency_key": row.idempotency_key}),
+                },
+            )?;
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: "policy",
+                    action: "policy.decide",
+                    subject: Some(&subject),
+                    result,
+                    trace: json!({"stage": "approval", "decision": decision, "not_before": not_before}),
+                },
+            )?;
+            Ok(true)
+        })?
+        .then_some(())
+        .ok_or_else(|| AppError::InvalidInput(format!("action {id} was decided by someone else first")))?;
+        drop(store);
+        let mut out = Delivered {
+            action: view(self.store()?.conn(), get(self.store()?.conn(), id)?)?,
+            decision: Some(decision),
+            attempts: Vec::new(),
+            receipt: None,
+            policy_warning: policy.warning,
+        };
+        if status == "approved" && not_before.is_none() {
+            let sent = self.deliver(&[id]).await?;
+            if let Some(d) = sent.into_iter().next() {
+                out.attempts = d.attempts;
+                out.receipt = d.receipt;
+                out.action = d.action;
+            }
+        }
+        Ok(out)
+    }
+
+    fn decide(
+        &self,
+        store: &Store,
+        bundle: &Bundle,
+        row: &actions::ActionRow,
+        text: &str,
+        approved_by: Option<&str>,
+        now: Ts,
+    ) -> Result<Decision> {
+        let t: Target = serde_json::from_value(row.target.clone()).unwrap_or_default();
+        let signal_kind: String = row
+            .signal_id
+            .and_then(|s| {
+                store
+                    .conn()
+                    .query_row("SELECT kind FROM signals WHERE id = ?1", [s], |r| r.get(0))
+                    .ok()
+            })
+            .unwrap_or_default();
+        let input = policy_input(
+            store.conn(),
+            &Extra::default(),
+            &row.kind,
+            text,
+            &row.summary,
+            &signal_kind,
+            &t.people,
+            approved_by,
+            now,
+        )?;
+        bundle.decide(&input).map_err(policy_error)
+    }
+
+    /// Deliver every approved action that is due (and any left half-sent by a crash).
+    pub async fn send_due(&self) -> Result<Vec<Delivered>> {
+        let store = self.store()?;
+        let ids: Vec<i64> = actions::due(store.conn(), self.now())?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        drop(store);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.deliver(&ids).await
+    }
+
+    /// Deliver these approved actions, starting whatever providers they need.
+    pub async fn deliver(&self, ids: &[i64]) -> Result<Vec<Delivered>> {
+        let mut store = self.store()?;
+        let mut plan = Vec::new();
+        let mut out = Vec::new();
+        for id in ids {
+            let row = get(store.conn(), *id)?;
+            match outbound(store.conn(), &row) {
+                Ok((source, ob)) => plan.push((*id, source, ob)),
+                // A draft that cannot become a write (no such channel, no account for the
+                // recipient) fails for good, on the record; the others still go.
+                Err(e @ (AppError::InvalidInput(_) | AppError::NotFound(_))) => {
+                    let msg = e.to_string();
+                    let now = self.now();
+                    store.write(|tx| {
+                        actions::recover_sending(tx, *id)?;
+                        if actions::start_sending(tx, *id, now)? {
+                            actions::mark_attempt_failed(tx, *id, &msg, None)?;
+                            audit::append(
+                                tx,
+                                &audit::NewEntry {
+                                    at: now,
+                                    actor: "bosun",
+                                    action: "action.send",
+                                    subject: Some(&format!("action:{id}")),
+                                    result: "failed",
+                                    trace: json!({"idempotency_key": row.idempotency_key, "error": msg}),
+                                },
+                            )?;
+                        }
+                        Ok(())
+                    })?;
+                    let row = get(store.conn(), *id)?;
+                    out.push(Delivered {
+                        attempts: vec![Attempt {
+                            attempt: row.attempts,
+                            result: "failed".into(),
+                            error: Some(msg),
+                        }],
+                        action: view(store.conn(), row)?,
+                        decision: None,
+                        receipt: None,
+                        policy_warning: None,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        drop(store);
+        if plan.is_empty() {
+            return Ok(out);
+        }
+        let mut sources: Vec<i64> = plan.iter().map(|p| p.1).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let endpoints = self.endpoints(&sources).await?;
+        let mut err = None;
+        for (id, source, ob) in plan {
+            let ep = &endpoints.by_source[&source];
+            match self.deliver_one(id, ep, &ob).await {
+                Ok(d) => out.push(d),
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        endpoints.shutdown().await;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// The delivery protocol for one action through `ep` (see the module docs).
+    pub async fn deliver_one(&self, id: i64, ep: &Endpoint, ob: &Outbound) -> Result<Delivered> {
+        let max = self.config.actions.max_attempts.max(1) as i64;
+        let backoff = self.config.actions.retry_backoff_ms;
+        let subject = format!("action:{id}");
+        let mut attempts = Vec::new();
+        let mut receipt = None;
+        // Who re-checks the provider: anyone after the first claim.
+        loop {
+            let mut store = self.store()?;
+            let now = self.now();
+            let row = get(store.conn(), id)?;
+            if row.status == "sending" {
+                // Left by a crash: maybe it landed. Claim it again and look first.
+                actions::recover_sending(store.conn(), id)?;
+            }
+            let claimed = store.write(|tx| {
+                if !actions::start_sending(tx, id, now)? {
+                    return Ok(None);
+                }
+                let n = actions::get(tx, id)?.map_or(0, |a| a.attempts);
+                audit::append(
+                    tx,
+                    &audit::NewEntry {
+                        at: now,
+                        actor: "bosun",
+                        action: "action.send",
+                        subject: Some(&subject),
+                        result: "attempt",
+                        trace: json!({"attempt": n, "idempotency_key": row.idempotency_key, "kind": row.kind}),
+                    },
+                )?;
+                Ok(Some(n))
+            })?;
+            let Some(n) = claimed else { break };
+            drop(store);
+            let key = row.idempotency_key.clone();
+            let landed = if n > 1 {
+                outbox::find(&ep.http, &ep.api, ob, &key).await
+            } else {
+                Ok(None)
+            };
+            let result = match landed {
+                Ok(Some(r)) => Ok((r, true)),
+                Ok(None) => outbox::send(&ep.http, &ep.api, ob, &key)
+                    .await
+                    .map(|r| (r, false)),
+                Err(e) => Err(e),
+            };
+            let mut store = self.store()?;
+            let now = self.now();
+            match result {
+                Ok((r, already)) => {
+                    let detail = serde_json::to_string(&r).unwrap_or_default();
+                    store.write(|tx| {
+                        actions::mark_sent(tx, id, now, &detail)?;
+                        audit::append(
+                            tx,
+                            &audit::NewEntry {
+                                at: now,
+                                actor: "bosun",
+                                action: "action.send",
+                                subject: Some(&subject),
+                                result: "sent",
+                                trace: json!({"attempt": n, "idempotency_key": key, "receipt": r, "found_already_delivered": already}),
+                            },
+                        )
+                    })?;
+                    attempts.push(Attempt {
+                        attempt: n,
+                        result: if already { "already_delivered" } else { "sent" }.into(),
+                        error: None,
+                    });
+                    receipt = Some(r);
+                    break;
+                }
+                Err(e) => {
+                    let retry = outbox::retryable(&e) && n < max;
+                    let msg = e.to_string();
+                    store.write(|tx| {
+                        actions::mark_attempt_failed(tx, id, &msg, retry.then_some(now))?;
+                        audit::append(
+                            tx,
+                            &audit::NewEntry {
+                                at: now,
+                                actor: "bosun",
+                                action: "action.send",
+                                subject: Some(&subject),
+                                result: if retry { "retry" } else { "failed" },
+                                trace: json!({"attempt": n, "idempotency_key": key, "error": msg, "code": bosun_core::HasCode::code(&e).as_str()}),
+                            },
+                        )
+                    })?;
+                    attempts.push(Attempt {
+                        attempt: n,
+                        result: if retry { "retry" } else { "failed" }.into(),
+                        error: Some(msg),
+                    });
+                    if !retry {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(
+                        backoff.saturating_mul(1 << (n - 1).min(6)),
+                    ))
+                    .await;
+                }
+            }
+        }
+        let store = self.store()?;
+        Ok(Delivered {
+            action: view(store.conn(), get(store.conn(), id)?)?,
+            decision: None,
+            attempts,
+            receipt,
+            policy_warning: None,
+        })
+    }
+
+    /// Walk the audit ledger's hash chain.
+    pub fn audit_verify(&self) -> Result<audit::Verification> {
+        let store = self.store()?;
+        Ok(audit::verify(store.conn())?)
+    }
+
+    /// The newest audit entries.
+    pub fn audit_entries(&self, limit: usize) -> Result<Vec<audit::Entry>> {
+        let store = self.store()?;
+        Ok(audit::entries(store.conn(), Some(limit))?)
+    }
+}

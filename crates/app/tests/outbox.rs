@@ -1,0 +1,344 @@
+//! Exactly-once delivery of approved actions against the fake providers: a lost answer (the write
+//! landed, the client saw a 502), a crash after the write landed but before it was recorded, and a
+//! crash before the write went out — each ends with exactly one write at the provider.
+
+use bosun_app::demo::{self, DemoOptions, Providers};
+use bosun_app::{App, Paths};
+use bosun_connectors::http::{Auth, HttpClient, HttpConfig};
+use bosun_connectors::outbox::{self, Outbound};
+use bosun_core::clock::FixedClock;
+use bosun_store::{actions, audit};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const AS_OF: &str = "2026-11-20T09:00:00Z";
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    app: App,
+    fakes: Providers,
+    admin: HttpClient,
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[actions]\nretry_backoff_ms = 10\n",
+    )
+    .unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let app = App::new(Paths::in_dir(dir.path()), Arc::new(FixedClock(as_of))).unwrap();
+    let world = Arc::new(
+        demo::world(
+            DemoOptions {
+                months: 1,
+                ..Default::default()
+            },
+            as_of,
+        )
+        .unwrap(),
+    );
+    let fakes = demo::start(world, 0).await.unwrap();
+    demo::register(&app, &fakes).unwrap();
+    let admin = HttpClient::new(
+        "admin",
+        Auth::None,
+        Default::default(),
+        HttpConfig::default(),
+        Arc::new(bosun_connectors::NullSink),
+    )
+    .unwrap();
+    Setup {
+        _dir: dir,
+        app,
+        fakes,
+        admin,
+    }
+}
+
+impl Setup {
+    /// A draft, as `bosun signals` would have written it.
+    fn draft(&self, kind: &str, target: Value, body: &str) -> (i64, String) {
+        let store = self.app.store().unwrap();
+        let key = format!("bosun-test-{kind}-{}", body.replace(' ', "-"));
+        let id = actions::insert_draft(
+            store.conn(),
+            &actions::NewAction {
+                kind,
+                signal_id: None,
+                signal_key: None,
+                target: &target.to_string(),
+                preview: body,
+                body,
+                summary: body,
+                idempotency_key: &key,
+                created_at: self.app.now(),
+                decision: "{}",
+            },
+        )
+        .unwrap()
+        .unwrap();
+        (id, key)
+    }
+
+    async fn lose_next_answer(&self, base: &str, provider: &str) {
+        self.admin
+            .post_value(
+                &format!("{base}/_fake/{provider}/lose-responses"),
+                &json!({"count": 1}),
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn writes(&self, base: &str, path: &str) -> Vec<Value> {
+        let (v, _) = self
+            .admin
+            .get_json::<Vec<Value>>(&format!("{base}{path}"), None)
+            .await
+            .unwrap()
+            .unwrap();
+        v
+    }
+
+    fn status(&self, id: i64) -> actions::ActionRow {
+        actions::get(self.app.store().unwrap().conn(), id)
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn pr_target(s: &Setup) -> (String, i64) {
+    let w = &s.fakes.world;
+    let repo = &w.repos[0];
+    (
+        format!("{}/{}", w.org.company.github_org, repo.name),
+        repo.pulls[0].number,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_not_sent_twice() {
+    let s = setup().await;
+    let (repo, number) = pr_target(&s);
+    let (id, key) = s.draft(
+        "pr_comment",
+        json!({"repo": repo, "number": number}),
+        "Still needed?",
+    );
+    let gh = s.fakes.github.base_url.clone();
+    s.lose_next_answer(&gh, "github").await;
+    let d = s.app.approve_action(id, None).await.unwrap();
+    let results: Vec<&str> = d.attempts.iter().map(|a| a.result.as_str()).collect();
+    assert_eq!(results, ["retry", "already_delivered"], "{d:#?}");
+    assert_eq!(d.action.row.status, "sent");
+    assert_eq!(d.action.row.attempts, 2);
+    let writes = s.writes(&gh, "/_fake/github/writes").await;
+    let mine: Vec<&Value> = writes
+        .iter()
+        .filter(|w| {
+            w["comment"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains(&key))
+        })
+        .collect();
+    assert_eq!(mine.len(), 1, "{writes:#?}");
+    assert_eq!(
+        d.receipt.as_ref().unwrap().id,
+        mine[0]["comment"]["id"].to_string()
+    );
+
+    // Slack (metadata) and Jira (a comment property) find their lost writes the same way.
+    let w = &s.fakes.world;
+    let user = w.org.people[1].slack.clone();
+    let store = s.app.store().unwrap();
+    store
+        .conn()
+        .execute_batch(&format!(
+            "INSERT INTO people (id, key, name, created_at) VALUES (501, 'p501', 'Test Person', 0);
+             INSERT INTO accounts (provider, external_id, person_id) VALUES ('slack', '{user}', 501);"
+        ))
+        .unwrap();
+    drop(store);
+    let (dm, dm_key) = s.draft(
+        "slack_dm",
+        json!({"people": [501]}),
+        "Could you take a look?",
+    );
+    let slack = s.fakes.slack.base_url.clone();
+    s.lose_next_answer(&slack, "slack").await;
+    let d = s.app.approve_action(dm, None).await.unwrap();
+    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    let posted = s.writes(&slack, "/_fake/slack/posted").await;
+    assert_eq!(
+        posted
+            .iter()
+            .filter(|m| m["metadata"]["event_payload"]["idempotency_key"] == dm_key.as_str())
+            .count(),
+        1,
+        "{posted:#?}"
+    );
+    assert_eq!(posted[0]["channel"], format!("D{user}"));
+
+    let ticket = w.tickets[0].key.clone();
+    let (tc, tc_key) = s.draft(
+        "ticket_comment",
+        json!({"ticket": ticket}),
+        "Any news on this follow-up?",
+    );
+    let jira = s.fakes.jira.base_url.clone();
+    s.lose_next_answer(&jira, "jira").await;
+    let d = s.app.approve_action(tc, None).await.unwrap();
+    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    let jw = s.writes(&jira, "/_fake/jira/writes").await;
+    assert_eq!(
+        jw.iter()
+            .filter(|e| e.to_string().contains(&tc_key))
+            .count(),
+        1,
+        "{jw:#?}"
+    );
+
+    // Every attempt is in the ledger, which verifies.
+    let store = s.app.store().unwrap();
+    let entries = audit::entries(store.conn(), None).unwrap();
+    let sends = entries
+        .iter()
+        .filter(|e| {
+            e.action == "action.send" && e.subject.as_deref() == Some(&format!("action:{id}"))
+        })
+        .map(|e| e.result.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        sends,
+        ["sent", "attempt", "retry", "attempt"],
+        "newest first"
+    );
+    assert!(audit::verify(store.conn()).unwrap().ok);
+    drop(store);
+    s.fakes.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_approval_and_the_answer_never_double_sends() {
+    let s = setup().await;
+    let (repo, number) = pr_target(&s);
+    let gh = s.fakes.github.base_url.clone();
+
+    // Crash after the write landed, before it was recorded: claimed (`sending`), the request went
+    // out, the process died.
+    let (landed, key) = s.draft(
+        "pr_comment",
+        json!({"repo": repo, "number": number}),
+        "First",
+    );
+    let (crashed_early, key2) = s.draft(
+        "reviewer_request",
+        json!({"repo": repo, "number": number, "people": []}),
+        "Ask for a review",
+    );
+    {
+        let store = s.app.store().unwrap();
+        for id in [landed, crashed_early] {
+            assert!(
+                actions::decide(
+                    store.conn(),
+                    id,
+                    "approved",
+                    s.app.now(),
+                    "user:test",
+                    None,
+                    "{}",
+                    None
+                )
+                .unwrap()
+            );
+            assert!(actions::start_sending(store.conn(), id, s.app.now()).unwrap());
+        }
+    }
+    let client = HttpClient::new(
+        "github",
+        Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
+        outbox::headers("github"),
+        HttpConfig::default(),
+        Arc::new(bosun_connectors::NullSink),
+    )
+    .unwrap();
+    outbox::send(
+        &client,
+        &gh,
+        &Outbound::PrComment {
+            repo: repo.clone(),
+            number,
+            text: "First".into(),
+        },
+        &key,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.status(landed).status, "sending");
+
+    // The next run: the comment is found at the provider and recorded, without writing again;
+    // the reviewer request has no reviewer (a bad draft) and fails for good, on the record.
+    let d = s.app.send_due().await.unwrap();
+    assert_eq!(d.len(), 2);
+    let comment = d.iter().find(|x| x.action.row.id == landed).unwrap();
+    assert_eq!(comment.action.row.status, "sent");
+    assert_eq!(comment.attempts[0].result, "already_delivered");
+    let writes = s.writes(&gh, "/_fake/github/writes").await;
+    assert_eq!(
+        writes
+            .iter()
+            .filter(|w| w["comment"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains(&key)))
+            .count(),
+        1
+    );
+    let bad = s.status(crashed_early);
+    assert_eq!(bad.status, "failed", "{key2}");
+    assert!(bad.last_error.unwrap().contains("no reviewer"));
+    assert!(
+        s.app.send_due().await.unwrap().is_empty(),
+        "nothing left due"
+    );
+
+    // Crash before the write went out: the next run looks, finds nothing, sends once.
+    let (early, key3) = s.draft(
+        "pr_comment",
+        json!({"repo": repo, "number": number}),
+        "Second",
+    );
+    {
+        let store = s.app.store().unwrap();
+        actions::decide(
+            store.conn(),
+            early,
+            "approved",
+            s.app.now(),
+            "user:test",
+            None,
+            "{}",
+            None,
+        )
+        .unwrap();
+        actions::start_sending(store.conn(), early, s.app.now()).unwrap();
+    }
+    let d = s.app.deliver(&[early]).await.unwrap();
+    assert_eq!(d[0].attempts[0].result, "sent");
+    assert_eq!(d[0].action.row.attempts, 2);
+    let writes = s.writes(&gh, "/_fake/github/writes").await;
+    assert_eq!(
+        writes
+            .iter()
+            .filter(|w| w["comment"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains(&key3)))
+            .count(),
+        1
+    );
+    s.fakes.shutdown().await;
+}

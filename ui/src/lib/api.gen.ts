@@ -1,0 +1,484 @@
+// Generated from the Rust API types (crates/api) by ts-rs. Do not edit:
+// `cargo run -p bosun-api --example gen-ts` rewrites it; a test fails when it is stale.
+
+/**
+ * What a decision did.
+ */
+
+export type ActionResult = { id: number, 
+/**
+ * The action's status now: sent, approved (deferred by policy), denied, failed, rejected.
+ */
+status: string, 
+/**
+ * The policy's warning, a deferral or the delivery error, when there is one.
+ */
+note: string | null, };
+
+export type ActionView = { id: number, 
+/**
+ * slack_message, pr_comment, reviewer_request, ticket_transition, ...
+ */
+kind: string, 
+/**
+ * draft, approved, sending, sent, failed, rejected, denied, withdrawn
+ */
+status: string, summary: string, preview: string, body: string, target: unknown, signal_id: number | null, created_at: string, decided_at: string | null, decided_by: string | null, sent_at: string | null, last_error: string | null, 
+/**
+ * What policy decided (allowed, needs approval, denied) and why.
+ */
+decision: unknown, };
+
+/**
+ * A new source. `token` is stored in the OS keychain and never returned.
+ */
+
+export type AddSourceArgs = { 
+/**
+ * github, jira, pagerduty, slack or git.
+ */
+kind: string, name: string, base_url: string | null, 
+/**
+ * The connector's settings, e.g. {"owner": "acme"} for GitHub, {"path": "/src/app"} for git.
+ */
+settings: Record<string, unknown>, token: string | null, };
+
+export type AgingRow = { key: string, summary: string, age_secs: number, status: string, over_p85: boolean, };
+
+export type Answer = { question: string, 
+/**
+ * Empty when nothing in the docs answers it (Bosun says so instead of citing noise).
+ */
+citations: Array<Citation>, experts: Array<ExpertView>, documents: number, chunks: number, 
+/**
+ * hybrid, or bm25 (no embedding model).
+ */
+mode: string, note: string | null, index_updated_at: string | null, best_score: number | null, threshold: number, };
+
+/**
+ * What every endpoint fails with, on every door (Tauri IPC, HTTP).
+ */
+
+export type ApiError = { code: ErrorCode, message: string, };
+
+export type AppEvent = { "kind": "phase", phase: Phase, } | { "kind": "sync_started", sources: Array<string>, } | { "kind": "sync_progress", source: string, scope: string, step: string, done: number, total: number, } | { "kind": "source_synced", source: string, error: string | null, } | { "kind": "sync_finished", ok: boolean, message: string, items: number, } | { "kind": "index_progress", root: string, files_done: number, files: number, chunks: number, } | { "kind": "index_finished", documents: number, chunks: number, } | { "kind": "signals_changed", open: number, high: number, } | { "kind": "alerts_paused", until: string | null, };
+
+/**
+ * What the shell around every page needs: the phase, the mode and the sync state.
+ */
+
+export type AppInfo = { phase: Phase, version: string, 
+/**
+ * The fake providers serve the demo organisation (Tidewater Labs).
+ */
+demo: boolean, 
+/**
+ * "desktop" (Tauri IPC) or "browser" (`bosun serve`).
+ */
+door: string, data_dir: string, 
+/**
+ * The injected "now" (RFC 3339).
+ */
+now: string, syncing: boolean, 
+/**
+ * Docs are being indexed for Ask (in the background; Ask answers from what is indexed).
+ */
+indexing: boolean, last_sync_finished_at: string | null, last_sync_error: string | null, 
+/**
+ * Tray and notification alerts are paused until this time.
+ */
+alerts_paused_until: string | null, 
+/**
+ * The highest sequence number of the event stream so far.
+ */
+event_seq: number, };
+
+export type ApproveArgs = { id: number, 
+/**
+ * The edited message; the draft's own body when absent.
+ */
+body: string | null, };
+
+export type AskArgs = { question: string, 
+/**
+ * At most this many passages [default 5].
+ */
+limit: number | null, };
+
+export type AuditEntry = { seq: number, at: string, actor: string, action: string, subject: string | null, result: string, trace: string, hash: string, };
+
+export type AuditPage = { 
+/**
+ * The hash chain checked end to end.
+ */
+ok: boolean, total: number, problems: Array<AuditProblem>, 
+/**
+ * The newest entries first (at most 500).
+ */
+entries: Array<AuditEntry>, };
+
+export type AuditProblem = { seq: number, kind: string, message: string, };
+
+export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: number, };
+
+export type Citation = { 
+/**
+ * Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
+ */
+file: string, root: string, start_line: number, end_line: number, score: number, heading: string, text: string, indexed_at: string, 
+/**
+ * The file can be opened at its lines (a file under an indexed folder).
+ */
+openable: boolean, };
+
+export type Count = { label: string, count: number, };
+
+export type Delivery = { window: Window, dora: DoraView, prs: PrStats, flow: FlowView, charts: DeliveryCharts, };
+
+/**
+ * SVG documents drawn by the metrics engine.
+ */
+
+export type DeliveryCharts = { deployments_per_week: string, lead_time: string, pr_stages: string, cumulative_flow: string, };
+
+export type DeploymentRow = { id: number, name: string, repo: string, sha: string, at: string, changes: Array<Change>, pull_requests: Array<PrRef>, failures: Array<Failure>, 
+/**
+ * rollback, revert, hotfix or incident_fix.
+ */
+unplanned: string | null, recovery_secs: number | null, };
+
+export type DocArgs = { root: string, file: string, };
+
+export type DocView = { root: string, file: string, path: string, 
+/**
+ * The file's lines (line 1 first).
+ */
+lines: Array<string>, };
+
+export type DoraView = { deployments: number, per_week: number, days_per_week: number, lead_time: Stat, change_failure_rate: Rate, recovery_time: Stat, rework_rate: Rate, levels: Levels, unrecovered: number, warnings: Array<string>, 
+/**
+ * Every deployment in the window with its changes, failures, rework and recovery.
+ */
+records: Array<DeploymentRow>, };
+
+/**
+ * The codes the UI can switch on: the app service's [`Code`]s plus the API's own.
+ */
+
+export type ErrorCode = "invalid_input" | "config" | "not_found" | "store" | "provider_unavailable" | "auth" | "rate_limited" | "malformed_payload" | "keychain" | "io" | "cancelled" | "policy_denied" | "internal" | "not_ready" | "unauthorized";
+
+export type EventEnvelope = { 
+/**
+ * Increasing from 1 within one launch.
+ */
+seq: number, name: string, event: AppEvent, };
+
+export type ExpertView = { name: string, team: string | null, score: number, reasons: Array<string>, };
+
+/**
+ * Why a deployment failed: the rule and the record behind it.
+ */
+
+export type Failure = { 
+/**
+ * incident_link, rollback, revert, hotfix or incident_after.
+ */
+rule: string, detail: string, };
+
+export type FlowRow = { key: string, work_type: string, started_at: string | null, done_at: string | null, flow_secs: number | null, active_secs: number | null, story_points: number | null, };
+
+export type FlowView = { finished: number, flow_time: Stat, efficiency: number | null, efficiency_median: number | null, load: number, items_per_week: number, points_per_week: number, distribution_finished: Array<Count>, distribution_in_progress: Array<Count>, p85_flow_secs: number | null, aging: Array<AgingRow>, records: Array<FlowRow>, };
+
+export type Forecast = { probability: number, runs: number, seed: number, working_days_left: number, remaining_points: number, history_days: number, expected_points_p50: number, expected_points_p15: number, };
+
+export type Happening = { 
+/**
+ * merged, deployed, deploy_failed, incident, done
+ */
+kind: string, at: string, title: string, detail: string, };
+
+export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
+
+export type Levels = { 
+/**
+ * The DORA report whose clusters these are.
+ */
+year: number, deployment_frequency: string | null, lead_time: string | null, change_failure_rate: string | null, recovery_time: string | null, overall: string | null, };
+
+export type Meeting = { 
+/**
+ * standup, sprint_review, one_on_one
+ */
+kind: string, title: string, detail: string, 
+/**
+ * The page that shows its data: sprint, team, prs.
+ */
+page: string, 
+/**
+ * The note that prepares it (`note` endpoint): standup, sprint_report or one_on_one, for
+ * this team or person.
+ */
+note_kind: string, team: string | null, person: string | null, };
+
+export type Member = { key: string, name: string, email: string | null, team: string | null, team_name: string | null, manager: string | null, 
+/**
+ * One of the manager's own direct reports (1:1 prep is for them).
+ */
+direct_report: boolean, 
+/**
+ * Providers with a linked account, e.g. github, jira, slack.
+ */
+accounts: Array<string>, 
+/**
+ * In the window: pull requests merged, reviews given (one per PR).
+ */
+merged: number, reviews_given: number, 
+/**
+ * Now: open pull requests, review requests waiting on them, tickets in progress.
+ */
+open_prs: number, reviews_pending: number, in_progress: Array<string>, };
+
+/**
+ * No arguments.
+ */
+
+export type NoArgs = Record<symbol, never>;
+
+export type NoteArgs = { 
+/**
+ * standup, sprint_report, one_on_one, triage or brief.
+ */
+kind: string, 
+/**
+ * A team key or name (standup, sprint report, triage) [default: mine].
+ */
+team: string | null, 
+/**
+ * A person key, name or email (1:1 prep).
+ */
+person: string | null, 
+/**
+ * A sprint id or name (sprint report) [default: the running one].
+ */
+sprint: string | null, };
+
+export type NoteItem = { text: string, links: Array<NoteLink>, details: Array<NoteItem>, };
+
+export type NoteLink = { label: string, 
+/**
+ * A web link, or `bosun://<kind>/<id>` for a record inside Bosun.
+ */
+url: string, };
+
+export type NoteSection = { heading: string, lead: string | null, items: Array<NoteItem>, when_empty: string, chart_svg: string | null, 
+/**
+ * The manager's own notes: shown to them, never sent to a language model.
+ */
+private: boolean, };
+
+export type NoteView = { kind: string, title: string, subtitle: string, sections: Array<NoteSection>, 
+/**
+ * The same note as Markdown, to copy or export.
+ */
+markdown: string, };
+
+export type PauseArgs = { 
+/**
+ * Pause for this many hours; 0 resumes.
+ */
+hours: number | null, 
+/**
+ * Pause until 08:00 tomorrow (UTC).
+ */
+until_tomorrow: boolean, };
+
+export type Paused = { until: string | null, };
+
+/**
+ * `Starting` while the demo organisation (or the first load) is being prepared, then `Ready`;
+ * `Failed` keeps the error so the UI can show it instead of empty pages.
+ */
+
+export type Phase = { "state": "starting", step: string, } | { "state": "ready" } | { "state": "failed", error: ApiError, };
+
+export type PrQueue = { now: string, team: string | null, teams: Array<TeamRef>, 
+/**
+ * Open, non-draft pull requests by people, the longest waiting first.
+ */
+queue: Array<QueuedPr>, drafts: number, bots: number, };
+
+/**
+ * A pull request named the way people say it: `repo#number title`.
+ */
+
+export type PrRef = { id: number, repo: string, number: number, title: string, };
+
+export type PrRow = { pull_request: PrRef, author: string | null, size: number, coding_secs: number | null, pickup_secs: number | null, review_secs: number | null, deploy_secs: number | null, first_reviewer: string | null, };
+
+export type PrStats = { merged: number, merged_without_review: number, coding: Stat, pickup: Stat, review: Stat, deploy: Stat, cycle: Stat, sizes: Array<Count>, review_load: Array<ReviewLoad>, records: Array<PrRow>, };
+
+export type QueuedPr = { pull_request: PrRef, author: string | null, team: string | null, 
+/**
+ * waiting_for_review, changes_requested, approved_not_merged, in_review
+ */
+state: string, 
+/**
+ * Since when it has waited in this state.
+ */
+waiting_since: string, waiting_secs: number, size: number, requested: Array<string>, reviewers: Array<string>, labels: Array<string>, };
+
+/**
+ * A count over a count, both shown.
+ */
+
+export type Rate = { value: number | null, part: number, total: number, };
+
+export type RejectArgs = { id: number, reason: string | null, };
+
+export type RemoveSourceArgs = { 
+/**
+ * A source name or id.
+ */
+source: string, };
+
+export type ReviewLoad = { name: string, reviews: number, pending: number, };
+
+export type Settings = { data_dir: string, config_file: string, sources: Array<SourceRow>, teams: Array<TeamRef>, me: string, bot_patterns: Array<string>, index_documents: number, index_chunks: number, index_model: string | null, index_note: string | null, index_roots: Array<IndexRoot>, alerts_paused_until: string | null, };
+
+export type SignalStatusArgs = { id: number, 
+/**
+ * Snooze for this many hours; acknowledge when absent.
+ */
+snooze_hours: number | null, };
+
+export type SignalView = { id: number, kind: string, severity: string, subject: string, title: string, 
+/**
+ * One line: why am I seeing this.
+ */
+why: string, 
+/**
+ * The records behind it (links, ids), as the signals engine wrote them.
+ */
+evidence: unknown, suggestion: unknown, team: string | null, person: string | null, status: string, first_seen_at: string, last_seen_at: string, snoozed_until: string | null, };
+
+export type SignalsPage = { signals: Array<SignalView>, actions: Array<ActionView>, };
+
+export type SourceRow = { id: number, name: string, kind: string, base_url: string | null, enabled: boolean, demo: boolean, 
+/**
+ * Where the token comes from: keychain, environment, demo, not_needed, missing, unknown.
+ */
+token: string, token_detail: string | null, last_sync_finished_at: string | null, last_sync_status: string | null, last_error: string | null, };
+
+export type SprintArgs = { 
+/**
+ * A sprint id or name [default: the team's active sprint, else the latest started].
+ */
+sprint: string | null, team: string | null, };
+
+export type SprintHealth = { sprint: SprintRef, committed: Array<SprintItem>, committed_points: number, added: Array<SprintItem>, removed: Array<SprintItem>, completed: Array<SprintItem>, completed_points: number, carry_over: Array<SprintItem>, carried_in: Array<SprintItem>, planning_accuracy: Rate, planning_accuracy_points: number | null, scope_change: number | null, blocked: Array<SprintItem>, at_risk: Array<SprintItem>, remaining_points: number, forecast: Forecast | null, 
+/**
+ * The burndown as SVG, drawn by the metrics engine.
+ */
+burndown_svg: string, };
+
+export type SprintItem = { key: string, summary: string, points: number | null, status: string, at: string | null, why: string | null, };
+
+export type SprintPage = { teams: Array<TeamRef>, 
+/**
+ * The sprints to choose from, newest first.
+ */
+sprints: Array<SprintRef>, health: SprintHealth, };
+
+export type SprintRef = { id: number, name: string, team: string | null, state: string, start: string | null, end: string | null, };
+
+/**
+ * A duration statistic in seconds: median, p75, p90 and the sample size.
+ */
+
+export type Stat = { n: number, median: number | null, p75: number | null, p90: number | null, };
+
+export type SyncStarted = { 
+/**
+ * False when a sync was already running (its events keep coming).
+ */
+started: boolean, };
+
+export type TeamPage = { window: Window, me: string | null, members: Array<Member>, 
+/**
+ * Accounts nobody could be matched to a person.
+ */
+unmatched: number, };
+
+export type TeamRef = { key: string, name: string, };
+
+export type Today = { now: string, me: string | null, signals: Array<SignalView>, waiting_prs: number, 
+/**
+ * Pull requests waiting more than a day, the longest first (at most 5).
+ */
+longest_waiting: Array<QueuedPr>, blocked: Array<SprintItem>, open_incidents: number, 
+/**
+ * What changed in the last 24 hours, newest first.
+ */
+since_yesterday: Array<Happening>, meetings: Array<Meeting>, };
+
+/**
+ * The window a page computed over.
+ */
+
+export type Window = { since: string, until: string, weeks: number, team: string | null, teams: Array<TeamRef>, };
+
+/**
+ * A window ending now (or at `until`), optionally one team's.
+ */
+
+export type WindowArgs = { 
+/**
+ * A team key or name; all teams when absent.
+ */
+team: string | null, 
+/**
+ * Days before the end of the window [default 90].
+ */
+days: number | null, };
+
+/** Every endpoint: its arguments and its result. */
+export interface Endpoints {
+  /** The phase, mode and sync state shown around every page. */
+  app_info: { args: NoArgs; result: AppInfo };
+  /** Open signals, what changed since yesterday, meetings to prepare. */
+  today: { args: NoArgs; result: Today };
+  /** The pull request triage queue. */
+  pr_queue: { args: WindowArgs; result: PrQueue };
+  /** Sprint health with its burndown and forecast. */
+  sprint: { args: SprintArgs; result: SprintPage };
+  /** DORA, pull request cycle time and flow, with the records behind every number. */
+  delivery: { args: WindowArgs; result: Delivery };
+  /** People, their review load and what they are working on. */
+  team: { args: WindowArgs; result: TeamPage };
+  /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */
+  note: { args: NoteArgs; result: NoteView };
+  /** Answers from the docs, with citations. */
+  ask: { args: AskArgs; result: Answer };
+  /** A cited file (only inside an indexed folder). */
+  doc: { args: DocArgs; result: DocView };
+  /** Signals and action drafts. */
+  signals: { args: NoArgs; result: SignalsPage };
+  /** Approve an action draft (optionally edited): policy decides, then it is delivered. */
+  approve_action: { args: ApproveArgs; result: ActionResult };
+  /** Reject an action draft. */
+  reject_action: { args: RejectArgs; result: ActionResult };
+  /** Acknowledge a signal, or snooze it. */
+  signal_status: { args: SignalStatusArgs; result: SignalView };
+  /** The audit ledger, verified. */
+  audit: { args: NoArgs; result: AuditPage };
+  /** Sources, configuration, the Ask index, alert pause. */
+  settings: { args: NoArgs; result: Settings };
+  /** Add a source; its token goes to the OS keychain. */
+  add_source: { args: AddSourceArgs; result: SourceRow };
+  /** Remove a source (its records stay; its token is forgotten). */
+  remove_source: { args: RemoveSourceArgs; result: SourceRow };
+  /** Pause alerts for some hours or until tomorrow morning; 0 hours resumes. */
+  pause_alerts: { args: PauseArgs; result: Paused };
+  /** Sync every source now (progress arrives as events). */
+  sync_now: { args: NoArgs; result: SyncStarted };
+}

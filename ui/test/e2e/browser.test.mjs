@@ -1,0 +1,190 @@
+// Browser e2e: Debian's Chromium driven by playwright-core against `bosun serve --demo`. Every
+// page is visited and checked against real demo data (the CLI's own numbers where it has
+// them); an action draft is approved; a question is asked and a citation opened. Screenshots go
+// to artifacts/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { api, artifacts, cliJson, isolatedEnv, serveDemo, stop, waitReady } from './support.mjs';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-data-'));
+// BM25 only: indexing the handbook with embeddings takes minutes on two cores.
+const env = isolatedEnv({ BOSUN_EMBEDDINGS: 'off' });
+let server, browser, page;
+const consoleErrors = [];
+
+before(async () => {
+  server = await serveDemo({ dataDir, env });
+  await waitReady(server.origin, server.token);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stop(server.child);
+});
+
+async function visit(id, heading) {
+  await page.goto(`${server.origin}/#/${id}`);
+  await page.getByRole('heading', { level: 1, name: heading }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.state[role=status]').first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => {});
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
+}
+
+test('the server refuses requests without the token or from a foreign Host or Origin', async () => {
+  const bare = await fetch(`${server.origin}/api/call/app_info`, { method: 'POST' });
+  assert.equal(bare.status, 401);
+  assert.equal((await bare.json()).code, 'unauthorized');
+  const wrong = await fetch(`${server.origin}/?token=nope`);
+  assert.equal(wrong.status, 401);
+  const origin = await fetch(`${server.origin}/api/call/app_info`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, origin: 'https://evil.example' },
+  });
+  assert.equal(origin.status, 401);
+  const ok = await api(server.origin, server.token, 'app_info');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.demo, true);
+});
+
+test('Today shows the demo organisation', async () => {
+  await visit('today', 'Today');
+  await page.getByTestId('today-cards').waitFor();
+  const waiting = Number(await page.getByTestId('waiting-prs').textContent());
+  assert.ok(waiting > 0, 'the demo has pull requests waiting for review');
+  await page.getByTestId('meetings').getByText('Harbor standup').waitFor();
+  await shot('today');
+});
+
+test('meetings to prepare open their notes: standup, 1:1 prep', async () => {
+  await visit('today', 'Today');
+  await page.getByTestId('meetings').getByRole('button', { name: 'Harbor standup' }).click();
+  const note = page.getByTestId('note');
+  await note.waitFor({ timeout: 60_000 });
+  assert.match(await note.locator('h2').first().textContent(), /standup/i);
+  await visit('team', 'Team');
+  const report = page.getByTestId('report').first();
+  const name = (await report.locator('.value').textContent()).trim();
+  await report.getByRole('button', { name: 'Prepare 1:1' }).click();
+  await page.getByTestId('note').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('note').textContent(), new RegExp(name.split(' ')[0]));
+  await shot('team-one-on-one');
+});
+
+test('PRs lists the triage queue with a known demo pull request', async () => {
+  await visit('prs', 'Pull requests');
+  const queue = page.getByTestId('pr-queue');
+  await queue.getByText('TIDE-267 Security review of TLS session cache').waitFor();
+  assert.ok((await queue.locator('tbody tr').count()) > 3);
+  await shot('prs');
+});
+
+test('Sprint shows the sprint the CLI picks, with its numbers', async () => {
+  const cli = cliJson(dataDir, env, 'metrics', 'sprint');
+  await visit('sprint', cli.name);
+  assert.equal((await page.getByTestId('sprint-name').textContent()).trim(), cli.name);
+  const forecast = await page.getByTestId('forecast').textContent();
+  if (cli.forecast) assert.match(forecast, new RegExp(`${Math.round(cli.forecast.probability * 100)}%`));
+  await shot('sprint');
+});
+
+test('Delivery shows the DORA numbers the CLI computes, and drills down to the deployments', async () => {
+  const dora = cliJson(dataDir, env, 'metrics', 'dora');
+  await visit('delivery', 'Delivery');
+  const perWeek = await page.getByTestId('dora-per-week').textContent();
+  assert.equal(perWeek.trim(), `${dora.deployment_frequency_per_week.toFixed(2)}/week`);
+  const cfr = await page.getByTestId('dora-cfr').textContent();
+  assert.match(cfr, new RegExp(`${dora.change_failure_rate.failed} of ${dora.change_failure_rate.total} deployments failed`));
+  await shot('delivery');
+  await page.getByTestId('dora-cfr').click();
+  const drill = page.getByTestId('drilldown');
+  await drill.waitFor();
+  assert.equal(await drill.locator('tbody tr').count(), dora.change_failure_rate.failed);
+  await drill.screenshot({ path: join(artifacts, 'delivery-drilldown.png') });
+});
+
+test('Team lists people with their review load', async () => {
+  await visit('team', 'Team');
+  const people = page.getByTestId('people');
+  await people.waitFor();
+  const cli = cliJson(dataDir, env, 'people');
+  const humans = cli.people.filter((p) => !p.is_bot);
+  assert.equal(await people.locator('tbody tr').count(), humans.length);
+  await people.getByText(humans[0].name, { exact: true }).first().waitFor();
+  await shot('team');
+});
+
+test('Ask answers with citations that open the file at the line', async () => {
+  await visit('ask', 'Ask');
+  await page.getByLabel('Question').fill('who decides the severity during an incident?');
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+  const first = page.getByTestId('citation').first();
+  await first.waitFor({ timeout: 60_000 });
+  const label = (await first.textContent()).trim();
+  const [file, lines] = label.split(':');
+  await first.click();
+  await page.getByTestId('doc-title').getByText(file).waitFor();
+  const start = Number(lines.split('–')[0]);
+  const hit = page.locator(`#L${start}`);
+  await hit.waitFor();
+  assert.match(await hit.getAttribute('class'), /hit/);
+  await shot('ask');
+});
+
+test('Signals & actions: approve a draft; it is audited', async () => {
+  await visit('signals', 'Signals & actions');
+  const signals = await api(server.origin, server.token, 'signals');
+  assert.equal(signals.status, 200);
+  assert.ok(signals.body.signals.length > 0, 'the demo raises signals after the sync');
+  const drafts = signals.body.actions.filter((a) => a.status === 'draft');
+  assert.ok(drafts.length > 0, 'signals suggest action drafts');
+  await shot('signals');
+  const card = page.getByTestId('action').filter({ hasText: drafts[0].summary }).first();
+  await card.getByTestId('approve').click();
+  const msg = page.getByTestId('action-message');
+  await msg.waitFor({ timeout: 30_000 });
+  assert.match(await msg.textContent(), new RegExp(`Approved #${drafts[0].id}`));
+  await visit('audit', 'Audit log');
+  await page.getByTestId('audit-entries').getByText(`action:${drafts[0].id}`).first().waitFor();
+  assert.match(await page.getByTestId('audit-verify').textContent(), /verified/);
+  await shot('audit');
+});
+
+test('Settings lists the demo sources', async () => {
+  await visit('settings', 'Settings');
+  const sources = page.getByTestId('sources');
+  for (const name of ['demo-github', 'demo-jira', 'demo-pagerduty', 'demo-slack', 'demo-git']) {
+    await sources.getByText(name, { exact: true }).waitFor();
+  }
+  await shot('settings');
+});
+
+test('keyboard: digits switch pages; dark theme renders', async () => {
+  await page.goto(`${server.origin}/#/today`);
+  await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();
+  await page.keyboard.press('4');
+  await page.getByRole('heading', { level: 1, name: 'Delivery' }).waitFor();
+  await page.getByRole('button', { name: 'Switch light or dark theme' }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.getByTestId('dora').waitFor();
+  await shot('delivery-dark');
+  await page.getByRole('button', { name: 'Switch light or dark theme' }).click();
+});
+
+test('no console errors (CSP violations included)', () => {
+  assert.deepEqual(consoleErrors, []);
+});
