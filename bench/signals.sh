@@ -23,11 +23,11 @@ dir=${BOSUN_BENCH_DIR:-/tmp/bosun-bench-metrics-$scale}
 target=${CARGO_TARGET_DIR:-target}
 
 echo "==> building (release)" >&2
-cargo build --release --locked -q -p bosun-cli
 cargo build --release --locked -q -p bosun-app --example signals_bench
 
 if [[ ! -f $dir/synced ]]; then
   echo "==> syncing the scale-$scale demo into $dir (once; kept for later runs)" >&2
+  cargo build --release --locked -q -p bosun-cli
   rm -rf "$dir" && mkdir -p "$dir"
   "$target/release/bosun" --data-dir "$dir/data" --as-of "$as_of" demo sync --scale "$scale" >"$dir/sync.log"
   touch "$dir/synced"

@@ -172,15 +172,16 @@ pub fn navigate(app: &tauri::AppHandle, page: &str) {
     let _ = app.emit("bosun:navigate", page);
 }
 
-fn desktop(api: Arc<Api>, opts: StartOptions) -> anyhow::Result<()> {
-    let for_setup = api.clone();
-    let for_exit = api.clone();
+fn desktop(shared: Arc<Api>, opts: StartOptions) -> anyhow::Result<()> {
+    // (Not named `api`: that is the command `generate_handler!` refers to.)
+    let for_setup = shared.clone();
+    let for_exit = shared.clone();
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             show_main(app)
         }))
         .plugin(tauri_plugin_notification::init())
-        .manage(Desktop { api })
+        .manage(Desktop { api: shared })
         .invoke_handler(tauri::generate_handler![api])
         .setup(move |app| {
             let handle = app.handle().clone();

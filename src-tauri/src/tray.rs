@@ -1,6 +1,6 @@
 //! The tray: an icon that shows the state (ok / needs attention / syncing) and the menu (open,
-//! today's brief, sync now, pause alerts, quit). New high-severity signals become native
-//! notifications unless alerts are paused.
+//! today's brief, sync now, pause alerts, quit). Delivered alerts become native notifications
+//! unless alerts are paused.
 
 use bosun_api::{Api, AppEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -131,25 +131,59 @@ impl Tray {
         match e {
             AppEvent::SyncStarted { .. } => self.set(State::Syncing),
             AppEvent::SyncFinished { .. } => self.set(self.settled()),
-            AppEvent::SignalsChanged { high, open } => {
-                let before = self.high.swap(*high, Ordering::SeqCst);
-                if *high > before && self.api.alerts_paused_until().is_none() {
-                    let new = high - before;
-                    let _ = app
-                        .notification()
-                        .builder()
-                        .title("Bosun")
-                        .body(format!(
-                            "{new} new high-severity signal{} ({open} open): open Today's brief",
-                            if new == 1 { "" } else { "s" }
-                        ))
-                        .show();
-                }
+            AppEvent::SignalsChanged { high, .. } => {
+                self.high.store(*high, Ordering::SeqCst);
                 if !self.api.is_syncing() {
                     self.set(self.settled());
                 }
             }
+            // Alerts arrive already under the daily budget, quiet hours and "escalate only if it
+            // persists" (the signal engine decided); the tray's pause is the last word.
+            AppEvent::Alert {
+                title,
+                body,
+                reason,
+                ..
+            } if self.api.alerts_paused_until().is_none() => {
+                let _ = app
+                    .notification()
+                    .builder()
+                    .title(title)
+                    .body(notification_body(body, reason))
+                    .show();
+            }
             _ => {}
         }
+    }
+}
+
+/// A notification's text: the alert's first lines and why it fired.
+fn notification_body(body: &str, reason: &str) -> String {
+    let mut text: String = body.lines().take(3).collect::<Vec<_>>().join("\n");
+    if text.chars().count() > 280 {
+        text = text.chars().take(279).collect::<String>() + "…";
+    }
+    if reason.is_empty() {
+        text
+    } else {
+        format!("{text}\nWhy: {reason}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_says_what_and_why_in_a_few_lines() {
+        let body = "PR #12 waits for a first review\nline 2\nline 3\nline 4";
+        assert_eq!(
+            notification_body(body, "new high signal"),
+            "PR #12 waits for a first review\nline 2\nline 3\nWhy: new high signal"
+        );
+        let long = "x".repeat(400);
+        let text = notification_body(&long, "");
+        assert_eq!(text.chars().count(), 280);
+        assert!(text.ends_with('…'));
     }
 }

@@ -60,6 +60,19 @@ pub enum AppEvent {
     AlertsPaused {
         until: Option<String>,
     },
+    /// An alert was delivered under the budget and quiet hours (a new or escalated signal, or
+    /// the morning brief): the desktop shows it as a native notification unless paused.
+    Alert {
+        #[ts(type = "number")]
+        id: i64,
+        /// new, escalated or brief.
+        alert: String,
+        severity: Option<String>,
+        title: String,
+        body: String,
+        /// Why it fired.
+        reason: String,
+    },
 }
 
 impl AppEvent {
@@ -75,6 +88,7 @@ impl AppEvent {
             AppEvent::IndexFinished { .. } => "index://finished",
             AppEvent::SignalsChanged { .. } => "signals://changed",
             AppEvent::AlertsPaused { .. } => "alerts://paused",
+            AppEvent::Alert { .. } => "alerts://delivered",
         }
     }
 }

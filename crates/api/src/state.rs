@@ -12,9 +12,11 @@ use bosun_core::Clock;
 use bosun_core::time::{Ts, rfc3339};
 use bosun_metrics::data::Dataset;
 use bosun_metrics::dora::{Analysis, DoraOptions};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 /// How the app starts.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,9 @@ pub struct Api {
     providers: tokio::sync::Mutex<Option<Providers>>,
     last_sync: Mutex<(Option<Ts>, Option<String>)>,
     alerts_paused_until: Mutex<Option<Ts>>,
+    /// Delivered alerts already announced as events (primed at start with what was delivered
+    /// before this launch, so a restart does not repeat them).
+    announced: Mutex<HashSet<i64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -66,6 +71,7 @@ impl Api {
             providers: tokio::sync::Mutex::new(None),
             last_sync: Mutex::new((None, None)),
             alerts_paused_until: Mutex::new(None),
+            announced: Mutex::new(HashSet::new()),
         }))
     }
 
@@ -92,7 +98,22 @@ impl Api {
             .await
             .unwrap_or_else(|e| Err(ApiError::internal(format!("start-up crashed: {e}"))));
         match done {
-            Ok(()) => self.set_phase(Phase::Ready),
+            Ok(()) => {
+                self.set_phase(Phase::Ready);
+                // The demo's sync evaluated the signals; on existing data, evaluate them now so
+                // Today and the tray do not wait for the next sync.
+                if !self.demo {
+                    let app = self.app();
+                    self.refresh_signals(&app).await;
+                }
+                let api = self.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(Self::TICK).await;
+                        api.tick().await;
+                    }
+                });
+            }
             Err(error) => {
                 tracing::error!("start-up failed: {error}");
                 self.set_phase(Phase::Failed { error });
@@ -115,6 +136,12 @@ impl Api {
     }
 
     async fn start_inner(self: &Arc<Self>, opts: StartOptions) -> Result<()> {
+        {
+            let app = self.app();
+            let store = app.store()?;
+            let before = bosun_store::alerts::delivered_unseen(store.conn(), &HashSet::new())?;
+            lock(&self.announced).extend(before.iter().map(|a| a.id));
+        }
         if let Some(d) = opts.demo {
             self.set_phase(Phase::Starting {
                 step: "generating the demo organisation".into(),
@@ -229,6 +256,64 @@ impl Api {
             }
             Ok(Err(e)) => tracing::warn!("signals not evaluated: {e}"),
             Err(e) => tracing::warn!("signals not evaluated: {e}"),
+        }
+        self.announce_alerts();
+    }
+
+    /// How often [`Api::tick`] runs once the app is ready.
+    pub const TICK: Duration = Duration::from_secs(60);
+
+    /// The periodic work of a running app: deliver approved actions that were deferred (the
+    /// recipient's quiet hours) once they are due, and raise the morning brief when it is due
+    /// and announce it. Skipped while starting or syncing.
+    pub async fn tick(self: &Arc<Self>) {
+        if self.ready().is_err() || self.is_syncing() {
+            return;
+        }
+        let app = self.app();
+        // (The outbox's future is not `Send`: run it on a blocking thread, like the endpoints.)
+        let sending = tokio::task::spawn_blocking(move || {
+            tokio::runtime::Handle::current().block_on(app.send_due())
+        });
+        match sending.await {
+            Ok(Ok(sent)) if !sent.is_empty() => {
+                tracing::info!("{} deferred actions sent", sent.len())
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("deferred actions: {e}"),
+            Err(e) => tracing::warn!("deferred actions: {e}"),
+        }
+        let app = self.app();
+        match tokio::task::spawn_blocking(move || app.brief_if_due()).await {
+            Ok(Ok(Some(_))) => self.announce_alerts(),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!("morning brief: {e}"),
+            Err(e) => tracing::warn!("morning brief: {e}"),
+        }
+    }
+
+    /// Emit an [`AppEvent::Alert`] for every delivered alert not announced yet, oldest first.
+    pub fn announce_alerts(&self) {
+        let app = self.app();
+        let fresh = app.store().map_err(ApiError::from).and_then(|store| {
+            bosun_store::alerts::delivered_unseen(store.conn(), &lock(&self.announced))
+                .map_err(ApiError::from)
+        });
+        match fresh {
+            Ok(fresh) => {
+                for a in fresh {
+                    lock(&self.announced).insert(a.id);
+                    self.bus.emit(AppEvent::Alert {
+                        id: a.id,
+                        alert: a.kind,
+                        severity: a.severity,
+                        title: a.title,
+                        body: a.body,
+                        reason: a.reason,
+                    });
+                }
+            }
+            Err(e) => tracing::warn!("alerts not announced: {e}"),
         }
     }
 

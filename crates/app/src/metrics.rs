@@ -576,6 +576,31 @@ fn assemble(conn: &Connection, ident: &Identity) -> Result<Dataset> {
     })
 }
 
+/// In `all`, ordered by `order` whose first key is the repository, replace the runs of the
+/// repositories `repos` (sorted) by their items in `fresh`: the same result as removing them,
+/// adding `fresh` and sorting again, without moving the other repositories' items.
+fn replace_runs<T>(
+    all: &mut Vec<T>,
+    mut fresh: Vec<T>,
+    repos: &[i64],
+    repo: impl Fn(&T) -> i64,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
+    fresh.sort_by(&order);
+    let mut fresh = fresh.into_iter().peekable();
+    for r in repos {
+        let start = all.partition_point(|x| repo(x) < *r);
+        let end = all.partition_point(|x| repo(x) <= *r);
+        let mut run = Vec::new();
+        while let Some(x) = fresh.next_if(|x| repo(x) <= *r) {
+            if repo(&x) == *r {
+                run.push(x);
+            }
+        }
+        all.splice(start..end, run);
+    }
+}
+
 /// Everything the metrics read, in one pass over the store.
 pub fn load(conn: &Connection) -> Result<Dataset> {
     assemble(conn, &Identity::load(conn)?)
@@ -692,14 +717,21 @@ impl MetricsCache {
                 .warnings
                 .sort_by_key(|(d, _)| position.get(d).copied().unwrap_or(usize::MAX));
             let d = &mut self.data;
-            d.commits.retain(|c| !repos.contains(&c.repo));
-            d.commits.extend(part.commits);
-            d.commits.sort_by(|a, b| {
-                (a.repo, a.committed_at, &a.sha).cmp(&(b.repo, b.committed_at, &b.sha))
-            });
-            d.pull_requests.retain(|p| !repos.contains(&p.repo));
-            d.pull_requests.extend(part.pull_requests);
-            d.pull_requests.sort_by_key(|p| (p.repo, p.number));
+            // Both are ordered by repository first (as loaded): replace the repositories' runs.
+            replace_runs(
+                &mut d.commits,
+                part.commits,
+                &ids,
+                |c| c.repo,
+                |a, b| (a.repo, a.committed_at, &a.sha).cmp(&(b.repo, b.committed_at, &b.sha)),
+            );
+            replace_runs(
+                &mut d.pull_requests,
+                part.pull_requests,
+                &ids,
+                |p| p.repo,
+                |a, b| (a.repo, a.number).cmp(&(b.repo, b.number)),
+            );
             d.deployments.retain(|x| !repos.contains(&x.repo));
             d.deployments.extend(part.deployments);
             d.deployments.sort_by_key(|x| x.id);

@@ -15,7 +15,7 @@ use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
 use bosun_signals::input::*;
 use bosun_signals::lifecycle::{self, Event, Status, Stored};
-use bosun_signals::{Input, Scope, Settings, Severity, Signal};
+use bosun_signals::{Input, Lookups, Scope, Settings, Severity, Signal};
 use bosun_store::rusqlite::{Connection, params};
 use bosun_store::{actions, alerts as alert_rows, audit, signal_changes, signals as rows};
 use serde::{Deserialize, Serialize};
@@ -74,13 +74,32 @@ fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-/// Which records [`load_extra_part`] reads: the pull requests, checks and deployments of some
-/// repositories and some tickets (`None` = all); the rest (repositories, incidents, recent chat,
-/// people, teams) is small and always read whole.
+/// Which records [`load_extra_part`] reads: the repositories (URL, code owners) with their pull
+/// requests, checks and deployments, and the tickets — some (`Some(ids)`) or all (`None`); and
+/// the small parts, each whole or not at all.
 #[derive(Debug, Clone, Default)]
 pub struct Part {
     pub repos: Option<Vec<i64>>,
     pub tickets: Option<Vec<i64>>,
+    /// Open and recent incidents with their assignees: these (`Some(ids)`), all, or none.
+    pub incidents: Option<Option<Vec<i64>>>,
+    /// The chat window.
+    pub chat: bool,
+    /// People and teams ([`load_roster`]).
+    pub roster: bool,
+}
+
+impl Part {
+    /// Everything.
+    pub fn all() -> Part {
+        Part {
+            repos: None,
+            tickets: None,
+            incidents: Some(None),
+            chat: true,
+            roster: true,
+        }
+    }
 }
 
 /// ` AND <col> IN (ids)`, or nothing for all. Ids are integers: safe to inline.
@@ -101,7 +120,7 @@ pub fn load_extra(
     settings: &Settings,
     as_of: Ts,
 ) -> Result<Extra> {
-    load_extra_part(conn, config, settings, as_of, &Part::default())
+    load_extra_part(conn, config, settings, as_of, &Part::all())
 }
 
 /// [`load_extra`] restricted to `part`.
@@ -122,7 +141,10 @@ pub fn load_extra_part(
     let recent = as_of - (settings.flaky_window_days.max(7.0) * DAY as f64) as i64;
     let mut x = Extra::default();
 
-    let mut s = conn.prepare("SELECT id, html_url FROM repos")?;
+    let and_id_repo = only("id", &part.repos);
+    let mut s = conn.prepare(&format!(
+        "SELECT id, html_url FROM repos WHERE 1 = 1{and_id_repo}"
+    ))?;
     for r in s.query_map([], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
     })? {
@@ -135,8 +157,9 @@ pub fn load_extra_part(
             },
         );
     }
-    let mut s = conn
-        .prepare("SELECT repo_id, pattern, owners FROM code_owners ORDER BY repo_id, position")?;
+    let mut s = conn.prepare(&format!(
+        "SELECT repo_id, pattern, owners FROM code_owners WHERE 1 = 1{and_repo} ORDER BY repo_id, position"
+    ))?;
     for r in s.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -212,11 +235,13 @@ pub fn load_extra_part(
         x.prs.entry(pr).or_default().paths.push(path);
     }
 
-    // Check runs: recent ones, and every run on an open PR's head.
+    // Check runs: recent ones, and every run on an open PR's head. (The open heads of the part's
+    // repositories only: a run is only ever matched with its own repository's pull requests, and
+    // listing the open heads of every repository scans the whole table.)
     let mut s = conn.prepare(&format!(
         "SELECT repo_id, head_sha, name, conclusion, started_at, completed_at, html_url FROM check_runs
          WHERE (coalesce(completed_at, started_at, 0) >= ?1
-            OR head_sha IN (SELECT head_sha FROM pull_requests WHERE state = 'open' AND head_sha IS NOT NULL)){and_repo}
+            OR head_sha IN (SELECT head_sha FROM pull_requests WHERE state = 'open' AND head_sha IS NOT NULL{and_repo})){and_repo}
          ORDER BY repo_id, id"
     ))?;
     for r in s.query_map([recent], |r| {
@@ -316,38 +341,6 @@ pub fn load_extra_part(
         }
     }
 
-    let mut s = conn.prepare(
-        "SELECT i.id, i.number, i.status, i.html_url, sv.name, t.key FROM incidents i
-           LEFT JOIN services sv ON sv.id = i.service_id LEFT JOIN teams t ON t.id = sv.team_id
-         WHERE i.status != 'resolved' OR coalesce(i.resolved_at, i.created_at) >= ?1",
-    )?;
-    for r in s.query_map([since], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            IncidentExtra {
-                number: r.get(1)?,
-                status: r.get(2)?,
-                html_url: r.get(3)?,
-                service_name: r.get(4)?,
-                team: r.get(5)?,
-                assignees: Vec::new(),
-            },
-        ))
-    })? {
-        let (id, i) = r?;
-        x.incidents.insert(id, i);
-    }
-    let mut s = conn.prepare(
-        "SELECT ia.incident_id, a.person_id FROM incident_assignments ia JOIN accounts a ON a.id = ia.account_id
-         WHERE a.person_id IS NOT NULL ORDER BY 1, 2",
-    )?;
-    for r in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (i, p) = r?;
-        if let Some(inc) = x.incidents.get_mut(&i) {
-            inc.assignees.push(p);
-        }
-    }
-
     let mut s = conn.prepare(&format!(
         "SELECT d.id, s.state, s.created_at, s.log_url FROM deployments d
            JOIN deployment_statuses s ON s.id = (SELECT id FROM deployment_statuses WHERE deployment_id = d.id AND created_at <= ?2
@@ -368,6 +361,64 @@ pub fn load_extra_part(
         x.deployments.insert(id, d);
     }
 
+    if let Some(ids) = &part.incidents {
+        load_incidents(conn, since, ids, &mut x)?;
+    }
+    if part.chat {
+        x.messages = load_chat(conn, settings, as_of)?;
+    }
+    if part.roster {
+        (x.people, x.teams) = load_roster(conn, config)?;
+    }
+    Ok(x)
+}
+
+/// Open incidents and those resolved since `since` (of `ids`, or all), with their assignees.
+fn load_incidents(
+    conn: &Connection,
+    since: Ts,
+    ids: &Option<Vec<i64>>,
+    x: &mut Extra,
+) -> Result<()> {
+    let and_id = only("i.id", ids);
+    let and_incident = only("ia.incident_id", ids);
+    let mut s = conn.prepare(&format!(
+        "SELECT i.id, i.number, i.status, i.html_url, sv.name, t.key FROM incidents i
+           LEFT JOIN services sv ON sv.id = i.service_id LEFT JOIN teams t ON t.id = sv.team_id
+         WHERE (i.status != 'resolved' OR coalesce(i.resolved_at, i.created_at) >= ?1){and_id}"
+    ))?;
+    for r in s.query_map([since], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            IncidentExtra {
+                number: r.get(1)?,
+                status: r.get(2)?,
+                html_url: r.get(3)?,
+                service_name: r.get(4)?,
+                team: r.get(5)?,
+                assignees: Vec::new(),
+            },
+        ))
+    })? {
+        let (id, i) = r?;
+        x.incidents.insert(id, i);
+    }
+    let mut s = conn.prepare(&format!(
+        "SELECT ia.incident_id, a.person_id FROM incident_assignments ia JOIN accounts a ON a.id = ia.account_id
+         WHERE a.person_id IS NOT NULL{and_incident} ORDER BY 1, 2"
+    ))?;
+    for r in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (i, p) = r?;
+        if let Some(inc) = x.incidents.get_mut(&i) {
+            inc.assignees.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The chat messages of the window before `as_of`.
+fn load_chat(conn: &Connection, settings: &Settings, as_of: Ts) -> Result<Vec<ChatMessage>> {
+    let mut messages = Vec::new();
     let window = (settings.chat_window_hours * 3600.0) as i64;
     let mut s = conn.prepare(
         "SELECT m.id, c.name, m.ts, a.person_id, m.text, m.posted_at FROM chat_messages m
@@ -385,9 +436,17 @@ pub fn load_extra_part(
             url: None,
         })
     })? {
-        x.messages.push(r?);
+        messages.push(r?);
     }
+    Ok(messages)
+}
 
+/// People (names, time zones, chat and code accounts) and teams (members, manager, channels).
+pub fn load_roster(
+    conn: &Connection,
+    config: &crate::Config,
+) -> Result<(HashMap<i64, PersonExtra>, Vec<TeamExtra>)> {
+    let mut x = Extra::default();
     let mut s = conn.prepare(
         "SELECT p.id, p.name, p.utc_offset_minutes, t.key, p.is_bot FROM people p LEFT JOIN teams t ON t.id = p.team_id",
     )?;
@@ -448,13 +507,16 @@ pub fn load_extra_part(
             ))
         })?
         .collect::<std::result::Result<_, _>>()?;
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut s = conn.prepare(
-        "SELECT person_id FROM team_members WHERE team_id = ?1 AND role != 'manager' ORDER BY person_id",
+        "SELECT team_id, person_id FROM team_members WHERE role != 'manager' ORDER BY team_id, person_id",
     )?;
+    for r in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (team, person) = r?;
+        members.entry(team).or_default().push(person);
+    }
     for (id, mut t) in teams {
-        t.members = s
-            .query_map([id], |r| r.get::<_, i64>(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        t.members = members.remove(&id).unwrap_or_default();
         t.channels = channels
             .get(t.key.as_str())
             .map(|c| {
@@ -465,7 +527,7 @@ pub fn load_extra_part(
             .unwrap_or_default();
         x.teams.push(t);
     }
-    Ok(x)
+    Ok((x.people, x.teams))
 }
 
 /// Working agreements: the policy's violations for the scope, as signals.
@@ -514,7 +576,19 @@ pub fn evaluate(
     as_of: Ts,
     scope: &Scope,
 ) -> Result<Vec<Signal>> {
-    let mut out = bosun_signals::evaluate(input, settings, as_of, scope);
+    evaluate_with(input, None, settings, bundle, as_of, scope)
+}
+
+/// [`evaluate`] with the detectors' [`Lookups`] kept from an earlier evaluation of the same data.
+pub fn evaluate_with(
+    input: Input<'_>,
+    lookups: Option<&Lookups>,
+    settings: &Settings,
+    bundle: &Bundle,
+    as_of: Ts,
+    scope: &Scope,
+) -> Result<Vec<Signal>> {
+    let mut out = bosun_signals::evaluate_with(input, lookups, settings, as_of, scope);
     out.extend(agreements(input, settings, bundle, as_of, scope)?);
     bosun_signals::sort(&mut out);
     Ok(out)
@@ -703,7 +777,8 @@ pub fn apply(
         }
     }
 
-    // Drafts: one per suggestion per episode.
+    // Drafts: one per suggestion per episode. The policy decides on all of them in one batch.
+    let mut pending = Vec::new();
     for (id, sig, first, _) in &open {
         let Some(sug) = &sig.suggestion else { continue };
         let key = idempotency_key(&sig.dedupe_key, *first, sug.kind.as_str());
@@ -713,8 +788,6 @@ pub fn apply(
         if exists {
             continue;
         }
-        let target = serde_json::to_string(&sug.target).unwrap_or_else(|_| "{}".into());
-        let preview = format!("{}\n\n{}", sug.summary, sug.text);
         let input = crate::outbox::policy_input(
             conn,
             extra,
@@ -726,13 +799,19 @@ pub fn apply(
             None,
             as_of,
         )?;
-        let decision = bundle.decide(&input).map_err(policy_error)?;
+        pending.push((*id, sig, sug, key, input));
+    }
+    let inputs: Vec<serde_json::Value> = pending.iter().map(|p| p.4.clone()).collect();
+    let decisions = bundle.decide_all(&inputs).map_err(policy_error)?;
+    for ((id, sig, sug, key, input), decision) in pending.into_iter().zip(decisions) {
+        let target = serde_json::to_string(&sug.target).unwrap_or_else(|_| "{}".into());
+        let preview = format!("{}\n\n{}", sug.summary, sug.text);
         let decision_json = serde_json::to_string(&decision).unwrap_or_else(|_| "{}".into());
         let Some(action) = actions::insert_draft(
             conn,
             &actions::NewAction {
                 kind: sug.kind.as_str(),
-                signal_id: Some(*id),
+                signal_id: Some(id),
                 signal_key: Some(&sig.dedupe_key),
                 target: &target,
                 preview: &preview,
@@ -939,6 +1018,7 @@ pub struct SignalCache {
     pub metrics: MetricsCache,
     pub extra: Extra,
     pub signals: Vec<Signal>,
+    lookups: Lookups,
     settings: Settings,
     as_of: Ts,
 }
@@ -964,11 +1044,14 @@ impl SignalCache {
         let metrics = MetricsCache::load(conn, DoraOptions::default())?;
         let settings = config.signals.clone();
         let extra = load_extra(conn, config, &settings, as_of)?;
-        let signals = evaluate(
-            Input {
-                data: &metrics.data,
-                extra: &extra,
-            },
+        let input = Input {
+            data: &metrics.data,
+            extra: &extra,
+        };
+        let lookups = Lookups::new(input, as_of);
+        let signals = evaluate_with(
+            input,
+            Some(&lookups),
             &settings,
             bundle,
             as_of,
@@ -978,6 +1061,7 @@ impl SignalCache {
             metrics,
             extra,
             signals,
+            lookups,
             settings,
             as_of,
         })
@@ -1008,6 +1092,21 @@ impl SignalCache {
             teams.insert(s.team.clone());
         }
         if !c.incidents.is_empty() {
+            // Follow-up tickets naming a changed incident (their signal quotes it).
+            let changed: HashSet<i64> = c.incidents.iter().copied().collect();
+            let ids: HashSet<String> = d
+                .incidents
+                .iter()
+                .filter(|i| changed.contains(&i.id))
+                .map(|i| i.external_id.to_lowercase())
+                .collect();
+            for t in &d.tickets {
+                if let Some(x) = self.extra.tickets.get(&t.id)
+                    && bosun_signals::incident_candidates(t, x).any(|w| ids.contains(&w))
+                {
+                    teams.insert(t.team.clone());
+                }
+            }
             // An incident may fail a deployment: its service's team.
             let list = serde_json::to_string(&c.incidents).unwrap_or_else(|_| "[]".into());
             let mut s = conn.prepare(
@@ -1021,8 +1120,9 @@ impl SignalCache {
         Ok(teams)
     }
 
-    /// Re-read the extra records of the repositories and tickets that changed; the small parts
-    /// (repositories, incidents, chat, people, teams) whole.
+    /// Re-read the extra records of the repositories (with their pull requests, checks,
+    /// deployments and code owners) and tickets that changed, the incidents when one changed and
+    /// the chat window when a channel did. People and teams stay (see [`SignalCache::refresh`]).
     fn merge_extra(
         &mut self,
         conn: &Connection,
@@ -1033,6 +1133,9 @@ impl SignalCache {
         let part = Part {
             repos: Some(c.repos.clone()),
             tickets: Some(c.tickets.clone()),
+            incidents: (!c.incidents.is_empty()).then(|| Some(c.incidents.clone())),
+            chat: !c.channels.is_empty(),
+            roster: false,
         };
         let fresh = load_extra_part(conn, config, &self.settings, as_of, &part)?;
         let repos: HashSet<i64> = c.repos.iter().copied().collect();
@@ -1044,8 +1147,10 @@ impl SignalCache {
         x.prs.extend(fresh.prs);
         for r in &repos {
             x.checks.remove(r);
+            x.repos.remove(r);
         }
         x.checks.extend(fresh.checks);
+        x.repos.extend(fresh.repos);
         for dep in d.deployments.iter().filter(|dep| repos.contains(&dep.repo)) {
             x.deployments.remove(&dep.id);
         }
@@ -1054,16 +1159,20 @@ impl SignalCache {
             x.tickets.remove(t);
         }
         x.tickets.extend(fresh.tickets);
-        x.repos = fresh.repos;
-        x.incidents = fresh.incidents;
-        x.messages = fresh.messages;
-        x.people = fresh.people;
-        x.teams = fresh.teams;
+        for i in &c.incidents {
+            x.incidents.remove(i);
+        }
+        x.incidents.extend(fresh.incidents);
+        if part.chat {
+            x.messages = fresh.messages;
+        }
         Ok(())
     }
 
     /// Re-read what changed since the last refresh and re-evaluate the teams it touched (and the
-    /// global detectors).
+    /// global detectors). People and teams are in no change log: they are re-read (a few small
+    /// queries) and, when they differ from the cached ones, everything is evaluated again, as
+    /// when the metrics cache reloads its identity or `as_of` moves.
     pub fn refresh(
         &mut self,
         conn: &Connection,
@@ -1075,10 +1184,13 @@ impl SignalCache {
         let refreshed = self.metrics.refresh(conn)?;
         let moved = as_of != self.as_of;
         self.as_of = as_of;
-        if changes.is_empty() && !refreshed.full && !moved {
+        let (people, teams) = load_roster(conn, config)?;
+        let roster = people != self.extra.people || teams != self.extra.teams;
+        if changes.is_empty() && !refreshed.full && !moved && !roster {
             return Ok(Reevaluated::default());
         }
-        if refreshed.full || moved {
+        let full = refreshed.full || moved || roster;
+        if full {
             self.extra = load_extra(conn, config, &self.settings, as_of)?;
         } else {
             self.merge_extra(conn, config, as_of, &changes)?;
@@ -1087,8 +1199,16 @@ impl SignalCache {
             data: &self.metrics.data,
             extra: &self.extra,
         };
-        if refreshed.full || moved {
-            self.signals = evaluate(input, &self.settings, bundle, as_of, &Scope::all())?;
+        if full {
+            self.lookups = Lookups::new(input, as_of);
+        } else {
+            self.lookups
+                .update_repos(input, &changes.repos.iter().copied().collect());
+        }
+        let lookups = Some(&self.lookups);
+        if full {
+            self.signals =
+                evaluate_with(input, lookups, &self.settings, bundle, as_of, &Scope::all())?;
             return Ok(Reevaluated {
                 full: true,
                 teams: Vec::new(),
@@ -1097,7 +1217,7 @@ impl SignalCache {
         }
         let teams = self.touched(conn, &changes)?;
         let scope = Scope::teams(teams.iter().cloned());
-        let fresh = evaluate(input, &self.settings, bundle, as_of, &scope)?;
+        let fresh = evaluate_with(input, lookups, &self.settings, bundle, as_of, &scope)?;
         self.signals
             .retain(|s| !(bosun_signals::is_global(s.kind) || scope.includes(s.team.as_deref())));
         self.signals.extend(fresh);

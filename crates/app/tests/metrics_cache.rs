@@ -3,33 +3,16 @@
 
 #[path = "../examples/support/small_sync.rs"]
 mod small_sync;
+#[path = "support/demo.rs"]
+mod support;
 
-use bosun_app::demo::{self, DemoOptions};
 use bosun_app::metrics::{MetricsCache, Refreshed, load};
-use bosun_app::{App, Paths};
-use bosun_core::clock::FixedClock;
 use bosun_metrics::dora::{DoraOptions, Scope, analyse, dora};
-use std::sync::Arc;
-
-const AS_OF: &str = "2026-11-20T09:00:00Z";
 
 #[test]
 fn a_refresh_after_a_small_sync_equals_a_full_reload() {
     let dir = tempfile::tempdir().unwrap();
-    let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let mut app = App::new(Paths::in_dir(dir.path()), Arc::new(FixedClock(as_of))).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(demo::sync(
-        &mut app,
-        DemoOptions {
-            months: 2,
-            ..Default::default()
-        },
-        Arc::new(bosun_connectors::NullSink),
-    ))
-    .unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
 
     let mut store = app.store().unwrap();
     let opts = DoraOptions::default();

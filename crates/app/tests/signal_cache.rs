@@ -4,34 +4,17 @@
 
 #[path = "../examples/support/small_sync.rs"]
 mod small_sync;
+#[path = "support/demo.rs"]
+mod support;
 
-use bosun_app::demo::{self, DemoOptions};
 use bosun_app::signals::{Reevaluated, SignalCache, apply, evaluate, load_extra};
-use bosun_app::{App, Paths};
-use bosun_core::clock::FixedClock;
 use bosun_policy::Bundle;
 use bosun_signals::{Input, Scope};
-use std::sync::Arc;
-
-const AS_OF: &str = "2026-11-20T09:00:00Z";
 
 #[test]
 fn the_signal_cache_matches_a_full_evaluation_and_writing_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
-    let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let mut app = App::new(Paths::in_dir(dir.path()), Arc::new(FixedClock(as_of))).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(demo::sync(
-        &mut app,
-        DemoOptions {
-            months: 2,
-            ..Default::default()
-        },
-        Arc::new(bosun_connectors::NullSink),
-    ))
-    .unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
     let now = as_of.timestamp();
     let config = app.config.clone();
     let bundle = Bundle::builtin();
@@ -106,8 +89,8 @@ fn the_signal_cache_matches_a_full_evaluation_and_writing_is_idempotent() {
         "{again:?}"
     );
 
-    // An empty evaluation of no team resolves only the global signals (incidents, follow-ups,
-    // chat): it did not look at any team's records.
+    // An empty evaluation of no team resolves only the global signals (open incidents, chat):
+    // it did not look at any team's records.
     let global = unique(true);
     let none = apply(
         &mut store,
@@ -122,4 +105,125 @@ fn the_signal_cache_matches_a_full_evaluation_and_writing_is_idempotent() {
     assert_eq!(none.resolved, global);
     let open = bosun_store::signals::list(store.conn(), &["open"]).unwrap();
     assert_eq!(open.len(), unique(false) - global);
+}
+
+/// A full evaluation of what the store holds now.
+fn full_evaluation(
+    store: &bosun_store::Store,
+    config: &bosun_app::Config,
+    bundle: &Bundle,
+    now: i64,
+) -> Vec<bosun_signals::Signal> {
+    let data = bosun_app::metrics::load(store.conn()).unwrap();
+    let extra = load_extra(store.conn(), config, &config.signals, now).unwrap();
+    evaluate(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &config.signals,
+        bundle,
+        now,
+        &Scope::all(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_cache_rereads_chat_incidents_and_the_roster_only_when_they_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
+    let now = as_of.timestamp();
+    let config = app.config.clone();
+    let bundle = Bundle::builtin();
+    let store = app.store().unwrap();
+    let mut cache = SignalCache::load(store.conn(), &config, &bundle, now).unwrap();
+    let c = store.conn();
+    let chat = |cache: &SignalCache| {
+        cache
+            .signals
+            .iter()
+            .filter(|s| s.kind == bosun_signals::Kind::ChatBlocker)
+            .count()
+    };
+    let before = chat(&cache);
+
+    // A chat message naming a blocker on an open ticket: the chat window is read again (a
+    // global part), no team is re-evaluated, and a chat blocker appears.
+    let blocked: Vec<String> = cache
+        .signals
+        .iter()
+        .filter(|s| s.kind == bosun_signals::Kind::ChatBlocker)
+        .map(|s| s.subject.reference.clone())
+        .collect();
+    let key: String = c
+        .prepare("SELECT key FROM tickets WHERE status_category = 'active' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|k| !blocked.contains(k))
+        .expect("an active ticket nobody mentioned as blocked");
+    let (channel, author): (i64, i64) = c
+        .query_row(
+            "SELECT (SELECT min(id) FROM chat_channels),
+                    (SELECT min(id) FROM accounts WHERE provider = 'slack' AND person_id IS NOT NULL AND NOT is_bot)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    c.execute(
+        "INSERT INTO chat_messages (channel_id, ts, author_account_id, text, posted_at) VALUES (?1, '1.42', ?2, ?3, ?4)",
+        bosun_store::rusqlite::params![channel, author, format!("blocked on {key} since this morning"), now - 3600],
+    )
+    .unwrap();
+    let r = cache.refresh(c, &config, &bundle, now).unwrap();
+    assert!(!r.full && r.teams.is_empty(), "{r:?}");
+    assert_eq!(chat(&cache), before + 1);
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+
+    // An incident opens again: incidents are read again; still equal to a full evaluation.
+    c.execute(
+        "UPDATE incidents SET status = 'triggered', resolved_at = NULL WHERE id = (SELECT max(id) FROM incidents)",
+        [],
+    )
+    .unwrap();
+    let r = cache.refresh(c, &config, &bundle, now).unwrap();
+    assert!(!r.full, "{r:?}");
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+
+    // People and teams are in no change log: a renamed team or a person's new time zone is
+    // noticed by comparison, and everything is evaluated again.
+    c.execute(
+        "UPDATE teams SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM teams)",
+        [],
+    )
+    .unwrap();
+    let r = cache.refresh(c, &config, &bundle, now).unwrap();
+    assert!(r.full, "{r:?}");
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+    c.execute(
+        "UPDATE people SET utc_offset_minutes = coalesce(utc_offset_minutes, 0) + 60 WHERE id = (SELECT min(id) FROM people)",
+        [],
+    )
+    .unwrap();
+    assert!(cache.refresh(c, &config, &bundle, now).unwrap().full);
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+    // Nothing changed since: nothing to do.
+    assert_eq!(
+        cache.refresh(c, &config, &bundle, now).unwrap(),
+        Reevaluated::default()
+    );
 }

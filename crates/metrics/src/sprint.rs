@@ -130,10 +130,11 @@ fn done_by(t: &Ticket, at: Ts) -> bool {
 }
 
 /// Daily completed points of the team over its last closed sprints (working days only).
-fn throughput_history(data: &Dataset, sprint: &Sprint, opts: &SprintOptions) -> Vec<f64> {
+fn throughput_history(data: &SprintData<'_>, sprint: &Sprint, opts: &SprintOptions) -> Vec<f64> {
     let mut closed: Vec<&Sprint> = data
         .sprints
         .iter()
+        .copied()
         .filter(|s| {
             s.team == sprint.team
                 && s.id != sprint.id
@@ -155,6 +156,7 @@ fn throughput_history(data: &Dataset, sprint: &Sprint, opts: &SprintOptions) -> 
                 let done: f64 = data
                     .tickets
                     .iter()
+                    .copied()
                     .filter(|t| t.team == sprint.team)
                     .filter(|t| {
                         t.done_at()
@@ -170,8 +172,35 @@ fn throughput_history(data: &Dataset, sprint: &Sprint, opts: &SprintOptions) -> 
     days
 }
 
+/// The sprints and tickets [`sprint_health_in`] reads: all of a dataset's, or only those of the
+/// sprint's team (what a caller evaluating many sprints gives, without copying tickets).
+pub struct SprintData<'a> {
+    pub sprints: Vec<&'a Sprint>,
+    pub tickets: Vec<&'a Ticket>,
+}
+
+impl<'a> SprintData<'a> {
+    /// Every sprint and ticket of `data`.
+    pub fn of(data: &'a Dataset) -> SprintData<'a> {
+        SprintData {
+            sprints: data.sprints.iter().collect(),
+            tickets: data.tickets.iter().collect(),
+        }
+    }
+}
+
 pub fn sprint_health(
     data: &Dataset,
+    sprint: &Sprint,
+    as_of: Ts,
+    opts: &SprintOptions,
+) -> Option<SprintHealth> {
+    sprint_health_in(&SprintData::of(data), sprint, as_of, opts)
+}
+
+/// [`sprint_health`] over the sprints and tickets of `data`.
+pub fn sprint_health_in(
+    data: &SprintData<'_>,
     sprint: &Sprint,
     as_of: Ts,
     opts: &SprintOptions,
@@ -189,6 +218,7 @@ pub fn sprint_health(
     let members: Vec<&Ticket> = data
         .tickets
         .iter()
+        .copied()
         .filter(|t| t.sprints.iter().any(|s| s.sprint == sprint.id))
         .collect();
     let committed: Vec<&Ticket> = members
@@ -255,6 +285,7 @@ pub fn sprint_health(
     let done_keys: HashSet<&str> = data
         .tickets
         .iter()
+        .copied()
         .filter(|t| done_by(t, at))
         .map(|t| t.key.as_str())
         .collect();
@@ -262,6 +293,7 @@ pub fn sprint_health(
         let mut v: Vec<f64> = data
             .tickets
             .iter()
+            .copied()
             .filter(|t| {
                 t.team == sprint.team && t.done_at().is_some_and(|d| d <= at && d > at - 90 * DAY)
             })

@@ -8,7 +8,7 @@ use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Sugges
 use crate::time::{DAY, local_clock};
 use crate::{Input, Scope, Settings};
 use bosun_core::time::Ts;
-use bosun_metrics::data::PullRequest;
+use bosun_metrics::data::{Deployment, PullRequest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -56,6 +56,14 @@ fn in_window(pr: &PullRequest, as_of: Ts) -> bool {
             .is_some_and(|m| m > as_of - WINDOW_DAYS * DAY && m <= as_of)
 }
 
+/// A production deployment of the scope that succeeded in the window (the policy's input).
+fn deploy_in_window(cx: &Ctx<'_>, d: &Deployment) -> bool {
+    d.production
+        && d.succeeded_at
+            .is_some_and(|at| at <= cx.as_of && at > cx.as_of - WINDOW_DAYS * DAY)
+        && cx.repo_in_scope(d.repo)
+}
+
 /// The policy input for the scope's teams.
 pub fn policy_input(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Scope) -> Value {
     let cx = Ctx::new(input, settings, as_of, scope);
@@ -81,15 +89,13 @@ pub fn policy_input(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Sc
         }));
     }
     let mut deployments = Vec::new();
-    for d in &input.data.deployments {
+    for d in input
+        .data
+        .deployments
+        .iter()
+        .filter(|d| deploy_in_window(&cx, d))
+    {
         let Some(at) = d.succeeded_at else { continue };
-        if !d.production
-            || at > as_of
-            || at <= as_of - WINDOW_DAYS * DAY
-            || !cx.repo_in_scope(d.repo)
-        {
-            continue;
-        }
         let team = cx.repo_team(d.repo);
         let (minutes, weekday) = local_clock(at, cx.team_offset(team));
         deployments.push(json!({
@@ -125,10 +131,11 @@ pub fn signals(
         .map(|p| (cx.pr_ref(p), p))
         .filter(|(r, _)| wanted.contains(r.as_str()))
         .collect();
-    let deploys: HashMap<String, &bosun_metrics::data::Deployment> = input
+    let deploys: HashMap<String, &Deployment> = input
         .data
         .deployments
         .iter()
+        .filter(|d| deploy_in_window(&cx, d))
         .map(|d| (format!("{}@{}", cx.repo_name(d.repo), d.external_id), d))
         .filter(|(r, _)| wanted.contains(r.as_str()))
         .collect();

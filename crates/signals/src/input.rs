@@ -142,7 +142,7 @@ pub struct ChatMessage {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonExtra {
     pub name: String,
     /// Minutes east of UTC, when known.
@@ -154,7 +154,7 @@ pub struct PersonExtra {
     pub is_bot: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TeamExtra {
     pub key: String,
     pub name: String,

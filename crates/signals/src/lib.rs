@@ -8,7 +8,7 @@
 //! notifications under a daily budget, quiet hours and "escalate only if it persists".
 //!
 //! Evaluation can be scoped to some teams ([`Scope`]): signals are partitioned by the team they
-//! belong to, plus a small global part (incidents, follow-ups, chat), so after a sync only the
+//! belong to, plus a small global part (open incidents, chat), so after a sync only the
 //! teams whose records changed need to be evaluated again.
 
 pub mod agreements;
@@ -23,6 +23,8 @@ pub mod text;
 pub mod time;
 
 pub use bosun_metrics::data::Dataset;
+pub use ctx::Lookups;
+pub use detect::ops::incident_candidates;
 pub use input::{Extra, Input};
 pub use model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 pub use settings::Settings;
@@ -51,24 +53,36 @@ impl Scope {
     pub fn includes(&self, team: Option<&str>) -> bool {
         match &self.teams {
             None => true,
-            Some(set) => set.contains(&team.map(str::to_string)),
+            // Called for every record: compare in place rather than allocate a key.
+            Some(set) => set.iter().any(|t| t.as_deref() == team),
         }
     }
 }
 
 /// Whether signals of this kind come from the global part (always evaluated) rather than from
-/// one team's records.
+/// one team's records. (Incident follow-ups are their ticket's team's: a cache re-evaluates the
+/// teams whose follow-ups name an incident that changed, see [`incident_candidates`].)
 pub fn is_global(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::IncidentOpen | Kind::IncidentFollowupsOverdue | Kind::ChatBlocker
-    )
+    matches!(kind, Kind::IncidentOpen | Kind::ChatBlocker)
 }
 
 /// Every signal that holds at `as_of`, most severe first. Team-scoped detectors only look at the
 /// teams in `scope`; the global ones always run.
 pub fn evaluate(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Scope) -> Vec<Signal> {
-    let cx = ctx::Ctx::new(input, settings, as_of, scope);
+    evaluate_with(input, None, settings, as_of, scope)
+}
+
+/// [`evaluate`] with [`Lookups`] kept from an earlier evaluation of the same data (a cache
+/// keeps them between syncs); without, what is needed is computed on the way.
+pub fn evaluate_with(
+    input: Input<'_>,
+    lookups: Option<&Lookups>,
+    settings: &Settings,
+    as_of: Ts,
+    scope: &Scope,
+) -> Vec<Signal> {
+    let mut cx = ctx::Ctx::new(input, settings, as_of, scope);
+    cx.lookups = lookups;
     let mut out = Vec::new();
     detect::prs::detect(&cx, &mut out);
     detect::reviews::detect(&cx, &mut out);

@@ -96,29 +96,49 @@ pub struct AlertRow {
     pub suppressed_reason: Option<String>,
 }
 
+const COLUMNS: &str = "id, signal_id, kind, severity, fired_at, title, body, reason, delivered, delivered_at, suppressed_reason";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        signal_id: r.get(1)?,
+        kind: r.get(2)?,
+        severity: r.get(3)?,
+        fired_at: r.get(4)?,
+        title: r.get(5)?,
+        body: r.get(6)?,
+        reason: r.get(7)?,
+        delivered: r.get(8)?,
+        delivered_at: r.get(9)?,
+        suppressed_reason: r.get(10)?,
+    })
+}
+
 /// Alerts fired at or after `since`, newest first.
 pub fn list(conn: &Connection, since: Ts) -> Result<Vec<AlertRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, signal_id, kind, severity, fired_at, title, body, reason, delivered, delivered_at, suppressed_reason
-         FROM alerts WHERE fired_at >= ?1 OR (delivered = 0 AND suppressed_reason = 'quiet_hours')
-         ORDER BY fired_at DESC, id DESC",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM alerts
+         WHERE fired_at >= ?1 OR (delivered = 0 AND suppressed_reason = 'quiet_hours')
+         ORDER BY fired_at DESC, id DESC"
+    ))?;
     let rows = stmt
-        .query_map([since], |r| {
-            Ok(AlertRow {
-                id: r.get(0)?,
-                signal_id: r.get(1)?,
-                kind: r.get(2)?,
-                severity: r.get(3)?,
-                fired_at: r.get(4)?,
-                title: r.get(5)?,
-                body: r.get(6)?,
-                reason: r.get(7)?,
-                delivered: r.get(8)?,
-                delivered_at: r.get(9)?,
-                suppressed_reason: r.get(10)?,
-            })
-        })?
+        .query_map([since], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Every delivered alert (signals and briefs) with an id not in `seen`, oldest first: what a
+/// door has not shown as a notification yet.
+pub fn delivered_unseen(
+    conn: &Connection,
+    seen: &std::collections::HashSet<i64>,
+) -> Result<Vec<AlertRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM alerts WHERE delivered = 1 ORDER BY delivered_at, id"
+    ))?;
+    let rows = stmt
+        .query_map([], row)?
+        .filter(|r| r.as_ref().map_or(true, |a| !seen.contains(&a.id)))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -61,7 +61,15 @@ mode: string, note: string | null, index_updated_at: string | null, best_score: 
 
 export type ApiError = { code: ErrorCode, message: string, };
 
-export type AppEvent = { "kind": "phase", phase: Phase, } | { "kind": "sync_started", sources: Array<string>, } | { "kind": "sync_progress", source: string, scope: string, step: string, done: number, total: number, } | { "kind": "source_synced", source: string, error: string | null, } | { "kind": "sync_finished", ok: boolean, message: string, items: number, } | { "kind": "index_progress", root: string, files_done: number, files: number, chunks: number, } | { "kind": "index_finished", documents: number, chunks: number, } | { "kind": "signals_changed", open: number, high: number, } | { "kind": "alerts_paused", until: string | null, };
+export type AppEvent = { "kind": "phase", phase: Phase, } | { "kind": "sync_started", sources: Array<string>, } | { "kind": "sync_progress", source: string, scope: string, step: string, done: number, total: number, } | { "kind": "source_synced", source: string, error: string | null, } | { "kind": "sync_finished", ok: boolean, message: string, items: number, } | { "kind": "index_progress", root: string, files_done: number, files: number, chunks: number, } | { "kind": "index_finished", documents: number, chunks: number, } | { "kind": "signals_changed", open: number, high: number, } | { "kind": "alerts_paused", until: string | null, } | { "kind": "alert", id: number, 
+/**
+ * new, escalated or brief.
+ */
+alert: string, severity: string | null, title: string, body: string, 
+/**
+ * Why it fired.
+ */
+reason: string, };
 
 /**
  * What the shell around every page needs: the phase, the mode and the sync state.

@@ -118,3 +118,72 @@ async fn cited_files_are_readable_only_inside_indexed_folders() {
     .unwrap_err();
     assert_eq!(other.code, ErrorCode::NotFound);
 }
+
+/// Delivered alerts become `alerts://delivered` events once each; what was delivered before the
+/// launch is not repeated; the tick raises the morning brief when it is due (Friday 09:00, after
+/// the default 08:45) and only once that day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivered_alerts_and_the_brief_are_announced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path());
+    {
+        let store = api.app().store().unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, delivered_at)
+                 VALUES (NULL, 'brief', 1, 'old brief', '', 'morning brief', 1, 1)",
+                [],
+            )
+            .unwrap();
+    }
+    api.start(StartOptions::default()).await;
+    let alerts = |api: &Api| -> Vec<(String, String)> {
+        api.bus
+            .since(0)
+            .into_iter()
+            .filter_map(|e| match e.event {
+                bosun_api::AppEvent::Alert { alert, title, .. } => Some((alert, title)),
+                _ => None,
+            })
+            .collect()
+    };
+    api.announce_alerts();
+    assert!(
+        alerts(&api).is_empty(),
+        "delivered before launch: not repeated"
+    );
+    api.tick().await;
+    let got = alerts(&api);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "brief");
+    assert!(!got[0].1.is_empty() && got[0].1 != "old brief");
+    api.tick().await;
+    api.announce_alerts();
+    assert_eq!(alerts(&api).len(), 1, "once a day, announced once");
+    // A held alert released later is announced when it is delivered.
+    {
+        let store = api.app().store().unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, suppressed_reason)
+                 VALUES (NULL, 'new', 2, 'held', '', 'quiet hours', 0, 'quiet_hours')",
+                [],
+            )
+            .unwrap();
+        api.announce_alerts();
+        assert_eq!(alerts(&api).len(), 1, "held: not announced");
+        store
+            .conn()
+            .execute(
+                "UPDATE alerts SET delivered = 1, delivered_at = 3 WHERE title = 'held'",
+                [],
+            )
+            .unwrap();
+    }
+    api.announce_alerts();
+    let got = alerts(&api);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1], ("new".to_string(), "held".to_string()));
+}

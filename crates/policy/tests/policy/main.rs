@@ -287,3 +287,31 @@ fn error_messages_read_well() {
     assert!(err.starts_with("policy team.rego: at team.rego:"), "{err}");
     assert!(!err.contains('\n'), "one line: {err}");
 }
+
+#[test]
+fn deciding_in_a_batch_equals_deciding_one_by_one() {
+    let b = Bundle::builtin();
+    // Allowed, quiet hours, weekend, over the cap, denied for its text, not approved: one engine
+    // evaluates them in turn without one answer leaking into the next.
+    let inputs = vec![
+        action("slack_dm", "hi", true, at(600, 1, 0)),
+        action("slack_dm", "hi", true, at(19 * 60, 1, 0)),
+        action("slack_dm", "hi", true, at(600, 5, 0)),
+        action("slack_dm", "hi", true, at(600, 1, 3)),
+        action(
+            "slack_dm",
+            "Tomás gave 18 reviews given",
+            true,
+            at(600, 1, 0),
+        ),
+        action("slack_dm", "hi", false, at(600, 1, 0)),
+        action("slack_dm", "hi", true, at(600, 1, 0)),
+    ];
+    let one_by_one: Vec<_> = inputs.iter().map(|i| b.decide(i).unwrap()).collect();
+    let batch = b.decide_all(&inputs).unwrap();
+    assert_eq!(batch, one_by_one);
+    let allowed: Vec<bool> = batch.iter().map(|d| d.allow).collect();
+    assert_eq!(allowed, [true, false, false, false, false, false, true]);
+    assert_eq!(batch[1].wait_minutes, 13 * 60);
+    assert!(b.decide_all(&[]).unwrap().is_empty());
+}

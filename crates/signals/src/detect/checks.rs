@@ -6,6 +6,7 @@ use crate::input::CheckRun;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 use crate::time::DAY;
 use bosun_core::time::Ts;
+use bosun_metrics::data::PullRequest;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
@@ -19,7 +20,9 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         .filter(|r| cx.repo_in_scope(*r))
         .collect();
     repos.sort_unstable();
-    for repo in repos {
+    // The pull requests of each repository, in dataset order (built once, when first needed).
+    let mut prs_by_repo: Option<HashMap<i64, Vec<&PullRequest>>> = None;
+    for &repo in &repos {
         let runs = &cx.input.extra.checks[&repo];
         // (name, sha) → runs in the window.
         let mut groups: BTreeMap<(&str, &str), Vec<&CheckRun>> = BTreeMap::new();
@@ -51,13 +54,16 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         // Which PR each sha belongs to (a PR's commits or head).
         let shas: BTreeSet<&str> = flips.values().flatten().map(|(s, _, _)| *s).collect();
         let mut pr_of: HashMap<&str, String> = HashMap::new();
-        for pr in cx
-            .input
-            .data
-            .pull_requests
-            .iter()
-            .filter(|p| p.repo == repo)
-        {
+        let by_repo = prs_by_repo.get_or_insert_with(|| {
+            let mut m: HashMap<i64, Vec<&PullRequest>> = HashMap::new();
+            for p in &cx.input.data.pull_requests {
+                if repos.binary_search(&p.repo).is_ok() {
+                    m.entry(p.repo).or_default().push(p);
+                }
+            }
+            m
+        });
+        for pr in by_repo.get(&repo).into_iter().flatten() {
             for sha in pr
                 .commits
                 .iter()

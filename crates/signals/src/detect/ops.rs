@@ -1,10 +1,12 @@
-//! Operations (global): open incidents, and incident follow-ups past their due date.
+//! Operations: open incidents (global), and incident follow-ups past their due date (their
+//! ticket's team).
 
 use crate::ctx::Ctx;
+use crate::input::TicketExtra;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 use crate::time::{DAY, date, human};
 use bosun_core::model::StatusCategory;
-use bosun_metrics::data::Incident;
+use bosun_metrics::data::{Incident, Ticket};
 use std::collections::HashMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
@@ -108,6 +110,20 @@ fn open_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// The words of a follow-up ticket that may name its incident's id, lowercase, in the order they
+/// are tried: its labels, then the words of its summary.
+pub fn incident_candidates<'a>(
+    t: &'a Ticket,
+    x: &'a TicketExtra,
+) -> impl Iterator<Item = String> + 'a {
+    x.labels.iter().map(|l| l.to_lowercase()).chain(
+        t.summary
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_lowercase),
+    )
+}
+
+/// Follow-ups belong to their ticket's team (the incident only names them).
 fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let labels = &cx.settings.followup_labels;
     if labels.is_empty() {
@@ -121,6 +137,9 @@ fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         .map(|i| (i.external_id.to_lowercase(), i))
         .collect();
     for t in &cx.input.data.tickets {
+        if !cx.scope.includes(t.team.as_deref()) {
+            continue;
+        }
         let Some(x) = cx.input.extra.tickets.get(&t.id) else {
             continue;
         };
@@ -144,15 +163,7 @@ fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             continue;
         }
         let late = cx.as_of - due;
-        let incident = x
-            .labels
-            .iter()
-            .find_map(|l| incidents.get(&l.to_lowercase()))
-            .or_else(|| {
-                t.summary
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .find_map(|w| incidents.get(&w.to_lowercase()))
-            });
+        let incident = incident_candidates(t, x).find_map(|w| incidents.get(&w));
         let severity = if late > 14 * DAY {
             Severity::High
         } else {

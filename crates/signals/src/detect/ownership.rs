@@ -4,7 +4,7 @@
 //! or members of owning teams) who authored or reviewed anything in the repository.
 
 use super::OwnerPattern;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, is_open};
 use crate::model::{Evidence, Kind, Severity, Signal, Subject};
 use crate::time::DAY;
 use bosun_metrics::data::PullRequest;
@@ -28,10 +28,13 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         if pr.author_is_bot || pr.created_at > cx.as_of {
             continue;
         }
+        if repos.binary_search(&pr.repo).is_err() {
+            continue;
+        }
         let active = pr.created_at >= since
             || pr.merged_at.is_some_and(|m| m >= since)
             || pr.reviews.iter().any(|r| r.at >= since);
-        if active && repos.binary_search(&pr.repo).is_ok() {
+        if active {
             prs_of.entry(pr.repo).or_default().push(pr);
         }
     }
@@ -86,10 +89,11 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             let Some(&only) = knowers.iter().next() else {
                 continue;
             };
-            let severity = if touching.is_empty() {
-                Severity::Low
-            } else {
+            // Medium when an open PR touches the path (its review needs the one person now).
+            let severity = if touching.iter().any(|p| is_open(p)) {
                 Severity::Medium
+            } else {
+                Severity::Low
             };
             let mut s = Signal::new(
                 Kind::BusFactor,

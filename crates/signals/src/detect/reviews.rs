@@ -107,7 +107,10 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             s.evidence.push(Evidence::new(
                 "person",
                 cx.name(Some(*p)),
-                format!("{c} reviews given, {pending} pending"),
+                format!(
+                    "{} given, {pending} pending",
+                    crate::text::plural(*c, "review", "reviews")
+                ),
             ));
         }
         out.push(s);

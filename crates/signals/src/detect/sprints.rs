@@ -4,8 +4,8 @@
 use crate::ctx::Ctx;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 use crate::text::plural;
-use bosun_metrics::data::{Dataset, Sprint};
-use bosun_metrics::sprint::{Item, SprintHealth, SprintOptions, sprint_health};
+use bosun_metrics::data::Sprint;
+use bosun_metrics::sprint::{Item, SprintData, SprintHealth, SprintOptions, sprint_health_in};
 use std::collections::HashMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
@@ -23,19 +23,25 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     if active.is_empty() {
         return;
     }
-    // A small dataset per team: sprint health scans every ticket of the dataset it is given.
-    let mut per_team: HashMap<Option<&str>, Dataset> = HashMap::new();
+    // The sprints and tickets of each team with an active sprint: sprint health scans every
+    // ticket it is given (references, not copies).
+    let mut per_team: HashMap<Option<&str>, SprintData<'_>> = HashMap::new();
     for s in &active {
-        per_team.entry(s.team.as_deref()).or_default();
+        per_team
+            .entry(s.team.as_deref())
+            .or_insert_with(|| SprintData {
+                sprints: Vec::new(),
+                tickets: Vec::new(),
+            });
     }
     for s in &data.sprints {
         if let Some(d) = per_team.get_mut(&s.team.as_deref()) {
-            d.sprints.push(s.clone());
+            d.sprints.push(s);
         }
     }
     for t in &data.tickets {
         if let Some(d) = per_team.get_mut(&t.team.as_deref()) {
-            d.tickets.push(t.clone());
+            d.tickets.push(t);
         }
     }
     let opts = SprintOptions {
@@ -47,7 +53,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         let Some(d) = per_team.get(&sprint.team.as_deref()) else {
             continue;
         };
-        let Some(h) = sprint_health(d, sprint, cx.as_of, &opts) else {
+        let Some(h) = sprint_health_in(d, sprint, cx.as_of, &opts) else {
             continue;
         };
         out.extend(scope_creep(cx, sprint, &h));
@@ -131,7 +137,11 @@ fn scope_creep(cx: &Ctx<'_>, sprint: &Sprint, h: &SprintHealth) -> Option<Signal
 
 fn at_risk(cx: &Ctx<'_>, sprint: &Sprint, h: &SprintHealth) -> Option<Signal> {
     let f = h.forecast.as_ref()?;
-    if f.remaining_points <= 0.0 || f.probability >= cx.settings.sprint_risk_probability {
+    // Without a past sprint day to sample, the forecast can say nothing (it is not "0%").
+    if f.history_days == 0
+        || f.remaining_points <= 0.0
+        || f.probability >= cx.settings.sprint_risk_probability
+    {
         return None;
     }
     let severity = if f.probability < cx.settings.sprint_risk_high_probability {

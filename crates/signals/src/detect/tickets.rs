@@ -1,9 +1,8 @@
 //! Tickets: blocked (status, flag, label or an open "is blocked by" link) for over a day; in
 //! progress with no linked activity; aging past the team's 85th percentile flow time.
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, last_activity, named_keys};
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Suggestion, Target};
-use crate::text::ticket_keys;
 use crate::time::{DAY, HOUR, human, working_secs};
 use bosun_core::model::StatusCategory;
 use bosun_core::time::Ts;
@@ -207,26 +206,20 @@ fn linked_activity<'a>(cx: &Ctx<'a>, open: &[&Ticket]) -> HashMap<String, (Ts, S
     if keys.is_empty() {
         return out;
     }
-    let horizon = cx.as_of - 90 * DAY;
+    // Kept by a cache (for this `as_of`): look the keys up.
+    if let Some(l) = cx.lookups.filter(|l| l.as_of() == cx.as_of) {
+        for k in keys {
+            if let Some(m) = l.latest(k) {
+                out.insert(k.to_string(), (m.last, m.reference.clone()));
+            }
+        }
+        return out;
+    }
     for pr in &cx.input.data.pull_requests {
-        let x = cx.input.extra.prs.get(&pr.id);
-        let last = x
-            .and_then(|x| x.last_activity)
-            .unwrap_or(pr.created_at)
-            .max(pr.created_at)
-            .min(cx.as_of);
-        if last < horizon || pr.created_at > cx.as_of {
+        let Some(last) = last_activity(cx.input, pr, cx.as_of) else {
             continue;
-        }
-        let mut text = String::with_capacity(pr.title.len() + 64);
-        text.push_str(&pr.title);
-        if let Some(r) = x.and_then(|x| x.head_ref.as_deref()) {
-            text.push(' ');
-            text.push_str(r);
-        }
-        text.push(' ');
-        text.push_str(pr.body.get(..pr.body.len().min(2000)).unwrap_or(""));
-        for k in ticket_keys(&text) {
+        };
+        for k in named_keys(cx.input, pr) {
             if keys.contains(k.as_str()) {
                 let e = out.entry(k).or_insert((last, cx.pr_ref(pr)));
                 if last > e.0 {

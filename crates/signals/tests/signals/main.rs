@@ -7,7 +7,11 @@ use bosun_metrics::data::*;
 use bosun_signals::alerts::{AlertKind, AlertSettings, Candidate, Outcome, plan};
 use bosun_signals::input::*;
 use bosun_signals::lifecycle::{Event, Status, Stored, reconcile};
-use bosun_signals::{Extra, Input, Kind, Scope, Settings, Severity, Signal, evaluate};
+use bosun_signals::{
+    Extra, Input, Kind, Lookups, Scope, Settings, Severity, Signal, evaluate, evaluate_with,
+};
+
+mod kinds;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
