@@ -6,7 +6,7 @@
 
 mod tray;
 
-use bosun_api::{Api, ApiError, AppEvent, StartOptions};
+use bosun_api::{Api, ApiError, StartOptions};
 use bosun_app::Paths;
 use bosun_app::demo::DemoOptions;
 use bosun_core::{Clock, FixedClock, SystemClock};
@@ -197,20 +197,9 @@ fn desktop(shared: Arc<Api>, opts: StartOptions) -> anyhow::Result<()> {
                 tray.on_event(&events, &e.event);
             });
             let api = for_setup.clone();
-            tauri::async_runtime::spawn(async move {
-                api.start(opts).await;
-                // The first evaluation after start-up may already have raised signals.
-                if let Ok(page) = bosun_api::views::ledger::open_signals(&api.app()) {
-                    let high = page
-                        .iter()
-                        .filter(|s| matches!(s.severity.as_str(), "high" | "critical"))
-                        .count() as u64;
-                    api.bus.emit(AppEvent::SignalsChanged {
-                        open: page.len() as u64,
-                        high,
-                    });
-                }
-            });
+            // Start-up ends with the signals evaluated (by the demo's sync or on the data at
+            // hand) and announced as `signals://changed`, which sets the tray's state.
+            tauri::async_runtime::spawn(async move { api.start(opts).await });
             Ok(())
         })
         .on_window_event(|window, event| {

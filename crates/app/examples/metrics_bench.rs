@@ -10,28 +10,14 @@
 
 #[path = "support/small_sync.rs"]
 mod small_sync;
+#[path = "support/timing.rs"]
+mod timing;
 
 use bosun_app::metrics::{MetricsCache, load};
 use bosun_metrics::dora::{DoraOptions, Scope, analyse, dora};
 use bosun_metrics::{flow, prs, sprint};
 use std::time::Instant;
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        return 0.0;
-    }
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
+use timing::{median, ms};
 
 /// Peak resident memory of this process, from /proc (Linux).
 fn peak_rss_mib() -> f64 {

@@ -11,26 +11,15 @@
 
 #[path = "support/small_sync.rs"]
 mod small_sync;
+#[path = "support/timing.rs"]
+mod timing;
 
 use bosun_app::Config;
 use bosun_app::signals::{SignalCache, apply, evaluate, load_extra};
 use bosun_policy::Bundle;
 use bosun_signals::{Input, Scope};
 use std::time::Instant;
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => v[n / 2],
-        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
+use timing::{median, ms};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

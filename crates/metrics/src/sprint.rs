@@ -189,6 +189,36 @@ impl<'a> SprintData<'a> {
     }
 }
 
+/// The sprint asked for (by id or name, case-insensitively), else the team's active sprint,
+/// else its latest started by `at`. `which` empty means none asked for.
+pub fn choose_sprint<'a>(
+    data: &'a Dataset,
+    which: Option<&str>,
+    team: Option<&str>,
+    at: Ts,
+) -> Option<&'a Sprint> {
+    let mut candidates = data
+        .sprints
+        .iter()
+        .filter(|s| team.is_none_or(|t| s.team.as_deref() == Some(t)));
+    match which.filter(|w| !w.is_empty()) {
+        Some(w) => candidates.find(|s| s.id.to_string() == w || s.name.eq_ignore_ascii_case(w)),
+        None => {
+            let candidates: Vec<&Sprint> = candidates.collect();
+            candidates
+                .iter()
+                .find(|s| s.state == "active")
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .filter(|s| s.start_at.is_some_and(|st| st <= at))
+                        .max_by_key(|s| s.start_at)
+                })
+                .copied()
+        }
+    }
+}
+
 pub fn sprint_health(
     data: &Dataset,
     sprint: &Sprint,

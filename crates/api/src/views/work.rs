@@ -268,27 +268,7 @@ pub fn choose_sprint<'a>(
     team: Option<&str>,
     at: Ts,
 ) -> Result<&'a Sprint> {
-    let candidates: Vec<&Sprint> = data
-        .sprints
-        .iter()
-        .filter(|s| team.is_none_or(|t| s.team.as_deref() == Some(t)))
-        .collect();
-    let found = match which.filter(|w| !w.is_empty()) {
-        Some(w) => candidates
-            .iter()
-            .find(|s| s.id.to_string() == w || s.name.eq_ignore_ascii_case(w))
-            .copied(),
-        None => candidates
-            .iter()
-            .find(|s| s.state == "active")
-            .or_else(|| {
-                candidates
-                    .iter()
-                    .filter(|s| s.start_at.is_some_and(|st| st <= at))
-                    .max_by_key(|s| s.start_at)
-            })
-            .copied(),
-    };
+    let found = bosun_metrics::sprint::choose_sprint(data, which, team, at);
     found.ok_or_else(|| {
         ApiError::not_found(match which {
             Some(w) => format!("no sprint {w:?}"),
