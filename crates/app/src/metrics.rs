@@ -61,8 +61,8 @@ impl Only {
     }
 }
 
-/// The small tables behind attribution and scoping: compared whole on every refresh (any change
-/// means a full reload), and turned into lookups for the rest.
+/// The small tables behind attribution and scoping: re-read and compared whole when the identity
+/// version moved (any difference means a full reload), and turned into lookups for the rest.
 #[derive(Debug, Clone, PartialEq)]
 struct Identity {
     repos: Vec<Repo>,
@@ -349,7 +349,7 @@ fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
         "SELECT d.id, d.external_id, d.repo_id, d.environment, d.production, d.sha, d.created_at,
                 (SELECT min(created_at) FROM deployment_statuses s WHERE s.deployment_id = d.id AND s.state = 'success'),
                 d.kind, coalesce(d.description, ''), coalesce(d.payload, '')
-         FROM deployments d {by_dep_repo} ORDER BY d.id"
+         FROM deployments d {by_dep_repo} ORDER BY d.repo_id, d.id"
     ))?;
     let deployments = s
         .query_map(only.params(), |r| {
@@ -383,19 +383,32 @@ fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
     })
 }
 
-fn load_incidents(conn: &Connection) -> Result<Vec<Incident>> {
+/// Every incident, or those of some services (`0`: incidents with no service).
+fn load_incidents(conn: &Connection, services: Option<&[i64]>) -> Result<Vec<Incident>> {
+    let only = services.map_or_else(Only::all, Only::ids);
+    let of_services = match only.0 {
+        Some(_) => "WHERE coalesce(i.service_id, 0) IN (SELECT value FROM json_each(?1))",
+        None => "",
+    };
     let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
-    let mut s = conn.prepare_cached("SELECT incident_id, summary FROM incident_log_entries WHERE kind = 'annotate' AND summary IS NOT NULL ORDER BY created_at, id")?;
-    for row in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+    let mut s = conn.prepare_cached(&format!(
+        "SELECT l.incident_id, l.summary FROM incident_log_entries l
+         WHERE l.kind = 'annotate' AND l.summary IS NOT NULL
+           AND l.incident_id IN (SELECT i.id FROM incidents i {of_services})
+         ORDER BY l.created_at, l.id"
+    ))?;
+    for row in s.query_map(only.params(), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })? {
         let (inc, note) = row?;
         notes.entry(inc).or_default().push(note);
     }
-    let mut s = conn.prepare_cached(
+    let mut s = conn.prepare_cached(&format!(
         "SELECT i.id, i.external_id, sv.key, i.created_at, i.resolved_at, i.deployment_id, i.urgency, i.title
-         FROM incidents i LEFT JOIN services sv ON sv.id = i.service_id ORDER BY i.created_at, i.id",
-    )?;
+         FROM incidents i LEFT JOIN services sv ON sv.id = i.service_id {of_services} ORDER BY i.created_at, i.id"
+    ))?;
     let mut incidents = s
-        .query_map([], |r| {
+        .query_map(only.params(), |r| {
             Ok(Incident {
                 id: r.get(0)?,
                 external_id: r.get(1)?,
@@ -569,7 +582,7 @@ fn assemble(conn: &Connection, ident: &Identity) -> Result<Dataset> {
         commits: code.commits,
         pull_requests: code.pull_requests,
         deployments: code.deployments,
-        incidents: load_incidents(conn)?,
+        incidents: load_incidents(conn, None)?,
         tickets,
         sprints,
         people: ident.people.clone(),
@@ -601,6 +614,23 @@ fn replace_runs<T>(
     }
 }
 
+/// In `all`, ordered by id, replace the items with these `ids` by their version in `fresh` (or
+/// drop them when it has none): the same result as removing them, adding `fresh` and sorting
+/// again, without moving the others.
+fn replace_by_id<T>(all: &mut Vec<T>, ids: &[i64], fresh: Vec<T>, id: impl Fn(&T) -> i64) {
+    let mut fresh: HashMap<i64, T> = fresh.into_iter().map(|x| (id(&x), x)).collect();
+    for i in ids {
+        match (all.binary_search_by_key(i, &id), fresh.remove(i)) {
+            (Ok(k), Some(x)) => all[k] = x,
+            (Ok(k), None) => {
+                all.remove(k);
+            }
+            (Err(k), Some(x)) => all.insert(k, x),
+            (Err(_), None) => {}
+        }
+    }
+}
+
 /// Everything the metrics read, in one pass over the store.
 pub fn load(conn: &Connection) -> Result<Dataset> {
     assemble(conn, &Identity::load(conn)?)
@@ -626,11 +656,16 @@ pub struct MetricsCache {
     pub analysis: Analysis,
     opts: DoraOptions,
     identity: Identity,
+    lookups: Lookups,
+    /// [`metric_changes::identity_version`] when `identity` was read.
+    identity_version: i64,
 }
 
 impl MetricsCache {
     pub fn load(conn: &Connection, opts: DoraOptions) -> Result<MetricsCache> {
         metric_changes::drain(conn)?;
+        // Before reading: a write in between shows as a newer version next time.
+        let identity_version = metric_changes::identity_version(conn)?;
         let identity = Identity::load(conn)?;
         let data = assemble(conn, &identity)?;
         let analysis = analyse(&data, &opts);
@@ -638,19 +673,25 @@ impl MetricsCache {
             data,
             analysis,
             opts,
+            lookups: identity.lookups(),
             identity,
+            identity_version,
         })
     }
 
     pub fn refresh(&mut self, conn: &Connection) -> Result<Refreshed> {
         let changes = metric_changes::drain(conn)?;
-        let identity = Identity::load(conn)?;
-        if identity != self.identity {
-            *self = MetricsCache::load(conn, self.opts.clone())?;
-            return Ok(Refreshed {
-                full: true,
-                ..Default::default()
-            });
+        let version = metric_changes::identity_version(conn)?;
+        if version != self.identity_version {
+            // Something was written: reload everything if it changed what the cache holds.
+            if Identity::load(conn)? != self.identity {
+                *self = MetricsCache::load(conn, self.opts.clone())?;
+                return Ok(Refreshed {
+                    full: true,
+                    ..Default::default()
+                });
+            }
+            self.identity_version = version;
         }
         let done = Refreshed {
             full: false,
@@ -662,97 +703,114 @@ impl MetricsCache {
         if changes.is_empty() {
             return Ok(done);
         }
-        let l = identity.lookups();
+        let (identity, l) = (&self.identity, &self.lookups);
         let mut repos: HashSet<i64> = changes.repos.iter().copied().collect();
         if !changes.services.is_empty() {
-            self.data.incidents = load_incidents(conn)?;
-            let keys: HashSet<&str> = identity
+            let _s = tracing::debug_span!("incidents").entered();
+            // Service 0 stands for the incidents with none.
+            let keys: Vec<Option<&str>> = changes
                 .services
                 .iter()
-                .filter(|(id, _)| changes.services.contains(id))
-                .map(|(_, k)| k.as_str())
+                .filter_map(|id| match id {
+                    0 => Some(None),
+                    _ => identity
+                        .services
+                        .iter()
+                        .find(|(s, _)| s == id)
+                        .map(|(_, k)| Some(k.as_str())),
+                })
                 .collect();
+            let fresh = load_incidents(conn, Some(&changes.services))?;
+            let changed = |i: &Incident| keys.contains(&i.service.as_deref());
+            let d = &mut self.data;
+            d.incidents.retain(|i| !changed(i));
+            d.incidents.extend(fresh);
+            d.incidents.sort_by_key(|i| (i.created_at, i.id));
             repos.extend(
-                self.data
-                    .repos
+                d.repos
                     .iter()
-                    .filter(|r| r.service.as_deref().is_some_and(|s| keys.contains(s)))
+                    .filter(|r| {
+                        r.service
+                            .as_deref()
+                            .is_some_and(|s| keys.contains(&Some(s)))
+                    })
                     .map(|r| r.id),
             );
         }
         if !repos.is_empty() {
             let mut ids: Vec<i64> = repos.iter().copied().collect();
             ids.sort_unstable();
-            let code = load_code(conn, &l, &Only::ids(&ids))?;
+            let code = tracing::debug_span!("load_code")
+                .in_scope(|| load_code(conn, l, &Only::ids(&ids)))?;
+            let _s = tracing::debug_span!("merge_code").entered();
+            // The analysis reads every incident (a note may name any deployment): lend them.
+            let d = &mut self.data;
             let part = Dataset {
-                repos: self.data.repos.clone(),
+                repos: std::mem::take(&mut d.repos),
                 commits: code.commits,
                 pull_requests: code.pull_requests,
                 deployments: code.deployments,
-                incidents: self.data.incidents.clone(),
+                incidents: std::mem::take(&mut d.incidents),
                 ..Default::default()
             };
             let fresh = analyse(&part, &self.opts);
-            let old: HashSet<i64> = self
-                .analysis
-                .records
-                .iter()
-                .filter(|r| repos.contains(&r.repo))
-                .map(|r| r.id)
-                .collect();
-            self.analysis.records.retain(|r| !repos.contains(&r.repo));
-            self.analysis.records.extend(fresh.records);
-            self.analysis.records.sort_by_key(|r| (r.repo, r.at, r.id));
-            self.analysis.warnings.retain(|(d, _)| !old.contains(d));
-            self.analysis.warnings.extend(fresh.warnings);
-            // In record order, as a full analysis has them.
-            let position: HashMap<i64, usize> = self
-                .analysis
-                .records
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.id, i))
-                .collect();
-            self.analysis
-                .warnings
-                .sort_by_key(|(d, _)| position.get(d).copied().unwrap_or(usize::MAX));
-            let d = &mut self.data;
-            // Both are ordered by repository first (as loaded): replace the repositories' runs.
+            d.repos = part.repos;
+            d.incidents = part.incidents;
+            // All ordered by repository first (as loaded and analysed): replace the repositories'
+            // runs.
+            let a = &mut self.analysis;
+            replace_runs(
+                &mut a.records,
+                fresh.records,
+                &ids,
+                |r| r.repo,
+                |x, y| (x.repo, x.at, x.id).cmp(&(y.repo, y.at, y.id)),
+            );
+            // Within a repository, in the fresh analysis's order (a stable sort keeps it).
+            replace_runs(
+                &mut a.warnings,
+                fresh.warnings,
+                &ids,
+                |w| w.repo,
+                |x, y| x.repo.cmp(&y.repo),
+            );
             replace_runs(
                 &mut d.commits,
                 part.commits,
                 &ids,
                 |c| c.repo,
-                |a, b| (a.repo, a.committed_at, &a.sha).cmp(&(b.repo, b.committed_at, &b.sha)),
+                |x, y| (x.repo, x.committed_at, &x.sha).cmp(&(y.repo, y.committed_at, &y.sha)),
             );
             replace_runs(
                 &mut d.pull_requests,
                 part.pull_requests,
                 &ids,
                 |p| p.repo,
-                |a, b| (a.repo, a.number).cmp(&(b.repo, b.number)),
+                |x, y| (x.repo, x.number).cmp(&(y.repo, y.number)),
             );
-            d.deployments.retain(|x| !repos.contains(&x.repo));
-            d.deployments.extend(part.deployments);
-            d.deployments.sort_by_key(|x| x.id);
+            replace_runs(
+                &mut d.deployments,
+                part.deployments,
+                &ids,
+                |x| x.repo,
+                |x, y| (x.repo, x.id).cmp(&(y.repo, y.id)),
+            );
         }
         if !changes.sprints.is_empty() {
             // A sprint's team decides its tickets' team: re-read them all.
             self.data.sprints = load_sprints(conn)?;
             self.data.tickets =
-                load_tickets(conn, &l, &identity.people, &self.data.sprints, &Only::all())?;
+                load_tickets(conn, l, &identity.people, &self.data.sprints, &Only::all())?;
         } else if !changes.tickets.is_empty() {
+            let _s = tracing::debug_span!("tickets").entered();
             let fresh = load_tickets(
                 conn,
-                &l,
+                l,
                 &identity.people,
                 &self.data.sprints,
                 &Only::ids(&changes.tickets),
             )?;
-            let changed: HashSet<i64> = changes.tickets.iter().copied().collect();
-            self.data.tickets.retain(|t| !changed.contains(&t.id));
-            self.data.tickets.extend(fresh);
-            self.data.tickets.sort_by_key(|t| t.id);
+            replace_by_id(&mut self.data.tickets, &changes.tickets, fresh, |t| t.id);
         }
         Ok(done)
     }

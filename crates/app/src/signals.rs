@@ -15,9 +15,11 @@ use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
 use bosun_signals::input::*;
 use bosun_signals::lifecycle::{self, Event, Status, Stored};
-use bosun_signals::{Input, Lookups, Scope, Settings, Severity, Signal};
+use bosun_signals::{Evaluation, Input, Lookups, Scope, Settings, Severity, Signal};
 use bosun_store::rusqlite::{Connection, params};
-use bosun_store::{actions, alerts as alert_rows, audit, signal_changes, signals as rows};
+use bosun_store::{
+    actions, alerts as alert_rows, audit, metric_changes, signal_changes, signals as rows,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -135,12 +137,13 @@ pub fn load_extra_part(
     let and_p_repo = only("p.repo_id", &part.repos);
     let and_d_repo = only("d.repo_id", &part.repos);
     let and_id = only("id", &part.tickets);
-    let and_ticket = only("ticket_id", &part.tickets);
+    let and_c_ticket = only("c.ticket_id", &part.tickets);
     let since = as_of - horizon(settings);
     // Check runs and finished PRs matter only while recent (flaky checks, agreements' week).
     let recent = as_of - (settings.flaky_window_days.max(7.0) * DAY as f64) as i64;
     let mut x = Extra::default();
 
+    let _phase = tracing::debug_span!("extra.repos").entered();
     let and_id_repo = only("id", &part.repos);
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url FROM repos WHERE 1 = 1{and_id_repo}"
@@ -178,6 +181,8 @@ pub fn load_extra_part(
             });
     }
 
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.prs").entered();
     // Pull requests that are open or finished recently.
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, head_ref FROM pull_requests
@@ -200,6 +205,8 @@ pub fn load_extra_part(
             },
         );
     }
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.requested").entered();
     let mut s = conn.prepare(&format!(
         "SELECT e.pr_id, a.person_id, max(e.created_at) FROM pr_events e
            JOIN pull_requests p ON p.id = e.pr_id JOIN accounts a ON a.id = e.subject_account_id
@@ -212,9 +219,11 @@ pub fn load_extra_part(
         let (pr, person, at) = r?;
         x.prs.entry(pr).or_default().requested_at.push((person, at));
     }
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.last_activity").entered();
     let mut s = conn.prepare(&format!(
         "SELECT p.id, max(
-             coalesce((SELECT max(c.committed_at) FROM pr_commits pc JOIN commits c ON c.repo_id = p.repo_id AND c.sha = pc.sha
+             coalesce((SELECT max(c.committed_at) FROM pr_commits pc CROSS JOIN commits c ON c.repo_id = p.repo_id AND c.sha = pc.sha
                        WHERE pc.pr_id = p.id AND c.committed_at <= ?1), 0),
              coalesce((SELECT max(submitted_at) FROM reviews WHERE pr_id = p.id AND submitted_at <= ?1), 0),
              coalesce((SELECT max(created_at) FROM pr_comments WHERE pr_id = p.id AND created_at <= ?1), 0),
@@ -226,6 +235,8 @@ pub fn load_extra_part(
         let (pr, at) = r?;
         x.prs.entry(pr).or_default().last_activity = Some(at);
     }
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.paths").entered();
     let mut s = conn.prepare(&format!(
         "SELECT DISTINCT c.pr_id, c.path FROM pr_comments c JOIN pull_requests p ON p.id = c.pr_id
          WHERE p.state = 'open' AND c.path IS NOT NULL{and_p_repo} ORDER BY c.pr_id, c.path"
@@ -235,6 +246,8 @@ pub fn load_extra_part(
         x.prs.entry(pr).or_default().paths.push(path);
     }
 
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.checks").entered();
     // Check runs: recent ones, and every run on an open PR's head. (The open heads of the part's
     // repositories only: a run is only ever matched with its own repository's pull requests, and
     // listing the open heads of every repository scans the whole table.)
@@ -264,6 +277,8 @@ pub fn load_extra_part(
         x.checks.entry(repo).or_default().push(run);
     }
 
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.tickets").entered();
     // Tickets not done, or done recently (follow-ups, blockers).
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, labels, due_at, priority FROM tickets
@@ -290,13 +305,14 @@ pub fn load_extra_part(
             },
         );
     }
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.changes").entered();
     let link = regex::Regex::new(r"(?i)blocked by\s+([A-Z][A-Z0-9]+-[0-9]+)")
         .map_err(|e| AppError::InvalidInput(e.to_string()))?;
     let mut s = conn.prepare(&format!(
-        "SELECT ticket_id, created_at, field, from_string, to_string FROM ticket_changes
-         WHERE created_at <= ?1{and_ticket} AND ticket_id IN (SELECT id FROM tickets
-               WHERE coalesce(status_category, 'todo') != 'done' OR coalesce(resolved_at, updated_at) >= ?2)
-         ORDER BY ticket_id, created_at, id"
+        "SELECT c.ticket_id, c.created_at, c.field, c.from_string, c.to_string FROM ticket_changes c JOIN tickets t ON t.id = c.ticket_id
+         WHERE c.created_at <= ?1{and_c_ticket} AND (coalesce(t.status_category, 'todo') != 'done' OR coalesce(t.resolved_at, t.updated_at) >= ?2)
+         ORDER BY c.ticket_id, c.created_at, c.id"
     ))?;
     let blocked_labels: Vec<String> = settings
         .blocked_labels
@@ -341,6 +357,8 @@ pub fn load_extra_part(
         }
     }
 
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.deployments").entered();
     let mut s = conn.prepare(&format!(
         "SELECT d.id, s.state, s.created_at, s.log_url FROM deployments d
            JOIN deployment_statuses s ON s.id = (SELECT id FROM deployment_statuses WHERE deployment_id = d.id AND created_at <= ?2
@@ -361,6 +379,8 @@ pub fn load_extra_part(
         x.deployments.insert(id, d);
     }
 
+    drop(_phase);
+    let _phase = tracing::debug_span!("extra.incidents_chat_roster").entered();
     if let Some(ids) = &part.incidents {
         load_incidents(conn, since, ids, &mut x)?;
     }
@@ -530,17 +550,10 @@ pub fn load_roster(
     Ok((x.people, x.teams))
 }
 
-/// Working agreements: the policy's violations for the scope, as signals.
-pub fn agreements(
-    input: Input<'_>,
-    settings: &Settings,
-    bundle: &Bundle,
-    as_of: Ts,
-    scope: &Scope,
-) -> Result<Vec<Signal>> {
-    let pin = bosun_signals::agreements::policy_input(input, settings, as_of, scope);
+/// Working agreements: the policy's violations for the evaluation's scope, as signals.
+pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
     let violations: Vec<bosun_signals::agreements::Violation> = bundle
-        .violations(&pin)
+        .violations(&ev.policy_input())
         .map_err(policy_error)?
         .into_iter()
         .map(|v| bosun_signals::agreements::Violation {
@@ -552,13 +565,7 @@ pub fn agreements(
             suggest: v.suggest,
         })
         .collect();
-    Ok(bosun_signals::agreements::signals(
-        input,
-        settings,
-        as_of,
-        scope,
-        &violations,
-    ))
+    Ok(ev.agreement_signals(&violations))
 }
 
 pub(crate) fn policy_error(e: bosun_policy::PolicyError) -> AppError {
@@ -588,10 +595,16 @@ pub fn evaluate_with(
     as_of: Ts,
     scope: &Scope,
 ) -> Result<Vec<Signal>> {
-    let mut out = bosun_signals::evaluate_with(input, lookups, settings, as_of, scope);
-    out.extend(agreements(input, settings, bundle, as_of, scope)?);
+    let ev = Evaluation::new(input, lookups, settings, as_of, scope);
+    let mut out = tracing::debug_span!("detectors").in_scope(|| ev.detect());
+    out.extend(tracing::debug_span!("agreements").in_scope(|| agreements(&ev, bundle))?);
     bosun_signals::sort(&mut out);
     Ok(out)
+}
+
+/// The run of `repo`'s items in `all`, ordered by repository.
+fn run<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> &[T] {
+    &all[all.partition_point(|x| of(x) < repo)..all.partition_point(|x| of(x) <= repo)]
 }
 
 /// What one evaluation changed in the store.
@@ -1021,6 +1034,8 @@ pub struct SignalCache {
     lookups: Lookups,
     settings: Settings,
     as_of: Ts,
+    /// [`metric_changes::identity_version`] when the people and teams were read.
+    identity_version: i64,
 }
 
 /// What a refresh re-evaluated.
@@ -1041,6 +1056,7 @@ impl SignalCache {
         as_of: Ts,
     ) -> Result<SignalCache> {
         signal_changes::drain(conn)?;
+        let identity_version = metric_changes::identity_version(conn)?;
         let metrics = MetricsCache::load(conn, DoraOptions::default())?;
         let settings = config.signals.clone();
         let extra = load_extra(conn, config, &settings, as_of)?;
@@ -1048,7 +1064,7 @@ impl SignalCache {
             data: &metrics.data,
             extra: &extra,
         };
-        let lookups = Lookups::new(input, as_of);
+        let lookups = Lookups::new(input, &settings, as_of);
         let signals = evaluate_with(
             input,
             Some(&lookups),
@@ -1064,6 +1080,7 @@ impl SignalCache {
             lookups,
             settings,
             as_of,
+            identity_version,
         })
     }
 
@@ -1071,20 +1088,33 @@ impl SignalCache {
         &self.metrics.data
     }
 
-    /// The teams whose records changed, from the signal change log.
+    /// The teams whose records changed, from the signal change log, and the teams of `people`
+    /// (whose pending review requests or reviews given changed, on any team's pull requests).
     fn touched(
         &self,
         conn: &Connection,
         c: &signal_changes::Changes,
+        people: &HashSet<i64>,
     ) -> Result<BTreeSet<Option<String>>> {
         let d = &self.metrics.data;
         let mut teams = BTreeSet::new();
+        for p in people {
+            if let Some(p) = self.extra.people.get(p) {
+                teams.insert(p.team.clone());
+            }
+        }
         let repos: HashSet<i64> = c.repos.iter().copied().collect();
         for r in d.repos.iter().filter(|r| repos.contains(&r.id)) {
             teams.insert(r.team.clone());
         }
-        let tickets: HashSet<i64> = c.tickets.iter().copied().collect();
-        for t in d.tickets.iter().filter(|t| tickets.contains(&t.id)) {
+        // The dataset's tickets are ordered by id.
+        let ticket = |id: &i64| {
+            d.tickets
+                .binary_search_by_key(id, |t| t.id)
+                .ok()
+                .map(|i| &d.tickets[i])
+        };
+        for t in c.tickets.iter().filter_map(ticket) {
             teams.insert(t.team.clone());
         }
         let sprints: HashSet<i64> = c.sprints.iter().copied().collect();
@@ -1100,8 +1130,16 @@ impl SignalCache {
                 .filter(|i| changed.contains(&i.id))
                 .map(|i| i.external_id.to_lowercase())
                 .collect();
-            for t in &d.tickets {
-                if let Some(x) = self.extra.tickets.get(&t.id)
+            let labels = &self.settings.followup_labels;
+            for (id, x) in &self.extra.tickets {
+                if !x
+                    .labels
+                    .iter()
+                    .any(|l| labels.iter().any(|f| f.eq_ignore_ascii_case(l)))
+                {
+                    continue;
+                }
+                if let Some(t) = ticket(id)
                     && bosun_signals::incident_candidates(t, x).any(|w| ids.contains(&w))
                 {
                     teams.insert(t.team.clone());
@@ -1138,22 +1176,23 @@ impl SignalCache {
             roster: false,
         };
         let fresh = load_extra_part(conn, config, &self.settings, as_of, &part)?;
-        let repos: HashSet<i64> = c.repos.iter().copied().collect();
+        let _s = tracing::debug_span!("merge_in_memory").entered();
         let d = &self.metrics.data;
         let x = &mut self.extra;
-        for pr in d.pull_requests.iter().filter(|p| repos.contains(&p.repo)) {
-            x.prs.remove(&pr.id);
-        }
-        x.prs.extend(fresh.prs);
-        for r in &repos {
+        // The dataset's pull requests and deployments are ordered by repository.
+        for r in &c.repos {
+            for pr in run(&d.pull_requests, *r, |p| p.repo) {
+                x.prs.remove(&pr.id);
+            }
+            for dep in run(&d.deployments, *r, |d| d.repo) {
+                x.deployments.remove(&dep.id);
+            }
             x.checks.remove(r);
             x.repos.remove(r);
         }
+        x.prs.extend(fresh.prs);
         x.checks.extend(fresh.checks);
         x.repos.extend(fresh.repos);
-        for dep in d.deployments.iter().filter(|dep| repos.contains(&dep.repo)) {
-            x.deployments.remove(&dep.id);
-        }
         x.deployments.extend(fresh.deployments);
         for t in &c.tickets {
             x.tickets.remove(t);
@@ -1170,9 +1209,10 @@ impl SignalCache {
     }
 
     /// Re-read what changed since the last refresh and re-evaluate the teams it touched (and the
-    /// global detectors). People and teams are in no change log: they are re-read (a few small
-    /// queries) and, when they differ from the cached ones, everything is evaluated again, as
-    /// when the metrics cache reloads its identity or `as_of` moves.
+    /// global detectors). People and teams are re-read when the identity version moved (see
+    /// [`metric_changes::identity_version`]) and, when they differ from the cached ones,
+    /// everything is evaluated again, as when the metrics cache reloads its identity or `as_of`
+    /// moves.
     pub fn refresh(
         &mut self,
         conn: &Connection,
@@ -1180,12 +1220,18 @@ impl SignalCache {
         bundle: &Bundle,
         as_of: Ts,
     ) -> Result<Reevaluated> {
+        let _span = tracing::debug_span!("signals.refresh").entered();
         let changes = signal_changes::drain(conn)?;
-        let refreshed = self.metrics.refresh(conn)?;
+        let refreshed =
+            tracing::debug_span!("metrics.refresh").in_scope(|| self.metrics.refresh(conn))?;
         let moved = as_of != self.as_of;
         self.as_of = as_of;
-        let (people, teams) = load_roster(conn, config)?;
-        let roster = people != self.extra.people || teams != self.extra.teams;
+        let version = metric_changes::identity_version(conn)?;
+        let roster = version != self.identity_version && {
+            let (people, teams) = load_roster(conn, config)?;
+            people != self.extra.people || teams != self.extra.teams
+        };
+        self.identity_version = version;
         if changes.is_empty() && !refreshed.full && !moved && !roster {
             return Ok(Reevaluated::default());
         }
@@ -1193,29 +1239,46 @@ impl SignalCache {
         if full {
             self.extra = load_extra(conn, config, &self.settings, as_of)?;
         } else {
-            self.merge_extra(conn, config, as_of, &changes)?;
+            tracing::debug_span!("merge_extra")
+                .in_scope(|| self.merge_extra(conn, config, as_of, &changes))?;
         }
         let input = Input {
             data: &self.metrics.data,
             extra: &self.extra,
         };
         if full {
-            self.lookups = Lookups::new(input, as_of);
-        } else {
-            self.lookups
-                .update_repos(input, &changes.repos.iter().copied().collect());
-        }
-        let lookups = Some(&self.lookups);
-        if full {
-            self.signals =
-                evaluate_with(input, lookups, &self.settings, bundle, as_of, &Scope::all())?;
+            self.lookups = Lookups::new(input, &self.settings, as_of);
+            self.signals = evaluate_with(
+                input,
+                Some(&self.lookups),
+                &self.settings,
+                bundle,
+                as_of,
+                &Scope::all(),
+            )?;
             return Ok(Reevaluated {
                 full: true,
                 teams: Vec::new(),
                 signals: self.signals.len(),
             });
         }
-        let teams = self.touched(conn, &changes)?;
+        let reviewers = tracing::debug_span!("lookups").in_scope(|| {
+            if refreshed.sprints > 0 || !changes.sprints.is_empty() {
+                // Their tickets' teams follow the sprints': all were re-read.
+                self.lookups.index_tickets(input);
+            } else {
+                self.lookups.update_tickets(input, &changes.tickets);
+            }
+            self.lookups
+                .update_repos(input, &changes.repos.iter().copied().collect())
+        });
+        let teams = tracing::debug_span!("touched")
+            .in_scope(|| self.touched(conn, &changes, &reviewers))?;
+        let input = Input {
+            data: &self.metrics.data,
+            extra: &self.extra,
+        };
+        let lookups = Some(&self.lookups);
         let scope = Scope::teams(teams.iter().cloned());
         let fresh = evaluate_with(input, lookups, &self.settings, bundle, as_of, &scope)?;
         self.signals

@@ -212,9 +212,18 @@ pub struct Dora {
 /// Every production deployment of every repository analysed once: changes, failures, rework and
 /// recovery depend on history outside any window, so windows and scopes select from this.
 pub struct Analysis {
+    /// Ordered by repository, then time and id.
     pub records: Vec<DeploymentRecord>,
-    /// (deployment it concerns, what is odd).
-    pub warnings: Vec<(i64, String)>,
+    /// In record order.
+    pub warnings: Vec<Warning>,
+}
+
+/// Something odd in a deployment's analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub deployment: i64,
+    pub repo: i64,
+    pub text: String,
 }
 
 fn succeeded(d: &Deployment) -> Option<Ts> {
@@ -310,7 +319,11 @@ pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
             let mut changes = Vec::new();
             let mut prs: Vec<i64> = Vec::new();
             if ix.commit(repo, &d.sha).is_none() {
-                warnings.push((d.id, format!("deployment {} deploys {} which is not in the synced history; its changes are unknown", d.id, &d.sha)));
+                warnings.push(Warning {
+                    deployment: d.id,
+                    repo,
+                    text: format!("deployment {} deploys {} which is not in the synced history; its changes are unknown", d.id, &d.sha),
+                });
             }
             let mut stack: Vec<&str> = vec![d.sha.as_str()];
             while let Some(sha) = stack.pop() {
@@ -360,13 +373,14 @@ pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
                     };
                     let lead = at - start;
                     if lead < 0 {
-                        warnings.push((
-                            d.id,
-                            format!(
+                        warnings.push(Warning {
+                            deployment: d.id,
+                            repo,
+                            text: format!(
                                 "commit {} was deployed {}s before its start time (deployment {})",
                                 &o.sha, -lead, d.id
                             ),
-                        ));
+                        });
                     }
                     changes.push(Change {
                         sha: o.sha.clone(),
@@ -793,8 +807,8 @@ pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
     let warnings = analysis
         .warnings
         .iter()
-        .filter(|(d, _)| ids.contains(d))
-        .map(|(_, w)| w.clone())
+        .filter(|w| ids.contains(&w.deployment))
+        .map(|w| w.text.clone())
         .collect();
     Dora {
         since: scope.since,

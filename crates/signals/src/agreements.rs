@@ -6,7 +6,6 @@ use crate::ctx::{Ctx, is_open};
 use crate::detect::suggest_reviewer;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 use crate::time::{DAY, local_clock};
-use crate::{Input, Scope, Settings};
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Deployment, PullRequest};
 use serde::Deserialize;
@@ -56,20 +55,19 @@ fn in_window(pr: &PullRequest, as_of: Ts) -> bool {
             .is_some_and(|m| m > as_of - WINDOW_DAYS * DAY && m <= as_of)
 }
 
-/// A production deployment of the scope that succeeded in the window (the policy's input).
+/// A production deployment that succeeded in the window (the policy's input).
 fn deploy_in_window(cx: &Ctx<'_>, d: &Deployment) -> bool {
     d.production
         && d.succeeded_at
             .is_some_and(|at| at <= cx.as_of && at > cx.as_of - WINDOW_DAYS * DAY)
-        && cx.repo_in_scope(d.repo)
 }
 
 /// The policy input for the scope's teams.
-pub fn policy_input(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Scope) -> Value {
-    let cx = Ctx::new(input, settings, as_of, scope);
+pub(crate) fn policy_input(cx: &Ctx<'_>) -> Value {
+    let (input, as_of) = (cx.input, cx.as_of);
     let mut prs = Vec::new();
-    for pr in &input.data.pull_requests {
-        if !cx.repo_in_scope(pr.repo) || !in_window(pr, as_of) {
+    for pr in cx.prs.iter().copied() {
+        if !in_window(pr, as_of) {
             continue;
         }
         let merged = pr.merged_at.is_some_and(|m| m <= as_of);
@@ -89,11 +87,11 @@ pub fn policy_input(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Sc
         }));
     }
     let mut deployments = Vec::new();
-    for d in input
-        .data
+    for d in cx
         .deployments
         .iter()
-        .filter(|d| deploy_in_window(&cx, d))
+        .copied()
+        .filter(|d| deploy_in_window(cx, d))
     {
         let Some(at) = d.succeeded_at else { continue };
         let team = cx.repo_team(d.repo);
@@ -113,29 +111,23 @@ pub fn policy_input(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Sc
 }
 
 /// Signals for the violations the policy found.
-pub fn signals(
-    input: Input<'_>,
-    settings: &Settings,
-    as_of: Ts,
-    scope: &Scope,
-    violations: &[Violation],
-) -> Vec<Signal> {
-    let cx = Ctx::new(input, settings, as_of, scope);
+pub(crate) fn signals(cx: &Ctx<'_>, violations: &[Violation]) -> Vec<Signal> {
+    let (input, as_of) = (cx.input, cx.as_of);
     let wanted: std::collections::HashSet<&str> =
         violations.iter().map(|v| v.subject_ref.as_str()).collect();
-    let prs: HashMap<String, &PullRequest> = input
-        .data
-        .pull_requests
+    let prs: HashMap<String, &PullRequest> = cx
+        .prs
         .iter()
-        .filter(|p| in_window(p, as_of) && cx.repo_in_scope(p.repo))
+        .copied()
+        .filter(|p| in_window(p, as_of))
         .map(|p| (cx.pr_ref(p), p))
         .filter(|(r, _)| wanted.contains(r.as_str()))
         .collect();
-    let deploys: HashMap<String, &Deployment> = input
-        .data
+    let deploys: HashMap<String, &Deployment> = cx
         .deployments
         .iter()
-        .filter(|d| deploy_in_window(&cx, d))
+        .copied()
+        .filter(|d| deploy_in_window(cx, d))
         .map(|d| (format!("{}@{}", cx.repo_name(d.repo), d.external_id), d))
         .filter(|(r, _)| wanted.contains(r.as_str()))
         .collect();
@@ -152,7 +144,7 @@ pub fn signals(
                 s.person = pr.author;
                 s.since = Some(pr.merged_at.unwrap_or(pr.created_at));
                 s.evidence.push(cx.pr_evidence(pr));
-                s.suggestion = suggestion(&cx, v, pr);
+                s.suggestion = suggestion(cx, v, pr);
                 s
             }
             "deployment" => {

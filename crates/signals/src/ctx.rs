@@ -2,10 +2,12 @@
 
 use crate::input::{Input, PersonExtra};
 use crate::model::{Evidence, Subject};
+use crate::time::DAY;
 use crate::{Scope, Settings};
 use bosun_core::time::Ts;
-use bosun_metrics::data::{PullRequest, Repo, Ticket};
-use std::collections::{HashMap, HashSet};
+use bosun_metrics::data::{Deployment, PullRequest, Repo, Ticket};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub struct Ctx<'a> {
     pub input: Input<'a>,
@@ -16,22 +18,57 @@ pub struct Ctx<'a> {
     /// Full and short repository names → id.
     pub repo_by_name: HashMap<&'a str, i64>,
     pub person_by_login: HashMap<&'a str, i64>,
-    /// Review requests pending now, per person (every open PR, not only the scope's).
-    pub pending: HashMap<i64, usize>,
-    pub lookups: Option<&'a Lookups>,
+    /// The repositories of the scope's teams (`None`: every repository).
+    scope_repos: Option<HashSet<i64>>,
+    /// The pull requests of the scope's repositories, in dataset order.
+    pub prs: Vec<&'a PullRequest>,
+    /// The deployments of the scope's repositories, in dataset order.
+    pub deployments: Vec<&'a Deployment>,
+    /// The tickets of the scope's teams, in dataset order.
+    pub tickets: Vec<&'a Ticket>,
+    lookups: Cow<'a, Lookups>,
 }
 
-/// What evaluations at one `as_of` can share while the data stays the same: which pull requests
-/// name each ticket key (title, branch or description) and when they were last active — the
-/// regular-expression scan over every pull request that linking tickets to their activity needs.
-/// A cache builds them once and updates the repositories a sync wrote.
+/// What evaluations at one `as_of` can share while the data stays the same, from one pass over
+/// every pull request and ticket: which pull requests name each ticket key (title, branch or
+/// description) and when they were last active (the regular-expression scan that linking tickets
+/// to their activity needs), each person's pending review requests and the reviews they gave in
+/// the review-load window, and each team's tickets. A cache builds them once and updates the
+/// repositories and tickets a sync wrote.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
     as_of: Ts,
+    /// Start of the review-load window.
+    review_since: Ts,
+    /// Whether the pull requests are ordered by repository (as the app loads them and its cache
+    /// keeps them): a repository's are then found by binary search instead of a scan.
+    by_repo: bool,
+    /// The same for the deployments.
+    deployments_by_repo: bool,
     /// Ticket key → the pull requests naming it, active in the 90 days before `as_of`.
     mentions: HashMap<String, Vec<Mention>>,
-    /// Repository → the keys its pull requests name (to take them back out).
-    keys_of_repo: HashMap<i64, HashSet<String>>,
+    /// Per repository, to take its part back out when it changes.
+    parts: HashMap<i64, RepoPart>,
+    /// Person → review requests pending on open pull requests.
+    pending: HashMap<i64, usize>,
+    /// Person → pull requests they reviewed in the window (human reviews of other people's PRs,
+    /// by human authors, not finished before the window).
+    reviewed: HashMap<i64, usize>,
+    /// Whether the tickets are ordered by id (as the app loads them and its cache keeps them):
+    /// a ticket is then found by binary search.
+    tickets_by_id: bool,
+    /// Ticket id → (key, team).
+    ticket_of: HashMap<i64, (String, Option<String>)>,
+    ticket_by_key: HashMap<String, i64>,
+    /// Team → its tickets' ids.
+    team_tickets: HashMap<Option<String>, BTreeSet<i64>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RepoPart {
+    keys: HashSet<String>,
+    pending: HashMap<i64, usize>,
+    reviewed: HashMap<i64, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,44 +86,136 @@ pub const ACTIVITY_HORIZON_DAYS: i64 = 90;
 
 impl Lookups {
     /// Over every pull request.
-    pub fn new(input: Input<'_>, as_of: Ts) -> Lookups {
+    pub fn new(input: Input<'_>, settings: &Settings, as_of: Ts) -> Lookups {
+        let prs = &input.data.pull_requests;
         let mut l = Lookups {
             as_of,
+            review_since: review_since(settings, as_of),
+            by_repo: prs.is_sorted_by_key(|p| p.repo),
+            deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             ..Default::default()
         };
-        l.add(input, |_| true);
+        l.add(input, prs.iter());
+        l.index_tickets(input);
         l
     }
 
-    /// Again for the pull requests of these repositories (their text, branch or activity may
-    /// have changed).
-    pub fn update_repos(&mut self, input: Input<'_>, repos: &HashSet<i64>) {
+    /// Every ticket again (after their teams changed with a sprint's).
+    pub fn index_tickets(&mut self, input: Input<'_>) {
+        let tickets = &input.data.tickets;
+        self.tickets_by_id = tickets.is_sorted_by_key(|t| t.id);
+        self.ticket_of.clear();
+        self.ticket_by_key.clear();
+        self.team_tickets.clear();
+        for t in tickets {
+            self.add_ticket(t);
+        }
+    }
+
+    /// Again for these tickets (their key or team may have changed, or they may be new or
+    /// gone). The tickets must keep the order they had.
+    pub fn update_tickets(&mut self, input: Input<'_>, ids: &[i64]) {
+        for id in ids {
+            if let Some((key, team)) = self.ticket_of.remove(id) {
+                if self.ticket_by_key.get(&key) == Some(id) {
+                    self.ticket_by_key.remove(&key);
+                }
+                if let Some(set) = self.team_tickets.get_mut(&team) {
+                    set.remove(id);
+                }
+            }
+            if let Some(t) = find_ticket(&input.data.tickets, self.tickets_by_id, *id) {
+                self.add_ticket(t);
+            }
+        }
+    }
+
+    fn add_ticket(&mut self, t: &Ticket) {
+        self.ticket_of.insert(t.id, (t.key.clone(), t.team.clone()));
+        // The first in id order, whatever the order of updates.
+        let first = self.ticket_by_key.entry(t.key.clone()).or_insert(t.id);
+        *first = (*first).min(t.id);
+        self.team_tickets
+            .entry(t.team.clone())
+            .or_default()
+            .insert(t.id);
+    }
+
+    /// Again for the pull requests of these repositories (their text, branch, activity, reviews
+    /// or review requests may have changed). The data must keep the order it had (a repository's
+    /// pull requests replaced in place, as the metrics cache does). Returns the people whose pending review requests or
+    /// reviews given changed: their teams' review load reads them.
+    pub fn update_repos(&mut self, input: Input<'_>, repos: &HashSet<i64>) -> HashSet<i64> {
+        // Person → change in (pending, reviewed).
+        let mut delta: HashMap<i64, (i64, i64)> = HashMap::new();
         for r in repos {
-            for k in self.keys_of_repo.remove(r).unwrap_or_default() {
+            let Some(part) = self.parts.remove(r) else {
+                continue;
+            };
+            for k in part.keys {
                 if let Some(v) = self.mentions.get_mut(&k) {
                     v.retain(|m| m.order.0 != *r);
                 }
             }
+            for (p, n) in part.pending {
+                delta.entry(p).or_default().0 -= n as i64;
+                sub(&mut self.pending, p, n);
+            }
+            for (p, n) in part.reviewed {
+                delta.entry(p).or_default().1 -= n as i64;
+                sub(&mut self.reviewed, p, n);
+            }
         }
-        self.add(input, |p| repos.contains(&p.repo));
+        let mut ids: Vec<i64> = repos.iter().copied().collect();
+        ids.sort_unstable();
+        let all = &input.data.pull_requests;
+        if self.by_repo {
+            debug_assert!(all.is_sorted_by_key(|p| p.repo), "the order is kept");
+            let prs: Vec<&PullRequest> = ids.iter().flat_map(|r| repo_prs(all, *r)).collect();
+            self.add(input, prs.into_iter());
+        } else {
+            self.by_repo = false;
+            self.add(input, all.iter().filter(|p| repos.contains(&p.repo)));
+        }
+        for part in ids.iter().filter_map(|r| self.parts.get(r)) {
+            for (p, n) in &part.pending {
+                delta.entry(*p).or_default().0 += *n as i64;
+            }
+            for (p, n) in &part.reviewed {
+                delta.entry(*p).or_default().1 += *n as i64;
+            }
+        }
+        delta
+            .into_iter()
+            .filter(|(_, d)| *d != (0, 0))
+            .map(|(p, _)| p)
+            .collect()
     }
 
-    fn add(&mut self, input: Input<'_>, which: impl Fn(&PullRequest) -> bool) {
+    fn add<'a>(&mut self, input: Input<'a>, prs: impl Iterator<Item = &'a PullRequest>) {
         let names: HashMap<i64, &str> = input
             .data
             .repos
             .iter()
             .map(|r| (r.id, r.full_name.as_str()))
             .collect();
-        for pr in input.data.pull_requests.iter().filter(|p| which(p)) {
+        for pr in prs {
+            let part = self.parts.entry(pr.repo).or_default();
+            if is_open(pr) {
+                for r in &pr.requested {
+                    *part.pending.entry(*r).or_default() += 1;
+                    *self.pending.entry(*r).or_default() += 1;
+                }
+            }
+            for r in reviewers_in_window(pr, self.review_since, self.as_of) {
+                *part.reviewed.entry(r).or_default() += 1;
+                *self.reviewed.entry(r).or_default() += 1;
+            }
             let Some(last) = last_activity(input, pr, self.as_of) else {
                 continue;
             };
             for k in named_keys(input, pr) {
-                self.keys_of_repo
-                    .entry(pr.repo)
-                    .or_default()
-                    .insert(k.clone());
+                part.keys.insert(k.clone());
                 self.mentions.entry(k).or_default().push(Mention {
                     last,
                     order: (pr.repo, pr.number),
@@ -96,9 +225,9 @@ impl Lookups {
         }
     }
 
-    /// The `as_of` the lookups were built for.
-    pub fn as_of(&self) -> Ts {
-        self.as_of
+    /// Whether they hold for this moment and settings.
+    fn fits(&self, settings: &Settings, as_of: Ts) -> bool {
+        self.as_of == as_of && self.review_since == review_since(settings, as_of)
     }
 
     /// The latest activity on a pull request naming `key` (the first in dataset order among
@@ -109,6 +238,64 @@ impl Lookups {
                 .max_by(|a, b| a.last.cmp(&b.last).then(b.order.cmp(&a.order)))
         })
     }
+}
+
+fn sub(m: &mut HashMap<i64, usize>, k: i64, n: usize) {
+    if let Some(v) = m.get_mut(&k) {
+        *v = v.saturating_sub(n);
+        if *v == 0 {
+            m.remove(&k);
+        }
+    }
+}
+
+/// Start of the review-load window.
+pub fn review_since(settings: &Settings, as_of: Ts) -> Ts {
+    as_of - (settings.review_window_days * DAY as f64) as i64
+}
+
+/// The people who reviewed `pr` in the window `[since, as_of]`, once each: humans reviewing
+/// someone else's pull request by a human author that was not finished before the window.
+pub fn reviewers_in_window(pr: &PullRequest, since: Ts, as_of: Ts) -> Vec<i64> {
+    let mut seen: Vec<i64> = Vec::new();
+    if pr.author_is_bot
+        || pr.merged_at.is_some_and(|m| m < since)
+        || pr.closed_at.is_some_and(|c| c < since)
+    {
+        return seen;
+    }
+    for r in &pr.reviews {
+        let Some(p) = r.reviewer else { continue };
+        if r.reviewer_is_bot || Some(p) == pr.author || r.at < since || r.at > as_of {
+            continue;
+        }
+        if !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    seen
+}
+
+fn find_ticket(tickets: &[Ticket], by_id: bool, id: i64) -> Option<&Ticket> {
+    if by_id {
+        tickets
+            .binary_search_by_key(&id, |t| t.id)
+            .ok()
+            .map(|i| &tickets[i])
+    } else {
+        tickets.iter().find(|t| t.id == id)
+    }
+}
+
+/// The run of `repo`'s items in `all`, ordered by repository.
+fn repo_run<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> &[T] {
+    let start = all.partition_point(|x| of(x) < repo);
+    let end = all.partition_point(|x| of(x) <= repo);
+    &all[start..end]
+}
+
+fn repo_prs(prs: &[PullRequest], repo: i64) -> &[PullRequest] {
+    repo_run(prs, repo, |p| p.repo)
 }
 
 /// A pull request's latest activity (commit, review, comment, event; at least its creation, at
@@ -141,7 +328,14 @@ pub fn named_keys(input: Input<'_>, pr: &PullRequest) -> Vec<String> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(input: Input<'a>, settings: &'a Settings, as_of: Ts, scope: &'a Scope) -> Ctx<'a> {
+    /// With `lookups` kept by a cache when they fit `as_of` and the settings; else built here.
+    pub fn new(
+        input: Input<'a>,
+        lookups: Option<&'a Lookups>,
+        settings: &'a Settings,
+        as_of: Ts,
+        scope: &'a Scope,
+    ) -> Ctx<'a> {
         let repos: HashMap<i64, &Repo> = input.data.repos.iter().map(|r| (r.id, r)).collect();
         let mut repo_by_name = HashMap::new();
         for r in &input.data.repos {
@@ -155,12 +349,59 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter_map(|(id, p)| p.github_login.as_deref().map(|l| (l, *id)))
             .collect();
-        let mut pending: HashMap<i64, usize> = HashMap::new();
-        for pr in input.data.pull_requests.iter().filter(|p| is_open(p)) {
-            for r in &pr.requested {
-                *pending.entry(*r).or_default() += 1;
+        let lookups = match lookups.filter(|l| l.fits(settings, as_of)) {
+            Some(l) => Cow::Borrowed(l),
+            None => Cow::Owned(Lookups::new(input, settings, as_of)),
+        };
+        let (all, deps) = (&input.data.pull_requests, &input.data.deployments);
+        let (scope_repos, prs, deployments) = match &scope.teams {
+            None => (None, all.iter().collect(), deps.iter().collect()),
+            Some(_) => {
+                let mut ids: Vec<i64> = input
+                    .data
+                    .repos
+                    .iter()
+                    .filter(|r| scope.includes(r.team.as_deref()))
+                    .map(|r| r.id)
+                    .collect();
+                ids.sort_unstable();
+                let set: HashSet<i64> = ids.iter().copied().collect();
+                let prs: Vec<&PullRequest> = if lookups.by_repo {
+                    ids.iter().flat_map(|r| repo_prs(all, *r)).collect()
+                } else {
+                    all.iter().filter(|p| set.contains(&p.repo)).collect()
+                };
+                let deployments: Vec<&Deployment> = if lookups.deployments_by_repo {
+                    ids.iter()
+                        .flat_map(|r| repo_run(deps, *r, |d| d.repo))
+                        .collect()
+                } else {
+                    deps.iter().filter(|d| set.contains(&d.repo)).collect()
+                };
+                (Some(set), prs, deployments)
             }
-        }
+        };
+        let tickets = match &scope.teams {
+            None => input.data.tickets.iter().collect(),
+            Some(teams) if lookups.tickets_by_id => {
+                let mut ids: Vec<i64> = teams
+                    .iter()
+                    .filter_map(|t| lookups.team_tickets.get(t))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                ids.iter()
+                    .filter_map(|id| find_ticket(&input.data.tickets, true, *id))
+                    .collect()
+            }
+            Some(_) => input
+                .data
+                .tickets
+                .iter()
+                .filter(|t| scope.includes(t.team.as_deref()))
+                .collect(),
+        };
         Ctx {
             input,
             settings,
@@ -169,9 +410,57 @@ impl<'a> Ctx<'a> {
             repos,
             repo_by_name,
             person_by_login,
-            pending,
-            lookups: None,
+            scope_repos,
+            prs,
+            deployments,
+            tickets,
+            lookups,
         }
+    }
+
+    pub fn lookups(&self) -> &Lookups {
+        &self.lookups
+    }
+
+    /// The ticket with this key (any team's).
+    pub fn ticket(&self, key: &str) -> Option<&'a Ticket> {
+        let tickets = &self.input.data.tickets;
+        if self.lookups.tickets_by_id {
+            let id = self.lookups.ticket_by_key.get(key)?;
+            find_ticket(tickets, true, *id)
+        } else {
+            tickets.iter().find(|t| t.key == key)
+        }
+    }
+
+    /// The deployments of `repo` (any team's), in dataset order.
+    pub fn repo_deployments(&self, repo: i64) -> Vec<&'a Deployment> {
+        let deps = &self.input.data.deployments;
+        if self.lookups.deployments_by_repo {
+            repo_run(deps, repo, |d| d.repo).iter().collect()
+        } else {
+            deps.iter().filter(|d| d.repo == repo).collect()
+        }
+    }
+
+    /// Pull request `number` of repository `repo` (any team's).
+    pub fn pull_request(&self, repo: i64, number: i64) -> Option<&'a PullRequest> {
+        let prs = &self.input.data.pull_requests;
+        if self.lookups.by_repo {
+            repo_prs(prs, repo).iter().find(|p| p.number == number)
+        } else {
+            prs.iter().find(|p| p.repo == repo && p.number == number)
+        }
+    }
+
+    /// Review requests pending now for `person` (on every open PR, not only the scope's).
+    pub fn pending(&self, person: i64) -> usize {
+        self.lookups.pending.get(&person).copied().unwrap_or(0)
+    }
+
+    /// Pull requests `person` reviewed in the review-load window (see [`reviewers_in_window`]).
+    pub fn reviewed(&self, person: i64) -> usize {
+        self.lookups.reviewed.get(&person).copied().unwrap_or(0)
     }
 
     pub fn repo_team(&self, repo: i64) -> Option<&'a str> {
@@ -183,7 +472,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn repo_in_scope(&self, repo: i64) -> bool {
-        self.scope.includes(self.repo_team(repo))
+        self.scope_repos.as_ref().is_none_or(|s| s.contains(&repo))
     }
 
     pub fn person(&self, id: i64) -> Option<&'a PersonExtra> {

@@ -73,7 +73,7 @@ pub fn evaluate(input: Input<'_>, settings: &Settings, as_of: Ts, scope: &Scope)
 }
 
 /// [`evaluate`] with [`Lookups`] kept from an earlier evaluation of the same data (a cache
-/// keeps them between syncs); without, what is needed is computed on the way.
+/// keeps them between syncs); without, they are built on the way.
 pub fn evaluate_with(
     input: Input<'_>,
     lookups: Option<&Lookups>,
@@ -81,20 +81,62 @@ pub fn evaluate_with(
     as_of: Ts,
     scope: &Scope,
 ) -> Vec<Signal> {
-    let mut cx = ctx::Ctx::new(input, settings, as_of, scope);
-    cx.lookups = lookups;
-    let mut out = Vec::new();
-    detect::prs::detect(&cx, &mut out);
-    detect::reviews::detect(&cx, &mut out);
-    detect::tickets::detect(&cx, &mut out);
-    detect::sprints::detect(&cx, &mut out);
-    detect::checks::detect(&cx, &mut out);
-    detect::deploys::detect(&cx, &mut out);
-    detect::ownership::detect(&cx, &mut out);
-    detect::ops::detect(&cx, &mut out);
-    detect::chat::detect(&cx, &mut out);
-    sort(&mut out);
-    out
+    Evaluation::new(input, lookups, settings, as_of, scope).detect()
+}
+
+type Detector = fn(&ctx::Ctx<'_>, &mut Vec<Signal>);
+
+/// One evaluation of the scope at `as_of`: what the detectors share is built once, for the
+/// detectors and for the working agreements (the policy's input, then its violations as signals;
+/// the policy engine itself is the caller's).
+pub struct Evaluation<'a> {
+    cx: ctx::Ctx<'a>,
+}
+
+impl<'a> Evaluation<'a> {
+    pub fn new(
+        input: Input<'a>,
+        lookups: Option<&'a Lookups>,
+        settings: &'a Settings,
+        as_of: Ts,
+        scope: &'a Scope,
+    ) -> Evaluation<'a> {
+        let cx = tracing::debug_span!("ctx")
+            .in_scope(|| ctx::Ctx::new(input, lookups, settings, as_of, scope));
+        Evaluation { cx }
+    }
+
+    /// The detectors' signals, most severe first.
+    pub fn detect(&self) -> Vec<Signal> {
+        let detectors: [(&str, Detector); 9] = [
+            ("prs", detect::prs::detect),
+            ("reviews", detect::reviews::detect),
+            ("tickets", detect::tickets::detect),
+            ("sprints", detect::sprints::detect),
+            ("checks", detect::checks::detect),
+            ("deploys", detect::deploys::detect),
+            ("ownership", detect::ownership::detect),
+            ("ops", detect::ops::detect),
+            ("chat", detect::chat::detect),
+        ];
+        let mut out = Vec::new();
+        for (name, detect) in detectors {
+            tracing::debug_span!("detect", name).in_scope(|| detect(&self.cx, &mut out));
+        }
+        sort(&mut out);
+        out
+    }
+
+    /// The working agreements' policy input: open pull requests, and pull requests merged and
+    /// production deployments of the last [`agreements::WINDOW_DAYS`].
+    pub fn policy_input(&self) -> serde_json::Value {
+        agreements::policy_input(&self.cx)
+    }
+
+    /// Signals for the violations the policy found in [`Evaluation::policy_input`].
+    pub fn agreement_signals(&self, violations: &[agreements::Violation]) -> Vec<Signal> {
+        agreements::signals(&self.cx, violations)
+    }
 }
 
 /// Most severe first, then by kind and subject (a stable order for output and tests).

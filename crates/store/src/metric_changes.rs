@@ -49,6 +49,15 @@ pub fn drain(conn: &Connection) -> Result<Changes> {
     Ok(out)
 }
 
+/// How many times who is who (people, accounts, e-mails, teams, members, repositories, services)
+/// has changed: migration 0004's triggers count the writes that change it. A cache that saw the
+/// same number has nothing of it to re-read.
+pub fn identity_version(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT n FROM identity_version WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +126,43 @@ mod tests {
                 sprints: vec![9]
             }
         );
+    }
+
+    #[test]
+    fn identity_writes_are_counted_unless_they_change_nothing() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        let v = || identity_version(c).unwrap();
+        let start = v();
+        c.execute_batch(
+            "INSERT INTO people (id, key, name, created_at) VALUES (1, 'ada', 'Ada', 0);
+             INSERT INTO accounts (id, provider, external_id, login) VALUES (2, 'github', '2', 'ada');",
+        )
+        .unwrap();
+        assert_eq!(v(), start + 2, "an insert counts");
+        // A sync's upsert of the same account, and columns the caches do not read: no change.
+        let upsert = "INSERT INTO accounts (provider, external_id, login, display_name) VALUES ('github', '2', 'ada', ?1)
+                      ON CONFLICT (provider, external_id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name";
+        c.execute(upsert, ["Ada L."]).unwrap();
+        c.execute("UPDATE people SET title = 'Engineer' WHERE id = 1", [])
+            .unwrap();
+        assert_eq!(v(), start + 2);
+        // The account linked to its person, a person moving team, a member removed: each counts.
+        c.execute_batch(
+            "UPDATE accounts SET person_id = 1 WHERE id = 2;
+             INSERT INTO teams (id, key, name) VALUES (3, 'core', 'Core');
+             UPDATE people SET team_id = 3 WHERE id = 1;
+             INSERT INTO team_members (team_id, person_id) VALUES (3, 1);
+             DELETE FROM team_members;",
+        )
+        .unwrap();
+        assert_eq!(v(), start + 7);
+        // Data the caches log by repository or ticket is not identity.
+        c.execute_batch(
+            "INSERT INTO repos (id, provider, external_id, owner, name, full_name) VALUES (7, 'github', '1', 'o', 'r', 'o/r');
+             INSERT INTO commits (repo_id, sha, authored_at, committed_at, message, parent_count) VALUES (7, 'abc', 1, 1, 'm', 0);",
+        )
+        .unwrap();
+        assert_eq!(v(), start + 8, "the repository counts, its commit does not");
     }
 }

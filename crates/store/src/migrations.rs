@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "signals",
         sql: include_str!("migrations/0003_signals.sql"),
     },
+    Migration {
+        version: 4,
+        name: "identity_version",
+        sql: include_str!("migrations/0004_identity_version.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -63,21 +63,13 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             Ref::Ticket(_) => None,
         })
         .collect();
-    let tickets: HashMap<&str, &Ticket> = cx
-        .input
-        .data
-        .tickets
-        .iter()
-        .filter(|t| keys.contains(t.key.as_str()))
-        .map(|t| (t.key.as_str(), t))
+    let tickets: HashMap<&str, &Ticket> = keys
+        .into_iter()
+        .filter_map(|k| cx.ticket(k).map(|t| (k, t)))
         .collect();
-    let prs: HashMap<(i64, i64), &PullRequest> = cx
-        .input
-        .data
-        .pull_requests
-        .iter()
-        .filter(|p| pulls.contains(&(p.repo, p.number)))
-        .map(|p| ((p.repo, p.number), p))
+    let prs: HashMap<(i64, i64), &PullRequest> = pulls
+        .into_iter()
+        .filter_map(|(r, n)| cx.pull_request(r, n).map(|p| ((r, n), p)))
         .collect();
     let resolve = |r: &Ref| -> Option<Thing<'_>> {
         match r {

@@ -56,7 +56,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         let mut pr_of: HashMap<&str, String> = HashMap::new();
         let by_repo = prs_by_repo.get_or_insert_with(|| {
             let mut m: HashMap<i64, Vec<&PullRequest>> = HashMap::new();
-            for p in &cx.input.data.pull_requests {
+            for p in cx.prs.iter().copied() {
                 if repos.binary_search(&p.repo).is_ok() {
                     m.entry(p.repo).or_default().push(p);
                 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let mut by_repo: BTreeMap<(i64, &str), Vec<&Deployment>> = BTreeMap::new();
-    for d in &cx.input.data.deployments {
-        if d.production && d.created_at <= cx.as_of && cx.repo_in_scope(d.repo) {
+    for d in cx.deployments.iter().copied() {
+        if d.production && d.created_at <= cx.as_of {
             by_repo
                 .entry((d.repo, d.environment.as_str()))
                 .or_default()

@@ -155,7 +155,7 @@ pub fn suggest_reviewer(cx: &Ctx<'_>, pr: &PullRequest) -> Option<i64> {
         .into_iter()
         .filter(|c| Some(*c) != pr.author)
         .filter(|c| cx.person(*c).is_some_and(|p| !p.is_bot))
-        .min_by_key(|c| (cx.pending.get(c).copied().unwrap_or(0), cx.name(Some(*c))))
+        .min_by_key(|c| (cx.pending(*c), cx.name(Some(*c))))
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ fn open_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
                 .at(Some(i.created_at)),
         );
         // Suspects: production deployments of the service in the day before it started.
-        let repos: Vec<i64> = cx
+        let mut repos: Vec<i64> = cx
             .input
             .data
             .repos
@@ -87,12 +87,14 @@ fn open_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             .filter(|r| r.service.is_some() && r.service == i.service)
             .map(|r| r.id)
             .collect();
-        for d in cx.input.data.deployments.iter().filter(|d| {
-            d.production
-                && repos.contains(&d.repo)
-                && d.created_at <= i.created_at
-                && d.created_at > i.created_at - DAY
-        }) {
+        repos.sort_unstable();
+        let suspects = repos
+            .iter()
+            .flat_map(|r| cx.repo_deployments(*r))
+            .filter(|d| {
+                d.production && d.created_at <= i.created_at && d.created_at > i.created_at - DAY
+            });
+        for d in suspects {
             s.evidence.push(
                 Evidence::new(
                     "deployment",
@@ -136,10 +138,7 @@ fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         .iter()
         .map(|i| (i.external_id.to_lowercase(), i))
         .collect();
-    for t in &cx.input.data.tickets {
-        if !cx.scope.includes(t.team.as_deref()) {
-            continue;
-        }
+    for t in cx.tickets.iter().copied() {
         let Some(x) = cx.input.extra.tickets.get(&t.id) else {
             continue;
         };

@@ -24,7 +24,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     }
     repos.sort_unstable();
     let mut prs_of: BTreeMap<i64, Vec<&PullRequest>> = BTreeMap::new();
-    for pr in &cx.input.data.pull_requests {
+    for pr in cx.prs.iter().copied() {
         if pr.author_is_bot || pr.created_at > cx.as_of {
             continue;
         }

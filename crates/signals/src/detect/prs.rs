@@ -13,11 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let prs: Vec<&PullRequest> = cx
-        .input
-        .data
-        .pull_requests
+        .prs
         .iter()
-        .filter(|p| is_open(p) && p.created_at <= cx.as_of && cx.repo_in_scope(p.repo))
+        .copied()
+        .filter(|p| is_open(p) && p.created_at <= cx.as_of)
         .collect();
     // Check runs of the open PRs' latest commits, by repository and sha.
     let mut heads: HashMap<i64, HashMap<&str, Vec<&CheckRun>>> = HashMap::new();
@@ -159,7 +158,7 @@ fn review_waiting(cx: &Ctx<'_>, pr: &PullRequest) -> Option<Signal> {
             text: format!(
                 "Request a review from {} (code owner with the fewest pending reviews: {}).",
                 cx.name(Some(r)),
-                cx.pending.get(&r).copied().unwrap_or(0)
+                cx.pending(r)
             ),
             summary: format!("Ask {} to review {}", cx.name(Some(r)), cx.pr_short(pr)),
         })

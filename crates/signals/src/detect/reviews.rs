@@ -1,50 +1,23 @@
 //! Review load imbalance: one person giving a large share of a team's reviews. Individual numbers
 //! stay on the manager's machine: the signal has no outbound suggestion.
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, review_since};
 use crate::model::{Evidence, Kind, Severity, Signal, Subject};
-use crate::time::DAY;
 use bosun_metrics::stats::quantile;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let st = cx.settings;
-    let since = cx.as_of - (st.review_window_days * DAY as f64) as i64;
-    let extra = cx.input.extra;
-    let teams: Vec<_> = extra
+    let since = review_since(st, cx.as_of);
+    // Reviews given in the window count on any team's pull requests: one per reviewer and PR (as
+    // the metrics count them), see [`crate::ctx::reviewers_in_window`].
+    for team in cx
+        .input
+        .extra
         .teams
         .iter()
         .filter(|t| cx.scope.includes(Some(&t.key)))
-        .collect();
-    if teams.is_empty() {
-        return;
-    }
-    let member_team: HashMap<i64, &str> = teams
-        .iter()
-        .flat_map(|t| t.members.iter().map(move |m| (*m, t.key.as_str())))
-        .collect();
-    // Reviews given in the window: one per reviewer and PR (as the metrics count them).
-    let mut given: HashMap<i64, usize> = HashMap::new();
-    for pr in &cx.input.data.pull_requests {
-        if pr.author_is_bot
-            || pr.merged_at.is_some_and(|m| m < since)
-            || pr.closed_at.is_some_and(|c| c < since)
-        {
-            continue;
-        }
-        let mut seen: Vec<i64> = Vec::new();
-        for r in &pr.reviews {
-            let Some(p) = r.reviewer else { continue };
-            if r.reviewer_is_bot || Some(p) == pr.author || r.at < since || r.at > cx.as_of {
-                continue;
-            }
-            if member_team.contains_key(&p) && !seen.contains(&p) {
-                seen.push(p);
-                *given.entry(p).or_default() += 1;
-            }
-        }
-    }
-    for team in teams {
+    {
         let members: Vec<i64> = team
             .members
             .iter()
@@ -54,10 +27,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         if members.len() < 3 {
             continue;
         }
-        let counts: BTreeMap<i64, usize> = members
-            .iter()
-            .map(|m| (*m, given.get(m).copied().unwrap_or(0)))
-            .collect();
+        let counts: BTreeMap<i64, usize> = members.iter().map(|m| (*m, cx.reviewed(*m))).collect();
         let total: usize = counts.values().sum();
         if total < st.review_imbalance_min_reviews {
             continue;
@@ -103,7 +73,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         let mut rows: Vec<(&i64, &usize)> = counts.iter().collect();
         rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (p, c) in rows {
-            let pending = cx.pending.get(p).copied().unwrap_or(0);
+            let pending = cx.pending(*p);
             s.evidence.push(Evidence::new(
                 "person",
                 cx.name(Some(*p)),

@@ -39,7 +39,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             d.sprints.push(s);
         }
     }
-    for t in &data.tickets {
+    for t in cx.tickets.iter().copied() {
         if let Some(d) = per_team.get_mut(&t.team.as_deref()) {
             d.tickets.push(t);
         }

@@ -1,22 +1,21 @@
 //! Tickets: blocked (status, flag, label or an open "is blocked by" link) for over a day; in
 //! progress with no linked activity; aging past the team's 85th percentile flow time.
 
-use crate::ctx::{Ctx, last_activity, named_keys};
+use crate::ctx::Ctx;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Suggestion, Target};
 use crate::time::{DAY, HOUR, human, working_secs};
 use bosun_core::model::StatusCategory;
 use bosun_core::time::Ts;
 use bosun_metrics::data::Ticket;
 use bosun_metrics::stats::quantile;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let tickets: Vec<&Ticket> = cx
-        .input
-        .data
         .tickets
         .iter()
-        .filter(|t| cx.scope.includes(t.team.as_deref()) && t.created_at <= cx.as_of)
+        .copied()
+        .filter(|t| t.created_at <= cx.as_of)
         .collect();
     let open: Vec<&Ticket> = tickets
         .iter()
@@ -27,21 +26,11 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         })
         .collect();
     // The tickets named as blockers, wherever they are.
-    let wanted: HashSet<&str> = open
+    let blockers: HashMap<&str, &Ticket> = open
         .iter()
-        .flat_map(|t| t.blocked_by.iter().map(String::as_str))
+        .flat_map(|t| t.blocked_by.iter())
+        .filter_map(|k| cx.ticket(k).map(|t| (k.as_str(), t)))
         .collect();
-    let blockers: HashMap<&str, &Ticket> = if wanted.is_empty() {
-        HashMap::new()
-    } else {
-        cx.input
-            .data
-            .tickets
-            .iter()
-            .filter(|t| wanted.contains(t.key.as_str()))
-            .map(|t| (t.key.as_str(), t))
-            .collect()
-    };
     let activity = linked_activity(cx, &open);
     let p85 = team_p85(cx, &tickets);
     for t in open {
@@ -196,39 +185,14 @@ fn blocked(cx: &Ctx<'_>, t: &Ticket, blockers: &HashMap<&str, &Ticket>) -> Optio
 }
 
 /// The latest activity of the PRs that mention each open ticket (title, branch or description).
-fn linked_activity<'a>(cx: &Ctx<'a>, open: &[&Ticket]) -> HashMap<String, (Ts, String)> {
-    let keys: HashSet<&str> = open
-        .iter()
+fn linked_activity(cx: &Ctx<'_>, open: &[&Ticket]) -> HashMap<String, (Ts, String)> {
+    open.iter()
         .filter(|t| t.status_category == StatusCategory::Active)
-        .map(|t| t.key.as_str())
-        .collect();
-    let mut out: HashMap<String, (Ts, String)> = HashMap::new();
-    if keys.is_empty() {
-        return out;
-    }
-    // Kept by a cache (for this `as_of`): look the keys up.
-    if let Some(l) = cx.lookups.filter(|l| l.as_of() == cx.as_of) {
-        for k in keys {
-            if let Some(m) = l.latest(k) {
-                out.insert(k.to_string(), (m.last, m.reference.clone()));
-            }
-        }
-        return out;
-    }
-    for pr in &cx.input.data.pull_requests {
-        let Some(last) = last_activity(cx.input, pr, cx.as_of) else {
-            continue;
-        };
-        for k in named_keys(cx.input, pr) {
-            if keys.contains(k.as_str()) {
-                let e = out.entry(k).or_insert((last, cx.pr_ref(pr)));
-                if last > e.0 {
-                    *e = (last, cx.pr_ref(pr));
-                }
-            }
-        }
-    }
-    out
+        .filter_map(|t| {
+            let m = cx.lookups().latest(&t.key)?;
+            Some((t.key.clone(), (m.last, m.reference.clone())))
+        })
+        .collect()
 }
 
 fn no_activity(

@@ -896,6 +896,7 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
             data: &data,
             extra: &extra,
         },
+        &Settings::default(),
         as_of,
     );
     assert_eq!(kept(&data, &extra, &lookups), fresh);
@@ -928,7 +929,79 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
             data: &data,
             extra: &extra,
         },
+        &Settings::default(),
         as_of - DAY,
     );
     assert_eq!(kept(&data, &extra, &other), fresh);
+}
+
+#[test]
+fn updating_a_repository_names_the_people_whose_review_counts_changed() {
+    let (mut data, extra) = world();
+    let as_of = MON + 4 * DAY;
+    // Bob is asked to review PR 71 (open) and has reviewed PR 72; Alice authored both.
+    let mut p71 = pr(71, MON);
+    p71.requested = vec![BOB];
+    let mut p72 = pr(72, MON);
+    p72.requested = Vec::new();
+    p72.reviews.push(review(BOB, "APPROVED", MON + DAY));
+    data.pull_requests = vec![p71, p72];
+    let settings = Settings::default();
+    let mut lookups = Lookups::new(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &settings,
+        as_of,
+    );
+    let repo: std::collections::HashSet<i64> = [10].into();
+    // Nothing changed: nobody is named.
+    let same = lookups.update_repos(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &repo,
+    );
+    assert!(same.is_empty(), "{same:?}");
+    // Cara reviews PR 71 (her first review in the window); Bob's request stays pending.
+    data.pull_requests[0]
+        .reviews
+        .push(review(CARA, "COMMENTED", MON + 2 * DAY));
+    let changed = lookups.update_repos(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &repo,
+    );
+    assert_eq!(changed, [CARA].into());
+    // PR 71 is merged: Bob's pending request goes; a self-review never counts.
+    data.pull_requests[0].merged_at = Some(MON + 3 * DAY);
+    data.pull_requests[1]
+        .reviews
+        .push(review(ALICE, "COMMENTED", MON + 2 * DAY));
+    let changed = lookups.update_repos(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &repo,
+    );
+    assert_eq!(changed, [BOB].into());
+    // The kept lookups still evaluate as fresh ones do.
+    assert_eq!(
+        evaluate_with(
+            Input {
+                data: &data,
+                extra: &extra,
+            },
+            Some(&lookups),
+            &settings,
+            as_of,
+            &Scope::all(),
+        ),
+        run(&data, &extra, as_of)
+    );
 }
