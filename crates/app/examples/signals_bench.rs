@@ -33,7 +33,7 @@ fn main() {
     // BOSUN_BENCH_TRACE=1: each phase's time on stderr (the spans of the cache and the detectors).
     if std::env::var_os("BOSUN_BENCH_TRACE").is_some() {
         tracing_subscriber::fmt()
-            .with_env_filter("bosun_app=debug,bosun_signals=debug")
+            .with_env_filter("bosun_app=debug,bosun_signals=debug,bosun_policy=debug")
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
             .with_writer(std::io::stderr)
             .init();

@@ -387,7 +387,10 @@ fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
 fn load_incidents(conn: &Connection, services: Option<&[i64]>) -> Result<Vec<Incident>> {
     let only = services.map_or_else(Only::all, Only::ids);
     let of_services = match only.0 {
-        Some(_) => "WHERE coalesce(i.service_id, 0) IN (SELECT value FROM json_each(?1))",
+        Some(_) => {
+            "WHERE i.service_id IN (SELECT value FROM json_each(?1))
+                OR (i.service_id IS NULL AND 0 IN (SELECT value FROM json_each(?1)))"
+        }
         None => "",
     };
     let mut notes: HashMap<i64, Vec<String>> = HashMap::new();

@@ -552,8 +552,10 @@ pub fn load_roster(
 
 /// Working agreements: the policy's violations for the evaluation's scope, as signals.
 pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
+    let input = tracing::debug_span!("policy_input").in_scope(|| ev.policy_input());
+    let _s = tracing::debug_span!("violations").entered();
     let violations: Vec<bosun_signals::agreements::Violation> = bundle
-        .violations(&ev.policy_input())
+        .violations(&input)
         .map_err(policy_error)?
         .into_iter()
         .map(|v| bosun_signals::agreements::Violation {
@@ -565,7 +567,8 @@ pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
             suggest: v.suggest,
         })
         .collect();
-    Ok(ev.agreement_signals(&violations))
+    drop(_s);
+    Ok(tracing::debug_span!("agreement_signals").in_scope(|| ev.agreement_signals(&violations)))
 }
 
 pub(crate) fn policy_error(e: bosun_policy::PolicyError) -> AppError {

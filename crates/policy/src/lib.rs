@@ -269,7 +269,10 @@ fn eval_on(
     rule: &str,
     input: &serde_json::Value,
 ) -> Result<serde_json::Value> {
+    let span = tracing::debug_span!("policy.set_input").entered();
     engine.set_input(regorus::Value::from(input.clone()));
+    drop(span);
+    let _span = tracing::debug_span!("policy.eval").entered();
     let v = engine
         .eval_rule(rule.to_string())
         .map_err(|e| PolicyError::Eval {

@@ -30,10 +30,9 @@ pub enum Ref {
 /// Ticket keys mentioned in `text`, in order, without repeats.
 pub fn ticket_keys(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for c in ticket_re().captures_iter(text) {
-        let k = c[1].to_string();
-        if !out.contains(&k) {
-            out.push(k);
+    for m in ticket_re().find_iter(text) {
+        if !out.iter().any(|k| k == m.as_str()) {
+            out.push(m.as_str().to_string());
         }
     }
     out

@@ -29,8 +29,8 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 4,
-        name: "identity_version",
-        sql: include_str!("migrations/0004_identity_version.sql"),
+        name: "identity",
+        sql: include_str!("migrations/0004_identity.sql"),
     },
 ];
 

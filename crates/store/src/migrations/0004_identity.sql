@@ -1,4 +1,7 @@
--- Who is who: people, their accounts and e-mails, teams and their members, repositories and
+-- 1. Indexes for reads by something other than the key: matching accounts to people reads each
+--    account's commits (without, the identity step scanned every commit once per account); the
+--    metrics cache re-reads a ticket's sprint stays and a service's incidents after a sync.
+-- 2. Who is who: people, their accounts and e-mails, teams and their members, repositories and
 -- services. It changes rarely, yet the metrics and signal caches used to re-read and compare it
 -- whole on every refresh. These triggers count the writes that change what the caches read (an
 -- upsert writing the same values does not count); a cache reloads everything when the count has
@@ -8,6 +11,10 @@ CREATE TABLE identity_version (
     n  INTEGER NOT NULL
 );
 INSERT INTO identity_version (id, n) VALUES (1, 0);
+
+CREATE INDEX IF NOT EXISTS commits_author_account ON commits (author_account_id);
+CREATE INDEX sprint_membership_ticket ON sprint_membership (ticket_id);
+CREATE INDEX incidents_service ON incidents (service_id);
 
 CREATE TRIGGER identity_version_people_insert AFTER INSERT ON people BEGIN
     UPDATE identity_version SET n = n + 1 WHERE id = 1;
