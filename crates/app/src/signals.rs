@@ -143,7 +143,6 @@ pub fn load_extra_part(
     let recent = as_of - (settings.flaky_window_days.max(7.0) * DAY as f64) as i64;
     let mut x = Extra::default();
 
-    let _phase = tracing::debug_span!("extra.repos").entered();
     let and_id_repo = only("id", &part.repos);
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url FROM repos WHERE 1 = 1{and_id_repo}"
@@ -181,8 +180,6 @@ pub fn load_extra_part(
             });
     }
 
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.prs").entered();
     // Pull requests that are open or finished recently.
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, head_ref FROM pull_requests
@@ -205,8 +202,6 @@ pub fn load_extra_part(
             },
         );
     }
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.requested").entered();
     let mut s = conn.prepare(&format!(
         "SELECT e.pr_id, a.person_id, max(e.created_at) FROM pr_events e
            JOIN pull_requests p ON p.id = e.pr_id JOIN accounts a ON a.id = e.subject_account_id
@@ -219,8 +214,6 @@ pub fn load_extra_part(
         let (pr, person, at) = r?;
         x.prs.entry(pr).or_default().requested_at.push((person, at));
     }
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.last_activity").entered();
     let mut s = conn.prepare(&format!(
         "SELECT p.id, max(
              coalesce((SELECT max(c.committed_at) FROM pr_commits pc CROSS JOIN commits c ON c.repo_id = p.repo_id AND c.sha = pc.sha
@@ -235,8 +228,6 @@ pub fn load_extra_part(
         let (pr, at) = r?;
         x.prs.entry(pr).or_default().last_activity = Some(at);
     }
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.paths").entered();
     let mut s = conn.prepare(&format!(
         "SELECT DISTINCT c.pr_id, c.path FROM pr_comments c JOIN pull_requests p ON p.id = c.pr_id
          WHERE p.state = 'open' AND c.path IS NOT NULL{and_p_repo} ORDER BY c.pr_id, c.path"
@@ -246,8 +237,6 @@ pub fn load_extra_part(
         x.prs.entry(pr).or_default().paths.push(path);
     }
 
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.checks").entered();
     // Check runs: recent ones, and every run on an open PR's head. (The open heads of the part's
     // repositories only: a run is only ever matched with its own repository's pull requests, and
     // listing the open heads of every repository scans the whole table.)
@@ -277,8 +266,6 @@ pub fn load_extra_part(
         x.checks.entry(repo).or_default().push(run);
     }
 
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.tickets").entered();
     // Tickets not done, or done recently (follow-ups, blockers).
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, labels, due_at, priority FROM tickets
@@ -305,8 +292,6 @@ pub fn load_extra_part(
             },
         );
     }
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.changes").entered();
     let link = regex::Regex::new(r"(?i)blocked by\s+([A-Z][A-Z0-9]+-[0-9]+)")
         .map_err(|e| AppError::InvalidInput(e.to_string()))?;
     let mut s = conn.prepare(&format!(
@@ -357,8 +342,6 @@ pub fn load_extra_part(
         }
     }
 
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.deployments").entered();
     let mut s = conn.prepare(&format!(
         "SELECT d.id, s.state, s.created_at, s.log_url FROM deployments d
            JOIN deployment_statuses s ON s.id = (SELECT id FROM deployment_statuses WHERE deployment_id = d.id AND created_at <= ?2
@@ -379,8 +362,6 @@ pub fn load_extra_part(
         x.deployments.insert(id, d);
     }
 
-    drop(_phase);
-    let _phase = tracing::debug_span!("extra.incidents_chat_roster").entered();
     if let Some(ids) = &part.incidents {
         load_incidents(conn, since, ids, &mut x)?;
     }
@@ -555,7 +536,7 @@ pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
     let input = tracing::debug_span!("policy_input").in_scope(|| ev.policy_input());
     let _s = tracing::debug_span!("violations").entered();
     let violations: Vec<bosun_signals::agreements::Violation> = bundle
-        .violations(&input)
+        .violations(input)
         .map_err(policy_error)?
         .into_iter()
         .map(|v| bosun_signals::agreements::Violation {
@@ -1179,7 +1160,6 @@ impl SignalCache {
             roster: false,
         };
         let fresh = load_extra_part(conn, config, &self.settings, as_of, &part)?;
-        let _s = tracing::debug_span!("merge_in_memory").entered();
         let d = &self.metrics.data;
         let x = &mut self.extra;
         // The dataset's pull requests and deployments are ordered by repository.

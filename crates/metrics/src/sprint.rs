@@ -15,7 +15,7 @@
 //!   the probability that the remaining points get done by the end.
 
 use crate::data::{Dataset, Sprint, Ticket};
-use crate::stats::{Ratio, quantile, ratio};
+use crate::stats::{Ratio, quantile, quantile_of, ratio};
 use bosun_core::Rng;
 use bosun_core::model::StatusCategory;
 use bosun_core::time::Ts;
@@ -145,6 +145,13 @@ fn throughput_history(data: &SprintData<'_>, sprint: &Sprint, opts: &SprintOptio
         .collect();
     closed.sort_by_key(|s| std::cmp::Reverse(s.start_at));
     closed.truncate(opts.history_sprints);
+    // When the team's pointed tickets were done, in ticket order (the order of the sums below).
+    let done_points: Vec<(Ts, f64)> = data
+        .tickets
+        .iter()
+        .filter(|t| t.team == sprint.team)
+        .filter_map(|t| Some((t.done_at()?, t.story_points?)))
+        .collect();
     let mut days = Vec::new();
     for s in closed {
         let (Some(start), Some(end)) = (s.start_at, s.end_at) else {
@@ -153,16 +160,10 @@ fn throughput_history(data: &SprintData<'_>, sprint: &Sprint, opts: &SprintOptio
         let mut d = start.div_euclid(DAY) * DAY;
         while d < end {
             if is_working_day(d) {
-                let done: f64 = data
-                    .tickets
+                let done: f64 = done_points
                     .iter()
-                    .copied()
-                    .filter(|t| t.team == sprint.team)
-                    .filter(|t| {
-                        t.done_at()
-                            .is_some_and(|x| x >= d.max(start) && x < (d + DAY).min(end))
-                    })
-                    .filter_map(|t| t.story_points)
+                    .filter(|(x, _)| *x >= d.max(start) && *x < (d + DAY).min(end))
+                    .map(|(_, p)| p)
                     .sum();
                 days.push(done);
             }
@@ -438,7 +439,6 @@ pub fn sprint_health_in(
             }
             totals.push(sum);
         }
-        totals.sort_by(f64::total_cmp);
         Forecast {
             probability: if remaining_points <= 0.0 {
                 1.0
@@ -450,8 +450,8 @@ pub fn sprint_health_in(
             working_days_left: days_left,
             remaining_points,
             history_days: history.len(),
-            expected_points_p50: quantile(&totals, 0.5).unwrap_or(0.0),
-            expected_points_p15: quantile(&totals, 0.15).unwrap_or(0.0),
+            expected_points_p50: quantile_of(&mut totals, 0.5).unwrap_or(0.0),
+            expected_points_p15: quantile_of(&mut totals, 0.15).unwrap_or(0.0),
         }
     });
     let carry_over: Vec<Item> = if sprint.state == "closed" {

@@ -23,6 +23,25 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
 }
 
+/// [`quantile`] of unsorted samples, reordering them partly instead of sorting them: the same
+/// value, in linear time.
+pub fn quantile_of(samples: &mut [f64], p: f64) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let pos = (samples.len() - 1) as f64 * p;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let (_, at, above) = samples.select_nth_unstable_by(lo, f64::total_cmp);
+    let low = *at;
+    let high = if hi == lo {
+        low
+    } else {
+        above.iter().copied().min_by(f64::total_cmp).unwrap_or(low)
+    };
+    Some(low + (high - low) * (pos - lo as f64))
+}
+
 pub fn summarize(mut samples: Vec<f64>) -> Summary {
     samples.sort_by(f64::total_cmp);
     Summary {
@@ -52,6 +71,28 @@ pub fn ratio(part: usize, total: usize) -> Ratio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_of_unsorted_samples_equal_those_of_sorted_ones() {
+        let mut x: u64 = 7;
+        let samples: Vec<f64> = (0..1001)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (x >> 40) as f64 / 7.0
+            })
+            .collect();
+        for n in [1, 2, 3, 10, 1001] {
+            for p in [0.0, 0.15, 0.5, 0.85, 1.0] {
+                let mut v = samples[..n].to_vec();
+                let mut want = samples[..n].to_vec();
+                want.sort_by(f64::total_cmp);
+                assert_eq!(quantile_of(&mut v, p), quantile(&want, p), "n {n} p {p}");
+            }
+        }
+        assert_eq!(quantile_of(&mut [], 0.5), None);
+    }
 
     #[test]
     fn quantiles_interpolate() {

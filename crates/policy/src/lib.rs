@@ -199,14 +199,14 @@ impl Bundle {
             .first()
             .map_or("bundle".to_string(), |f| f.0.clone());
         let engine = &mut self.engine;
-        eval_on(engine, DECISION, &sample)
+        eval_on(engine, DECISION, sample)
             .and_then(decision_of)
             .map_err(|e| PolicyError::Invalid {
                 file: who.clone(),
                 message: e.to_string(),
             })?;
         let empty = serde_json::json!({"pull_requests": [], "deployments": []});
-        eval_on(engine, VIOLATIONS, &empty)
+        eval_on(engine, VIOLATIONS, empty)
             .and_then(violations_of)
             .map_err(|e| PolicyError::Invalid {
                 file: who,
@@ -244,7 +244,7 @@ impl Bundle {
     /// `data.bosun.actions.decision` for one action.
     pub fn decide(&self, input: &serde_json::Value) -> Result<Decision> {
         let mut engine = self.engine.clone();
-        decision_of(eval_on(&mut engine, DECISION, input)?)
+        decision_of(eval_on(&mut engine, DECISION, input.clone())?)
     }
 
     /// [`Bundle::decide`] for several actions, on one copy of the engine (in input order).
@@ -252,12 +252,13 @@ impl Bundle {
         let mut engine = self.engine.clone();
         inputs
             .iter()
-            .map(|i| decision_of(eval_on(&mut engine, DECISION, i)?))
+            .map(|i| decision_of(eval_on(&mut engine, DECISION, i.clone())?))
             .collect()
     }
 
-    /// `data.bosun.agreements.violations` (a set; an undefined rule means none).
-    pub fn violations(&self, input: &serde_json::Value) -> Result<Vec<Violation>> {
+    /// `data.bosun.agreements.violations` (a set; an undefined rule means none). Takes the input:
+    /// it is large (every open and recent pull request) and the engine keeps its own form.
+    pub fn violations(&self, input: serde_json::Value) -> Result<Vec<Violation>> {
         let mut engine = self.engine.clone();
         violations_of(eval_on(&mut engine, VIOLATIONS, input)?)
     }
@@ -267,10 +268,10 @@ impl Bundle {
 fn eval_on(
     engine: &mut regorus::Engine,
     rule: &str,
-    input: &serde_json::Value,
+    input: serde_json::Value,
 ) -> Result<serde_json::Value> {
     let span = tracing::debug_span!("policy.set_input").entered();
-    engine.set_input(regorus::Value::from(input.clone()));
+    engine.set_input(regorus::Value::from(input));
     drop(span);
     let _span = tracing::debug_span!("policy.eval").entered();
     let v = engine

@@ -1,6 +1,6 @@
 //! Lookups shared by the detectors, built once per evaluation.
 
-use crate::input::{Input, PersonExtra};
+use crate::input::{Input, PersonExtra, TeamExtra};
 use crate::model::{Evidence, Subject};
 use crate::time::DAY;
 use crate::{Scope, Settings};
@@ -18,6 +18,7 @@ pub struct Ctx<'a> {
     /// Full and short repository names → id.
     pub repo_by_name: HashMap<&'a str, i64>,
     pub person_by_login: HashMap<&'a str, i64>,
+    teams: HashMap<&'a str, &'a TeamExtra>,
     /// The repositories of the scope's teams (`None`: every repository).
     scope_repos: Option<HashSet<i64>>,
     /// The pull requests of the scope's repositories, in dataset order.
@@ -95,8 +96,8 @@ impl Lookups {
             deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             ..Default::default()
         };
-        l.add(input, prs.iter());
-        l.index_tickets(input);
+        tracing::debug_span!("lookups.prs").in_scope(|| l.add(input, prs.iter()));
+        tracing::debug_span!("lookups.tickets").in_scope(|| l.index_tickets(input));
         l
     }
 
@@ -135,10 +136,15 @@ impl Lookups {
         // The first in id order, whatever the order of updates.
         let first = self.ticket_by_key.entry(t.key.clone()).or_insert(t.id);
         *first = (*first).min(t.id);
-        self.team_tickets
-            .entry(t.team.clone())
-            .or_default()
-            .insert(t.id);
+        match self.team_tickets.get_mut(&t.team) {
+            Some(ids) => {
+                ids.insert(t.id);
+            }
+            None => {
+                self.team_tickets
+                    .insert(t.team.clone(), BTreeSet::from([t.id]));
+            }
+        }
     }
 
     /// Again for the pull requests of these repositories (their text, branch, activity, reviews
@@ -315,16 +321,19 @@ pub fn last_activity(input: Input<'_>, pr: &PullRequest, as_of: Ts) -> Option<Ts
 /// The ticket keys a pull request names: in its title, branch or description (its first 2,000
 /// bytes).
 pub fn named_keys(input: Input<'_>, pr: &PullRequest) -> Vec<String> {
-    let x = input.extra.prs.get(&pr.id);
-    let mut text = String::with_capacity(pr.title.len() + 64);
-    text.push_str(&pr.title);
-    if let Some(r) = x.and_then(|x| x.head_ref.as_deref()) {
-        text.push(' ');
-        text.push_str(r);
+    let branch = input
+        .extra
+        .prs
+        .get(&pr.id)
+        .and_then(|x| x.head_ref.as_deref());
+    let body = pr.body.get(..pr.body.len().min(2000)).unwrap_or("");
+    // A key never spans two of them: reading them one after the other finds what reading them
+    // joined by spaces would.
+    let mut keys = Vec::new();
+    for text in [pr.title.as_str(), branch.unwrap_or(""), body] {
+        crate::text::add_ticket_keys(text, &mut keys);
     }
-    text.push(' ');
-    text.push_str(pr.body.get(..pr.body.len().min(2000)).unwrap_or(""));
-    crate::text::ticket_keys(&text)
+    keys
 }
 
 impl<'a> Ctx<'a> {
@@ -348,6 +357,12 @@ impl<'a> Ctx<'a> {
             .people
             .iter()
             .filter_map(|(id, p)| p.github_login.as_deref().map(|l| (l, *id)))
+            .collect();
+        let teams = input
+            .extra
+            .teams
+            .iter()
+            .map(|t| (t.key.as_str(), t))
             .collect();
         let lookups = match lookups.filter(|l| l.fits(settings, as_of)) {
             Some(l) => Cow::Borrowed(l),
@@ -410,6 +425,7 @@ impl<'a> Ctx<'a> {
             repos,
             repo_by_name,
             person_by_login,
+            teams,
             scope_repos,
             prs,
             deployments,
@@ -550,7 +566,21 @@ impl<'a> Ctx<'a> {
 
     /// The team's time zone (its manager's), for working hours.
     pub fn team_offset(&self, team: Option<&str>) -> i32 {
-        self.input.extra.team_offset_minutes(team)
+        team.and_then(|k| self.team(k))
+            .and_then(|t| t.manager)
+            .and_then(|m| self.input.extra.people.get(&m))
+            .and_then(|p| p.utc_offset_minutes)
+            .unwrap_or(0)
+    }
+
+    pub fn team(&self, key: &str) -> Option<&'a TeamExtra> {
+        self.teams.get(key).copied()
+    }
+
+    /// The team's first chat channel.
+    pub fn team_channel(&self, key: Option<&str>) -> Option<String> {
+        key.and_then(|k| self.team(k))
+            .and_then(|t| t.channels.first().cloned())
     }
 }
 

@@ -174,12 +174,6 @@ impl Extra {
         self.teams.iter().find(|t| t.key == key)
     }
 
-    /// The team's first chat channel.
-    pub fn team_channel(&self, key: Option<&str>) -> Option<String> {
-        key.and_then(|k| self.team(k))
-            .and_then(|t| t.channels.first().cloned())
-    }
-
     /// A team's time zone: its manager's, else UTC.
     pub fn team_offset_minutes(&self, key: Option<&str>) -> i32 {
         key.and_then(|k| self.team(k))

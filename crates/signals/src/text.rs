@@ -30,12 +30,17 @@ pub enum Ref {
 /// Ticket keys mentioned in `text`, in order, without repeats.
 pub fn ticket_keys(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    add_ticket_keys(text, &mut out);
+    out
+}
+
+/// The ticket keys of `text` not yet in `out`, appended in order.
+pub fn add_ticket_keys(text: &str, out: &mut Vec<String>) {
     for m in ticket_re().find_iter(text) {
         if !out.iter().any(|k| k == m.as_str()) {
             out.push(m.as_str().to_string());
         }
     }
-    out
 }
 
 /// Every ticket and pull-request reference in `text`, in order of appearance.

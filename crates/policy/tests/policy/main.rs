@@ -144,7 +144,7 @@ fn deploy(weekday: i64, minutes: i64, production: bool) -> Value {
 }
 
 fn rules(b: &Bundle, input: Value) -> Vec<(String, String, String)> {
-    b.violations(&input)
+    b.violations(input)
         .unwrap()
         .into_iter()
         .map(|v| (v.rule, v.subject_ref, v.severity))

@@ -84,7 +84,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
                 .at(Some(d.created_at)),
             );
         }
-        let channel = cx.input.extra.team_channel(s.team.as_deref());
+        let channel = cx.team_channel(s.team.as_deref());
         s.suggestion = channel.map(|c| Suggestion {
             kind: ActionKind::SlackMessage,
             target: Target {

@@ -137,7 +137,7 @@ pub fn suggest_reviewer(cx: &Ctx<'_>, pr: &PullRequest) -> Option<i64> {
     let mut candidates: Vec<i64> = Vec::new();
     for o in owners {
         if let Some(slug) = o.split('/').nth(1) {
-            if let Some(t) = extra.team(slug) {
+            if let Some(t) = cx.team(slug) {
                 candidates.extend(t.members.iter().copied());
             }
         } else if let Some(p) = cx.person_by_login.get(o) {
@@ -145,7 +145,7 @@ pub fn suggest_reviewer(cx: &Ctx<'_>, pr: &PullRequest) -> Option<i64> {
         }
     }
     if candidates.is_empty()
-        && let Some(team) = cx.repo_team(pr.repo).and_then(|k| extra.team(k))
+        && let Some(team) = cx.repo_team(pr.repo).and_then(|k| cx.team(k))
     {
         candidates.extend(team.members.iter().copied());
     }

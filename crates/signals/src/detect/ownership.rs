@@ -74,7 +74,7 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             let mut owners: BTreeSet<i64> = BTreeSet::new();
             for o in &rule.owners {
                 if let Some(slug) = o.split('/').nth(1) {
-                    if let Some(t) = extra.team(slug) {
+                    if let Some(t) = cx.team(slug) {
                         owners.extend(t.members.iter().copied());
                     }
                 } else if let Some(p) = cx.person_by_login.get(o.as_str()) {

@@ -178,7 +178,7 @@ fn at_risk(cx: &Ctx<'_>, sprint: &Sprint, h: &SprintHealth) -> Option<Signal> {
     {
         s.evidence.push(item_evidence(i, "not done yet"));
     }
-    let channel = cx.input.extra.team_channel(sprint.team.as_deref());
+    let channel = cx.team_channel(sprint.team.as_deref());
     s.suggestion = channel.map(|c| Suggestion {
         kind: ActionKind::SlackMessage,
         target: Target {

@@ -128,7 +128,7 @@ fn blocked(cx: &Ctx<'_>, t: &Ticket, blockers: &HashMap<&str, &Ticket>) -> Optio
     for b in &open_blockers {
         s.evidence.push(cx.ticket_evidence(b));
     }
-    let channel = cx.input.extra.team_channel(t.team.as_deref());
+    let channel = cx.team_channel(t.team.as_deref());
     s.suggestion = match open_blockers
         .iter()
         .find(|b| b.assignee.is_some() && b.assignee != t.assignee)
