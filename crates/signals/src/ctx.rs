@@ -7,7 +7,7 @@ use crate::{Scope, Settings};
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Deployment, PullRequest, Repo, Ticket};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 pub struct Ctx<'a> {
     pub input: Input<'a>,
@@ -58,11 +58,11 @@ pub struct Lookups {
     /// Whether the tickets are ordered by id (as the app loads them and its cache keeps them):
     /// a ticket is then found by binary search.
     tickets_by_id: bool,
-    /// Ticket id → (key, team).
-    ticket_of: HashMap<i64, (String, Option<String>)>,
+    /// Ticket key → the lowest id of a ticket with that key (an entry may be stale after an
+    /// update: [`Ctx::ticket`] checks the key).
     ticket_by_key: HashMap<String, i64>,
-    /// Team → its tickets' ids.
-    team_tickets: HashMap<Option<String>, BTreeSet<i64>>,
+    /// Team → its tickets' ids, ascending.
+    team_tickets: HashMap<Option<String>, Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,7 +105,6 @@ impl Lookups {
     pub fn index_tickets(&mut self, input: Input<'_>) {
         let tickets = &input.data.tickets;
         self.tickets_by_id = tickets.is_sorted_by_key(|t| t.id);
-        self.ticket_of.clear();
         self.ticket_by_key.clear();
         self.team_tickets.clear();
         for t in tickets {
@@ -117,12 +116,10 @@ impl Lookups {
     /// gone). The tickets must keep the order they had.
     pub fn update_tickets(&mut self, input: Input<'_>, ids: &[i64]) {
         for id in ids {
-            if let Some((key, team)) = self.ticket_of.remove(id) {
-                if self.ticket_by_key.get(&key) == Some(id) {
-                    self.ticket_by_key.remove(&key);
-                }
-                if let Some(set) = self.team_tickets.get_mut(&team) {
-                    set.remove(id);
+            // Its team may have changed: out of every team (a few hundred binary searches).
+            for team in self.team_tickets.values_mut() {
+                if let Ok(i) = team.binary_search(id) {
+                    team.remove(i);
                 }
             }
             if let Some(t) = find_ticket(&input.data.tickets, self.tickets_by_id, *id) {
@@ -132,17 +129,24 @@ impl Lookups {
     }
 
     fn add_ticket(&mut self, t: &Ticket) {
-        self.ticket_of.insert(t.id, (t.key.clone(), t.team.clone()));
-        // The first in id order, whatever the order of updates.
-        let first = self.ticket_by_key.entry(t.key.clone()).or_insert(t.id);
-        *first = (*first).min(t.id);
+        match self.ticket_by_key.get_mut(&t.key) {
+            // The lowest id, whatever the order of updates.
+            Some(first) => *first = (*first).min(t.id),
+            None => {
+                self.ticket_by_key.insert(t.key.clone(), t.id);
+            }
+        }
         match self.team_tickets.get_mut(&t.team) {
             Some(ids) => {
-                ids.insert(t.id);
+                // In id order, tickets come last: a push, or an insert for an update.
+                if ids.last().is_none_or(|last| *last < t.id) {
+                    ids.push(t.id);
+                } else if let Err(i) = ids.binary_search(&t.id) {
+                    ids.insert(i, t.id);
+                }
             }
             None => {
-                self.team_tickets
-                    .insert(t.team.clone(), BTreeSet::from([t.id]));
+                self.team_tickets.insert(t.team.clone(), vec![t.id]);
             }
         }
     }
@@ -443,7 +447,11 @@ impl<'a> Ctx<'a> {
         let tickets = &self.input.data.tickets;
         if self.lookups.tickets_by_id {
             let id = self.lookups.ticket_by_key.get(key)?;
-            find_ticket(tickets, true, *id)
+            match find_ticket(tickets, true, *id) {
+                Some(t) if t.key == key => Some(t),
+                // Its key changed or it is gone: look for another.
+                _ => tickets.iter().find(|t| t.key == key),
+            }
         } else {
             tickets.iter().find(|t| t.key == key)
         }

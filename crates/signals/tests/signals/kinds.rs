@@ -1005,3 +1005,124 @@ fn updating_a_repository_names_the_people_whose_review_counts_changed() {
         run(&data, &extra, as_of)
     );
 }
+
+#[test]
+fn kept_lookups_follow_a_ticket_that_moves_team_or_changes_its_key() {
+    let (mut data, mut extra) = world();
+    // API-31 is blocked by API-32 (open): a blocked signal, found through the key lookup.
+    let mut t = ticket(31, "API-31", "In Progress", StatusCategory::Active, MON);
+    t.blocked_by = vec!["API-32".into()];
+    data.tickets.push(t);
+    data.tickets.push(ticket(
+        32,
+        "API-32",
+        "In Progress",
+        StatusCategory::Active,
+        MON,
+    ));
+    extra.tickets.insert(
+        31,
+        TicketExtra {
+            blocked_link_at: [("API-32".to_string(), MON + HOUR)].into(),
+            ..Default::default()
+        },
+    );
+    let as_of = MON + 4 * DAY;
+    let settings = Settings::default();
+    // A fresh evaluation of each team, for comparison.
+    let fresh = |data: &Dataset| -> Vec<Signal> {
+        ["core", "edge"]
+            .iter()
+            .flat_map(|t| {
+                evaluate(
+                    Input {
+                        data,
+                        extra: &extra,
+                    },
+                    &settings,
+                    as_of,
+                    &Scope::teams([Some(t.to_string())]),
+                )
+            })
+            .collect()
+    };
+    let mut lookups = Lookups::new(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &settings,
+        as_of,
+    );
+    let kept = |data: &Dataset, lookups: &Lookups| -> Vec<Signal> {
+        ["core", "edge"]
+            .iter()
+            .flat_map(|t| {
+                evaluate_with(
+                    Input {
+                        data,
+                        extra: &extra,
+                    },
+                    Some(lookups),
+                    &settings,
+                    as_of,
+                    &Scope::teams([Some(t.to_string())]),
+                )
+            })
+            .collect()
+    };
+    let blocked = |s: &[Signal]| {
+        of(s, Kind::TicketBlocked)
+            .iter()
+            .map(|s| (s.subject.reference.clone(), s.team.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        blocked(&kept(&data, &lookups)),
+        [("API-31".to_string(), Some("core".to_string()))]
+    );
+    // API-31 moves to the edge team: it is evaluated with edge, not core.
+    data.tickets[0].team = Some("edge".into());
+    lookups.update_tickets(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &[31],
+    );
+    assert_eq!(kept(&data, &lookups), fresh(&data));
+    assert_eq!(
+        blocked(&kept(&data, &lookups)),
+        [("API-31".to_string(), Some("edge".to_string()))]
+    );
+    // The blocker is renamed API-33 and done, and a new ticket takes the key API-32 (open): the
+    // link names the new one, so API-31 is still blocked.
+    data.tickets[1] = ticket(32, "API-33", "Done", StatusCategory::Done, MON + 2 * HOUR);
+    data.tickets.push(ticket(
+        34,
+        "API-32",
+        "In Progress",
+        StatusCategory::Active,
+        MON,
+    ));
+    lookups.update_tickets(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &[32, 34],
+    );
+    assert_eq!(kept(&data, &lookups), fresh(&data));
+    assert_eq!(blocked(&kept(&data, &lookups)).len(), 1);
+    // And when that one is done, it is not.
+    data.tickets[2] = ticket(34, "API-32", "Done", StatusCategory::Done, MON + 3 * HOUR);
+    lookups.update_tickets(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &[34],
+    );
+    assert_eq!(kept(&data, &lookups), fresh(&data));
+    assert!(blocked(&kept(&data, &lookups)).is_empty());
+}
