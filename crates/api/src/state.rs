@@ -1,4 +1,4 @@
-//! The state behind every door: the app service, the metrics cache, the event bus and the
+//! The state behind every door: the app service, the data cache, the event bus and the
 //! start-up phase. Built fully before any door uses it; start-up work (the demo sync) runs
 //! afterwards and moves the phase from `Starting` to `Ready` or `Failed`.
 
@@ -6,12 +6,12 @@ use crate::error::{ApiError, ErrorCode, Result};
 use crate::events::{AppEvent, EventBus, IndexSink, SyncSink};
 use crate::status::{AppInfo, Phase};
 use bosun_app::demo::{self, DemoOptions, Providers};
-use bosun_app::metrics::MetricsCache;
+use bosun_app::signals::SignalCache;
 use bosun_app::{App, Paths};
 use bosun_core::Clock;
 use bosun_core::time::{Ts, rfc3339};
 use bosun_metrics::data::Dataset;
-use bosun_metrics::dora::{Analysis, DoraOptions};
+use bosun_metrics::dora::Analysis;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,7 +32,8 @@ pub struct StartOptions {
 
 pub struct Api {
     app: RwLock<Arc<App>>,
-    cache: Mutex<Option<MetricsCache>>,
+    /// The dataset, its DORA analysis and the signals' records, kept between syncs.
+    cache: Mutex<Option<SignalCache>>,
     pub bus: Arc<EventBus>,
     phase: Mutex<Phase>,
     syncing: AtomicBool,
@@ -192,7 +193,7 @@ impl Api {
         Ok(())
     }
 
-    async fn sync_blocking_phase(&self, keys: &[&str]) -> Result<()> {
+    async fn sync_blocking_phase(self: &Arc<Self>, keys: &[&str]) -> Result<()> {
         self.syncing.store(true, Ordering::SeqCst);
         self.bus.emit(AppEvent::SyncStarted {
             sources: keys.iter().map(|k| k.to_string()).collect(),
@@ -238,10 +239,19 @@ impl Api {
     }
 
     /// Evaluate the signals over the fresh data (lifecycle, alerts, action drafts) and say how
-    /// many are open.
-    async fn refresh_signals(&self, app: &Arc<App>) {
-        let app = app.clone();
-        let done = tokio::task::spawn_blocking(move || app.refresh_signals(&["open"])).await;
+    /// many are open. The kept data is refreshed where the syncs wrote, not reloaded.
+    async fn refresh_signals(self: &Arc<Self>, app: &Arc<App>) {
+        let (api, app) = (self.clone(), app.clone());
+        let done = tokio::task::spawn_blocking(move || {
+            let mut cache = lock(&api.cache);
+            let view = app.refresh_signals_in(&mut cache, &["open"]);
+            if view.is_err() {
+                // A refresh that failed half-way leaves nothing to trust: read afresh next time.
+                *cache = None;
+            }
+            view
+        })
+        .await;
         match done {
             Ok(Ok(view)) => {
                 let high = view
@@ -365,19 +375,19 @@ impl Api {
         match cache.as_mut() {
             None => {
                 let store = app.store()?;
-                *cache = Some(MetricsCache::load(store.conn(), DoraOptions::default())?);
+                *cache = Some(app.signal_cache(store.conn())?);
                 self.stale.store(false, Ordering::SeqCst);
             }
             Some(c) if self.stale.swap(false, Ordering::SeqCst) => {
                 let store = app.store()?;
-                c.refresh(store.conn())?;
+                c.metrics.refresh(store.conn())?;
             }
             Some(_) => {}
         }
         let c = cache
             .as_ref()
             .ok_or_else(|| ApiError::internal("metrics cache empty"))?;
-        f(&app, &c.data, &c.analysis)
+        f(&app, &c.metrics.data, &c.metrics.analysis)
     }
 
     pub fn pause_alerts(&self, until: Option<Ts>) {

@@ -945,32 +945,49 @@ impl App {
     /// Evaluate every signal now, write what changed (lifecycle, alerts, drafts) and return the
     /// stored signals in `statuses` (all when empty).
     pub fn refresh_signals(&self, statuses: &[&str]) -> Result<SignalsView> {
+        self.refresh_signals_in(&mut None, statuses)
+    }
+
+    /// The dataset, the extra records and the signals at this moment, to keep (see
+    /// [`SignalCache`]).
+    pub fn signal_cache(&self, conn: &Connection) -> Result<SignalCache> {
+        self.signal_cache_with(conn, &self.policy(conn)?.bundle)
+    }
+
+    fn signal_cache_with(&self, conn: &Connection, bundle: &Bundle) -> Result<SignalCache> {
+        SignalCache::load(conn, &self.config, bundle, self.now())
+    }
+
+    /// [`App::refresh_signals`] keeping what it read in `cache` for the next call (the running
+    /// app's): the store is then re-read only where the syncs since wrote, and the signals are
+    /// evaluated from memory.
+    pub fn refresh_signals_in(
+        &self,
+        cache: &mut Option<SignalCache>,
+        statuses: &[&str],
+    ) -> Result<SignalsView> {
         let mut store = self.store()?;
         let as_of = self.now();
         let policy = self.policy(store.conn())?;
-        let settings = &self.config.signals;
-        let data = crate::metrics::load(store.conn())?;
-        let extra = load_extra(store.conn(), &self.config, settings, as_of)?;
-        let input = Input {
-            data: &data,
-            extra: &extra,
+        let cache = match cache {
+            Some(c) => {
+                c.refresh(store.conn(), &self.config, &policy.bundle, as_of)?;
+                c
+            }
+            None => cache.insert(self.signal_cache_with(store.conn(), &policy.bundle)?),
         };
-        let scope = Scope::all();
-        let fresh = evaluate(input, settings, &policy.bundle, as_of, &scope)?;
         let alert_settings = self
             .config
             .alerts
             .settings(self.my_offset_minutes(store.conn()))?;
-        // The full evaluation covers everything: the change log is spent.
-        signal_changes::drain(store.conn())?;
         let applied = apply(
             &mut store,
-            &fresh,
-            &scope,
+            &cache.signals,
+            &Scope::all(),
             as_of,
             &alert_settings,
             &policy.bundle,
-            &extra,
+            &cache.extra,
         )?;
         let signals = rows::list(store.conn(), statuses)?;
         let alerts = alert_rows::list(store.conn(), alert_settings.day_start(as_of))?;
