@@ -53,6 +53,22 @@ impl Scope {
             })
     }
 
+    /// [`Scope::includes_repo`] for many records: the team's repositories are listed once
+    /// (instead of searched for every record).
+    pub fn repo_filter(&self, data: &Dataset) -> impl Fn(i64) -> bool + use<> {
+        let team: Option<HashSet<i64>> = self.team.as_deref().map(|t| {
+            data.repos
+                .iter()
+                .filter(|r| r.team.as_deref() == Some(t))
+                .map(|r| r.id)
+                .collect()
+        });
+        let only = self.repo;
+        move |repo| {
+            only.is_none_or(|r| r == repo) && team.as_ref().is_none_or(|s| s.contains(&repo))
+        }
+    }
+
     pub fn contains(&self, t: Ts) -> bool {
         t >= self.since && t <= self.until
     }
@@ -748,10 +764,11 @@ pub fn week_start(t: Ts) -> Ts {
 
 /// DORA for a scope, from an analysis of every deployment.
 pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
+    let in_scope = scope.repo_filter(data);
     let recs: Vec<&DeploymentRecord> = analysis
         .records
         .iter()
-        .filter(|r| scope.includes_repo(data, r.repo) && scope.contains(r.at))
+        .filter(|r| in_scope(r.repo) && scope.contains(r.at))
         .collect();
     let weeks = scope.weeks();
     let days: HashSet<i64> = recs.iter().map(|r| r.at.div_euclid(DAY)).collect();

@@ -8,12 +8,12 @@
 //! Bot pull requests and self-reviews are left out. A PR merged without a human review has no
 //! pickup or review sample and is counted as such. Also: PR sizes and review load per person.
 
-use crate::data::{Dataset, Index, PullRequest};
+use crate::data::{Dataset, PullRequest};
 use crate::dora::{Analysis, Scope, week_start};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 const WEEK: i64 = 7 * 86_400;
 
@@ -111,10 +111,10 @@ fn first_human_review(p: &PullRequest) -> Option<(Option<i64>, Ts)> {
 }
 
 pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetrics {
-    let ix = Index::new(data);
-    // When each PR was first shipped.
+    let in_scope = scope.repo_filter(data);
+    // When each PR was first shipped (by a deployment of its own repository).
     let mut shipped: HashMap<i64, (i64, Ts)> = HashMap::new();
-    for r in &analysis.records {
+    for r in analysis.records.iter().filter(|r| in_scope(r.repo)) {
         for p in &r.pull_requests {
             shipped.entry(*p).or_insert((r.id, r.at));
         }
@@ -122,18 +122,31 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     let merged: Vec<&PullRequest> = data
         .pull_requests
         .iter()
-        .filter(|p| !p.author_is_bot && scope.includes_repo(data, p.repo))
+        .filter(|p| !p.author_is_bot && in_scope(p.repo))
         .filter(|p| p.merged_at.is_some_and(|m| scope.contains(m)))
         .collect();
+    // When the merged PRs' own commits were authored: only those are looked up (an index of
+    // every commit of the organisation cost more than one team's metrics).
+    let wanted: HashSet<(i64, &str)> = merged
+        .iter()
+        .flat_map(|p| p.commits.iter().map(move |s| (p.repo, s.as_str())))
+        .collect();
+    let authored: HashMap<(i64, &str), Ts> = data
+        .commits
+        .iter()
+        .filter(|c| in_scope(c.repo) && wanted.contains(&(c.repo, c.sha.as_str())))
+        .map(|c| ((c.repo, c.sha.as_str()), c.authored_at))
+        .collect();
+    let first_commit_of = |p: &PullRequest| {
+        p.commits
+            .iter()
+            .filter_map(|s| authored.get(&(p.repo, s.as_str())).copied())
+            .min()
+    };
     let mut records = Vec::new();
     for p in &merged {
         let merged_at = p.merged_at.unwrap_or(0);
-        let first_commit = p
-            .commits
-            .iter()
-            .filter_map(|s| ix.commit(p.repo, s))
-            .map(|c| c.authored_at)
-            .min();
+        let first_commit = first_commit_of(p);
         let review = first_human_review(p);
         let deployed = shipped.get(&p.id).copied();
         records.push(PrRecord {
@@ -158,12 +171,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
         .iter()
         .zip(&records)
         .filter_map(|(p, r)| {
-            let first = p
-                .commits
-                .iter()
-                .filter_map(|s| ix.commit(p.repo, s))
-                .map(|c| c.authored_at)
-                .min()?;
+            let first = first_commit_of(p)?;
             let d = r.deploy_secs?;
             Some((p.merged_at? + d - first) as f64)
         })
@@ -187,7 +195,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     for p in data
         .pull_requests
         .iter()
-        .filter(|p| scope.includes_repo(data, p.repo) && !p.author_is_bot)
+        .filter(|p| in_scope(p.repo) && !p.author_is_bot)
     {
         let mut reviewers: Vec<i64> = p
             .reviews
@@ -205,7 +213,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     for p in data
         .pull_requests
         .iter()
-        .filter(|p| scope.includes_repo(data, p.repo) && p.closed_at.is_none())
+        .filter(|p| in_scope(p.repo) && p.closed_at.is_none())
     {
         for r in &p.requested {
             *pending.entry(*r).or_default() += 1;
