@@ -9,7 +9,7 @@
 use crate::metrics::MetricsCache;
 use crate::{App, AppError, Result};
 use bosun_core::time::Ts;
-use bosun_metrics::data::Dataset;
+use bosun_metrics::data::{Dataset, repo_range};
 use bosun_metrics::dora::DoraOptions;
 use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
@@ -584,11 +584,6 @@ pub fn evaluate_with(
     out.extend(tracing::debug_span!("agreements").in_scope(|| agreements(&ev, bundle))?);
     bosun_signals::sort(&mut out);
     Ok(out)
-}
-
-/// The run of `repo`'s items in `all`, ordered by repository.
-fn run<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> &[T] {
-    &all[all.partition_point(|x| of(x) < repo)..all.partition_point(|x| of(x) <= repo)]
 }
 
 /// What one evaluation changed in the store.
@@ -1181,10 +1176,10 @@ impl SignalCache {
         let x = &mut self.extra;
         // The dataset's pull requests and deployments are ordered by repository.
         for r in &c.repos {
-            for pr in run(&d.pull_requests, *r, |p| p.repo) {
+            for pr in &d.pull_requests[repo_range(&d.pull_requests, *r, |p| p.repo)] {
                 x.prs.remove(&pr.id);
             }
-            for dep in run(&d.deployments, *r, |d| d.repo) {
+            for dep in &d.deployments[repo_range(&d.deployments, *r, |d| d.repo)] {
                 x.deployments.remove(&dep.id);
             }
             x.checks.remove(r);
@@ -1274,13 +1269,15 @@ impl SignalCache {
         });
         let teams = tracing::debug_span!("touched")
             .in_scope(|| self.touched(conn, &changes, &reviewers))?;
-        let input = Input {
-            data: &self.metrics.data,
-            extra: &self.extra,
-        };
-        let lookups = Some(&self.lookups);
         let scope = Scope::teams(teams.iter().cloned());
-        let fresh = evaluate_with(input, lookups, &self.settings, bundle, as_of, &scope)?;
+        let fresh = evaluate_with(
+            input,
+            Some(&self.lookups),
+            &self.settings,
+            bundle,
+            as_of,
+            &scope,
+        )?;
         self.signals
             .retain(|s| !(bosun_signals::is_global(s.kind) || scope.includes(s.team.as_deref())));
         self.signals.extend(fresh);

@@ -219,6 +219,12 @@ pub struct Person {
 }
 
 /// Lookups built once per dataset.
+/// Where `repo`'s items are in `all` when it is ordered by repository first (`of` gives an item's
+/// repository), as the app loads pull requests, commits and deployments and its caches keep them.
+pub fn repo_range<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> std::ops::Range<usize> {
+    all.partition_point(|x| of(x) < repo)..all.partition_point(|x| of(x) <= repo)
+}
+
 pub struct Index<'a> {
     pub data: &'a Dataset,
     pub repo_by_id: HashMap<i64, &'a Repo>,

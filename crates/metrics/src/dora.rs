@@ -44,17 +44,8 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn includes_repo(&self, data: &Dataset, repo: i64) -> bool {
-        self.repo.is_none_or(|r| r == repo)
-            && self.team.as_deref().is_none_or(|t| {
-                data.repos
-                    .iter()
-                    .any(|r| r.id == repo && r.team.as_deref() == Some(t))
-            })
-    }
-
-    /// [`Scope::includes_repo`] for many records: the team's repositories are listed once
-    /// (instead of searched for every record).
+    /// Whether a repository is in the scope (its team's, or the one asked for), with the team's
+    /// repositories listed once for the many records it is asked about.
     pub fn repo_filter(&self, data: &Dataset) -> impl Fn(i64) -> bool + use<> {
         let team: Option<HashSet<i64>> = self.team.as_deref().map(|t| {
             data.repos

@@ -1,11 +1,12 @@
-//! Lookups shared by the detectors, built once per evaluation.
+//! What the detectors share: the evaluation's context, built once per evaluation, and the
+//! [`Lookups`] a cache keeps between evaluations.
 
 use crate::input::{Input, PersonExtra, TeamExtra};
 use crate::model::{Evidence, Subject};
 use crate::time::DAY;
 use crate::{Scope, Settings};
 use bosun_core::time::Ts;
-use bosun_metrics::data::{Deployment, PullRequest, Repo, Ticket};
+use bosun_metrics::data::{Deployment, PullRequest, Repo, Ticket, repo_range};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -299,9 +300,7 @@ fn find_ticket(tickets: &[Ticket], by_id: bool, id: i64) -> Option<&Ticket> {
 
 /// The run of `repo`'s items in `all`, ordered by repository.
 fn repo_run<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> &[T] {
-    let start = all.partition_point(|x| of(x) < repo);
-    let end = all.partition_point(|x| of(x) <= repo);
-    &all[start..end]
+    &all[repo_range(all, repo, of)]
 }
 
 fn repo_prs(prs: &[PullRequest], repo: i64) -> &[PullRequest] {

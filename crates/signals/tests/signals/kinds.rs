@@ -883,7 +883,7 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
     let as_of = MON + 4 * DAY;
     let kept = |data: &Dataset, extra: &Extra, lookups: &Lookups| {
         evaluate_with(
-            Input { data, extra },
+            input(data, extra),
             Some(lookups),
             &Settings::default(),
             as_of,
@@ -891,14 +891,7 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
         )
     };
     let fresh = run(&data, &extra, as_of);
-    let mut lookups = Lookups::new(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &Settings::default(),
-        as_of,
-    );
+    let mut lookups = Lookups::new(input(&data, &extra), &Settings::default(), as_of);
     assert_eq!(kept(&data, &extra, &lookups), fresh);
     let why = |s: &[Signal]| of(s, Kind::TicketNoActivity)[0].why.clone();
     assert!(
@@ -909,13 +902,7 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
     // PR 61 no longer names the ticket and PR 62 moved: the repository's lookups are updated.
     data.pull_requests[0].title = "Part 61, no ticket".into();
     extra.prs.get_mut(&62).unwrap().last_activity = Some(MON + HOUR);
-    lookups.update_repos(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &[10].into(),
-    );
+    lookups.update_repos(input(&data, &extra), &[10].into());
     let fresh = run(&data, &extra, as_of);
     assert_eq!(kept(&data, &extra, &lookups), fresh);
     assert!(
@@ -924,14 +911,7 @@ fn kept_lookups_give_what_a_fresh_evaluation_gives() {
         why(&fresh)
     );
     // Built for another moment, they are not used.
-    let other = Lookups::new(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &Settings::default(),
-        as_of - DAY,
-    );
+    let other = Lookups::new(input(&data, &extra), &Settings::default(), as_of - DAY);
     assert_eq!(kept(&data, &extra, &other), fresh);
 }
 
@@ -947,56 +927,28 @@ fn updating_a_repository_names_the_people_whose_review_counts_changed() {
     p72.reviews.push(review(BOB, "APPROVED", MON + DAY));
     data.pull_requests = vec![p71, p72];
     let settings = Settings::default();
-    let mut lookups = Lookups::new(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &settings,
-        as_of,
-    );
+    let mut lookups = Lookups::new(input(&data, &extra), &settings, as_of);
     let repo: std::collections::HashSet<i64> = [10].into();
     // Nothing changed: nobody is named.
-    let same = lookups.update_repos(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &repo,
-    );
+    let same = lookups.update_repos(input(&data, &extra), &repo);
     assert!(same.is_empty(), "{same:?}");
     // Cara reviews PR 71 (her first review in the window); Bob's request stays pending.
     data.pull_requests[0]
         .reviews
         .push(review(CARA, "COMMENTED", MON + 2 * DAY));
-    let changed = lookups.update_repos(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &repo,
-    );
+    let changed = lookups.update_repos(input(&data, &extra), &repo);
     assert_eq!(changed, [CARA].into());
     // PR 71 is merged: Bob's pending request goes; a self-review never counts.
     data.pull_requests[0].merged_at = Some(MON + 3 * DAY);
     data.pull_requests[1]
         .reviews
         .push(review(ALICE, "COMMENTED", MON + 2 * DAY));
-    let changed = lookups.update_repos(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &repo,
-    );
+    let changed = lookups.update_repos(input(&data, &extra), &repo);
     assert_eq!(changed, [BOB].into());
     // The kept lookups still evaluate as fresh ones do.
     assert_eq!(
         evaluate_with(
-            Input {
-                data: &data,
-                extra: &extra,
-            },
+            input(&data, &extra),
             Some(&lookups),
             &settings,
             as_of,
@@ -1035,10 +987,7 @@ fn kept_lookups_follow_a_ticket_that_moves_team_or_changes_its_key() {
             .iter()
             .flat_map(|t| {
                 evaluate(
-                    Input {
-                        data,
-                        extra: &extra,
-                    },
+                    input(data, &extra),
                     &settings,
                     as_of,
                     &Scope::teams([Some(t.to_string())]),
@@ -1046,23 +995,13 @@ fn kept_lookups_follow_a_ticket_that_moves_team_or_changes_its_key() {
             })
             .collect()
     };
-    let mut lookups = Lookups::new(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &settings,
-        as_of,
-    );
+    let mut lookups = Lookups::new(input(&data, &extra), &settings, as_of);
     let kept = |data: &Dataset, lookups: &Lookups| -> Vec<Signal> {
         ["core", "edge"]
             .iter()
             .flat_map(|t| {
                 evaluate_with(
-                    Input {
-                        data,
-                        extra: &extra,
-                    },
+                    input(data, &extra),
                     Some(lookups),
                     &settings,
                     as_of,
@@ -1083,13 +1022,7 @@ fn kept_lookups_follow_a_ticket_that_moves_team_or_changes_its_key() {
     );
     // API-31 moves to the edge team: it is evaluated with edge, not core.
     data.tickets[0].team = Some("edge".into());
-    lookups.update_tickets(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &[31],
-    );
+    lookups.update_tickets(input(&data, &extra), &[31]);
     assert_eq!(kept(&data, &lookups), fresh(&data));
     assert_eq!(
         blocked(&kept(&data, &lookups)),
@@ -1105,24 +1038,12 @@ fn kept_lookups_follow_a_ticket_that_moves_team_or_changes_its_key() {
         StatusCategory::Active,
         MON,
     ));
-    lookups.update_tickets(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &[32, 34],
-    );
+    lookups.update_tickets(input(&data, &extra), &[32, 34]);
     assert_eq!(kept(&data, &lookups), fresh(&data));
     assert_eq!(blocked(&kept(&data, &lookups)).len(), 1);
     // And when that one is done, it is not.
     data.tickets[2] = ticket(34, "API-32", "Done", StatusCategory::Done, MON + 3 * HOUR);
-    lookups.update_tickets(
-        Input {
-            data: &data,
-            extra: &extra,
-        },
-        &[34],
-    );
+    lookups.update_tickets(input(&data, &extra), &[34]);
     assert_eq!(kept(&data, &lookups), fresh(&data));
     assert!(blocked(&kept(&data, &lookups)).is_empty());
 }

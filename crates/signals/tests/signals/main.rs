@@ -111,7 +111,11 @@ fn run(data: &Dataset, extra: &Extra, as_of: Ts) -> Vec<Signal> {
 }
 
 fn run_with(data: &Dataset, extra: &Extra, as_of: Ts, settings: &Settings) -> Vec<Signal> {
-    evaluate(Input { data, extra }, settings, as_of, &Scope::all())
+    evaluate(input(data, extra), settings, as_of, &Scope::all())
+}
+
+fn input<'a>(data: &'a Dataset, extra: &'a Extra) -> Input<'a> {
+    Input { data, extra }
 }
 
 fn of(signals: &[Signal], kind: Kind) -> Vec<&Signal> {
