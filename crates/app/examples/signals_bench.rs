@@ -53,11 +53,15 @@ fn main() {
         extra: &extra,
     };
 
-    // Full evaluation, three times (the median counts).
+    // Full evaluation, five times (the median counts; BOSUN_BENCH_FULL_RUNS=N for a profile).
+    let runs: usize = std::env::var("BOSUN_BENCH_FULL_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5);
     let mut full = Vec::new();
     let mut detectors = Vec::new();
     let mut signals = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..runs {
         let t = Instant::now();
         let d = bosun_signals::evaluate(input, settings, as_of, &Scope::all());
         detectors.push(ms(t));
@@ -169,6 +173,7 @@ fn main() {
             "load_dataset_ms": load_dataset_ms,
             "load_extra_ms": load_extra_ms,
             "detectors_ms": median(detectors),
+            "full_ms": full.clone(),
             "full_evaluation_ms": median(full),
             "apply_first_ms": apply_first_ms,
             "apply_first": first,

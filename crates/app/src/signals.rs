@@ -144,6 +144,7 @@ pub fn load_extra_part(
     let mut x = Extra::default();
 
     let and_id_repo = only("id", &part.repos);
+    let _q = tracing::debug_span!("extra.repos").entered();
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url FROM repos WHERE 1 = 1{and_id_repo}"
     ))?;
@@ -159,6 +160,8 @@ pub fn load_extra_part(
             },
         );
     }
+    drop(_q);
+    let _q = tracing::debug_span!("extra.code_owners").entered();
     let mut s = conn.prepare(&format!(
         "SELECT repo_id, pattern, owners FROM code_owners WHERE 1 = 1{and_repo} ORDER BY repo_id, position"
     ))?;
@@ -181,6 +184,8 @@ pub fn load_extra_part(
     }
 
     // Pull requests that are open or finished recently.
+    drop(_q);
+    let _q = tracing::debug_span!("extra.prs").entered();
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, head_ref FROM pull_requests
          WHERE (state = 'open' OR coalesce(merged_at, closed_at, 0) >= ?1){and_repo}"
@@ -202,9 +207,11 @@ pub fn load_extra_part(
             },
         );
     }
+    drop(_q);
+    let _q = tracing::debug_span!("extra.review_requests").entered();
     let mut s = conn.prepare(&format!(
-        "SELECT e.pr_id, a.person_id, max(e.created_at) FROM pr_events e
-           JOIN pull_requests p ON p.id = e.pr_id JOIN accounts a ON a.id = e.subject_account_id
+        "SELECT e.pr_id, a.person_id, max(e.created_at) FROM pull_requests p
+           CROSS JOIN pr_events e ON e.pr_id = p.id JOIN accounts a ON a.id = e.subject_account_id
          WHERE p.state = 'open' AND e.event = 'review_requested' AND a.person_id IS NOT NULL AND e.created_at <= ?1{and_p_repo}
          GROUP BY e.pr_id, a.person_id ORDER BY e.pr_id, a.person_id"
     ))?;
@@ -214,6 +221,8 @@ pub fn load_extra_part(
         let (pr, person, at) = r?;
         x.prs.entry(pr).or_default().requested_at.push((person, at));
     }
+    drop(_q);
+    let _q = tracing::debug_span!("extra.pr_activity").entered();
     let mut s = conn.prepare(&format!(
         "SELECT p.id, max(
              coalesce((SELECT max(c.committed_at) FROM pr_commits pc CROSS JOIN commits c ON c.repo_id = p.repo_id AND c.sha = pc.sha
@@ -228,8 +237,10 @@ pub fn load_extra_part(
         let (pr, at) = r?;
         x.prs.entry(pr).or_default().last_activity = Some(at);
     }
+    drop(_q);
+    let _q = tracing::debug_span!("extra.pr_paths").entered();
     let mut s = conn.prepare(&format!(
-        "SELECT DISTINCT c.pr_id, c.path FROM pr_comments c JOIN pull_requests p ON p.id = c.pr_id
+        "SELECT DISTINCT c.pr_id, c.path FROM pull_requests p CROSS JOIN pr_comments c ON c.pr_id = p.id
          WHERE p.state = 'open' AND c.path IS NOT NULL{and_p_repo} ORDER BY c.pr_id, c.path"
     ))?;
     for r in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
@@ -237,13 +248,15 @@ pub fn load_extra_part(
         x.prs.entry(pr).or_default().paths.push(path);
     }
 
-    // Check runs: recent ones, and every run on an open PR's head. (The open heads of the part's
-    // repositories only: a run is only ever matched with its own repository's pull requests, and
-    // listing the open heads of every repository scans the whole table.)
+    // Check runs: recent ones, and every run on the head of one of its repository's open PRs (a
+    // run is only ever matched with its own repository's pull requests).
+    drop(_q);
+    let _q = tracing::debug_span!("extra.checks").entered();
     let mut s = conn.prepare(&format!(
         "SELECT repo_id, head_sha, name, conclusion, started_at, completed_at, html_url FROM check_runs
-         WHERE (coalesce(completed_at, started_at, 0) >= ?1
-            OR head_sha IN (SELECT head_sha FROM pull_requests WHERE state = 'open' AND head_sha IS NOT NULL{and_repo})){and_repo}
+         WHERE id IN (SELECT id FROM check_runs WHERE coalesce(completed_at, started_at, 0) >= ?1{and_repo}
+                      UNION SELECT c.id FROM pull_requests p CROSS JOIN check_runs c ON c.repo_id = p.repo_id AND c.head_sha = p.head_sha
+                      WHERE p.state = 'open'{and_p_repo})
          ORDER BY repo_id, id"
     ))?;
     for r in s.query_map([recent], |r| {
@@ -267,6 +280,8 @@ pub fn load_extra_part(
     }
 
     // Tickets not done, or done recently (follow-ups, blockers).
+    drop(_q);
+    let _q = tracing::debug_span!("extra.tickets").entered();
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, labels, due_at, priority FROM tickets
          WHERE (coalesce(status_category, 'todo') != 'done' OR coalesce(resolved_at, updated_at) >= ?1){and_id}"
@@ -294,9 +309,28 @@ pub fn load_extra_part(
     }
     let link = regex::Regex::new(r"(?i)blocked by\s+([A-Z][A-Z0-9]+-[0-9]+)")
         .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+    drop(_q);
+    let _q = tracing::debug_span!("extra.ticket_changes").entered();
+    // From the tickets in the window to their changes (most tickets are done and old). The last
+    // change of each, then the few changes the detectors read the fields of.
+    let in_window = format!(
+        "FROM tickets t CROSS JOIN ticket_changes c ON c.ticket_id = t.id
+         WHERE c.created_at <= ?1{and_c_ticket} AND (coalesce(t.status_category, 'todo') != 'done' OR coalesce(t.resolved_at, t.updated_at) >= ?2)"
+    );
     let mut s = conn.prepare(&format!(
-        "SELECT c.ticket_id, c.created_at, c.field, c.from_string, c.to_string FROM ticket_changes c JOIN tickets t ON t.id = c.ticket_id
-         WHERE c.created_at <= ?1{and_c_ticket} AND (coalesce(t.status_category, 'todo') != 'done' OR coalesce(t.resolved_at, t.updated_at) >= ?2)
+        "SELECT c.ticket_id, max(c.created_at) {in_window} GROUP BY c.ticket_id"
+    ))?;
+    for r in s.query_map(params![as_of, since], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Ts>(1)?))
+    })? {
+        let (id, at) = r?;
+        if let Some(t) = x.tickets.get_mut(&id) {
+            t.last_change_at = Some(at);
+        }
+    }
+    let mut s = conn.prepare(&format!(
+        "SELECT c.ticket_id, c.created_at, c.field, c.from_string, c.to_string {in_window}
+           AND lower(c.field) IN ('flagged', 'link', 'labels')
          ORDER BY c.ticket_id, c.created_at, c.id"
     ))?;
     let blocked_labels: Vec<String> = settings
@@ -317,7 +351,6 @@ pub fn load_extra_part(
         let Some(t) = x.tickets.get_mut(&id) else {
             continue;
         };
-        t.last_change_at = Some(t.last_change_at.map_or(at, |p| p.max(at)));
         let field = field.to_lowercase();
         let to_s = to.unwrap_or_default();
         match field.as_str() {
@@ -342,6 +375,8 @@ pub fn load_extra_part(
         }
     }
 
+    drop(_q);
+    let _q = tracing::debug_span!("extra.deployments").entered();
     let mut s = conn.prepare(&format!(
         "SELECT d.id, s.state, s.created_at, s.log_url FROM deployments d
            JOIN deployment_statuses s ON s.id = (SELECT id FROM deployment_statuses WHERE deployment_id = d.id AND created_at <= ?2
@@ -362,6 +397,7 @@ pub fn load_extra_part(
         x.deployments.insert(id, d);
     }
 
+    drop(_q);
     if let Some(ids) = &part.incidents {
         load_incidents(conn, since, ids, &mut x)?;
     }
@@ -580,8 +616,10 @@ pub fn evaluate_with(
     scope: &Scope,
 ) -> Result<Vec<Signal>> {
     let ev = Evaluation::new(input, lookups, settings, as_of, scope);
-    let mut out = tracing::debug_span!("detectors").in_scope(|| ev.detect());
-    out.extend(tracing::debug_span!("agreements").in_scope(|| agreements(&ev, bundle))?);
+    // The working agreements run beside the detectors (one job among theirs).
+    let (mut out, agreed) =
+        ev.detect_with(|| tracing::debug_span!("agreements").in_scope(|| agreements(&ev, bundle)));
+    out.extend(agreed?);
     bosun_signals::sort(&mut out);
     Ok(out)
 }

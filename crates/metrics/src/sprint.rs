@@ -312,14 +312,24 @@ pub fn sprint_health_in(
         .filter_map(|t| t.story_points)
         .sum();
 
-    // Blocked and at risk, among what is left.
-    let done_keys: HashSet<&str> = data
-        .tickets
+    // Blocked and at risk, among what is left. A blocker is open unless a ticket with its key
+    // is done by then: only the keys some remaining ticket names are looked for.
+    let mut named: Vec<&str> = remaining
         .iter()
-        .copied()
-        .filter(|t| done_by(t, at))
-        .map(|t| t.key.as_str())
+        .flat_map(|t| t.blocked_by.iter().map(String::as_str))
         .collect();
+    named.sort_unstable();
+    named.dedup();
+    let done_keys: HashSet<&str> = if named.is_empty() {
+        HashSet::new()
+    } else {
+        data.tickets
+            .iter()
+            .copied()
+            .filter(|t| named.binary_search(&t.key.as_str()).is_ok() && done_by(t, at))
+            .map(|t| t.key.as_str())
+            .collect()
+    };
     let history_flows: Vec<f64> = {
         let mut v: Vec<f64> = data
             .tickets

@@ -56,14 +56,57 @@ pub struct Lookups {
     /// Person → pull requests they reviewed in the window (human reviews of other people's PRs,
     /// by human authors, not finished before the window).
     reviewed: HashMap<i64, usize>,
+    tickets: TicketIndex,
+}
+
+/// The tickets by key and by team.
+#[derive(Debug, Clone, Default)]
+struct TicketIndex {
     /// Whether the tickets are ordered by id (as the app loads them and its cache keeps them):
     /// a ticket is then found by binary search.
-    tickets_by_id: bool,
+    by_id: bool,
     /// Ticket key → the lowest id of a ticket with that key (an entry may be stale after an
     /// update: [`Ctx::ticket`] checks the key).
-    ticket_by_key: HashMap<String, i64>,
+    by_key: HashMap<String, i64>,
     /// Team → its tickets' ids, ascending.
-    team_tickets: HashMap<Option<String>, Vec<i64>>,
+    by_team: HashMap<Option<String>, Vec<i64>>,
+}
+
+impl TicketIndex {
+    fn new(input: Input<'_>) -> TicketIndex {
+        let tickets = &input.data.tickets;
+        let mut index = TicketIndex {
+            by_id: tickets.is_sorted_by_key(|t| t.id),
+            ..Default::default()
+        };
+        for t in tickets {
+            index.add(t);
+        }
+        index
+    }
+
+    fn add(&mut self, t: &Ticket) {
+        match self.by_key.get_mut(&t.key) {
+            // The lowest id, whatever the order of updates.
+            Some(first) => *first = (*first).min(t.id),
+            None => {
+                self.by_key.insert(t.key.clone(), t.id);
+            }
+        }
+        match self.by_team.get_mut(&t.team) {
+            Some(ids) => {
+                // In id order, tickets come last: a push, or an insert for an update.
+                if ids.last().is_none_or(|last| *last < t.id) {
+                    ids.push(t.id);
+                } else if let Err(i) = ids.binary_search(&t.id) {
+                    ids.insert(i, t.id);
+                }
+            }
+            None => {
+                self.by_team.insert(t.team.clone(), vec![t.id]);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -97,57 +140,39 @@ impl Lookups {
             deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             ..Default::default()
         };
-        tracing::debug_span!("lookups.prs").in_scope(|| l.add(input, prs.iter()));
-        tracing::debug_span!("lookups.tickets").in_scope(|| l.index_tickets(input));
+        // Two independent passes: one on each of two cores.
+        let parent = tracing::Span::current();
+        l.tickets = std::thread::scope(|s| {
+            let tickets = s.spawn(|| {
+                tracing::debug_span!(parent: &parent, "lookups.tickets")
+                    .in_scope(|| TicketIndex::new(input))
+            });
+            tracing::debug_span!("lookups.prs").in_scope(|| l.add(input, prs.iter()));
+            tickets
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         l
     }
 
     /// Every ticket again (after their teams changed with a sprint's).
     pub fn index_tickets(&mut self, input: Input<'_>) {
-        let tickets = &input.data.tickets;
-        self.tickets_by_id = tickets.is_sorted_by_key(|t| t.id);
-        self.ticket_by_key.clear();
-        self.team_tickets.clear();
-        for t in tickets {
-            self.add_ticket(t);
-        }
+        self.tickets = TicketIndex::new(input);
     }
 
     /// Again for these tickets (their key or team may have changed, or they may be new or
     /// gone). The tickets must keep the order they had.
     pub fn update_tickets(&mut self, input: Input<'_>, ids: &[i64]) {
+        let index = &mut self.tickets;
         for id in ids {
             // Its team may have changed: out of every team (a few hundred binary searches).
-            for team in self.team_tickets.values_mut() {
+            for team in index.by_team.values_mut() {
                 if let Ok(i) = team.binary_search(id) {
                     team.remove(i);
                 }
             }
-            if let Some(t) = find_ticket(&input.data.tickets, self.tickets_by_id, *id) {
-                self.add_ticket(t);
-            }
-        }
-    }
-
-    fn add_ticket(&mut self, t: &Ticket) {
-        match self.ticket_by_key.get_mut(&t.key) {
-            // The lowest id, whatever the order of updates.
-            Some(first) => *first = (*first).min(t.id),
-            None => {
-                self.ticket_by_key.insert(t.key.clone(), t.id);
-            }
-        }
-        match self.team_tickets.get_mut(&t.team) {
-            Some(ids) => {
-                // In id order, tickets come last: a push, or an insert for an update.
-                if ids.last().is_none_or(|last| *last < t.id) {
-                    ids.push(t.id);
-                } else if let Err(i) = ids.binary_search(&t.id) {
-                    ids.insert(i, t.id);
-                }
-            }
-            None => {
-                self.team_tickets.insert(t.team.clone(), vec![t.id]);
+            if let Some(t) = find_ticket(&input.data.tickets, index.by_id, *id) {
+                index.add(t);
             }
         }
     }
@@ -401,10 +426,10 @@ impl<'a> Ctx<'a> {
         };
         let tickets = match &scope.teams {
             None => input.data.tickets.iter().collect(),
-            Some(teams) if lookups.tickets_by_id => {
+            Some(teams) if lookups.tickets.by_id => {
                 let mut ids: Vec<i64> = teams
                     .iter()
-                    .filter_map(|t| lookups.team_tickets.get(t))
+                    .filter_map(|t| lookups.tickets.by_team.get(t))
                     .flatten()
                     .copied()
                     .collect();
@@ -444,8 +469,8 @@ impl<'a> Ctx<'a> {
     /// The ticket with this key (any team's).
     pub fn ticket(&self, key: &str) -> Option<&'a Ticket> {
         let tickets = &self.input.data.tickets;
-        if self.lookups.tickets_by_id {
-            let id = self.lookups.ticket_by_key.get(key)?;
+        if self.lookups.tickets.by_id {
+            let id = self.lookups.tickets.by_key.get(key)?;
             match find_ticket(tickets, true, *id) {
                 Some(t) if t.key == key => Some(t),
                 // Its key changed or it is gone: look for another.

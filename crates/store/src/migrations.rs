@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("migrations/0004_identity.sql"),
     },
+    Migration {
+        version: 5,
+        name: "signal_reads",
+        sql: include_str!("migrations/0005_signal_reads.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {
