@@ -30,6 +30,14 @@ pub struct StartOptions {
     pub door: String,
 }
 
+/// When the signals are evaluated: now (after a sync), or at the moment the kept data was
+/// last evaluated (on start-up, the preload for the pages evaluated them seconds before).
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    Now,
+    Cached,
+}
+
 pub struct Api {
     app: RwLock<Arc<App>>,
     /// The dataset, its DORA analysis and the signals' records, kept between syncs.
@@ -105,7 +113,7 @@ impl Api {
                 // Today and the tray do not wait for the next sync.
                 if !self.demo {
                     let app = self.app();
-                    self.refresh_signals(&app).await;
+                    self.refresh_signals(&app, Moment::Cached).await;
                 }
                 let api = self.clone();
                 tokio::spawn(async move {
@@ -222,7 +230,7 @@ impl Api {
             Err(e) => (false, e.to_string(), 0),
         };
         if result.is_ok() {
-            self.refresh_signals(&app).await;
+            self.refresh_signals(&app, Moment::Now).await;
         }
         *lock(&self.last_sync) = (Some(now), (!ok).then(|| message.clone()));
         self.bus.emit(AppEvent::SyncFinished {
@@ -240,11 +248,14 @@ impl Api {
 
     /// Evaluate the signals over the fresh data (lifecycle, alerts, action drafts) and say how
     /// many are open. The kept data is refreshed where the syncs wrote, not reloaded.
-    async fn refresh_signals(self: &Arc<Self>, app: &Arc<App>) {
+    async fn refresh_signals(self: &Arc<Self>, app: &Arc<App>, at: Moment) {
         let (api, app) = (self.clone(), app.clone());
         let done = tokio::task::spawn_blocking(move || {
             let mut cache = lock(&api.cache);
-            let view = app.refresh_signals_in(&mut cache, &["open"]);
+            let view = match at {
+                Moment::Now => app.refresh_signals_in(&mut cache, &["open"]),
+                Moment::Cached => app.refresh_signals_at_cache_moment(&mut cache, &["open"]),
+            };
             if view.is_err() {
                 // A refresh that failed half-way leaves nothing to trust: read afresh next time.
                 *cache = None;
@@ -380,14 +391,14 @@ impl Api {
             }
             Some(c) if self.stale.swap(false, Ordering::SeqCst) => {
                 let store = app.store()?;
-                c.metrics.refresh(store.conn())?;
+                c.refresh_metrics(store.conn())?;
             }
             Some(_) => {}
         }
         let c = cache
             .as_ref()
             .ok_or_else(|| ApiError::internal("metrics cache empty"))?;
-        f(&app, &c.metrics.data, &c.metrics.analysis)
+        f(&app, &c.metrics().data, &c.metrics().analysis)
     }
 
     pub fn pause_alerts(&self, until: Option<Ts>) {

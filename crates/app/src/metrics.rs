@@ -650,6 +650,34 @@ pub struct Refreshed {
     pub services: usize,
     pub tickets: usize,
     pub sprints: usize,
+    /// The repositories re-read (with those of the services whose incidents changed), the
+    /// tickets and the sprints, ascending: the signal cache re-evaluates their teams too.
+    #[serde(skip)]
+    pub repo_ids: Vec<i64>,
+    #[serde(skip)]
+    pub ticket_ids: Vec<i64>,
+    #[serde(skip)]
+    pub sprint_ids: Vec<i64>,
+}
+
+impl Refreshed {
+    /// Both refreshes together.
+    pub fn merge(&mut self, other: &Refreshed) {
+        self.full |= other.full;
+        self.repos += other.repos;
+        self.services += other.services;
+        self.tickets += other.tickets;
+        self.sprints += other.sprints;
+        for (mine, theirs) in [
+            (&mut self.repo_ids, &other.repo_ids),
+            (&mut self.ticket_ids, &other.ticket_ids),
+            (&mut self.sprint_ids, &other.sprint_ids),
+        ] {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+        }
+    }
 }
 
 /// The dataset and the DORA analysis of every deployment, kept in memory between syncs. A refresh
@@ -697,12 +725,15 @@ impl MetricsCache {
             }
             self.identity_version = version;
         }
-        let done = Refreshed {
+        let mut done = Refreshed {
             full: false,
             repos: changes.repos.len(),
             services: changes.services.len(),
             tickets: changes.tickets.len(),
             sprints: changes.sprints.len(),
+            repo_ids: changes.repos.clone(),
+            ticket_ids: changes.tickets.clone(),
+            sprint_ids: changes.sprints.clone(),
         };
         if changes.is_empty() {
             return Ok(done);
@@ -744,6 +775,7 @@ impl MetricsCache {
         if !repos.is_empty() {
             let mut ids: Vec<i64> = repos.iter().copied().collect();
             ids.sort_unstable();
+            done.repo_ids = ids.clone();
             let code = tracing::debug_span!("load_code")
                 .in_scope(|| load_code(conn, l, &Only::ids(&ids)))?;
             let _s = tracing::debug_span!("merge_code").entered();

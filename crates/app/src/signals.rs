@@ -6,7 +6,7 @@
 //! [`SignalCache`] keeps the dataset and the last evaluation in memory: after a sync it re-reads
 //! only what the sync wrote (the metrics cache) and re-evaluates only the teams it touched.
 
-use crate::metrics::MetricsCache;
+use crate::metrics::{MetricsCache, Refreshed};
 use crate::{App, AppError, Result};
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Dataset, repo_range};
@@ -999,15 +999,42 @@ impl App {
         cache: &mut Option<SignalCache>,
         statuses: &[&str],
     ) -> Result<SignalsView> {
+        self.refresh_signals_at(cache, statuses, self.now())
+    }
+
+    /// [`App::refresh_signals_in`] at the moment of the cache's last evaluation (now when there
+    /// is no cache yet): on start-up, the cache just loaded for the pages was evaluated seconds
+    /// ago, and evaluating again at "now" would re-read and re-evaluate everything for nothing.
+    pub fn refresh_signals_at_cache_moment(
+        &self,
+        cache: &mut Option<SignalCache>,
+        statuses: &[&str],
+    ) -> Result<SignalsView> {
+        let as_of = cache
+            .as_ref()
+            .map_or_else(|| self.now(), SignalCache::as_of);
+        self.refresh_signals_at(cache, statuses, as_of)
+    }
+
+    fn refresh_signals_at(
+        &self,
+        cache: &mut Option<SignalCache>,
+        statuses: &[&str],
+        as_of: Ts,
+    ) -> Result<SignalsView> {
         let mut store = self.store()?;
-        let as_of = self.now();
         let policy = self.policy(store.conn())?;
         let cache = match cache {
             Some(c) => {
                 c.refresh(store.conn(), &self.config, &policy.bundle, as_of)?;
                 c
             }
-            None => cache.insert(self.signal_cache_with(store.conn(), &policy.bundle)?),
+            None => cache.insert(SignalCache::load(
+                store.conn(),
+                &self.config,
+                &policy.bundle,
+                as_of,
+            )?),
         };
         let alert_settings = self
             .config
@@ -1062,7 +1089,10 @@ pub struct SignalsView {
 
 /// The dataset, the extra records and the last evaluation, kept in memory between syncs.
 pub struct SignalCache {
-    pub metrics: MetricsCache,
+    metrics: MetricsCache,
+    /// What refreshes of the metrics alone ([`SignalCache::refresh_metrics`]) saw since the last
+    /// [`SignalCache::refresh`]: it must know (the metrics change log is drained once).
+    metrics_seen: Refreshed,
     pub extra: Extra,
     pub signals: Vec<Signal>,
     lookups: Lookups,
@@ -1109,6 +1139,7 @@ impl SignalCache {
         )?;
         Ok(SignalCache {
             metrics,
+            metrics_seen: Refreshed::default(),
             extra,
             signals,
             lookups,
@@ -1120,6 +1151,24 @@ impl SignalCache {
 
     pub fn data(&self) -> &Dataset {
         &self.metrics.data
+    }
+
+    /// The dataset and the DORA analysis the signals read (the app's pages read them too).
+    pub fn metrics(&self) -> &MetricsCache {
+        &self.metrics
+    }
+
+    /// The moment of the last evaluation.
+    pub fn as_of(&self) -> Ts {
+        self.as_of
+    }
+
+    /// Bring the dataset up to date without evaluating (a page wants fresh numbers before the
+    /// signals are re-evaluated). The next [`SignalCache::refresh`] still learns what changed.
+    pub fn refresh_metrics(&mut self, conn: &Connection) -> Result<()> {
+        let r = self.metrics.refresh(conn)?;
+        self.metrics_seen.merge(&r);
+        Ok(())
     }
 
     /// The teams whose records changed, from the signal change log, and the teams of `people`
@@ -1150,6 +1199,23 @@ impl SignalCache {
         };
         for t in c.tickets.iter().filter_map(ticket) {
             teams.insert(t.team.clone());
+        }
+        // A changed ticket may block another team's tickets: their signals say whether it is
+        // done.
+        let keys: HashSet<&str> = c
+            .tickets
+            .iter()
+            .filter_map(ticket)
+            .map(|t| t.key.as_str())
+            .collect();
+        if !keys.is_empty() {
+            for t in d
+                .tickets
+                .iter()
+                .filter(|t| t.blocked_by.iter().any(|k| keys.contains(k.as_str())))
+            {
+                teams.insert(t.team.clone());
+            }
         }
         let sprints: HashSet<i64> = c.sprints.iter().copied().collect();
         for s in d.sprints.iter().filter(|s| sprints.contains(&s.id)) {
@@ -1254,9 +1320,21 @@ impl SignalCache {
         as_of: Ts,
     ) -> Result<Reevaluated> {
         let _span = tracing::debug_span!("signals.refresh").entered();
-        let changes = signal_changes::drain(conn)?;
-        let refreshed =
+        let mut changes = signal_changes::drain(conn)?;
+        let mut refreshed =
             tracing::debug_span!("metrics.refresh").in_scope(|| self.metrics.refresh(conn))?;
+        refreshed.merge(&std::mem::take(&mut self.metrics_seen));
+        // What the metrics log saw and this one did not (a review, a link, a status period
+        // written without its pull request or ticket): re-read and re-evaluated too.
+        for (mine, theirs) in [
+            (&mut changes.repos, &refreshed.repo_ids),
+            (&mut changes.tickets, &refreshed.ticket_ids),
+            (&mut changes.sprints, &refreshed.sprint_ids),
+        ] {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+        }
         let moved = as_of != self.as_of;
         self.as_of = as_of;
         let version = metric_changes::identity_version(conn)?;

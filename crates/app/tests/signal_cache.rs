@@ -227,3 +227,86 @@ fn the_cache_rereads_chat_incidents_and_the_roster_only_when_they_change() {
         Reevaluated::default()
     );
 }
+
+/// A ticket blocked by another team's ticket: the link alone (written without its ticket, so only
+/// the metrics change log sees it) and then the blocker being done are both followed, each time
+/// equal to a full evaluation (the blocked ticket's team is re-evaluated when its blocker changes).
+#[test]
+fn a_blocker_in_another_team_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
+    let now = as_of.timestamp();
+    let config = app.config.clone();
+    let bundle = Bundle::builtin();
+    let store = app.store().unwrap();
+    let mut cache = SignalCache::load(store.conn(), &config, &bundle, now).unwrap();
+    let c = store.conn();
+    let open = |t: &&bosun_metrics::data::Ticket| {
+        t.status_category != bosun_core::model::StatusCategory::Done && t.blocked_by.is_empty()
+    };
+    let data = cache.data();
+    let a = data
+        .tickets
+        .iter()
+        .filter(open)
+        .find(|t| t.team.is_some())
+        .expect("an open ticket of a team")
+        .clone();
+    let b = data
+        .tickets
+        .iter()
+        .filter(open)
+        .find(|t| t.team.is_some() && t.team != a.team)
+        .expect("an open ticket of another team")
+        .clone();
+    let blocked_by_b = |cache: &SignalCache| {
+        cache.signals.iter().any(|s| {
+            s.kind == bosun_signals::Kind::TicketBlocked
+                && s.subject.reference == a.key
+                && s.why.contains(&b.key)
+        })
+    };
+    assert!(!blocked_by_b(&cache));
+
+    c.execute(
+        "INSERT INTO ticket_links (ticket_id, link_type, direction, other_key) VALUES (?1, 'Blocks', 'inward', ?2)",
+        bosun_store::rusqlite::params![a.id, b.key],
+    )
+    .unwrap();
+    let r = cache.refresh(c, &config, &bundle, now).unwrap();
+    assert!(!r.full && r.teams.contains(&a.team), "{r:?}");
+    assert!(blocked_by_b(&cache), "{} is blocked by {}", a.key, b.key);
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+
+    // The blocker is done (its ticket row changes; the blocked ticket's does not).
+    let done_at = now - 600;
+    c.execute(
+        "UPDATE ticket_status_periods SET left_at = ?2 WHERE ticket_id = ?1 AND left_at IS NULL",
+        bosun_store::rusqlite::params![b.id, done_at],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO ticket_status_periods (ticket_id, position, status, status_category, entered_at)
+         VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM ticket_status_periods WHERE ticket_id = ?1), 'Done', 'done', ?2)",
+        bosun_store::rusqlite::params![b.id, done_at],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE tickets SET status = 'Done', status_category = 'done', resolved_at = ?2, updated_at = ?2 WHERE id = ?1",
+        bosun_store::rusqlite::params![b.id, done_at],
+    )
+    .unwrap();
+    let r = cache.refresh(c, &config, &bundle, now).unwrap();
+    assert!(
+        !r.full && r.teams.contains(&a.team) && r.teams.contains(&b.team),
+        "{r:?}"
+    );
+    assert!(!blocked_by_b(&cache), "{} is done", b.key);
+    assert_eq!(
+        cache.signals,
+        full_evaluation(&store, &config, &bundle, now)
+    );
+}

@@ -120,10 +120,8 @@ struct RepoPart {
 pub struct Mention {
     /// The pull request's latest activity (at most `as_of`).
     pub last: Ts,
-    /// (repository, number): the dataset's order, which breaks ties.
-    order: (i64, i64),
-    /// `owner/name#N`.
-    pub reference: String,
+    /// The pull request as (repository, number): the dataset's order, which breaks ties.
+    pub pr: (i64, i64),
 }
 
 /// How far back a pull request's activity counts for the tickets it names.
@@ -133,25 +131,39 @@ impl Lookups {
     /// Over every pull request.
     pub fn new(input: Input<'_>, settings: &Settings, as_of: Ts) -> Lookups {
         let prs = &input.data.pull_requests;
-        let mut l = Lookups {
+        let l = Lookups {
             as_of,
             review_since: review_since(settings, as_of),
             by_repo: prs.is_sorted_by_key(|p| p.repo),
             deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             ..Default::default()
         };
-        // Two independent passes: one on each of two cores.
+        // The ticket index and the last third of the pull requests on one core, the rest on the
+        // other (about even at the scale-100 demo).
         let parent = tracing::Span::current();
-        l.tickets = std::thread::scope(|s| {
-            let tickets = s.spawn(|| {
-                tracing::debug_span!(parent: &parent, "lookups.tickets")
-                    .in_scope(|| TicketIndex::new(input))
+        let (first, second) = prs.split_at(prs.len() * 2 / 3);
+        let empty = &l;
+        let (mine, (tickets, rest)) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                let tickets = tracing::debug_span!(parent: &parent, "lookups.tickets")
+                    .in_scope(|| TicketIndex::new(input));
+                let rest = tracing::debug_span!(parent: &parent, "lookups.prs")
+                    .in_scope(|| empty.scan(input, second));
+                (tickets, rest)
             });
-            tracing::debug_span!("lookups.prs").in_scope(|| l.add(input, prs.iter()));
-            tickets
+            let mine = tracing::debug_span!("lookups.prs").in_scope(|| empty.scan(input, first));
+            let other = other
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (mine, other)
         });
+        let mut l = Lookups {
+            by_repo: l.by_repo,
+            deployments_by_repo: l.deployments_by_repo,
+            tickets,
+            ..mine
+        };
+        l.absorb(rest);
         l
     }
 
@@ -190,7 +202,7 @@ impl Lookups {
             };
             for k in part.keys {
                 if let Some(v) = self.mentions.get_mut(&k) {
-                    v.retain(|m| m.order.0 != *r);
+                    v.retain(|m| m.pr.0 != *r);
                 }
             }
             for (p, n) in part.pending {
@@ -228,13 +240,41 @@ impl Lookups {
             .collect()
     }
 
+    /// These pull requests' part alone (to be merged with [`Lookups::absorb`]).
+    fn scan(&self, input: Input<'_>, prs: &[PullRequest]) -> Lookups {
+        let mut l = Lookups {
+            as_of: self.as_of,
+            review_since: self.review_since,
+            ..Default::default()
+        };
+        l.add(input, prs.iter());
+        l
+    }
+
+    /// Add the pull-request part another scan found.
+    fn absorb(&mut self, other: Lookups) {
+        for (k, v) in other.mentions {
+            self.mentions.entry(k).or_default().extend(v);
+        }
+        for (r, p) in other.parts {
+            let mine = self.parts.entry(r).or_default();
+            mine.keys.extend(p.keys);
+            for (who, n) in p.pending {
+                *mine.pending.entry(who).or_default() += n;
+            }
+            for (who, n) in p.reviewed {
+                *mine.reviewed.entry(who).or_default() += n;
+            }
+        }
+        for (who, n) in other.pending {
+            *self.pending.entry(who).or_default() += n;
+        }
+        for (who, n) in other.reviewed {
+            *self.reviewed.entry(who).or_default() += n;
+        }
+    }
+
     fn add<'a>(&mut self, input: Input<'a>, prs: impl Iterator<Item = &'a PullRequest>) {
-        let names: HashMap<i64, &str> = input
-            .data
-            .repos
-            .iter()
-            .map(|r| (r.id, r.full_name.as_str()))
-            .collect();
         for pr in prs {
             let part = self.parts.entry(pr.repo).or_default();
             if is_open(pr) {
@@ -254,8 +294,7 @@ impl Lookups {
                 part.keys.insert(k.clone());
                 self.mentions.entry(k).or_default().push(Mention {
                     last,
-                    order: (pr.repo, pr.number),
-                    reference: format!("{}#{}", names.get(&pr.repo).unwrap_or(&"?"), pr.number),
+                    pr: (pr.repo, pr.number),
                 });
             }
         }
@@ -271,7 +310,7 @@ impl Lookups {
     pub fn latest(&self, key: &str) -> Option<&Mention> {
         self.mentions.get(key).and_then(|v| {
             v.iter()
-                .max_by(|a, b| a.last.cmp(&b.last).then(b.order.cmp(&a.order)))
+                .max_by(|a, b| a.last.cmp(&b.last).then(b.pr.cmp(&a.pr)))
         })
     }
 }

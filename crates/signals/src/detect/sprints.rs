@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
 use crate::text::plural;
-use bosun_metrics::data::Sprint;
+use bosun_metrics::data::{Sprint, Ticket};
 use bosun_metrics::sprint::{Item, SprintData, SprintHealth, SprintOptions, sprint_health_in};
 use std::collections::HashMap;
 
@@ -43,6 +43,21 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
         if let Some(d) = per_team.get_mut(&t.team.as_deref()) {
             d.tickets.push(t);
         }
+    }
+    // A blocker may be another team's ticket: sprint health reads whether it is done (as `bosun
+    // metrics sprint`, which reads every ticket, does). Only done-ness is read of them: their
+    // team differs, so they count in no history, and in the sprint only if they are in it.
+    for (team, d) in per_team.iter_mut() {
+        let mut others: Vec<&Ticket> = d
+            .tickets
+            .iter()
+            .flat_map(|t| t.blocked_by.iter())
+            .filter_map(|k| cx.ticket(k))
+            .filter(|b| b.team.as_deref() != *team)
+            .collect();
+        others.sort_by_key(|t| t.id);
+        others.dedup_by_key(|t| t.id);
+        d.tickets.extend(others);
     }
     let opts = SprintOptions {
         seed: cx.settings.forecast_seed,

@@ -190,7 +190,11 @@ fn linked_activity(cx: &Ctx<'_>, open: &[&Ticket]) -> HashMap<String, (Ts, Strin
         .filter(|t| t.status_category == StatusCategory::Active)
         .filter_map(|t| {
             let m = cx.lookups().latest(&t.key)?;
-            Some((t.key.clone(), (m.last, m.reference.clone())))
+            let (repo, number) = m.pr;
+            Some((
+                t.key.clone(),
+                (m.last, format!("{}#{}", cx.repo_name(repo), number)),
+            ))
         })
         .collect()
 }

@@ -543,6 +543,44 @@ fn sprint_at_risk_when_the_forecast_says_it_will_not_fit() {
 }
 
 #[test]
+fn sprint_at_risk_reads_a_blocker_of_another_team() {
+    // Thursday noon, 3 points left with a history of 2 a day; the ticket is blocked by another
+    // team's ticket: open, it is "blocked"; done (before now), it no longer blocks.
+    let as_of = MON + 3 * DAY + 12 * HOUR;
+    let (mut data, extra) = sprint_world(&[2.0; 5]);
+    let mut t = planned(950, 4, 3.0, None);
+    t.blocked_by = vec!["OPS-7".into()];
+    data.tickets.push(t);
+    let mut blocker = ticket(7, "OPS-7", "In Progress", StatusCategory::Active, MON);
+    blocker.team = Some("ops".into());
+    data.tickets.push(blocker.clone());
+    data.tickets.sort_by_key(|t| t.id);
+    let why = |data: &Dataset| {
+        let s = run(data, &extra, as_of);
+        of(&s, Kind::SprintAtRisk)[0].why.clone()
+    };
+    assert!(
+        why(&data)
+            .ends_with("(Monte Carlo, 10000 runs over 5 past sprint days; 1 blocked, 0 at risk)."),
+        "{}",
+        why(&data)
+    );
+    let done = ticket(7, "OPS-7", "Done", StatusCategory::Done, MON + DAY);
+    data.tickets.retain(|t| t.id != 7);
+    data.tickets.push(Ticket {
+        team: Some("ops".into()),
+        ..done
+    });
+    data.tickets.sort_by_key(|t| t.id);
+    assert!(
+        why(&data)
+            .ends_with("(Monte Carlo, 10000 runs over 5 past sprint days; 0 blocked, 1 at risk)."),
+        "{}",
+        why(&data)
+    );
+}
+
+#[test]
 fn sprint_at_risk_never_fires_when_everything_is_done_or_without_history() {
     let as_of = MON + 3 * DAY + 12 * HOUR;
     // Done: nothing remains, whatever the history.
