@@ -152,6 +152,18 @@ fn main() {
         .expect("evaluate");
         equal &= fresh == cache.signals;
     }
+    // As in the running app, where "now" has moved since the last sync: one more small sync,
+    // refreshed ten minutes later (every team evaluated again, the windowed extra records re-read),
+    // checked against a fresh read of the store at that moment.
+    let later = as_of + 600;
+    small_sync::apply(&mut store, as_of - 60, first_small + syncs + 1);
+    let t = Instant::now();
+    let r = cache
+        .refresh(store.conn(), &config, &bundle, later)
+        .expect("refresh");
+    let moved_ms = ms(t);
+    assert!(r.full, "the moment moved: {r:?}");
+    // (Before the check below loads a second copy of everything.)
     let peak_rss_mib = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -160,6 +172,20 @@ fn main() {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0);
+    let data = bosun_app::metrics::load(store.conn()).expect("the dataset");
+    let extra = load_extra(store.conn(), &config, settings, later).expect("the extra records");
+    let fresh = evaluate(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        settings,
+        &bundle,
+        later,
+        &Scope::all(),
+    )
+    .expect("evaluate");
+    let moved_equal = fresh == cache.signals;
     let d = cache.data();
     println!(
         "{}",
@@ -183,6 +209,8 @@ fn main() {
             "incremental_median_ms": median(incremental.clone()),
             "incremental_teams": teams,
             "incremental_equals_full": equal,
+            "moved_ms": moved_ms,
+            "moved_equals_store": moved_equal,
             "peak_rss_mib": peak_rss_mib,
         })
     );

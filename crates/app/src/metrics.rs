@@ -668,16 +668,17 @@ impl Refreshed {
         self.services += other.services;
         self.tickets += other.tickets;
         self.sprints += other.sprints;
-        for (mine, theirs) in [
-            (&mut self.repo_ids, &other.repo_ids),
-            (&mut self.ticket_ids, &other.ticket_ids),
-            (&mut self.sprint_ids, &other.sprint_ids),
-        ] {
-            mine.extend(theirs);
-            mine.sort_unstable();
-            mine.dedup();
-        }
+        union(&mut self.repo_ids, &other.repo_ids);
+        union(&mut self.ticket_ids, &other.ticket_ids);
+        union(&mut self.sprint_ids, &other.sprint_ids);
     }
+}
+
+/// `ids` and `more`, ascending, each once.
+pub(crate) fn union(ids: &mut Vec<i64>, more: &[i64]) {
+    ids.extend(more);
+    ids.sort_unstable();
+    ids.dedup();
 }
 
 /// The dataset and the DORA analysis of every deployment, kept in memory between syncs. A refresh

@@ -125,18 +125,41 @@ pub fn incident_candidates<'a>(
     )
 }
 
+/// A string compared and hashed ignoring ASCII case.
+#[derive(Debug, Clone, Copy)]
+struct NoCase<'a>(&'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+        state.write_u8(0xff);
+    }
+}
+
 /// Follow-ups belong to their ticket's team (the incident only names them).
 fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let labels = &cx.settings.followup_labels;
     if labels.is_empty() {
         return;
     }
-    let incidents: HashMap<String, &Incident> = cx
+    // By id, ignoring (ASCII) case, without a lower-cased copy of each of the organisation's
+    // incident ids: this runs on every evaluation, scoped or not.
+    let incidents: HashMap<NoCase<'_>, &Incident> = cx
         .input
         .data
         .incidents
         .iter()
-        .map(|i| (i.external_id.to_lowercase(), i))
+        .map(|i| (NoCase(&i.external_id), i))
         .collect();
     for t in cx.tickets.iter().copied() {
         let Some(x) = cx.input.extra.tickets.get(&t.id) else {
@@ -162,7 +185,7 @@ fn followups(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             continue;
         }
         let late = cx.as_of - due;
-        let incident = incident_candidates(t, x).find_map(|w| incidents.get(&w));
+        let incident = incident_candidates(t, x).find_map(|w| incidents.get(&NoCase(&w)).copied());
         let severity = if late > 14 * DAY {
             Severity::High
         } else {
