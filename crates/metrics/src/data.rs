@@ -225,6 +225,26 @@ pub fn repo_range<T>(all: &[T], repo: i64, of: impl Fn(&T) -> i64) -> std::ops::
     all.partition_point(|x| of(x) < repo)..all.partition_point(|x| of(x) <= repo)
 }
 
+/// The items of `repos` (ascending; `None`: every item), in `all`'s order: found by binary search
+/// when `all` is ordered by repository (as loaded and as the app's cache keeps it), else by a scan.
+pub fn of_repos<'a, T>(
+    all: &'a [T],
+    repos: Option<&[i64]>,
+    of: impl Fn(&T) -> i64 + Copy,
+) -> Vec<&'a T> {
+    match repos {
+        None => all.iter().collect(),
+        Some(ids) if all.is_sorted_by_key(of) => ids
+            .iter()
+            .flat_map(|r| &all[repo_range(all, *r, of)])
+            .collect(),
+        Some(ids) => all
+            .iter()
+            .filter(|x| ids.binary_search(&of(x)).is_ok())
+            .collect(),
+    }
+}
+
 pub struct Index<'a> {
     pub data: &'a Dataset,
     pub repo_by_id: HashMap<i64, &'a Repo>,
@@ -301,5 +321,29 @@ impl<'a> Index<'a> {
 
     pub fn team_of_repo(&self, repo: i64) -> Option<&'a str> {
         self.repo_by_id.get(&repo).and_then(|r| r.team.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_repos;
+
+    #[test]
+    fn of_repos_finds_the_same_items_in_order_whether_ordered_by_repository_or_not() {
+        let of = |x: &(i64, u32)| x.0;
+        let sorted = vec![(1, 0), (1, 1), (2, 2), (3, 3), (3, 4), (5, 5)];
+        assert_eq!(
+            of_repos(&sorted, Some(&[1, 3]), of),
+            vec![&(1, 0), &(1, 1), &(3, 3), &(3, 4)]
+        );
+        assert!(of_repos(&sorted, Some(&[4]), of).is_empty());
+        assert!(of_repos(&sorted, Some(&[]), of).is_empty());
+        assert_eq!(of_repos(&sorted, None, of).len(), 6);
+        // Not ordered: a scan, in the slice's order.
+        let mixed = vec![(3, 4), (1, 0), (2, 2), (1, 1), (3, 3)];
+        assert_eq!(
+            of_repos(&mixed, Some(&[1, 3]), of),
+            vec![&(3, 4), &(1, 0), &(1, 1), &(3, 3)]
+        );
     }
 }

@@ -17,7 +17,7 @@
 //! - **Deployment rework rate** (DORA 2024) = unplanned deployments (rollbacks, reverts, hotfixes,
 //!   deploys during an open incident on the service) / deployments.
 
-use crate::data::{Dataset, Deployment, Incident, Index};
+use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
 use serde::Serialize;
@@ -44,20 +44,21 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Whether a repository is in the scope (its team's, or the one asked for), with the team's
-    /// repositories listed once for the many records it is asked about.
-    pub fn repo_filter(&self, data: &Dataset) -> impl Fn(i64) -> bool + use<> {
-        let team: Option<HashSet<i64>> = self.team.as_deref().map(|t| {
-            data.repos
-                .iter()
-                .filter(|r| r.team.as_deref() == Some(t))
-                .map(|r| r.id)
-                .collect()
-        });
-        let only = self.repo;
-        move |repo| {
-            only.is_none_or(|r| r == repo) && team.as_ref().is_none_or(|s| s.contains(&repo))
-        }
+    /// The repositories in the scope, ascending (its team's, or the one asked for; both: the one
+    /// if it is the team's); `None`: every repository.
+    pub fn repo_ids(&self, data: &Dataset) -> Option<Vec<i64>> {
+        let Some(team) = self.team.as_deref() else {
+            return self.repo.map(|only| vec![only]);
+        };
+        let mut ids: Vec<i64> = data
+            .repos
+            .iter()
+            .filter(|r| r.team.as_deref() == Some(team))
+            .map(|r| r.id)
+            .filter(|id| self.repo.is_none_or(|only| only == *id))
+            .collect();
+        ids.sort_unstable();
+        Some(ids)
     }
 
     pub fn contains(&self, t: Ts) -> bool {
@@ -755,11 +756,12 @@ pub fn week_start(t: Ts) -> Ts {
 
 /// DORA for a scope, from an analysis of every deployment.
 pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
-    let in_scope = scope.repo_filter(data);
-    let recs: Vec<&DeploymentRecord> = analysis
-        .records
-        .iter()
-        .filter(|r| in_scope(r.repo) && scope.contains(r.at))
+    let recs: Vec<&DeploymentRecord> =
+        of_repos(&analysis.records, scope.repo_ids(data).as_deref(), |r| {
+            r.repo
+        })
+        .into_iter()
+        .filter(|r| scope.contains(r.at))
         .collect();
     let weeks = scope.weeks();
     let days: HashSet<i64> = recs.iter().map(|r| r.at.div_euclid(DAY)).collect();

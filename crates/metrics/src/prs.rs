@@ -8,7 +8,7 @@
 //! Bot pull requests and self-reviews are left out. A PR merged without a human review has no
 //! pickup or review sample and is counted as such. Also: PR sizes and review load per person.
 
-use crate::data::{Dataset, PullRequest};
+use crate::data::{Dataset, PullRequest, of_repos};
 use crate::dora::{Analysis, Scope, week_start};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
@@ -111,18 +111,20 @@ fn first_human_review(p: &PullRequest) -> Option<(Option<i64>, Ts)> {
 }
 
 pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetrics {
-    let in_scope = scope.repo_filter(data);
+    let repos = scope.repo_ids(data);
+    let repos = repos.as_deref();
     // When each PR was first shipped (by a deployment of its own repository).
     let mut shipped: HashMap<i64, (i64, Ts)> = HashMap::new();
-    for r in analysis.records.iter().filter(|r| in_scope(r.repo)) {
+    for r in of_repos(&analysis.records, repos, |r| r.repo) {
         for p in &r.pull_requests {
             shipped.entry(*p).or_insert((r.id, r.at));
         }
     }
-    let merged: Vec<&PullRequest> = data
-        .pull_requests
+    let prs = of_repos(&data.pull_requests, repos, |p| p.repo);
+    let merged: Vec<&PullRequest> = prs
         .iter()
-        .filter(|p| !p.author_is_bot && in_scope(p.repo))
+        .copied()
+        .filter(|p| !p.author_is_bot)
         .filter(|p| p.merged_at.is_some_and(|m| scope.contains(m)))
         .collect();
     // When the merged PRs' own commits were authored: only those are looked up (an index of
@@ -131,10 +133,9 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
         .iter()
         .flat_map(|p| p.commits.iter().map(move |s| (p.repo, s.as_str())))
         .collect();
-    let authored: HashMap<(i64, &str), Ts> = data
-        .commits
-        .iter()
-        .filter(|c| in_scope(c.repo) && wanted.contains(&(c.repo, c.sha.as_str())))
+    let authored: HashMap<(i64, &str), Ts> = of_repos(&data.commits, repos, |c| c.repo)
+        .into_iter()
+        .filter(|c| wanted.contains(&(c.repo, c.sha.as_str())))
         .map(|c| ((c.repo, c.sha.as_str()), c.authored_at))
         .collect();
     let first_commit_of = |p: &PullRequest| {
@@ -192,11 +193,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     }
     // Review load: reviews given in the window (one per PR and reviewer), pending requests now.
     let mut given: BTreeMap<i64, usize> = BTreeMap::new();
-    for p in data
-        .pull_requests
-        .iter()
-        .filter(|p| in_scope(p.repo) && !p.author_is_bot)
-    {
+    for p in prs.iter().filter(|p| !p.author_is_bot) {
         let mut reviewers: Vec<i64> = p
             .reviews
             .iter()
@@ -210,11 +207,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
         }
     }
     let mut pending: BTreeMap<i64, usize> = BTreeMap::new();
-    for p in data
-        .pull_requests
-        .iter()
-        .filter(|p| in_scope(p.repo) && p.closed_at.is_none())
-    {
+    for p in prs.iter().filter(|p| p.closed_at.is_none()) {
         for r in &p.requested {
             *pending.entry(*r).or_default() += 1;
         }

@@ -672,3 +672,30 @@ fn a_hotfix_release_tag_fails_the_release_before_it() {
     assert_eq!(d.evidence[3].unplanned, Some(Unplanned::Hotfix));
     assert_eq!(d.evidence[2].recovery_secs, Some(2 * H));
 }
+
+#[test]
+fn a_scope_lists_its_repositories_ascending() {
+    let data = Dataset {
+        repos: vec![
+            repo(7, "core", "api"),
+            repo(2, "core", "web"),
+            repo(5, "ops", "infra"),
+        ],
+        ..Default::default()
+    };
+    let s = |team: Option<&str>, repo: Option<i64>| Scope {
+        team: team.map(str::to_string),
+        repo,
+        ..scope(0, 1)
+    };
+    assert_eq!(s(None, None).repo_ids(&data), None, "every repository");
+    assert_eq!(s(Some("core"), None).repo_ids(&data), Some(vec![2, 7]));
+    assert_eq!(s(None, Some(5)).repo_ids(&data), Some(vec![5]));
+    assert_eq!(s(Some("core"), Some(7)).repo_ids(&data), Some(vec![7]));
+    assert_eq!(
+        s(Some("core"), Some(5)).repo_ids(&data),
+        Some(vec![]),
+        "the repository is not the team's"
+    );
+    assert_eq!(s(Some("nobody"), None).repo_ids(&data), Some(vec![]));
+}
