@@ -23,11 +23,17 @@ use std::sync::Arc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // BOSUN_LOG=bosun_app=debug,bosun_signals=debug also times each phase (a line as each
+    // span closes: loading, evaluating, each detector).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG");
+    let spans = if filter.is_ok() {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(filter.unwrap_or_else(|_| "warn".into()))
+        .with_span_events(spans)
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
