@@ -131,35 +131,33 @@ impl Lookups {
     /// Over every pull request.
     pub fn new(input: Input<'_>, settings: &Settings, as_of: Ts) -> Lookups {
         let prs = &input.data.pull_requests;
-        let l = Lookups {
+        // The moment and the window, no records yet: what each scan starts from.
+        let base = Lookups {
             as_of,
             review_since: review_since(settings, as_of),
-            by_repo: prs.is_sorted_by_key(|p| p.repo),
-            deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             ..Default::default()
         };
         // The ticket index and the last third of the pull requests on one core, the rest on the
         // other (about even at the scale-100 demo).
         let parent = tracing::Span::current();
         let (first, second) = prs.split_at(prs.len() * 2 / 3);
-        let empty = &l;
         let (mine, (tickets, rest)) = std::thread::scope(|s| {
             let other = s.spawn(|| {
                 let tickets = tracing::debug_span!(parent: &parent, "lookups.tickets")
                     .in_scope(|| TicketIndex::new(input));
                 let rest = tracing::debug_span!(parent: &parent, "lookups.prs")
-                    .in_scope(|| empty.scan(input, second));
+                    .in_scope(|| base.scan(input, second));
                 (tickets, rest)
             });
-            let mine = tracing::debug_span!("lookups.prs").in_scope(|| empty.scan(input, first));
+            let mine = tracing::debug_span!("lookups.prs").in_scope(|| base.scan(input, first));
             let other = other
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (mine, other)
         });
         let mut l = Lookups {
-            by_repo: l.by_repo,
-            deployments_by_repo: l.deployments_by_repo,
+            by_repo: prs.is_sorted_by_key(|p| p.repo),
+            deployments_by_repo: input.data.deployments.is_sorted_by_key(|d| d.repo),
             tickets,
             ..mine
         };
