@@ -790,7 +790,8 @@ impl MetricsCache {
                 incidents: std::mem::take(&mut d.incidents),
                 ..Default::default()
             };
-            let fresh = analyse(&part, &self.opts);
+            let fresh = tracing::debug_span!("analyse").in_scope(|| analyse(&part, &self.opts));
+            let _r = tracing::debug_span!("replace").entered();
             d.repos = part.repos;
             d.incidents = part.incidents;
             // All ordered by repository first (as loaded and analysed): replace the repositories'
