@@ -5,7 +5,7 @@ use crate::{App, AppError, Result};
 use bosun_core::model::{StatusCategory, WorkType};
 use bosun_core::time::Ts;
 use bosun_metrics::data::*;
-use bosun_metrics::dora::{Analysis, DoraOptions, analyse};
+use bosun_metrics::dora::{Analysis, DoraOptions, analyse, analyse_beside, named_repos};
 use bosun_store::metric_changes;
 use bosun_store::rusqlite::{Connection, params, params_from_iter};
 use std::collections::{HashMap, HashSet};
@@ -759,6 +759,11 @@ impl MetricsCache {
             let fresh = load_incidents(conn, Some(&changes.services))?;
             let changed = |i: &Incident| keys.contains(&i.service.as_deref());
             let d = &mut self.data;
+            // The deployments their notes name, before and after, may be another service's.
+            repos.extend(named_repos(
+                d.incidents.iter().filter(|i| changed(i)).chain(&fresh),
+                &d.deployments,
+            ));
             d.incidents.retain(|i| !changed(i));
             d.incidents.extend(fresh);
             d.incidents.sort_by_key(|i| (i.created_at, i.id));
@@ -790,7 +795,16 @@ impl MetricsCache {
                 incidents: std::mem::take(&mut d.incidents),
                 ..Default::default()
             };
-            let fresh = tracing::debug_span!("analyse").in_scope(|| analyse(&part, &self.opts));
+            // Beside the other repositories' deployments: an incident naming one of those is
+            // linked there, and the window rule must leave it out here too.
+            let others: Vec<&Deployment> = d
+                .deployments
+                .iter()
+                .filter(|x| ids.binary_search(&x.repo).is_err())
+                .collect();
+            let fresh = tracing::debug_span!("analyse")
+                .in_scope(|| analyse_beside(&part, &others, &self.opts));
+            drop(others);
             let _r = tracing::debug_span!("replace").entered();
             d.repos = part.repos;
             d.incidents = part.incidents;

@@ -87,3 +87,86 @@ fn a_refresh_after_a_small_sync_equals_a_full_reload() {
     assert!(cache.refresh(store.conn()).unwrap().full);
     assert!(cache.data == load(store.conn()).unwrap());
 }
+
+/// An incident whose note names another service's deployment is linked there: re-analysing only
+/// its own service's repositories (what a refresh after the note does) must drop the window rule's
+/// blame on them, as a full analysis does.
+#[test]
+fn a_note_naming_another_services_deployment_is_followed_by_the_refresh() {
+    use bosun_metrics::dora::FailureEvidence;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _) = support::synced_demo(dir.path());
+    let store = app.store().unwrap();
+    let opts = DoraOptions::default();
+    let mut cache = MetricsCache::load(store.conn(), opts.clone()).unwrap();
+    let data = cache.data.clone();
+    let service_of = |repo: i64| {
+        data.repos
+            .iter()
+            .find(|r| r.id == repo)
+            .and_then(|r| r.service.clone())
+    };
+    // A deployment blamed by the window rule for an incident, and a successful deployment of
+    // another service's repository from before that incident.
+    let (blamed, incident) = cache
+        .analysis
+        .records
+        .iter()
+        .find_map(|r| {
+            r.failures.iter().find_map(|f| match f {
+                FailureEvidence::IncidentAfter { incident, .. } => Some((r.id, *incident)),
+                _ => None,
+            })
+        })
+        .expect("a deployment blamed by the window rule");
+    let inc = data.incidents.iter().find(|i| i.id == incident).unwrap();
+    let blamed_repo = data
+        .deployments
+        .iter()
+        .find(|d| d.id == blamed)
+        .unwrap()
+        .repo;
+    let other = data
+        .deployments
+        .iter()
+        .filter(|d| service_of(d.repo) != service_of(blamed_repo))
+        .filter(|d| d.succeeded_at.is_some_and(|at| at <= inc.created_at))
+        .max_by_key(|d| d.succeeded_at)
+        .expect("another service's earlier deployment")
+        .clone();
+    let inc = inc.clone();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO incident_log_entries (incident_id, external_id, kind, created_at, summary) VALUES (?1, 'note-elsewhere', 'annotate', ?2, ?3)",
+            bosun_store::rusqlite::params![
+                incident,
+                inc.created_at + 60,
+                format!("Caused by deployment {}", other.external_id)
+            ],
+        )
+        .unwrap();
+
+    let done = cache.refresh(store.conn()).unwrap();
+    assert!(!done.full && done.services == 1, "{done:?}");
+    let reanalysed = analyse(&load(store.conn()).unwrap(), &opts);
+    let json = |a: &bosun_metrics::dora::Analysis| {
+        serde_json::to_string(&(&a.records, &a.warnings)).unwrap()
+    };
+    assert_eq!(
+        json(&cache.analysis),
+        json(&reanalysed),
+        "refresh = full analysis"
+    );
+    let still_blamed = cache.analysis.records.iter().any(|r| {
+        r.id == blamed
+            && r.failures.iter().any(|f| {
+                matches!(f, FailureEvidence::IncidentAfter { incident: i, .. } if *i == incident)
+            })
+    });
+    assert!(
+        !still_blamed,
+        "the incident is linked to {}",
+        other.external_id
+    );
+}

@@ -274,6 +274,14 @@ fn is_revert(subject: &str) -> bool {
 }
 
 pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
+    analyse_beside(data, &[], opts)
+}
+
+/// [`analyse`] of some repositories' records (`data`) beside the deployments of the other
+/// repositories (`others`, not analysed): an incident whose note names one of those is linked
+/// there, so the window rule leaves it out here, as an analysis of everything does. (A cache
+/// re-analysing the repositories a sync wrote passes the rest of the organisation's deployments.)
+pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions) -> Analysis {
     let ix = Index::new(data);
     let mut warnings = Vec::new();
     // PR membership of commits: originals, and rebased copies on the default branch.
@@ -313,7 +321,7 @@ pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
     for d in data.deployments.iter().filter(|d| succeeded(d).is_some()) {
         by_repo.entry(d.repo).or_default().push(d);
     }
-    let links = explicit_links(data, &by_repo);
+    let links = explicit_links(data, &by_repo, others);
     let mut records: Vec<DeploymentRecord> = Vec::new();
     let mut repos: Vec<i64> = by_repo.keys().copied().collect();
     repos.sort_unstable();
@@ -567,7 +575,13 @@ pub(crate) struct Links<'a> {
 /// latest deployment of that sha not after the incident started (a commit deployed only later,
 /// such as the fix, links nothing, and neither does the commit a note rolls back to, which is the
 /// known-good one).
-fn explicit_links<'a>(data: &'a Dataset, by_repo: &HashMap<i64, Vec<&'a Deployment>>) -> Links<'a> {
+/// An incident naming only one of `others` (deployments of repositories not analysed) links
+/// nothing here but is linked, so the window rule leaves it out.
+fn explicit_links<'a>(
+    data: &'a Dataset,
+    by_repo: &HashMap<i64, Vec<&'a Deployment>>,
+    others: &[&Deployment],
+) -> Links<'a> {
     let deployments = || by_repo.values().flatten();
     let ids: HashSet<i64> = deployments().map(|d| d.id).collect();
     let mut by_external: HashMap<&str, Vec<i64>> = HashMap::new();
@@ -628,7 +642,111 @@ fn explicit_links<'a>(data: &'a Dataset, by_repo: &HashMap<i64, Vec<&'a Deployme
             links.by_deployment.entry(t).or_default().push(inc);
         }
     }
+    link_elsewhere(data, by_repo, others, &mut links);
     links
+}
+
+/// The repositories whose deployments these incidents name (by store id, or in a note by provider
+/// id or sha prefix; a superset: the timing is not checked). A change to such an incident changes
+/// those deployments' records, so a cache re-analyses them.
+pub fn named_repos<'a>(
+    incidents: impl IntoIterator<Item = &'a Incident>,
+    deployments: &[Deployment],
+) -> HashSet<i64> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut external: Vec<&str> = Vec::new();
+    let mut sha7: Vec<&str> = Vec::new();
+    for i in incidents {
+        ids.extend(i.deployment);
+        for note in &i.notes {
+            external.extend(deployment_refs(note));
+            sha7.extend(hex_words(note).map(|w| &w[..7]));
+        }
+    }
+    if ids.is_empty() && external.is_empty() && sha7.is_empty() {
+        return HashSet::new();
+    }
+    for v in [&mut external, &mut sha7] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    ids.sort_unstable();
+    deployments
+        .iter()
+        .filter(|d| {
+            ids.binary_search(&d.id).is_ok()
+                || external.binary_search(&d.external_id.as_str()).is_ok()
+                || d.sha
+                    .get(..7)
+                    .is_some_and(|p| sha7.binary_search(&p).is_ok())
+        })
+        .map(|d| d.repo)
+        .collect()
+}
+
+/// Mark linked the incidents on the analysed repositories' services that name one of `others`
+/// (as [`explicit_links`] over every deployment would): by its provider id, or by a sha prefix
+/// deployed no later than the incident started. Only what those incidents name is looked for.
+fn link_elsewhere(
+    data: &Dataset,
+    by_repo: &HashMap<i64, Vec<&Deployment>>,
+    others: &[&Deployment],
+    links: &mut Links<'_>,
+) {
+    if others.is_empty() {
+        return;
+    }
+    let services: HashSet<&str> = data
+        .repos
+        .iter()
+        .filter(|r| by_repo.contains_key(&r.id))
+        .filter_map(|r| r.service.as_deref())
+        .collect();
+    let candidates: Vec<&Incident> = data
+        .incidents
+        .iter()
+        .filter(|i| !links.linked.contains(&i.id))
+        .filter(|i| i.service.as_deref().is_some_and(|s| services.contains(s)))
+        .collect();
+    let mut external: Vec<&str> = Vec::new();
+    let mut sha7: Vec<&str> = Vec::new();
+    for i in &candidates {
+        for note in &i.notes {
+            external.extend(deployment_refs(note));
+            sha7.extend(hex_words(note).map(|w| &w[..7]));
+        }
+    }
+    if external.is_empty() && sha7.is_empty() {
+        return;
+    }
+    external.sort_unstable();
+    external.dedup();
+    sha7.sort_unstable();
+    sha7.dedup();
+    let named: Vec<&Deployment> = others
+        .iter()
+        .copied()
+        .filter(|d| succeeded(d).is_some())
+        .filter(|d| {
+            external.binary_search(&d.external_id.as_str()).is_ok()
+                || d.sha
+                    .get(..7)
+                    .is_some_and(|p| sha7.binary_search(&p).is_ok())
+        })
+        .collect();
+    for i in candidates {
+        let names = |note: &str| {
+            deployment_refs(note).any(|e| named.iter().any(|d| d.external_id == e))
+                || hex_words(note).any(|w| {
+                    named.iter().any(|d| {
+                        d.sha.starts_with(w) && succeeded(d).unwrap_or(d.created_at) <= i.created_at
+                    })
+                })
+        };
+        if i.notes.iter().any(|n| names(n)) {
+            links.linked.insert(i.id);
+        }
+    }
 }
 
 /// Incident evidence for one repository's deployments (in time order):

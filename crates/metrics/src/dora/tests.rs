@@ -699,3 +699,57 @@ fn a_scope_lists_its_repositories_ascending() {
     );
     assert_eq!(s(Some("nobody"), None).repo_ids(&data), Some(vec![]));
 }
+
+#[test]
+fn a_repository_analysed_alone_beside_the_others_deployments_agrees_with_the_whole() {
+    // The across-services case above: web's incident names the api's deployment 2. Web analysed
+    // alone (as a cache re-analyses the repository a sync wrote) must not blame its deployment 7
+    // by the window rule, as the analysis of everything does not.
+    let mut data = three_deploys();
+    data.repos.push(repo(2, "web", "web"));
+    data.commits.push(commit(2, "w", &[], T0));
+    data.deployments
+        .push(deploy(7, 2, "w", T0 + 2 * H + 10 * 60));
+    let mut inc = incident(1, "web", T0 + 2 * H + 30 * 60, Some(T0 + 3 * H));
+    inc.notes
+        .push("Started with deployment 9002 of the api".into());
+    data.incidents.push(inc);
+    let opts = DoraOptions::default();
+    let whole = analyse(&data, &opts);
+    // (Records compare by their debug form: they hold floats.)
+    let of_web = |a: &Analysis| -> Vec<String> {
+        a.records
+            .iter()
+            .filter(|r| r.repo == 2)
+            .map(|r| format!("{r:?}"))
+            .collect()
+    };
+    let failed = |a: &Analysis| {
+        a.records
+            .iter()
+            .any(|r| r.repo == 2 && !r.failures.is_empty())
+    };
+    let web = Dataset {
+        repos: data.repos.clone(),
+        commits: data
+            .commits
+            .iter()
+            .filter(|c| c.repo == 2)
+            .cloned()
+            .collect(),
+        deployments: data
+            .deployments
+            .iter()
+            .filter(|d| d.repo == 2)
+            .cloned()
+            .collect(),
+        incidents: data.incidents.clone(),
+        ..Default::default()
+    };
+    let others: Vec<&Deployment> = data.deployments.iter().filter(|d| d.repo != 2).collect();
+    let beside = analyse_beside(&web, &others, &opts);
+    assert_eq!(of_web(&beside), of_web(&whole));
+    assert!(!failed(&whole));
+    // Alone, without the others' deployments, the window rule would blame deployment 7.
+    assert!(failed(&analyse(&web, &opts)));
+}
