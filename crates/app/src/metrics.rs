@@ -641,22 +641,19 @@ pub fn load(conn: &Connection) -> Result<Dataset> {
 }
 
 /// What a refresh re-read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Refreshed {
     /// Everything was re-read (first load, or people, accounts, teams, repositories or services
     /// changed).
     pub full: bool,
+    /// Repositories and services the change log named.
     pub repos: usize,
     pub services: usize,
-    pub tickets: usize,
-    pub sprints: usize,
-    /// The repositories re-read (with those of the services whose incidents changed), the
-    /// tickets and the sprints, ascending: the signal cache re-evaluates their teams too.
-    #[serde(skip)]
+    /// What was re-read, ascending: the repositories (those logged, those of the services whose
+    /// incidents changed and those their notes name), the tickets and the sprints. The signal
+    /// cache re-evaluates their teams too.
     pub repo_ids: Vec<i64>,
-    #[serde(skip)]
     pub ticket_ids: Vec<i64>,
-    #[serde(skip)]
     pub sprint_ids: Vec<i64>,
 }
 
@@ -666,8 +663,6 @@ impl Refreshed {
         self.full |= other.full;
         self.repos += other.repos;
         self.services += other.services;
-        self.tickets += other.tickets;
-        self.sprints += other.sprints;
         union(&mut self.repo_ids, &other.repo_ids);
         union(&mut self.ticket_ids, &other.ticket_ids);
         union(&mut self.sprint_ids, &other.sprint_ids);
@@ -730,8 +725,6 @@ impl MetricsCache {
             full: false,
             repos: changes.repos.len(),
             services: changes.services.len(),
-            tickets: changes.tickets.len(),
-            sprints: changes.sprints.len(),
             repo_ids: changes.repos.clone(),
             ticket_ids: changes.tickets.clone(),
             sprint_ids: changes.sprints.clone(),
@@ -804,7 +797,6 @@ impl MetricsCache {
                 .collect();
             let fresh = tracing::debug_span!("analyse")
                 .in_scope(|| analyse_beside(&part, &others, &self.opts));
-            drop(others);
             let _r = tracing::debug_span!("replace").entered();
             d.repos = part.repos;
             d.incidents = part.incidents;

@@ -141,11 +141,6 @@ pub fn load_extra_part(
     Ok(x)
 }
 
-/// Check runs and finished PRs matter only while recent (flaky checks, agreements' week).
-fn recent(settings: &Settings, as_of: Ts) -> Ts {
-    as_of - (settings.flaky_window_days.max(7.0) * DAY as f64) as i64
-}
-
 /// The repositories (URLs, code owners), their pull requests and check runs.
 fn load_code_extra(
     conn: &Connection,
@@ -156,7 +151,8 @@ fn load_code_extra(
 ) -> Result<()> {
     let and_repo = only("repo_id", &part.repos);
     let and_p_repo = only("p.repo_id", &part.repos);
-    let recent = recent(settings, as_of);
+    // Check runs and finished PRs matter only while recent (flaky checks, agreements' week).
+    let recent = as_of - (settings.flaky_window_days.max(7.0) * DAY as f64) as i64;
     let and_id_repo = only("id", &part.repos);
     let _q = tracing::debug_span!("extra.repos").entered();
     let mut s = conn.prepare(&format!(
@@ -197,9 +193,9 @@ fn load_code_extra(
             });
     }
 
-    // Pull requests that are open or finished recently.
     drop(_q);
     let _q = tracing::debug_span!("extra.prs").entered();
+    // Pull requests that are open or finished recently.
     let mut s = conn.prepare(&format!(
         "SELECT id, html_url, head_ref FROM pull_requests
          WHERE (state = 'open' OR coalesce(merged_at, closed_at, 0) >= ?1){and_repo}"
@@ -262,10 +258,10 @@ fn load_code_extra(
         x.prs.entry(pr).or_default().paths.push(path);
     }
 
-    // Check runs: recent ones, and every run on the head of one of its repository's open PRs (a
-    // run is only ever matched with its own repository's pull requests).
     drop(_q);
     let _q = tracing::debug_span!("extra.checks").entered();
+    // Check runs: recent ones, and every run on the head of one of its repository's open PRs (a
+    // run is only ever matched with its own repository's pull requests).
     let mut s = conn.prepare(&format!(
         "SELECT repo_id, head_sha, name, conclusion, started_at, completed_at, html_url FROM check_runs
          WHERE id IN (SELECT id FROM check_runs WHERE coalesce(completed_at, started_at, 0) >= ?1{and_repo}
@@ -1015,11 +1011,7 @@ impl App {
     /// The dataset, the extra records and the signals at this moment, to keep (see
     /// [`SignalCache`]).
     pub fn signal_cache(&self, conn: &Connection) -> Result<SignalCache> {
-        self.signal_cache_with(conn, &self.policy(conn)?.bundle)
-    }
-
-    fn signal_cache_with(&self, conn: &Connection, bundle: &Bundle) -> Result<SignalCache> {
-        SignalCache::load(conn, &self.config, bundle, self.now())
+        SignalCache::load(conn, &self.config, &self.policy(conn)?.bundle, self.now())
     }
 
     /// [`App::refresh_signals`] keeping what it read in `cache` for the next call (the running
@@ -1228,17 +1220,13 @@ impl SignalCache {
                 .ok()
                 .map(|i| &d.tickets[i])
         };
+        let mut keys: HashSet<&str> = HashSet::new();
         for t in c.tickets.iter().filter_map(ticket) {
             teams.insert(t.team.clone());
+            keys.insert(t.key.as_str());
         }
         // A changed ticket may block another team's tickets: their signals say whether it is
         // done.
-        let keys: HashSet<&str> = c
-            .tickets
-            .iter()
-            .filter_map(ticket)
-            .map(|t| t.key.as_str())
-            .collect();
         if !keys.is_empty() {
             for t in d
                 .tickets
@@ -1399,7 +1387,7 @@ impl SignalCache {
             });
         }
         let reviewers = tracing::debug_span!("lookups").in_scope(|| {
-            if refreshed.sprints > 0 || !changes.sprints.is_empty() {
+            if !changes.sprints.is_empty() {
                 // Their tickets' teams follow the sprints': all were re-read.
                 self.lookups.index_tickets(input);
             } else {

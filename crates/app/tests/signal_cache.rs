@@ -11,16 +11,44 @@ use bosun_app::signals::{Reevaluated, SignalCache, apply, evaluate, load_extra};
 use bosun_policy::Bundle;
 use bosun_signals::{Input, Scope};
 
-#[test]
-fn the_signal_cache_matches_a_full_evaluation_and_writing_is_idempotent() {
+/// The demo synced into a temporary directory (kept while the fixture lives), its store and a
+/// signal cache loaded at the demo's "now".
+struct Loaded {
+    _dir: tempfile::TempDir,
+    config: bosun_app::Config,
+    now: i64,
+    bundle: Bundle,
+    store: bosun_store::Store,
+    cache: SignalCache,
+}
+
+fn loaded() -> Loaded {
     let dir = tempfile::tempdir().unwrap();
     let (app, as_of) = support::synced_demo(dir.path());
     let now = as_of.timestamp();
-    let config = app.config.clone();
     let bundle = Bundle::builtin();
-    let mut store = app.store().unwrap();
+    let store = app.store().unwrap();
+    let cache = SignalCache::load(store.conn(), &app.config, &bundle, now).unwrap();
+    Loaded {
+        _dir: dir,
+        config: app.config.clone(),
+        now,
+        bundle,
+        store,
+        cache,
+    }
+}
 
-    let mut cache = SignalCache::load(store.conn(), &config, &bundle, now).unwrap();
+#[test]
+fn the_signal_cache_matches_a_full_evaluation_and_writing_is_idempotent() {
+    let Loaded {
+        _dir,
+        config,
+        now,
+        bundle,
+        mut store,
+        mut cache,
+    } = loaded();
     assert!(cache.signals.len() > 10, "{}", cache.signals.len());
     assert_eq!(
         cache.refresh(store.conn(), &config, &bundle, now).unwrap(),
@@ -131,13 +159,14 @@ fn full_evaluation(
 
 #[test]
 fn the_cache_rereads_chat_incidents_and_the_roster_only_when_they_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, as_of) = support::synced_demo(dir.path());
-    let now = as_of.timestamp();
-    let config = app.config.clone();
-    let bundle = Bundle::builtin();
-    let store = app.store().unwrap();
-    let mut cache = SignalCache::load(store.conn(), &config, &bundle, now).unwrap();
+    let Loaded {
+        _dir,
+        config,
+        now,
+        bundle,
+        store,
+        mut cache,
+    } = loaded();
     let c = store.conn();
     let chat = |cache: &SignalCache| {
         cache
@@ -233,13 +262,14 @@ fn the_cache_rereads_chat_incidents_and_the_roster_only_when_they_change() {
 /// equal to a full evaluation (the blocked ticket's team is re-evaluated when its blocker changes).
 #[test]
 fn a_blocker_in_another_team_is_followed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, as_of) = support::synced_demo(dir.path());
-    let now = as_of.timestamp();
-    let config = app.config.clone();
-    let bundle = Bundle::builtin();
-    let store = app.store().unwrap();
-    let mut cache = SignalCache::load(store.conn(), &config, &bundle, now).unwrap();
+    let Loaded {
+        _dir,
+        config,
+        now,
+        bundle,
+        store,
+        mut cache,
+    } = loaded();
     let c = store.conn();
     let open = |t: &&bosun_metrics::data::Ticket| {
         t.status_category != bosun_core::model::StatusCategory::Done && t.blocked_by.is_empty()

@@ -646,40 +646,63 @@ fn explicit_links<'a>(
     links
 }
 
-/// The repositories whose deployments these incidents name (by store id, or in a note by provider
-/// id or sha prefix; a superset: the timing is not checked). A change to such an incident changes
-/// those deployments' records, so a cache re-analyses them.
+/// What some incidents name: deployments by store id, and in their notes by provider id or sha
+/// prefix (7 characters).
+struct Named<'n> {
+    ids: Vec<i64>,
+    external: Vec<&'n str>,
+    sha7: Vec<&'n str>,
+}
+
+impl<'n> Named<'n> {
+    fn of(incidents: impl IntoIterator<Item = &'n Incident>) -> Named<'n> {
+        let mut n = Named {
+            ids: Vec::new(),
+            external: Vec::new(),
+            sha7: Vec::new(),
+        };
+        for i in incidents {
+            n.ids.extend(i.deployment);
+            for note in &i.notes {
+                n.external.extend(deployment_refs(note));
+                n.sha7.extend(hex_words(note).map(|w| &w[..7]));
+            }
+        }
+        for v in [&mut n.external, &mut n.sha7] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        n.ids.sort_unstable();
+        n
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.external.is_empty() && self.sha7.is_empty()
+    }
+
+    /// Whether `d` may be one of them (a superset: sha prefixes and timing are not checked).
+    fn may_be(&self, d: &Deployment) -> bool {
+        self.ids.binary_search(&d.id).is_ok()
+            || self.external.binary_search(&d.external_id.as_str()).is_ok()
+            || d.sha
+                .get(..7)
+                .is_some_and(|p| self.sha7.binary_search(&p).is_ok())
+    }
+}
+
+/// The repositories whose deployments these incidents name (a superset, see [`Named`]). A change
+/// to such an incident changes those deployments' records, so a cache re-analyses them.
 pub fn named_repos<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     deployments: &[Deployment],
 ) -> HashSet<i64> {
-    let mut ids: Vec<i64> = Vec::new();
-    let mut external: Vec<&str> = Vec::new();
-    let mut sha7: Vec<&str> = Vec::new();
-    for i in incidents {
-        ids.extend(i.deployment);
-        for note in &i.notes {
-            external.extend(deployment_refs(note));
-            sha7.extend(hex_words(note).map(|w| &w[..7]));
-        }
-    }
-    if ids.is_empty() && external.is_empty() && sha7.is_empty() {
+    let named = Named::of(incidents);
+    if named.is_empty() {
         return HashSet::new();
     }
-    for v in [&mut external, &mut sha7] {
-        v.sort_unstable();
-        v.dedup();
-    }
-    ids.sort_unstable();
     deployments
         .iter()
-        .filter(|d| {
-            ids.binary_search(&d.id).is_ok()
-                || external.binary_search(&d.external_id.as_str()).is_ok()
-                || d.sha
-                    .get(..7)
-                    .is_some_and(|p| sha7.binary_search(&p).is_ok())
-        })
+        .filter(|d| named.may_be(d))
         .map(|d| d.repo)
         .collect()
 }
@@ -708,31 +731,14 @@ fn link_elsewhere(
         .filter(|i| !links.linked.contains(&i.id))
         .filter(|i| i.service.as_deref().is_some_and(|s| services.contains(s)))
         .collect();
-    let mut external: Vec<&str> = Vec::new();
-    let mut sha7: Vec<&str> = Vec::new();
-    for i in &candidates {
-        for note in &i.notes {
-            external.extend(deployment_refs(note));
-            sha7.extend(hex_words(note).map(|w| &w[..7]));
-        }
-    }
-    if external.is_empty() && sha7.is_empty() {
+    let maybe = Named::of(candidates.iter().copied());
+    if maybe.is_empty() {
         return;
     }
-    external.sort_unstable();
-    external.dedup();
-    sha7.sort_unstable();
-    sha7.dedup();
     let named: Vec<&Deployment> = others
         .iter()
         .copied()
-        .filter(|d| succeeded(d).is_some())
-        .filter(|d| {
-            external.binary_search(&d.external_id.as_str()).is_ok()
-                || d.sha
-                    .get(..7)
-                    .is_some_and(|p| sha7.binary_search(&p).is_ok())
-        })
+        .filter(|d| succeeded(d).is_some() && maybe.may_be(d))
         .collect();
     for i in candidates {
         let names = |note: &str| {

@@ -593,19 +593,25 @@ fn a_note_naming_a_commit_deployed_only_after_the_incident_links_nothing() {
     assert_eq!(d.evidence[3].unplanned, Some(Unplanned::IncidentFix));
 }
 
-#[test]
-fn an_explicit_link_counts_across_services_and_keeps_the_incident_out_of_the_window_rule() {
+/// The api's three deployments, and a web repository whose deployment 7 an incident on the web
+/// service follows by 20 minutes; the incident's note blames the api's deployment 2 by its id.
+fn web_incident_naming_the_api() -> Dataset {
     let mut data = three_deploys();
     data.repos.push(repo(2, "web", "web"));
     data.commits.push(commit(2, "w", &[], T0));
     data.deployments
         .push(deploy(7, 2, "w", T0 + 2 * H + 10 * 60));
-    // An incident on the web service blames the api's deployment 2 by its id; it starts 20
-    // minutes after web's deployment 7, which the window rule would otherwise blame.
     let mut inc = incident(1, "web", T0 + 2 * H + 30 * 60, Some(T0 + 3 * H));
     inc.notes
         .push("Started with deployment 9002 of the api".into());
     data.incidents.push(inc);
+    data
+}
+
+#[test]
+fn an_explicit_link_counts_across_services_and_keeps_the_incident_out_of_the_window_rule() {
+    // Deployment 2 is blamed, not web's deployment 7 (which the window rule would otherwise).
+    let data = web_incident_naming_the_api();
     let d = run(&data, T0, T0 + D);
     let failed: Vec<(i64, &[FailureEvidence])> = d
         .evidence
@@ -702,18 +708,9 @@ fn a_scope_lists_its_repositories_ascending() {
 
 #[test]
 fn a_repository_analysed_alone_beside_the_others_deployments_agrees_with_the_whole() {
-    // The across-services case above: web's incident names the api's deployment 2. Web analysed
-    // alone (as a cache re-analyses the repository a sync wrote) must not blame its deployment 7
-    // by the window rule, as the analysis of everything does not.
-    let mut data = three_deploys();
-    data.repos.push(repo(2, "web", "web"));
-    data.commits.push(commit(2, "w", &[], T0));
-    data.deployments
-        .push(deploy(7, 2, "w", T0 + 2 * H + 10 * 60));
-    let mut inc = incident(1, "web", T0 + 2 * H + 30 * 60, Some(T0 + 3 * H));
-    inc.notes
-        .push("Started with deployment 9002 of the api".into());
-    data.incidents.push(inc);
+    // Web analysed alone (as a cache re-analyses the repository a sync wrote) must not blame its
+    // deployment 7 by the window rule, as the analysis of everything does not.
+    let data = web_incident_naming_the_api();
     let opts = DoraOptions::default();
     let whole = analyse(&data, &opts);
     // (Records compare by their debug form: they hold floats.)
