@@ -20,8 +20,8 @@
 use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
 
 const DAY: i64 = 86_400;
 const WEEK: i64 = 7 * DAY;
@@ -283,10 +283,11 @@ pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
 /// re-analysing the repositories a sync wrote passes the rest of the organisation's deployments.)
 pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions) -> Analysis {
     let ix = Index::new(data);
-    let mut warnings = Vec::new();
     // PR membership of commits: originals, and rebased copies on the default branch.
-    let mut pr_of: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut rebased: HashSet<(i64, &str)> = HashSet::new();
+    let shas: usize = data.pull_requests.iter().map(|p| p.commits.len() + 1).sum();
+    let mut pr_of: HashMap<(i64, &str), usize> =
+        HashMap::with_capacity_and_hasher(shas, Default::default());
+    let mut rebased: HashSet<(i64, &str)> = HashSet::default();
     for (i, p) in data.pull_requests.iter().enumerate() {
         for sha in &p.commits {
             pr_of.insert((p.repo, sha.as_str()), i);
@@ -317,79 +318,89 @@ pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions
         }
     }
 
-    let mut by_repo: HashMap<i64, Vec<&Deployment>> = HashMap::new();
+    let mut by_repo: HashMap<i64, Vec<&Deployment>> = HashMap::default();
     for d in data.deployments.iter().filter(|d| succeeded(d).is_some()) {
         by_repo.entry(d.repo).or_default().push(d);
     }
     let links = explicit_links(data, &by_repo, others);
-    let mut records: Vec<DeploymentRecord> = Vec::new();
-    let mut repos: Vec<i64> = by_repo.keys().copied().collect();
-    repos.sort_unstable();
-    for repo in repos {
-        let mut deps = by_repo.remove(&repo).unwrap_or_default();
-        deps.sort_by_key(|d| (succeeded(d).unwrap_or(0), d.id));
-        let mut deployed: HashSet<&str> = HashSet::new();
-        let first_record = records.len();
-        for d in &deps {
-            let at = succeeded(d).unwrap_or(d.created_at);
-            let mut changes = Vec::new();
-            let mut prs: Vec<i64> = Vec::new();
-            if ix.commit(repo, &d.sha).is_none() {
-                warnings.push(Warning {
+    let mut repos: Vec<(i64, Vec<&Deployment>)> = by_repo.into_iter().collect();
+    repos.sort_unstable_by_key(|(repo, _)| *repo);
+    // Each repository's deployments are analysed on their own: a run of repositories gives its
+    // records and warnings in repository order, whichever thread analyses it.
+    let analyse_run = |run: &mut [(i64, Vec<&Deployment>)]| {
+        let mut records: Vec<DeploymentRecord> = Vec::new();
+        let mut warnings = Vec::new();
+        for (repo, deps) in run {
+            let repo = *repo;
+            deps.sort_by_key(|d| (succeeded(d).unwrap_or(0), d.id));
+            let mut deployed: HashSet<&str> = HashSet::default();
+            let first_record = records.len();
+            for d in deps.iter() {
+                let at = succeeded(d).unwrap_or(d.created_at);
+                let mut changes = Vec::new();
+                let mut prs: Vec<i64> = Vec::new();
+                if ix.commit(repo, &d.sha).is_none() {
+                    warnings.push(Warning {
                     deployment: d.id,
                     repo,
                     text: format!("deployment {} deploys {} which is not in the synced history; its changes are unknown", d.id, &d.sha),
                 });
-            }
-            let mut stack: Vec<&str> = vec![d.sha.as_str()];
-            while let Some(sha) = stack.pop() {
-                if !deployed.insert(sha) {
-                    continue;
                 }
-                let Some(c) = ix.commit(repo, sha) else {
-                    continue;
-                };
-                stack.extend(c.parents.iter().map(String::as_str));
-                let pr = pr_of.get(&(repo, sha)).map(|&i| &data.pull_requests[i]);
-                if let Some(p) = pr
-                    && !prs.contains(&p.id)
-                {
-                    prs.push(p.id);
-                }
-                if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot) {
-                    continue;
-                }
-                // A squash commit stands for the PR's own commits (which never reach the branch).
-                let squash = pr.filter(|p| {
-                    p.merge_commit_sha.as_deref() == Some(sha)
-                        && !p.commits.iter().any(|s| s == sha)
-                        && !rebased.contains(&(repo, sha))
-                });
-                let originals: Vec<&crate::data::Commit> = match squash {
-                    Some(p) => p
-                        .commits
-                        .iter()
-                        .filter_map(|s| ix.commit(repo, s))
-                        .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
-                        .collect(),
-                    None => vec![c],
-                };
-                for o in originals {
-                    let pr_first = pr.and_then(|p| {
-                        p.commits
+                let mut stack: Vec<&str> = vec![d.sha.as_str()];
+                while let Some(sha) = stack.pop() {
+                    if !deployed.insert(sha) {
+                        continue;
+                    }
+                    let Some(c) = ix.commit(repo, sha) else {
+                        continue;
+                    };
+                    stack.extend(c.parents.iter().map(String::as_str));
+                    let pr = pr_of.get(&(repo, sha)).map(|&i| &data.pull_requests[i]);
+                    if let Some(p) = pr
+                        && !prs.contains(&p.id)
+                    {
+                        prs.push(p.id);
+                    }
+                    if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot)
+                    {
+                        continue;
+                    }
+                    // A squash commit stands for the PR's own commits (which never reach the branch).
+                    let squash = pr.filter(|p| {
+                        p.merge_commit_sha.as_deref() == Some(sha)
+                            && !p.commits.iter().any(|s| s == sha)
+                            && !rebased.contains(&(repo, sha))
+                    });
+                    let originals: Vec<&crate::data::Commit> = match squash {
+                        Some(p) => p
+                            .commits
                             .iter()
                             .filter_map(|s| ix.commit(repo, s))
-                            .map(|x| x.authored_at)
-                            .min()
-                    });
-                    let start = match opts.lead_time_start {
-                        LeadTimeStart::AuthorTime => o.authored_at,
-                        LeadTimeStart::CommitterTime => o.committed_at,
-                        LeadTimeStart::PrFirstCommit => pr_first.unwrap_or(o.authored_at),
+                            .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
+                            .collect(),
+                        None => vec![c],
                     };
-                    let lead = at - start;
-                    if lead < 0 {
-                        warnings.push(Warning {
+                    // Only that option reads the PR's first commit: looked up once, when it does.
+                    let pr_first = (opts.lead_time_start == LeadTimeStart::PrFirstCommit)
+                        .then(|| {
+                            pr.and_then(|p| {
+                                p.commits
+                                    .iter()
+                                    .filter_map(|s| ix.commit(repo, s))
+                                    .map(|x| x.authored_at)
+                                    .min()
+                            })
+                        })
+                        .flatten();
+                    for o in originals {
+                        let start = match opts.lead_time_start {
+                            LeadTimeStart::AuthorTime => o.authored_at,
+                            LeadTimeStart::CommitterTime => o.committed_at,
+                            LeadTimeStart::PrFirstCommit => pr_first.unwrap_or(o.authored_at),
+                        };
+                        let lead = at - start;
+                        if lead < 0 {
+                            warnings.push(Warning {
                             deployment: d.id,
                             repo,
                             text: format!(
@@ -397,30 +408,58 @@ pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions
                                 &o.sha, -lead, d.id
                             ),
                         });
+                        }
+                        changes.push(Change {
+                            sha: o.sha.clone(),
+                            pull_request: pr.map(|p| p.id),
+                            started_at: start,
+                            lead_time_secs: lead,
+                        });
                     }
-                    changes.push(Change {
-                        sha: o.sha.clone(),
-                        pull_request: pr.map(|p| p.id),
-                        started_at: start,
-                        lead_time_secs: lead,
-                    });
                 }
+                records.push(DeploymentRecord {
+                    id: d.id,
+                    external_id: d.external_id.clone(),
+                    repo,
+                    sha: d.sha.clone(),
+                    at,
+                    changes,
+                    failures: Vec::new(),
+                    unplanned: None,
+                    recovery_secs: None,
+                    pull_requests: prs,
+                });
             }
-            records.push(DeploymentRecord {
-                id: d.id,
-                external_id: d.external_id.clone(),
-                repo,
-                sha: d.sha.clone(),
-                at,
-                changes,
-                failures: Vec::new(),
-                unplanned: None,
-                recovery_secs: None,
-                pull_requests: prs,
-            });
+            classify(data, &ix, deps, &mut records[first_record..], &links, opts);
         }
-        classify(data, &ix, &deps, &mut records[first_record..], &links, opts);
-    }
+        (records, warnings)
+    };
+    // Two runs of about half the deployments each, on two cores when there are two.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let total: usize = repos.iter().map(|(_, d)| d.len()).sum();
+    let mut seen = 0;
+    let split = if cores > 1 && repos.len() > 1 {
+        repos
+            .iter()
+            .position(|(_, d)| {
+                seen += d.len();
+                seen * 2 >= total
+            })
+            .map_or(repos.len(), |i| i + 1)
+    } else {
+        repos.len()
+    };
+    let (first, second) = repos.split_at_mut(split);
+    let ((mut records, mut warnings), (more_records, more_warnings)) = std::thread::scope(|s| {
+        let other = s.spawn(|| analyse_run(second));
+        let mine = analyse_run(first);
+        (
+            mine,
+            other.join().expect("a repository's analysis panicked"),
+        )
+    });
+    records.extend(more_records);
+    warnings.extend(more_warnings);
     Analysis { records, warnings }
 }
 
@@ -584,8 +623,8 @@ fn explicit_links<'a>(
 ) -> Links<'a> {
     let deployments = || by_repo.values().flatten();
     let ids: HashSet<i64> = deployments().map(|d| d.id).collect();
-    let mut by_external: HashMap<&str, Vec<i64>> = HashMap::new();
-    let mut by_sha7: HashMap<&str, Vec<&Deployment>> = HashMap::new();
+    let mut by_external: HashMap<&str, Vec<i64>> = HashMap::default();
+    let mut by_sha7: HashMap<&str, Vec<&Deployment>> = HashMap::default();
     for d in deployments() {
         by_external
             .entry(d.external_id.as_str())
@@ -598,8 +637,8 @@ fn explicit_links<'a>(
     let mut incidents: Vec<&Incident> = data.incidents.iter().collect();
     incidents.sort_by_key(|i| (i.created_at, i.id));
     let mut links = Links {
-        by_deployment: HashMap::new(),
-        linked: HashSet::new(),
+        by_deployment: HashMap::default(),
+        linked: HashSet::default(),
     };
     for inc in incidents {
         let mut targets: Vec<i64> = inc
@@ -614,7 +653,7 @@ fn explicit_links<'a>(
                     .flatten(),
             );
             for word in hex_words(note) {
-                let mut latest: HashMap<i64, &Deployment> = HashMap::new();
+                let mut latest: HashMap<i64, &Deployment> = HashMap::default();
                 for d in by_sha7
                     .get(&word[..7])
                     .into_iter()
@@ -698,7 +737,7 @@ pub fn named_repos<'a>(
 ) -> HashSet<i64> {
     let named = Named::of(incidents);
     if named.is_empty() {
-        return HashSet::new();
+        return HashSet::default();
     }
     deployments
         .iter()
@@ -855,7 +894,7 @@ fn rolls_back_to(before: &str) -> bool {
 
 /// Is `a` an ancestor of `b` (or equal)?
 fn is_ancestor(ix: &Index<'_>, repo: i64, a: &str, b: &str) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut stack = vec![b];
     while let Some(s) = stack.pop() {
         if s == a {

@@ -357,6 +357,7 @@ fn materialise(mut events: Vec<Event>) -> Dataset {
             }
         }
     }
+    data.order_by_repo();
     data
 }
 

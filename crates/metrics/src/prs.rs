@@ -12,8 +12,9 @@ use crate::data::{Dataset, PullRequest, of_repos};
 use crate::dora::{Analysis, Scope, week_start};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 const WEEK: i64 = 7 * 86_400;
 
@@ -114,7 +115,7 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     let repos = scope.repo_ids(data);
     let repos = repos.as_deref();
     // When each PR was first shipped (by a deployment of its own repository).
-    let mut shipped: HashMap<i64, (i64, Ts)> = HashMap::new();
+    let mut shipped: HashMap<i64, (i64, Ts)> = HashMap::default();
     for r in of_repos(&analysis.records, repos, |r| r.repo) {
         for p in &r.pull_requests {
             shipped.entry(*p).or_insert((r.id, r.at));

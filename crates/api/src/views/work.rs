@@ -590,6 +590,8 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
         happened.sort_by_key(|h| std::cmp::Reverse(h.0));
         let mut meetings = Vec::new();
         let mut blocked = Vec::new();
+        // Each team's tickets once, not every ticket of the organisation for each active sprint.
+        let per_team = sprint::SprintData::per_team(data);
         for s in data.sprints.iter().filter(|s| s.state == "active") {
             let team = s.team.clone().unwrap_or_default();
             meetings.push(Meeting {
@@ -601,8 +603,10 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
                 team: s.team.clone(),
                 person: None,
             });
-            if let Some(h) = sprint::sprint_health(data, s, now, &sprint::SprintOptions::default())
-            {
+            let health = per_team.get(&s.team.as_deref()).and_then(|d| {
+                sprint::sprint_health_in(d, s, now, &sprint::SprintOptions::default())
+            });
+            if let Some(h) = health {
                 blocked.extend(items(&h.blocked));
                 if s.end_at.is_some_and(|e| e - now <= 2 * DAY && e > now) {
                     meetings.push(Meeting {
