@@ -75,6 +75,9 @@ rows = [
 ]
 for name, v in rows:
     print(f"  {name:<52} {v:>10.1f} ms")
+if "sprint_parts_equal" in b:
+    print(f"  sprint health from each team's part equals a reading of every ticket ({b['sprint_parts_checked']} teams sampled): "
+          f"{b['sprint_parts_equal']}")
 print(f"  peak RSS: {b['peak_rss_mib_cold']:.0f} MiB cold, {b['peak_rss_mib']:.0f} MiB with the cache")
 print(f"DuckDB reference: export {t['export_secs']*1000:.0f} ms, CSV load {t['load_secs']*1000:.0f} ms, "
       f"analysis {t['analysis_secs']*1000:.0f} ms, scope {t['scope_secs']*1000:.0f} ms")

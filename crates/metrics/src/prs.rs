@@ -130,25 +130,36 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
         .collect();
     // When the merged PRs' own commits were authored: only those are looked up (an index of
     // every commit of the organisation cost more than one team's metrics).
-    let wanted: HashSet<(i64, &str)> = merged
-        .iter()
-        .flat_map(|p| p.commits.iter().map(move |s| (p.repo, s.as_str())))
-        .collect();
-    let authored: HashMap<(i64, &str), Ts> = of_repos(&data.commits, repos, |c| c.repo)
-        .into_iter()
-        .filter(|c| wanted.contains(&(c.repo, c.sha.as_str())))
-        .map(|c| ((c.repo, c.sha.as_str()), c.authored_at))
-        .collect();
-    let first_commit_of = |p: &PullRequest| {
-        p.commits
+    let shas: usize = merged.iter().map(|p| p.commits.len()).sum();
+    let mut wanted: HashSet<(i64, &str)> =
+        HashSet::with_capacity_and_hasher(shas, Default::default());
+    wanted.extend(
+        merged
             .iter()
-            .filter_map(|s| authored.get(&(p.repo, s.as_str())).copied())
-            .min()
-    };
+            .flat_map(|p| p.commits.iter().map(move |s| (p.repo, s.as_str()))),
+    );
+    let mut authored: HashMap<(i64, &str), Ts> =
+        HashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+    authored.extend(
+        of_repos(&data.commits, repos, |c| c.repo)
+            .into_iter()
+            .filter(|c| wanted.contains(&(c.repo, c.sha.as_str())))
+            .map(|c| ((c.repo, c.sha.as_str()), c.authored_at)),
+    );
+    // Each merged PR's first commit, in `merged`'s order.
+    let first_commits: Vec<Option<Ts>> = merged
+        .iter()
+        .map(|p| {
+            p.commits
+                .iter()
+                .filter_map(|s| authored.get(&(p.repo, s.as_str())).copied())
+                .min()
+        })
+        .collect();
     let mut records = Vec::new();
-    for p in &merged {
+    for (p, first_commit) in merged.iter().zip(&first_commits) {
         let merged_at = p.merged_at.unwrap_or(0);
-        let first_commit = first_commit_of(p);
+        let first_commit = *first_commit;
         let review = first_human_review(p);
         let deployed = shipped.get(&p.id).copied();
         records.push(PrRecord {
@@ -172,8 +183,9 @@ pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetri
     let cycle: Vec<f64> = merged
         .iter()
         .zip(&records)
-        .filter_map(|(p, r)| {
-            let first = first_commit_of(p)?;
+        .zip(&first_commits)
+        .filter_map(|((p, r), first)| {
+            let first = (*first)?;
             let d = r.deploy_secs?;
             Some((p.merged_at? + d - first) as f64)
         })
