@@ -69,6 +69,7 @@ fn main() {
     let org_prs_ms = ms(t);
     let t = Instant::now();
     let org_flow = flow::flow(&data, &six_months);
+    let org_flow_ms = ms(t);
     let mut per_team = 0usize;
     let mut forecasts = 0usize;
     let sprint_data = sprint::SprintData::per_team(&data);
@@ -158,6 +159,7 @@ fn main() {
         "analyse_ms": analyse_ms,
         "org_dora_ms": org_dora_ms,
         "org_prs_ms": org_prs_ms,
+        "org_flow_ms": org_flow_ms,
         "flow_teams_sprints_ms": other_metrics_ms,
         "dora_and_prs_ms": analyse_ms + org_dora_ms + org_prs_ms,
         "compute_ms": compute_ms,
