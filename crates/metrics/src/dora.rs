@@ -325,82 +325,153 @@ pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions
     let links = explicit_links(data, &by_repo, others);
     let mut repos: Vec<(i64, Vec<&Deployment>)> = by_repo.into_iter().collect();
     repos.sort_unstable_by_key(|(repo, _)| *repo);
-    // Each repository's deployments are analysed on their own: a run of repositories gives its
-    // records and warnings in repository order, whichever thread analyses it.
-    let analyse_run = |run: &mut [(i64, Vec<&Deployment>)]| {
-        let mut records: Vec<DeploymentRecord> = Vec::new();
-        let mut warnings = Vec::new();
+    let walk = Walk {
+        data,
+        ix,
+        pr_of,
+        rebased,
+        links,
+        opts,
+    };
+    // Each repository's deployments are analysed on their own: two runs of repositories of about
+    // half the deployments each, on two cores when there are two, joined in repository order.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let split = if cores > 1 {
+        halfway(&repos)
+    } else {
+        repos.len()
+    };
+    let (first, second) = repos.split_at_mut(split);
+    let (mut analysis, rest) = std::thread::scope(|s| {
+        let other = s.spawn(|| walk.run(second));
+        let mine = walk.run(first);
+        (
+            mine,
+            other.join().expect("a repository's analysis panicked"),
+        )
+    });
+    analysis.records.extend(rest.records);
+    analysis.warnings.extend(rest.warnings);
+    analysis
+}
+
+/// Where to split repositories (in order, with their deployments) into two runs of about half the
+/// deployments each.
+fn halfway(repos: &[(i64, Vec<&Deployment>)]) -> usize {
+    let total: usize = repos.iter().map(|(_, d)| d.len()).sum();
+    let mut seen = 0;
+    repos
+        .iter()
+        .position(|(_, d)| {
+            seen += d.len();
+            seen * 2 >= total
+        })
+        .map_or(repos.len(), |i| i + 1)
+}
+
+/// What walking a repository's deployments reads: the dataset's index, which PR each commit
+/// belongs to (rebased copies included), and the incidents' explicit links.
+struct Walk<'a> {
+    data: &'a Dataset,
+    ix: Index<'a>,
+    pr_of: HashMap<(i64, &'a str), usize>,
+    rebased: HashSet<(i64, &'a str)>,
+    links: Links<'a>,
+    opts: &'a DoraOptions,
+}
+
+impl Walk<'_> {
+    /// The records and warnings of a run of repositories, in its order.
+    fn run(&self, run: &mut [(i64, Vec<&Deployment>)]) -> Analysis {
+        let mut out = Analysis {
+            records: Vec::new(),
+            warnings: Vec::new(),
+        };
         for (repo, deps) in run {
-            let repo = *repo;
             deps.sort_by_key(|d| (succeeded(d).unwrap_or(0), d.id));
-            let mut deployed: HashSet<&str> = HashSet::default();
-            let first_record = records.len();
-            for d in deps.iter() {
-                let at = succeeded(d).unwrap_or(d.created_at);
-                let mut changes = Vec::new();
-                let mut prs: Vec<i64> = Vec::new();
-                if ix.commit(repo, &d.sha).is_none() {
-                    warnings.push(Warning {
+            let first = out.records.len();
+            self.repo(*repo, deps, &mut out);
+            let (data, ix, links) = (self.data, &self.ix, &self.links);
+            classify(data, ix, deps, &mut out.records[first..], links, self.opts);
+        }
+        out
+    }
+
+    /// One record per deployment of `repo` (in time order): the changes it shipped first, each
+    /// with its lead time, and the PRs they came from.
+    fn repo(&self, repo: i64, deps: &[&Deployment], out: &mut Analysis) {
+        let (data, ix, opts) = (self.data, &self.ix, self.opts);
+        let mut deployed: HashSet<&str> = HashSet::default();
+        for d in deps {
+            let at = succeeded(d).unwrap_or(d.created_at);
+            let mut changes = Vec::new();
+            let mut prs: Vec<i64> = Vec::new();
+            if ix.commit(repo, &d.sha).is_none() {
+                let text = format!(
+                    "deployment {} deploys {} which is not in the synced history; its changes are unknown",
+                    d.id, &d.sha
+                );
+                out.warnings.push(Warning {
                     deployment: d.id,
                     repo,
-                    text: format!("deployment {} deploys {} which is not in the synced history; its changes are unknown", d.id, &d.sha),
+                    text,
                 });
+            }
+            let mut stack: Vec<&str> = vec![d.sha.as_str()];
+            while let Some(sha) = stack.pop() {
+                if !deployed.insert(sha) {
+                    continue;
                 }
-                let mut stack: Vec<&str> = vec![d.sha.as_str()];
-                while let Some(sha) = stack.pop() {
-                    if !deployed.insert(sha) {
-                        continue;
-                    }
-                    let Some(c) = ix.commit(repo, sha) else {
-                        continue;
-                    };
-                    stack.extend(c.parents.iter().map(String::as_str));
-                    let pr = pr_of.get(&(repo, sha)).map(|&i| &data.pull_requests[i]);
-                    if let Some(p) = pr
-                        && !prs.contains(&p.id)
-                    {
-                        prs.push(p.id);
-                    }
-                    if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot)
-                    {
-                        continue;
-                    }
-                    // A squash commit stands for the PR's own commits (which never reach the branch).
-                    let squash = pr.filter(|p| {
-                        p.merge_commit_sha.as_deref() == Some(sha)
-                            && !p.commits.iter().any(|s| s == sha)
-                            && !rebased.contains(&(repo, sha))
-                    });
-                    let originals: Vec<&crate::data::Commit> = match squash {
-                        Some(p) => p
-                            .commits
+                let Some(c) = ix.commit(repo, sha) else {
+                    continue;
+                };
+                stack.extend(c.parents.iter().map(String::as_str));
+                let pr = self
+                    .pr_of
+                    .get(&(repo, sha))
+                    .map(|&i| &data.pull_requests[i]);
+                if let Some(p) = pr
+                    && !prs.contains(&p.id)
+                {
+                    prs.push(p.id);
+                }
+                if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot) {
+                    continue;
+                }
+                // A squash commit stands for the PR's own commits (which never reach the branch).
+                let squash = pr.filter(|p| {
+                    p.merge_commit_sha.as_deref() == Some(sha)
+                        && !p.commits.iter().any(|s| s == sha)
+                        && !self.rebased.contains(&(repo, sha))
+                });
+                let originals: Vec<&crate::data::Commit> = match squash {
+                    Some(p) => p
+                        .commits
+                        .iter()
+                        .filter_map(|s| ix.commit(repo, s))
+                        .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
+                        .collect(),
+                    None => vec![c],
+                };
+                // Only that option reads the PR's first commit: looked up once, when it does.
+                let pr_first = pr
+                    .filter(|_| opts.lead_time_start == LeadTimeStart::PrFirstCommit)
+                    .and_then(|p| {
+                        p.commits
                             .iter()
                             .filter_map(|s| ix.commit(repo, s))
-                            .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
-                            .collect(),
-                        None => vec![c],
+                            .map(|x| x.authored_at)
+                            .min()
+                    });
+                for o in originals {
+                    let start = match opts.lead_time_start {
+                        LeadTimeStart::AuthorTime => o.authored_at,
+                        LeadTimeStart::CommitterTime => o.committed_at,
+                        LeadTimeStart::PrFirstCommit => pr_first.unwrap_or(o.authored_at),
                     };
-                    // Only that option reads the PR's first commit: looked up once, when it does.
-                    let pr_first = (opts.lead_time_start == LeadTimeStart::PrFirstCommit)
-                        .then(|| {
-                            pr.and_then(|p| {
-                                p.commits
-                                    .iter()
-                                    .filter_map(|s| ix.commit(repo, s))
-                                    .map(|x| x.authored_at)
-                                    .min()
-                            })
-                        })
-                        .flatten();
-                    for o in originals {
-                        let start = match opts.lead_time_start {
-                            LeadTimeStart::AuthorTime => o.authored_at,
-                            LeadTimeStart::CommitterTime => o.committed_at,
-                            LeadTimeStart::PrFirstCommit => pr_first.unwrap_or(o.authored_at),
-                        };
-                        let lead = at - start;
-                        if lead < 0 {
-                            warnings.push(Warning {
+                    let lead = at - start;
+                    if lead < 0 {
+                        out.warnings.push(Warning {
                             deployment: d.id,
                             repo,
                             text: format!(
@@ -408,59 +479,29 @@ pub fn analyse_beside(data: &Dataset, others: &[&Deployment], opts: &DoraOptions
                                 &o.sha, -lead, d.id
                             ),
                         });
-                        }
-                        changes.push(Change {
-                            sha: o.sha.clone(),
-                            pull_request: pr.map(|p| p.id),
-                            started_at: start,
-                            lead_time_secs: lead,
-                        });
                     }
+                    changes.push(Change {
+                        sha: o.sha.clone(),
+                        pull_request: pr.map(|p| p.id),
+                        started_at: start,
+                        lead_time_secs: lead,
+                    });
                 }
-                records.push(DeploymentRecord {
-                    id: d.id,
-                    external_id: d.external_id.clone(),
-                    repo,
-                    sha: d.sha.clone(),
-                    at,
-                    changes,
-                    failures: Vec::new(),
-                    unplanned: None,
-                    recovery_secs: None,
-                    pull_requests: prs,
-                });
             }
-            classify(data, &ix, deps, &mut records[first_record..], &links, opts);
+            out.records.push(DeploymentRecord {
+                id: d.id,
+                external_id: d.external_id.clone(),
+                repo,
+                sha: d.sha.clone(),
+                at,
+                changes,
+                failures: Vec::new(),
+                unplanned: None,
+                recovery_secs: None,
+                pull_requests: prs,
+            });
         }
-        (records, warnings)
-    };
-    // Two runs of about half the deployments each, on two cores when there are two.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let total: usize = repos.iter().map(|(_, d)| d.len()).sum();
-    let mut seen = 0;
-    let split = if cores > 1 && repos.len() > 1 {
-        repos
-            .iter()
-            .position(|(_, d)| {
-                seen += d.len();
-                seen * 2 >= total
-            })
-            .map_or(repos.len(), |i| i + 1)
-    } else {
-        repos.len()
-    };
-    let (first, second) = repos.split_at_mut(split);
-    let ((mut records, mut warnings), (more_records, more_warnings)) = std::thread::scope(|s| {
-        let other = s.spawn(|| analyse_run(second));
-        let mine = analyse_run(first);
-        (
-            mine,
-            other.join().expect("a repository's analysis panicked"),
-        )
-    });
-    records.extend(more_records);
-    warnings.extend(more_warnings);
-    Analysis { records, warnings }
+    }
 }
 
 /// Failures, rework and recovery for one repository's deployments (in time order).
