@@ -40,13 +40,7 @@ fn main() {
     let as_of: i64 = args[2].parse().expect("AS_OF in unix seconds");
     let syncs: u32 = args.get(3).map_or(5, |s| s.parse().expect("a count"));
     // BOSUN_BENCH_TRACE=1: the cache's phases (load, analyse, replace) on stderr as they end.
-    if std::env::var_os("BOSUN_BENCH_TRACE").is_some() {
-        tracing_subscriber::fmt()
-            .with_env_filter("bosun_app=debug")
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    timing::trace_if_asked("bosun_app=debug");
     let mut store = bosun_store::Store::open(std::path::Path::new(&args[1])).expect("the database");
     let opts = DoraOptions::default();
 

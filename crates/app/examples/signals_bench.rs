@@ -31,13 +31,7 @@ fn main() {
     let as_of: i64 = args[3].parse().expect("AS_OF in unix seconds");
     let syncs: u32 = args.get(4).map_or(5, |s| s.parse().expect("a count"));
     // BOSUN_BENCH_TRACE=1: each phase's time on stderr (the spans of the cache and the detectors).
-    if std::env::var_os("BOSUN_BENCH_TRACE").is_some() {
-        tracing_subscriber::fmt()
-            .with_env_filter("bosun_app=debug,bosun_signals=debug,bosun_policy=debug")
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    timing::trace_if_asked("bosun_app=debug,bosun_signals=debug,bosun_policy=debug");
     let mut store = bosun_store::Store::open(std::path::Path::new(&args[1])).expect("the database");
     let bundle = Bundle::builtin();
     let settings = &config.signals;
