@@ -204,8 +204,11 @@ impl<'a> SprintData<'a> {
         for (i, t) in data.tickets.iter().enumerate() {
             by_key.entry(t.key.as_str()).or_default().push(i);
         }
-        let mut picked: HashMap<Option<&str>, Vec<usize>> =
-            team_of.values().map(|t| (*t, Vec::new())).collect();
+        // Each team's sprints, and the indices of the tickets its part reads.
+        let mut picked: HashMap<Option<&str>, (Vec<&Sprint>, Vec<usize>)> = HashMap::default();
+        for s in &data.sprints {
+            picked.entry(s.team.as_deref()).or_default().0.push(s);
+        }
         let mut teams: Vec<Option<&str>> = Vec::new();
         for (i, t) in data.tickets.iter().enumerate() {
             teams.clear();
@@ -214,7 +217,7 @@ impl<'a> SprintData<'a> {
             teams.sort_unstable();
             teams.dedup();
             for team in &teams {
-                if let Some(v) = picked.get_mut(team) {
+                if let Some((_, v)) = picked.get_mut(team) {
                     v.push(i);
                     for k in &t.blocked_by {
                         v.extend(by_key.get(k.as_str()).into_iter().flatten());
@@ -224,18 +227,11 @@ impl<'a> SprintData<'a> {
         }
         picked
             .into_iter()
-            .map(|(team, mut ids)| {
+            .map(|(team, (sprints, mut ids))| {
                 ids.sort_unstable();
                 ids.dedup();
-                let d = SprintData {
-                    sprints: data
-                        .sprints
-                        .iter()
-                        .filter(|s| s.team.as_deref() == team)
-                        .collect(),
-                    tickets: ids.into_iter().map(|i| &data.tickets[i]).collect(),
-                };
-                (team, d)
+                let tickets = ids.into_iter().map(|i| &data.tickets[i]).collect();
+                (team, SprintData { sprints, tickets })
             })
             .collect()
     }
