@@ -98,6 +98,12 @@ def first_difference(b: dict, r: dict) -> list:
     approx("dora.deployment_days_per_week", bd["deployment_days_per_week"], rd["deployment_days_per_week"])
     for f in SUMMARIES_DORA:
         summary(f"dora.{f}", bd[f], rd[f])
+    exact("dora.lead_time_seconds.bots", bd["lead_time_seconds"]["bots"], rd["lead_time_seconds"]["bots"])
+    approx(
+        "dora.lead_time_seconds.median_without_bots",
+        bd["lead_time_seconds"]["median_without_bots"],
+        rd["lead_time_seconds"]["median_without_bots"],
+    )
     for f, parts in (("change_failure_rate", ("failed", "total")), ("rework_rate", ("unplanned", "total"))):
         for p in parts:
             exact(f"dora.{f}.{p}", bd[f][p], rd[f][p])

@@ -172,30 +172,30 @@ JOIN dep d ON d.id = f.dep_id
 GROUP BY m.pr_id;
 
 -- ---------------------------------------------------------------------------------------------
--- Changes: non-merge, non-bot commits (not of a bot PR) first deployed by each deployment; a squash
--- commit stands for its PR's own non-merge, non-bot commits. Lead time = deployed − authored.
+-- Changes: non-merge commits first deployed by each deployment, bots' included (DORA counts every
+-- change); a squash commit stands for its PR's own non-merge commits. A change is a bot's when its
+-- commit is (R1) or it came through a bot's pull request. Lead time = deployed − authored.
 -- ---------------------------------------------------------------------------------------------
 CREATE OR REPLACE TABLE change AS
 WITH c AS (
-    SELECT f.dep_id, ci.repo_id, ci.sha, ci.authored_at
+    SELECT f.dep_id, ci.repo_id, ci.sha, ci.authored_at, ci.is_bot,
+           EXISTS (SELECT 1 FROM pr_map m JOIN pr ON pr.id = m.pr_id
+                   WHERE m.repo_id = ci.repo_id AND m.sha = ci.sha AND pr.author_is_bot) AS bot_pr
     FROM first_dep f
     JOIN commit_info ci ON ci.repo_id = f.repo_id AND ci.sha = f.sha
     WHERE ci.n_parents <= 1
-      AND NOT ci.is_bot
-      AND NOT EXISTS (SELECT 1 FROM pr_map m JOIN pr ON pr.id = m.pr_id
-                      WHERE m.repo_id = ci.repo_id AND m.sha = ci.sha AND pr.author_is_bot)
 ), expanded AS (
-    SELECT c.dep_id, o.sha, o.authored_at
+    SELECT c.dep_id, o.sha, o.authored_at, (o.is_bot OR c.bot_pr) AS is_bot
     FROM c
     JOIN squash s ON s.repo_id = c.repo_id AND s.sha = c.sha
     JOIN pr_own o ON o.pr_id = s.pr_id
-    WHERE o.n_parents <= 1 AND NOT o.is_bot
+    WHERE o.n_parents <= 1
     UNION ALL
-    SELECT c.dep_id, c.sha, c.authored_at
+    SELECT c.dep_id, c.sha, c.authored_at, (c.is_bot OR c.bot_pr) AS is_bot
     FROM c
     WHERE NOT EXISTS (SELECT 1 FROM squash s WHERE s.repo_id = c.repo_id AND s.sha = c.sha)
 )
-SELECT e.dep_id, e.sha, e.authored_at, d.deployed_at - e.authored_at AS lead_time
+SELECT e.dep_id, e.sha, e.authored_at, d.deployed_at - e.authored_at AS lead_time, e.is_bot
 FROM expanded e JOIN dep d ON d.id = e.dep_id;
 
 -- ---------------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ WITH s AS (
 ), weeks AS (
     SELECT greatest(getvariable('until') - getvariable('since'), 1) / 604800.0 AS w
 ), lead AS (
-    SELECT c.lead_time::DOUBLE AS x FROM change c JOIN s ON s.id = c.dep_id
+    SELECT c.lead_time::DOUBLE AS x, c.is_bot FROM change c JOIN s ON s.id = c.dep_id
 ), rec AS (
     SELECT recovery_secs::DOUBLE AS x FROM s WHERE failed AND recovery_secs IS NOT NULL
 )
@@ -375,6 +375,8 @@ SELECT
     (SELECT count(DISTINCT floor(deployed_at / 86400)) FROM s) / (SELECT w FROM weeks) AS deployment_days_per_week,
     (SELECT count(*) FROM lead) AS lead_n,
     (SELECT quantile_cont(x, [0.5, 0.75, 0.9]) FROM lead) AS lead_q,
+    (SELECT count(*) FILTER (WHERE is_bot) FROM lead) AS lead_bots,
+    (SELECT quantile_cont(x, 0.5) FILTER (WHERE NOT is_bot) FROM lead) AS lead_human_median,
     (SELECT count(*) FILTER (WHERE failed) FROM s) AS failed,
     (SELECT count(*) FROM rec) AS recovery_n,
     (SELECT quantile_cont(x, [0.5, 0.75, 0.9]) FROM rec) AS recovery_q,

@@ -185,7 +185,11 @@ class Reference:
                 "deployments": d["deployments"],
                 "deployment_frequency_per_week": d["deployment_frequency_per_week"],
                 "deployment_days_per_week": d["deployment_days_per_week"],
-                "lead_time_seconds": summary(d["lead_n"], d["lead_q"]),
+                "lead_time_seconds": {
+                    **summary(d["lead_n"], d["lead_q"]),
+                    "bots": d["lead_bots"],
+                    "median_without_bots": d["lead_human_median"],
+                },
                 "change_failure_rate": {"value": share(d["failed"], d["deployments"]), "failed": d["failed"], "total": d["deployments"]},
                 "recovery_time_seconds": summary(d["recovery_n"], d["recovery_q"]),
                 "rework_rate": {"value": share(d["unplanned"], d["deployments"]), "unplanned": d["unplanned"], "total": d["deployments"]},

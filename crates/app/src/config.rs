@@ -17,6 +17,7 @@ pub struct Config {
     pub people: Vec<PersonConfig>,
     pub services: Vec<ServiceConfig>,
     pub identity: IdentityConfig,
+    pub metrics: MetricsConfig,
     pub sync: SyncConfig,
     pub signals: bosun_signals::Settings,
     pub alerts: crate::signals::AlertsConfig,
@@ -66,6 +67,13 @@ pub struct IdentityConfig {
     pub me: String,
     pub company_domains: Vec<String>,
     pub bot_patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Whether DORA's lead time counts bots' changes (the definition) or leaves them out.
+    pub lead_time_bots: bosun_metrics::dora::Bots,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,10 @@ pub struct IdentityReport {
     pub unresolved: Vec<String>,
 }
 
+/// The link method of an account that identity could tie to nobody else and the config does not
+/// name: a person of its own, listed by `bosun people` as unmatched for the manager to review.
+pub const UNMATCHED: &str = "unmatched";
+
 const PUBLIC_DOMAINS: &[&str] = &[
     "gmail.com",
     "googlemail.com",
@@ -111,10 +115,10 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
     };
     let mut used = HashSet::new();
     for p in &res.people {
-        if p.accounts.len() == 1 && unmatched.contains(&p.accounts[0].0) {
-            db::link_account(&tx, rows[p.accounts[0].0].id, None, None, None)?;
-            continue;
-        }
+        // Nobody is dropped for being unconfigured: an account linked to no other is a person of
+        // its own (so its reviews, PRs and commits count in every metric, note and signal), and
+        // its link says so, which is how `bosun people` lists it for the manager to review.
+        let alone = p.accounts.len() == 1 && unmatched.contains(&p.accounts[0].0);
         let base = match (&p.primary_email, p.is_bot) {
             (Some(e), false) if domains.iter().any(|d| e.ends_with(&format!("@{d}"))) => {
                 slug(e.split('@').next().unwrap_or(e))
@@ -137,14 +141,17 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
         )?;
         db::set_person_emails(&tx, pid, &p.emails)?;
         for (i, link) in &p.accounts {
+            let method = if alone { UNMATCHED } else { link.method };
             db::link_account(
                 &tx,
                 rows[*i].id,
                 Some(pid),
-                Some(link.method),
+                Some(method),
                 Some(link.confidence),
             )?;
-            report.linked_accounts += 1;
+            if !alone {
+                report.linked_accounts += 1;
+            }
         }
         if p.is_bot {
             report.bots += 1;

@@ -568,9 +568,14 @@ impl App {
             )?;
             people.push(person);
         }
+        // Accounts tied to nobody else: each is a person of its own (see identity::UNMATCHED),
+        // listed here too so the manager can review them.
         let unmatched = accounts(
-            "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
-             WHERE person_id IS NULL AND is_bot = 0 ORDER BY provider, external_id",
+            &format!(
+                "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
+                 WHERE (person_id IS NULL OR match_method = '{}') AND is_bot = 0 ORDER BY provider, external_id",
+                crate::identity::UNMATCHED
+            ),
             None,
         )?;
         Ok(PeopleView { people, unmatched })

@@ -51,6 +51,10 @@ pub enum Metric {
         /// Hours after a deployment during which an incident on its service counts as caused by it.
         #[arg(long, default_value_t = 24)]
         incident_window_hours: i64,
+        /// The human-only view: lead time leaves bots' changes out (their number is still
+        /// reported). Default: `[metrics] lead_time_bots` in the config ("count").
+        #[arg(long)]
+        exclude_bots: bool,
     },
     /// Pull request cycle time by stage, sizes and review load.
     Prs,
@@ -136,7 +140,11 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 }
 
 /// A dataset read straight from a git repository: one repo, its commits, tags as deployments.
-fn git_dataset(path: &std::path::Path, pattern: &str) -> anyhow::Result<Dataset> {
+fn git_dataset(
+    path: &std::path::Path,
+    pattern: &str,
+    bot_patterns: &[String],
+) -> anyhow::Result<Dataset> {
     use bosun_connectors::git;
     use bosun_metrics::data::{Commit, Deployment, Repo};
     let re = regex_lite(pattern)?;
@@ -161,10 +169,11 @@ fn git_dataset(path: &std::path::Path, pattern: &str) -> anyhow::Result<Dataset>
             committed_at: c.committed_at,
             parents: c.parents.clone(),
             author: None,
-            author_is_bot: c
-                .author_name
-                .as_deref()
-                .is_some_and(|n| n.ends_with("[bot]")),
+            author_is_bot: bosun_identity::is_bot_author(
+                c.author_name.as_deref(),
+                c.author_email.as_deref(),
+                bot_patterns,
+            ),
             subject: c.message.lines().next().unwrap_or("").to_string(),
         })
         .collect();
@@ -248,10 +257,18 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
             release_tags,
             lead_time_start,
             incident_window_hours,
+            exclude_bots,
         } => {
             let data = match (&git, &release_tags) {
-                (Some(path), Some(pattern)) => git_dataset(path, pattern)?,
+                (Some(path), Some(pattern)) => {
+                    git_dataset(path, pattern, &app.config.identity.bot_patterns)?
+                }
                 _ => app.dataset()?,
+            };
+            let bots = if exclude_bots {
+                dora::Bots::Exclude
+            } else {
+                app.config.metrics.lead_time_bots
             };
             let opts = DoraOptions {
                 lead_time_start: match lead_time_start {
@@ -262,7 +279,7 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
                 incident_window_secs: incident_window_hours * 3600,
             };
             let analysis = dora::analyse(&data, &opts);
-            let m = dora::dora(&data, &analysis, &scope);
+            let m = dora::dora_with(&data, &analysis, &scope, bots);
             write_chart(&args.chart, charts::deployment_frequency(&m.weekly))?;
             if let Some(path) = &args.chart {
                 // The lead-time distribution goes next to it: FILE-lead-time.svg.
@@ -272,7 +289,9 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
                 let samples: Vec<i64> = m
                     .evidence
                     .iter()
-                    .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs))
+                    .flat_map(|r| r.changes.iter())
+                    .filter(|c| bots == dora::Bots::Count || !c.bot)
+                    .map(|c| c.lead_time_secs)
                     .collect();
                 write_chart(
                     &Some(path.with_file_name(format!("{stem}-lead-time.svg"))),
@@ -300,7 +319,7 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
             println!(
                 "  {:<34} {:<48} {}",
                 "Lead time for changes",
-                summary(&m.lead_time_seconds),
+                summary(&m.lead_time_seconds.summary()),
                 lv(m.level.lead_time)
             );
             println!(

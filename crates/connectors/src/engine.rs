@@ -116,7 +116,7 @@ async fn sync_one(
                 requests: s.requests,
                 not_modified: s.not_modified,
                 items: s.pull_requests_fetched,
-                warnings: s.errors,
+                warnings: s.errors.into_iter().chain(s.warnings).collect(),
             }
         }
         "jira" => {

@@ -25,6 +25,9 @@ pub struct HttpConfig {
     pub max_rate_wait: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// The first wait after a secondary rate limit that gives no `Retry-After` (GitHub: "wait at
+    /// least one minute"); it doubles with each such limit in a row.
+    pub secondary_wait: Duration,
 }
 
 impl Default for HttpConfig {
@@ -35,6 +38,7 @@ impl Default for HttpConfig {
             base_backoff: Duration::from_millis(250),
             max_rate_wait: Duration::from_secs(15 * 60),
             concurrency: 8,
+            secondary_wait: Duration::from_secs(60),
         }
     }
 }
@@ -114,6 +118,16 @@ enum Attempt {
     Transient(String),
     /// Wait this long (a rate limit), not counting an attempt.
     Wait(Duration, &'static str),
+    /// A secondary rate limit that names no time: wait [`HttpConfig::secondary_wait`], doubling
+    /// with each one in a row, not counting an attempt.
+    Secondary,
+}
+
+/// A 403 body that is a secondary rate limit: today's wording ("You have exceeded a secondary rate
+/// limit") and the older one ("You have triggered an abuse detection mechanism").
+fn is_secondary_limit(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("rate limit") || m.contains("abuse detection")
 }
 
 impl HttpClient {
@@ -156,6 +170,7 @@ impl HttpClient {
     pub async fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched> {
         let mut attempts = 0u32;
         let mut waits = 0u32;
+        let mut secondary = 0u32;
         loop {
             attempts += 1;
             let outcome = {
@@ -166,24 +181,21 @@ impl HttpClient {
                     .map_err(|_| ConnectorError::Cancelled)?;
                 self.attempt(url, etag).await?
             };
-            match outcome {
+            let (wait, why) = match outcome {
                 Attempt::Done(f) => return Ok(f),
-                Attempt::Wait(d, why) => {
-                    attempts -= 1;
-                    waits += 1;
-                    if waits > 20 {
-                        return Err(ConnectorError::Unavailable {
+                Attempt::Wait(d, why) => (d, why),
+                Attempt::Secondary => {
+                    // No time named: at least the configured wait, doubling with each in a row.
+                    let d = self.cfg.secondary_wait * 2u32.pow(secondary.min(10));
+                    secondary += 1;
+                    if d > self.cfg.max_rate_wait {
+                        return Err(ConnectorError::RateLimited {
                             url: url.into(),
-                            attempts: waits,
-                            last: format!("still {why} after 20 waits"),
+                            until: now_secs() + d.as_secs(),
+                            max_wait_secs: self.cfg.max_rate_wait.as_secs(),
                         });
                     }
-                    self.sink.emit(Event::RateLimited {
-                        source: self.source.clone(),
-                        url: url.into(),
-                        wait_secs: d.as_secs(),
-                    });
-                    tokio::time::sleep(d).await;
+                    (d + self.small_jitter(), "rate limited (secondary)")
                 }
                 Attempt::Transient(reason) => {
                     if attempts >= self.cfg.max_attempts {
@@ -202,8 +214,24 @@ impl HttpClient {
                         reason,
                     });
                     tokio::time::sleep(delay).await;
+                    continue;
                 }
+            };
+            attempts -= 1;
+            waits += 1;
+            if waits > 20 {
+                return Err(ConnectorError::Unavailable {
+                    url: url.into(),
+                    attempts: waits,
+                    last: format!("still {why} after 20 waits"),
+                });
             }
+            self.sink.emit(Event::RateLimited {
+                source: self.source.clone(),
+                url: url.into(),
+                wait_secs: wait.as_secs(),
+            });
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -297,15 +325,10 @@ impl HttpClient {
                         "rate limited (reset)",
                     );
                 }
-                if status == StatusCode::TOO_MANY_REQUESTS
-                    || message.to_ascii_lowercase().contains("rate limit")
-                {
-                    // A secondary limit without Retry-After: GitHub asks for at least a minute.
-                    return self.wait_for(
-                        url,
-                        Duration::from_secs(60) + self.small_jitter(),
-                        "rate limited (secondary)",
-                    );
+                if status == StatusCode::TOO_MANY_REQUESTS || is_secondary_limit(&message) {
+                    // A secondary limit without Retry-After: GitHub asks for at least a minute,
+                    // and longer each time it repeats.
+                    return Ok(Attempt::Secondary);
                 }
                 Err(ConnectorError::Http {
                     url: url.into(),

@@ -37,6 +37,10 @@ pub struct SecondaryLimit {
     pub retry_after_secs: u64,
     #[serde(default = "default_secondary_status")]
     pub status: u16,
+    /// Answer the way GitHub's older "abuse detection" limit does: no `Retry-After` at all, so
+    /// the client has to choose how long to wait.
+    #[serde(default)]
+    pub no_retry_after: bool,
 }
 
 fn default_secondary_status() -> u16 {
@@ -69,10 +73,21 @@ impl Burst {
 /// What the fault layer decided for one request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
-    Serve { truncate: bool, malformed: bool },
-    PrimaryLimited { reset: u64 },
-    SecondaryLimited { status: u16, retry_after: u64 },
-    ServerError { status: u16 },
+    Serve {
+        truncate: bool,
+        malformed: bool,
+    },
+    PrimaryLimited {
+        reset: u64,
+    },
+    /// `retry_after`: `None` for the older limit that names no time.
+    SecondaryLimited {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    ServerError {
+        status: u16,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -147,7 +162,7 @@ impl Faults {
             s.requests -= 1;
             return Verdict::SecondaryLimited {
                 status: s.status,
-                retry_after: s.retry_after_secs,
+                retry_after: (!s.no_retry_after).then_some(s.retry_after_secs),
             };
         }
         if let Some(b) = st.config.server_errors.as_mut().filter(|b| b.matches(path)) {

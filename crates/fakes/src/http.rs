@@ -171,16 +171,26 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
             status,
             retry_after,
         } => {
+            let message = match retry_after {
+                Some(_) => {
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                }
+                None => {
+                    "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."
+                }
+            };
             let mut r = json_response(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
                 &json!({
-                    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                    "message": message,
                     "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
                     "status": status.to_string()
                 }),
             );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            if let Some(secs) = retry_after {
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
             rate_headers(r.headers_mut(), remaining, reset);
             r
         }

@@ -161,13 +161,33 @@ impl Dsu {
     }
 }
 
+/// A bot: the provider says so (GitHub's account type `Bot`), its login ends in `[bot]`, or a
+/// configured pattern matches its login, its name, or one of its addresses (whole, or the part
+/// before `@`, so `*[bot]` catches `49699333+dependabot[bot]@users.noreply.github.com`).
 pub fn is_bot(a: &AccountInfo, rules: &Rules) -> bool {
     a.is_bot
         || a.login.as_deref().is_some_and(|l| l.ends_with("[bot]"))
         || rules.bot_patterns.iter().any(|p| {
             a.login.as_deref().is_some_and(|l| glob(p, l))
                 || a.display_name.as_deref().is_some_and(|n| glob(p, n))
+                || a.emails.iter().any(|e| email_matches(p, e))
         })
+}
+
+fn email_matches(pattern: &str, email: &str) -> bool {
+    glob(pattern, email)
+        || email
+            .split_once('@')
+            .is_some_and(|(local, _)| glob(pattern, local))
+}
+
+/// Whether a git commit author (no provider account: a name and an address) is a bot: a name
+/// ending in `[bot]`, or a configured pattern matching the name or the address.
+pub fn is_bot_author(name: Option<&str>, email: Option<&str>, bot_patterns: &[String]) -> bool {
+    name.is_some_and(|n| n.ends_with("[bot]"))
+        || bot_patterns
+            .iter()
+            .any(|p| name.is_some_and(|n| glob(p, n)) || email.is_some_and(|e| email_matches(p, e)))
 }
 
 fn matches_ref(a: &AccountInfo, r: &str) -> bool {
@@ -459,6 +479,52 @@ mod tests {
             .iter()
             .position(|p| p.accounts.iter().any(|(a, _)| *a == i))
             .unwrap()
+    }
+
+    #[test]
+    fn bot_patterns_match_logins_names_and_addresses() {
+        let patterns = vec!["*[bot]".to_string(), "renovate*".into(), "deploybot".into()];
+        let r = Rules {
+            bot_patterns: patterns.clone(),
+            ..rules()
+        };
+        let bot = |a: AccountInfo| is_bot(&a, &r);
+        // A git-only author whose address names the bot (a commit by Dependabot through the web).
+        assert!(bot(acc(
+            "email",
+            "e1",
+            None,
+            None,
+            &["49699333+dependabot[bot]@users.noreply.github.com"]
+        )));
+        assert!(bot(acc("git", "e2", None, Some("Renovate Bot"), &[])));
+        assert!(bot(acc(
+            "email",
+            "e3",
+            None,
+            None,
+            &["DeployBot@ci.example"]
+        )));
+        assert!(!bot(acc(
+            "email",
+            "e4",
+            None,
+            Some("Dana Deploy"),
+            &["dana@tidewater.dev"]
+        )));
+        // Commit authors of a local git repository: name or address.
+        assert!(is_bot_author(Some("github-actions[bot]"), None, &[]));
+        assert!(is_bot_author(
+            Some("Someone"),
+            Some("renovate@whitesourcesoftware.com"),
+            &patterns
+        ));
+        assert!(!is_bot_author(
+            Some("Ada Lovelace"),
+            Some("ada@example.org"),
+            &patterns
+        ));
+        assert!(!is_bot_author(None, None, &patterns));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! - A **deployment** is a production deployment that succeeded (a failed deploy job is not one).
 //! - Its **changes** are the commits it deploys for the first time: walking the commit graph from
 //!   its sha, every commit not already deployed earlier (by date) in the same repository. A commit
-//!   that lands a squash-merged pull request stands for the PR's own commits. Merge commits and
-//!   bot commits are not changes.
+//!   that lands a squash-merged pull request stands for the PR's own commits. Merge commits are
+//!   not changes; bots' commits are (a dependency update reaches production too) and are marked.
 //! - **Lead time for changes**: deployment time − commit author time (or committer time, or the
-//!   PR's first commit).
+//!   PR's first commit), over every change; the summary says how many were bots' and gives the
+//!   median without them, and [`Bots::Exclude`] gives the human-only view.
 //! - A deployment **failed** when an incident links it, a later deployment rolls it back (its
 //!   payload says so, or it redeploys an older commit), a later deployment reverts what it shipped,
 //!   a hotfix follows it, or an incident on its service starts within the incident window after it
@@ -21,7 +22,7 @@ use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
 use bosun_core::time::Ts;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
 const WEEK: i64 = 7 * DAY;
@@ -126,6 +127,9 @@ pub struct Change {
     pub pull_request: Option<i64>,
     pub started_at: Ts,
     pub lead_time_secs: i64,
+    /// A bot authored it (or the bot's pull request it came through): counted in lead time, and
+    /// counted apart so the human-only view can leave it out.
+    pub bot: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -195,6 +199,73 @@ fn share(part: usize, total: usize) -> Option<f64> {
     (total > 0).then(|| part as f64 / total as f64)
 }
 
+/// Lead time for changes: the summary of every change counted (bots' included unless the view
+/// excludes them), how many of them were bots', and the median without them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadTime {
+    pub n: usize,
+    pub median: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+    /// Bot changes among the deployed changes of the window (also when the view excludes them).
+    pub bots: usize,
+    /// The median of the human changes alone.
+    pub median_without_bots: Option<f64>,
+    /// True in the human-only view (`--exclude-bots`): `n`, `median`, `p75` and `p90` leave the
+    /// bots' changes out.
+    pub bots_excluded: bool,
+}
+
+impl LeadTime {
+    /// Summarise `(lead time seconds, bot)` samples.
+    pub fn of(samples: impl IntoIterator<Item = (f64, bool)>, bots: Bots) -> LeadTime {
+        let (mut all, mut humans) = (Vec::new(), Vec::new());
+        let mut bot_count = 0;
+        for (secs, bot) in samples {
+            all.push(secs);
+            if bot {
+                bot_count += 1;
+            } else {
+                humans.push(secs);
+            }
+        }
+        let human = summarize(humans);
+        let counted = match bots {
+            Bots::Count => summarize(all),
+            Bots::Exclude => human,
+        };
+        LeadTime {
+            n: counted.n,
+            median: counted.median,
+            p75: counted.p75,
+            p90: counted.p90,
+            bots: bot_count,
+            median_without_bots: human.median,
+            bots_excluded: bots == Bots::Exclude,
+        }
+    }
+
+    /// The counted changes' summary.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            n: self.n,
+            median: self.median,
+            p75: self.p75,
+            p90: self.p90,
+        }
+    }
+}
+
+/// Whether DORA's lead time counts bots' changes (the definition: it does) or leaves them out
+/// (the human-only view a manager may ask for).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bots {
+    #[default]
+    Count,
+    Exclude,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Dora {
     pub since: Ts,
@@ -202,7 +273,7 @@ pub struct Dora {
     pub deployments: usize,
     pub deployment_frequency_per_week: f64,
     pub deployment_days_per_week: f64,
-    pub lead_time_seconds: Summary,
+    pub lead_time_seconds: LeadTime,
     pub change_failure_rate: FailureRate,
     pub recovery_time_seconds: Summary,
     pub rework_rate: ReworkRate,
@@ -435,9 +506,11 @@ impl Walk<'_> {
                 {
                     prs.push(p.id);
                 }
-                if c.parents.len() > 1 || c.author_is_bot || pr.is_some_and(|p| p.author_is_bot) {
+                if c.parents.len() > 1 {
                     continue;
                 }
+                // Bots' changes count (a dependency update reached production too) and say so.
+                let bot_pr = pr.is_some_and(|p| p.author_is_bot);
                 // A squash commit stands for the PR's own commits (which never reach the branch).
                 let squash = pr.filter(|p| {
                     p.merge_commit_sha.as_deref() == Some(sha)
@@ -449,7 +522,7 @@ impl Walk<'_> {
                         .commits
                         .iter()
                         .filter_map(|s| ix.commit(repo, s))
-                        .filter(|o| o.parents.len() <= 1 && !o.author_is_bot)
+                        .filter(|o| o.parents.len() <= 1)
                         .collect(),
                     None => vec![c],
                 };
@@ -485,6 +558,7 @@ impl Walk<'_> {
                         pull_request: pr.map(|p| p.id),
                         started_at: start,
                         lead_time_secs: lead,
+                        bot: bot_pr || o.author_is_bot,
                     });
                 }
             }
@@ -958,8 +1032,14 @@ pub fn week_start(t: Ts) -> Ts {
     (day - weekday) * DAY
 }
 
-/// DORA for a scope, from an analysis of every deployment.
+/// DORA for a scope, from an analysis of every deployment; lead time counts every change.
 pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
+    dora_with(data, analysis, scope, Bots::Count)
+}
+
+/// [`dora`], with bots' changes counted in lead time or left out (the human-only view; their
+/// number is reported either way).
+pub fn dora_with(data: &Dataset, analysis: &Analysis, scope: &Scope, bots: Bots) -> Dora {
     let recs: Vec<&DeploymentRecord> =
         of_repos(&analysis.records, scope.repo_ids(data).as_deref(), |r| {
             r.repo
@@ -969,10 +1049,12 @@ pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
         .collect();
     let weeks = scope.weeks();
     let days: HashSet<i64> = recs.iter().map(|r| r.at.div_euclid(DAY)).collect();
-    let leads: Vec<f64> = recs
-        .iter()
-        .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs as f64))
-        .collect();
+    let counted = |c: &&Change| bots == Bots::Count || !c.bot;
+    let lead = LeadTime::of(
+        recs.iter()
+            .flat_map(|r| r.changes.iter().map(|c| (c.lead_time_secs as f64, c.bot))),
+        bots,
+    );
     let failed: Vec<&&DeploymentRecord> = recs.iter().filter(|r| !r.failures.is_empty()).collect();
     let recovery: Vec<f64> = failed
         .iter()
@@ -985,7 +1067,6 @@ pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
         .map(|r| r.id)
         .collect();
     let unplanned = recs.iter().filter(|r| r.unplanned.is_some()).count();
-    let lead = summarize(leads);
     let cfr = FailureRate {
         value: share(failed.len(), recs.len()),
         failed: failed.len(),
@@ -1010,7 +1091,8 @@ pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
             lead_time_median_secs: summarize(
                 in_week
                     .iter()
-                    .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs as f64))
+                    .flat_map(|r| r.changes.iter().filter(counted))
+                    .map(|c| c.lead_time_secs as f64)
                     .collect(),
             )
             .median,

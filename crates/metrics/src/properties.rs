@@ -3,7 +3,7 @@
 //! hotfixes and reverts — materialised into a [`Dataset`] with a real commit graph.
 
 use crate::data::*;
-use crate::dora::{Analysis, Dora, DoraOptions, Scope, analyse, dora};
+use crate::dora::{Analysis, Bots, Dora, DoraOptions, Scope, analyse, dora, dora_with};
 use crate::prs::{PrMetrics, pr_metrics};
 use crate::testkit::{D, H, T0};
 use bosun_core::rng::Rng;
@@ -424,6 +424,22 @@ fn the_generated_organisations_are_not_trivial() {
     }
 }
 
+/// The lead times of people's changes only (bots' changes are counted apart).
+fn human_lead_samples(d: &Dora) -> Vec<i64> {
+    let mut v: Vec<i64> = d
+        .evidence
+        .iter()
+        .flat_map(|r| {
+            r.changes
+                .iter()
+                .filter(|c| !c.bot)
+                .map(|c| c.lead_time_secs)
+        })
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 #[test]
 fn adding_bot_pull_requests_never_changes_a_human_metric() {
     for seed in 0..20 {
@@ -432,6 +448,10 @@ fn adding_bot_pull_requests_never_changes_a_human_metric() {
         events.extend(bot_plan(seed, 12));
         let with_bots = All::new(materialise(events));
         assert!(with_bots.data.pull_requests.len() > humans.data.pull_requests.len());
+        assert!(
+            with_bots.dora(&whole()).lead_time_seconds.bots > 0,
+            "seed {seed}: the bots' changes reach production"
+        );
         for s in [
             whole(),
             scope(T0 + 7 * D, T0 + 30 * D),
@@ -446,11 +466,26 @@ fn adding_bot_pull_requests_never_changes_a_human_metric() {
                 a.deployment_days_per_week, b.deployment_days_per_week,
                 "seed {seed}"
             );
+            // Bots' changes count in lead time (DORA counts every change), said apart: the
+            // people's changes and their median are exactly those without the bots.
+            let (la, lb) = (&a.lead_time_seconds, &b.lead_time_seconds);
+            assert_eq!(la.bots, 0, "seed {seed}");
             assert_eq!(
-                a.lead_time_seconds, b.lead_time_seconds,
-                "seed {seed}: bot commits are not changes"
+                lb.n,
+                la.n + lb.bots,
+                "seed {seed}: every bot change counted"
             );
-            assert_eq!(lead_samples(&a), lead_samples(&b), "seed {seed}");
+            assert_eq!(lb.median_without_bots, la.median, "seed {seed}");
+            assert_eq!(lead_samples(&a), human_lead_samples(&b), "seed {seed}");
+            let human_view = dora_with(&with_bots.data, &with_bots.analysis, &s, Bots::Exclude);
+            assert_eq!(
+                (
+                    human_view.lead_time_seconds.summary(),
+                    human_view.lead_time_seconds.bots
+                ),
+                (la.summary(), lb.bots),
+                "seed {seed}: the human-only view is the data without bots"
+            );
             assert_eq!(a.change_failure_rate, b.change_failure_rate, "seed {seed}");
             assert_eq!(
                 a.recovery_time_seconds, b.recovery_time_seconds,

@@ -164,7 +164,11 @@ pub fn upsert_pull_request(conn: &Connection, repo_id: i64, b: &PullRequestBundl
         |r| r.get(0),
     )?;
 
-    conn.execute("DELETE FROM pr_commits WHERE pr_id = ?1", [pr_id])?;
+    // A pull request always has a commit: none means they could not be read this time (the
+    // provider refused them), and the ones stored before are kept.
+    if !b.commits.is_empty() {
+        conn.execute("DELETE FROM pr_commits WHERE pr_id = ?1", [pr_id])?;
+    }
     let mut pc =
         conn.prepare_cached("INSERT INTO pr_commits (pr_id, position, sha) VALUES (?1, ?2, ?3)")?;
     for (i, c) in b.commits.iter().enumerate() {
@@ -199,6 +203,31 @@ pub fn upsert_pull_request(conn: &Connection, repo_id: i64, b: &PullRequestBundl
         upsert_pr_event(conn, pr_id, e)?;
     }
     Ok(pr_id)
+}
+
+/// Re-decide which of a repository's GitHub deployments are production, by environment name
+/// (after the source's production rule changed; already stored deployments are not re-fetched).
+/// Returns how many changed.
+pub fn redecide_production(
+    conn: &Connection,
+    repo_id: i64,
+    is_production: impl Fn(&str) -> bool,
+) -> Result<usize> {
+    let envs: Vec<String> = conn
+        .prepare_cached(
+            "SELECT DISTINCT environment FROM deployments WHERE repo_id = ?1 AND kind = 'github_deployment'",
+        )?
+        .query_map([repo_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut changed = 0;
+    let mut stmt = conn.prepare_cached(
+        "UPDATE deployments SET production = ?3
+         WHERE repo_id = ?1 AND kind = 'github_deployment' AND environment = ?2 AND production != ?3",
+    )?;
+    for env in envs {
+        changed += stmt.execute(params![repo_id, env, is_production(&env)])?;
+    }
+    Ok(changed)
 }
 
 pub fn upsert_review(conn: &Connection, pr_id: i64, r: &Review) -> Result<()> {

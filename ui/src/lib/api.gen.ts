@@ -127,7 +127,11 @@ entries: Array<AuditEntry>, };
 
 export type AuditProblem = { seq: number, kind: string, message: string, };
 
-export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: number, };
+export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: number, 
+/**
+ * A bot's change (a dependency update, a generated commit).
+ */
+bot: boolean, };
 
 export type Citation = { 
 /**
@@ -163,7 +167,19 @@ export type DocView = { root: string, file: string, path: string,
  */
 lines: Array<string>, };
 
-export type DoraView = { deployments: number, per_week: number, days_per_week: number, lead_time: Stat, change_failure_rate: Rate, recovery_time: Stat, rework_rate: Rate, levels: Levels, unrecovered: number, warnings: Array<string>, 
+export type DoraView = { deployments: number, per_week: number, days_per_week: number, 
+/**
+ * Every change counted unless `lead_time_bots_excluded` (the config's human-only view).
+ */
+lead_time: Stat, 
+/**
+ * How many of the window's deployed changes were bots'.
+ */
+lead_time_bots: number, 
+/**
+ * The median lead time of the human changes alone.
+ */
+lead_time_median_without_bots: number | null, lead_time_bots_excluded: boolean, change_failure_rate: Rate, recovery_time: Stat, rework_rate: Rate, levels: Levels, unrecovered: number, warnings: Array<string>, 
 /**
  * Every deployment in the window with its changes, failures, rework and recovery.
  */

@@ -26,6 +26,8 @@ pub struct Change {
     pub pull_request: Option<PrRef>,
     #[ts(type = "number")]
     pub lead_time_secs: i64,
+    /// A bot's change (a dependency update, a generated commit).
+    pub bot: bool,
 }
 
 /// Why a deployment failed: the rule and the record behind it.
@@ -58,7 +60,13 @@ pub struct DoraView {
     pub deployments: u32,
     pub per_week: f64,
     pub days_per_week: f64,
+    /// Every change counted unless `lead_time_bots_excluded` (the config's human-only view).
     pub lead_time: Stat,
+    /// How many of the window's deployed changes were bots'.
+    pub lead_time_bots: u32,
+    /// The median lead time of the human changes alone.
+    pub lead_time_median_without_bots: Option<f64>,
+    pub lead_time_bots_excluded: bool,
     pub change_failure_rate: Rate,
     pub recovery_time: Stat,
     pub rework_rate: Rate,
@@ -242,11 +250,14 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
     api.with_data(|app, data, analysis| {
         let (scope, window) = scope(app, &args)?;
         let n = Names::new(data);
-        let m = dora::dora(data, analysis, &scope);
+        let bots = app.config.metrics.lead_time_bots;
+        let m = dora::dora_with(data, analysis, &scope, bots);
         let lead_samples: Vec<i64> = m
             .evidence
             .iter()
-            .flat_map(|r| r.changes.iter().map(|c| c.lead_time_secs))
+            .flat_map(|r| r.changes.iter())
+            .filter(|c| bots == dora::Bots::Count || !c.bot)
+            .map(|c| c.lead_time_secs)
             .collect();
         let records = m
             .evidence
@@ -264,6 +275,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                         sha: c.sha.chars().take(10).collect(),
                         pull_request: c.pull_request.and_then(|p| n.pr(p)),
                         lead_time_secs: c.lead_time_secs,
+                        bot: c.bot,
                     })
                     .collect(),
                 pull_requests: r.pull_requests.iter().filter_map(|p| n.pr(*p)).collect(),
@@ -281,7 +293,10 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
             deployments: m.deployments as u32,
             per_week: m.deployment_frequency_per_week,
             days_per_week: m.deployment_days_per_week,
-            lead_time: (&m.lead_time_seconds).into(),
+            lead_time: (&m.lead_time_seconds.summary()).into(),
+            lead_time_bots: m.lead_time_seconds.bots as u32,
+            lead_time_median_without_bots: m.lead_time_seconds.median_without_bots,
+            lead_time_bots_excluded: m.lead_time_seconds.bots_excluded,
             change_failure_rate: Rate {
                 value: m.change_failure_rate.value,
                 part: m.change_failure_rate.failed as u32,

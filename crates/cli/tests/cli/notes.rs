@@ -780,6 +780,7 @@ mod llm {
                     requests: 1,
                     retry_after_secs: 30,
                     status: 429,
+                    no_retry_after: false,
                 }),
                 ..Default::default()
             },

@@ -236,7 +236,21 @@ pub struct ReviewComment {
     pub updated_at: Time,
     #[serde(default)]
     pub html_url: Option<String>,
-    pub pull_request_url: String,
+    #[serde(default)]
+    pub pull_request_url: Option<String>,
+    #[serde(default, rename = "_links")]
+    pub links: Option<CommentLinks>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentLinks {
+    #[serde(default)]
+    pub pull_request: Option<Href>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Href {
+    pub href: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,4 +5,4 @@ pub mod api;
 pub mod normalize;
 mod sync;
 
-pub use sync::{GithubSettings, SyncStats, sync_source};
+pub use sync::{GithubSettings, Production, SyncStats, sync_source};

@@ -5,7 +5,7 @@ use crate::{ConnectorError, Result};
 use bosun_core::model::{
     Account, CheckRun, CodeOwnerRule, CommentKind, Commit, Deployment, DeploymentKind,
     DeploymentStatus, PrComment, PrEvent, PrState, Provider, PullRequest, Release, Repo, Review,
-    Tag, is_bot_login, is_production_environment, parse_codeowners,
+    Tag, is_bot_login, parse_codeowners,
 };
 
 pub fn account(u: &api::User) -> Account {
@@ -155,13 +155,15 @@ pub fn trailing_number(url: &str) -> Option<i64> {
     url.rsplit('/').next()?.parse().ok()
 }
 
-pub fn review_comment(c: &api::ReviewComment) -> Result<PrComment> {
-    let pr_number =
-        trailing_number(&c.pull_request_url).ok_or_else(|| ConnectorError::Malformed {
-            url: c.pull_request_url.clone(),
-            detail: "review comment without a pull request number".into(),
-        })?;
-    Ok(PrComment {
+/// A review comment, `None` when it names no pull request: older comments carry it only in
+/// `_links.pull_request.href`, which is read when `pull_request_url` is missing.
+pub fn review_comment(c: &api::ReviewComment) -> Option<PrComment> {
+    let pr_number = c
+        .pull_request_url
+        .as_deref()
+        .or_else(|| Some(c.links.as_ref()?.pull_request.as_ref()?.href.as_str()))
+        .and_then(trailing_number)?;
+    Some(PrComment {
         external_id: c.id.to_string(),
         kind: CommentKind::Review,
         pr_number,
@@ -215,7 +217,11 @@ pub fn deployment_statuses(statuses: &[api::DeploymentStatus]) -> Vec<Deployment
     sts
 }
 
-pub fn deployment(d: &api::Deployment, statuses: &[api::DeploymentStatus]) -> Deployment {
+pub fn deployment(
+    d: &api::Deployment,
+    statuses: &[api::DeploymentStatus],
+    production: &super::Production,
+) -> Deployment {
     let sts = deployment_statuses(statuses);
     let payload = match &d.payload {
         serde_json::Value::Null => None,
@@ -228,9 +234,7 @@ pub fn deployment(d: &api::Deployment, statuses: &[api::DeploymentStatus]) -> De
         sha: d.sha.clone(),
         ref_name: d.ref_name.clone(),
         environment: d.environment.clone(),
-        production: d
-            .production_environment
-            .unwrap_or_else(|| is_production_environment(&d.environment)),
+        production: production.is_production(&d.environment, d.production_environment),
         task: d.task.clone(),
         description: d.description.clone(),
         creator: account_opt(&d.creator),

@@ -21,6 +21,7 @@ use bosun_store::sync_state::{self, Source};
 use bosun_store::{StoreError, code};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::task::JoinSet;
@@ -40,6 +41,66 @@ pub struct GithubSettings {
     /// Page size for list endpoints (GitHub's maximum, 100, unless testing pagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
+    /// Which deployment environments are production: exact names (any case)...
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub production_environments: Vec<String>,
+    /// ...or a regular expression matched against the whole name (any case). With neither,
+    /// GitHub's `production_environment` flag decides, else a name like production (`production`,
+    /// `prod`, `production-eu`, `live`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_pattern: Option<String>,
+}
+
+/// Which deployment environments count as production, from a source's settings.
+#[derive(Debug, Clone, Default)]
+pub struct Production {
+    names: Vec<String>,
+    pattern: Option<regex::Regex>,
+}
+
+impl Production {
+    pub fn from_settings(s: &GithubSettings) -> Result<Production> {
+        let pattern = s
+            .production_pattern
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                regex::RegexBuilder::new(&format!("^(?:{p})$"))
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| {
+                        ConnectorError::Config(format!(
+                            "production_pattern {p:?} is not a regular expression: {e}"
+                        ))
+                    })
+            })
+            .transpose()?;
+        Ok(Production {
+            names: s
+                .production_environments
+                .iter()
+                .map(|n| n.trim().to_lowercase())
+                .collect(),
+            pattern,
+        })
+    }
+
+    /// Whether the user named the production environments (then they decide, not GitHub's flag).
+    pub fn configured(&self) -> bool {
+        !self.names.is_empty() || self.pattern.is_some()
+    }
+
+    /// Production or not: the configured names or pattern, else GitHub's flag, else the name.
+    pub fn is_production(&self, environment: &str, flag: Option<bool>) -> bool {
+        if self.configured() {
+            return self.names.contains(&environment.to_lowercase())
+                || self
+                    .pattern
+                    .as_ref()
+                    .is_some_and(|p| p.is_match(environment));
+        }
+        flag.unwrap_or_else(|| bosun_core::model::is_production_environment(environment))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -50,6 +111,9 @@ pub struct SyncStats {
     pub requests: u64,
     pub not_modified: u64,
     pub errors: Vec<String>,
+    /// Things skipped with the rest synced: a pull request whose reviews (say) were refused, a
+    /// review comment naming no pull request.
+    pub warnings: Vec<String>,
 }
 
 struct Ctx {
@@ -63,9 +127,17 @@ struct Ctx {
     sink: Arc<dyn EventSink>,
     prs_fetched: AtomicU64,
     prs_unchanged: AtomicU64,
+    production: Production,
+    /// What was skipped without stopping the sync (a pull request's refused sub-resource, an
+    /// item missing what the connector reads), for the sync's outcome.
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 const DAY: i64 = 86_400;
+/// Cursor scope prefix recording when a nameless user's profile was last asked for.
+const PROFILE_SCOPE: &str = "profile:";
+/// How long a profile without a public name is trusted before asking again.
+const PROFILE_RECHECK_SECS: i64 = 7 * DAY;
 /// Pull requests fetched concurrently per repository.
 const PR_PARALLELISM: usize = 12;
 /// Repositories synced concurrently.
@@ -86,6 +158,8 @@ pub async fn sync_source(
     sink: Arc<dyn EventSink>,
 ) -> Result<SyncStats> {
     let settings: GithubSettings = serde_json::from_value(source.settings.clone())
+        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let production = Production::from_settings(&settings)
         .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
     if settings.owner.is_empty() {
         return Err(ConnectorError::Config(format!(
@@ -117,6 +191,8 @@ pub async fn sync_source(
         sink: sink.clone(),
         prs_fetched: AtomicU64::new(0),
         prs_unchanged: AtomicU64::new(0),
+        warnings: Default::default(),
+        production,
     });
 
     let repos = list_repos(&ctx, &settings).await?;
@@ -173,6 +249,7 @@ pub async fn sync_source(
         requests: ctx.http.request_count(),
         not_modified: ctx.http.not_modified.load(Ordering::Relaxed),
         errors,
+        warnings: std::mem::take(&mut *ctx.warnings.lock().unwrap_or_else(|e| e.into_inner())),
     };
     match first_error {
         Some(e) if stats.errors.len() == 1 => Err(e),
@@ -197,16 +274,43 @@ async fn profiles(ctx: &Arc<Ctx>) -> Result<()> {
             Ok(rows)
         })
         .await?;
+    // A profile with no public name stays nameless: it is asked for again a week later, not on
+    // every sync (an unchanged organisation's re-sync makes only conditional requests).
+    let sid = ctx.source_id;
+    let checked: HashMap<String, Ts> = ctx
+        .db
+        .read(move |s| sync_state::cursors(s.conn(), sid).map_err(store_err))
+        .await?
+        .into_iter()
+        .filter_map(|(scope, v)| {
+            Some((
+                scope.strip_prefix(PROFILE_SCOPE)?.to_string(),
+                v.parse().ok()?,
+            ))
+        })
+        .collect();
     for login in logins {
+        if checked
+            .get(&login)
+            .is_some_and(|at| ctx.now - at < PROFILE_RECHECK_SECS)
+        {
+            continue;
+        }
         let url = format!("{}/users/{login}", ctx.api);
         let user = match ctx.http.get_json::<api::User>(&url, None).await {
-            Ok(Some((u, _))) => u,
-            Ok(None) | Err(ConnectorError::NotFound { .. }) => continue,
+            Ok(Some((u, _))) => Some(u),
+            Ok(None) | Err(ConnectorError::NotFound { .. }) => None,
             Err(e) => return Err(e),
         };
-        let account = normalize::account(&user);
+        let account = user.as_ref().map(normalize::account);
+        let (now, scope) = (ctx.now, format!("{PROFILE_SCOPE}{login}"));
         ctx.db
-            .write(move |tx| bosun_store::accounts::upsert(tx, &account).map_err(store_err))
+            .write(move |tx| {
+                if let Some(a) = &account {
+                    bosun_store::accounts::upsert(tx, a).map_err(store_err)?;
+                }
+                sync_state::set_cursor(tx, sid, &scope, &now.to_string(), now).map_err(store_err)
+            })
             .await?;
     }
     Ok(())
@@ -291,6 +395,43 @@ async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Re
 // ---------------------------------------------------------------------------------------------
 
 impl Ctx {
+    fn warn(&self, text: String) {
+        tracing::warn!(source = %self.source, "{text}");
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(text);
+    }
+
+    /// `fetch`'s result, or an empty one with a warning when the provider refuses it (403 that
+    /// is not a rate limit, 404, 410).
+    async fn unless_refused<T: Default>(
+        &self,
+        pr: &str,
+        what: &str,
+        fetch: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        match fetch.await {
+            Err(ConnectorError::NotFound { .. }) => {
+                self.warn(format!(
+                    "{pr}: {what} not found (HTTP 404); the pull request is kept without them"
+                ));
+                Ok(T::default())
+            }
+            Err(ConnectorError::Http {
+                status: status @ (403 | 404 | 410),
+                message,
+                ..
+            }) => {
+                self.warn(format!(
+                    "{pr}: {what} refused (HTTP {status}: {message}); the pull request is kept without them"
+                ));
+                Ok(T::default())
+            }
+            other => other,
+        }
+    }
+
     async fn etag(&self, url: &str) -> Result<Option<String>> {
         let (sid, url) = (self.source_id, url.to_string());
         let api = self.api.clone();
@@ -600,15 +741,31 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
         details.head.sha,
         pp = ctx.per_page
     );
+    // A sub-resource the provider refuses (403/404: a permission the token lacks, a PR being
+    // transferred) is a warning on this PR, not the end of the repository's sync; what was read
+    // before stays (reviews, checks and events are only added; commits kept when none came).
+    let pr = format!("{full}#{n}");
     let (reviews, commits, timeline, checks) = tokio::try_join!(
-        list_raw::<api::Review>(&ctx.http, &reviews_url),
-        list_raw::<api::Commit>(&ctx.http, &commits_url),
-        list_raw::<api::TimelineItem>(&ctx.http, &timeline_url),
-        async {
+        ctx.unless_refused(
+            &pr,
+            "reviews",
+            list_raw::<api::Review>(&ctx.http, &reviews_url)
+        ),
+        ctx.unless_refused(
+            &pr,
+            "commits",
+            list_raw::<api::Commit>(&ctx.http, &commits_url)
+        ),
+        ctx.unless_refused(
+            &pr,
+            "timeline",
+            list_raw::<api::TimelineItem>(&ctx.http, &timeline_url)
+        ),
+        ctx.unless_refused(&pr, "check runs", async {
             Ok(check_runs(&ctx.http, &checks_url, None)
                 .await?
                 .unwrap_or_default())
-        },
+        }),
     )?;
     let bundle = PullRequestBundle {
         pr: normalize::pull(&details),
@@ -807,7 +964,13 @@ async fn review_comments(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
         .iter()
         .filter(|(c, _)| cursor.is_none_or(|k| c.updated_at.0 >= k))
     {
-        recs.push((normalize::review_comment(c)?, raw.clone()));
+        match normalize::review_comment(c) {
+            Some(comment) => recs.push((comment, raw.clone())),
+            None => ctx.warn(format!(
+                "{full}: review comment {} names no pull request (neither pull_request_url nor _links.pull_request); skipped",
+                c.id
+            )),
+        }
     }
     write_comments(ctx, repo_id, full, scope, cursor, url, first_etag, recs).await
 }
@@ -907,6 +1070,17 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
         _ => true,
     };
     let listed = all_items::<api::Deployment>(&ctx.http, &url, etag.as_deref(), keep).await?;
+    if ctx.production.configured() {
+        // The source names its production environments: deployments stored before follow the
+        // rule too (GitHub's own flag is not re-read for them).
+        let rule = ctx.production.clone();
+        ctx.db
+            .write(move |tx| {
+                code::redecide_production(tx, repo_id, |env| rule.is_production(env, None))
+                    .map_err(store_err)
+            })
+            .await?;
+    }
     let states = ctx
         .db
         .read(move |s| code::deployment_states(s.conn(), repo_id).map_err(store_err))
@@ -933,7 +1107,7 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
                 pp = ctx.per_page
             );
             let (statuses, sraw) = list_raw::<api::DeploymentStatus>(&ctx.http, &surl).await?;
-            let rec = normalize::deployment(&d, &statuses);
+            let rec = normalize::deployment(&d, &statuses, &ctx.production);
             refreshed.push(rec.external_id.clone());
             let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}/{}", d.id));
             ctx.db

@@ -305,6 +305,7 @@ pub async fn rate_limits_are_ridden_out(kind: Kind) {
             requests: 3,
             retry_after_secs: 1,
             status: 429,
+            no_retry_after: false,
         }),
         ..Default::default()
     });

@@ -270,6 +270,7 @@ async fn the_secondary_rate_limit_honours_retry_after() {
             requests: 3,
             retry_after_secs: 1,
             status: 429,
+            no_retry_after: false,
         }),
         ..Default::default()
     });
@@ -285,11 +286,157 @@ async fn the_secondary_rate_limit_honours_retry_after() {
             requests: 2,
             retry_after_secs: 1,
             status: 403,
+            no_retry_after: false,
         }),
         ..Default::default()
     });
     h.sync().await.unwrap();
     assert_complete(&h).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abuse_detection_403_without_retry_after_waits_and_backs_off() {
+    // GitHub's older secondary limit: 403, "abuse detection" wording, no Retry-After. It used to
+    // fail the sync as a plain 403; now the client waits (the harness's secondary_wait stands
+    // for GitHub's minute) and doubles the wait each time it repeats.
+    let h = harness().await;
+    h.fake.faults.set(FaultConfig {
+        secondary_rate_limit: Some(SecondaryLimit {
+            requests: 2,
+            retry_after_secs: 0,
+            status: 403,
+            no_retry_after: true,
+        }),
+        ..Default::default()
+    });
+    let started = Instant::now();
+    h.sync().await.unwrap();
+    assert_eq!(h.fake.faults.stats().by_status.get(&403).copied(), Some(2));
+    let waits: Vec<u64> = h
+        .sink
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::RateLimited { wait_secs, .. } => Some(*wait_secs),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waits.len(), 2, "{waits:?}");
+    // At least the 300 ms wait (two requests in flight may each wait once, side by side).
+    assert!(
+        started.elapsed().as_secs_f64() >= 0.3,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_complete(&h).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_sub_resource_of_one_pull_request_is_a_warning_and_the_sync_goes_on() {
+    // Every repository's PR #5 has its reviews refused (403, not a rate limit): that used to
+    // fail the repository's whole sync. Now the PR is kept without its reviews, with a warning,
+    // and everything else arrives.
+    let h = harness().await;
+    h.fake.faults.set(FaultConfig {
+        server_errors: Some(Burst {
+            count: 10_000,
+            path_contains: Some("/pulls/5/reviews".into()),
+            status: 403,
+        }),
+        ..Default::default()
+    });
+    let stats = h.sync().await.unwrap();
+    let w = world();
+    let refused: Vec<&str> = w
+        .repos
+        .iter()
+        .filter(|r| r.pulls.iter().any(|p| p.number == 5))
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(!refused.is_empty());
+    assert_eq!(stats.warnings.len(), refused.len(), "{:?}", stats.warnings);
+    assert!(
+        stats
+            .warnings
+            .iter()
+            .all(|m| m.contains("#5: reviews refused (HTTP 403")),
+        "{:?}",
+        stats.warnings
+    );
+    let lost: i64 = w
+        .repos
+        .iter()
+        .flat_map(|r| r.pulls.iter().filter(|p| p.number == 5))
+        .map(|p| p.reviews.len() as i64)
+        .sum();
+    let e = expected();
+    assert_eq!(h.count("SELECT count(*) FROM pull_requests").await, e.pulls);
+    assert_eq!(
+        h.count("SELECT count(*) FROM reviews").await,
+        e.reviews - lost
+    );
+    assert_eq!(h.count("SELECT count(*) FROM commits").await, e.commits);
+    assert_eq!(
+        h.count("SELECT count(*) FROM deployments").await,
+        e.deployments
+    );
+}
+
+async fn display_name(h: &crate::support::Harness, login: &str) -> Option<String> {
+    let l = login.to_string();
+    h.db.read(move |s| {
+        Ok(s.conn().query_row(
+            "SELECT display_name FROM accounts WHERE provider = 'github' AND login = ?1",
+            [&l],
+            |r| r.get::<_, Option<String>>(0),
+        )?)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nameless_profile_is_asked_for_weekly_not_on_every_sync() {
+    let h = harness().await;
+    h.sync().await.unwrap();
+    let login: String = h
+        .db
+        .read(|s| {
+            Ok(s.conn().query_row(
+                "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 ORDER BY login LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    // The user shows no public name (as most real GitHub users do).
+    let l = login.clone();
+    h.db.write(move |tx| {
+        tx.execute(
+            "UPDATE accounts SET display_name = NULL WHERE provider = 'github' AND login = ?1",
+            [&l],
+        )?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    // Asked for in the first sync: a re-sync in the same week does not ask again...
+    h.sync_at(
+        bosun_fakes::DEMO_TOKEN,
+        crate::support::as_of_ts() + 3 * 86_400,
+    )
+    .await
+    .unwrap();
+    assert_eq!(display_name(&h, &login).await, None);
+    // ...a week later it does (and the profile's name arrives).
+    h.sync_at(
+        bosun_fakes::DEMO_TOKEN,
+        crate::support::as_of_ts() + 8 * 86_400,
+    )
+    .await
+    .unwrap();
+    assert!(display_name(&h, &login).await.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! Every real GitHub payload in the fixtures decodes with the connector's types and normalizes to
 //! sensible records.
 
-use bosun_connectors::github::{api, normalize};
+use bosun_connectors::github::{GithubSettings, Production, api, normalize};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +54,16 @@ fn openapi_examples_decode() {
     );
     let c = normalize::review_comment(&comments[0]).unwrap();
     assert_eq!((c.pr_number, c.in_reply_to.as_deref()), (1, Some("8")));
+    // Older review comments carry their pull request only in `_links.pull_request.href`: the
+    // real example without `pull_request_url` still names PR 1, and one with neither is skipped
+    // (None: the sync warns and goes on) rather than failing the repository.
+    let mut old = fixture("openapi/pulls_list-review-comments__200__default.json")[0].clone();
+    old.as_object_mut().unwrap().remove("pull_request_url");
+    let c: api::ReviewComment = decode(&old, "review comment without pull_request_url");
+    assert_eq!(normalize::review_comment(&c).map(|c| c.pr_number), Some(1));
+    old.as_object_mut().unwrap().remove("_links");
+    let c: api::ReviewComment = decode(&old, "review comment naming no pull request");
+    assert!(normalize::review_comment(&c).is_none());
     for f in [
         "openapi/pulls_list-commits__200__default.json",
         "openapi/repos_list-commits__200__default.json",
@@ -83,8 +93,39 @@ fn openapi_examples_decode() {
         &fixture("openapi/repos_list-deployment-statuses__200__default.json"),
         "statuses",
     );
-    let d = normalize::deployment(&deps[0], &statuses);
+    let default = Production::default();
+    let d = normalize::deployment(&deps[0], &statuses, &default);
     assert!(d.production && d.environment == "production");
+    // A source that names its production environments decides, whatever GitHub's flag says.
+    let rule = |names: &[&str], pattern: Option<&str>| {
+        Production::from_settings(&GithubSettings {
+            production_environments: names.iter().map(|n| n.to_string()).collect(),
+            production_pattern: pattern.map(str::to_string),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let only_prd = rule(&["prd"], None);
+    assert!(!normalize::deployment(&deps[0], &statuses, &only_prd).production);
+    let regional = rule(&[], Some("prod(uction)?-(eu|us)"));
+    let mut eu = deps[0].clone();
+    eu.environment = "Production-EU".into();
+    eu.production_environment = None;
+    assert!(normalize::deployment(&eu, &statuses, &regional).production);
+    assert!(!normalize::deployment(&deps[0], &statuses, &regional).production);
+    // Without a rule, GitHub's flag wins over the name, and the name decides without the flag.
+    let mut staging_flagged = deps[0].clone();
+    staging_flagged.environment = "staging".into();
+    assert!(normalize::deployment(&staging_flagged, &statuses, &default).production);
+    staging_flagged.production_environment = None;
+    assert!(!normalize::deployment(&staging_flagged, &statuses, &default).production);
+    assert!(
+        Production::from_settings(&GithubSettings {
+            production_pattern: Some("prod(".into()),
+            ..Default::default()
+        })
+        .is_err()
+    );
     assert_eq!(d.statuses[0].state, "success");
     let releases: Vec<api::Release> = decode(
         &fixture("openapi/repos_list-releases__200__default.json"),
@@ -167,7 +208,11 @@ fn webhook_payload_objects_decode() {
     for (p, v) in webhooks("deployment") {
         if let Some(d) = v.get("deployment") {
             let d: api::Deployment = decode(d, &p.display().to_string());
-            assert!(!normalize::deployment(&d, &[]).sha.is_empty());
+            assert!(
+                !normalize::deployment(&d, &[], &Production::default())
+                    .sha
+                    .is_empty()
+            );
             n += 1;
         }
         if let Some(s) = v.get("deployment_status") {

@@ -67,6 +67,7 @@ async fn every_failure_is_a_clear_error() {
                     requests: 1,
                     retry_after_secs: 30,
                     status: 429,
+                    no_retry_after: false,
                 }),
                 ..Default::default()
             },

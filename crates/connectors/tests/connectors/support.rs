@@ -46,6 +46,7 @@ pub fn fast_http() -> HttpConfig {
         base_backoff: Duration::from_millis(20),
         max_attempts: 4,
         timeout: Duration::from_secs(10),
+        secondary_wait: Duration::from_millis(300),
         ..HttpConfig::default()
     }
 }
@@ -96,12 +97,17 @@ impl Harness {
     }
 
     pub async fn sync_with(&self, token: &str) -> Result<SyncStats> {
+        self.sync_at(token, as_of_ts()).await
+    }
+
+    /// A sync at another "now" (what is re-checked weekly depends on it).
+    pub async fn sync_at(&self, token: &str, now: i64) -> Result<SyncStats> {
         sync_source(
             &self.db,
             &self.source,
             Sensitive::new(token.to_string()),
             fast_http(),
-            as_of_ts(),
+            now,
             self.sink.clone(),
         )
         .await

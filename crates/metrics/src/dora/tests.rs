@@ -116,13 +116,13 @@ fn squash_merges_count_the_pull_requests_own_commits() {
 }
 
 #[test]
-fn merge_commits_and_bots_are_not_changes() {
+fn merge_commits_are_not_changes_but_bots_changes_are_and_are_counted_apart() {
     let mut data = Dataset {
         repos: vec![repo(1, "core", "api")],
         commits: vec![
             commit(1, "c0", &[], T0),
             commit(1, "f1", &["c0"], T0 + H),
-            commit(1, "bot", &["c0"], T0 + H),
+            commit(1, "bot", &["c0"], T0 + 3 * H),
             commit(1, "m", &["c0", "f1"], T0 + 3 * H),
             commit(1, "m2", &["m", "bot"], T0 + 4 * H),
         ],
@@ -131,12 +131,77 @@ fn merge_commits_and_bots_are_not_changes() {
     };
     data.commits[2].author_is_bot = true;
     let d = run(&data, T0 + 1, T0 + D);
-    let shas: Vec<&str> = d.evidence[0]
+    let changes: Vec<(&str, bool)> = d.evidence[0]
         .changes
         .iter()
-        .map(|c| c.sha.as_str())
+        .map(|c| (c.sha.as_str(), c.bot))
         .collect();
-    assert_eq!(shas, vec!["f1"]);
+    assert_eq!(changes, vec![("bot", true), ("f1", false)]);
+    // Lead times 2 h (the bot's) and 4 h (f1): both counted, the bot's said apart.
+    let lead = &d.lead_time_seconds;
+    assert_eq!((lead.n, lead.bots, lead.bots_excluded), (2, 1, false));
+    assert_eq!(lead.median, Some(3.0 * H as f64));
+    assert_eq!(lead.median_without_bots, Some(4.0 * H as f64));
+    // The human-only view: the bot's change is left out of n and the quantiles, still reported.
+    let human = dora_with(
+        &data,
+        &analyse(&data, &DoraOptions::default()),
+        &scope(T0 + 1, T0 + D),
+        Bots::Exclude,
+    );
+    let lead = &human.lead_time_seconds;
+    assert_eq!((lead.n, lead.bots, lead.bots_excluded), (1, 1, true));
+    assert_eq!(
+        (lead.median, lead.p90),
+        (Some(4.0 * H as f64), Some(4.0 * H as f64))
+    );
+    assert_eq!(human.weekly[0].lead_time_median_secs, Some(4.0 * H as f64));
+    assert_eq!(d.weekly[0].lead_time_median_secs, Some(3.0 * H as f64));
+}
+
+#[test]
+fn a_bots_squash_merged_pull_request_ships_bot_changes() {
+    // Dependabot's PR #9 (commit u1) is squash-merged as s; a human PR #8's squash has one
+    // commit by a bot (pre-commit.ci's fix-up) among the human's.
+    let mut data = Dataset {
+        repos: vec![repo(1, "core", "api")],
+        commits: vec![
+            commit(1, "c0", &[], T0),
+            commit(1, "u1", &["c0"], T0 + H),
+            commit(1, "s", &["c0"], T0 + 2 * H),
+            commit(1, "h1", &["s"], T0 + 3 * H),
+            commit(1, "h2", &["h1"], T0 + 4 * H),
+            commit(1, "s2", &["s"], T0 + 5 * H),
+        ],
+        pull_requests: vec![
+            pr(90, 1, 9, &["u1"], Some("s"), Some(T0 + 2 * H)),
+            pr(80, 1, 8, &["h1", "h2"], Some("s2"), Some(T0 + 5 * H)),
+        ],
+        deployments: vec![deploy(1, 1, "c0", T0), deploy(2, 1, "s2", T0 + 6 * H)],
+        ..Default::default()
+    };
+    data.pull_requests[0].author_is_bot = true;
+    data.commits[4].author_is_bot = true;
+    let d = run(&data, T0 + 1, T0 + D);
+    let mut changes: Vec<(&str, bool, i64)> = d.evidence[0]
+        .changes
+        .iter()
+        .map(|c| (c.sha.as_str(), c.bot, c.lead_time_secs))
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        vec![
+            ("h1", false, 3 * H),
+            ("h2", true, 2 * H),
+            ("u1", true, 5 * H)
+        ]
+    );
+    assert_eq!(d.lead_time_seconds.bots, 2);
+    assert_eq!(
+        d.lead_time_seconds.median_without_bots,
+        Some(3.0 * H as f64)
+    );
 }
 
 #[test]
