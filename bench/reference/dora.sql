@@ -1,6 +1,7 @@
--- Independent reference for Bosun's DORA numbers (DESIGN.md §4), in DuckDB SQL over the CSV export
--- of the raw store tables (bench/reference/export.py). Written from the definitions, not from the
--- Rust engine (crates/metrics/src/dora.rs): it must agree with it exactly on the demo organisation.
+-- Independent reference for Bosun's DORA numbers (docs/metric-definitions.md), in DuckDB SQL over
+-- the CSV export of the raw store tables (bench/reference/export.py). Written from the definitions,
+-- not from the Rust engine (crates/metrics/src/dora.rs): it must agree with it exactly on the demo
+-- organisation.
 --
 -- Two parts. Everything above the `-- @@ scope` line analyses every deployment once (changes,
 -- failures, rework and recovery depend on history outside any window) into tables; the single
@@ -34,8 +35,8 @@
 --     links nothing. A sha the note rolls back to — right after "roll back to", "rolling back to",
 --     "rolled back to", "rollback to", "revert to", "reverting to" or "reverted to" (whole words,
 --     any case, whitespace between) — is the known-good target, not the cause, and links nothing
---     (DESIGN §4: an incident fails a deployment it *links*; the demo's "Rolling back to ce7abc0"
---     would otherwise fail the good deployment the service was rolled back to).
+--     (docs/metric-definitions.md: an incident fails a deployment it *links*; the demo's "Rolling
+--     back to ce7abc0" would otherwise fail the good deployment the service was rolled back to).
 --  R7 A revert or hotfix PR blames every earlier deployment that first shipped a PR its body
 --     references (`#N`, same repository); a hotfix with no such reference blames the deployment
 --     just before the one that shipped it.

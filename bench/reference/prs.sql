@@ -1,6 +1,6 @@
--- Independent reference for Bosun's pull request cycle time (DESIGN.md §4), in DuckDB SQL. Runs
--- after dora.sql's analysis part, whose tables it reads (pr, pr_own, pr_ship, account_who); the
--- scope comes from the same variables (since, until, team, repo).
+-- Independent reference for Bosun's pull request cycle time (docs/metric-definitions.md), in DuckDB
+-- SQL. Runs after dora.sql's analysis part, whose tables it reads (pr, pr_own, pr_ship,
+-- account_who); the scope comes from the same variables (since, until, team, repo).
 --
 -- For human PRs (author not a bot, R1 in dora.sql) merged in [since, until]:
 --   ready    = the last `ready_for_review` event, else the PR's creation;

@@ -1,4 +1,4 @@
-//! The command-line grammar (DESIGN.md §11).
+//! The command-line grammar (docs/cli.md).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

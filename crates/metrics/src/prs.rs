@@ -1,4 +1,5 @@
-//! Pull request cycle time (DESIGN.md §4), for human pull requests merged in the window:
+//! Pull request cycle time (docs/metric-definitions.md), for human pull requests merged in the
+//! window:
 //!
 //! - **coding**: first commit (author time) → ready for review (leaving draft, else opening);
 //! - **pickup**: ready → the first review by a human who is not the author, submitted after ready;

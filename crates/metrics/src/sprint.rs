@@ -1,4 +1,4 @@
-//! Sprint health (DESIGN.md §4), reconstructed from sprint membership over time:
+//! Sprint health (docs/metric-definitions.md), reconstructed from sprint membership over time:
 //!
 //! - **committed**: in the sprint when it started;
 //! - **added** / **removed**: entered or left the sprint after it started;

@@ -1,4 +1,4 @@
-//! Guardrails as policy (DESIGN.md §5): Rego files evaluated in process with `regorus`.
+//! Guardrails as policy (docs/signals.md): Rego files evaluated in process with `regorus`.
 //!
 //! A [`Bundle`] is a set of `.rego` files: the default one ships in the binary
 //! ([`DEFAULT_BUNDLE`]) and is copied into the user's policy folder on first run, where they can

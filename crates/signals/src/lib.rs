@@ -1,5 +1,5 @@
-//! Blockers and risks as a pure engine (DESIGN.md §5): the metrics [`Dataset`], the extra records
-//! in [`input::Extra`], [`Settings`] and `as_of` in; [`Signal`]s out, each with a kind, a
+//! Blockers and risks as a pure engine (docs/signals.md): the metrics [`Dataset`], the extra
+//! records in [`input::Extra`], [`Settings`] and `as_of` in; [`Signal`]s out, each with a kind, a
 //! severity, a subject, a one-line "why", the records behind it and a suggested action. No I/O, no
 //! clock: the same input gives the same signals.
 //!

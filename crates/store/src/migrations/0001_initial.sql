@@ -1,4 +1,4 @@
--- Bosun schema, version 1: the whole data model of DESIGN.md §3.
+-- Bosun schema, version 1: the whole data model (docs/data-model.md).
 -- Timestamps are INTEGER seconds since the Unix epoch, UTC. JSON columns hold TEXT.
 -- Migrations only add: a later migration may create tables, columns and indexes, never drop or
 -- rename them.
