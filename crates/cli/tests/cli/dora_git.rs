@@ -3,7 +3,7 @@
 //! The expected numbers come from `git for-each-ref` (tag dates: the tagger date of an annotated
 //! tag, the tagged commit's committer date for a lightweight one) and `git rev-list --no-merges
 //! TAG --not EARLIER-TAGS...` in tag-date order (each non-merge commit belongs to the earliest-dated
-//! matching tag that contains it; commits by `[bot]` authors are not changes), so the two share no
+//! matching tag that contains it; commits by `[bot]` authors are changes too, counted as bots'), so the two share no
 //! code. One repository is Bosun's own history with tags placed on pinned commits, and its numbers
 //! were also worked out by hand (below); the other is built with the real `git` binary to have
 //! merges, a backport branch, a bot commit and tags whose dates disagree with the graph.
@@ -36,13 +36,16 @@ fn git(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Tag name → (date, [(sha, lead time)]) computed with plain git.
+/// One deployed change: sha, lead time, and whether a bot wrote it.
+type Change = (String, i64, bool);
+
+/// Tag name → (date, changes) computed with plain git.
 fn plain_git(
     repo: &Path,
     pattern: &str,
     since: i64,
     until: i64,
-) -> BTreeMap<String, (i64, Vec<(String, i64)>)> {
+) -> BTreeMap<String, (i64, Vec<Change>)> {
     let re = |name: &str| name.starts_with(pattern.trim_start_matches('^'));
     let mut tags: Vec<(i64, String)> = Vec::new();
     for line in git(
@@ -92,9 +95,11 @@ fn plain_git(
         while let (Some(header), Some(fields)) = (lines.next(), lines.next()) {
             let sha = header.trim_start_matches("commit ").to_string();
             let (at, author) = fields.split_once(' ').unwrap();
-            if !author.ends_with("[bot]") {
-                changes.push((sha, date - at.parse::<i64>().unwrap()));
-            }
+            changes.push((
+                sha,
+                date - at.parse::<i64>().unwrap(),
+                author.ends_with("[bot]"),
+            ));
         }
         changes.sort();
         earlier.push(name.clone());
@@ -120,13 +125,13 @@ fn bosun_dora(repo: &Path, pattern: &str, window: &[&str]) -> Value {
     json(scratch.path(), &args)
 }
 
-fn by_tag(v: &Value) -> BTreeMap<String, (i64, Vec<(String, i64)>)> {
+fn by_tag(v: &Value) -> BTreeMap<String, (i64, Vec<Change>)> {
     v["evidence"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| {
-            let mut changes: Vec<(String, i64)> = r["changes"]
+            let mut changes: Vec<Change> = r["changes"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -134,6 +139,7 @@ fn by_tag(v: &Value) -> BTreeMap<String, (i64, Vec<(String, i64)>)> {
                     (
                         c["sha"].as_str().unwrap().to_string(),
                         c["lead_time_secs"].as_i64().unwrap(),
+                        c["bot"].as_bool().unwrap(),
                     )
                 })
                 .collect();
@@ -175,8 +181,21 @@ fn assert_matches_plain_git(repo: &Path, pattern: &str, since: i64, until: i64) 
     );
     let leads: Vec<i64> = expected
         .values()
-        .flat_map(|(_, c)| c.iter().map(|(_, l)| *l))
+        .flat_map(|(_, c)| c.iter().map(|(_, l, _)| *l))
         .collect();
+    let human: Vec<i64> = expected
+        .values()
+        .flat_map(|(_, c)| c.iter().filter(|(_, _, bot)| !bot).map(|(_, l, _)| *l))
+        .collect();
+    let lead = &got["lead_time_seconds"];
+    assert_eq!(
+        lead["bots"].as_u64().unwrap() as usize,
+        leads.len() - human.len(),
+        "bot changes counted apart"
+    );
+    if !human.is_empty() {
+        assert_eq!(lead["median_without_bots"].as_f64().unwrap(), median(human));
+    }
     assert_eq!(
         got["deployments"].as_u64().unwrap() as usize,
         expected.len()
@@ -353,9 +372,32 @@ fn dora_from_tags_matches_plain_git_with_merges_backports_and_bots() {
     assert_eq!(tags["v1.0.1"].1.len(), 1, "the backport ships only its fix");
     assert_eq!(
         tags["v1.1.0"].1.len(),
-        4,
-        "c, d, e and f — not the merge commit, not the bot's bump"
+        5,
+        "c, d, e, f and the bot's bump — not the merge commit"
     );
+    assert_eq!(
+        all["lead_time_seconds"]["bots"], 1,
+        "the bot's bump is said apart"
+    );
+    // The human-only view leaves it out of n and the median, and still says it was there.
+    let human = bosun_dora(
+        &repo,
+        "^v",
+        &[
+            "--since",
+            &rfc3339(t0 - day),
+            "--until",
+            &rfc3339(t0 + 30 * day),
+            "--exclude-bots",
+        ],
+    );
+    let (l, h) = (&all["lead_time_seconds"], &human["lead_time_seconds"]);
+    assert_eq!(h["n"].as_u64(), l["n"].as_u64().map(|n| n - 1));
+    assert_eq!(
+        (&h["bots"], &h["bots_excluded"]),
+        (&l["bots"], &Value::Bool(true))
+    );
+    assert_eq!(h["median"], l["median_without_bots"]);
     assert!(
         tags["v0.9.0"].1.is_empty(),
         "everything it contains was shipped by an earlier-dated tag"
