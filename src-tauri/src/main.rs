@@ -91,8 +91,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let data_dir = match (&args.data_dir, args.demo) {
         (None, true) => {
-            let dir = std::env::temp_dir().join(format!("bosun-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
+            let dir = bosun_app::paths::demo_temp_dir()?;
             Some(dir)
         }
         (d, _) => d.clone(),

@@ -103,7 +103,7 @@ if (what === 'first-paint') {
   const url = await new Promise((ok) => child.stdout.once('data', (d) => ok(String(d).split('\n')[0].trim())));
   const u = new URL(url);
   const origin = `${u.protocol}//${u.host}`;
-  const token = u.searchParams.get('token');
+  const token = new URLSearchParams(u.hash.slice(1)).get('token');
   for (;;) {
     const { body } = await api(origin, token, 'app_info');
     if (body.phase.state === 'ready') break;

@@ -27,6 +27,9 @@ pub use bosun_knowledge::index::IndexEvent;
 /// Virtual roots for documents that live in the store.
 pub const TICKETS_ROOT: &str = "store:tickets";
 pub const PULL_REQUESTS_ROOT: &str = "store:pull_requests";
+/// The longest question `ask` takes: a question is a sentence or two, and searching costs time in
+/// proportion to its length (a 1 MB question took a minute).
+pub const MAX_QUESTION_CHARS: usize = 2_000;
 /// Ticket and PR documents shorter than this say too little to be worth a passage.
 const MIN_STORE_DOC_CHARS: usize = 80;
 /// At most this many of the most recently updated tickets (and as many pull requests).
@@ -153,10 +156,10 @@ pub struct IndexOutcome {
 
 /// A source of documents: a folder root with its filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct FolderSource {
-    path: PathBuf,
-    filter: Filter,
-    kind: &'static str,
+pub(crate) struct FolderSource {
+    pub(crate) path: PathBuf,
+    pub(crate) filter: Filter,
+    pub(crate) kind: &'static str,
 }
 
 fn time(ts: Option<i64>) -> Option<String> {
@@ -165,7 +168,7 @@ fn time(ts: Option<i64>) -> Option<String> {
 
 impl App {
     /// Folders added with `index add`, and the work trees of git sources (their docs only).
-    fn folder_sources(&self, store: &Store) -> Result<Vec<FolderSource>> {
+    pub(crate) fn folder_sources(&self, store: &Store) -> Result<Vec<FolderSource>> {
         let mut out: Vec<FolderSource> = index::roots(store)?
             .into_iter()
             .map(|r| FolderSource {
@@ -184,9 +187,19 @@ impl App {
             let Ok(repo) = git2::Repository::open(path) else {
                 continue;
             };
-            if let Some(wd) = repo.workdir().and_then(|w| std::fs::canonicalize(w).ok())
-                && !out.iter().any(|f| f.path == wd)
-            {
+            let Some(wd) = repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()) else {
+                continue;
+            };
+            // A repository whose `core.worktree` is `/` would make the whole disk a root.
+            if wd.parent().is_none() {
+                tracing::warn!(
+                    "source {}: its work tree is {}; its docs are not indexed",
+                    s.name,
+                    wd.display()
+                );
+                continue;
+            }
+            if !out.iter().any(|f| f.path == wd) {
                 out.push(FolderSource {
                     path: wd,
                     filter: Filter::RepoDocs,
@@ -466,6 +479,12 @@ impl App {
             return Err(AppError::InvalidInput(
                 "ask what? The question is empty".into(),
             ));
+        }
+        let chars = question.chars().count();
+        if chars > MAX_QUESTION_CHARS {
+            return Err(AppError::InvalidInput(format!(
+                "the question is {chars} characters long; ask in at most {MAX_QUESTION_CHARS}"
+            )));
         }
         let store = self.store()?;
         let pinned = index::pinned_model(&store)?;

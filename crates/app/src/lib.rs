@@ -2,6 +2,7 @@
 //! and the desktop shell). It owns paths, configuration, secrets and the store, and delegates
 //! the real work to the engine crates.
 
+mod cited;
 pub mod config;
 pub mod demo;
 mod error;
@@ -15,6 +16,7 @@ pub mod secrets;
 mod service;
 pub mod signals;
 
+pub use cited::CitedDocument;
 pub use config::Config;
 pub use error::{AppError, Result};
 pub use paths::Paths;

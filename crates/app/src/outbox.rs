@@ -342,6 +342,7 @@ fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Res
     let headers = outbox::headers(&source.kind);
     let http = HttpClient::new(
         &source.name,
+        &api,
         auth,
         headers,
         cfg.http(),
@@ -393,17 +394,23 @@ impl App {
             let token = if source.demo {
                 Sensitive::new(crate::demo::DEMO_TOKEN.to_string())
             } else {
-                let (kind, name) = (source.kind.clone(), source.name.clone());
-                match tokio::task::spawn_blocking(move || crate::secrets::resolve(&kind, &name))
-                    .await
-                    .map_err(|e| AppError::Keychain(e.to_string()))??
+                let (kind, name, base) = (
+                    source.kind.clone(),
+                    source.name.clone(),
+                    source.base_url.clone(),
+                );
+                match tokio::task::spawn_blocking(move || {
+                    crate::secrets::resolve(&kind, &name, base.as_deref())
+                })
+                .await
+                .map_err(|e| AppError::Keychain(e.to_string()))??
                 {
                     Some((t, _)) => t,
                     None => {
                         return Err(AppError::Keychain(format!(
-                            "no token for source {}: set {}",
+                            "no token for source {}: {}",
                             source.name,
-                            crate::secrets::env_vars(&source.kind, &source.name).join(" or ")
+                            crate::secrets::missing_hint(&source.kind, &source.name)
                         )));
                     }
                 }

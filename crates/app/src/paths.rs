@@ -46,6 +46,17 @@ impl Paths {
     }
 }
 
+/// A fresh folder for a throwaway demo (`serve --demo` without `--data-dir`): created exclusively
+/// under the temp dir with an unpredictable name and mode 0700, so another local user can neither
+/// guess it nor plant it (or a link) first. The caller removes it when done.
+pub fn demo_temp_dir() -> std::io::Result<PathBuf> {
+    let mut b = tempfile::Builder::new();
+    b.prefix("bosun-demo-");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    Ok(b.tempdir()?.keep())
+}
+
 fn home() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)
@@ -69,6 +80,31 @@ fn default_config_dir() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 16.8: the demo's data went to `/tmp/bosun-demo-<pid>`, created with
+    /// `create_dir_all` (a folder or link planted there by another user was used as is).
+    #[cfg(unix)]
+    #[test]
+    fn demo_temp_dir_is_unpredictable_private_and_new() {
+        use std::os::unix::fs::PermissionsExt;
+        let a = demo_temp_dir().unwrap();
+        let b = demo_temp_dir().unwrap();
+        assert_ne!(a, b);
+        for d in [&a, &b] {
+            let name = d.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with("bosun-demo-"), "{name}");
+            assert_ne!(name, format!("bosun-demo-{}", std::process::id()));
+            let m = std::fs::symlink_metadata(d).unwrap();
+            assert!(m.is_dir());
+            assert_eq!(m.permissions().mode() & 0o777, 0o700);
+            assert_eq!(
+                std::fs::read_dir(d).unwrap().count(),
+                0,
+                "created empty, not reused"
+            );
+            std::fs::remove_dir(d).unwrap();
+        }
+    }
 
     #[test]
     fn an_explicit_data_dir_carries_its_config() {

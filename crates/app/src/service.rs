@@ -132,7 +132,7 @@ fn token_origin(s: &Source) -> TokenOrigin {
     match (s.demo, s.kind.as_str()) {
         (_, "git") => TokenOrigin::NotNeeded,
         (true, _) => TokenOrigin::Demo,
-        _ => secrets::origin(&s.kind, &s.name),
+        _ => secrets::origin(&s.kind, &s.name, s.base_url.as_deref()),
     }
 }
 
@@ -197,7 +197,7 @@ impl App {
             ));
         }
         if let Some(url) = &s.base_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+            && !bosun_core::is_web_url(url)
         {
             return Err(AppError::InvalidInput(format!(
                 "--base-url {url:?} is not an http(s) URL"
@@ -256,7 +256,7 @@ impl App {
             )));
         }
         if let Some(url) = &spec.base_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+            && !bosun_core::is_web_url(url)
         {
             return Err(AppError::InvalidInput(format!(
                 "--base-url {url:?} is not an http(s) URL"
@@ -275,6 +275,13 @@ impl App {
             "jira" => {
                 let s: jira::JiraSettings =
                     serde_json::from_value(spec.settings.clone()).map_err(bad)?;
+                if let Some(web) = &s.web_url
+                    && !bosun_core::is_web_url(web)
+                {
+                    return Err(AppError::InvalidInput(format!(
+                        "web_url {web:?} is not an http(s) URL"
+                    )));
+                }
                 if s.project.trim().is_empty() {
                     return Err(AppError::InvalidInput(
                         "a Jira source needs --project KEY".into(),
@@ -422,15 +429,27 @@ impl App {
             } else if source.kind == "git" {
                 None
             } else {
-                let (kind, name) = (source.kind.clone(), source.name.clone());
-                let resolved = tokio::task::spawn_blocking(move || secrets::resolve(&kind, &name))
-                    .await
-                    .map_err(|e| AppError::Keychain(e.to_string()))?;
+                let (kind, name, base) = (
+                    source.kind.clone(),
+                    source.name.clone(),
+                    source.base_url.clone(),
+                );
+                let resolved = tokio::task::spawn_blocking(move || {
+                    secrets::resolve(&kind, &name, base.as_deref())
+                })
+                .await
+                .map_err(|e| AppError::Keychain(e.to_string()))?;
                 match resolved {
                     Ok(Some((t, _))) => Some(t),
                     Ok(None) => {
-                        let vars = secrets::env_vars(&source.kind, &source.name).join(" or ");
-                        missing.push((source.name.clone(), source.kind.clone(), format!("no token: run `bosun sources add` with --token-stdin, or set {vars}")));
+                        let hint = secrets::missing_hint(&source.kind, &source.name);
+                        missing.push((
+                            source.name.clone(),
+                            source.kind.clone(),
+                            format!(
+                                "no token: run `bosun sources add` with --token-stdin, or {hint}"
+                            ),
+                        ));
                         continue;
                     }
                     Err(e) => {

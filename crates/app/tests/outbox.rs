@@ -17,7 +17,6 @@ struct Setup {
     _dir: tempfile::TempDir,
     app: App,
     fakes: Providers,
-    admin: HttpClient,
 }
 
 async fn setup() -> Setup {
@@ -43,20 +42,24 @@ async fn setup() -> Setup {
     );
     let fakes = demo::start(world, 0).await.unwrap();
     demo::register(&app, &fakes).unwrap();
-    let admin = HttpClient::new(
+    Setup {
+        _dir: dir,
+        app,
+        fakes,
+    }
+}
+
+/// A client for a fake's admin endpoints (a client talks to one origin only).
+fn admin(base: &str) -> HttpClient {
+    HttpClient::new(
         "admin",
+        base,
         Auth::None,
         Default::default(),
         HttpConfig::default(),
         Arc::new(bosun_connectors::NullSink),
     )
-    .unwrap();
-    Setup {
-        _dir: dir,
-        app,
-        fakes,
-        admin,
-    }
+    .unwrap()
 }
 
 impl Setup {
@@ -85,7 +88,7 @@ impl Setup {
     }
 
     async fn lose_next_answer(&self, base: &str, provider: &str) {
-        self.admin
+        admin(base)
             .post_value(
                 &format!("{base}/_fake/{provider}/lose-responses"),
                 &json!({"count": 1}),
@@ -95,8 +98,7 @@ impl Setup {
     }
 
     async fn writes(&self, base: &str, path: &str) -> Vec<Value> {
-        let (v, _) = self
-            .admin
+        let (v, _) = admin(base)
             .get_json::<Vec<Value>>(&format!("{base}{path}"), None)
             .await
             .unwrap()
@@ -261,6 +263,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
     }
     let client = HttpClient::new(
         "github",
+        &gh,
         Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
         outbox::headers("github"),
         HttpConfig::default(),

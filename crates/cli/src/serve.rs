@@ -39,8 +39,8 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let (data_dir, throwaway) = match (data_dir, args.demo) {
         (None, true) => {
-            let dir = std::env::temp_dir().join(format!("bosun-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let dir = bosun_app::paths::demo_temp_dir()
+                .context("creating a private folder for the demo in the temp dir")?;
             (Some(dir.clone()), Some(dir))
         }
         (d, _) => (d, None),

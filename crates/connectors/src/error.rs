@@ -31,6 +31,12 @@ pub enum ConnectorError {
     },
     #[error("{url}: malformed response: {detail}")]
     Malformed { url: String, detail: String },
+    /// A URL (a next-page link, a redirect, a configured endpoint) outside the source's origin:
+    /// nothing is sent there, and so no credentials.
+    #[error(
+        "{url}: not on the source's origin {origin}; nothing is sent there (no credentials leave it)"
+    )]
+    ForeignOrigin { url: String, origin: String },
     #[error("invalid source configuration: {0}")]
     Config(String),
     #[error(transparent)]
@@ -48,7 +54,9 @@ impl HasCode for ConnectorError {
             ConnectorError::Auth { .. } => Code::Auth,
             ConnectorError::NotFound { .. } => Code::NotFound,
             ConnectorError::RateLimited { .. } => Code::RateLimited,
-            ConnectorError::Malformed { .. } => Code::MalformedPayload,
+            ConnectorError::Malformed { .. } | ConnectorError::ForeignOrigin { .. } => {
+                Code::MalformedPayload
+            }
             ConnectorError::Config(_) => Code::Config,
             ConnectorError::Store(e) => e.code(),
             ConnectorError::Cancelled => Code::Cancelled,

@@ -1,6 +1,10 @@
 //! An HTTP client for provider APIs: bounded concurrency, conditional requests, `Link`
 //! pagination, primary and secondary rate limits honoured, 5xx / timeouts / dropped connections
 //! retried with exponential backoff and jitter, and clear errors for everything else.
+//!
+//! A client is bound to its source's origin (scheme, host and port of the API base): it sends no
+//! request, and so no credentials, anywhere else. A `Link: rel="next"` or a redirect to another
+//! origin stops the sync with [`ConnectorError::ForeignOrigin`] instead of being followed.
 
 use crate::events::{Event, EventSink};
 use crate::{ConnectorError, Result};
@@ -94,6 +98,8 @@ pub enum Auth {
 
 pub struct HttpClient {
     client: reqwest::Client,
+    /// The only origin requests (and credentials) go to.
+    origin: reqwest::Url,
     auth: Auth,
     extra_headers: HeaderMap,
     cfg: HttpConfig,
@@ -130,15 +136,45 @@ fn is_secondary_limit(message: &str) -> bool {
     m.contains("rate limit") || m.contains("abuse detection")
 }
 
+/// The origin (`scheme://host:port`) of a URL, or None when it has none (not http(s)).
+pub fn origin_of(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.origin().ascii_serialization())
+}
+
 impl HttpClient {
+    /// A client for `source`, whose requests and credentials go only to the origin of `base`
+    /// (the source's API base URL).
     pub fn new(
         source: &str,
+        base: &str,
         auth: Auth,
         extra_headers: HeaderMap,
         cfg: HttpConfig,
         sink: Arc<dyn EventSink>,
     ) -> Result<HttpClient> {
+        let origin = reqwest::Url::parse(base)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                ConnectorError::Config(format!(
+                    "source {source}: the base URL {base:?} is not an http(s) URL"
+                ))
+            })?;
+        // Redirects are followed only within the origin (reqwest would follow them anywhere).
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if same && attempt.previous().len() < 10 {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
         let client = reqwest::Client::builder()
+            .redirect(redirects)
             .timeout(cfg.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("bosun/", env!("CARGO_PKG_VERSION")))
@@ -150,6 +186,7 @@ impl HttpClient {
             .unwrap_or(1);
         Ok(HttpClient {
             client,
+            origin,
             auth,
             extra_headers,
             permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
@@ -160,6 +197,17 @@ impl HttpClient {
             requests: AtomicU64::new(0),
             not_modified: AtomicU64::new(0),
         })
+    }
+
+    /// Refuse a URL outside the client's origin (before anything is sent).
+    fn check_origin(&self, url: &str) -> Result<()> {
+        match reqwest::Url::parse(url) {
+            Ok(u) if u.origin() == self.origin.origin() => Ok(()),
+            _ => Err(ConnectorError::ForeignOrigin {
+                url: url.into(),
+                origin: self.origin.origin().ascii_serialization(),
+            }),
+        }
     }
 
     fn jitter(&self) -> f64 {
@@ -236,6 +284,7 @@ impl HttpClient {
     }
 
     async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Attempt> {
+        self.check_origin(url)?;
         let mut req = self.client.get(url).headers(self.extra_headers.clone());
         req = match &self.auth {
             Auth::Bearer(token) => req.bearer_auth(token.expose()),
@@ -271,6 +320,11 @@ impl HttpClient {
             return Ok(Attempt::Done(Fetched::NotModified));
         }
         if status.is_success() {
+            let next = next_link(&headers);
+            if let Some(n) = &next {
+                // Checked here, not when it is fetched: the sync stops at this page, loudly.
+                self.check_origin(n)?;
+            }
             let body = match resp.bytes().await {
                 Ok(b) => b.to_vec(),
                 Err(e) => return Ok(Attempt::Transient(format!("reading the body failed: {e}"))),
@@ -282,7 +336,7 @@ impl HttpClient {
                     .get(header::ETAG)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
-                next: next_link(&headers),
+                next,
             })));
         }
         let body = resp.text().await.unwrap_or_default();
@@ -423,6 +477,7 @@ impl HttpClient {
     }
 
     async fn post_raw(&self, url: &str, body: &serde_json::Value) -> Result<Response> {
+        self.check_origin(url)?;
         let mut req = self
             .client
             .post(url)

@@ -68,7 +68,14 @@ pub async fn complete(
         concurrency: 1,
         ..HttpConfig::default()
     };
-    let client = HttpClient::new("llm", auth, Default::default(), cfg, Arc::new(NullSink))?;
+    let client = HttpClient::new(
+        "llm",
+        &endpoint.base_url,
+        auth,
+        Default::default(),
+        cfg,
+        Arc::new(NullSink),
+    )?;
     let url = format!(
         "{}/chat/completions",
         endpoint.base_url.trim_end_matches('/')

@@ -11,8 +11,10 @@ pub mod model;
 pub mod rng;
 pub mod secret;
 pub mod time;
+pub mod weburl;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Code, HasCode};
 pub use rng::Rng;
 pub use secret::Sensitive;
+pub use weburl::is_web_url;

@@ -92,13 +92,48 @@ pub fn relative(root: &Path, abs: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// Does `abs` stay inside `root` without following a link out? Every directory between the root
+/// and the file must be a real directory (a link to a directory is never followed, as in
+/// [`walk`]), and the file itself may be a link only to a file inside the root.
+pub fn stays_inside(root: &Path, abs: &Path) -> bool {
+    let Ok(rel) = abs.strip_prefix(root) else {
+        return false;
+    };
+    let parts: Vec<_> = rel.components().collect();
+    let Some((_, dirs)) = parts.split_last() else {
+        return false;
+    };
+    let mut dir = root.to_path_buf();
+    for c in dirs {
+        dir.push(c);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            _ => return false,
+        }
+    }
+    match std::fs::symlink_metadata(abs) {
+        Ok(m) if m.file_type().is_symlink() => {
+            match (std::fs::canonicalize(root), std::fs::canonicalize(abs)) {
+                (Ok(r), Ok(t)) => t.starts_with(r),
+                _ => false,
+            }
+        }
+        // A file that is gone stays "inside": the caller removes it from the index.
+        _ => true,
+    }
+}
+
 /// Is this path (relative to the root) excluded by a .gitignore, a hidden component or a symlink
-/// leaving the root? Used by the watcher for single paths.
+/// leaving the root (a linked directory on the way, or a link to outside)? Used by the watcher for
+/// single paths.
 pub fn included(root: &Path, filter: Filter, abs: &Path) -> bool {
     let Some(rel) = relative(root, abs) else {
         return false;
     };
     if rel.split('/').any(|p| p.starts_with('.')) || !accepts(filter, &rel) {
+        return false;
+    }
+    if !stays_inside(root, abs) {
         return false;
     }
     let mut builder = ignore::gitignore::GitignoreBuilder::new(root);

@@ -31,9 +31,13 @@ impl DocWatcher {
     /// Watch these roots (absolute, canonical) recursively.
     pub fn new(roots: &[(PathBuf, Filter)], debounce: Duration) -> Result<DocWatcher> {
         let (tx, rx) = channel();
-        let mut watcher = notify::recommended_watcher(move |e| {
-            let _ = tx.send(e);
-        })
+        // Linked directories are not watched through (their files are not documents of the root).
+        let mut watcher = notify::RecommendedWatcher::new(
+            move |e| {
+                let _ = tx.send(e);
+            },
+            notify::Config::default().with_follow_symlinks(false),
+        )
         .map_err(|e| KnowledgeError::Watch(e.to_string()))?;
         for (root, _) in roots {
             watcher

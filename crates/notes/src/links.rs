@@ -1,14 +1,21 @@
 //! Links to the records behind each statement: the provider's page when the record has one, else a
-//! `bosun://<kind>/<store id>` deep link that opens it in the app.
+//! `bosun://<kind>/<store id>` deep link that opens it in the app. A provider's page is used only
+//! when it is an `http(s)` URL ([`bosun_core::is_web_url`]): a `javascript:` or `data:` URL in a
+//! payload becomes the app link instead.
 
 use crate::input::{Input, PrivateNote};
 use crate::note::Link;
 use bosun_metrics::data::{Incident, PullRequest, Sprint, Ticket};
 use bosun_signals::Signal;
 
+/// The provider's page, when it is an http(s) URL.
+fn web(url: &Option<String>) -> Option<String> {
+    url.clone().filter(|u| bosun_core::is_web_url(u))
+}
+
 pub fn pr(input: &Input<'_>, pr: &PullRequest) -> Link {
     let label = input.pr_ref(pr);
-    match input.extra.prs.get(&pr.id).and_then(|x| x.html_url.clone()) {
+    match input.extra.prs.get(&pr.id).and_then(|x| web(&x.html_url)) {
         Some(url) => Link::new(label, url),
         None => Link::app(label, "pull_request", pr.id),
     }
@@ -16,7 +23,12 @@ pub fn pr(input: &Input<'_>, pr: &PullRequest) -> Link {
 
 /// A review's page (its anchor in the PR), else the PR.
 pub fn review(input: &Input<'_>, p: &PullRequest, reviewer: i64, at: i64) -> Link {
-    match input.more.review_urls.get(&(p.id, reviewer, at)) {
+    match input
+        .more
+        .review_urls
+        .get(&(p.id, reviewer, at))
+        .filter(|u| bosun_core::is_web_url(u))
+    {
         Some(url) => Link::new(format!("review of {}", input.pr_ref(p)), url.clone()),
         None => pr(input, p),
     }
@@ -27,7 +39,7 @@ pub fn ticket(input: &Input<'_>, t: &Ticket) -> Link {
         .extra
         .tickets
         .get(&t.id)
-        .and_then(|x| x.html_url.clone())
+        .and_then(|x| web(&x.html_url))
     {
         Some(url) => Link::new(t.key.clone(), url),
         None => Link::app(t.key.clone(), "ticket", t.id),
@@ -40,7 +52,7 @@ pub fn incident(input: &Input<'_>, i: &Incident) -> Link {
         Some(n) => format!("incident #{n}"),
         None => format!("incident {}", i.external_id),
     };
-    match x.and_then(|x| x.html_url.clone()) {
+    match x.and_then(|x| web(&x.html_url)) {
         Some(url) => Link::new(label, url),
         None => Link::app(label, "incident", i.id),
     }

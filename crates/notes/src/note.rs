@@ -144,22 +144,45 @@ pub struct Note {
     pub sections: Vec<Section>,
 }
 
+/// Text from synced records (PR titles, names, ticket summaries) as Markdown that shows it as
+/// text: angle brackets are escaped so that no raw HTML (`<script>`, `<img onerror>`) reaches a
+/// Markdown viewer.
+fn text_md(text: &str) -> String {
+    text.replace('<', "\\<").replace('>', "\\>")
+}
+
 fn escape(text: &str) -> String {
-    // Only what would break a list line or a link label.
-    text.replace('\n', " ")
+    // Raw HTML, and what would break a list line or a link label.
+    text_md(text)
+        .replace('\n', " ")
         .replace('[', "\\[")
         .replace(']', "\\]")
+}
+
+/// A `bosun://<kind>/<id>` deep link as [`Link::app`] makes it.
+fn is_app_link(url: &str) -> bool {
+    url.strip_prefix("bosun://").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/'))
+    })
+}
+
+/// `[label](url)` for an http(s) or `bosun://` link; the label alone for anything else.
+fn link_md(l: &Link) -> String {
+    if bosun_core::is_web_url(&l.url) || is_app_link(&l.url) {
+        format!("[{}]({})", escape(&l.label), l.url)
+    } else {
+        escape(&l.label)
+    }
 }
 
 fn item_md(out: &mut String, item: &Item, depth: usize) {
     let indent = "  ".repeat(depth);
     out.push_str(&format!("{indent}- {}", escape(&item.text)));
     if !item.links.is_empty() {
-        let links: Vec<String> = item
-            .links
-            .iter()
-            .map(|l| format!("[{}]({})", escape(&l.label), l.url))
-            .collect();
+        let links: Vec<String> = item.links.iter().map(link_md).collect();
         out.push_str(&format!(" ({})", links.join(", ")));
     }
     out.push('\n');
@@ -169,15 +192,15 @@ fn item_md(out: &mut String, item: &Item, depth: usize) {
 }
 
 fn section_md(out: &mut String, s: &Section) {
-    out.push_str(&format!("\n## {}\n\n", s.heading));
+    out.push_str(&format!("\n## {}\n\n", text_md(&s.heading)));
     if let Some(c) = &s.chart {
         out.push_str(&format!("![{}]({})\n\n", escape(&c.title), c.file));
     }
     if let Some(lead) = &s.lead {
-        out.push_str(&format!("{lead}\n\n"));
+        out.push_str(&format!("{}\n\n", text_md(lead)));
     }
     if s.items.is_empty() {
-        out.push_str(&format!("_{}_\n", s.when_empty));
+        out.push_str(&format!("_{}_\n", text_md(&s.when_empty)));
     }
     for item in &s.items {
         item_md(out, item, 0);
@@ -205,7 +228,11 @@ impl Note {
     }
 
     fn markdown(&self, private: bool) -> String {
-        let mut out = format!("# {}\n\n{}\n", self.title, self.subtitle);
+        let mut out = format!(
+            "# {}\n\n{}\n",
+            text_md(&self.title),
+            text_md(&self.subtitle)
+        );
         for s in self.sections.iter().filter(|s| private || !s.private) {
             section_md(&mut out, s);
         }
@@ -264,5 +291,35 @@ mod tests {
              - reviewed by Chen Wei ([review](bosun://review/7))\n\n## Blockers\n\n_No blockers._\n"
         );
         assert_eq!(note.links().len(), 2);
+    }
+
+    /// Issue 16.8: exported Markdown carried synced text's raw HTML (`<img onerror>` in a PR
+    /// title) and any link a payload named (`javascript:`) into Markdown viewers.
+    #[test]
+    fn markdown_escapes_raw_html_and_drops_non_http_links() {
+        let mut s = Section::new("Done <b>now</b>", "None <i>at all</i>.");
+        s.items.push(
+            Item::new("Merged <img src=x onerror=alert(1)> & <script>alert(2)</script>")
+                .link(Link::new("<b>#12</b>", "javascript:alert(3)"))
+                .link(Link::new("#13", "https://github.com/t/r/pull/13")),
+        );
+        let note = Note {
+            kind: NoteKind::Standup,
+            title: "Standup <script>".into(),
+            subtitle: "For <u>Friday</u>.".into(),
+            sections: vec![s.lead("Lead <iframe src=x>"), Section::new("Empty", "<hr>")],
+        };
+        let md = note.to_markdown();
+        let raw_tag = md.match_indices('<').any(|(i, _)| !md[..i].ends_with('\\'));
+        assert!(!raw_tag, "an unescaped < in {md}");
+        assert!(!md.contains("javascript:"), "{md}");
+        assert!(
+            md.contains("Merged \\<img src=x onerror=alert(1)\\> & \\<script\\>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("(\\<b\\>#12\\</b\\>, [#13](https://github.com/t/r/pull/13))"),
+            "{md}"
+        );
     }
 }

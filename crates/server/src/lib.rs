@@ -1,13 +1,18 @@
 //! `bosun serve`: the UI and its JSON API over HTTP, on 127.0.0.1 only.
 //!
-//! Every request must carry the per-launch token (the `bosun_token` cookie set by visiting the
-//! printed URL, or `Authorization: Bearer <token>`), name this server in `Host`, and — when the
-//! browser sends an `Origin` — come from this server's own origin. Anything else is refused with
+//! Every API request (`/api/…`) must carry the per-launch token as `Authorization: Bearer
+//! <token>`; every request must name this server in `Host` and — when the browser sends an
+//! `Origin` — come from this server's own origin. Anything else is refused with
 //! `{code: "unauthorized"}`: another site in the same browser cannot read or drive the API, and a
 //! DNS-rebinding name pointing at 127.0.0.1 is turned away by the Host check.
+//!
+//! The printed URL carries the token in its fragment (`/#token=…`), which the browser never sends
+//! to any server; the page keeps it in `sessionStorage` and sends it as the header. No cookie is
+//! set or read: browsers share cookies across every port of 127.0.0.1, so another local server
+//! would receive one and a page on another port could plant a second one. The built UI's files
+//! (no data in them) are served without the token so that the page can load and read it.
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -75,7 +80,7 @@ struct Ctx {
 }
 
 pub struct Running {
-    /// `http://127.0.0.1:PORT/?token=…`: open it in a browser.
+    /// `http://127.0.0.1:PORT/#token=…`: open it in a browser (the token stays in the page).
     pub url: String,
     pub addr: SocketAddr,
     pub token: String,
@@ -141,7 +146,7 @@ pub async fn serve(api: Arc<Api>, opts: ServeOptions) -> Result<Running, ServeEr
         }
     });
     Ok(Running {
-        url: format!("http://127.0.0.1:{}/?token={token}", addr.port()),
+        url: format!("http://127.0.0.1:{}/#token={token}", addr.port()),
         addr,
         token,
         shutdown: Some(tx),
@@ -150,9 +155,13 @@ pub async fn serve(api: Arc<Api>, opts: ServeOptions) -> Result<Running, ServeEr
 }
 
 fn router(ctx: Ctx) -> Router {
-    Router::new()
+    // The API's routes need the token; the UI's files (the fallback) do not.
+    let api = Router::new()
         .route("/api/call/{name}", post(call))
         .route("/api/events", get(events))
+        .route_layer(middleware::from_fn_with_state(ctx.clone(), need_token));
+    Router::new()
+        .merge(api)
         .fallback(get(asset))
         .layer(middleware::from_fn_with_state(ctx.clone(), guard))
         .with_state(ctx)
@@ -179,16 +188,6 @@ fn error_response(e: ApiError) -> Response {
     (status_of(e.code), axum::Json(e)).into_response()
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix("bosun_token="))
-        .next()
-}
-
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
@@ -206,6 +205,15 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The API's routes: `Authorization: Bearer <launch token>`, nothing else (no cookie, no query).
+async fn need_token(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
+    if !bearer(req.headers()).is_some_and(|t| same(t, &ctx.token)) {
+        return refuse("missing launch token: open the URL `bosun serve` printed");
+    }
+    next.run(req).await
+}
+
+/// Every request: our own Host and Origin, and the security headers on every answer.
 async fn guard(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     let hosts = [
@@ -227,34 +235,6 @@ async fn guard(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
         if !ok {
             return refuse("foreign Origin: requests from other sites are refused");
         }
-    }
-    // Visiting the printed URL: trade the query token for a cookie, then drop it from the URL.
-    let query_token = req.uri().query().and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.strip_prefix("token="))
-            .next()
-            .map(str::to_string)
-    });
-    if let Some(t) = query_token {
-        if !same(&t, &ctx.token) {
-            return refuse("wrong launch token: open the URL `bosun serve` printed");
-        }
-        let mut res = Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, req.uri().path())
-            .body(Body::empty())
-            .unwrap_or_default();
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "bosun_token={}; Path=/; HttpOnly; SameSite=Strict",
-            ctx.token
-        )) {
-            res.headers_mut().insert(header::SET_COOKIE, v);
-        }
-        return res;
-    }
-    let presented = bearer(headers).or_else(|| cookie_token(headers));
-    if !presented.is_some_and(|t| same(t, &ctx.token)) {
-        return refuse("missing launch token: open the URL `bosun serve` printed");
     }
     let mut res = next.run(req).await;
     let h = res.headers_mut();

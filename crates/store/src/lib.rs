@@ -41,17 +41,50 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Create `dir` (and missing parents) readable by the user only; an existing folder is left as is.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// Create the database file readable and writable by the user only, or make an existing one so.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        o.mode(0o600);
+        let f = o.open(path)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    o.open(path)?;
+    Ok(())
+}
+
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date. When a
     /// migration is pending on an existing database, a copy of the file is written next to it
     /// first (`<file>.backup-v<old>-<unix time>`).
+    ///
+    /// The database holds 1:1 notes, chat text and prompts: a folder created for it is private to
+    /// the user (0700) and the file is too (0600, set on every open; SQLite gives its `-wal` and
+    /// `-shm` files and migration backups copy the same mode).
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+            private_dir(dir).map_err(|e| StoreError::Io {
                 path: dir.to_path_buf(),
                 source: e,
             })?;
         }
+        private_file(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -157,4 +190,37 @@ impl Store {
 /// Parse a JSON array column.
 pub(crate) fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+#[cfg(all(test, unix))]
+mod permission_tests {
+    use super::Store;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    /// Issue 16.8: the data folder was created 0755 and the database 0644 (1:1 notes, chat text
+    /// and prompts readable by every local user).
+    #[test]
+    fn data_dir_is_created_0700_and_the_database_is_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("share/bosun");
+        let db = data.join("bosun.db");
+        let store = Store::open(&db).unwrap();
+        store.conn().execute("CREATE TABLE t (x)", []).unwrap();
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&dir.path().join("share")), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        let wal = data.join("bosun.db-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+        drop(store);
+        // A database left readable by an older version is made private when opened.
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Store::open(&db).unwrap();
+        assert_eq!(mode(&db), 0o600);
+    }
 }

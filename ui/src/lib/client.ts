@@ -3,6 +3,7 @@
 // generated `Endpoints` map (api.gen.ts), and failures are always `{code, message}`.
 
 import type { ApiError, Endpoints, EventEnvelope } from './api.gen';
+import { authHeader } from './launch';
 
 export type Name = keyof Endpoints;
 export type Args<K extends Name> = Endpoints[K]['args'];
@@ -39,8 +40,8 @@ export async function call<K extends Name>(name: K, args?: Args<K>): Promise<Res
     }
     const res = await fetch(`/api/call/${name}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', ...authHeader() },
+      credentials: 'omit',
       body: JSON.stringify(args ?? null),
     });
     const body = await res.json().catch(() => ({ code: 'internal', message: `HTTP ${res.status}` }));
@@ -78,7 +79,10 @@ async function pollHttp() {
   let after = 0;
   for (;;) {
     try {
-      const res = await fetch(`/api/events?after=${after}`, { credentials: 'same-origin' });
+      const res = await fetch(`/api/events?after=${after}`, {
+        headers: authHeader(),
+        credentials: 'omit',
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const events = (await res.json()) as EventEnvelope[];
       for (const e of events) {

@@ -49,8 +49,17 @@ test('the server refuses requests without the token or from a foreign Host or Or
   const bare = await fetch(`${server.origin}/api/call/app_info`, { method: 'POST' });
   assert.equal(bare.status, 401);
   assert.equal((await bare.json()).code, 'unauthorized');
-  const wrong = await fetch(`${server.origin}/?token=nope`);
+  const wrong = await fetch(`${server.origin}/api/call/app_info`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer nope' },
+  });
   assert.equal(wrong.status, 401);
+  // The token as a cookie (any port of 127.0.0.1 could read or plant one) is not accepted.
+  const cookie = await fetch(`${server.origin}/api/call/app_info`, {
+    method: 'POST',
+    headers: { cookie: `bosun_token=${server.token}` },
+  });
+  assert.equal(cookie.status, 401);
   const origin = await fetch(`${server.origin}/api/call/app_info`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.token}`, origin: 'https://evil.example' },
@@ -59,6 +68,13 @@ test('the server refuses requests without the token or from a foreign Host or Or
   const ok = await api(server.origin, server.token, 'app_info');
   assert.equal(ok.status, 200);
   assert.equal(ok.body.demo, true);
+});
+
+test('the page keeps the launch token out of the address bar and out of cookies', async () => {
+  assert.ok(!page.url().includes('token'), page.url());
+  assert.deepEqual(await page.context().cookies(), []);
+  const kept = await page.evaluate(() => sessionStorage.getItem('bosun.token'));
+  assert.equal(kept, server.token);
 });
 
 test('Today shows the demo organisation', async () => {

@@ -182,12 +182,12 @@ test('with no display it says so and falls back to browser mode, printing the UR
         ok(String(d).split('\n')[0].trim());
       });
     });
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/);
     assert.match(stderr, /no display/);
     const u = new URL(url);
     const res = await fetch(`${u.origin}/api/call/app_info`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${u.searchParams.get('token')}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${new URLSearchParams(u.hash.slice(1)).get('token')}`, 'content-type': 'application/json' },
       body: 'null',
     });
     assert.equal(res.status, 200);

@@ -46,7 +46,8 @@ export async function serveDemo({ dataDir, env }) {
     child.once('exit', (code) => fail(new Error(`bosun serve exited ${code}: ${stderr}`)));
   });
   const u = new URL(url);
-  const token = u.searchParams.get('token');
+  // The launch token is in the fragment: http://127.0.0.1:PORT/#token=…
+  const token = new URLSearchParams(u.hash.slice(1)).get('token');
   const origin = `${u.protocol}//${u.host}`;
   return { child, url, token, origin, stderr: () => stderr };
 }

@@ -1,9 +1,8 @@
 //! Ask: answers from the team's docs with citations, and the cited file at its lines.
 
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::state::Api;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -111,39 +110,15 @@ pub struct DocView {
     pub lines: Vec<String>,
 }
 
-/// A cited file, read only when it lies inside an indexed folder (no other file is readable).
+/// A cited file, read only when the index stored it as a document (see `App::read_document`):
+/// missing and forbidden files fail alike with `not_found`.
 pub fn doc(api: &Api, args: DocArgs) -> Result<DocView> {
     api.ready()?;
-    let app = api.app();
-    let status = app.index_status()?;
-    let root = status
-        .roots
-        .iter()
-        .find(|r| r.path == args.root)
-        .ok_or_else(|| ApiError::not_found(format!("{:?} is not an indexed folder", args.root)))?;
-    let base = Path::new(&root.path)
-        .canonicalize()
-        .map_err(|e| ApiError::not_found(format!("{}: {e}", root.path)))?;
-    let path = base
-        .join(&args.file)
-        .canonicalize()
-        .map_err(|e| ApiError::not_found(format!("{}: {e}", args.file)))?;
-    if !path.starts_with(&base) {
-        return Err(ApiError::invalid(format!(
-            "{:?} is outside the indexed folder",
-            args.file
-        )));
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        ApiError::new(
-            crate::error::ErrorCode::Io,
-            format!("{}: {e}", path.display()),
-        )
-    })?;
+    let d = api.app().read_document(&args.root, &args.file)?;
     Ok(DocView {
         root: args.root,
         file: args.file,
-        path: path.display().to_string(),
-        lines: text.lines().map(str::to_string).collect(),
+        path: d.path.display().to_string(),
+        lines: d.text.lines().map(str::to_string).collect(),
     })
 }

@@ -108,7 +108,7 @@ async fn cited_files_are_readable_only_inside_indexed_folders() {
     )
     .await
     .unwrap_err();
-    assert_eq!(escape.code, ErrorCode::InvalidInput);
+    assert_eq!(escape.code, ErrorCode::NotFound);
     let other = endpoints::call(
         &api,
         "doc",
@@ -117,6 +117,185 @@ async fn cited_files_are_readable_only_inside_indexed_folders() {
     .await
     .unwrap_err();
     assert_eq!(other.code, ErrorCode::NotFound);
+}
+
+/// Issue 16.1: `doc` read any file under any root — a git source's whole work tree (`.env`,
+/// `.git/config`), hidden and non-document files in a docs folder, and `/` for a repository whose
+/// `core.worktree` is `/`. Only files stored as indexed documents are served now, as regular files
+/// within the size limit, and every refusal is the same error as a missing file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doc_endpoint_refuses_git_worktree_files_and_anything_not_an_indexed_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let text = "# Rotating credentials\n\nRun `vault rotate db` then restart the gateway.\n";
+    for f in ["runbook.md", "swapped.md", "pipe.md", "grows.md"] {
+        std::fs::write(docs.join(f), text).unwrap();
+    }
+    std::fs::write(docs.join(".hidden.md"), "# hidden\n").unwrap();
+    std::fs::write(docs.join("secrets.yml"), "password: hunter2\n").unwrap();
+    std::fs::write(dir.path().join("outside.md"), "# outside the root\n").unwrap();
+    // A git source's work tree: its docs are indexed, its other files are not documents.
+    let repo_dir = dir.path().join("repo");
+    let repo = git2::Repository::init(&repo_dir).unwrap();
+    repo.config()
+        .unwrap()
+        .set_str("remote.origin.url", "https://x:ghp_secret@github.com/a/b")
+        .unwrap();
+    std::fs::write(repo_dir.join(".env"), "BOSUN_GITHUB_TOKEN=ghp_secret\n").unwrap();
+    std::fs::create_dir_all(repo_dir.join("docs")).unwrap();
+    std::fs::write(repo_dir.join("docs/guide.md"), text).unwrap();
+    std::fs::create_dir_all(repo_dir.join("config")).unwrap();
+    std::fs::write(repo_dir.join("config/secrets.yml"), "token: x\n").unwrap();
+
+    let api = api(&dir.path().join("data"));
+    api.start(StartOptions::default()).await;
+    let add_git = |name: &str, path: &std::path::Path| {
+        api.app()
+            .add_source(bosun_app::NewSourceSpec {
+                kind: "git".into(),
+                name: name.into(),
+                base_url: None,
+                settings: serde_json::json!({"path": path.display().to_string()}),
+                token: None,
+            })
+            .unwrap();
+    };
+    add_git("repo", &repo_dir);
+    api.app()
+        .index_add(&docs, &bosun_knowledge::index::NoEvents)
+        .unwrap();
+    let docs_root = docs.canonicalize().unwrap().display().to_string();
+    let repo_root = repo_dir.canonicalize().unwrap().display().to_string();
+    let read = |root: &str, file: &str| {
+        let api = api.clone();
+        let args = serde_json::json!({"root": root, "file": file});
+        async move { endpoints::call(&api, "doc", args).await }
+    };
+    // What is indexed is served.
+    assert_eq!(
+        read(&docs_root, "runbook.md").await.unwrap()["lines"][0],
+        "# Rotating credentials"
+    );
+    assert_eq!(
+        read(&repo_root, "docs/guide.md").await.unwrap()["lines"][0],
+        "# Rotating credentials"
+    );
+
+    // Indexed once, then swapped for a link out of the root, a FIFO (which must not block the
+    // read) and a file over the size limit.
+    std::fs::remove_file(docs.join("swapped.md")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside.md"), docs.join("swapped.md")).unwrap();
+    std::fs::remove_file(docs.join("pipe.md")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(docs.join("pipe.md"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    std::fs::write(docs.join("grows.md"), "x".repeat(3 * 1024 * 1024)).unwrap();
+
+    // A repository whose work tree is `/`, added after indexing (indexing `/` would walk the disk).
+    let everything = dir.path().join("everything");
+    git2::Repository::init(&everything)
+        .unwrap()
+        .config()
+        .unwrap()
+        .set_str("core.worktree", "/")
+        .unwrap();
+    add_git("everything", &everything);
+
+    let refused = [
+        (repo_root.as_str(), ".env"),
+        (repo_root.as_str(), ".git/config"),
+        (repo_root.as_str(), "config/secrets.yml"),
+        (docs_root.as_str(), ".hidden.md"),
+        (docs_root.as_str(), "secrets.yml"),
+        (docs_root.as_str(), "../outside.md"),
+        (docs_root.as_str(), "swapped.md"),
+        (docs_root.as_str(), "pipe.md"),
+        (docs_root.as_str(), "grows.md"),
+        (docs_root.as_str(), "missing.md"),
+        ("/", "etc/passwd"),
+        ("/", "proc/self/environ"),
+    ];
+    for (root, file) in refused {
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), read(root, file))
+            .await
+            .unwrap_or_else(|_| panic!("{root} {file}: the read blocked"))
+            .expect_err(&format!("{root} {file} was served"));
+        assert_eq!(e.code, ErrorCode::NotFound, "{root} {file}: {e:?}");
+        assert_eq!(
+            e.message,
+            format!("{file:?} is not an indexed document under {root:?}"),
+            "the same error whether the file exists or not"
+        );
+    }
+}
+
+/// Issue 16.8: `ask` took any length of question (a 1 MB one searched for a minute). Past
+/// 2,000 characters it is refused at once with `invalid_input`; 2,000 are still answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_refuses_a_question_longer_than_2000_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path());
+    api.start(StartOptions::default()).await;
+    let long = "é".repeat(2_001);
+    let started = std::time::Instant::now();
+    let e = endpoints::call(&api, "ask", serde_json::json!({"question": long}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(
+        e.message.contains("2001") && e.message.contains("2000"),
+        "{}",
+        e.message
+    );
+    let huge = "why ".repeat(250_000);
+    let e = endpoints::call(&api, "ask", serde_json::json!({"question": huge}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let fits = "é".repeat(2_000);
+    endpoints::call(&api, "ask", serde_json::json!({"question": fits}))
+        .await
+        .unwrap();
+}
+
+/// Issue 16.8: a Jira source's `web_url` (where its ticket links point) took any string, so a
+/// `javascript:` URL became every ticket's link. Settings refuse anything but http(s) URLs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_refuse_javascript_and_other_non_http_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path());
+    api.start(StartOptions::default()).await;
+    let bad_urls = [
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,x",
+        "file:///etc/passwd",
+    ];
+    for bad in bad_urls {
+        let web = serde_json::json!({
+            "kind": "jira", "name": "j", "base_url": "https://acme.atlassian.net",
+            "settings": {"project": "TIDE", "web_url": bad},
+        });
+        let e = endpoints::call(&api, "add_source", web).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "web_url {bad}: {e:?}");
+        let base = serde_json::json!({
+            "kind": "jira", "name": "j", "base_url": bad,
+            "settings": {"project": "TIDE"},
+        });
+        let e = endpoints::call(&api, "add_source", base).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "base_url {bad}: {e:?}");
+    }
+    let sources = endpoints::call(&api, "settings", serde_json::Value::Null)
+        .await
+        .unwrap();
+    assert!(
+        !sources.to_string().contains("javascript"),
+        "nothing was stored: {sources}"
+    );
 }
 
 /// Delivered alerts become `alerts://delivered` events once each; what was delivered before the

@@ -40,6 +40,7 @@ fn a_github_source_syncs_with_a_token_from_the_environment() {
         .arg(d)
         .args(["--as-of", AS_OF, "--json", "sync"])
         .env("BOSUN_GITHUB_TOKEN", &providers.token)
+        .env("BOSUN_GITHUB_TOKEN_ORIGIN", &providers.github)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -140,4 +141,95 @@ fn tokens_go_to_the_keychain_or_nowhere() {
             "no source without its token"
         );
     }
+}
+
+/// A plain HTTP listener on 127.0.0.1 that answers `[]` to everything and keeps every request's
+/// head (request line and headers, lower-cased).
+struct Recorder {
+    base: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).to_ascii_lowercase());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]",
+                );
+            }
+        });
+        Recorder { base, seen }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// Issue 16.2: `BOSUN_GITHUB_TOKEN` was sent to every GitHub source, so adding a source that
+/// points at another host handed that host the token. The kind-wide token now goes only to the
+/// origin it is bound to; a source on another port of the same host gets no Authorization header.
+#[test]
+fn environment_token_is_not_sent_to_a_source_on_another_origin() {
+    let home = Recorder::start();
+    let other = Recorder::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, base) in [("home", &home.base), ("other", &other.base)] {
+        ok(
+            d,
+            &[
+                "sources",
+                "add",
+                "github",
+                "--name",
+                name,
+                "--owner",
+                "tidewater",
+                "--base-url",
+                base,
+            ],
+        );
+    }
+    let o = bosun()
+        .arg("--data-dir")
+        .arg(d)
+        .args(["--as-of", AS_OF, "--json", "sync"])
+        .env("BOSUN_GITHUB_TOKEN", "ghp_bound_to_home")
+        .env("BOSUN_GITHUB_TOKEN_ORIGIN", &home.base)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let home_seen = home.requests();
+    assert!(
+        !home_seen.is_empty()
+            && home_seen
+                .iter()
+                .all(|r| r.contains("authorization: bearer ghp_bound_to_home")),
+        "the bound origin gets the token: {home_seen:?} {out}"
+    );
+    let other_seen = other.requests();
+    assert!(
+        other_seen.iter().all(|r| !r.contains("authorization")),
+        "another origin got credentials: {other_seen:?}"
+    );
+    assert!(
+        out.contains("BOSUN_GITHUB_TOKEN_ORIGIN"),
+        "the other source says why it has no token: {out}"
+    );
 }

@@ -175,6 +175,7 @@ pub async fn sync_source(
         .to_string();
     let http = HttpClient::new(
         &source.name,
+        &api,
         Auth::Bearer(token),
         github_headers(),
         cfg,

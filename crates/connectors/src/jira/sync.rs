@@ -118,7 +118,7 @@ pub async fn sync_source(
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    let http = HttpClient::new(&source.name, auth, headers, cfg, sink.clone())?;
+    let http = HttpClient::new(&source.name, &api, auth, headers, cfg, sink.clone())?;
     let s = Session {
         http,
         db: db.clone(),

@@ -98,6 +98,7 @@ pub async fn sync_source(
     );
     let http = HttpClient::new(
         &source.name,
+        &api,
         Auth::PagerDuty(token),
         headers,
         cfg,

@@ -36,11 +36,12 @@ const WEEK: i64 = 7 * 86_400;
 
 pub fn client(
     name: &str,
+    api: &str,
     token: Sensitive<String>,
     cfg: HttpConfig,
     sink: Arc<dyn EventSink>,
 ) -> Result<HttpClient> {
-    HttpClient::new(name, Auth::Bearer(token), HeaderMap::new(), cfg, sink)
+    HttpClient::new(name, api, Auth::Bearer(token), HeaderMap::new(), cfg, sink)
 }
 
 /// GET a Web API method and check `ok`.
@@ -116,7 +117,7 @@ pub async fn sync_source(
         .unwrap_or_else(|| "https://slack.com".into())
         .trim_end_matches('/')
         .to_string();
-    let http = client(&source.name, token, cfg, sink.clone())?;
+    let http = client(&source.name, &api, token, cfg, sink.clone())?;
     let s = Session {
         http,
         db: db.clone(),

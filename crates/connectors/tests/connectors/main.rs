@@ -8,4 +8,5 @@ mod github_contract;
 mod github_realdata;
 mod jira_pagerduty_realdata;
 mod llm;
+mod origin;
 mod support;

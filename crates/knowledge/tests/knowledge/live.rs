@@ -235,3 +235,44 @@ fn the_watcher_reindexes_edited_deleted_and_renamed_files() {
         .is_none()
     );
 }
+
+/// Issue 16.8: the watcher re-indexed `root/link/secret.md` when `link` was a symbolic link to a
+/// directory outside the root (only the last path component was checked). Every component is
+/// checked now, and a linked directory is never followed.
+#[test]
+fn watch_does_not_index_through_a_directory_link_out_of_its_root() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    let root = dir.path().join("docs").canonicalize().unwrap();
+    let outside = dir.path().join("outside");
+    write(
+        &outside,
+        "secret.md",
+        "# Secret\n\nThe root password is hunter2.\n",
+    );
+    write(&root, "runbook.md", "# Runbook\n\nRestart the gateway.\n");
+    std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let mut e = HashEmbedder::new("hash", 64);
+    index(&mut store, &root, Some(&mut e));
+    let rels = [
+        "link/secret.md".to_string(),
+        "link".to_string(),
+        "runbook.md".to_string(),
+    ];
+    let mut ix = Indexer::new(&mut store, Some(&mut e), &NoEvents, 2).unwrap();
+    ix.index_paths(&root, Filter::All, &rels).unwrap();
+    drop(ix);
+    let paths: Vec<String> =
+        bosun_store::knowledge::documents_under(store.conn(), &root.display().to_string())
+            .unwrap()
+            .into_iter()
+            .map(|d| d.path)
+            .collect();
+    assert_eq!(paths, vec!["runbook.md"]);
+    assert!(!bosun_knowledge::files::included(
+        &root,
+        Filter::All,
+        &root.join("link/secret.md")
+    ));
+}

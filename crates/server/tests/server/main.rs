@@ -99,41 +99,28 @@ async fn requests_need_the_token_and_our_own_host_and_origin() {
         .unwrap();
     assert_eq!(r.status(), 200);
 
-    // The printed URL trades the token for a strict, HTTP-only cookie and drops it from the URL.
-    let r = c.get(&s.url).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/");
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    let pair = cookie.split(';').next().unwrap();
-    let r = c
-        .get(format!("{base}/"))
-        .header("cookie", pair)
-        .send()
-        .await
-        .unwrap();
+    // The printed URL carries the token in its fragment (never sent to a server); the UI's own
+    // files load without it, and the page sends the token as a header.
+    assert_eq!(s.url, format!("{base}/#token={}", s.token));
+    let r = c.get(format!("{base}/")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-security-policy"], CSP);
     assert!(r.text().await.unwrap().contains("<title>Bosun</title>"));
-    let r = c
-        .get(format!("{base}/assets/app.js"))
-        .header("cookie", pair)
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(format!("{base}/assets/app.js")).send().await.unwrap();
     assert_eq!(
         r.headers()["content-type"],
         "text/javascript; charset=utf-8"
     );
     // Paths out of the UI folder fall back to the app, never to the file.
+    let r = c.get(format!("{base}/../secret.txt")).send().await.unwrap();
+    assert!(!r.text().await.unwrap().contains("not for you"));
     let r = c
-        .get(format!("{base}/../secret.txt"))
-        .header("cookie", pair)
+        .get(format!("{base}/"))
+        .header("host", "evil.example")
         .send()
         .await
         .unwrap();
-    assert!(!r.text().await.unwrap().contains("not for you"));
-    let r = c.get(format!("{base}/")).send().await.unwrap();
-    assert_eq!(r.status(), 401, "the UI itself needs the token too");
+    assert_eq!(r.status(), 401, "the UI's files keep the Host check");
 
     // Endpoint errors keep their code and map to HTTP statuses.
     let r = c
@@ -164,5 +151,55 @@ async fn requests_need_the_token_and_our_own_host_and_origin() {
         .unwrap();
     let events: Vec<serde_json::Value> = r.json().await.unwrap();
     assert!(events.iter().any(|e| e["name"] == "app://phase"));
+    s.shutdown().await;
+}
+
+/// Issue 16.3: browsers send cookies to every port of 127.0.0.1, so the `bosun_token` cookie
+/// reached any other local server, and a page on another port could plant a second one that
+/// locked the UI out. The token now travels only in the `Authorization` header: a cookie is
+/// neither set nor accepted, and a planted one changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bosun_token_cookie_is_neither_set_nor_accepted() {
+    let (s, _dir) = server().await;
+    let base = format!("http://127.0.0.1:{}", s.addr.port());
+    let c = client();
+    let cookie = format!("bosun_token={}", s.token);
+    // The right token, as a cookie only: refused on every API route.
+    let r = c
+        .post(format!("{base}/api/call/app_info"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "unauthorized"
+    );
+    let r = c
+        .get(format!("{base}/api/events?after=0&wait_ms=10"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The old query-string launch URL sets no cookie any more (nor does any other page).
+    for url in [format!("{base}/?token={}", s.token), format!("{base}/")] {
+        let r = c.get(&url).send().await.unwrap();
+        assert!(r.headers().get("set-cookie").is_none(), "{url}");
+    }
+    // A second, planted cookie (another port's page can set one) cannot lock out a client
+    // that authenticates with the header.
+    let r = c
+        .post(format!("{base}/api/call/app_info"))
+        .bearer_auth(&s.token)
+        .header(
+            "cookie",
+            format!("bosun_token={}; {cookie}", "0".repeat(48)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     s.shutdown().await;
 }
