@@ -700,8 +700,22 @@ impl App {
         sources.sort_unstable();
         sources.dedup();
         let endpoints = self.endpoints(&sources).await?;
+        let bundle = self.policy(self.store()?.conn())?.bundle;
         let mut err = None;
         for (id, source, ob) in plan {
+            // The policy decides again at send time, one action after the other: an edit since
+            // the approval counts, and the daily cap sees what this run already sent.
+            match self.recheck(id, &bundle) {
+                Ok(Some(held)) => {
+                    out.push(held);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
             let ep = &endpoints.by_source[&source];
             match self.deliver_one(id, ep, &ob).await {
                 Ok(d) => out.push(d),
@@ -716,6 +730,53 @@ impl App {
             Some(e) => Err(e),
             None => Ok(out),
         }
+    }
+
+    /// Ask the policy again before an approved action goes: `Some` when it may not go now —
+    /// denied (the policy changed since the approval) or deferred (quiet hours, the daily cap,
+    /// counted at this moment) — recorded on the action and in the audit ledger.
+    fn recheck(&self, id: i64, bundle: &Bundle) -> Result<Option<Delivered>> {
+        let mut store = self.store()?;
+        let row = get(store.conn(), id)?;
+        if row.status != "approved" {
+            // A re-taken claim passed this check before its first attempt.
+            return Ok(None);
+        }
+        let now = self.now();
+        let by = row.decided_by.clone();
+        let decision = self.decide(&store, bundle, &row, &row.body, by.as_deref(), now)?;
+        let denied = !decision.deny.is_empty();
+        if !denied && decision.defer.is_empty() {
+            return Ok(None);
+        }
+        let decision_json = serde_json::to_string(&decision).unwrap_or_default();
+        let not_before = now + decision.wait_minutes.max(1) * 60;
+        store.write(|tx| {
+            if denied {
+                actions::deny(tx, id, &decision_json, &decision.explain())?;
+            } else {
+                actions::defer(tx, id, not_before, &decision_json)?;
+            }
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: "policy",
+                    action: "policy.decide",
+                    subject: Some(&format!("action:{id}")),
+                    result: if denied { "denied" } else { "deferred" },
+                    trace: json!({"stage": "send", "decision": decision,
+                        "not_before": (!denied).then_some(not_before)}),
+                },
+            )
+        })?;
+        Ok(Some(Delivered {
+            action: view(store.conn(), get(store.conn(), id)?)?,
+            decision: Some(decision),
+            attempts: Vec::new(),
+            receipt: None,
+            policy_warning: None,
+        }))
     }
 
     /// How long a claim lasts: longer than one attempt can take (a lookup and a write, each with

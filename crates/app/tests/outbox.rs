@@ -500,3 +500,65 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
     );
     s.fakes.shutdown().await;
 }
+
+fn at(clock: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(clock)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Issue 16 (7): the policy was asked only at approval, so an action approved (and deferred)
+/// before the policy was edited went out under the old rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_edited_after_approval_decides_at_send_time() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Standup moved?");
+    // Approved on Thursday night: deferred to the recipient's morning.
+    let night = other_process(&s, at("2026-11-19T22:00:00Z"));
+    let d = night.approve_action(dm, None).await.unwrap();
+    assert_eq!(d.action.row.status, "approved");
+    assert!(d.action.row.not_before.is_some(), "{d:#?}");
+    // The manager then forbids DMs.
+    let dir = s.app.policy_dir();
+    let file = dir.join("actions.rego");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\ndeny contains \"no direct messages\" if input.action.kind == \"slack_dm\"\n");
+    std::fs::write(&file, text).unwrap();
+    let d = s.app.send_due().await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].action.row.status, "denied", "{d:#?}");
+    assert!(d[0].attempts.is_empty());
+    assert_eq!(posted_with(&s, &key).await, 0, "nothing was sent");
+    s.fakes.shutdown().await;
+}
+
+/// Issue 16 (7): several approvals given at night to one person were released together in the
+/// morning, past the daily cap (3), since the cap was counted only at approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn night_approvals_released_together_respect_the_daily_cap() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let night = other_process(&s, at("2026-11-19T22:00:00Z"));
+    let mut keys = Vec::new();
+    for i in 0..5 {
+        let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), &format!("Note {i}"));
+        let d = night.approve_action(dm, None).await.unwrap();
+        assert_eq!(d.action.row.status, "approved");
+        keys.push(key);
+    }
+    // Friday 09:00 for the recipient: the tick releases them.
+    let d = s.app.send_due().await.unwrap();
+    let sent = d.iter().filter(|x| x.action.row.status == "sent").count();
+    let held = d
+        .iter()
+        .filter(|x| x.action.row.status == "approved" && x.action.row.not_before.is_some())
+        .count();
+    assert_eq!((sent, held), (3, 2), "{d:#?}");
+    let mut posted = 0;
+    for k in &keys {
+        posted += posted_with(&s, k).await;
+    }
+    assert_eq!(posted, 3);
+    s.fakes.shutdown().await;
+}
