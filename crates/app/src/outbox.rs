@@ -2,9 +2,13 @@
 //! delivery of approved actions through the connectors, exactly once.
 //!
 //! Delivery protocol, per attempt, each step committed before the next:
-//! 1. claim: `approved` → `sending`, attempts + 1, and an audit entry;
-//! 2. if the action was claimed before (a crash, or an answer that never came), ask the provider
-//!    whether a write carrying its idempotency key is already there — if so, it is `sent`;
+//! 1. claim: `approved` → `sending`, attempts + 1, and an audit entry. A claim is a lease held by
+//!    this process's deliverer id until `claimed_until` (see [`App::claim_lease_secs`]): several
+//!    deliverers may run at once (the one-minute tick, `bosun actions send`, another window) and
+//!    none touches a live claim; only an expired one (its holder crashed or hung) is re-taken;
+//! 2. if the action was claimed before (a re-taken lease, or a retry after an answer that never
+//!    came), ask the provider whether a write carrying its idempotency key is already there — if
+//!    so, it is `sent`;
 //! 3. otherwise write it; the provider's answer makes it `sent`; an ambiguous failure (5xx, a lost
 //!    answer) goes back to `approved` for another attempt (which starts at step 2); a definite one
 //!    is `failed`.
@@ -653,10 +657,14 @@ impl App {
                 Err(e @ (AppError::InvalidInput(_) | AppError::NotFound(_))) => {
                     let msg = e.to_string();
                     let now = self.now();
-                    store.write(|tx| {
-                        actions::recover_sending(tx, *id)?;
-                        if actions::start_sending(tx, *id, now)? {
-                            actions::mark_attempt_failed(tx, *id, &msg, None)?;
+                    let lease = actions::Lease {
+                        owner: self.deliverer(),
+                        until: now + self.claim_lease_secs(),
+                    };
+                    let failed = store.write(|tx| {
+                        let failed = actions::claim(tx, *id, now, lease)?.is_some()
+                            && actions::mark_attempt_failed(tx, *id, lease.owner, &msg, None)?;
+                        if failed {
                             audit::append(
                                 tx,
                                 &audit::NewEntry {
@@ -669,8 +677,12 @@ impl App {
                                 },
                             )?;
                         }
-                        Ok(())
+                        Ok(failed)
                     })?;
+                    if !failed {
+                        // Another deliverer holds it (or it is no longer approved).
+                        continue;
+                    }
                     let row = get(store.conn(), *id)?;
                     out.push(Delivered {
                         attempts: vec![Attempt {
@@ -695,8 +707,22 @@ impl App {
         sources.sort_unstable();
         sources.dedup();
         let endpoints = self.endpoints(&sources).await?;
+        let bundle = self.policy(self.store()?.conn())?.bundle;
         let mut err = None;
         for (id, source, ob) in plan {
+            // The policy decides again at send time, one action after the other: an edit since
+            // the approval counts, and the daily cap sees what this run already sent.
+            match self.recheck(id, &bundle) {
+                Ok(Some(held)) => {
+                    out.push(held);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
             let ep = &endpoints.by_source[&source];
             match self.deliver_one(id, ep, &ob).await {
                 Ok(d) => out.push(d),
@@ -713,6 +739,65 @@ impl App {
         }
     }
 
+    /// Ask the policy again before an approved action goes: `Some` when it may not go now —
+    /// denied (the policy changed since the approval) or deferred (quiet hours, the daily cap,
+    /// counted at this moment) — recorded on the action and in the audit ledger.
+    fn recheck(&self, id: i64, bundle: &Bundle) -> Result<Option<Delivered>> {
+        let mut store = self.store()?;
+        let row = get(store.conn(), id)?;
+        if row.status != "approved" {
+            // A re-taken claim passed this check before its first attempt.
+            return Ok(None);
+        }
+        let now = self.now();
+        let by = row.decided_by.clone();
+        let decision = self.decide(&store, bundle, &row, &row.body, by.as_deref(), now)?;
+        let denied = !decision.deny.is_empty();
+        if !denied && decision.defer.is_empty() {
+            return Ok(None);
+        }
+        let decision_json = serde_json::to_string(&decision).unwrap_or_default();
+        let not_before = now + decision.wait_minutes.max(1) * 60;
+        store.write(|tx| {
+            if denied {
+                actions::deny(tx, id, &decision_json, &decision.explain())?;
+            } else {
+                actions::defer(tx, id, not_before, &decision_json)?;
+            }
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: "policy",
+                    action: "policy.decide",
+                    subject: Some(&format!("action:{id}")),
+                    result: if denied { "denied" } else { "deferred" },
+                    trace: json!({"stage": "send", "decision": decision,
+                        "not_before": (!denied).then_some(not_before)}),
+                },
+            )
+        })?;
+        Ok(Some(Delivered {
+            action: view(store.conn(), get(store.conn(), id)?)?,
+            decision: Some(decision),
+            attempts: Vec::new(),
+            receipt: None,
+            policy_warning: None,
+        }))
+    }
+
+    /// How long a claim lasts: longer than one attempt can take (a lookup and a write, each with
+    /// the HTTP client's retries and rate-limit waits), so that a live delivery is never taken
+    /// for a crashed one; at least two minutes.
+    pub fn claim_lease_secs(&self) -> i64 {
+        let s = &self.config.sync;
+        let one_request = s.timeout_secs.saturating_mul(u64::from(s.max_attempts) + 1);
+        let attempt = one_request
+            .saturating_mul(2)
+            .saturating_add(s.max_rate_wait_secs.saturating_mul(2));
+        i64::try_from(attempt.max(120)).unwrap_or(i64::MAX / 4)
+    }
+
     /// The delivery protocol for one action through `ep` (see the module docs).
     pub async fn deliver_one(&self, id: i64, ep: &Endpoint, ob: &Outbound) -> Result<Delivered> {
         let max = self.config.actions.max_attempts.max(1) as i64;
@@ -720,20 +805,21 @@ impl App {
         let subject = format!("action:{id}");
         let mut attempts = Vec::new();
         let mut receipt = None;
-        // Who re-checks the provider: anyone after the first claim.
         loop {
             let mut store = self.store()?;
             let now = self.now();
             let row = get(store.conn(), id)?;
-            if row.status == "sending" {
-                // Left by a crash: maybe it landed. Claim it again and look first.
-                actions::recover_sending(store.conn(), id)?;
-            }
+            let lease = actions::Lease {
+                owner: self.deliverer(),
+                until: now + self.claim_lease_secs(),
+            };
+            // A live claim of another deliverer is left alone; an expired one is re-taken, and
+            // then (like any attempt after the first) the provider is asked before writing.
             let claimed = store.write(|tx| {
-                if !actions::start_sending(tx, id, now)? {
+                let Some(claim) = actions::claim(tx, id, now, lease)? else {
                     return Ok(None);
-                }
-                let n = actions::get(tx, id)?.map_or(0, |a| a.attempts);
+                };
+                let n = claim.attempt();
                 audit::append(
                     tx,
                     &audit::NewEntry {
@@ -742,15 +828,18 @@ impl App {
                         action: "action.send",
                         subject: Some(&subject),
                         result: "attempt",
-                        trace: json!({"attempt": n, "idempotency_key": row.idempotency_key, "kind": row.kind}),
+                        trace: json!({"attempt": n, "idempotency_key": row.idempotency_key, "kind": row.kind,
+                            "deliverer": lease.owner, "claimed_until": lease.until,
+                            "retaken": matches!(claim, actions::Claimed::Retaken { .. })}),
                     },
                 )?;
-                Ok(Some(n))
+                Ok(Some(claim))
             })?;
-            let Some(n) = claimed else { break };
+            let Some(claim) = claimed else { break };
+            let n = claim.attempt();
             drop(store);
             let key = row.idempotency_key.clone();
-            let landed = if n > 1 {
+            let landed = if claim.must_look() {
                 outbox::find(&ep.http, &ep.api, ob, &key).await
             } else {
                 Ok(None)
@@ -793,7 +882,15 @@ impl App {
                     let retry = outbox::retryable(&e) && n < max;
                     let msg = e.to_string();
                     store.write(|tx| {
-                        actions::mark_attempt_failed(tx, id, &msg, retry.then_some(now))?;
+                        // Nothing changes when the lease expired meanwhile and another deliverer
+                        // took the action over: it is theirs now.
+                        actions::mark_attempt_failed(
+                            tx,
+                            id,
+                            lease.owner,
+                            &msg,
+                            retry.then_some(now),
+                        )?;
                         audit::append(
                             tx,
                             &audit::NewEntry {

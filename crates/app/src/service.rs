@@ -18,6 +18,8 @@ pub struct App {
     pub paths: Paths,
     pub config: Config,
     clock: Arc<dyn Clock>,
+    /// This process's deliverer id: who holds the outbox claims it takes (see `outbox`).
+    deliverer: String,
 }
 
 /// A source as the user sees it: never its token, only where the token comes from.
@@ -107,6 +109,25 @@ pub struct Status {
     pub integrity: Option<String>,
 }
 
+/// A random id for this process's deliverer (`<pid>-<16 random hex>`): two processes, or two
+/// `App`s in one test, never share one. Falls back on the clock's nanoseconds without
+/// `/dev/urandom`.
+fn deliverer_id() -> String {
+    use std::io::Read;
+    let mut b = [0u8; 8];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .is_ok();
+    if !random {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        b = nanos.to_le_bytes();
+    }
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{hex}", std::process::id())
+}
+
 fn time(ts: Option<Ts>) -> Option<String> {
     ts.map(rfc3339)
 }
@@ -143,7 +164,13 @@ impl App {
             paths,
             config,
             clock,
+            deliverer: deliverer_id(),
         })
+    }
+
+    /// The id this process's outbox claims carry.
+    pub fn deliverer(&self) -> &str {
+        &self.deliverer
     }
 
     pub fn now(&self) -> Ts {

@@ -883,11 +883,10 @@ pub fn apply(
             continue;
         };
         done.drafts += 1;
-        let only_approval_missing = decision.defer.is_empty()
-            && decision
-                .deny
-                .iter()
-                .all(|d| d.contains("needs the manager's approval"));
+        // Read the decision's fields, never its sentences: a draft is denied only by a `deny`;
+        // waiting for the manager (`needs_approval`) and waiting for the recipient's working
+        // hours (`defer`) keep it a draft, and approving it decides again.
+        let denied = !decision.deny.is_empty();
         let subject = format!("action:{action}");
         audit::append(
             conn,
@@ -896,17 +895,17 @@ pub fn apply(
                 actor: "policy",
                 action: "policy.decide",
                 subject: Some(&subject),
-                result: if only_approval_missing {
-                    "needs_approval"
-                } else if !decision.deny.is_empty() {
+                result: if denied {
                     "denied"
-                } else {
+                } else if !decision.defer.is_empty() {
                     "deferred"
+                } else {
+                    "needs_approval"
                 },
                 trace: serde_json::json!({"stage": "draft", "signal": sig.dedupe_key, "decision": decision, "input": input}),
             },
         )?;
-        if !only_approval_missing && !decision.deny.is_empty() {
+        if denied {
             actions::deny(conn, action, &decision_json, &decision.explain())?;
         }
     }

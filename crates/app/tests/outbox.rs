@@ -1,6 +1,7 @@
 //! Exactly-once delivery of approved actions against the fake providers: a lost answer (the write
 //! landed, the client saw a 502), a crash after the write landed but before it was recorded, and a
-//! crash before the write went out — each ends with exactly one write at the provider.
+//! crash before the write went out — each ends with exactly one write at the provider; and two
+//! deliverers at once (the app's tick and `bosun actions send`) never send one action twice.
 
 use bosun_app::demo::{self, DemoOptions, Providers};
 use bosun_app::{App, Paths};
@@ -111,6 +112,163 @@ impl Setup {
             .unwrap()
             .unwrap()
     }
+}
+
+/// The claim of a deliverer that crashed: its lease is over by now.
+fn crashed(s: &Setup) -> actions::Lease<'static> {
+    actions::Lease {
+        owner: "crashed-deliverer",
+        until: s.app.now(),
+    }
+}
+
+/// A Slack user the outbox can DM (person 501).
+fn slack_recipient(s: &Setup) {
+    let user = s.fakes.world.org.people[1].slack.clone();
+    s.app
+        .store()
+        .unwrap()
+        .conn()
+        .execute_batch(&format!(
+            "INSERT INTO people (id, key, name, created_at) VALUES (501, 'p501', 'Test Person', 0);
+             INSERT INTO accounts (provider, external_id, person_id) VALUES ('slack', '{user}', 501);"
+        ))
+        .unwrap();
+}
+
+/// Another process on the same data directory (its own deliverer id), at `clock`.
+fn other_process(s: &Setup, clock: chrono::DateTime<chrono::Utc>) -> App {
+    App::new(Paths::in_dir(s._dir.path()), Arc::new(FixedClock(clock))).unwrap()
+}
+
+fn fixed_now(s: &Setup) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(s.app.now(), 0).unwrap()
+}
+
+async fn posted_with(s: &Setup, key: &str) -> usize {
+    let posted = s
+        .writes(&s.fakes.slack.base_url, "/_fake/slack/posted")
+        .await;
+    posted
+        .iter()
+        .filter(|m| m["metadata"]["event_payload"]["idempotency_key"] == key)
+        .count()
+}
+
+/// Issue 16 (4): a `sending` action was taken for a crash leftover, so the one-minute tick (or
+/// `bosun actions send`) re-claimed a DM still in flight to a slow Slack and sent it twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_deliverers_against_a_slow_slack_send_one_message() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Quick sync today?");
+    // Slack takes 1.5 s to write, and reads at once.
+    s.fakes.slack.faults.set(bosun_fakes::FaultConfig {
+        delay_ms: Some(1500),
+        delay_path_contains: Some("chat.postMessage".into()),
+        ..Default::default()
+    });
+    let tick = other_process(&s, fixed_now(&s));
+    assert_ne!(tick.deliverer(), s.app.deliverer());
+    let (approved, ticked) = tokio::join!(s.app.approve_action(dm, None), async {
+        // The tick fires while the approval's write is in flight.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let row = s.status(dm);
+        assert_eq!(
+            (row.status.as_str(), row.claimed_by.as_deref()),
+            ("sending", Some(s.app.deliverer())),
+            "the approval holds the claim"
+        );
+        tick.send_due().await
+    });
+    let approved = approved.unwrap();
+    assert_eq!(approved.action.row.status, "sent", "{approved:#?}");
+    assert!(
+        ticked.unwrap().is_empty(),
+        "the tick leaves a live claim alone"
+    );
+    assert_eq!(posted_with(&s, &key).await, 1, "exactly one message");
+    s.fakes.shutdown().await;
+}
+
+/// A deliverer that died holding a claim: nobody takes it while the lease runs; afterwards the
+/// next deliverer re-takes it, finds the message at Slack and records it, without a second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_lease_is_recovered_without_a_duplicate() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Any blockers?");
+    let now = s.app.now();
+    let lease = s.app.claim_lease_secs();
+    {
+        let store = s.app.store().unwrap();
+        assert!(
+            actions::decide(
+                store.conn(),
+                dm,
+                "approved",
+                now,
+                "user:test",
+                None,
+                "{}",
+                None
+            )
+            .unwrap()
+        );
+        let dead = actions::Lease {
+            owner: "dead-deliverer",
+            until: now + lease,
+        };
+        assert!(actions::start_sending(store.conn(), dm, now, dead).unwrap());
+    }
+    let user = s.fakes.world.org.people[1].slack.clone();
+    let client = HttpClient::new(
+        "slack",
+        Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
+        outbox::headers("slack"),
+        HttpConfig::default(),
+        Arc::new(bosun_connectors::NullSink),
+    )
+    .unwrap();
+    outbox::send(
+        &client,
+        &s.fakes.slack.base_url,
+        &Outbound::SlackDm {
+            user,
+            text: "Any blockers?".into(),
+        },
+        &key,
+    )
+    .await
+    .unwrap();
+
+    // While the lease runs, nobody touches it.
+    assert!(s.app.send_due().await.unwrap().is_empty());
+    let halfway = other_process(&s, fixed_now(&s) + chrono::Duration::seconds(lease - 1));
+    assert!(halfway.send_due().await.unwrap().is_empty());
+    assert_eq!(s.status(dm).status, "sending");
+
+    // After it: looked up at Slack, found, recorded; still one message.
+    let later = other_process(&s, fixed_now(&s) + chrono::Duration::seconds(lease));
+    let d = later.send_due().await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].attempts[0].result, "already_delivered", "{d:#?}");
+    let row = s.status(dm);
+    assert_eq!(
+        (row.status.as_str(), row.attempts, row.claimed_by.as_deref()),
+        ("sent", 2, Some(later.deliverer()))
+    );
+    assert_eq!(posted_with(&s, &key).await, 1);
+    let store = s.app.store().unwrap();
+    let retaken = audit::entries(store.conn(), None)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "action.send" && e.result == "attempt")
+        .unwrap();
+    let trace: Value = serde_json::from_str(&retaken.trace).unwrap();
+    assert_eq!(trace["retaken"], true, "{trace}");
+    drop(store);
+    s.fakes.shutdown().await;
 }
 
 fn pr_target(s: &Setup) -> (String, i64) {
@@ -258,7 +416,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
                 )
                 .unwrap()
             );
-            assert!(actions::start_sending(store.conn(), id, s.app.now()).unwrap());
+            assert!(actions::start_sending(store.conn(), id, s.app.now(), crashed(&s)).unwrap());
         }
     }
     let client = HttpClient::new(
@@ -328,7 +486,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
             None,
         )
         .unwrap();
-        actions::start_sending(store.conn(), early, s.app.now()).unwrap();
+        actions::start_sending(store.conn(), early, s.app.now(), crashed(&s)).unwrap();
     }
     let d = s.app.deliver(&[early]).await.unwrap();
     assert_eq!(d[0].attempts[0].result, "sent");
@@ -343,5 +501,67 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
             .count(),
         1
     );
+    s.fakes.shutdown().await;
+}
+
+fn at(clock: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(clock)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Issue 16 (7): the policy was asked only at approval, so an action approved (and deferred)
+/// before the policy was edited went out under the old rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_edited_after_approval_decides_at_send_time() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Standup moved?");
+    // Approved on Thursday night: deferred to the recipient's morning.
+    let night = other_process(&s, at("2026-11-19T22:00:00Z"));
+    let d = night.approve_action(dm, None).await.unwrap();
+    assert_eq!(d.action.row.status, "approved");
+    assert!(d.action.row.not_before.is_some(), "{d:#?}");
+    // The manager then forbids DMs.
+    let dir = s.app.policy_dir();
+    let file = dir.join("actions.rego");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\ndeny contains \"no direct messages\" if input.action.kind == \"slack_dm\"\n");
+    std::fs::write(&file, text).unwrap();
+    let d = s.app.send_due().await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].action.row.status, "denied", "{d:#?}");
+    assert!(d[0].attempts.is_empty());
+    assert_eq!(posted_with(&s, &key).await, 0, "nothing was sent");
+    s.fakes.shutdown().await;
+}
+
+/// Issue 16 (7): several approvals given at night to one person were released together in the
+/// morning, past the daily cap (3), since the cap was counted only at approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn night_approvals_released_together_respect_the_daily_cap() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let night = other_process(&s, at("2026-11-19T22:00:00Z"));
+    let mut keys = Vec::new();
+    for i in 0..5 {
+        let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), &format!("Note {i}"));
+        let d = night.approve_action(dm, None).await.unwrap();
+        assert_eq!(d.action.row.status, "approved");
+        keys.push(key);
+    }
+    // Friday 09:00 for the recipient: the tick releases them.
+    let d = s.app.send_due().await.unwrap();
+    let sent = d.iter().filter(|x| x.action.row.status == "sent").count();
+    let held = d
+        .iter()
+        .filter(|x| x.action.row.status == "approved" && x.action.row.not_before.is_some())
+        .count();
+    assert_eq!((sent, held), (3, 2), "{d:#?}");
+    let mut posted = 0;
+    for k in &keys {
+        posted += posted_with(&s, k).await;
+    }
+    assert_eq!(posted, 3);
     s.fakes.shutdown().await;
 }

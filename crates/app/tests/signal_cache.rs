@@ -340,3 +340,64 @@ fn a_blocker_in_another_team_is_followed() {
         full_evaluation(&store, &config, &bundle, now)
     );
 }
+
+/// Issue 16 (7): drafts written on a Saturday (or in quiet hours) got "needs the manager's
+/// approval" as a denial beside their deferral and were denied on arrival (30 of 35 in the demo).
+/// Deferred drafts stay drafts; only a real `deny` (an individual metric) denies one.
+#[test]
+fn drafts_written_at_the_weekend_are_deferred_not_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
+    // The demo's "now" is a Friday morning; a day later is Saturday for everyone.
+    let saturday = as_of.timestamp() + 86_400;
+    assert_eq!(
+        chrono::DateTime::from_timestamp(saturday, 0)
+            .unwrap()
+            .format("%a")
+            .to_string(),
+        "Sat"
+    );
+    let bundle = Bundle::builtin();
+    let config = app.config.clone();
+    let mut store = app.store().unwrap();
+    let data = bosun_app::metrics::load(store.conn()).unwrap();
+    let extra = load_extra(store.conn(), &config, &config.signals, saturday).unwrap();
+    let signals = evaluate(
+        Input {
+            data: &data,
+            extra: &extra,
+        },
+        &config.signals,
+        &bundle,
+        saturday,
+        &Scope::all(),
+    )
+    .unwrap();
+    let alerts = config.alerts.settings(0).unwrap();
+    let applied = apply(
+        &mut store,
+        &signals,
+        &Scope::all(),
+        saturday,
+        &alerts,
+        &bundle,
+        &extra,
+    )
+    .unwrap();
+    assert!(applied.drafts > 5, "{}", applied.drafts);
+    let rows = bosun_store::actions::list(store.conn(), &[]).unwrap();
+    let deferred_drafts = rows
+        .iter()
+        .filter(|a| a.status == "draft" && !a.decision["defer"].as_array().unwrap().is_empty())
+        .count();
+    assert!(deferred_drafts > 0, "weekend drafts carry their deferral");
+    for a in rows.iter().filter(|a| a.status == "denied") {
+        let deny = a.decision["deny"].as_array().unwrap();
+        assert!(
+            deny.iter()
+                .all(|d| d.as_str().unwrap().contains("individual metric")),
+            "action {} denied for {deny:?}",
+            a.id
+        );
+    }
+}

@@ -21,8 +21,11 @@ pub struct FaultConfig {
     pub truncate: Option<Burst>,
     /// The next `count` matching responses are well-formed JSON of the wrong shape.
     pub malformed: Option<Burst>,
-    /// Every response is delayed this long.
+    /// Every response is delayed this long (before the request is handled).
     pub delay_ms: Option<u64>,
+    /// Only requests whose path contains this are delayed (all when unset): a provider slow to
+    /// write but quick to read.
+    pub delay_path_contains: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,8 +151,15 @@ impl Faults {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn delay_ms(&self) -> Option<u64> {
-        self.lock().config.delay_ms
+    /// How long a request for `path` waits before it is handled.
+    pub fn delay_ms(&self, path: &str) -> Option<u64> {
+        let st = self.lock();
+        let matches = st
+            .config
+            .delay_path_contains
+            .as_deref()
+            .is_none_or(|p| path.contains(p));
+        st.config.delay_ms.filter(|_| matches)
     }
 
     /// Decide what happens to a request for `path`, consuming one unit of any matching fault.

@@ -150,7 +150,7 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
             ),
         };
     }
-    if let Some(ms) = g.faults.delay_ms() {
+    if let Some(ms) = g.faults.delay_ms(path) {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
     let (remaining, reset) = g.faults.rate_window();

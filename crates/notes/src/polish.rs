@@ -177,7 +177,7 @@ mod tests {
             accept(&n, &p, &answer),
             Err(Rejected::Placeholder(SECRET.to_string()))
         );
-        let answer = answer.replace(&format!("({SECRET})"), "");
+        let answer = answer.replace(&format!(" (token={SECRET})"), "");
         let out = accept(&n, &p, &answer).unwrap();
         assert!(out.contains("Chen Wei landed #12"), "{out}");
         assert!(

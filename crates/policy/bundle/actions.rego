@@ -32,7 +32,9 @@ default needs_approval := true
 
 needs_approval := false if input.action.kind in no_approval_needed
 
-deny contains "every outbound action needs the manager's approval" if {
+# Waiting for the manager is not a denial: `allow` stays false until the action is approved, and
+# Bosun reads `needs_approval` (a draft in quiet hours or at the weekend is deferred, not denied).
+approval_missing if {
 	needs_approval
 	not input.action.approved
 }
@@ -94,6 +96,7 @@ default allow := false
 allow if {
 	count(deny) == 0
 	count(defer) == 0
+	not approval_missing
 }
 
 default wait_minutes := 0

@@ -5,6 +5,12 @@
 //! Statuses: `draft` → `approved` (maybe deferred by `not_before`) → `sending` → `sent`; a
 //! transient failure goes back to `approved` with `last_error`; `failed` after the last attempt;
 //! `rejected` by the manager, `denied` by policy, `withdrawn` when its signal cleared first.
+//!
+//! A `sending` action is claimed: `claimed_by` (the deliverer, a random id per process) holds it
+//! until `claimed_until`. Several deliverers may run at once (the app's tick, `bosun actions
+//! send`, another window); none touches a live claim, and an expired one (its holder crashed or
+//! hung) is re-taken as [`Claimed::Retaken`], which obliges the new holder to look the write up at
+//! the provider before writing it.
 
 use crate::Result;
 use bosun_core::time::Ts;
@@ -74,10 +80,14 @@ pub struct ActionRow {
     pub result: Option<serde_json::Value>,
     pub decision: serde_json::Value,
     pub not_before: Option<Ts>,
+    /// The deliverer holding a `sending` action, and until when.
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<Ts>,
 }
 
 const SELECT: &str = "SELECT id, kind, status, signal_id, signal_key, target, preview, body, summary, idempotency_key,
-        created_at, decided_at, decided_by, sent_at, attempts, last_error, result, decision, not_before FROM actions";
+        created_at, decided_at, decided_by, sent_at, attempts, last_error, result, decision, not_before,
+        claimed_by, claimed_until FROM actions";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<ActionRow> {
     let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
@@ -101,6 +111,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ActionRow> {
         result: json(r.get(16)?),
         decision: json(r.get(17)?).unwrap_or_default(),
         not_before: r.get(18)?,
+        claimed_by: r.get(19)?,
+        claimed_until: r.get(20)?,
     })
 }
 
@@ -143,15 +155,78 @@ pub fn decide(
     Ok(n == 1)
 }
 
+/// Who claims an action and until when.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    /// The deliverer's id.
+    pub owner: &'a str,
+    pub until: Ts,
+}
+
+/// How an action was claimed, with the attempt number it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// An approved, due action: first attempt, or a retry after a failure on the record.
+    Fresh { attempt: i64 },
+    /// A `sending` action whose lease expired: the write may have landed, look before writing.
+    Retaken { attempt: i64 },
+}
+
+impl Claimed {
+    pub fn attempt(self) -> i64 {
+        match self {
+            Claimed::Fresh { attempt } | Claimed::Retaken { attempt } => attempt,
+        }
+    }
+
+    /// Whether the provider must be asked first (anything but a first, fresh attempt).
+    pub fn must_look(self) -> bool {
+        match self {
+            Claimed::Fresh { attempt } => attempt > 1,
+            Claimed::Retaken { .. } => true,
+        }
+    }
+}
+
 /// Claim an approved action for sending (one attempt more). False when it is not approved or not
 /// yet due.
-pub fn start_sending(conn: &Connection, id: i64, at: Ts) -> Result<bool> {
+pub fn start_sending(conn: &Connection, id: i64, at: Ts, lease: Lease<'_>) -> Result<bool> {
     let n = conn.execute(
-        "UPDATE actions SET status = 'sending', attempts = attempts + 1
+        "UPDATE actions SET status = 'sending', attempts = attempts + 1, claimed_by = ?3, claimed_until = ?4
          WHERE id = ?1 AND status = 'approved' AND (not_before IS NULL OR not_before <= ?2)",
-        params![id, at],
+        params![id, at, lease.owner, lease.until],
     )?;
     Ok(n == 1)
+}
+
+/// Claim an action for one attempt: an approved, due one, or a `sending` one whose lease expired
+/// at `at` (one attempt more either way). `None` when it is neither — another deliverer's claim is
+/// live, or the action was sent, failed or not approved.
+pub fn claim(conn: &Connection, id: i64, at: Ts, lease: Lease<'_>) -> Result<Option<Claimed>> {
+    let attempt = |conn: &Connection| -> Result<i64> {
+        Ok(
+            conn.query_row("SELECT attempts FROM actions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?,
+        )
+    };
+    if start_sending(conn, id, at, lease)? {
+        return Ok(Some(Claimed::Fresh {
+            attempt: attempt(conn)?,
+        }));
+    }
+    let n = conn.execute(
+        "UPDATE actions SET attempts = attempts + 1, claimed_by = ?3, claimed_until = ?4
+         WHERE id = ?1 AND status = 'sending' AND coalesce(claimed_until, 0) <= ?2",
+        params![id, at, lease.owner, lease.until],
+    )?;
+    Ok(if n == 1 {
+        Some(Claimed::Retaken {
+            attempt: attempt(conn)?,
+        })
+    } else {
+        None
+    })
 }
 
 /// Record the provider's answer.
@@ -164,20 +239,23 @@ pub fn mark_sent(conn: &Connection, id: i64, at: Ts, result: &str) -> Result<()>
     Ok(())
 }
 
-/// A failed attempt: back to `approved` (retry at `not_before`) or `failed` for good.
+/// A failed attempt by `owner`: back to `approved` (retry at `not_before`) or `failed` for good.
+/// False (nothing changed) when `owner` no longer holds the claim: its lease expired and another
+/// deliverer took the action over.
 pub fn mark_attempt_failed(
     conn: &Connection,
     id: i64,
+    owner: &str,
     error: &str,
     retry_at: Option<Ts>,
-) -> Result<()> {
-    conn.execute(
+) -> Result<bool> {
+    let n = conn.execute(
         "UPDATE actions SET status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'approved' END,
-             last_error = ?2, not_before = ?3
-         WHERE id = ?1 AND status = 'sending'",
-        params![id, error, retry_at],
+             last_error = ?2, not_before = ?3, claimed_until = NULL
+         WHERE id = ?1 AND status = 'sending' AND claimed_by = ?4",
+        params![id, error, retry_at, owner],
     )?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Keep an approved action for later (the recipient's quiet hours), with the policy's reasons.
@@ -207,25 +285,17 @@ pub fn withdraw_for_signal(conn: &Connection, signal_key: &str, at: Ts) -> Resul
     )?)
 }
 
-/// Approved actions that are due, and actions left `sending` by a crash.
+/// Approved actions that are due, and `sending` actions whose lease expired (a crash or a hang);
+/// never an action another deliverer is sending right now.
 pub fn due(conn: &Connection, at: Ts) -> Result<Vec<ActionRow>> {
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE status = 'sending' OR (status = 'approved' AND (not_before IS NULL OR not_before <= ?1)) ORDER BY id"
+        "{SELECT} WHERE (status = 'sending' AND coalesce(claimed_until, 0) <= ?1)
+            OR (status = 'approved' AND (not_before IS NULL OR not_before <= ?1)) ORDER BY id"
     ))?;
     let rows = stmt
         .query_map([at], row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
-}
-
-/// A crashed `sending` goes back to `approved` so it can be claimed again (after a check that it
-/// did not land).
-pub fn recover_sending(conn: &Connection, id: i64) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE actions SET status = 'approved' WHERE id = ?1 AND status = 'sending'",
-        [id],
-    )?;
-    Ok(n == 1)
 }
 
 /// Messages sent (or being sent) to `person` since `since`, for per-person daily caps.
@@ -237,4 +307,98 @@ pub fn sent_to_person_since(conn: &Connection, person: i64, since: Ts) -> Result
         |r| r.get(0),
     )?;
     Ok(n as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn approved(conn: &Connection) -> i64 {
+        let id = insert_draft(
+            conn,
+            &NewAction {
+                kind: "slack_dm",
+                signal_id: None,
+                signal_key: None,
+                target: "{}",
+                preview: "Hi",
+                body: "Hi",
+                summary: "Hi",
+                idempotency_key: "k1",
+                created_at: 100,
+                decision: "{}",
+            },
+        )
+        .unwrap()
+        .unwrap();
+        assert!(decide(conn, id, "approved", 100, "user:me", None, "{}", None).unwrap());
+        id
+    }
+
+    /// Issue 16 (4): a `sending` action was always taken for a crash leftover, so a second
+    /// deliverer re-claimed an action still in flight and sent it twice.
+    #[test]
+    fn a_live_claim_is_never_taken_by_a_second_deliverer() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let id = approved(conn);
+        let a = Lease {
+            owner: "deliverer-a",
+            until: 400,
+        };
+        let b = Lease {
+            owner: "deliverer-b",
+            until: 700,
+        };
+        assert_eq!(
+            claim(conn, id, 100, a).unwrap(),
+            Some(Claimed::Fresh { attempt: 1 })
+        );
+        // B at any time before A's lease ends: not due, not claimable.
+        for at in [100, 250, 399] {
+            assert!(due(conn, at).unwrap().is_empty(), "due at {at}");
+            assert_eq!(claim(conn, id, at, b).unwrap(), None, "claimed at {at}");
+        }
+        // B cannot undo A's claim either.
+        assert!(!mark_attempt_failed(conn, id, "deliverer-b", "boom", Some(100)).unwrap());
+        let row = get(conn, id).unwrap().unwrap();
+        assert_eq!(
+            (row.status.as_str(), row.claimed_by.as_deref(), row.attempts),
+            ("sending", Some("deliverer-a"), 1)
+        );
+        // Once the lease is over, B re-takes it, and must look at the provider first.
+        assert_eq!(due(conn, 400).unwrap().len(), 1);
+        let retaken = claim(conn, id, 400, b).unwrap().unwrap();
+        assert_eq!(retaken, Claimed::Retaken { attempt: 2 });
+        assert!(retaken.must_look());
+        // A, back from its hang, no longer holds it.
+        assert!(!mark_attempt_failed(conn, id, "deliverer-a", "late", Some(400)).unwrap());
+        assert!(mark_attempt_failed(conn, id, "deliverer-b", "502", Some(400)).unwrap());
+        assert_eq!(get(conn, id).unwrap().unwrap().status, "approved");
+        let again = claim(conn, id, 400, a).unwrap().unwrap();
+        assert_eq!(again, Claimed::Fresh { attempt: 3 });
+        assert!(again.must_look(), "a retry looks first too");
+    }
+
+    #[test]
+    fn a_claim_from_before_leases_counts_as_expired() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let id = approved(conn);
+        conn.execute(
+            "UPDATE actions SET status = 'sending', attempts = 1 WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        assert_eq!(due(conn, 100).unwrap().len(), 1);
+        let lease = Lease {
+            owner: "d",
+            until: 200,
+        };
+        assert_eq!(
+            claim(conn, id, 100, lease).unwrap(),
+            Some(Claimed::Retaken { attempt: 2 })
+        );
+    }
 }

@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "signal_reads",
         sql: include_str!("migrations/0005_signal_reads.sql"),
     },
+    Migration {
+        version: 6,
+        name: "action_claims",
+        sql: include_str!("migrations/0006_action_claims.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {
