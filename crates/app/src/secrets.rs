@@ -104,3 +104,14 @@ pub fn origin(kind: &str, source: &str) -> TokenOrigin {
         Err(e) => TokenOrigin::Unknown(e.to_string()),
     }
 }
+
+/// Whether the OS keychain answers (a lookup of an entry that does not exist).
+pub fn probe() -> std::result::Result<(), String> {
+    match entry("doctor-probe")
+        .map_err(|e| e.to_string())?
+        .get_password()
+    {
+        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keychain_error(e).to_string()),
+    }
+}
