@@ -602,6 +602,9 @@ pub fn forget(conn: &Connection, person_id: i64) -> Result<Forgotten> {
     Ok(out)
 }
 
+/// A row's key values and its rewritten cells (column index, new text).
+type RowUpdate = (Vec<Value>, Vec<(usize, String)>);
+
 /// Rewrite the text cells of `table` that name the person. Returns the changed rows' rowids (or,
 /// for a table without rowid, their positions).
 fn rewrite_table(
@@ -634,7 +637,7 @@ fn rewrite_table(
             .join(", "),
         quote(table)
     );
-    let mut updates: Vec<(Vec<Value>, Vec<(usize, String)>)> = Vec::new();
+    let mut updates: Vec<RowUpdate> = Vec::new();
     {
         let mut stmt = conn.prepare(&select)?;
         let mut rows = stmt.query([])?;

@@ -86,6 +86,7 @@ fn bosun_files(d: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // prints the figures (strings, files, hits) with --nocapture
 fn forget_leaves_no_string_of_the_person_anywhere_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
