@@ -5,7 +5,7 @@
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
-use crate::views::{delivery, knowledge, ledger, notes, settings, work};
+use crate::views::{data, delivery, knowledge, ledger, notes, settings, work};
 use std::sync::Arc;
 
 fn app_info(api: &Api, _: work::NoArgs) -> Result<AppInfo> {
@@ -97,4 +97,8 @@ endpoints! {
     pause_alerts: settings::PauseArgs => settings::Paused = settings::pause_alerts;
     /// Sync every source now (progress arrives as events).
     sync_now: work::NoArgs => settings::SyncStarted = settings::sync_now;
+    /// What Bosun stores: tables with rows, sizes and retention, and the data dir's files.
+    storage: work::NoArgs => data::Storage = data::storage;
+    /// The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions.
+    doctor: work::NoArgs => data::Doctor = data::doctor;
 }

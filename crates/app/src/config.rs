@@ -25,6 +25,7 @@ pub struct Config {
     pub notes: crate::notes::NotesConfig,
     pub llm: crate::notes::LlmConfig,
     pub privacy: crate::notes::PrivacyConfig,
+    pub retention: RetentionConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +84,16 @@ pub struct SyncConfig {
     pub timeout_secs: u64,
     pub max_attempts: u32,
     pub max_rate_wait_secs: u64,
+}
+
+/// How long synced data is kept (docs/data.md); 0 = forever. Applied after every sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a provider's raw response is kept after it was fetched.
+    pub raw_payloads_days: u32,
+    /// Days a chat message keeps its text after it was posted (the message itself stays).
+    pub chat_text_days: u32,
 }
 
 impl Config {

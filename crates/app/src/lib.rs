@@ -5,9 +5,12 @@
 mod cited;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 mod error;
 pub mod identity;
 pub mod knowledge;
+pub mod lifecycle;
+pub mod logs;
 pub mod metrics;
 pub mod notes;
 pub mod outbox;

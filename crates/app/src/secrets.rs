@@ -180,6 +180,17 @@ pub fn origin(kind: &str, source: &str, base_url: Option<&str>) -> TokenOrigin {
     }
 }
 
+/// Whether the OS keychain answers (a lookup of an entry that does not exist).
+pub fn probe() -> std::result::Result<(), String> {
+    match entry("doctor-probe")
+        .map_err(|e| e.to_string())?
+        .get_password()
+    {
+        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keychain_error(e).to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -509,6 +509,14 @@ impl App {
                 .into_inner()
                 .ok_or_else(|| AppError::Demo("the store is still in use after the sync".into()))?;
             crate::identity::apply(&mut store, &self.config, self.now())?;
+            let kept = self.apply_retention(&mut store)?;
+            if kept.raw_payloads_deleted + kept.chat_messages_blanked > 0 {
+                tracing::info!(
+                    "retention: {} raw payloads deleted, {} chat messages' text removed",
+                    kept.raw_payloads_deleted,
+                    kept.chat_messages_blanked
+                );
+            }
         }
         Ok(outcomes)
     }

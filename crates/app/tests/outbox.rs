@@ -224,6 +224,7 @@ async fn an_expired_lease_is_recovered_without_a_duplicate() {
     let user = s.fakes.world.org.people[1].slack.clone();
     let client = HttpClient::new(
         "slack",
+        &s.fakes.slack.base_url,
         Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
         outbox::headers("slack"),
         HttpConfig::default(),

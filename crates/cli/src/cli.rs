@@ -81,6 +81,19 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Your data: export everything as JSON Lines, or see what Bosun stores.
+    #[command(subcommand)]
+    Data(crate::data::DataCommand),
+    /// Erase a person: their messages, notes, names, emails and logins (a pseudonym stays in
+    /// the aggregates), everywhere in the data dir.
+    Forget(crate::forget::ForgetArgs),
+    /// A consistent copy of the database, with the config inside it.
+    Backup(crate::backup::BackupArgs),
+    /// Replace the database with a backup, after checking it.
+    Restore(crate::backup::RestoreArgs),
+    /// Check the keychain, model files, runtime, sources (auth, rate limit, clock), database,
+    /// disk and permissions; exit 1 only when a check fails.
+    Doctor,
     /// The UI in a browser: serve it and its API on 127.0.0.1 (the first line printed is the URL
     /// to open, with a per-launch token).
     Serve(crate::serve::ServeArgs),

@@ -3,7 +3,11 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod backup;
 mod cli;
+mod data;
+mod doctor;
+mod forget;
 mod knowledge;
 mod metrics;
 mod notes;
@@ -31,10 +35,31 @@ fn main() -> ExitCode {
     } else {
         tracing_subscriber::fmt::format::FmtSpan::NONE
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter.unwrap_or_else(|_| "warn".into()))
+    // Warnings on stderr; the same and info lines also go to <data dir>/logs/bosun.log
+    // (rotated by size), so a sync's story can be read afterwards.
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let stderr = tracing_subscriber::fmt::layer()
         .with_span_events(spans)
         .with_writer(std::io::stderr)
+        .with_filter(filter.unwrap_or_else(|_| "warn".into()));
+    let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
+    let file = bosun_app::logs::RotatingFile::open(
+        &bosun_app::logs::dir(&paths.data_dir),
+        bosun_app::logs::MAX_BYTES,
+        bosun_app::logs::KEEP,
+    )
+    .ok()
+    .map(|f| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || f.clone())
+            .with_filter(tracing_subscriber::EnvFilter::new("info"))
+    });
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
         .init();
     match run(cli) {
         Ok(code) => code,
@@ -245,6 +270,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                     print_outcomes,
                 ))?;
+            }
+        }
+        Command::Data(c) => data::run(&app, c, cli.json)?,
+        Command::Forget(a) => forget::run(&app, a, cli.json)?,
+        Command::Backup(a) => backup::backup(&app, a, cli.json)?,
+        Command::Restore(a) => backup::restore(&app, a, cli.json)?,
+        Command::Doctor => {
+            if !doctor::run(&app, cli.json)? {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Status { check } => {
@@ -507,5 +541,21 @@ fn print_status(s: &bosun_app::Status) {
     for row in nonzero.chunks(3) {
         let line: Vec<String> = row.iter().map(|(k, n)| format!("{k:<20} {n:>8}")).collect();
         println!("  {}", line.join("   "));
+    }
+}
+
+/// Bytes for people: 512 B, 3.4 MB.
+fn human_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
     }
 }

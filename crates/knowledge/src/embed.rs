@@ -23,6 +23,35 @@ pub trait Embedder: Send {
     fn embed(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
 }
 
+/// Every file `scripts/models` fetches, relative to [`models_dir`], with its pinned SHA-256 (the
+/// same list as the script's; `bosun doctor` checks them).
+pub const PINNED_FILES: &[(&str, &str)] = &[
+    (
+        "onnxruntime/libonnxruntime.so.1.32.0",
+        "6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f",
+    ),
+    (
+        "all-MiniLM-L6-v2-int8/model.onnx",
+        "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+    ),
+    (
+        "all-MiniLM-L6-v2-int8/tokenizer.json",
+        "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    ),
+    (
+        "all-MiniLM-L6-v2-int8/config.json",
+        "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    ),
+    (
+        "all-MiniLM-L6-v2-int8/special_tokens_map.json",
+        "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    ),
+    (
+        "all-MiniLM-L6-v2-int8/tokenizer_config.json",
+        "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    ),
+];
+
 /// Where `scripts/models` puts the files: `$BOSUN_MODELS_DIR`, else
 /// `$XDG_CACHE_HOME/bosun/models`, else `~/.cache/bosun/models`.
 pub fn models_dir() -> PathBuf {
@@ -334,5 +363,26 @@ impl Embedder for HashEmbedder {
                 v
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_pinned_files_are_the_ones_scripts_models_fetches() {
+        let script = include_str!("../../../scripts/models");
+        let listed: Vec<(String, String)> = script
+            .lines()
+            .map(str::trim)
+            .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
+            .filter_map(|l| l.split_once(' '))
+            .filter(|(_, sum)| sum.len() == 64)
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect();
+        let pinned: Vec<(String, String)> = super::PINNED_FILES
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect();
+        assert_eq!(listed, pinned);
     }
 }

@@ -44,7 +44,7 @@ pub struct Entry {
 
 /// The entry's hash: over the previous hash and its content (not its sequence number, so a
 /// reordering shows as a broken chain rather than as edits).
-fn hash(
+pub(crate) fn hash(
     prev: &str,
     at: Ts,
     actor: &str,

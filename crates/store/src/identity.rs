@@ -142,7 +142,8 @@ pub fn add_member(
     Ok(())
 }
 
-/// The person an email or account reference points at (`email`, `provider:login-or-id`).
+/// The person an email, account or person-key reference points at (`email`,
+/// `provider:login-or-id`, `key`).
 pub fn person_by_ref(conn: &Connection, reference: &str) -> Result<Option<i64>> {
     let r = reference.trim();
     if let Some((provider, value)) = r.split_once(':').filter(|(p, _)| !p.contains('@')) {
@@ -155,6 +156,12 @@ pub fn person_by_ref(conn: &Connection, reference: &str) -> Result<Option<i64>> 
                 params![provider, value],
                 |x| x.get(0),
             )
+            .optional()?);
+    }
+    if !r.contains('@') {
+        // A person key (what `bosun forget` leaves in the config for a forgotten person).
+        return Ok(conn
+            .query_row("SELECT id FROM people WHERE key = ?1", [r], |x| x.get(0))
             .optional()?);
     }
     Ok(conn

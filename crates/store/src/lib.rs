@@ -14,6 +14,7 @@ pub mod dump;
 mod error;
 pub mod identity;
 pub mod knowledge;
+pub mod lifecycle;
 pub mod metric_changes;
 pub mod migrations;
 pub mod ops;

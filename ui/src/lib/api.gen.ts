@@ -167,6 +167,22 @@ export type DocView = { root: string, file: string, path: string,
  */
 lines: Array<string>, };
 
+/**
+ * `bosun doctor`'s checks.
+ */
+
+export type Doctor = { 
+/**
+ * No check failed.
+ */
+ok: boolean, checks: Array<DoctorCheck>, };
+
+export type DoctorCheck = { name: string, 
+/**
+ * ok, warn or fail.
+ */
+level: string, reason: string, };
+
 export type DoraView = { deployments: number, per_week: number, days_per_week: number, 
 /**
  * Every change counted unless `lead_time_bots_excluded` (the config's human-only view).
@@ -421,6 +437,28 @@ export type SprintRef = { id: number, name: string, team: string | null, state: 
 
 export type Stat = { n: number, median: number | null, p75: number | null, p90: number | null, };
 
+/**
+ * What Bosun stores: every table, its rows, size and retention, and the data dir's other files.
+ */
+
+export type Storage = { database: string, size_bytes: number, wal_bytes: number, tables: Array<StoredTable>, files: Array<StoredFile>, };
+
+export type StoredFile = { 
+/**
+ * Relative to the data dir.
+ */
+path: string, bytes: number, };
+
+export type StoredTable = { name: string, rows: number, bytes: number, 
+/**
+ * A full-text index rebuilt from other tables (never exported).
+ */
+derived: boolean, 
+/**
+ * How long its rows (or their text) are kept: "forever", "30 days", "text 90 days".
+ */
+retention: string, };
+
 export type SyncStarted = { 
 /**
  * False when a sync was already running (its events keep coming).
@@ -505,4 +543,8 @@ export interface Endpoints {
   pause_alerts: { args: PauseArgs; result: Paused };
   /** Sync every source now (progress arrives as events). */
   sync_now: { args: NoArgs; result: SyncStarted };
+  /** What Bosun stores: tables with rows, sizes and retention, and the data dir's files. */
+  storage: { args: NoArgs; result: Storage };
+  /** The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions. */
+  doctor: { args: NoArgs; result: Doctor };
 }

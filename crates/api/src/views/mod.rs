@@ -1,6 +1,7 @@
 //! What each page shows, computed from the app service and the metrics cache.
 
 pub mod common;
+pub mod data;
 pub mod delivery;
 pub mod knowledge;
 pub mod ledger;

@@ -7,6 +7,7 @@ mod errors;
 mod git;
 mod kill_resume;
 mod knowledge;
+mod lifecycle;
 mod metrics;
 mod metrics_reference;
 mod notes;
