@@ -137,8 +137,8 @@ impl App {
                 Level::Ok,
                 format!(
                     "schema v{v}, integrity ok, {} (+{} write-ahead log)",
-                    human(meta.len()),
-                    human(wal)
+                    human_bytes(meta.len()),
+                    human_bytes(wal)
                 ),
             ),
             Err(e) => check("database", Level::Fail, e.to_string()),
@@ -448,14 +448,18 @@ fn check_disk(dir: &Path) -> Check {
         Ok(free) if free < FREE_FAIL => check(
             "disk",
             Level::Fail,
-            format!("{} free at {}: syncs will fail", human(free), at.display()),
+            format!(
+                "{} free at {}: syncs will fail",
+                human_bytes(free),
+                at.display()
+            ),
         ),
         Ok(free) if free < FREE_WARN => check(
             "disk",
             Level::Warn,
-            format!("only {} free at {}", human(free), at.display()),
+            format!("only {} free at {}", human_bytes(free), at.display()),
         ),
-        Ok(free) => check("disk", Level::Ok, format!("{} free", human(free))),
+        Ok(free) => check("disk", Level::Ok, format!("{} free", human_bytes(free))),
     }
 }
 
@@ -498,7 +502,8 @@ fn permissions(name: &str, path: &Path, _: &std::fs::Metadata, _: u32) -> Check 
     check(name, Level::Ok, format!("{} exists", path.display()))
 }
 
-fn human(bytes: u64) -> String {
+/// Bytes for people: 512 B, 3.4 MB.
+pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut v = bytes as f64;
     let mut u = 0;

@@ -546,16 +546,5 @@ fn print_status(s: &bosun_app::Status) {
 
 /// Bytes for people: 512 B, 3.4 MB.
 fn human_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+    bosun_app::doctor::human_bytes(bytes.max(0) as u64)
 }
