@@ -286,16 +286,9 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
                 let stem = path
                     .file_stem()
                     .map_or("dora".into(), |s| s.to_string_lossy().into_owned());
-                let samples: Vec<i64> = m
-                    .evidence
-                    .iter()
-                    .flat_map(|r| r.changes.iter())
-                    .filter(|c| bots == dora::Bots::Count || !c.bot)
-                    .map(|c| c.lead_time_secs)
-                    .collect();
                 write_chart(
                     &Some(path.with_file_name(format!("{stem}-lead-time.svg"))),
-                    charts::lead_time_distribution(&samples),
+                    charts::lead_time_distribution(&m.lead_times()),
                 )?;
             }
             if json {

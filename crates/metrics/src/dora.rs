@@ -266,6 +266,13 @@ pub enum Bots {
     Exclude,
 }
 
+impl Bots {
+    /// Whether `change` counts in lead time under this view.
+    pub fn counts(self, change: &Change) -> bool {
+        self == Bots::Count || !change.bot
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Dora {
     pub since: Ts,
@@ -1032,6 +1039,24 @@ pub fn week_start(t: Ts) -> Ts {
     (day - weekday) * DAY
 }
 
+impl Dora {
+    /// The lead times (seconds) of the changes its lead time counts, in evidence order: every
+    /// change, or the people's only in the human-only view.
+    pub fn lead_times(&self) -> Vec<i64> {
+        let view = if self.lead_time_seconds.bots_excluded {
+            Bots::Exclude
+        } else {
+            Bots::Count
+        };
+        self.evidence
+            .iter()
+            .flat_map(|r| r.changes.iter())
+            .filter(|c| view.counts(c))
+            .map(|c| c.lead_time_secs)
+            .collect()
+    }
+}
+
 /// DORA for a scope, from an analysis of every deployment; lead time counts every change.
 pub fn dora(data: &Dataset, analysis: &Analysis, scope: &Scope) -> Dora {
     dora_with(data, analysis, scope, Bots::Count)
@@ -1049,7 +1074,7 @@ pub fn dora_with(data: &Dataset, analysis: &Analysis, scope: &Scope, bots: Bots)
         .collect();
     let weeks = scope.weeks();
     let days: HashSet<i64> = recs.iter().map(|r| r.at.div_euclid(DAY)).collect();
-    let counted = |c: &&Change| bots == Bots::Count || !c.bot;
+    let counted = |c: &&Change| bots.counts(c);
     let lead = LeadTime::of(
         recs.iter()
             .flat_map(|r| r.changes.iter().map(|c| (c.lead_time_secs as f64, c.bot))),

@@ -250,15 +250,8 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
     api.with_data(|app, data, analysis| {
         let (scope, window) = scope(app, &args)?;
         let n = Names::new(data);
-        let bots = app.config.metrics.lead_time_bots;
-        let m = dora::dora_with(data, analysis, &scope, bots);
-        let lead_samples: Vec<i64> = m
-            .evidence
-            .iter()
-            .flat_map(|r| r.changes.iter())
-            .filter(|c| bots == dora::Bots::Count || !c.bot)
-            .map(|c| c.lead_time_secs)
-            .collect();
+        let m = dora::dora_with(data, analysis, &scope, app.config.metrics.lead_time_bots);
+        let lead_samples = m.lead_times();
         let records = m
             .evidence
             .iter()

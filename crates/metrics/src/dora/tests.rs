@@ -156,6 +156,8 @@ fn merge_commits_are_not_changes_but_bots_changes_are_and_are_counted_apart() {
         (Some(4.0 * H as f64), Some(4.0 * H as f64))
     );
     assert_eq!(human.weekly[0].lead_time_median_secs, Some(4.0 * H as f64));
+    assert_eq!(human.lead_times(), vec![4 * H]);
+    assert_eq!(d.lead_times(), vec![2 * H, 4 * H]);
     assert_eq!(d.weekly[0].lead_time_median_secs, Some(3.0 * H as f64));
 }
 
