@@ -70,6 +70,9 @@ impl App {
     pub async fn doctor(&self) -> Result<Report> {
         let mut checks = vec![self.check_data_dir()];
         checks.extend(self.check_database());
+        if self.paths.database().exists() {
+            checks.push(self.check_ledger());
+        }
         checks.push(check_disk(&self.paths.data_dir));
         let sources = if self.paths.database().exists() {
             sync_state::sources(self.store()?.conn())?
@@ -147,6 +150,54 @@ impl App {
             integrity,
             permissions("database_permissions", &db, &meta, 0o600),
         ]
+    }
+
+    /// The audit ledger: its chain, and where its anchor's key is.
+    fn check_ledger(&self) -> Check {
+        let v = match self.audit_verify() {
+            Ok(v) => v,
+            Err(e) => return check("audit_ledger", Level::Fail, e.to_string()),
+        };
+        if let Some(p) = v.problems.first() {
+            return check(
+                "audit_ledger",
+                Level::Fail,
+                format!(
+                    "{} problem(s), first at entry {}: {} (see `bosun audit verify`)",
+                    v.problems.len(),
+                    p.seq,
+                    p.message
+                ),
+            );
+        }
+        match (&v.anchor, &v.anchor_unchecked) {
+            (Some(a), _) if a.key == bosun_store::audit::anchor::KeyPlace::Keychain => check(
+                "audit_ledger",
+                Level::Ok,
+                format!(
+                    "{} entries, anchored outside the database (key in the OS keychain)",
+                    v.entries
+                ),
+            ),
+            (Some(_), _) => check(
+                "audit_ledger",
+                Level::Warn,
+                format!(
+                    "{} entries, anchored outside the database with a key file ({}), as no keychain answered: edits made through the database are caught, but not by someone who can also read that file",
+                    v.entries,
+                    crate::ledger::key_file(&self.paths).display()
+                ),
+            ),
+            (None, why) => check(
+                "audit_ledger",
+                Level::Warn,
+                format!(
+                    "{} entries, chain intact, not checked against its anchor: {}",
+                    v.entries,
+                    why.as_deref().unwrap_or("no anchor yet")
+                ),
+            ),
+        }
     }
 
     async fn check_source(&self, client: &reqwest::Client, s: &Source) -> Probe {

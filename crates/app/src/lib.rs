@@ -9,6 +9,7 @@ pub mod doctor;
 mod error;
 pub mod identity;
 pub mod knowledge;
+pub mod ledger;
 pub mod lifecycle;
 pub mod logs;
 pub mod metrics;

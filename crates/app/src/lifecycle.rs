@@ -55,6 +55,9 @@ pub struct ForgetReport {
     pub files_rewritten: Vec<String>,
     /// Files deleted: notes about the person, other copies of the database.
     pub files_deleted: Vec<String>,
+    /// The re-chained ledger was anchored anew (outside the database): the entry the anchor
+    /// recorded before.
+    pub audit_anchor_moved_from: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,6 +77,9 @@ pub struct RestoreReport {
     /// Where the config it replaced went (when the backup carried a different one).
     pub previous_config: Option<String>,
     pub config_restored: bool,
+    /// The restored ledger was anchored anew: the entry the anchor recorded before (of the
+    /// database it replaced).
+    pub audit_anchor_moved_from: Option<i64>,
 }
 
 fn io(path: &Path, e: std::io::Error) -> AppError {
@@ -218,12 +224,20 @@ impl App {
             )?;
             Ok(f)
         })?;
+        // The re-chain is ours: the anchor outside the database follows it (the ledger's own
+        // entry above records the old head).
+        let audit_anchor_moved_from = match (forgotten.audit_rechained_from, store.ledger_anchor())
+        {
+            (Some(_), Some(a)) => a.reset(store.conn())?,
+            _ => None,
+        };
         lifecycle::compact(store.conn(), true)?;
         drop(store);
         let mut report = ForgetReport {
             database: forgotten,
             files_rewritten: Vec::new(),
             files_deleted: Vec::new(),
+            audit_anchor_moved_from,
         };
         let pseudonym = report.database.pseudonym.clone();
         let strings: Vec<String> = strings
@@ -354,8 +368,33 @@ impl App {
         }
         std::fs::rename(&incoming, &db).map_err(|e| io(&db, e))?;
         restrict(&db)?;
-        // Migrate a backup from an older build.
-        drop(Store::open(&db)?);
+        // Migrate a backup from an older build; record the restore in its ledger and anchor that
+        // ledger anew (the anchor recorded the replaced database's).
+        let mut restored = Store::open(&db)?;
+        let now = self.now();
+        restored.write(|tx| {
+            audit::append(
+                tx,
+                &audit::NewEntry {
+                    at: now,
+                    actor: "user",
+                    action: "data.restore",
+                    subject: None,
+                    result: "ok",
+                    trace: serde_json::json!({
+                        "restored_from": file.display().to_string(),
+                        "schema_version": schema_version,
+                        "replaced": previous,
+                    }),
+                },
+            )?;
+            Ok(())
+        })?;
+        let audit_anchor_moved_from = match self.ledger_anchor() {
+            Ok(a) => a.reset(restored.conn())?,
+            Err(_) => None,
+        };
+        drop(restored);
         let mut previous_config = None;
         let mut config_restored = false;
         if let Some(text) = config {
@@ -384,6 +423,7 @@ impl App {
             previous,
             previous_config,
             config_restored,
+            audit_anchor_moved_from,
         })
     }
 }

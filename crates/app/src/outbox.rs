@@ -928,10 +928,16 @@ impl App {
         })
     }
 
-    /// Walk the audit ledger's hash chain.
+    /// The ledger's chain, and the ledger against its anchor outside the database.
     pub fn audit_verify(&self) -> Result<audit::Verification> {
         let store = self.store()?;
-        Ok(audit::verify(store.conn())?)
+        Ok(match self.ledger_anchor() {
+            Ok(anchor) => audit::verify_anchored(store.conn(), anchor)?,
+            Err(why) => audit::Verification {
+                anchor_unchecked: Some(why.to_string()),
+                ..audit::verify(store.conn())?
+            },
+        })
     }
 
     /// The newest audit entries.

@@ -9,6 +9,7 @@ use bosun_connectors::{Db, EventSink};
 use bosun_core::time::{Ts, rfc3339};
 use bosun_core::{Clock, Sensitive};
 use bosun_store::Store;
+use bosun_store::audit::anchor::Anchor;
 use bosun_store::sync_state::{self, Job, NewSource, Source};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,6 +21,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// This process's deliverer id: who holds the outbox claims it takes (see `outbox`).
     deliverer: String,
+    /// The audit ledger's anchor (found or made on first use; see `ledger`).
+    ledger: std::sync::OnceLock<std::result::Result<Anchor, String>>,
 }
 
 /// A source as the user sees it: never its token, only where the token comes from.
@@ -165,6 +168,7 @@ impl App {
             config,
             clock,
             deliverer: deliverer_id(),
+            ledger: std::sync::OnceLock::new(),
         })
     }
 
@@ -182,8 +186,31 @@ impl App {
     }
 
     /// Open (creating and migrating if needed) the database.
+    /// Open the database, its audit ledger anchored outside it (see `ledger`).
     pub fn store(&self) -> Result<Store> {
-        Ok(Store::open(&self.paths.database())?)
+        let mut store = Store::open(&self.paths.database())?;
+        if let Ok(anchor) = self.ledger_anchor() {
+            // A refusal (the ledger no longer agrees with its anchor) is `audit verify`'s to
+            // report; opening goes on.
+            store.anchor_ledger(anchor.clone())?;
+        }
+        Ok(store)
+    }
+
+    /// The audit ledger's anchor, or why the ledger cannot be checked against one now.
+    pub fn ledger_anchor(&self) -> std::result::Result<&Anchor, &str> {
+        // On a thread of its own: the keychain client blocks on its own runtime, which it may
+        // not do on a thread driving async tasks (an API handler, a sync).
+        self.ledger
+            .get_or_init(|| {
+                std::thread::scope(|s| {
+                    s.spawn(|| crate::ledger::anchor(&self.paths))
+                        .join()
+                        .unwrap_or_else(|_| Err("finding the ledger's key panicked".into()))
+                })
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     pub fn sources(&self) -> Result<Vec<SourceView>> {

@@ -58,5 +58,10 @@ pub fn restore(app: &App, a: RestoreArgs, json: bool) -> anyhow::Result<()> {
     if let Some(p) = &r.previous_config {
         println!("The config it replaced is {p}.");
     }
+    if let Some(seq) = r.audit_anchor_moved_from {
+        println!(
+            "The audit ledger's anchor (outside the database) recorded entry {seq} of the replaced database; it now anchors the restored ledger, and the restore is in that ledger."
+        );
+    }
     Ok(())
 }

@@ -36,6 +36,11 @@ pub fn run(app: &App, a: ForgetArgs, json: bool) -> anyhow::Result<()> {
     if let Some(seq) = d.audit_rechained_from {
         println!("  audit ledger re-chained from entry {seq} (recorded in the ledger)");
     }
+    if let Some(seq) = r.audit_anchor_moved_from {
+        println!(
+            "  the ledger's anchor outside the database moved from entry {seq} to the re-chained head"
+        );
+    }
     for f in &r.files_rewritten {
         println!("  rewrote {f}");
     }

@@ -351,9 +351,19 @@ pub fn audit(app: &App, c: AuditCommand, json: bool) -> anyhow::Result<()> {
                     v.entries,
                     v.head.as_deref().unwrap_or("(empty)")
                 );
+                match (&v.anchor, &v.anchor_unchecked) {
+                    (Some(a), _) => println!(
+                        "It agrees with its anchor outside the database ({}, entry {}, {}).",
+                        a.path,
+                        a.seq,
+                        a.key.describe()
+                    ),
+                    (None, Some(why)) => println!("It was not checked against its anchor: {why}."),
+                    (None, None) => {}
+                }
             } else {
                 for p in &v.problems {
-                    println!("entry {}: {} — {}", p.seq, p.kind, p.message);
+                    println!("entry {}: {} — {}", p.seq, p.kind.as_str(), p.message);
                 }
             }
             if !v.ok {

@@ -34,6 +34,8 @@ use std::time::Duration;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The audit ledger's anchor outside the database, moved forward when the store is closed.
+    anchor: Option<audit::anchor::Anchor>,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,6 +98,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            anchor: None,
         };
         store.configure().map_err(|e| StoreError::open(path, e))?;
         migrations::migrate(&mut store.conn, Some(path))?;
@@ -105,7 +108,11 @@ impl Store {
     /// A private in-memory database with the full schema (tests, benchmarks).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            anchor: None,
+        };
         store.configure()?;
         migrations::migrate(&mut store.conn, None)?;
         Ok(store)
@@ -132,6 +139,7 @@ impl Store {
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
+            anchor: None,
         })
     }
 
@@ -150,6 +158,23 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Keep the audit ledger anchored by `anchor`: moved to the ledger's head now and again when
+    /// the store is closed (each time only if the ledger still agrees with it; see
+    /// [`audit::anchor::Anchor::advance`]).
+    pub fn anchor_ledger(
+        &mut self,
+        anchor: audit::anchor::Anchor,
+    ) -> Result<audit::anchor::Advance> {
+        let done = anchor.advance(&self.conn)?;
+        self.anchor = Some(anchor);
+        Ok(done)
+    }
+
+    /// The anchor this store keeps, if any.
+    pub fn ledger_anchor(&self) -> Option<&audit::anchor::Anchor> {
+        self.anchor.as_ref()
     }
 
     /// The connection, for reads and for composing writes.
@@ -186,6 +211,36 @@ impl Store {
             Err(StoreError::Corrupt(rows.join("; ")))
         }
     }
+}
+
+impl Drop for Store {
+    /// Anchor what this store appended to the ledger. Best effort: a refusal (the ledger no
+    /// longer agrees with its anchor) or a failed write leaves the anchor where it was, which
+    /// `audit verify` reports.
+    fn drop(&mut self) {
+        if let Some(a) = &self.anchor {
+            let _ = a.advance(&self.conn);
+        }
+    }
+}
+
+/// Write `bytes` to `path` readable by the user only, atomically (a temporary file beside it,
+/// then a rename).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(&tmp).map_err(io)?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(io)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io)
 }
 
 /// Parse a JSON array column.

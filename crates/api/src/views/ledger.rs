@@ -163,8 +163,8 @@ pub fn signals_page(api: &Api, _: NoArgs) -> Result<SignalsPage> {
 pub fn audit_page(api: &Api, _: NoArgs) -> Result<AuditPage> {
     api.ready()?;
     let app = api.app();
+    let v = app.audit_verify()?;
     let store = app.store()?;
-    let v = audit::verify(store.conn())?;
     Ok(AuditPage {
         ok: v.ok,
         total: v.entries as u32,
@@ -173,7 +173,7 @@ pub fn audit_page(api: &Api, _: NoArgs) -> Result<AuditPage> {
             .into_iter()
             .map(|p| AuditProblem {
                 seq: p.seq,
-                kind: p.kind,
+                kind: p.kind.as_str().to_string(),
                 message: p.message,
             })
             .collect(),

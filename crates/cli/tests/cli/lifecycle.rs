@@ -243,7 +243,10 @@ fn restore_checks_the_file_and_keeps_what_it_replaces() {
     // Into an empty data dir: the records and the config come back.
     let fresh = tempfile::tempdir().unwrap();
     ok(fresh.path(), &["restore", backup.to_str().unwrap()]);
-    assert_eq!(json(fresh.path(), &["status", "--json"])["counts"], counts);
+    // Every record, plus the restore itself in the audit ledger.
+    let mut want = counts.clone();
+    want["audit_entries"] = (counts["audit_entries"].as_i64().unwrap() + 1).into();
+    assert_eq!(json(fresh.path(), &["status", "--json"])["counts"], want);
     assert_eq!(
         std::fs::read_to_string(fresh.path().join("config.toml")).unwrap(),
         std::fs::read_to_string(d.join("config.toml")).unwrap()
@@ -255,6 +258,14 @@ fn restore_checks_the_file_and_keeps_what_it_replaces() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
     ok(d, &["restore", "--force", backup.to_str().unwrap()]);
     assert!(d.join("bosun.db.bak").is_file());
+    // The restore is in the restored ledger, and the anchor outside the database follows it
+    // (it recorded the replaced database's head).
+    for dir in [d, fresh.path()] {
+        let v = json(dir, &["--json", "audit", "verify"]);
+        assert_eq!(v["ok"], true, "{v:#}");
+        let log = json(dir, &["--json", "audit", "log", "--limit", "1"]);
+        assert_eq!(log["entries"][0]["action"], "data.restore", "{log:#}");
+    }
 
     // A damaged file: refused, and the database is untouched.
     let bytes = std::fs::read(&backup).unwrap();
@@ -282,7 +293,7 @@ fn restore_checks_the_file_and_keeps_what_it_replaces() {
             .status
             .success()
     );
-    assert_eq!(json(d, &["status", "--json", "--check"])["counts"], counts);
+    assert_eq!(json(d, &["status", "--json", "--check"])["counts"], want);
 
     // A backup from a newer Bosun: refused.
     let newer = out.path().join("newer.db");
@@ -351,6 +362,7 @@ fn doctor_on_the_demo_prints_every_check_and_checks_a_live_source() {
         "data_dir",
         "database",
         "database_permissions",
+        "audit_ledger",
         "disk",
         "keychain",
         "model",
@@ -367,6 +379,16 @@ fn doctor_on_the_demo_prints_every_check_and_checks_a_live_source() {
         assert!(!c["reason"].as_str().unwrap().is_empty());
     }
     assert_eq!(level("database")["level"], "ok");
+    // Anchored: in the keychain (ok) where one answers, else a key file (warn, saying so).
+    let ledger = level("audit_ledger");
+    assert_ne!(ledger["level"], "fail", "{ledger}");
+    assert!(
+        ledger["reason"]
+            .as_str()
+            .unwrap()
+            .contains("anchored outside the database"),
+        "{ledger}"
+    );
     assert_eq!(
         level("model")["level"],
         "warn",

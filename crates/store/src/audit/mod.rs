@@ -3,6 +3,12 @@
 //! the entry's fields, so editing, deleting or reordering an entry breaks the chain from there on;
 //! the latest sequence number and hash are also kept in `meta` (`audit_head`), so removing the
 //! newest entries is caught too. Triggers refuse UPDATE and DELETE on the table.
+//!
+//! Whoever can edit the database can also rewrite that head, or re-chain every hash after an edit:
+//! [`anchor`] keeps a keyed MAC of the head outside the database, which such an edit cannot
+//! reach.
+
+pub mod anchor;
 
 use crate::Result;
 use bosun_core::time::Ts;
@@ -132,13 +138,50 @@ pub fn entries(conn: &Connection, limit: Option<usize>) -> Result<Vec<Entry>> {
     Ok(rows)
 }
 
+/// What is wrong with the ledger, as a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// An entry's content no longer matches its hash.
+    Edited,
+    /// Entries are missing from the middle of the chain.
+    Deleted,
+    /// Entries are out of order.
+    Reordered,
+    /// Entries were removed from the end.
+    Truncated,
+    /// The head record in the database is gone.
+    HeadMissing,
+    /// The chain is whole but is not the one anchored outside the database: it was rewritten
+    /// and its hashes recomputed.
+    Rechained,
+    /// The anchor file is gone although this ledger was anchored before.
+    AnchorMissing,
+    /// The anchor file's MAC does not verify with this data dir's key.
+    AnchorForged,
+}
+
+impl ProblemKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Edited => "edited",
+            ProblemKind::Deleted => "deleted",
+            ProblemKind::Reordered => "reordered",
+            ProblemKind::Truncated => "truncated",
+            ProblemKind::HeadMissing => "head_missing",
+            ProblemKind::Rechained => "rechained",
+            ProblemKind::AnchorMissing => "anchor_missing",
+            ProblemKind::AnchorForged => "anchor_forged",
+        }
+    }
+}
+
 /// One thing wrong with the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     /// The entry concerned (for a deletion: the first missing sequence number).
     pub seq: i64,
-    /// edited, deleted, reordered, truncated, head_missing.
-    pub kind: String,
+    pub kind: ProblemKind,
     pub message: String,
 }
 
@@ -148,6 +191,10 @@ pub struct Verification {
     pub entries: usize,
     pub head: Option<String>,
     pub problems: Vec<Problem>,
+    /// The head recorded outside the database, when the ledger is anchored.
+    pub anchor: Option<anchor::AnchorInfo>,
+    /// Why the ledger was not checked against its anchor (its key cannot be read now).
+    pub anchor_unchecked: Option<String>,
 }
 
 /// Walk the chain and say what is wrong, entry by entry.
@@ -178,7 +225,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             let first = if gap { expected_seq } else { e.seq - 1 };
             problems.push(Problem {
                 seq: first.max(1),
-                kind: "deleted".into(),
+                kind: ProblemKind::Deleted,
                 message: if gap && first < missing_to {
                     format!("entries {first}–{missing_to} were deleted")
                 } else if gap {
@@ -193,7 +240,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         } else if !chained {
             problems.push(Problem {
                 seq: e.seq,
-                kind: "reordered".into(),
+                kind: ProblemKind::Reordered,
                 message: match moved_from {
                     Some(s) => format!(
                         "entry {} should come right after entry {s}, not after entry {}: entries were reordered",
@@ -207,7 +254,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         if recomputed != e.hash {
             problems.push(Problem {
                 seq: e.seq,
-                kind: "edited".into(),
+                kind: ProblemKind::Edited,
                 message: format!(
                     "entry {} ({} by {}) was edited: its content no longer matches its hash",
                     e.seq, e.action, e.actor
@@ -221,7 +268,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     match (&head, all.last()) {
         (Some((seq, h)), Some(last)) if *seq > last.seq => problems.push(Problem {
             seq: last.seq + 1,
-            kind: "truncated".into(),
+            kind: ProblemKind::Truncated,
             message: format!(
                 "entries {}–{seq} were removed from the end of the ledger",
                 last.seq + 1
@@ -230,18 +277,18 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         (Some((seq, h)), Some(last)) if *seq == last.seq && *h != last.hash => {
             problems.push(Problem {
                 seq: *seq,
-                kind: "edited".into(),
+                kind: ProblemKind::Edited,
                 message: format!("entry {seq} is not the entry the ledger's head recorded"),
             })
         }
         (Some((seq, _)), None) => problems.push(Problem {
             seq: 1,
-            kind: "truncated".into(),
+            kind: ProblemKind::Truncated,
             message: format!("all {seq} entries were removed"),
         }),
         (None, Some(last)) => problems.push(Problem {
             seq: last.seq,
-            kind: "head_missing".into(),
+            kind: ProblemKind::HeadMissing,
             message: "the ledger's head record is missing".into(),
         }),
         _ => {}
@@ -252,7 +299,20 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         entries: all.len(),
         head: head.map(|(s, h)| format!("{s}:{h}")),
         problems,
+        anchor: None,
+        anchor_unchecked: None,
     })
+}
+
+/// [`verify`], and the ledger against its anchor outside the database.
+pub fn verify_anchored(conn: &Connection, anchor: &anchor::Anchor) -> Result<Verification> {
+    let mut v = verify(conn)?;
+    let (problems, info) = anchor.check(conn)?;
+    v.problems.extend(problems);
+    v.problems.sort_by_key(|p| p.seq);
+    v.ok = v.problems.is_empty();
+    v.anchor = info;
+    Ok(v)
 }
 
 #[cfg(test)]
