@@ -22,6 +22,7 @@ use bosun_connectors::outbox::{self, Outbound, Receipt};
 use bosun_core::Sensitive;
 use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
+use bosun_signals::carries::{self, Named};
 use bosun_signals::input::Extra;
 use bosun_signals::time::local_clock;
 use bosun_signals::{ActionKind, Target};
@@ -42,21 +43,44 @@ pub struct ActionsConfig {
     pub retry_backoff_ms: u64,
 }
 
-/// The policy's input for one action (`data.bosun.actions.decision`).
-#[allow(clippy::too_many_arguments)]
+/// One action as the policy is asked about it.
+pub struct Asked<'a> {
+    pub kind: &'a str,
+    /// The text that would go out.
+    pub body: &'a str,
+    /// The text as Bosun drafted it, when `body` may be the manager's edit of it (the policy
+    /// sees the figures the edit added; see `bosun_signals::carries`). `None` while drafting.
+    pub generated: Option<&'a str>,
+    pub summary: &'a str,
+    pub signal_kind: &'a str,
+    /// Who it reaches.
+    pub people: &'a [i64],
+}
+
+/// Everyone an action's text may name (for [`policy_input`]).
+pub fn nameable(conn: &Connection) -> Result<Vec<Named>> {
+    Ok(actions::nameable_people(conn)?
+        .into_iter()
+        .map(|(id, name, logins)| {
+            let logins: Vec<&str> = logins.iter().map(String::as_str).collect();
+            Named::new(id, &name, &logins)
+        })
+        .collect())
+}
+
+/// The policy's input for one action (`data.bosun.actions.decision`): the action with what it
+/// structurally carries (`carries`: people named, people given a figure, links), its
+/// recipients' local time and today's count, and the time.
 pub fn policy_input(
     conn: &Connection,
     extra: &Extra,
-    kind: &str,
-    body: &str,
-    summary: &str,
-    signal_kind: &str,
-    people: &[i64],
+    a: &Asked<'_>,
+    named: &[Named],
     approved_by: Option<&str>,
     now: Ts,
 ) -> Result<Value> {
     let mut recipients = Vec::new();
-    for p in people {
+    for p in a.people {
         let (name, offset) = match extra.people.get(p) {
             Some(x) => (x.name.clone(), x.utc_offset_minutes.unwrap_or(0)),
             None => conn
@@ -80,13 +104,15 @@ pub fn policy_input(
             "sent_today": sent,
         }));
     }
+    let carries = carries::tag(a.body, a.generated, named);
     Ok(json!({
         "action": {
-            "kind": kind,
-            "provider": ActionKind::parse(kind).map_or("", |k| k.provider()),
-            "body": body,
-            "summary": summary,
-            "signal_kind": signal_kind,
+            "kind": a.kind,
+            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider()),
+            "body": a.body,
+            "summary": a.summary,
+            "signal_kind": a.signal_kind,
+            "carries": carries,
             "approved": approved_by.is_some(),
             "approved_by": approved_by.unwrap_or(""),
         },
@@ -312,7 +338,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     })
 }
 
-fn actor(app: &App) -> String {
+pub(crate) fn actor(app: &App) -> String {
     let me = app.config.identity.me.trim();
     if me.is_empty() {
         let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
@@ -530,17 +556,15 @@ impl App {
             return Err(AppError::InvalidInput("the edited text is empty".into()));
         }
         let text = body.unwrap_or(&row.body);
-        let decision = self.decide(&store, &policy.bundle, &row, text, Some(&who), now)?;
+        let decision = self
+            .decide(&store, &policy.bundle, &row, text, Some(&who), now)?
+            .at(now);
         let decision_json = serde_json::to_string(&decision).unwrap_or_default();
         let subject = format!("action:{id}");
-        let (status, not_before, result) = if !decision.deny.is_empty() {
+        let (status, not_before, result) = if decision.denied() {
             ("denied", None, "denied")
-        } else if !decision.defer.is_empty() {
-            (
-                "approved",
-                Some(now + decision.wait_minutes * 60),
-                "deferred",
-            )
+        } else if let Some(until) = decision.defer_until {
+            ("approved", Some(until), "deferred")
         } else {
             ("approved", None, "allowed")
         };
@@ -615,14 +639,25 @@ impl App {
                     .ok()
             })
             .unwrap_or_default();
+        // The draft as generated: its preview is the summary and the text Bosun wrote (an edit
+        // changes the body, never the preview).
+        let generated = row
+            .preview
+            .strip_prefix(row.summary.as_str())
+            .and_then(|p| p.strip_prefix("\n\n"))
+            .unwrap_or(&row.body);
         let input = policy_input(
             store.conn(),
             &Extra::default(),
-            &row.kind,
-            text,
-            &row.summary,
-            &signal_kind,
-            &t.people,
+            &Asked {
+                kind: &row.kind,
+                body: text,
+                generated: Some(generated),
+                summary: &row.summary,
+                signal_kind: &signal_kind,
+                people: &t.people,
+            },
+            &nameable(store.conn())?,
             approved_by,
             now,
         )?;
@@ -751,13 +786,15 @@ impl App {
         }
         let now = self.now();
         let by = row.decided_by.clone();
-        let decision = self.decide(&store, bundle, &row, &row.body, by.as_deref(), now)?;
-        let denied = !decision.deny.is_empty();
-        if !denied && decision.defer.is_empty() {
+        let decision = self
+            .decide(&store, bundle, &row, &row.body, by.as_deref(), now)?
+            .at(now);
+        let denied = decision.denied();
+        if !denied && !decision.deferred() {
             return Ok(None);
         }
         let decision_json = serde_json::to_string(&decision).unwrap_or_default();
-        let not_before = now + decision.wait_minutes.max(1) * 60;
+        let not_before = decision.defer_until.unwrap_or(now + 60);
         store.write(|tx| {
             if denied {
                 actions::deny(tx, id, &decision_json, &decision.explain())?;

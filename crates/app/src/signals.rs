@@ -836,6 +836,7 @@ pub fn apply(
 
     // Drafts: one per suggestion per episode. The policy decides on all of them in one batch.
     let mut pending = Vec::new();
+    let named = crate::outbox::nameable(conn)?;
     for (id, sig, first, _) in &open {
         let Some(sug) = &sig.suggestion else { continue };
         let key = idempotency_key(&sig.dedupe_key, *first, sug.kind.as_str());
@@ -848,11 +849,15 @@ pub fn apply(
         let input = crate::outbox::policy_input(
             conn,
             extra,
-            sug.kind.as_str(),
-            &sug.text,
-            &sug.summary,
-            sig.kind.as_str(),
-            &sug.target.people,
+            &crate::outbox::Asked {
+                kind: sug.kind.as_str(),
+                body: &sug.text,
+                generated: None,
+                summary: &sug.summary,
+                signal_kind: sig.kind.as_str(),
+                people: &sug.target.people,
+            },
+            &named,
             None,
             as_of,
         )?;
@@ -861,6 +866,7 @@ pub fn apply(
     let inputs: Vec<serde_json::Value> = pending.iter().map(|p| p.4.clone()).collect();
     let decisions = bundle.decide_all(&inputs).map_err(policy_error)?;
     for ((id, sig, sug, key, input), decision) in pending.into_iter().zip(decisions) {
+        let decision = decision.at(as_of);
         let target = serde_json::to_string(&sug.target).unwrap_or_else(|_| "{}".into());
         let preview = format!("{}\n\n{}", sug.summary, sug.text);
         let decision_json = serde_json::to_string(&decision).unwrap_or_else(|_| "{}".into());
@@ -886,7 +892,7 @@ pub fn apply(
         // Read the decision's fields, never its sentences: a draft is denied only by a `deny`;
         // waiting for the manager (`needs_approval`) and waiting for the recipient's working
         // hours (`defer`) keep it a draft, and approving it decides again.
-        let denied = !decision.deny.is_empty();
+        let denied = decision.denied();
         let subject = format!("action:{action}");
         audit::append(
             conn,
@@ -897,7 +903,7 @@ pub fn apply(
                 subject: Some(&subject),
                 result: if denied {
                     "denied"
-                } else if !decision.defer.is_empty() {
+                } else if decision.deferred() {
                     "deferred"
                 } else {
                     "needs_approval"
@@ -942,10 +948,13 @@ impl App {
     /// with no earlier bundle, the built-in one.
     pub fn policy(&self, conn: &Connection) -> Result<Policy> {
         let dir = self.policy_dir();
-        bosun_policy::install_defaults(&dir).map_err(|e| AppError::Io {
+        let installed = bosun_policy::install_defaults(&dir).map_err(|e| AppError::Io {
             path: dir.display().to_string(),
             source: e,
         })?;
+        for p in &installed.upgraded {
+            tracing::info!(file = %p.display(), "policy: an unedited earlier default brought up to date (the old copy kept beside it as .previous)");
+        }
         match Bundle::load_dir(&dir) {
             Ok(bundle) => {
                 let files = serde_json::to_string(&bundle.files).unwrap_or_default();

@@ -566,3 +566,42 @@ async fn night_approvals_released_together_respect_the_daily_cap() {
     assert_eq!(posted, 3);
     s.fakes.shutdown().await;
 }
+
+/// Issue 16 (7): the policy matched an individual metric by its wording, so a manager's edit that
+/// reworded one ("eighteen reviews", "Test: 18!") went out. The policy now reads what the text
+/// structurally carries: a figure about a named person in what the edit added.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_adding_a_persons_figure_is_denied_however_it_is_worded() {
+    let s = setup().await;
+    slack_recipient(&s);
+    let (dm, key) = s.draft(
+        "slack_dm",
+        json!({"people": [501]}),
+        "Could you look at the review queue today?",
+    );
+    let edited = "Could you look at the review queue today? Test Person: eighteen reviews this sprint, more than anyone!";
+    let d = s.app.approve_action(dm, Some(edited)).await.unwrap();
+    assert_eq!(d.action.row.status, "denied", "{d:#?}");
+    let decision = &d.action.row.decision;
+    assert_eq!(
+        decision["codes"],
+        json!(["individual_metric"]),
+        "{decision}"
+    );
+    assert_eq!(posted_with(&s, &key).await, 0, "nothing was sent");
+
+    // The same draft, edited without a figure, goes.
+    let (dm, key) = s.draft(
+        "slack_dm",
+        json!({"people": [501]}),
+        "Standup notes are up.",
+    );
+    let d = s
+        .app
+        .approve_action(dm, Some("Test Person, standup notes are up: have a look."))
+        .await
+        .unwrap();
+    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    assert_eq!(posted_with(&s, &key).await, 1);
+    s.fakes.shutdown().await;
+}

@@ -82,9 +82,53 @@ pub struct Decision {
     pub defer: Vec<String>,
     /// How long to wait when deferred.
     pub wait_minutes: i64,
+    /// Why, as codes (a bundle written before codes existed gives none: its sentences are all
+    /// there is, shown as they are).
+    #[serde(default)]
+    pub codes: Vec<ReasonCode>,
+    /// When a deferred action may go (unix seconds; set by the caller, who knows the time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_until: Option<i64>,
+}
+
+/// Why the policy denied or deferred an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// The signal kind is about one person's numbers.
+    IndividualMetricKind,
+    /// The text gives a figure about a named person (from `carries`, whatever the wording).
+    IndividualMetric,
+    /// The text matches the individual-metric pattern.
+    IndividualMetricText,
+    /// A recipient's quiet hours.
+    QuietHours,
+    /// A recipient's weekend.
+    Weekend,
+    /// A recipient's daily cap.
+    DailyCap,
+    /// A code of the user's own rules.
+    #[serde(other)]
+    Other,
 }
 
 impl Decision {
+    /// Whether the policy refused it outright.
+    pub fn denied(&self) -> bool {
+        !self.deny.is_empty()
+    }
+
+    /// Whether it must wait (quiet hours, the weekend, a daily cap).
+    pub fn deferred(&self) -> bool {
+        !self.defer.is_empty()
+    }
+
+    /// Set [`Decision::defer_until`] from the time of the decision.
+    pub fn at(mut self, now: i64) -> Decision {
+        self.defer_until = self.deferred().then(|| now + self.wait_minutes.max(1) * 60);
+        self
+    }
+
     /// One line for people.
     pub fn explain(&self) -> String {
         if !self.deny.is_empty() {
@@ -190,7 +234,7 @@ impl Bundle {
     /// evaluation starts ready instead of analysing the modules again (about 1.5 ms each).
     fn check(&mut self) -> Result<()> {
         let sample = serde_json::json!({
-            "action": {"kind": "slack_dm", "provider": "slack", "body": "hello", "summary": "", "signal_kind": "review_waiting", "approved": true, "approved_by": "check"},
+            "action": {"kind": "slack_dm", "provider": "slack", "body": "hello", "summary": "", "signal_kind": "review_waiting", "carries": {"names": [1], "person_figures": [], "links": []}, "approved": true, "approved_by": "check"},
             "recipients": [{"id": 1, "name": "x", "local_minutes": 600, "local_time": "10:00", "local_weekday": 1, "sent_today": 0}],
             "now": {"utc": "2026-01-01T00:00:00Z"}
         });
@@ -306,17 +350,64 @@ fn violations_of(v: serde_json::Value) -> Result<Vec<Violation>> {
     Ok(out)
 }
 
-/// Write the default bundle's files into `dir` (created if needed), never overwriting a file the
-/// user has. Returns the files written.
-pub fn install_defaults(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// SHA-256 of earlier shipped versions of the default files, exactly as shipped: a user file
+/// still equal to one was never edited, and is brought up to date. (The first `actions.rego`
+/// denied every draft waiting for approval, so drafts written at night or at the weekend were
+/// dead on arrival; the second decided individual metrics on the text's wording only.)
+const EARLIER_DEFAULTS: &[(&str, &str)] = &[
+    (
+        "actions.rego",
+        "279463bc166fcb9b9160639ef840c44f74485c77f2e2337181cabe6ed29c7915",
+    ),
+    (
+        "actions.rego",
+        "a88fd169739fefc6fd8d45ce30f2778d6e55f19c1025bf20d8728ae854a3d15c",
+    ),
+];
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What [`install_defaults`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Installed {
+    /// Files written where there were none.
+    pub written: Vec<PathBuf>,
+    /// Unedited copies of an earlier default replaced by the current one (the old copy is kept
+    /// beside it as `<name>.previous`).
+    pub upgraded: Vec<PathBuf>,
+}
+
+/// Write the default bundle's files into `dir` (created if needed). A file the user has is never
+/// overwritten, unless it is an unedited copy of an earlier default ([`EARLIER_DEFAULTS`]).
+pub fn install_defaults(dir: &Path) -> std::io::Result<Installed> {
     std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
+    let mut done = Installed::default();
     for (name, text) in DEFAULT_BUNDLE {
         let p = dir.join(name);
-        if !p.exists() {
-            std::fs::write(&p, text)?;
-            written.push(p);
+        match std::fs::read_to_string(&p) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::write(&p, text)?;
+                done.written.push(p);
+            }
+            Err(e) => return Err(e),
+            Ok(current) => {
+                let hash = sha256_hex(&current);
+                if EARLIER_DEFAULTS
+                    .iter()
+                    .any(|(n, h)| n == name && *h == hash)
+                {
+                    std::fs::write(p.with_extension("rego.previous"), &current)?;
+                    std::fs::write(&p, text)?;
+                    done.upgraded.push(p);
+                }
+            }
         }
     }
-    Ok(written)
+    Ok(done)
 }

@@ -13,6 +13,7 @@
 
 pub mod agreements;
 pub mod alerts;
+pub mod carries;
 mod ctx;
 mod detect;
 pub mod input;

@@ -309,6 +309,23 @@ pub fn sent_to_person_since(conn: &Connection, person: i64, since: Ts) -> Result
     Ok(n as usize)
 }
 
+/// Every human person with the logins of their accounts: what an action's text may name them by
+/// (see `bosun_signals::carries`).
+pub fn nameable_people(conn: &Connection) -> Result<Vec<(i64, String, Vec<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name, coalesce(json_group_array(a.login) FILTER (WHERE a.login IS NOT NULL), '[]')
+         FROM people p LEFT JOIN accounts a ON a.person_id = p.id
+         WHERE p.is_bot = 0 GROUP BY p.id ORDER BY p.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            let logins: String = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, crate::json_list(&logins)))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! The default policy bundle, user edits, and malformed policies.
 
-use bosun_policy::{Bundle, DEFAULT_BUNDLE, PolicyError, install_defaults};
+use bosun_policy::{Bundle, DEFAULT_BUNDLE, PolicyError, ReasonCode, install_defaults};
 use serde_json::{Value, json};
 
 fn action(kind: &str, body: &str, approved: bool, recipients: Value) -> Value {
@@ -246,14 +246,18 @@ fn a_policy_that_compiles_but_breaks_the_contract_is_refused() {
 fn the_default_bundle_is_installed_once_and_user_edits_win() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("policy");
-    assert_eq!(install_defaults(&p).unwrap().len(), 2);
+    assert_eq!(install_defaults(&p).unwrap().written.len(), 2);
     // The user lowers the cap to one message a day.
     let f = p.join("actions.rego");
     let text = std::fs::read_to_string(&f)
         .unwrap()
         .replace("max_per_person_per_day := 3", "max_per_person_per_day := 1");
     std::fs::write(&f, text).unwrap();
-    assert!(install_defaults(&p).unwrap().is_empty(), "never overwrites");
+    let again = install_defaults(&p).unwrap();
+    assert!(
+        again.written.is_empty() && again.upgraded.is_empty(),
+        "never overwrites"
+    );
     let b = Bundle::load_dir(&p).unwrap();
     let d = b
         .decide(&action("slack_dm", "hi", true, at(600, 1, 1)))
@@ -334,4 +338,123 @@ fn a_deferred_draft_awaiting_approval_is_not_denied() {
         assert!(d.deny.is_empty(), "deferred, not denied: {d:?}");
         assert!(!d.defer.is_empty() && d.wait_minutes > 0, "{d:?}");
     }
+}
+
+fn carrying(body: &str, figures: &[i64]) -> Value {
+    let mut a = action("slack_dm", body, true, at(600, 1, 0));
+    a["action"]["carries"] = json!({"names": [7], "person_figures": figures, "links": []});
+    a
+}
+
+/// Rewording used to get an individual metric past the text pattern; the structural tag does not
+/// depend on the words.
+#[test]
+fn an_individual_metric_is_denied_by_what_the_text_carries_not_its_wording() {
+    let b = Bundle::builtin();
+    let reworded = "Priya: eighteen reviews this sprint, more than anyone!";
+    let old = b
+        .decide(&action("slack_dm", reworded, true, at(600, 1, 0)))
+        .unwrap();
+    assert!(
+        old.allow,
+        "without tags the pattern alone lets it through: {old:?}"
+    );
+    let d = b.decide(&carrying(reworded, &[7])).unwrap();
+    assert!(!d.allow && d.denied(), "{d:?}");
+    assert_eq!(d.codes, vec![ReasonCode::IndividualMetric]);
+    let fine = b
+        .decide(&carrying("Priya, could you review api#42?", &[]))
+        .unwrap();
+    assert!(fine.allow && fine.codes.is_empty(), "{fine:?}");
+}
+
+#[test]
+fn decisions_carry_codes_and_a_time_to_wait_for() {
+    let b = Bundle::builtin();
+    let d = b
+        .decide(&action("slack_dm", "hi", true, at(19 * 60, 5, 3)))
+        .unwrap();
+    assert_eq!(
+        d.codes,
+        vec![
+            ReasonCode::DailyCap,
+            ReasonCode::QuietHours,
+            ReasonCode::Weekend
+        ]
+    );
+    let d = d.at(1_000_000);
+    assert_eq!(d.defer_until, Some(1_000_000 + d.wait_minutes * 60));
+    let denied = b
+        .decide(&action(
+            "slack_dm",
+            "Priya: 18 reviews given this week",
+            true,
+            at(600, 1, 0),
+        ))
+        .unwrap();
+    assert_eq!(denied.codes, vec![ReasonCode::IndividualMetricText]);
+}
+
+/// A policy folder made by the first release holds its `actions.rego`, which denied every draft
+/// waiting for approval: unedited, it is brought up to date (the old copy kept); edited, it is
+/// the user's and stays.
+#[test]
+fn an_unedited_earlier_default_is_upgraded_and_an_edited_one_kept() {
+    let old = include_str!("actions-v1.rego");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy");
+    std::fs::create_dir_all(&p).unwrap();
+    for (name, text) in DEFAULT_BUNDLE {
+        std::fs::write(
+            p.join(name),
+            if *name == "actions.rego" { old } else { text },
+        )
+        .unwrap();
+    }
+    let draft = action("slack_dm", "Could you review?", false, at(600, 1, 0));
+    let before = Bundle::load_dir(&p).unwrap().decide(&draft).unwrap();
+    assert!(
+        before.denied(),
+        "the first release's rule denies a waiting draft: {before:?}"
+    );
+    let done = install_defaults(&p).unwrap();
+    assert_eq!(done.upgraded, vec![p.join("actions.rego")]);
+    assert_eq!(
+        std::fs::read_to_string(p.join("actions.rego.previous")).unwrap(),
+        old
+    );
+    let after = Bundle::load_dir(&p).unwrap().decide(&draft).unwrap();
+    assert!(!after.denied() && after.needs_approval, "{after:?}");
+
+    let edited = old.replace("max_per_person_per_day := 3", "max_per_person_per_day := 2");
+    std::fs::write(p.join("actions.rego"), &edited).unwrap();
+    assert!(install_defaults(&p).unwrap().upgraded.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(p.join("actions.rego")).unwrap(),
+        edited
+    );
+}
+
+/// A rule the user adds the short way (a plain sentence) still denies, with the code `other`.
+#[test]
+fn a_plain_sentence_rule_of_the_users_own_still_denies() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy");
+    install_defaults(&p).unwrap();
+    let file = p.join("actions.rego");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\ndeny contains \"no direct messages\" if input.action.kind == \"slack_dm\"\n");
+    text.push_str(
+        "\ndefer contains \"not during the offsite\" if input.action.kind == \"slack_dm\"\n",
+    );
+    std::fs::write(&file, text).unwrap();
+    let d = Bundle::load_dir(&p)
+        .unwrap()
+        .decide(&action("slack_dm", "Standup moved?", true, at(600, 1, 0)))
+        .unwrap();
+    assert!(d.denied() && d.deferred(), "{d:?}");
+    assert_eq!(d.deny, vec!["no direct messages".to_string()]);
+    assert_eq!(d.defer, vec!["not during the offsite".to_string()]);
+    assert_eq!(d.codes, vec![ReasonCode::Other]);
+    assert_eq!(d.wait_minutes, 1);
 }
