@@ -99,6 +99,10 @@ endpoints! {
     sync_now: work::NoArgs => settings::SyncStarted = settings::sync_now;
     /// What Bosun stores: tables with rows, sizes and retention, and the data dir's files.
     storage: work::NoArgs => data::Storage = data::storage;
+    /// Identity's merge suggestions (accounts a rule linked), to accept or reject.
+    identity_suggestions: work::NoArgs => work::IdentitySuggestions = work::identity_suggestions;
+    /// Accept (one person) or reject (two people) a link between two accounts; kept and audited.
+    decide_identity: work::DecideIdentityArgs => work::IdentitySuggestions = work::decide_identity;
     /// The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions.
     doctor: work::NoArgs => data::Doctor = data::doctor;
 }

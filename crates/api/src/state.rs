@@ -377,6 +377,11 @@ impl Api {
 
     /// Run `f` over the metrics dataset and the DORA analysis, loading or refreshing the cache
     /// first (only what the last sync touched is re-read).
+    /// The records changed outside a sync (an identity answer): the next read refreshes.
+    pub fn mark_stale(&self) {
+        self.stale.store(true, Ordering::SeqCst);
+    }
+
     pub fn with_data<T>(
         &self,
         f: impl FnOnce(&App, &Dataset, &Analysis) -> Result<T>,

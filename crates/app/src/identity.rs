@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::{AppError, Result};
 use bosun_core::time::Ts;
-use bosun_identity::{AccountInfo, Override, Rules, resolve};
+use bosun_identity::{AccountInfo, Decision, Override, Rules, resolve};
 use bosun_store::Store;
 use bosun_store::identity as db;
 use serde::Serialize;
@@ -15,6 +15,8 @@ pub struct IdentityReport {
     pub bots: usize,
     pub linked_accounts: usize,
     pub unmatched: usize,
+    /// Links a rule made that the manager has not accepted or rejected (`bosun people suggestions`).
+    pub suggestions: usize,
     /// Config references (team members, managers) that matched nobody.
     pub unresolved: Vec<String>,
 }
@@ -106,11 +108,31 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
             .collect(),
         bot_patterns: config.identity.bot_patterns.clone(),
         company_domains: domains.clone(),
+        decisions: db::match_decisions(&tx)?
+            .into_iter()
+            .map(|d| Decision {
+                a: d.a,
+                b: d.b,
+                same: d.same,
+            })
+            .collect(),
     };
     let res = resolve(&infos, &rules);
+    let suggestions: Vec<db::MatchSuggestion> = res
+        .suggestions
+        .iter()
+        .map(|s| db::MatchSuggestion {
+            a: infos[s.a].handle(),
+            b: infos[s.b].handle(),
+            method: s.link.method.to_string(),
+            confidence: s.link.confidence,
+        })
+        .collect();
+    db::set_match_suggestions(&tx, &suggestions)?;
     let unmatched: HashSet<usize> = res.unmatched.iter().copied().collect();
     let mut report = IdentityReport {
         unmatched: unmatched.len(),
+        suggestions: db::match_suggestions(&tx)?.len(),
         ..Default::default()
     };
     let mut used = HashSet::new();
@@ -208,4 +230,98 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
         tracing::warn!("identity: {u} matches no one");
     }
     Ok(report)
+}
+
+/// One side of a suggested link.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuggestedAccount {
+    /// `provider:login-or-id`: what `bosun people accept|reject` and the config's `[[people]]` take.
+    pub handle: String,
+    pub provider: String,
+    pub login: Option<String>,
+    pub name: Option<String>,
+    pub emails: Vec<String>,
+}
+
+/// Two accounts a rule linked into one person, for the manager to accept or reject.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchSuggestionView {
+    pub a: SuggestedAccount,
+    pub b: SuggestedAccount,
+    /// `email`, `noreply` or `name`.
+    pub method: String,
+    pub confidence: f64,
+    /// The rule, in words.
+    pub why: String,
+    /// The person they are one of now.
+    pub person: Option<String>,
+}
+
+/// What a rule's link means, for people.
+pub fn why(method: &str) -> &'static str {
+    match method {
+        "email" => "they share an email address",
+        "noreply" => "a GitHub noreply address names the login",
+        "name" => "they have the same name",
+        _ => "a rule linked them",
+    }
+}
+
+/// The open suggestions, with both accounts as the store knows them.
+pub fn suggestions(store: &Store) -> Result<Vec<MatchSuggestionView>> {
+    let conn = store.conn();
+    let rows = db::accounts_with_emails(conn)?;
+    let by_handle: BTreeMap<String, &db::AccountRow> =
+        rows.iter().map(|r| (handle(r), r)).collect();
+    let side = |h: &str| -> SuggestedAccount {
+        let r = by_handle.get(h);
+        SuggestedAccount {
+            handle: h.to_string(),
+            provider: r.map_or_else(
+                || h.split(':').next().unwrap_or("").to_string(),
+                |r| r.provider.clone(),
+            ),
+            login: r.and_then(|r| r.login.clone()),
+            name: r.and_then(|r| r.display_name.clone()),
+            emails: r.map(|r| r.emails.clone()).unwrap_or_default(),
+        }
+    };
+    let mut out = Vec::new();
+    for s in db::match_suggestions(conn)? {
+        let person = match by_handle.get(&s.a) {
+            Some(r) => conn
+                .query_row(
+                    "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = ?1",
+                    [r.id],
+                    |x| x.get(0),
+                )
+                .ok(),
+            None => None,
+        };
+        out.push(MatchSuggestionView {
+            a: side(&s.a),
+            b: side(&s.b),
+            why: why(&s.method).to_string(),
+            method: s.method,
+            confidence: s.confidence,
+            person,
+        });
+    }
+    Ok(out)
+}
+
+/// An account's handle, as identity names it.
+fn handle(r: &db::AccountRow) -> String {
+    format!(
+        "{}:{}",
+        r.provider,
+        r.login.as_deref().unwrap_or(&r.external_id)
+    )
+}
+
+/// Whether `handle` names a synced account.
+pub fn known_handle(store: &Store, h: &str) -> Result<bool> {
+    Ok(db::accounts_with_emails(store.conn())?
+        .iter()
+        .any(|r| handle(r) == h))
 }

@@ -422,6 +422,57 @@ impl App {
         crate::identity::apply(&mut store, &self.config, self.now())
     }
 
+    /// Identity's open merge suggestions (links a rule made), for the manager to answer.
+    pub fn identity_suggestions(&self) -> Result<Vec<crate::identity::MatchSuggestionView>> {
+        crate::identity::suggestions(&self.store()?)
+    }
+
+    /// Answer a suggestion (or say so of any two accounts): `same` links them for sure, otherwise
+    /// no rule links them again. Kept in the store across syncs, audited, and applied at once.
+    pub fn decide_identity(
+        &self,
+        a: &str,
+        b: &str,
+        same: bool,
+    ) -> Result<crate::identity::IdentityReport> {
+        let (a, b) = (a.trim(), b.trim());
+        if a == b {
+            return Err(AppError::InvalidInput(format!(
+                "{a} and {b} are the same account"
+            )));
+        }
+        let mut store = self.store()?;
+        for h in [a, b] {
+            if !crate::identity::known_handle(&store, h)? {
+                return Err(AppError::NotFound(format!(
+                    "no synced account {h} (accounts are named provider:login, as `bosun people` shows them)"
+                )));
+            }
+        }
+        let now = self.now();
+        let who = crate::outbox::actor(self);
+        store.write(|tx| {
+            bosun_store::identity::decide_match(tx, a, b, same, &who, now)?;
+            bosun_store::audit::append(
+                tx,
+                &bosun_store::audit::NewEntry {
+                    at: now,
+                    actor: &who,
+                    action: if same {
+                        "identity.accept"
+                    } else {
+                        "identity.reject"
+                    },
+                    subject: Some(&format!("accounts:{a}+{b}")),
+                    result: "ok",
+                    trace: serde_json::json!({"a": a, "b": b, "same": same}),
+                },
+            )?;
+            Ok(())
+        })?;
+        crate::identity::apply(&mut store, &self.config, now)
+    }
+
     pub fn remove_source(&self, key: &str) -> Result<SourceView> {
         let mut store = self.store()?;
         let src = self.find_source(&store, key)?;

@@ -73,8 +73,11 @@ pub enum Command {
     #[command(subcommand)]
     Notes(crate::notes::NotesCommand),
     /// People with their linked accounts (GitHub, Jira, Slack, PagerDuty, git), and the accounts
-    /// nobody could be matched to.
-    People,
+    /// nobody could be matched to; identity's merge suggestions, to accept or reject.
+    People {
+        #[command(subcommand)]
+        command: Option<PeopleCommand>,
+    },
     /// Per-source sync state and per-entity record counts.
     Status {
         /// Also run SQLite's integrity check.
@@ -221,4 +224,19 @@ pub enum AddSource {
         #[arg(long)]
         default_branch: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Links a rule made (same email, a GitHub noreply address, same name) that you have not
+    /// answered yet.
+    Suggestions,
+    /// Two accounts are one person: linked for sure from now on.
+    Accept {
+        /// An account as `provider:login-or-id` (as `bosun people` and the suggestions show it).
+        a: String,
+        b: String,
+    },
+    /// Two accounts are two people: no rule links them again.
+    Reject { a: String, b: String },
 }

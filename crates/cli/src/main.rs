@@ -20,7 +20,7 @@ use bosun_app::demo::{self, DemoOptions};
 use bosun_app::{App, AppError, NewSourceSpec, Paths};
 use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
 use clap::Parser;
-use cli::{AddSource, Cli, Command, DemoCommand, SourcesCommand};
+use cli::{AddSource, Cli, Command, DemoCommand, PeopleCommand, SourcesCommand};
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -223,7 +223,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Signals(a) => signals::signals(&app, a, cli.json)?,
         Command::Actions(c) => signals::actions(&app, c, cli.json)?,
         Command::Audit(c) => signals::audit(&app, c, cli.json)?,
-        Command::People => {
+        Command::People { command: None } => {
             let people = app.people()?;
             if cli.json {
                 print_json(&people)?;
@@ -231,6 +231,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_people(&people);
             }
         }
+        Command::People {
+            command: Some(PeopleCommand::Suggestions),
+        } => {
+            let s = app.identity_suggestions()?;
+            if cli.json {
+                print_json(&s)?;
+            } else {
+                print_suggestions(&s);
+            }
+        }
+        Command::People {
+            command: Some(PeopleCommand::Accept { a, b }),
+        } => decide_identity(&app, &a, &b, true, cli.json)?,
+        Command::People {
+            command: Some(PeopleCommand::Reject { a, b }),
+        } => decide_identity(&app, &a, &b, false, cli.json)?,
         Command::Sources(SourcesCommand::Remove { source }) => {
             let view = app.remove_source(&source)?;
             if cli.json {
@@ -433,6 +449,63 @@ fn print_outcomes(outcomes: &[bosun_connectors::engine::SourceOutcome]) {
             );
         }
     }
+}
+
+/// `bosun people accept|reject A B`.
+fn decide_identity(
+    app: &bosun_app::App,
+    a: &str,
+    b: &str,
+    same: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let report = app.decide_identity(a, b, same)?;
+    if json {
+        return print_json(&report);
+    }
+    if same {
+        println!("{a} and {b} are one person from now on.");
+    } else {
+        println!("{a} and {b} are two people from now on.");
+    }
+    if report.suggestions > 0 {
+        println!(
+            "{} suggestions still open (bosun people suggestions).",
+            report.suggestions
+        );
+    }
+    Ok(())
+}
+
+fn print_suggestions(v: &[bosun_app::identity::MatchSuggestionView]) {
+    if v.is_empty() {
+        println!("No open suggestions: every link a rule made has been answered.");
+        return;
+    }
+    let side = |a: &bosun_app::identity::SuggestedAccount| {
+        let mut s = a.handle.clone();
+        if let Some(n) = &a.name {
+            s.push_str(&format!(" ({n})"));
+        }
+        if let Some(e) = a.emails.first() {
+            s.push_str(&format!(" <{e}>"));
+        }
+        s
+    };
+    for x in v {
+        println!(
+            "{}  {}  ({}, {:.2}{})",
+            side(&x.a),
+            side(&x.b),
+            x.why,
+            x.confidence,
+            x.person
+                .as_deref()
+                .map(|p| format!("; now one person: {p}"))
+                .unwrap_or_default()
+        );
+    }
+    println!("Answer with: bosun people accept A B  |  bosun people reject A B");
 }
 
 fn print_people(v: &bosun_app::PeopleView) {

@@ -12,6 +12,11 @@
 //!
 //! Bots (provider flags, `[bot]` logins, configured patterns) are never merged with anyone. An
 //! account linked to no other is reported as unmatched for the manager to review.
+//!
+//! Every link made by a rule (email, noreply, name) is also a [`Suggestion`] for the manager to
+//! accept or reject. Their [`Decision`]s come back in the [`Rules`]: an accepted pair is linked
+//! for sure (method `confirmed`, 1.0) and no longer suggested; a rejected pair is never linked by
+//! a rule again (the two stay apart unless an override joins them).
 
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,6 +53,30 @@ pub struct Override {
     pub accounts: Vec<String>,
 }
 
+/// The manager's answer to a [`Suggestion`]: the two accounts (as [`AccountInfo::handle`]s) are
+/// one person, or are not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub a: String,
+    pub b: String,
+    pub same: bool,
+}
+
+impl Decision {
+    /// Whether it is about the accounts `x` and `y` (either way round).
+    fn is_about(&self, x: &str, y: &str) -> bool {
+        (self.a == x && self.b == y) || (self.a == y && self.b == x)
+    }
+}
+
+/// Two accounts a rule linked, for the manager to accept or reject (indices into the input).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub a: usize,
+    pub b: usize,
+    pub link: Link,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     pub overrides: Vec<Override>,
@@ -55,6 +84,8 @@ pub struct Rules {
     pub bot_patterns: Vec<String>,
     /// The company's email domains: differing addresses at these domains mean different people.
     pub company_domains: Vec<String>,
+    /// The manager's answers to earlier suggestions.
+    pub decisions: Vec<Decision>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -78,6 +109,8 @@ pub struct Resolution {
     pub people: Vec<Person>,
     /// Accounts nobody else could be linked to (indices into the input).
     pub unmatched: Vec<usize>,
+    /// Links a rule made that the manager has not answered yet.
+    pub suggestions: Vec<Suggestion>,
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
@@ -140,9 +173,22 @@ fn domain(email: &str) -> Option<String> {
 
 struct Dsu {
     parent: Vec<usize>,
+    /// Pairs of accounts the manager said are two people.
+    apart: Vec<(usize, usize)>,
 }
 
 impl Dsu {
+    /// Whether joining the groups of `a` and `b` would put a pair the manager kept apart into
+    /// one person.
+    fn kept_apart(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        ra != rb
+            && self.apart.clone().into_iter().any(|(x, y)| {
+                let (rx, ry) = (self.find(x), self.find(y));
+                (rx == ra && ry == rb) || (rx == rb && ry == ra)
+            })
+    }
+
     fn find(&mut self, x: usize) -> usize {
         let p = self.parent[x];
         if p == x {
@@ -210,8 +256,24 @@ fn matches_ref(a: &AccountInfo, r: &str) -> bool {
 /// Resolve accounts into people.
 pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
     let n = accounts.len();
+    let handles: Vec<String> = accounts.iter().map(AccountInfo::handle).collect();
+    let pairs = |same: bool| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for d in rules.decisions.iter().filter(|d| d.same == same) {
+            for i in 0..n {
+                for j in (i + 1)..n {
+                    if d.is_about(&handles[i], &handles[j]) {
+                        out.push((i, j));
+                    }
+                }
+            }
+        }
+        out
+    };
+    let (accepted, rejected) = (pairs(true), pairs(false));
     let mut dsu = Dsu {
         parent: (0..n).collect(),
+        apart: rejected.clone(),
     };
     let mut link: Vec<Option<Link>> = vec![None; n];
     let bots: Vec<bool> = accounts.iter().map(|a| is_bot(a, rules)).collect();
@@ -220,6 +282,8 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
             link[i] = Some(l);
         }
     };
+    // Links made by a rule, for the manager to answer.
+    let mut suggested: Vec<Suggestion> = Vec::new();
 
     // 1. Overrides: everything listed under one person is one person, for sure.
     let mut override_name: HashMap<usize, String> = HashMap::new();
@@ -242,6 +306,20 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
             override_name.insert(first, o.name.clone());
         }
     }
+    // The manager's accepted suggestions are as sure as an override.
+    for &(a, b) in &accepted {
+        dsu.union(a, b);
+        for i in [a, b] {
+            set_link(
+                &mut link,
+                i,
+                Link {
+                    method: "confirmed",
+                    confidence: 1.0,
+                },
+            );
+        }
+    }
 
     // 2. Shared email addresses, and GitHub noreply addresses naming a login.
     let mut by_email: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -256,7 +334,18 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
                             .as_deref()
                             .is_some_and(|l| l.eq_ignore_ascii_case(&login))
                         && !bots[j]
+                        && !dsu.kept_apart(i, j)
                     {
+                        if dsu.find(i) != dsu.find(j) {
+                            suggested.push(Suggestion {
+                                a: i,
+                                b: j,
+                                link: Link {
+                                    method: "noreply",
+                                    confidence: 0.95,
+                                },
+                            });
+                        }
                         dsu.union(i, j);
                         set_link(
                             &mut link,
@@ -281,6 +370,19 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
     }
     for members in by_email.values().filter(|m| m.len() > 1) {
         for &m in members {
+            if dsu.kept_apart(members[0], m) {
+                continue;
+            }
+            if dsu.find(members[0]) != dsu.find(m) {
+                suggested.push(Suggestion {
+                    a: members[0],
+                    b: m,
+                    link: Link {
+                        method: "email",
+                        confidence: 0.95,
+                    },
+                });
+            }
             dsu.union(members[0], m);
             set_link(
                 &mut link,
@@ -333,6 +435,17 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
             if !ea.is_empty() && !eb.is_empty() && ea.is_disjoint(&eb) {
                 continue; // two people with the same name
             }
+            if dsu.kept_apart(ra, rb) {
+                continue;
+            }
+            suggested.push(Suggestion {
+                a: members[0],
+                b: m,
+                link: Link {
+                    method: "name",
+                    confidence: 0.7,
+                },
+            });
             dsu.union(ra, rb);
             set_link(
                 &mut link,
@@ -415,7 +528,11 @@ pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
         });
     }
     people.sort_by_key(|a| (a.is_bot, a.name.to_lowercase()));
-    Resolution { people, unmatched }
+    Resolution {
+        people,
+        unmatched,
+        suggestions: suggested,
+    }
 }
 
 /// The most complete display name of a group (Jira and Slack carry real names; logins do not).
@@ -471,7 +588,86 @@ mod tests {
             overrides: vec![],
             bot_patterns: vec!["jenkins*".into()],
             company_domains: vec!["tidewater.dev".into()],
+            decisions: vec![],
         }
+    }
+
+    /// A GitHub login, a Jira account with the same name and a personal address, and a Slack
+    /// account sharing the GitHub address: two rule-made links, both suggested.
+    fn trio() -> Vec<AccountInfo> {
+        vec![
+            acc(
+                "github",
+                "1",
+                Some("mkeller"),
+                Some("Mia Keller"),
+                &["mia@example.org"],
+            ),
+            acc("jira", "j-9", None, Some("Mia Keller"), &[]),
+            acc("slack", "U1", None, Some("mia"), &["mia@example.org"]),
+        ]
+    }
+
+    #[test]
+    fn every_rule_made_link_is_suggested_once() {
+        let r = resolve(&trio(), &rules());
+        assert_eq!(r.people.len(), 1);
+        let mut got: Vec<(usize, usize, &str)> = r
+            .suggestions
+            .iter()
+            .map(|s| (s.a.min(s.b), s.a.max(s.b), s.link.method))
+            .collect();
+        got.sort();
+        assert_eq!(got, vec![(0, 1, "name"), (0, 2, "email")]);
+    }
+
+    #[test]
+    fn a_rejected_suggestion_keeps_the_two_apart_and_is_not_suggested_again() {
+        let mut rules = rules();
+        rules.decisions.push(Decision {
+            a: "jira:j-9".into(),
+            b: "github:mkeller".into(),
+            same: false,
+        });
+        let r = resolve(&trio(), &rules);
+        assert_eq!(r.people.len(), 2, "{r:#?}");
+        assert_ne!(person_of(&r, 0), person_of(&r, 1));
+        assert_eq!(person_of(&r, 0), person_of(&r, 2), "the email link stands");
+        assert_eq!(r.suggestions.len(), 1);
+        assert_eq!(r.suggestions[0].link.method, "email");
+        // The Jira account is alone now: a person of its own, unmatched.
+        assert_eq!(r.unmatched, vec![1]);
+    }
+
+    #[test]
+    fn an_accepted_suggestion_is_confirmed_and_no_longer_suggested() {
+        let mut rules = rules();
+        rules.decisions.push(Decision {
+            a: "github:mkeller".into(),
+            b: "jira:j-9".into(),
+            same: true,
+        });
+        let r = resolve(&trio(), &rules);
+        assert_eq!(r.people.len(), 1);
+        let p = &r.people[0];
+        let method = |i: usize| p.accounts.iter().find(|(a, _)| *a == i).unwrap().1;
+        assert_eq!(method(1).method, "confirmed");
+        assert_eq!(method(1).confidence, 1.0);
+        assert_eq!(r.suggestions.len(), 1, "only the email link is still open");
+        // Accepted without any rule linking them: still one person.
+        let strangers = vec![
+            acc("github", "1", Some("zed"), Some("Zed Q"), &[]),
+            acc("jira", "j-1", None, Some("Z. Quinn"), &[]),
+        ];
+        let mut rules = self::rules();
+        rules.decisions.push(Decision {
+            a: "github:zed".into(),
+            b: "jira:j-1".into(),
+            same: true,
+        });
+        let r = resolve(&strangers, &rules);
+        assert_eq!(r.people.len(), 1);
+        assert!(r.suggestions.is_empty() && r.unmatched.is_empty());
     }
 
     fn person_of(r: &Resolution, i: usize) -> usize {

@@ -226,3 +226,99 @@ pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
 }
+
+/// The manager's answer about two accounts (by handle): one person (`same`) or two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchDecision {
+    pub a: String,
+    pub b: String,
+    pub same: bool,
+}
+
+/// A link a rule made, not yet answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchSuggestion {
+    pub a: String,
+    pub b: String,
+    pub method: String,
+    pub confidence: f64,
+}
+
+/// The pair in the order the tables keep it (`a < b`).
+fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Every answer the manager gave.
+pub fn match_decisions(conn: &Connection) -> Result<Vec<MatchDecision>> {
+    let mut stmt = conn.prepare("SELECT a, b, same FROM identity_decisions ORDER BY a, b")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(MatchDecision {
+                a: r.get(0)?,
+                b: r.get(1)?,
+                same: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Record (or change) the answer about two accounts; the pair is no longer suggested.
+pub fn decide_match(
+    conn: &Connection,
+    a: &str,
+    b: &str,
+    same: bool,
+    by: &str,
+    now: Ts,
+) -> Result<()> {
+    let (a, b) = ordered(a, b);
+    conn.execute(
+        "INSERT INTO identity_decisions (a, b, same, decided_at, decided_by)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (a, b) DO UPDATE SET same = excluded.same,
+             decided_at = excluded.decided_at, decided_by = excluded.decided_by",
+        params![a, b, same, now, by],
+    )?;
+    conn.execute(
+        "DELETE FROM identity_suggestions WHERE a = ?1 AND b = ?2",
+        params![a, b],
+    )?;
+    Ok(())
+}
+
+/// Replace the open suggestions with `suggestions` (those already answered are left out).
+pub fn set_match_suggestions(conn: &Connection, suggestions: &[MatchSuggestion]) -> Result<()> {
+    conn.execute("DELETE FROM identity_suggestions", [])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO identity_suggestions (a, b, method, confidence)
+         SELECT ?1, ?2, ?3, ?4
+         WHERE NOT EXISTS (SELECT 1 FROM identity_decisions WHERE a = ?1 AND b = ?2)",
+    )?;
+    for s in suggestions {
+        let (a, b) = ordered(&s.a, &s.b);
+        if a != b {
+            stmt.execute(params![a, b, s.method, s.confidence])?;
+        }
+    }
+    Ok(())
+}
+
+/// The open suggestions, least sure first (those most need a look).
+pub fn match_suggestions(conn: &Connection) -> Result<Vec<MatchSuggestion>> {
+    let mut stmt = conn.prepare(
+        "SELECT a, b, method, confidence FROM identity_suggestions ORDER BY confidence, a, b",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(MatchSuggestion {
+                a: r.get(0)?,
+                b: r.get(1)?,
+                method: r.get(2)?,
+                confidence: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "action_claims",
         sql: include_str!("migrations/0006_action_claims.sql"),
     },
+    Migration {
+        version: 7,
+        name: "identity_decisions",
+        sql: include_str!("migrations/0007_identity_decisions.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -145,6 +145,16 @@ openable: boolean, };
 
 export type Count = { label: string, count: number, };
 
+export type DecideIdentityArgs = { 
+/**
+ * Two account handles (`provider:login-or-id`).
+ */
+a: string, b: string, 
+/**
+ * True: one person (linked for sure). False: two people (never linked by a rule again).
+ */
+same: boolean, };
+
 export type Delivery = { window: Window, dora: DoraView, prs: PrStats, flow: FlowView, charts: DeliveryCharts, };
 
 /**
@@ -236,6 +246,30 @@ export type Happening = {
  * merged, deployed, deploy_failed, incident, done
  */
 kind: string, at: string, title: string, detail: string, };
+
+/**
+ * Two accounts a rule linked into one person.
+ */
+
+export type IdentitySuggestion = { a: SuggestedAccount, b: SuggestedAccount, 
+/**
+ * email, noreply or name.
+ */
+method: string, confidence: number, 
+/**
+ * The rule, in words.
+ */
+why: string, 
+/**
+ * The person they are one of now.
+ */
+person: string | null, };
+
+export type IdentitySuggestions = { suggestions: Array<IdentitySuggestion>, 
+/**
+ * Accounts that are a person of their own (nobody matched them).
+ */
+unmatched: number, };
 
 export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
 
@@ -459,6 +493,16 @@ derived: boolean,
  */
 retention: string, };
 
+/**
+ * One account of a suggested link.
+ */
+
+export type SuggestedAccount = { 
+/**
+ * `provider:login-or-id`.
+ */
+handle: string, provider: string, login: string | null, name: string | null, emails: Array<string>, };
+
 export type SyncStarted = { 
 /**
  * False when a sync was already running (its events keep coming).
@@ -545,6 +589,10 @@ export interface Endpoints {
   sync_now: { args: NoArgs; result: SyncStarted };
   /** What Bosun stores: tables with rows, sizes and retention, and the data dir's files. */
   storage: { args: NoArgs; result: Storage };
+  /** Identity's merge suggestions (accounts a rule linked), to accept or reject. */
+  identity_suggestions: { args: NoArgs; result: IdentitySuggestions };
+  /** Accept (one person) or reject (two people) a link between two accounts; kept and audited. */
+  decide_identity: { args: DecideIdentityArgs; result: IdentitySuggestions };
   /** The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions. */
   doctor: { args: NoArgs; result: Doctor };
 }

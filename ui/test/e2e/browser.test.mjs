@@ -144,6 +144,30 @@ test('Team lists people with their review load', async () => {
   await shot('team');
 });
 
+test("Team asks about identity's merge suggestions; an answer is kept", async () => {
+  await visit('team', 'Team');
+  const before = cliJson(dataDir, env, 'people', 'suggestions');
+  assert.ok(before.length > 0, 'the demo has rule-made links to answer');
+  const panel = page.getByTestId('identity-suggestions');
+  await panel.waitFor();
+  const people = new Set(before.map((s) => s.person));
+  await panel.getByText(`${people.size} ${people.size === 1 ? 'person' : 'people'}, ${before.length} links`).waitFor();
+  // The least sure link comes first; confirm it.
+  const first = before[0];
+  const row = panel.getByTestId('suggestion').first();
+  assert.ok((await row.textContent()).includes(first.a.handle), await row.textContent());
+  await panel.getByTestId('suggestion-group').first().screenshot({ path: join(artifacts, 'team-suggestions.png') });
+  await row.getByRole('button', { name: 'Same person' }).click();
+  await panel.getByText(`${before.length - 1} links`).waitFor();
+  const after = cliJson(dataDir, env, 'people', 'suggestions');
+  assert.equal(after.length, before.length - 1);
+  assert.ok(!after.some((s) => s.a.handle === first.a.handle && s.b.handle === first.b.handle));
+  const handle = (a) => `${a.provider}:${a.login ?? a.id}`;
+  const person = cliJson(dataDir, env, 'people').people.find((p) => p.accounts.some((a) => handle(a) === first.b.handle && a.match_method === 'confirmed'));
+  assert.ok(person, 'the confirmed account is linked as confirmed');
+  await shot('team-suggestions-page');
+});
+
 test('Ask answers with citations that open the file at the line', async () => {
   await visit('ask', 'Ask');
   await page.getByLabel('Question').fill('who decides the severity during an incident?');

@@ -665,3 +665,86 @@ fn team_name(app: &App, key: &str) -> String {
         .find(|t| t.key == key)
         .map_or_else(|| key.to_string(), |t| t.name.clone())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Identity suggestions
+
+/// One account of a suggested link.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SuggestedAccount {
+    /// `provider:login-or-id`.
+    pub handle: String,
+    pub provider: String,
+    pub login: Option<String>,
+    pub name: Option<String>,
+    pub emails: Vec<String>,
+}
+
+/// Two accounts a rule linked into one person.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct IdentitySuggestion {
+    pub a: SuggestedAccount,
+    pub b: SuggestedAccount,
+    /// email, noreply or name.
+    pub method: String,
+    pub confidence: f64,
+    /// The rule, in words.
+    pub why: String,
+    /// The person they are one of now.
+    pub person: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct IdentitySuggestions {
+    pub suggestions: Vec<IdentitySuggestion>,
+    /// Accounts that are a person of their own (nobody matched them).
+    pub unmatched: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct DecideIdentityArgs {
+    /// Two account handles (`provider:login-or-id`).
+    pub a: String,
+    pub b: String,
+    /// True: one person (linked for sure). False: two people (never linked by a rule again).
+    pub same: bool,
+}
+
+fn suggestions_view(app: &bosun_app::App) -> Result<IdentitySuggestions> {
+    let side = |a: bosun_app::identity::SuggestedAccount| SuggestedAccount {
+        handle: a.handle,
+        provider: a.provider,
+        login: a.login,
+        name: a.name,
+        emails: a.emails,
+    };
+    Ok(IdentitySuggestions {
+        suggestions: app
+            .identity_suggestions()?
+            .into_iter()
+            .map(|s| IdentitySuggestion {
+                a: side(s.a),
+                b: side(s.b),
+                method: s.method,
+                confidence: s.confidence,
+                why: s.why,
+                person: s.person,
+            })
+            .collect(),
+        unmatched: app.people()?.unmatched.len() as u32,
+    })
+}
+
+pub fn identity_suggestions(api: &Api, _: NoArgs) -> Result<IdentitySuggestions> {
+    api.ready()?;
+    suggestions_view(&api.app())
+}
+
+pub fn decide_identity(api: &Api, args: DecideIdentityArgs) -> Result<IdentitySuggestions> {
+    api.ready()?;
+    let app = api.app();
+    app.decide_identity(&args.a, &args.b, args.same)?;
+    api.mark_stale();
+    suggestions_view(&app)
+}
