@@ -169,7 +169,8 @@ fn an_unknown_or_identical_account_is_a_clear_error() {
     assert!(matches!(e, AppError::InvalidInput(_)), "{e}");
 }
 
-/// Real data: GitHub's own push-event example — the pusher's commits carry a noreply address
+/// Real data: GitHub's own push-event example (octokit/webhooks, MIT, kept in the connector's
+/// fixtures) — the pusher's commits carry a noreply address
 /// (`21031067+Codertocat@users.noreply.github.com`) and the sender is the login `Codertocat`. The
 /// commit author (a `git` account keyed by address) and the GitHub login are suggested as one
 /// person by the noreply rule, and rejecting it keeps them apart.
@@ -177,7 +178,7 @@ fn an_unknown_or_identical_account_is_a_clear_error() {
 fn a_real_noreply_trail_is_suggested_and_can_be_rejected() {
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/realdata/github-webhook-examples/push.event.1.json"),
+            .join("../connectors/tests/fixtures/github/webhooks/push.event.1.json"),
     )
     .unwrap();
     let push: serde_json::Value = serde_json::from_str(&text).unwrap();
