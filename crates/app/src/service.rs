@@ -605,6 +605,7 @@ impl App {
         &self,
         sink: Arc<dyn EventSink>,
         stop: impl std::future::Future<Output = ()>,
+        on_ready: impl FnOnce(),
         mut on_sync: impl FnMut(&[SourceOutcome]),
     ) -> Result<()> {
         use bosun_connectors::git;
@@ -625,6 +626,7 @@ impl App {
         }
         let paths: Vec<std::path::PathBuf> = watched.iter().map(|(p, _)| p.clone()).collect();
         let mut watcher = git::watch(&paths, git::DEFAULT_DEBOUNCE)?;
+        on_ready();
         tokio::pin!(stop);
         loop {
             tokio::select! {

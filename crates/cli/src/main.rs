@@ -278,12 +278,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             if watch {
-                eprintln!("Watching git sources for changes; Ctrl-C to stop.");
                 rt.block_on(app.watch_git(
                     bars,
                     async {
                         tokio::signal::ctrl_c().await.ok();
                     },
+                    || eprintln!("Watching git sources for changes; Ctrl-C to stop."),
                     print_outcomes,
                 ))?;
             }

@@ -287,4 +287,109 @@ mod tests {
         let day2 = &f.cumulative_flow[1]; // end of day 2: t1 active, t2 active, t3 todo
         assert_eq!((day2.todo, day2.active), (1, 2));
     }
+
+    /// Values derived by hand for a window that work crosses: an item started before the window,
+    /// one reopened after done, one done before the window (history only), work in progress old
+    /// and young, another team's item. Window: days 10–24 (two weeks).
+    #[test]
+    fn flow_across_the_window_with_a_reopened_item() {
+        let core =
+            |id, periods: &[(StatusCategory, Ts)], points| ticket(id, "core", periods, points);
+        let data = Dataset {
+            tickets: vec![
+                // Started on day 8 (before the window), done on day 12: flow 4 d, active 1 + 1 = 2 d.
+                core(
+                    11,
+                    &[
+                        (Todo, T0),
+                        (Active, T0 + 8 * D),
+                        (Waiting, T0 + 9 * D),
+                        (Active, T0 + 11 * D),
+                        (Done, T0 + 12 * D),
+                    ],
+                    5.0,
+                ),
+                // Done on day 14, reopened on day 15, done again on day 18: done counts from the
+                // last time (day 18), flow 13 → 18 = 5 d, active 1 + 3 = 4 d.
+                core(
+                    12,
+                    &[
+                        (Todo, T0 + 10 * D),
+                        (Active, T0 + 13 * D),
+                        (Done, T0 + 14 * D),
+                        (Active, T0 + 15 * D),
+                        (Done, T0 + 18 * D),
+                    ],
+                    3.0,
+                ),
+                // Done on day 5, before the window: not finished in it, but in the 90-day
+                // history (flow 4 d).
+                core(13, &[(Todo, T0), (Active, T0 + D), (Done, T0 + 5 * D)], 8.0),
+                // In progress (waiting) since day 21: 3 days old at the end.
+                core(
+                    14,
+                    &[
+                        (Todo, T0 + 20 * D),
+                        (Active, T0 + 21 * D),
+                        (Waiting, T0 + 22 * D),
+                    ],
+                    1.0,
+                ),
+                // In progress since day 2: 22 days old at the end.
+                core(15, &[(Todo, T0), (Active, T0 + 2 * D)], 2.0),
+                // Another team's, done in the window.
+                ticket(
+                    16,
+                    "web",
+                    &[(Todo, T0), (Active, T0 + 11 * D), (Done, T0 + 12 * D)],
+                    13.0,
+                ),
+            ],
+            ..Default::default()
+        };
+        let f = flow(
+            &data,
+            &Scope {
+                since: T0 + 10 * D,
+                until: T0 + 24 * D,
+                team: Some("core".into()),
+                repo: None,
+            },
+        );
+        assert_eq!(f.finished, 2);
+        // Flow times 4 d and 5 d.
+        assert_eq!(f.flow_time_seconds.median, Some(4.5 * D as f64));
+        // (2 + 4) active days over (4 + 5) flow days; per item 0.5 and 0.8.
+        assert_eq!(f.flow_efficiency, Some(6.0 / 9.0));
+        assert!((f.flow_efficiency_median.unwrap() - 0.65).abs() < 1e-12);
+        let reopened = f.evidence.iter().find(|i| i.key == "T-12").unwrap();
+        assert_eq!(
+            (reopened.done_at, reopened.flow_secs, reopened.active_secs),
+            (Some(T0 + 18 * D), Some(5 * D), Some(4 * D))
+        );
+        // 2 items and 5 + 3 points over 2 weeks.
+        assert!((f.velocity_items_per_week - 1.0).abs() < 1e-12);
+        assert!((f.velocity_points_per_week - 4.0).abs() < 1e-12);
+        assert_eq!(f.load, 2);
+        assert_eq!(f.distribution_in_progress.get("feature"), Some(&2));
+        // History 4, 4, 5 days: the 85th percentile at position 1.7 is 4 + 0.7 × 1 = 4.7 days.
+        let p85 = f.p85_flow_seconds.unwrap();
+        assert!((p85 - 4.7 * D as f64).abs() < 1e-6, "{p85}");
+        let aging: Vec<(&str, i64, bool)> = f
+            .aging
+            .iter()
+            .map(|a| (a.key.as_str(), a.age_secs, a.over_p85))
+            .collect();
+        assert_eq!(aging, vec![("T-15", 22 * D, true), ("T-14", 3 * D, false)]);
+        // Cumulative flow at the end: 3 done, 1 active, 1 waiting; on day 15 (reopened): the
+        // reopened item and the old one active, two done, the day-20 item not created yet.
+        let last = f.cumulative_flow.last().unwrap();
+        assert_eq!(
+            (last.todo, last.active, last.waiting, last.done),
+            (0, 1, 1, 3)
+        );
+        let day15 = (T0 + 15 * D).div_euclid(D) * D + D - 1;
+        let c = f.cumulative_flow.iter().find(|c| c.day == day15).unwrap();
+        assert_eq!((c.todo, c.active, c.waiting, c.done), (0, 2, 0, 2));
+    }
 }

@@ -670,6 +670,40 @@ mod tests {
         assert_eq!(h.forecast.unwrap().probability, 0.0);
     }
 
+    /// A history that varies: half the working days of sprint 1 finished 4 points, half none.
+    /// With 4 working days left and 8 points to do, the sprint makes it when at least 2 of the 4
+    /// simulated days draw a 4: P = 1 − (1 + 4) / 16 = 11/16 = 0.6875. The simulated totals are
+    /// 4 × Binomial(4, ½): P(≤ 4) = 5/16 and P(≤ 8) = 11/16, so the median total is 8 points and
+    /// the 15th percentile 4.
+    #[test]
+    fn the_forecast_matches_the_probability_derived_by_hand() {
+        let mut data = dataset();
+        for t in data.tickets.iter_mut().filter(|t| t.id >= 100) {
+            t.story_points = ((t.id - 100) % 2 == 0).then_some(4.0);
+        }
+        let now = T0 + 14 * D + 7 * D;
+        for seed in [42, 7, 2026] {
+            let opts = SprintOptions {
+                seed,
+                ..SprintOptions::default()
+            };
+            let f = sprint_health(&data, &data.sprints[1], now, &opts)
+                .unwrap()
+                .forecast
+                .unwrap();
+            assert_eq!((f.working_days_left, f.remaining_points), (4, 8.0));
+            assert_eq!(f.history_days, 10);
+            // 10,000 runs: the standard error is √(0.6875 × 0.3125 / 10,000) ≈ 0.0046.
+            assert!(
+                (f.probability - 0.6875).abs() < 0.015,
+                "seed {seed}: {}",
+                f.probability
+            );
+            assert_eq!(f.expected_points_p50, 8.0, "seed {seed}");
+            assert_eq!(f.expected_points_p15, 4.0, "seed {seed}");
+        }
+    }
+
     #[test]
     fn each_teams_sprint_data_gives_what_all_the_data_gives() {
         let mut data = dataset();

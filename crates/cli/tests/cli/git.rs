@@ -182,32 +182,45 @@ fn watch_picks_up_new_commits_and_tags() {
         .arg(d)
         .args(["sync", "--watch"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
+    // Lines of both streams through channels, so that nothing here can wait forever.
+    let lines = |r: Box<dyn std::io::Read + Send>| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(r).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    };
+    let out = lines(Box::new(child.stdout.take().unwrap()));
+    let err = lines(Box::new(child.stderr.take().unwrap()));
+    let wait_for = |rx: &std::sync::mpsc::Receiver<String>, what: &str| -> String {
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("no line with {what:?} within 30 s ({e})"),
+            }
+        }
+    };
+    let first = wait_for(&out, "watched: ");
     assert!(first.starts_with("watched: ok"), "{first}");
-    std::thread::sleep(Duration::from_millis(700)); // the watcher is up
+    // The watcher says when it is up (after it subscribed to the repository's changes).
+    wait_for(&err, "Watching git sources");
     commit(&repo, "b.txt", "2026-02-03T10:00:00 +0000");
     git(
         &repo,
         &["tag", "-a", "v2.0.0", "-m", "go"],
         "2026-02-03T11:00:00 +0000",
     );
-    let started = Instant::now();
-    let mut seen = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if line.starts_with("watched: ok") {
-            seen = line;
-            break;
-        }
-    }
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "picked up within seconds"
-    );
+    let seen = wait_for(&out, "watched: ok");
     assert!(seen.contains("1 items fetched"), "{seen}");
     let _ = child.kill();
     let _ = child.wait();

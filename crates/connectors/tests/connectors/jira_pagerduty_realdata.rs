@@ -202,31 +202,42 @@ fn sprints_and_boards_from_both_sources() {
 
 /// The PagerDuty examples are reference material that may not be redistributed, so they are not
 /// copied into this repository: the test reads them where the project keeps them
-/// (`BOSUN_REALDATA`, default `../shared/realdata` next to the checkout).
-fn pagerduty_dir() -> PathBuf {
-    let dir = std::env::var_os("BOSUN_REALDATA")
-        .map(PathBuf::from)
+/// (`BOSUN_REALDATA`, default `../shared/realdata` next to the checkout). On a clone without them
+/// the test says it was skipped and passes; with `BOSUN_REALDATA` set (`.ci/run` sets it whenever
+/// the folder exists) missing files are a failure.
+fn pagerduty_dir() -> Option<PathBuf> {
+    let given = std::env::var_os("BOSUN_REALDATA").map(PathBuf::from);
+    let dir = given
+        .clone()
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/realdata"))
         .join("pagerduty-examples");
+    if dir.is_dir() {
+        return Some(dir);
+    }
     assert!(
-        dir.is_dir(),
-        "PagerDuty examples not found at {} (set BOSUN_REALDATA)",
+        given.is_none(),
+        "PagerDuty examples not found at {} (BOSUN_REALDATA is set)",
         dir.display()
     );
-    dir
+    eprintln!(
+        "SKIPPED: PagerDuty real-data examples not found at {} (set BOSUN_REALDATA to the realdata folder to run this test)",
+        dir.display()
+    );
+    None
 }
 
-fn pd_file(name: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(pagerduty_dir().join(name)).unwrap()).unwrap()
+fn pd_file(dir: &Path, name: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
 }
 
 #[test]
 fn pagerduty_examples_decode_and_normalize() {
-    let list = pd_file("listIncidents__200__response.json");
+    let Some(dir) = pagerduty_dir() else { return };
+    let list = pd_file(&dir, "listIncidents__200__response.json");
     let incidents: Vec<pd::Incident> = decode(&list["incidents"], "incidents");
     assert!(!incidents.is_empty());
     let log: Vec<pd::LogEntry> = decode(
-        &pd_file("listIncidentLogEntries__200__response.json")["log_entries"],
+        &pd_file(&dir, "listIncidentLogEntries__200__response.json")["log_entries"],
         "log entries",
     );
     let rec = pdn::incident(&incidents[0], &log);
@@ -244,12 +255,12 @@ fn pagerduty_examples_decode_and_normalize() {
             .all(|e| e.agent.as_ref().is_none_or(|a| !a.external_id.is_empty()))
     );
     let one: pd::Incident = decode(
-        &pd_file("getIncident__200__response.json")["incident"],
+        &pd_file(&dir, "getIncident__200__response.json")["incident"],
         "incident",
     );
     assert!(!pdn::incident(&one, &[]).title.is_empty());
     let all_log: Vec<pd::LogEntry> = decode(
-        &pd_file("listLogEntries__200__response.json")["log_entries"],
+        &pd_file(&dir, "listLogEntries__200__response.json")["log_entries"],
         "account log",
     );
     assert!(
@@ -258,7 +269,7 @@ fn pagerduty_examples_decode_and_normalize() {
             .all(|e| !pdn::log_entry(e).kind.ends_with("_log_entry"))
     );
     let services: Vec<pd::Service> = decode(
-        &pd_file("listServices__200__response.json")["services"],
+        &pd_file(&dir, "listServices__200__response.json")["services"],
         "services",
     );
     assert_eq!(pdn::service(&services[0]).name, "My Application Service");

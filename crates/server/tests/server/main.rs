@@ -7,6 +7,25 @@ use bosun_core::FixedClock;
 use bosun_server::{CSP, ServeOptions, serve};
 use std::sync::Arc;
 
+/// A GET written by hand, so the path reaches the server exactly as given.
+async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let path = path.to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            addr.port()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        stream.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
 async fn server() -> (bosun_server::Running, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let ui = dir.path().join("ui");
@@ -111,9 +130,29 @@ async fn requests_need_the_token_and_our_own_host_and_origin() {
         r.headers()["content-type"],
         "text/javascript; charset=utf-8"
     );
-    // Paths out of the UI folder fall back to the app, never to the file.
-    let r = c.get(format!("{base}/../secret.txt")).send().await.unwrap();
-    assert!(!r.text().await.unwrap().contains("not for you"));
+    // Paths out of the UI folder fall back to the app, never to the file. An HTTP client
+    // normalises `/../` before sending, so the request is written by hand, byte for byte, with
+    // the encoded forms too.
+    for path in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+    ] {
+        let answer = raw_get(s.addr, path).await;
+        assert!(answer.starts_with("HTTP/1.1 "), "{path}: {answer}");
+        assert!(
+            !answer.contains("not for you"),
+            "{path} served a file outside the UI"
+        );
+    }
+    assert!(
+        raw_get(s.addr, "/assets/app.js")
+            .await
+            .contains("console.log(1)"),
+        "the hand-written request does reach files"
+    );
     let r = c
         .get(format!("{base}/"))
         .header("host", "evil.example")
