@@ -353,23 +353,10 @@ impl Anchor {
 mod tests {
     use super::*;
     use crate::Store;
-    use crate::audit::{NewEntry, append, verify_anchored};
+    use crate::audit::{append_test_entries, verify_anchored};
 
     fn add(store: &Store, n: i64) {
-        for i in 1..=n {
-            append(
-                store.conn(),
-                &NewEntry {
-                    at: 1_000 + i,
-                    actor: "user:maya",
-                    action: "action.approve",
-                    subject: Some(&format!("action:{i}")),
-                    result: "ok",
-                    trace: serde_json::json!({"i": i}),
-                },
-            )
-            .unwrap();
-        }
+        append_test_entries(store.conn(), n);
     }
 
     fn anchor(dir: &Path, key: u8) -> Anchor {

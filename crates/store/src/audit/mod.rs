@@ -315,6 +315,25 @@ pub fn verify_anchored(conn: &Connection, anchor: &anchor::Anchor) -> Result<Ver
     Ok(v)
 }
 
+/// Append `n` approvals of actions 1..=n (the ledgers of tests).
+#[cfg(test)]
+pub(crate) fn append_test_entries(conn: &Connection, n: i64) {
+    for i in 1..=n {
+        append(
+            conn,
+            &NewEntry {
+                at: 1_000 + i,
+                actor: "user:maya",
+                action: "action.approve",
+                subject: Some(&format!("action:{i}")),
+                result: "ok",
+                trace: serde_json::json!({"i": i}),
+            },
+        )
+        .unwrap();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,20 +341,7 @@ mod tests {
 
     fn ledger(n: i64) -> Store {
         let store = Store::open_in_memory().unwrap();
-        for i in 1..=n {
-            append(
-                store.conn(),
-                &NewEntry {
-                    at: 1_000 + i,
-                    actor: "user:maya",
-                    action: "action.approve",
-                    subject: Some(&format!("action:{i}")),
-                    result: "ok",
-                    trace: serde_json::json!({"i": i}),
-                },
-            )
-            .unwrap();
-        }
+        append_test_entries(store.conn(), n);
         store
     }
 
