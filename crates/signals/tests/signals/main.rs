@@ -212,6 +212,18 @@ fn failing_checks_for_more_than_four_hours() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::Medium);
     assert!(f[0].why.contains("(test)"), "{}", f[0].why);
+    // `test` ran twice on the same commit: the second run was a re-run, and it failed too.
+    assert!(
+        f[0].why
+            .contains("; re-run and still failing: test (1 re-run)."),
+        "{}",
+        f[0].why
+    );
+    assert_eq!(
+        f[0].evidence[1].title, "failure, still failing after 1 re-run",
+        "{:?}",
+        f[0].evidence
+    );
     // A re-run that passed: no longer failing.
     extra
         .checks
