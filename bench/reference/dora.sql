@@ -41,7 +41,16 @@
 --     references (`#N`, same repository); a hotfix with no such reference blames the deployment
 --     just before the one that shipped it.
 --  R8 A tag or release whose description starts with "hotfix" (any case) is a hotfix: unplanned,
---     and it blames the deployment just before it in its repository.
+--     and it blames the deployment just before it in its repository. (Only tags and releases: a
+--     workflow run's description is a commit subject, which may start with anything.)
+--  R9 A workflow run (deployments.kind = 'workflow_run') is what its latest status says (the
+--     latest attempt's conclusion, by time then id): `success` is a deployment at that status's
+--     time; `failure` or `timed_out` is a deployment at that time that failed (evidence
+--     deploy_failed) and ships nothing — its commits go with the next deployment that ships them,
+--     and it is never a rollback itself; anything else is not a deployment. A production GitHub
+--     deployment of the same repository and commit created while a production run that counts
+--     ran (from its creation to that status, a minute either side) is the same deploy seen twice
+--     (a job deploying to an environment) and is left out.
 
 -- ---------------------------------------------------------------------------------------------
 -- Identity (R1)
@@ -71,15 +80,31 @@ LEFT JOIN people pe ON pe.id = e.person_id;
 -- Deployments (R2) and the commits each one deploys for the first time
 -- ---------------------------------------------------------------------------------------------
 CREATE OR REPLACE TABLE dep AS
-WITH d AS (
+WITH latest AS (  -- R9: a workflow run's latest status
+    SELECT s.deployment_id, arg_max(s.state, (s.created_at, s.id)) AS state, max(s.created_at) AS at
+    FROM deployment_statuses s JOIN deployments d ON d.id = s.deployment_id
+    WHERE d.kind = 'workflow_run'
+    GROUP BY s.deployment_id
+), run AS (
+    SELECT d.id, d.repo_id, d.sha, d.created_at, l.at, l.state IN ('failure', 'timed_out') AS failed
+    FROM deployments d JOIN latest l ON l.deployment_id = d.id
+    WHERE d.production = 1 AND l.state IN ('success', 'failure', 'timed_out')
+), d AS (
     SELECT d.id, d.repo_id, d.external_id, d.sha, d.payload, d.kind, coalesce(d.description, '') AS description,
            CASE WHEN d.kind = 'github_deployment'
                 THEN (SELECT min(s.created_at) FROM deployment_statuses s WHERE s.deployment_id = d.id AND s.state = 'success')
-                ELSE d.created_at END AS deployed_at
+                WHEN d.kind = 'workflow_run'
+                THEN (SELECT r.at FROM run r WHERE r.id = d.id)
+                ELSE d.created_at END AS deployed_at,
+           coalesce((SELECT r.failed FROM run r WHERE r.id = d.id), false) AS failed_run
     FROM deployments d
     WHERE d.production = 1
+      AND NOT (d.kind = 'github_deployment'
+               AND EXISTS (SELECT 1 FROM run r
+                           WHERE r.repo_id = d.repo_id AND r.sha = d.sha
+                             AND d.created_at BETWEEN r.created_at - 60 AND r.at + 60))
 )
-SELECT id, repo_id, external_id, sha, payload, kind, description, deployed_at,
+SELECT id, repo_id, external_id, sha, payload, kind, description, deployed_at, failed_run,
        row_number() OVER (PARTITION BY repo_id ORDER BY deployed_at, id) AS k
 FROM d
 WHERE deployed_at IS NOT NULL;
@@ -95,10 +120,11 @@ WITH RECURSIVE r(dep_id, repo_id, sha) AS (
 SELECT * FROM r;
 
 -- The first deployment (in repository order) containing each commit: a commit belongs to the
--- changes of that deployment and of no other.
+-- changes of that deployment and of no other. A failed workflow run ships nothing (R9).
 CREATE OR REPLACE TABLE first_dep AS
 SELECT r.repo_id, r.sha, arg_min(d.id, d.k) AS dep_id
 FROM reach r JOIN dep d ON d.id = r.dep_id
+WHERE NOT d.failed_run
 GROUP BY r.repo_id, r.sha;
 
 -- ---------------------------------------------------------------------------------------------
@@ -203,7 +229,8 @@ FROM expanded e JOIN dep d ON d.id = e.dep_id;
 -- Failure evidence: (failed deployment, kind, the deployment / incident / PR that shows it)
 -- ---------------------------------------------------------------------------------------------
 -- Rollbacks (R4): the payload names the rolled-back deployment, or the deployment redeploys an
--- older commit: an ancestor of the previous deployment's commit (so nothing new is deployed).
+-- older commit: an ancestor of the previous deployment's commit, shipping no change (a failed
+-- workflow run rolls nothing back, R9).
 CREATE OR REPLACE TABLE rollback AS
 WITH payload AS (
     SELECT d.*,
@@ -219,6 +246,8 @@ SELECT d.id, prev.id, 'redeploy'
 FROM dep d
 JOIN dep prev ON prev.repo_id = d.repo_id AND prev.k = d.k - 1
 WHERE d.sha <> prev.sha
+  AND NOT d.failed_run
+  AND NOT EXISTS (SELECT 1 FROM change c WHERE c.dep_id = d.id)
   AND EXISTS (SELECT 1 FROM reach r WHERE r.dep_id = prev.id AND r.sha = d.sha);
 
 -- Revert and hotfix PRs, by the deployment that shipped them (R7).
@@ -260,7 +289,7 @@ UNION ALL
 SELECT d.id, NULL, false, prev.id
 FROM dep d
 JOIN dep prev ON prev.repo_id = d.repo_id AND prev.k = d.k - 1
-WHERE d.kind <> 'github_deployment' AND starts_with(lower(ltrim(d.description)), 'hotfix');
+WHERE d.kind IN ('tag', 'release') AND starts_with(lower(ltrim(d.description)), 'hotfix');
 
 -- Incidents, with their service key.
 CREATE OR REPLACE TABLE inc AS
@@ -325,7 +354,9 @@ SELECT target, CASE WHEN is_revert THEN 'revert' ELSE 'hotfix' END, by_dep FROM 
 UNION ALL
 SELECT dep_id, 'incident_link', incident_id FROM inc_link
 UNION ALL
-SELECT dep_id, 'incident_after', incident_id FROM inc_after;
+SELECT dep_id, 'incident_after', incident_id FROM inc_after
+UNION ALL
+SELECT id, 'deploy_failed', NULL FROM dep WHERE failed_run;
 
 -- ---------------------------------------------------------------------------------------------
 -- Per deployment: failed, recovery, unplanned
@@ -346,7 +377,7 @@ SELECT d.id, d.repo_id, d.external_id, d.sha, d.deployed_at, d.k,
            WHEN EXISTS (SELECT 1 FROM rollback r WHERE r.by_dep = d.id) THEN 'rollback'
            WHEN EXISTS (SELECT 1 FROM fixing_pr x WHERE x.by_dep = d.id AND x.is_revert) THEN 'revert'
            WHEN EXISTS (SELECT 1 FROM fixing_pr x WHERE x.by_dep = d.id) THEN 'hotfix'
-           WHEN d.kind <> 'github_deployment' AND starts_with(lower(ltrim(d.description)), 'hotfix') THEN 'hotfix'
+           WHEN d.kind IN ('tag', 'release') AND starts_with(lower(ltrim(d.description)), 'hotfix') THEN 'hotfix'
            WHEN EXISTS (SELECT 1 FROM inc i JOIN repos r ON r.service = i.service
                         WHERE r.id = d.repo_id AND i.created_at <= d.deployed_at
                           AND (i.resolved_at IS NULL OR i.resolved_at >= d.deployed_at)

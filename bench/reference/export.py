@@ -30,7 +30,7 @@ TABLES = {
     "reviews": ["id", "pr_id", "reviewer_account_id", "state", "submitted_at"],
     "pr_events": ["pr_id", "event", "created_at"],
     "deployments": ["id", "repo_id", "kind", "external_id", "sha", "environment", "production", "created_at", "payload", "description"],
-    "deployment_statuses": ["deployment_id", "state", "created_at"],
+    "deployment_statuses": ["id", "deployment_id", "state", "created_at"],
     "incidents": ["id", "external_id", "service_id", "created_at", "resolved_at", "deployment_id", "urgency"],
     "incident_log_entries": ["incident_id", "kind", "created_at", "summary"],
 }

@@ -64,7 +64,7 @@ TYPES = {
         "environment": "VARCHAR", "production": "BIGINT", "created_at": "BIGINT", "payload": "VARCHAR",
         "description": "VARCHAR",
     },
-    "deployment_statuses": {"deployment_id": "BIGINT", "state": "VARCHAR", "created_at": "BIGINT"},
+    "deployment_statuses": {"id": "BIGINT", "deployment_id": "BIGINT", "state": "VARCHAR", "created_at": "BIGINT"},
     "incidents": {
         "id": "BIGINT", "external_id": "VARCHAR", "service_id": "BIGINT", "created_at": "BIGINT",
         "resolved_at": "BIGINT", "deployment_id": "BIGINT", "urgency": "VARCHAR",

@@ -219,8 +219,19 @@ pub fn register(app: &App, providers: &Providers) -> Result<()> {
     let to_json = |v: std::result::Result<serde_json::Value, serde_json::Error>| {
         v.map_err(|e| AppError::Demo(e.to_string()))
     };
+    // Repositories that deliver through GitHub Actions: their deploy workflow's runs are the
+    // deployments (the other repositories have no such workflow).
+    let actions = org
+        .repos
+        .iter()
+        .any(|r| r.delivery == bosun_demo::org::Delivery::Actions);
     let github = to_json(serde_json::to_value(GithubSettings {
         owner: org.company.github_org.clone(),
+        deploy_workflows: if actions {
+            vec![bosun_demo::actions::DEPLOY_WORKFLOW_FILE.to_string()]
+        } else {
+            Vec::new()
+        },
         ..Default::default()
     }))?;
     let jira = to_json(serde_json::to_value(bosun_connectors::jira::JiraSettings {

@@ -345,17 +345,28 @@ fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
     }
 
     let by_dep_repo = only.clause("WHERE", "d.repo_id");
+    // A workflow run's latest status is its latest attempt's conclusion (its outcome).
     let mut s = q(format!(
         "SELECT d.id, d.external_id, d.repo_id, d.environment, d.production, d.sha, d.created_at,
                 (SELECT min(created_at) FROM deployment_statuses s WHERE s.deployment_id = d.id AND s.state = 'success'),
-                d.kind, coalesce(d.description, ''), coalesce(d.payload, '')
+                d.kind, coalesce(d.description, ''), coalesce(d.payload, ''),
+                CASE WHEN d.kind = 'workflow_run' THEN
+                    (SELECT s.state || ' ' || s.created_at FROM deployment_statuses s WHERE s.deployment_id = d.id
+                     ORDER BY s.created_at DESC, s.id DESC LIMIT 1) END
          FROM deployments d {by_dep_repo} ORDER BY d.repo_id, d.id"
     ))?;
-    let deployments = s
+    let mut deployments: Vec<Deployment> = s
         .query_map(only.params(), |r| {
             let kind: String = r.get(8)?;
             let created: Ts = r.get(6)?;
             let success: Option<Ts> = r.get(7)?;
+            let latest: Option<String> = r.get(11)?;
+            let (succeeded_at, failed_at) = match kind.as_str() {
+                "github_deployment" => (success, None),
+                "workflow_run" => workflow_run_outcome(latest.as_deref()),
+                // Tags and releases have no statuses: they are deployments when made.
+                _ => (Some(created), None),
+            };
             Ok(Deployment {
                 id: r.get(0)?,
                 external_id: r.get(1)?,
@@ -364,23 +375,68 @@ fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
                 production: r.get(4)?,
                 sha: r.get(5)?,
                 created_at: created,
-                // Tags and releases have no statuses: they are deployments when made.
-                succeeded_at: if kind == "github_deployment" {
-                    success
-                } else {
-                    Some(created)
-                },
+                succeeded_at,
+                failed_at,
                 kind,
                 description: r.get(9)?,
                 payload: r.get(10)?,
             })
         })?
         .collect::<Result<_, _>>()?;
+    uncount_covered(&mut deployments);
     Ok(Code {
         commits,
         pull_requests,
         deployments,
     })
+}
+
+/// (succeeded at, failed at) of a workflow run from its latest status, `"<state> <time>"`.
+fn workflow_run_outcome(latest: Option<&str>) -> (Option<Ts>, Option<Ts>) {
+    let Some((state, at)) = latest.and_then(|l| l.rsplit_once(' ')) else {
+        return (None, None);
+    };
+    let at: Option<Ts> = at.parse().ok();
+    match bosun_core::model::RunOutcome::of_state(state) {
+        bosun_core::model::RunOutcome::Deployed => (at, None),
+        bosun_core::model::RunOutcome::Failed => (None, at),
+        _ => (None, None),
+    }
+}
+
+/// Seconds of slack around a workflow run when finding the GitHub deployments its jobs made.
+const RUN_SLACK: Ts = 60;
+
+/// A deploy workflow whose job targets an environment also leaves a GitHub deployment: the run is
+/// the deployment, so a GitHub deployment of the same repository and commit created while a
+/// counted production run (one that deployed or failed as a deployment) ran — from its creation to its end,
+/// a minute either side — is not counted again (`production` off in the dataset).
+fn uncount_covered(deployments: &mut [Deployment]) {
+    let mut runs: HashMap<(i64, String), Vec<(Ts, Ts)>> = HashMap::new();
+    for d in deployments
+        .iter()
+        .filter(|d| d.kind == "workflow_run" && d.production)
+    {
+        if let Some(end) = d.succeeded_at.or(d.failed_at) {
+            runs.entry((d.repo, d.sha.clone()))
+                .or_default()
+                .push((d.created_at - RUN_SLACK, end + RUN_SLACK));
+        }
+    }
+    if runs.is_empty() {
+        return;
+    }
+    for d in deployments
+        .iter_mut()
+        .filter(|d| d.kind == "github_deployment" && d.production)
+    {
+        if runs
+            .get(&(d.repo, d.sha.clone()))
+            .is_some_and(|spans| spans.iter().any(|(a, b)| (*a..=*b).contains(&d.created_at)))
+        {
+            d.production = false;
+        }
+    }
 }
 
 /// Every incident, or those of some services (`0`: incidents with no service).
@@ -896,5 +952,59 @@ impl App {
                     "no team {key:?} (teams come from [[teams]] in the config)"
                 ))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workflow_runs_latest_status_is_its_outcome() {
+        assert_eq!(workflow_run_outcome(Some("success 100")), (Some(100), None));
+        assert_eq!(workflow_run_outcome(Some("failure 200")), (None, Some(200)));
+        assert_eq!(
+            workflow_run_outcome(Some("timed_out 300")),
+            (None, Some(300))
+        );
+        for other in ["cancelled 1", "skipped 1", "action_required 1", "stale 1"] {
+            assert_eq!(workflow_run_outcome(Some(other)), (None, None), "{other}");
+        }
+        assert_eq!(workflow_run_outcome(None), (None, None));
+    }
+
+    fn dep(id: i64, kind: &str, sha: &str, created: Ts, end: Option<Ts>) -> Deployment {
+        Deployment {
+            id,
+            external_id: id.to_string(),
+            repo: 1,
+            environment: "production".into(),
+            production: true,
+            sha: sha.into(),
+            created_at: created,
+            succeeded_at: end,
+            failed_at: None,
+            kind: kind.into(),
+            description: String::new(),
+            payload: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_github_deployment_made_by_a_counted_run_is_not_counted_twice() {
+        let mut ds = vec![
+            // The run deployed abc from 1000 to 1600; its job left a GitHub deployment at 1300.
+            dep(1, "workflow_run", "abc", 1_000, Some(1_600)),
+            dep(2, "github_deployment", "abc", 1_300, Some(1_500)),
+            // Another commit, or long after the run: separate deploys.
+            dep(3, "github_deployment", "def", 1_300, Some(1_500)),
+            dep(4, "github_deployment", "abc", 9_000, Some(9_100)),
+            // A cancelled run (no outcome) covers nothing.
+            dep(5, "workflow_run", "ghi", 1_000, None),
+            dep(6, "github_deployment", "ghi", 1_100, Some(1_200)),
+        ];
+        uncount_covered(&mut ds);
+        let counted: Vec<i64> = ds.iter().filter(|d| d.production).map(|d| d.id).collect();
+        assert_eq!(counted, [1, 3, 4, 5, 6]);
     }
 }

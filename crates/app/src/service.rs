@@ -599,6 +599,54 @@ impl App {
         Ok(outcomes)
     }
 
+    /// The workflows of every repository of a GitHub source, each marked when it looks like a
+    /// deploy (proposed for `deploy_workflows`) and when the source's `deploy_workflows` already
+    /// name it. Asks GitHub with the source's token, like a sync.
+    pub async fn source_workflows(
+        &self,
+        key: &str,
+    ) -> Result<Vec<bosun_connectors::github::actions::RepoWorkflows>> {
+        let source = {
+            let store = self.store()?;
+            self.find_source(&store, key)?
+        };
+        if source.kind != "github" {
+            return Err(AppError::InvalidInput(format!(
+                "source {} is a {} source; workflows are GitHub's",
+                source.name, source.kind
+            )));
+        }
+        let token = if source.demo {
+            Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string())
+        } else {
+            let (kind, name, base) = (
+                source.kind.clone(),
+                source.name.clone(),
+                source.base_url.clone(),
+            );
+            let resolved = tokio::task::spawn_blocking(move || {
+                secrets::resolve(&kind, &name, base.as_deref())
+            })
+            .await
+            .map_err(|e| AppError::Keychain(e.to_string()))??;
+            match resolved {
+                Some((t, _)) => t,
+                None => {
+                    let hint = secrets::missing_hint(&source.kind, &source.name);
+                    return Err(AppError::NotFound(format!(
+                        "no token for source {}: run `bosun sources add` with --token-stdin, or {hint}",
+                        source.name
+                    )));
+                }
+            }
+        };
+        let sink: Arc<dyn EventSink> = Arc::new(bosun_connectors::events::NullSink);
+        Ok(
+            bosun_connectors::github::list_workflows(&source, token, self.config.http(), sink)
+                .await?,
+        )
+    }
+
     /// Keep syncing git sources as their repositories change (a commit, a fetch, a new tag),
     /// until `stop` resolves. `on_sync` sees each re-sync's outcome.
     pub async fn watch_git(

@@ -141,6 +141,12 @@ pub enum SourcesCommand {
         /// The source's name or id.
         source: String,
     },
+    /// A GitHub source's workflows, repository by repository: those that look like deploys are
+    /// proposed for --deploy-workflow, those already configured are marked.
+    Workflows {
+        /// The source's name or id.
+        source: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +165,14 @@ pub enum AddSource {
         /// API base URL, e.g. https://ghe.example.com/api/v3 [default: https://api.github.com].
         #[arg(long)]
         base_url: Option<String>,
+        /// A workflow whose runs are deployments (GitHub Actions as the delivery pipeline): its
+        /// name or file, e.g. deploy.yml (repeatable; `bosun sources workflows` proposes some).
+        #[arg(long = "deploy-workflow", value_name = "NAME")]
+        deploy_workflows: Vec<String>,
+        /// With --deploy-workflow: a run counts when one of its jobs deployed to this environment
+        /// [default: a run on the default branch for a push or a manual dispatch].
+        #[arg(long, value_name = "ENV", requires = "deploy_workflows")]
+        deploy_environment: Option<String>,
         /// Read a token from standard input and keep it in the OS keychain.
         #[arg(long)]
         token_stdin: bool,

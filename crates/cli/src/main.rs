@@ -247,6 +247,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::People {
             command: Some(PeopleCommand::Reject { a, b }),
         } => decide_identity(&app, &a, &b, false, cli.json)?,
+        Command::Sources(SourcesCommand::Workflows { source }) => {
+            let rt = runtime()?;
+            let repos = rt.block_on(app.source_workflows(&source))?;
+            if cli.json {
+                print_json(&serde_json::json!({ "source": source, "repos": repos }))?;
+            } else {
+                print_workflows(&repos);
+            }
+        }
         Command::Sources(SourcesCommand::Remove { source }) => {
             let view = app.remove_source(&source)?;
             if cli.json {
@@ -335,14 +344,25 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
             owner,
             repos,
             base_url,
+            deploy_workflows,
+            deploy_environment,
             token_stdin,
-        } => NewSourceSpec {
-            kind: "github".into(),
-            name,
-            base_url,
-            settings: json!({"owner": owner, "repos": repos}),
-            token: read_token(token_stdin)?,
-        },
+        } => {
+            let mut settings = json!({"owner": owner, "repos": repos});
+            if !deploy_workflows.is_empty() {
+                settings["deploy_workflows"] = json!(deploy_workflows);
+            }
+            if let Some(env) = deploy_environment {
+                settings["deploy_environment"] = json!(env);
+            }
+            NewSourceSpec {
+                kind: "github".into(),
+                name,
+                base_url,
+                settings,
+                token: read_token(token_stdin)?,
+            }
+        }
         AddSource::Jira {
             name,
             base_url,
@@ -506,6 +526,48 @@ fn print_suggestions(v: &[bosun_app::identity::MatchSuggestionView]) {
         );
     }
     println!("Answer with: bosun people accept A B  |  bosun people reject A B");
+}
+
+/// Each repository's workflows: `configured` (its runs are deployments) or `proposed` (it looks
+/// like a deploy), then how to configure the proposals.
+fn print_workflows(repos: &[bosun_connectors::github::actions::RepoWorkflows]) {
+    let mut proposed: Vec<String> = Vec::new();
+    for r in repos {
+        println!("{} (default branch {})", r.repo, r.default_branch);
+        if let Some(e) = &r.error {
+            println!("  workflows not readable: {e}");
+            continue;
+        }
+        if r.workflows.is_empty() {
+            println!("  no workflows");
+        }
+        for w in &r.workflows {
+            let mark = if w.configured {
+                "configured"
+            } else if w.looks_like_deploy {
+                "proposed"
+            } else {
+                ""
+            };
+            println!("  {mark:<11} {:<32} {}", w.name, w.path);
+            if w.looks_like_deploy && !w.configured {
+                let file = w.path.rsplit('/').next().unwrap_or(&w.path).to_string();
+                if !proposed.contains(&file) {
+                    proposed.push(file);
+                }
+            }
+        }
+    }
+    if !proposed.is_empty() {
+        println!(
+            "\nLooks like a deploy: {}. To count their runs on the default branch as deployments, add the source with{}.",
+            proposed.join(", "),
+            proposed
+                .iter()
+                .map(|f| format!(" --deploy-workflow {f}"))
+                .collect::<String>()
+        );
+    }
 }
 
 fn print_people(v: &bosun_app::PeopleView) {

@@ -195,6 +195,7 @@ fn git_dataset(
             sha: t.sha.clone(),
             created_at: at,
             succeeded_at: Some(at),
+            failed_at: None,
             kind: "tag".into(),
             description: t.name.clone(),
             payload: String::new(),
@@ -656,6 +657,7 @@ fn explain_deployments(data: &Dataset, m: &dora::Dora) {
                         hm(*minutes_after as f64 * 60.0)
                     )
                 }
+                F::DeployFailed => "the deploy workflow run failed".to_string(),
             };
             println!("      FAILED: {why}");
         }

@@ -251,6 +251,9 @@ pub enum DeploymentKind {
     Tag,
     /// A published release.
     Release,
+    /// A run of a deploy workflow (GitHub Actions): its one status is the run's outcome
+    /// ([`RunOutcome`]).
+    WorkflowRun,
 }
 
 impl DeploymentKind {
@@ -259,7 +262,44 @@ impl DeploymentKind {
             DeploymentKind::GithubDeployment => "github_deployment",
             DeploymentKind::Tag => "tag",
             DeploymentKind::Release => "release",
+            DeploymentKind::WorkflowRun => "workflow_run",
         }
+    }
+}
+
+/// What a completed run of a deploy workflow means for delivery, from GitHub's `status` and
+/// `conclusion`: `success` deployed; `failure` and `timed_out` are failed deployments (they count,
+/// and they count as failed); `cancelled`, `skipped`, `neutral`, `action_required`, `stale` and
+/// anything unknown deployed nothing; a run not `completed` has no outcome yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    Deployed,
+    Failed,
+    NotDeployed,
+    Running,
+}
+
+impl RunOutcome {
+    pub fn of(status: &str, conclusion: Option<&str>) -> RunOutcome {
+        if status != "completed" {
+            return RunOutcome::Running;
+        }
+        match conclusion {
+            Some("success") => RunOutcome::Deployed,
+            Some("failure" | "timed_out") => RunOutcome::Failed,
+            _ => RunOutcome::NotDeployed,
+        }
+    }
+
+    /// The outcome a stored workflow-run status (`state` = the run's conclusion) stands for.
+    pub fn of_state(state: &str) -> RunOutcome {
+        RunOutcome::of("completed", Some(state))
+    }
+
+    /// Counted as a deployment (successful or failed).
+    pub fn is_deployment(self) -> bool {
+        matches!(self, RunOutcome::Deployed | RunOutcome::Failed)
     }
 }
 
@@ -338,6 +378,29 @@ mod tests {
         assert_eq!(rules[0].pattern, "*");
         assert_eq!(rules[0].owners, vec!["org/team"]);
         assert_eq!(rules[1].owners, vec!["alice", "bob"]);
+    }
+
+    #[test]
+    fn run_outcomes() {
+        use RunOutcome::*;
+        assert_eq!(RunOutcome::of("completed", Some("success")), Deployed);
+        assert_eq!(RunOutcome::of("completed", Some("failure")), Failed);
+        assert_eq!(RunOutcome::of("completed", Some("timed_out")), Failed);
+        for c in [
+            "cancelled",
+            "skipped",
+            "neutral",
+            "action_required",
+            "stale",
+            "startup_failure",
+        ] {
+            assert_eq!(RunOutcome::of("completed", Some(c)), NotDeployed, "{c}");
+        }
+        assert_eq!(RunOutcome::of("completed", None), NotDeployed);
+        assert_eq!(RunOutcome::of("in_progress", None), Running);
+        assert_eq!(RunOutcome::of("queued", Some("success")), Running);
+        assert!(Deployed.is_deployment() && Failed.is_deployment());
+        assert!(!NotDeployed.is_deployment() && !Running.is_deployment());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!
 //! Same seed, scale and `as_of` ⇒ the same world, byte for byte.
 
+pub mod actions;
 pub mod calendar;
 mod generator;
 pub mod org;

@@ -115,6 +115,16 @@ pub enum MergeStrategy {
     Rebase,
 }
 
+/// How a repository's production deploys reach GitHub: as GitHub deployments with statuses (the
+/// Deployments API), or only as runs of a deploy workflow (GitHub Actions, no environments).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    #[default]
+    Deployments,
+    Actions,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepoDef {
@@ -129,6 +139,9 @@ pub struct RepoDef {
     pub checks: Vec<String>,
     #[serde(default)]
     pub flaky_check: Option<String>,
+    /// `deployments` (default) or `actions`: the same deploys, served as workflow runs.
+    #[serde(default)]
+    pub delivery: Delivery,
     pub codeowners: Vec<String>,
 }
 

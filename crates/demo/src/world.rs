@@ -4,7 +4,7 @@
 use bosun_core::time::Ts;
 use serde::Serialize;
 
-use crate::org::{MergeStrategy, Org};
+use crate::org::{Delivery, MergeStrategy, Org};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct World {
@@ -45,6 +45,8 @@ pub struct Repo {
     pub language: String,
     pub default_branch: String,
     pub merge_strategy: MergeStrategy,
+    /// How its deploys reach GitHub ([`crate::actions`] turns them into workflow runs).
+    pub delivery: Delivery,
     pub codeowners: String,
     pub created_at: Ts,
     pub commits: Vec<Commit>,
@@ -353,6 +355,17 @@ pub struct Message {
     pub user: Option<usize>,
     pub text: String,
     pub at: Ts,
+}
+
+impl Repo {
+    /// The deployments GitHub's Deployments API shows: none for a repository that delivers
+    /// through Actions (its deploys are workflow runs, [`crate::actions::runs`]).
+    pub fn github_deployments(&self) -> &[Deployment] {
+        match self.delivery {
+            Delivery::Deployments => &self.deployments,
+            Delivery::Actions => &[],
+        }
+    }
 }
 
 impl World {

@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use bosun_core::time::{Ts, parse_rfc3339, rfc3339};
 use bosun_demo::World;
+use bosun_demo::actions;
 use bosun_demo::world::{Commit, Pull, Repo, Signature};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -24,6 +25,8 @@ const API: &str = "https://api.github.com";
 
 struct Index {
     repo_by_name: HashMap<String, usize>,
+    /// Per repository: its workflows and their runs, newest first (`bosun_demo::actions`).
+    actions: Vec<(Vec<actions::Workflow>, Vec<actions::WorkflowRun>)>,
     commit_by_sha: Vec<HashMap<String, usize>>,
     checks_by_sha: Vec<HashMap<String, Vec<usize>>>,
     pull_by_number: Vec<HashMap<i64, usize>>,
@@ -39,6 +42,11 @@ type Q = Query<HashMap<String, String>>;
 
 pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     let idx = Index {
+        actions: world
+            .repos
+            .iter()
+            .map(|r| (actions::workflows(r), actions::runs(r)))
+            .collect(),
         repo_by_name: world
             .repos
             .iter()
@@ -130,6 +138,15 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
         .route(
             "/repos/{owner}/{repo}/deployments/{id}/statuses",
             get(deployment_statuses),
+        )
+        .route(
+            "/repos/{owner}/{repo}/actions/workflows",
+            get(workflows_list),
+        )
+        .route("/repos/{owner}/{repo}/actions/runs", get(runs_list))
+        .route(
+            "/repos/{owner}/{repo}/actions/workflows/{workflow}/runs",
+            get(workflow_runs_list),
         )
         .route("/repos/{owner}/{repo}/releases", get(releases))
         .route("/repos/{owner}/{repo}/tags", get(tags))
@@ -920,18 +937,20 @@ async fn deployments(
     let w = &gh.world;
     let (base, link) = (API.to_string(), base_of(&h));
     let org = &w.org.company.github_org;
-    let mut list: Vec<usize> = (0..r.deployments.len())
+    // A repository delivering through Actions (no environments) has no GitHub deployments.
+    let deployments = r.github_deployments();
+    let mut list: Vec<usize> = (0..deployments.len())
         .filter(|&i| {
             q.get("environment")
-                .is_none_or(|e| &r.deployments[i].environment == e)
+                .is_none_or(|e| &deployments[i].environment == e)
         })
-        .filter(|&i| q.get("sha").is_none_or(|s| &r.deployments[i].sha == s))
+        .filter(|&i| q.get("sha").is_none_or(|s| &deployments[i].sha == s))
         .collect();
-    list.sort_by_key(|&i| std::cmp::Reverse((r.deployments[i].created_at, r.deployments[i].id)));
+    list.sort_by_key(|&i| std::cmp::Reverse((deployments[i].created_at, deployments[i].id)));
     let items = list
         .iter()
         .map(|&i| {
-            let d = &r.deployments[i];
+            let d = &deployments[i];
             let updated = d.statuses.last().map_or(d.created_at, |s| s.at);
             json!({
                 "url": format!("{base}/repos/{org}/{name}/deployments/{}", d.id),
@@ -975,7 +994,7 @@ async fn deployment_statuses(
     let Some(d) = id
         .parse::<i64>()
         .ok()
-        .and_then(|id| r.deployments.iter().find(|d| d.id == id))
+        .and_then(|id| r.github_deployments().iter().find(|d| d.id == id))
     else {
         return not_found();
     };
@@ -1091,4 +1110,272 @@ async fn tags(
         items,
         page_of(&q),
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions: workflows and their runs
+// ---------------------------------------------------------------------------------------------
+
+fn workflow_json(base: &str, org: &str, repo: &str, wf: &actions::Workflow) -> Value {
+    let file = wf.path.rsplit('/').next().unwrap_or(&wf.path);
+    json!({
+        "id": wf.id,
+        "node_id": format!("W_{}", wf.id),
+        "name": wf.name,
+        "path": wf.path,
+        "state": "active",
+        "created_at": rfc3339(wf.created_at),
+        "updated_at": rfc3339(wf.created_at),
+        "url": format!("{base}/repos/{org}/{repo}/actions/workflows/{}", wf.id),
+        "html_url": format!("{WEB}/{org}/{repo}/blob/main/{}", wf.path),
+        "badge_url": format!("{WEB}/{org}/{repo}/workflows/{}/badge.svg", file)
+    })
+}
+
+/// `GET /repos/{o}/{r}/actions/workflows`: `{total_count, workflows}`, paginated.
+async fn workflows_list(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, _)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let (base, link) = (API.to_string(), base_of(&h));
+    let org = &gh.world.org.company.github_org;
+    let items: Vec<Value> = gh.idx.actions[ri]
+        .0
+        .iter()
+        .map(|wf| workflow_json(&base, org, &name, wf))
+        .collect();
+    paginate_wrapped(
+        &link,
+        &format!("/repos/{owner}/{name}/actions/workflows"),
+        &q,
+        items,
+        page_of(&q),
+        Some("workflows"),
+    )
+}
+
+/// A `created` filter as GitHub's search syntax writes it — `>=D`, `>D`, `<=D`, `<D`, `D..D` or
+/// `D` (a day), D a date or an RFC 3339 time — as an inclusive range; `None` when malformed.
+pub(crate) fn created_range(v: &str) -> Option<(Ts, Ts)> {
+    const DAY: Ts = 86_400;
+    // (start, end) of a date (the whole day) or a time (that second).
+    let point = |s: &str| -> Option<(Ts, Ts)> {
+        if let Some(t) = parse_rfc3339(s) {
+            return Some((t, t));
+        }
+        let t = bosun_core::time::parse_user_time(s)?.timestamp();
+        Some((t, t + DAY - 1))
+    };
+    if let Some((a, b)) = v.split_once("..") {
+        return Some((point(a)?.0, point(b)?.1));
+    }
+    if let Some(d) = v.strip_prefix(">=") {
+        return Some((point(d)?.0, Ts::MAX));
+    }
+    if let Some(d) = v.strip_prefix("<=") {
+        return Some((Ts::MIN, point(d)?.1));
+    }
+    if let Some(d) = v.strip_prefix('>') {
+        return Some((point(d)?.1 + 1, Ts::MAX));
+    }
+    if let Some(d) = v.strip_prefix('<') {
+        return Some((Ts::MIN, point(d)?.0 - 1));
+    }
+    point(v)
+}
+
+fn run_json(w: &World, base: &str, r: &Repo, run: &actions::WorkflowRun, prs: bool) -> Value {
+    let org = &w.org.company.github_org;
+    let api = format!("{base}/repos/{org}/{}", r.name);
+    let commit = r.commits.iter().find(|c| c.sha == run.head_sha);
+    let repo_min = json!({
+        "id": r.id,
+        "node_id": format!("MDEwOlJlcG9zaXRvcnk{}", r.id),
+        "name": r.name,
+        "full_name": format!("{org}/{}", r.name),
+        "private": true,
+        "owner": {"login": org, "id": 1, "type": "Organization"},
+        "html_url": format!("{WEB}/{org}/{}", r.name),
+        "url": api.clone()
+    });
+    let pull_requests: Vec<Value> = run
+        .pull_number
+        .filter(|_| prs)
+        .and_then(|n| r.pulls.iter().find(|p| p.number == n))
+        .map(|p| {
+            json!({
+                "url": format!("{api}/pulls/{}", p.number),
+                "id": p.id,
+                "number": p.number,
+                "head": {"ref": p.head_ref, "sha": run.head_sha, "repo": {"id": r.id, "url": api.clone(), "name": r.name}},
+                "base": {"ref": p.base_ref, "sha": "", "repo": {"id": r.id, "url": api.clone(), "name": r.name}}
+            })
+        })
+        .into_iter()
+        .collect();
+    let url = format!("{api}/actions/runs/{}", run.id);
+    let mut v = json!({
+        "id": run.id,
+        "name": run.name,
+        "node_id": format!("WFR_{}", run.id),
+        "check_suite_id": run.id + 1_000_000_000,
+        "check_suite_node_id": format!("CS_{}", run.id),
+        "head_branch": run.head_branch,
+        "head_sha": run.head_sha,
+        "path": run.path,
+        "run_number": run.run_number,
+        "event": run.event,
+        "display_title": run.display_title,
+        "status": run.status,
+        "conclusion": run.conclusion,
+        "workflow_id": run.workflow_id,
+        "url": url,
+        "html_url": format!("{WEB}/{org}/{}/actions/runs/{}", r.name, run.id),
+        "pull_requests": pull_requests,
+        "created_at": rfc3339(run.created_at),
+        "updated_at": rfc3339(run.updated_at),
+        "actor": user_json(w, base, run.actor),
+        "run_attempt": run.run_attempt,
+        "referenced_workflows": [],
+        "run_started_at": rfc3339(run.run_started_at)
+    });
+    let more = json!({
+        "triggering_actor": user_json(w, base, run.actor),
+        "jobs_url": format!("{url}/jobs"),
+        "logs_url": format!("{url}/logs"),
+        "check_suite_url": format!("{api}/check-suites/{}", run.id + 1_000_000_000),
+        "artifacts_url": format!("{url}/artifacts"),
+        "cancel_url": format!("{url}/cancel"),
+        "rerun_url": format!("{url}/rerun"),
+        "previous_attempt_url": (run.run_attempt > 1).then(|| format!("{url}/attempts/{}", run.run_attempt - 1)),
+        "workflow_url": format!("{api}/actions/workflows/{}", run.workflow_id),
+        "head_commit": commit.map(|c| json!({
+            "id": c.sha,
+            "tree_id": c.sha,
+            "message": c.message,
+            "timestamp": rfc3339(c.committer.at),
+            "author": {"name": c.author.name, "email": c.author.email},
+            "committer": {"name": c.committer.name, "email": c.committer.email}
+        })),
+        "repository": repo_min.clone(),
+        "head_repository": repo_min
+    });
+    if let (Some(o), Value::Object(m)) = (v.as_object_mut(), more) {
+        o.extend(m);
+    }
+    v
+}
+
+/// The runs of a repository (of one workflow: its id or file name), filtered as GitHub filters
+/// them (`branch`, `event`, `status` — a status or a conclusion —, `created`, `head_sha`), newest
+/// first, as `{total_count, workflow_runs}` pages.
+fn serve_runs(
+    gh: &Gh,
+    owner: &str,
+    name: &str,
+    workflow: Option<&str>,
+    q: &HashMap<String, String>,
+    h: &HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(owner, name) else {
+        return not_found();
+    };
+    let (workflows, runs) = &gh.idx.actions[ri];
+    let wf_id = match workflow {
+        None => None,
+        Some(key) => match workflows
+            .iter()
+            .find(|wf| wf.id.to_string() == key || wf.path.rsplit('/').next() == Some(key))
+        {
+            Some(wf) => Some(wf.id),
+            None => return not_found(),
+        },
+    };
+    let created = match q.get("created").map(|c| created_range(c)) {
+        Some(None) => {
+            return http::json_response(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &json!({"message": "Validation Failed", "errors": [{"resource": "WorkflowRun", "field": "created", "code": "invalid"}], "documentation_url": "https://docs.github.com/rest/actions/workflow-runs", "status": "422"}),
+            );
+        }
+        Some(Some(range)) => Some(range),
+        None => None,
+    };
+    let prs = q.get("exclude_pull_requests").is_none_or(|v| v != "true");
+    let base = API.to_string();
+    let items: Vec<Value> = runs
+        .iter()
+        .filter(|run| wf_id.is_none_or(|id| run.workflow_id == id))
+        .filter(|run| q.get("branch").is_none_or(|b| &run.head_branch == b))
+        .filter(|run| q.get("event").is_none_or(|e| &run.event == e))
+        .filter(|run| q.get("head_sha").is_none_or(|s| &run.head_sha == s))
+        .filter(|run| {
+            q.get("status")
+                .is_none_or(|s| &run.status == s || run.conclusion.as_ref() == Some(s))
+        })
+        .filter(|run| created.is_none_or(|(a, b)| (a..=b).contains(&run.created_at)))
+        .map(|run| run_json(&gh.world, &base, r, run, prs))
+        .collect();
+    let path = match workflow {
+        Some(wf) => format!("/repos/{owner}/{name}/actions/workflows/{wf}/runs"),
+        None => format!("/repos/{owner}/{name}/actions/runs"),
+    };
+    paginate_wrapped(
+        &base_of(h),
+        &path,
+        q,
+        items,
+        page_of(q),
+        Some("workflow_runs"),
+    )
+}
+
+async fn runs_list(
+    State(gh): State<Gh>,
+    Path((owner, name)): Path<(String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    serve_runs(&gh, &owner, &name, None, &q, &h)
+}
+
+async fn workflow_runs_list(
+    State(gh): State<Gh>,
+    Path((owner, name, workflow)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    serve_runs(&gh, &owner, &name, Some(&workflow), &q, &h)
+}
+
+#[cfg(test)]
+mod actions_tests {
+    use super::created_range;
+
+    #[test]
+    fn created_filters_read_githubs_search_syntax() {
+        let day = 1_767_225_600; // 2026-01-01T00:00:00Z
+        assert_eq!(created_range(">=2026-01-01"), Some((day, i64::MAX)));
+        assert_eq!(created_range(">2026-01-01"), Some((day + 86_400, i64::MAX)));
+        assert_eq!(
+            created_range("<=2026-01-01"),
+            Some((i64::MIN, day + 86_399))
+        );
+        assert_eq!(created_range("<2026-01-01"), Some((i64::MIN, day - 1)));
+        assert_eq!(created_range("2026-01-01"), Some((day, day + 86_399)));
+        assert_eq!(
+            created_range("2026-01-01..2026-01-02"),
+            Some((day, day + 2 * 86_400 - 1))
+        );
+        assert_eq!(
+            created_range(">=2026-01-01T00:00:10Z"),
+            Some((day + 10, i64::MAX))
+        );
+        assert_eq!(created_range(">=yesterday"), None);
+    }
 }

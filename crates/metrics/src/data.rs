@@ -110,9 +110,14 @@ pub struct Deployment {
     pub sha: String,
     /// When it started.
     pub created_at: Ts,
-    /// When it finished successfully (None: never succeeded — not a deployment for DORA).
+    /// When it finished successfully (None: never succeeded — not a deployment for DORA, unless
+    /// it failed as a deployment, below).
     pub succeeded_at: Option<Ts>,
-    /// `github_deployment`, `tag`, `release`.
+    /// When it finished as a failed deployment: a deploy workflow run that concluded `failure` or
+    /// `timed_out` counts as a deployment, and as a failed one. (A GitHub deployment whose job
+    /// failed does not: it never reached production.) At most one of the two is set.
+    pub failed_at: Option<Ts>,
+    /// `github_deployment`, `tag`, `release`, `workflow_run`.
     pub kind: String,
     pub description: String,
     /// Provider payload (`{"rollback_of": 12}`), as JSON text.

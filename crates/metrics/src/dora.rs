@@ -1,6 +1,9 @@
 //! DORA's five keys (docs/metric-definitions.md), each with the records behind it.
 //!
-//! - A **deployment** is a production deployment that succeeded (a failed deploy job is not one).
+//! - A **deployment** is a production deployment that succeeded (a failed deploy job is not one),
+//!   or a run of a deploy workflow that concluded — successfully, or as a failed deployment
+//!   ([`Deployment::failed_at`]: it counts, fails with [`FailureEvidence::DeployFailed`] and ships
+//!   no changes; what it would have shipped goes with the next deployment that succeeds).
 //! - Its **changes** are the commits it deploys for the first time: walking the commit graph from
 //!   its sha, every commit not already deployed earlier (by date) in the same repository. A commit
 //!   that lands a squash-merged pull request stands for the PR's own commits. Merge commits are
@@ -108,6 +111,8 @@ pub enum FailureEvidence {
         incident_ref: String,
         minutes_after: i64,
     },
+    /// The deploy itself failed: a deploy workflow run that concluded `failure` or `timed_out`.
+    DeployFailed,
 }
 
 /// Why a deployment was unplanned work.
@@ -312,8 +317,19 @@ pub struct Warning {
     pub text: String,
 }
 
+/// When a production deployment counts: when it succeeded, or when it failed as a deployment (a
+/// deploy workflow run); `None`: not a deployment.
 fn succeeded(d: &Deployment) -> Option<Ts> {
-    if d.production { d.succeeded_at } else { None }
+    if d.production {
+        d.succeeded_at.or(d.failed_at)
+    } else {
+        None
+    }
+}
+
+/// A deployment that failed as such (a failed deploy workflow run): it ships nothing.
+fn deploy_failed(d: &Deployment) -> bool {
+    d.succeeded_at.is_none() && d.failed_at.is_some()
 }
 
 fn payload_number(payload: &str, key: &str) -> Option<i64> {
@@ -484,6 +500,22 @@ impl Walk<'_> {
             let at = succeeded(d).unwrap_or(d.created_at);
             let mut changes = Vec::new();
             let mut prs: Vec<i64> = Vec::new();
+            if deploy_failed(d) {
+                // A failed deploy ships nothing: its commits go with the next one that succeeds.
+                out.records.push(DeploymentRecord {
+                    id: d.id,
+                    external_id: d.external_id.clone(),
+                    repo,
+                    sha: d.sha.clone(),
+                    at,
+                    changes,
+                    failures: vec![FailureEvidence::DeployFailed],
+                    unplanned: None,
+                    recovery_secs: None,
+                    pull_requests: prs,
+                });
+                continue;
+            }
             if ix.commit(repo, &d.sha).is_none() {
                 let text = format!(
                     "deployment {} deploys {} which is not in the synced history; its changes are unknown",
@@ -610,7 +642,7 @@ fn classify(
         let (sha, id) = (recs[k].sha.clone(), recs[k].id);
         // Rollback: the payload names an earlier deployment, or an older commit is redeployed.
         let rollback_of = payload_number(&deps[k].payload, "rollback_of");
-        let redeploys_older = k > 0 && recs[k].changes.is_empty() && {
+        let redeploys_older = k > 0 && !deploy_failed(deps[k]) && recs[k].changes.is_empty() && {
             let prev = &recs[k - 1].sha;
             prev != &sha && is_ancestor(ix, deps[k].repo, &sha, prev)
         };
@@ -678,7 +710,7 @@ fn classify(
     }
     // A tag or release described as a hotfix ("Hotfix 2.35.1") fixes the release before it.
     for k in 1..n {
-        if deps[k].kind != "github_deployment"
+        if matches!(deps[k].kind.as_str(), "tag" | "release")
             && deps[k]
                 .description
                 .trim_start()

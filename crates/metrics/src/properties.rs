@@ -325,6 +325,7 @@ fn materialise(mut events: Vec<Event>) -> Dataset {
                     sha,
                     created_at: at - 300,
                     succeeded_at: Some(at),
+                    failed_at: None,
                     kind: "github_deployment".into(),
                     description: String::new(),
                     payload: String::new(),

@@ -41,6 +41,7 @@ pub fn deploy(id: i64, repo: i64, sha: &str, at: Ts) -> Deployment {
         sha: sha.into(),
         created_at: at - 300,
         succeeded_at: Some(at),
+        failed_at: None,
         kind: "github_deployment".into(),
         description: String::new(),
         payload: String::new(),

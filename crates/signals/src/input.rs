@@ -118,7 +118,8 @@ pub struct IncidentExtra {
 
 #[derive(Debug, Clone, Default)]
 pub struct DeploymentExtra {
-    /// The last status: success, failure, error, in_progress, ...
+    /// The last status: success, failure, error, in_progress, ... (a workflow run's: its
+    /// conclusion, such as timed_out or cancelled).
     pub state: String,
     pub at: Ts,
     pub url: Option<String>,
@@ -126,7 +127,7 @@ pub struct DeploymentExtra {
 
 impl DeploymentExtra {
     pub fn failed(&self) -> bool {
-        matches!(self.state.as_str(), "failure" | "error")
+        matches!(self.state.as_str(), "failure" | "error" | "timed_out")
     }
 }
 

@@ -19,6 +19,7 @@ mod detect;
 pub mod input;
 pub mod lifecycle;
 pub mod model;
+pub mod reruns;
 pub mod settings;
 pub mod text;
 pub mod time;

@@ -451,6 +451,38 @@ pub fn deployment_states(
     Ok(rows)
 }
 
+/// GitHub deployments of a repo as (environment, sha, created_at): the trace a workflow job leaves
+/// when it deploys to an environment.
+pub fn environment_deployments(
+    conn: &Connection,
+    repo_id: i64,
+) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT environment, sha, created_at FROM deployments
+         WHERE repo_id = ?1 AND kind = 'github_deployment' ORDER BY created_at, id",
+    )?;
+    let rows = stmt
+        .query_map([repo_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Stored `updated_at` of a repo's deployments of one kind, by external id (to skip unchanged
+/// workflow runs).
+pub fn deployment_versions(
+    conn: &Connection,
+    repo_id: i64,
+    kind: &str,
+) -> Result<std::collections::HashMap<String, Option<i64>>> {
+    let mut stmt = conn.prepare(
+        "SELECT external_id, updated_at FROM deployments WHERE repo_id = ?1 AND kind = ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![repo_id, kind], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// Stored `updated_at` of each pull request of a repo (to skip unchanged ones).
 pub fn pull_request_versions(
     conn: &Connection,

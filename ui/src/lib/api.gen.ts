@@ -231,7 +231,7 @@ export type ExpertView = { name: string, team: string | null, score: number, rea
 
 export type Failure = { 
 /**
- * incident_link, rollback, revert, hotfix or incident_after.
+ * incident_link, rollback, revert, hotfix, incident_after or deploy_failed.
  */
 rule: string, detail: string, };
 

@@ -33,7 +33,7 @@ pub struct Change {
 /// Why a deployment failed: the rule and the record behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Failure {
-    /// incident_link, rollback, revert, hotfix or incident_after.
+    /// incident_link, rollback, revert, hotfix, incident_after or deploy_failed.
     pub rule: String,
     pub detail: String,
 }
@@ -228,6 +228,10 @@ fn failure(n: &Names<'_>, f: &FailureEvidence, deployments: &[dora::DeploymentRe
         } => (
             "incident_after",
             format!("incident {incident_ref} started {minutes_after} min later on its service"),
+        ),
+        FailureEvidence::DeployFailed => (
+            "deploy_failed",
+            "the deploy workflow run failed".to_string(),
         ),
     };
     Failure {

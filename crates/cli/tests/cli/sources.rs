@@ -238,3 +238,138 @@ fn environment_token_is_not_sent_to_a_source_on_another_origin() {
         "the other source says why it has no token: {out}"
     );
 }
+
+/// `bosun sources workflows` lists each repository's workflows and proposes the ones that look
+/// like deploys; `--deploy-workflow` makes a workflow's runs deployments, and the sync stores them.
+#[test]
+fn sources_workflows_proposes_deploys_and_deploy_workflow_runs_become_deployments() {
+    let providers = Providers::start("1");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with_token = |args: &[&str]| {
+        let o = bosun()
+            .arg("--data-dir")
+            .arg(d)
+            .args(["--as-of", AS_OF])
+            .args(args)
+            .env("BOSUN_GITHUB_TOKEN", &providers.token)
+            .env("BOSUN_GITHUB_TOKEN_ORIGIN", &providers.github)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    ok(
+        d,
+        &[
+            "sources",
+            "add",
+            "github",
+            "--name",
+            "acme",
+            "--owner",
+            "tidewater",
+            "--repo",
+            "harbor-auth",
+            "--repo",
+            "harbor-gateway",
+            "--base-url",
+            &providers.github,
+        ],
+    );
+    // Not configured yet: deploy.yml is proposed, nothing is configured.
+    let v: serde_json::Value =
+        serde_json::from_str(&with_token(&["--json", "sources", "workflows", "acme"])).unwrap();
+    let repos = v["repos"].as_array().unwrap();
+    assert_eq!(repos.len(), 2, "{v}");
+    let auth = repos
+        .iter()
+        .find(|r| r["repo"] == "tidewater/harbor-auth")
+        .unwrap();
+    let marks: Vec<(String, bool, bool)> = auth["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["path"].as_str().unwrap().to_string(),
+                w["looks_like_deploy"].as_bool().unwrap(),
+                w["configured"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        marks.contains(&(".github/workflows/deploy.yml".into(), true, false)),
+        "{marks:?}"
+    );
+    assert!(
+        marks.contains(&(".github/workflows/ci.yml".into(), false, false)),
+        "{marks:?}"
+    );
+    let text = with_token(&["sources", "workflows", "acme"]);
+    assert!(
+        text.contains("proposed") && text.contains("--deploy-workflow deploy.yml"),
+        "{text}"
+    );
+    // A source naming it: marked configured, and its runs are the repository's deployments.
+    ok(
+        d,
+        &[
+            "sources",
+            "add",
+            "github",
+            "--name",
+            "acme2",
+            "--owner",
+            "tidewater",
+            "--repo",
+            "harbor-auth",
+            "--base-url",
+            &providers.github,
+            "--deploy-workflow",
+            "deploy.yml",
+        ],
+    );
+    let text = with_token(&["sources", "workflows", "acme2"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("configured") && l.contains("deploy.yml")),
+        "{text}"
+    );
+    with_token(&["sync", "acme2"]);
+    let dora = json(
+        d,
+        &[
+            "--as-of",
+            AS_OF,
+            "--json",
+            "metrics",
+            "dora",
+            "--repo",
+            "harbor-auth",
+        ],
+    );
+    assert!(dora["deployments"].as_i64().unwrap() > 0, "{dora}");
+    // --deploy-environment needs --deploy-workflow; other kinds have no workflows.
+    let o = run(
+        d,
+        &[
+            "sources",
+            "add",
+            "github",
+            "--name",
+            "x",
+            "--owner",
+            "o",
+            "--deploy-environment",
+            "production",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(d, &["sources", "workflows", "nosuch"]);
+    assert_eq!(o.status.code(), Some(1));
+}

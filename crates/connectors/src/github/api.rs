@@ -341,3 +341,80 @@ pub struct Content {
     pub encoding: Option<String>,
     pub content: Option<String>,
 }
+
+/// A workflow of a repository (`GET /repos/{o}/{r}/actions/workflows`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workflow {
+    pub id: i64,
+    pub name: String,
+    /// `.github/workflows/deploy.yml` (dynamic workflows: `dynamic/pages/pages-build-deployment`).
+    pub path: String,
+    /// active, deleted, disabled_fork, disabled_inactivity, disabled_manually.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workflows {
+    #[serde(default)]
+    pub total_count: Option<i64>,
+    pub workflows: Vec<Workflow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HeadCommit {
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A workflow run (`GET /repos/{o}/{r}/actions/runs`, `.../workflows/{id}/runs`; the same object
+/// is a webhook's `workflow_run`). Only a run's latest attempt is listed. Real payloads leave out
+/// `path` and `display_title` (older runs), send `name: ""`, a null `head_branch` (a run on a
+/// deleted ref), a `path` with an `@ref` suffix, and events such as `dynamic` or
+/// `repository_dispatch`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkflowRun {
+    pub id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_title: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub workflow_id: i64,
+    #[serde(default)]
+    pub head_branch: Option<String>,
+    pub head_sha: String,
+    /// push, workflow_dispatch, pull_request, schedule, ...
+    pub event: String,
+    /// queued, in_progress, waiting, requested, pending, completed (null in GitHub's schema).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    #[serde(default)]
+    pub run_number: Option<i64>,
+    #[serde(default)]
+    pub run_attempt: Option<i64>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    #[serde(default)]
+    pub run_started_at: Option<Time>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    #[serde(default)]
+    pub actor: Option<User>,
+    #[serde(default)]
+    pub triggering_actor: Option<User>,
+    #[serde(default)]
+    pub head_commit: Option<HeadCommit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkflowRuns {
+    #[serde(default)]
+    pub total_count: Option<i64>,
+    pub workflow_runs: Vec<WorkflowRun>,
+}

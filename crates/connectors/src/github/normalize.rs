@@ -245,6 +245,71 @@ pub fn deployment(
     }
 }
 
+/// A completed run of a deploy workflow as a deployment row: the run's commit, its branch, the
+/// workflow as the task, the run's title as the description, and one status per attempt whose
+/// `state` is the attempt's conclusion (at the run's last update) — the metrics read the latest
+/// one ([`bosun_core::model::RunOutcome::of_state`]). The payload keeps the workflow, event,
+/// run number and attempt.
+pub fn workflow_run_deployment(
+    run: &api::WorkflowRun,
+    workflow: &api::Workflow,
+    environment: &str,
+    production: bool,
+) -> Deployment {
+    let attempt = run.run_attempt.unwrap_or(1);
+    let conclusion = run.conclusion.clone().unwrap_or_else(|| "unknown".into());
+    let description = run
+        .display_title
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            run.head_commit
+                .as_ref()
+                .and_then(|c| c.message.as_deref())
+                .and_then(|m| m.lines().next())
+                .map(str::to_string)
+        })
+        .or_else(|| run.name.clone().filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| workflow.name.clone());
+    let payload = serde_json::json!({
+        "workflow": workflow.name,
+        "workflow_id": workflow.id,
+        "event": run.event,
+        "run_number": run.run_number,
+        "run_attempt": attempt,
+        "conclusion": conclusion,
+    });
+    Deployment {
+        external_id: run.id.to_string(),
+        kind: DeploymentKind::WorkflowRun,
+        sha: run.head_sha.clone(),
+        ref_name: run.head_branch.clone(),
+        environment: environment.to_string(),
+        production,
+        task: Some(
+            workflow
+                .path
+                .split('@')
+                .next()
+                .unwrap_or(&workflow.path)
+                .to_string(),
+        ),
+        description: Some(description),
+        creator: account_opt(&run.triggering_actor).or_else(|| account_opt(&run.actor)),
+        created_at: run.created_at.0,
+        updated_at: Some(run.updated_at.0),
+        payload: Some(payload.to_string()),
+        statuses: vec![DeploymentStatus {
+            external_id: format!("attempt-{attempt}"),
+            state: conclusion.clone(),
+            description: Some(format!("run attempt {attempt}: {conclusion}")),
+            environment: Some(environment.to_string()),
+            created_at: run.updated_at.0,
+            log_url: run.html_url.clone(),
+        }],
+    }
+}
+
 pub fn release(r: &api::Release) -> Release {
     Release {
         external_id: r.id.to_string(),

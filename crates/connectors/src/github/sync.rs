@@ -5,9 +5,11 @@
 //! its reviews, commits, timeline and CI and written in one transaction; PRs whose stored
 //! `updated_at` already matches are skipped, so a resumed sync only does the unfinished part),
 //! CI of still-open PRs (conditional), review and conversation comments (`since`), deployments
-//! with statuses, releases and tags. Cursors and first-page ETags are saved only when a phase
-//! completes.
+//! with statuses, runs of the source's deploy workflows (GitHub Actions as the delivery pipeline,
+//! when it names some), releases and tags. Cursors and first-page ETags are saved only when a
+//! phase completes.
 
+use super::actions::{self, DeployRule, EnvDeployment, RepoWorkflows, WorkflowInfo};
 use super::{api, normalize};
 use crate::db::Db;
 use crate::events::{Event, EventSink};
@@ -49,6 +51,15 @@ pub struct GithubSettings {
     /// `prod`, `production-eu`, `live`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_pattern: Option<String>,
+    /// Workflows whose runs are deployments (GitHub Actions as the delivery pipeline): names or
+    /// file paths, e.g. `deploy.yml`. Empty: workflow runs are not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_workflows: Vec<String>,
+    /// With `deploy_workflows`: a run counts when one of its jobs deployed to this environment
+    /// (on any branch or tag) instead of when it ran on the default branch for a push or a manual
+    /// dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy_environment: Option<String>,
 }
 
 /// Which deployment environments count as production, from a source's settings.
@@ -128,6 +139,8 @@ struct Ctx {
     prs_fetched: AtomicU64,
     prs_unchanged: AtomicU64,
     production: Production,
+    /// Which workflows deploy (none: the workflow-runs phase does nothing).
+    deploy: DeployRule,
     /// What was skipped without stopping the sync (a pull request's refused sub-resource, an
     /// item missing what the connector reads), for the sync's outcome.
     warnings: std::sync::Mutex<Vec<String>>,
@@ -194,9 +207,13 @@ pub async fn sync_source(
         prs_unchanged: AtomicU64::new(0),
         warnings: Default::default(),
         production,
+        deploy: DeployRule::new(
+            &settings.deploy_workflows,
+            settings.deploy_environment.as_deref(),
+        ),
     });
 
-    let repos = list_repos(&ctx, &settings).await?;
+    let repos = list_repos(&ctx.http, &ctx.api, ctx.per_page, &settings).await?;
     sink.emit(Event::SourceStarted {
         source: source.name.clone(),
         scopes: repos.len(),
@@ -317,33 +334,28 @@ async fn profiles(ctx: &Arc<Ctx>) -> Result<()> {
     Ok(())
 }
 
-async fn list_repos(ctx: &Ctx, s: &GithubSettings) -> Result<Vec<api::Repo>> {
+async fn list_repos(
+    http: &HttpClient,
+    api: &str,
+    per_page: u32,
+    s: &GithubSettings,
+) -> Result<Vec<api::Repo>> {
     if !s.repos.is_empty() {
         let mut out = Vec::new();
         for name in &s.repos {
-            let url = format!("{}/repos/{}/{}", ctx.api, s.owner, name);
-            let Some((repo, _)) = ctx.http.get_json::<api::Repo>(&url, None).await? else {
+            let url = format!("{api}/repos/{}/{}", s.owner, name);
+            let Some((repo, _)) = http.get_json::<api::Repo>(&url, None).await? else {
                 continue;
             };
             out.push(repo);
         }
         return Ok(out);
     }
-    let url = format!(
-        "{}/orgs/{}/repos?per_page={pp}",
-        ctx.api,
-        s.owner,
-        pp = ctx.per_page
-    );
-    let listed = match ctx.http.get_all::<api::Repo>(&url, None, |_| true).await {
+    let url = format!("{api}/orgs/{}/repos?per_page={per_page}", s.owner);
+    let listed = match http.get_all::<api::Repo>(&url, None, |_| true).await {
         Err(ConnectorError::NotFound { .. }) => {
-            let url = format!(
-                "{}/users/{}/repos?per_page={pp}",
-                ctx.api,
-                s.owner,
-                pp = ctx.per_page
-            );
-            ctx.http.get_all::<api::Repo>(&url, None, |_| true).await?
+            let url = format!("{api}/users/{}/repos?per_page={per_page}", s.owner);
+            http.get_all::<api::Repo>(&url, None, |_| true).await?
         }
         other => other?,
     };
@@ -381,6 +393,7 @@ async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Re
     review_comments(ctx, repo_id, full).await?;
     issue_comments(ctx, repo_id, full).await?;
     deployments(ctx, repo_id, full).await?;
+    workflow_runs(ctx, repo_id, full, branch).await?;
     releases_and_tags(ctx, repo_id, full).await?;
     let items = ctx.prs_fetched.load(Ordering::Relaxed);
     ctx.sink.emit(Event::ScopeFinished {
@@ -485,9 +498,23 @@ impl Ctx {
     }
 }
 
-/// Decode each item of a JSON array page separately, keeping its raw JSON.
-fn items<T: DeserializeOwned>(resp: &Response) -> Result<Vec<(T, Vec<u8>)>> {
-    let values: Vec<serde_json::Value> = resp.json()?;
+/// Decode each item of a JSON array page separately, keeping its raw JSON; with `key`, the page
+/// is an object holding the array under that key (`{"total_count": 3, "workflow_runs": [...]}`).
+fn items<T: DeserializeOwned>(resp: &Response, key: Option<&str>) -> Result<Vec<(T, Vec<u8>)>> {
+    let values: Vec<serde_json::Value> = match key {
+        None => resp.json()?,
+        Some(k) => {
+            let mut page: serde_json::Map<String, serde_json::Value> = resp.json()?;
+            let list = page.remove(k).ok_or_else(|| ConnectorError::Malformed {
+                url: resp.url.clone(),
+                detail: format!("no {k:?} in the page"),
+            })?;
+            serde_json::from_value(list).map_err(|e| ConnectorError::Malformed {
+                url: resp.url.clone(),
+                detail: format!("{k}: {e}"),
+            })?
+        }
+    };
     values
         .into_iter()
         .enumerate()
@@ -508,6 +535,17 @@ async fn all_items<T: DeserializeOwned>(
     http: &HttpClient,
     url: &str,
     etag: Option<&str>,
+    keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
+) -> Result<Option<(Vec<(T, Vec<u8>)>, Option<String>)>> {
+    all_items_in(http, url, etag, None, keep_going).await
+}
+
+/// [`all_items`] of pages that hold their list under `key` (GitHub's Actions endpoints).
+async fn all_items_in<T: DeserializeOwned>(
+    http: &HttpClient,
+    url: &str,
+    etag: Option<&str>,
+    key: Option<&str>,
     mut keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
 ) -> Result<Option<(Vec<(T, Vec<u8>)>, Option<String>)>> {
     let mut out = Vec::new();
@@ -523,7 +561,7 @@ async fn all_items<T: DeserializeOwned>(
             first_etag = resp.etag.clone();
             first = false;
         }
-        let page = items::<T>(&resp)?;
+        let page = items::<T>(&resp, key)?;
         if keep_going(&page) {
             next = resp.next.clone();
         }
@@ -1165,6 +1203,303 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
             .await?;
     }
     ctx.finish_phase(scope, max, url, first_etag).await
+}
+
+/// Cursor scope holding a repository's workflows (`{full}:workflows`), for when their list is
+/// unchanged (304).
+fn workflows_scope(full: &str) -> String {
+    format!("{full}:workflows")
+}
+
+/// A repository's workflows: every page of `actions/workflows`, conditionally (the list read last
+/// time is kept, as JSON, under [`workflows_scope`]).
+async fn repo_workflows(ctx: &Ctx, full: &str) -> Result<Vec<api::Workflow>> {
+    let url = format!(
+        "{}/repos/{full}/actions/workflows?per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    );
+    let etag = ctx.etag(&url).await?;
+    let scope = workflows_scope(full);
+    let sid = ctx.source_id;
+    let kept = {
+        let scope = scope.clone();
+        ctx.db
+            .read(move |s| sync_state::cursor(s.conn(), sid, &scope).map_err(store_err))
+            .await?
+    };
+    let kept: Option<Vec<(i64, String, String)>> = kept.and_then(|v| serde_json::from_str(&v).ok());
+    // A validator without the list it stands for (never written apart, but a reset cursor) is
+    // not used.
+    let etag = etag.filter(|_| kept.is_some());
+    let listed =
+        all_items_in::<api::Workflow>(&ctx.http, &url, etag.as_deref(), Some("workflows"), |_| {
+            true
+        })
+        .await?;
+    let Some((list, first_etag)) = listed else {
+        return Ok(kept
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, name, path)| api::Workflow {
+                id,
+                name,
+                path,
+                state: None,
+                html_url: None,
+            })
+            .collect());
+    };
+    let workflows: Vec<api::Workflow> = list.into_iter().map(|(w, _)| w).collect();
+    let value = serde_json::to_string(
+        &workflows
+            .iter()
+            .map(|w| (w.id, &w.name, &w.path))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    let (now, api) = (ctx.now, ctx.api.clone());
+    ctx.db
+        .write(move |tx| {
+            sync_state::set_cursor(tx, sid, &scope, &value, now).map_err(store_err)?;
+            if let Some(e) = &first_etag {
+                sync_state::set_etag(tx, sid, &rel(&api, &url), e, now).map_err(store_err)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(workflows)
+}
+
+/// Runs still in progress this long after they were created no longer hold the cursor back (a
+/// run waiting for an approval that never comes).
+const PENDING_HOLD_SECS: i64 = 7 * DAY;
+
+/// GitHub Actions as the delivery pipeline: the completed runs of the source's deploy workflows
+/// that are deployments ([`actions::is_candidate`]) become deployment rows of kind `workflow_run`
+/// with their outcome. Per workflow, runs are listed newest first, after the first sync down to a
+/// day before the cursor (the newest run's creation, held before the oldest run still in
+/// progress); a run whose stored `updated_at` matches is skipped. A repository where GitHub refuses Actions (disabled, a token without
+/// `actions:read`: 403, 404) gets a warning, not a failed sync.
+async fn workflow_runs(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    if !ctx.deploy.enabled() {
+        return Ok(());
+    }
+    match workflow_runs_of(ctx, repo_id, full, branch).await {
+        Err(ConnectorError::NotFound { .. }) => {
+            ctx.warn(format!(
+                "{full}: GitHub Actions not found (HTTP 404: Actions disabled, or a token without actions:read); no deployments from workflow runs"
+            ));
+            Ok(())
+        }
+        Err(ConnectorError::Http {
+            status: status @ (403 | 404 | 410),
+            message,
+            ..
+        }) => {
+            ctx.warn(format!(
+                "{full}: GitHub Actions refused (HTTP {status}: {message}; a token without actions:read?); no deployments from workflow runs"
+            ));
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    let workflows: Vec<api::Workflow> = repo_workflows(ctx, full)
+        .await?
+        .into_iter()
+        .filter(|w| ctx.deploy.is_deploy_workflow(w))
+        .collect();
+    if workflows.is_empty() {
+        return Ok(());
+    }
+    let envs: Vec<EnvDeployment> = if ctx.deploy.environment.is_some() {
+        ctx.db
+            .read(move |s| code::environment_deployments(s.conn(), repo_id).map_err(store_err))
+            .await?
+            .into_iter()
+            .map(|(environment, sha, created_at)| EnvDeployment {
+                environment,
+                sha,
+                created_at,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (environment, production) = match &ctx.deploy.environment {
+        Some(e) => (e.clone(), ctx.production.is_production(e, None)),
+        None => ("production".to_string(), true),
+    };
+    let mut versions = ctx
+        .db
+        .read(move |s| {
+            code::deployment_versions(s.conn(), repo_id, "workflow_run").map_err(store_err)
+        })
+        .await?;
+    for w in workflows {
+        let scope = format!("{full}:workflow_runs:{}", w.id);
+        let cursor = ctx.cursor(scope.clone()).await?;
+        let floor = cursor.map(|c| c - DAY);
+        // One URL (so an unchanged first page is a 304), newest first, paged down to the floor.
+        // No search filter (`created`, `branch`, `status`): GitHub caps filtered lists at 1,000.
+        let url = format!(
+            "{}/repos/{full}/actions/workflows/{}/runs?per_page={pp}&exclude_pull_requests=true",
+            ctx.api,
+            w.id,
+            pp = ctx.per_page
+        );
+        let etag = ctx.etag(&url).await?;
+        let keep = |page: &[(api::WorkflowRun, Vec<u8>)]| match (floor, page.last()) {
+            (Some(f), Some((r, _))) => r.created_at.0 >= f,
+            _ => true,
+        };
+        let Some((list, first_etag)) = all_items_in::<api::WorkflowRun>(
+            &ctx.http,
+            &url,
+            etag.as_deref(),
+            Some("workflow_runs"),
+            keep,
+        )
+        .await?
+        else {
+            continue;
+        };
+        let completed = |r: &api::WorkflowRun| r.status.as_deref() == Some("completed");
+        // The cursor: before the oldest run still going (recent ones), else the newest run seen.
+        let pending = list
+            .iter()
+            .map(|(r, _)| r)
+            .filter(|r| !completed(r) && ctx.now - r.created_at.0 < PENDING_HOLD_SECS)
+            .map(|r| r.created_at.0)
+            .min();
+        let newest = list.iter().map(|(r, _)| r.created_at.0).max();
+        let new_cursor = match pending {
+            Some(p) => Some(p),
+            None => newest.max(cursor),
+        };
+        let mut recs = Vec::new();
+        for (run, raw) in &list {
+            if !completed(run) || !actions::is_candidate(run, branch, &ctx.deploy, &envs) {
+                continue;
+            }
+            let id = run.id.to_string();
+            if versions.get(&id) == Some(&Some(run.updated_at.0)) {
+                continue;
+            }
+            versions.insert(id, Some(run.updated_at.0));
+            recs.push((
+                normalize::workflow_run_deployment(run, &w, &environment, production),
+                raw.clone(),
+            ));
+        }
+        let total = recs.len() as u64;
+        let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+        ctx.db
+            .write(move |tx| {
+                for (d, raw) in &recs {
+                    code::upsert_deployment(tx, repo_id, d).map_err(store_err)?;
+                    save_raw(
+                        tx,
+                        sid,
+                        "github.workflow_run",
+                        &format!("{full_s}/{}", d.external_id),
+                        None,
+                        raw,
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        if total > 0 {
+            ctx.progress(full, "workflow runs", total, total);
+        }
+        // A run still going may finish further down the list: without a validator the next sync
+        // reads the pages again instead of stopping at an unchanged first page.
+        let first_etag = first_etag.filter(|_| pending.is_none());
+        ctx.finish_phase(scope, new_cursor, url, first_etag).await?;
+    }
+    Ok(())
+}
+
+/// The workflows of every repository of a GitHub source, each marked when it looks like a deploy
+/// (the proposal `bosun sources workflows` makes) and when the source's `deploy_workflows` name
+/// it. A repository whose workflows GitHub refuses (403, 404) says so and the others are listed.
+pub async fn list_workflows(
+    source: &Source,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    sink: Arc<dyn EventSink>,
+) -> Result<Vec<RepoWorkflows>> {
+    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
+        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let rule = DeployRule::new(
+        &settings.deploy_workflows,
+        settings.deploy_environment.as_deref(),
+    );
+    let api = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "https://api.github.com".into())
+        .trim_end_matches('/')
+        .to_string();
+    let http = HttpClient::new(
+        &source.name,
+        &api,
+        Auth::Bearer(token),
+        github_headers(),
+        cfg,
+        sink,
+    )?;
+    let per_page = settings.per_page.unwrap_or(100).clamp(1, 100);
+    let mut out = Vec::new();
+    for r in list_repos(&http, &api, per_page, &settings).await? {
+        let url = format!(
+            "{api}/repos/{}/actions/workflows?per_page={per_page}",
+            r.full_name
+        );
+        let listed =
+            all_items_in::<api::Workflow>(&http, &url, None, Some("workflows"), |_| true).await;
+        let (workflows, error) = match listed {
+            Ok(list) => (list.map(|(l, _)| l).unwrap_or_default(), None),
+            Err(ConnectorError::NotFound { .. }) => (
+                Vec::new(),
+                Some(
+                    "not found (HTTP 404): Actions disabled, or a token without actions:read"
+                        .to_string(),
+                ),
+            ),
+            Err(ConnectorError::Http {
+                status: status @ (403 | 404 | 410),
+                message,
+                ..
+            }) => (
+                Vec::new(),
+                Some(format!("refused (HTTP {status}: {message})")),
+            ),
+            Err(e) => return Err(e),
+        };
+        out.push(RepoWorkflows {
+            repo: r.full_name.clone(),
+            default_branch: r.default_branch.clone().unwrap_or_else(|| "main".into()),
+            workflows: workflows
+                .into_iter()
+                .map(|(w, _)| WorkflowInfo {
+                    looks_like_deploy: actions::looks_like_deploy(&w.name, &w.path),
+                    configured: rule.is_deploy_workflow(&w),
+                    id: w.id,
+                    name: w.name,
+                    path: w.path,
+                    state: w.state,
+                })
+                .collect(),
+            error,
+        });
+    }
+    Ok(out)
 }
 
 async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {

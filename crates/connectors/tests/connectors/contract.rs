@@ -170,7 +170,10 @@ pub fn expectations(kind: Kind, w: &World) -> Vec<(&'static str, &'static str, i
             (
                 "deployments",
                 "SELECT count(*) FROM deployments",
-                w.repos.iter().map(|r| r.deployments.len() as i64).sum(),
+                w.repos
+                    .iter()
+                    .map(|r| r.github_deployments().len() as i64)
+                    .sum(),
             ),
         ],
         Kind::Jira => vec![

@@ -240,3 +240,151 @@ fn webhook_payload_objects_decode() {
     }
     assert!(n >= 50, "decoded {n} webhook objects");
 }
+
+/// Workflow runs and workflows as GitHub sends them: the OpenAPI example of the runs list and the
+/// `workflow_run` / `workflow` objects of webhook deliveries (the same schema as the REST list),
+/// with their nulls and odd fields — no `path` or `display_title` on older runs, `name: ""`, a
+/// `path` ending in `@ref`, `status` "queued" in a `completed` delivery, events such as
+/// `workflow_dispatch`, `repository_dispatch`, `pull_request` and `dynamic` (GitHub Pages).
+#[test]
+fn workflow_runs_decode_and_only_the_right_ones_are_deployments() {
+    use bosun_connectors::github::actions::{self, DeployRule};
+    use bosun_core::model::{DeploymentKind, RunOutcome};
+
+    let list: api::WorkflowRuns = decode(
+        &fixture("openapi/actions_list-workflow-runs-for-repo__200__default.json"),
+        "workflow runs",
+    );
+    assert_eq!(list.total_count, Some(1));
+    let run = &list.workflow_runs[0];
+    assert_eq!(run.id, 30_433_642);
+    assert_eq!(
+        run.path.as_deref(),
+        Some(".github/workflows/build.yml@main")
+    );
+    assert_eq!(actions::file_stem(run.path.as_deref().unwrap()), "build");
+    assert_eq!(
+        (
+            run.head_branch.as_deref(),
+            run.event.as_str(),
+            run.run_attempt
+        ),
+        (Some("master"), "push", Some(1))
+    );
+    // Queued: not a deployment yet, whatever the branch.
+    assert_eq!(
+        RunOutcome::of(run.status.as_deref().unwrap(), run.conclusion.as_deref()),
+        RunOutcome::Running
+    );
+    let rule = DeployRule::new(&["build.yml".into()], None);
+    assert!(actions::is_candidate(run, "master", &rule, &[]));
+    assert!(!actions::is_candidate(run, "main", &rule, &[]));
+    let workflow = api::Workflow {
+        id: run.workflow_id,
+        name: run.name.clone().unwrap_or_default(),
+        path: run.path.clone().unwrap_or_default(),
+        state: None,
+        html_url: None,
+    };
+    assert!(rule.is_deploy_workflow(&workflow));
+    let d = normalize::workflow_run_deployment(run, &workflow, "production", true);
+    assert_eq!(d.kind, DeploymentKind::WorkflowRun);
+    assert_eq!(
+        (
+            d.external_id.as_str(),
+            d.sha.as_str(),
+            d.ref_name.as_deref()
+        ),
+        (
+            "30433642",
+            "acb5820ced9479c074f688cc328bf03f341a511d",
+            Some("master")
+        )
+    );
+    assert_eq!(d.task.as_deref(), Some(".github/workflows/build.yml"));
+    assert_eq!(d.description.as_deref(), Some("Update README.md"));
+    assert_eq!(
+        d.creator.as_ref().and_then(|a| a.login.as_deref()),
+        Some("octocat")
+    );
+
+    // Webhook deliveries: (file, outcome, counts under the default-branch rule on their branch).
+    let mut seen = 0;
+    for (p, v) in webhooks("workflow_run") {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let run: api::WorkflowRun = decode(&v["workflow_run"], &name);
+        let wf: api::Workflow = decode(&v["workflow"], &name);
+        assert_eq!(wf.id, run.workflow_id, "{name}");
+        let outcome = RunOutcome::of(
+            run.status.as_deref().unwrap_or(""),
+            run.conclusion.as_deref(),
+        );
+        let branch = run.head_branch.clone().unwrap_or_default();
+        let rule = DeployRule::new(std::slice::from_ref(&wf.path), None);
+        assert!(rule.is_deploy_workflow(&wf), "{name}");
+        let candidate = actions::is_candidate(&run, &branch, &rule, &[]);
+        let rec = normalize::workflow_run_deployment(&run, &wf, "production", true);
+        // The description falls back past a missing title and an empty name.
+        assert!(
+            !rec.description.as_deref().unwrap_or("").is_empty(),
+            "{name}"
+        );
+        match name.as_str() {
+            // A manual dispatch on main, still queued although delivered as "completed".
+            "workflow_run.completed.0.json" => {
+                assert!(run.path.is_none() && run.display_title.is_none());
+                assert_eq!(outcome, RunOutcome::Running);
+                assert!(candidate);
+                // No title: the head commit's subject.
+                assert_eq!(
+                    rec.description.as_deref(),
+                    Some("Update milestone-created.yml")
+                );
+                assert!(rec.creator.is_none(), "no actor in this delivery");
+            }
+            // repository_dispatch with `name: ""`: succeeded, but not a push or a dispatch.
+            "workflow_run.completed.1.json" | "workflow_run.completed.2.json" => {
+                assert_eq!(run.name.as_deref(), Some(""));
+                assert_eq!(outcome, RunOutcome::Deployed);
+                assert!(!candidate);
+                assert_eq!(rec.statuses[0].state, "success");
+            }
+            "workflow_run.requested.3.json" => assert_eq!(outcome, RunOutcome::Running),
+            // Completed with `action_required`: deployed nothing.
+            "workflow_run.requested.4.json" => {
+                assert_eq!(outcome, RunOutcome::NotDeployed);
+                assert!(!outcome.is_deployment());
+            }
+            other => panic!("unexpected fixture {other}"),
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+
+    // A GitHub Pages deployment names the dynamic workflow run that made it.
+    let pages = fixture("webhooks/deployment.created.1.json");
+    let run: api::WorkflowRun = decode(&pages["workflow_run"], "pages workflow_run");
+    let wf: api::Workflow = decode(&pages["workflow"], "pages workflow");
+    assert_eq!(
+        (run.event.as_str(), wf.path.as_str()),
+        ("dynamic", "dynamic/pages/pages-build-deployment")
+    );
+    assert!(actions::looks_like_deploy(&wf.name, &wf.path));
+    assert!(!actions::is_candidate(
+        &run,
+        "gh-pages",
+        &DeployRule::new(&["pages-build-deployment".into()], None),
+        &[]
+    ));
+    // A pull request run waiting for an environment's reviewers.
+    let review = fixture("webhooks/deployment_review.requested.0.json");
+    let run: api::WorkflowRun = decode(&review["workflow_run"], "deployment review run");
+    assert_eq!(
+        (run.event.as_str(), run.status.as_deref()),
+        ("pull_request", Some("waiting"))
+    );
+    assert_eq!(
+        RunOutcome::of(run.status.as_deref().unwrap(), run.conclusion.as_deref()),
+        RunOutcome::Running
+    );
+}

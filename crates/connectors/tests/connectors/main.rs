@@ -4,6 +4,7 @@
 
 mod contract;
 mod git_local;
+mod github_actions;
 mod github_contract;
 mod github_realdata;
 mod jira_pagerduty_realdata;

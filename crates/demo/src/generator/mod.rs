@@ -153,6 +153,7 @@ impl Gen {
                 language: r.language.clone(),
                 default_branch: "main".into(),
                 merge_strategy: r.merge_strategy,
+                delivery: r.delivery,
                 codeowners: format!(
                     "# Code owners for {}. Later rules win.\n{}\n",
                     r.name,

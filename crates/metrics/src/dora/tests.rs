@@ -589,6 +589,7 @@ fn failed_with(d: &Dora) -> Vec<(i64, Vec<&'static str>)> {
         FailureEvidence::Revert { .. } => "revert",
         FailureEvidence::Hotfix { .. } => "hotfix",
         FailureEvidence::IncidentAfter { .. } => "incident_after",
+        FailureEvidence::DeployFailed => "deploy_failed",
     };
     d.evidence
         .iter()
@@ -816,4 +817,125 @@ fn a_repository_analysed_alone_beside_the_others_deployments_agrees_with_the_who
     assert!(!failed(&whole));
     // Alone, without the others' deployments, the window rule would blame deployment 7.
     assert!(failed(&analyse(&web, &opts)));
+}
+
+/// A deploy workflow run: `Ok(at)` succeeded at `at`, `Err(at)` failed at `at`, `None` concluded
+/// otherwise (cancelled, skipped: the loader sets neither time).
+fn workflow_run(id: i64, sha: &str, end: Option<Result<Ts, Ts>>) -> Deployment {
+    let mut d = deploy(id, 1, sha, T0);
+    d.kind = "workflow_run".into();
+    d.succeeded_at = end.and_then(|e| e.ok());
+    d.failed_at = end.and_then(|e| e.err());
+    d
+}
+
+fn three_commits() -> Vec<crate::data::Commit> {
+    vec![
+        commit(1, "c1", &[], T0),
+        commit(1, "c2", &["c1"], T0 + H),
+        commit(1, "c3", &["c2"], T0 + 2 * H),
+    ]
+}
+
+#[test]
+fn workflow_runs_success_failure_cancelled_are_two_deployments_one_failed() {
+    // Runs of the deploy workflow: success at c1 (2h), failure at c2 (4h), cancelled at c3.
+    let data = Dataset {
+        repos: vec![repo(1, "core", "api")],
+        commits: three_commits(),
+        deployments: vec![
+            workflow_run(1, "c1", Some(Ok(T0 + 2 * H))),
+            workflow_run(2, "c2", Some(Err(T0 + 4 * H))),
+            workflow_run(3, "c3", None),
+        ],
+        ..Default::default()
+    };
+    let d = run(&data, T0, T0 + D);
+    assert_eq!(d.deployments, 2);
+    assert_eq!(
+        d.change_failure_rate,
+        FailureRate {
+            value: Some(0.5),
+            failed: 1,
+            total: 2
+        }
+    );
+    let failed = d.evidence.iter().find(|r| r.id == 2).unwrap();
+    assert_eq!(failed.failures, vec![FailureEvidence::DeployFailed]);
+    assert_eq!(failed.at, T0 + 4 * H);
+    // The failed run shipped nothing: lead time is c1's only, 2h from its author time to run 1.
+    assert!(failed.changes.is_empty() && failed.pull_requests.is_empty());
+    assert_eq!(d.lead_time_seconds.n, 1);
+    assert_eq!(d.lead_time_seconds.median, Some(2.0 * H as f64));
+    // Nothing succeeded after it: not recovered.
+    assert_eq!(d.unrecovered, vec![2]);
+    assert_eq!(d.recovery_time_seconds.n, 0);
+}
+
+#[test]
+fn a_failed_runs_commits_ship_with_the_next_success_which_recovers_it() {
+    let data = Dataset {
+        repos: vec![repo(1, "core", "api")],
+        commits: three_commits(),
+        deployments: vec![
+            workflow_run(1, "c1", Some(Ok(T0 + 2 * H))),
+            workflow_run(2, "c2", Some(Err(T0 + 4 * H))),
+            workflow_run(3, "c3", None),
+            workflow_run(4, "c3", Some(Ok(T0 + 6 * H))),
+        ],
+        ..Default::default()
+    };
+    let d = run(&data, T0, T0 + D);
+    assert_eq!(d.deployments, 3);
+    assert_eq!(
+        (d.change_failure_rate.failed, d.change_failure_rate.total),
+        (1, 3)
+    );
+    // Run 4 ships c3 (6h − 2h = 4h) and c2 (6h − 1h = 5h): lead times 2h, 4h, 5h → median 4h.
+    let four = d.evidence.iter().find(|r| r.id == 4).unwrap();
+    let mut shipped: Vec<&str> = four.changes.iter().map(|c| c.sha.as_str()).collect();
+    shipped.sort_unstable();
+    assert_eq!(shipped, ["c2", "c3"]);
+    assert_eq!(d.lead_time_seconds.n, 3);
+    assert_eq!(d.lead_time_seconds.median, Some(4.0 * H as f64));
+    // Recovered when run 4 succeeded, 2h after the failure; run 4 is not rework.
+    assert!(d.unrecovered.is_empty());
+    assert_eq!(d.recovery_time_seconds.median, Some(2.0 * H as f64));
+    assert!(four.failures.is_empty() && four.unplanned.is_none());
+}
+
+#[test]
+fn a_failed_run_of_an_older_commit_is_not_a_rollback() {
+    // Success at c2, then a failed run of c1 (an ancestor): a failed deploy, not a rollback.
+    let data = Dataset {
+        repos: vec![repo(1, "core", "api")],
+        commits: three_commits(),
+        deployments: vec![
+            workflow_run(1, "c2", Some(Ok(T0 + 2 * H))),
+            workflow_run(2, "c1", Some(Err(T0 + 4 * H))),
+        ],
+        ..Default::default()
+    };
+    let d = run(&data, T0, T0 + D);
+    let by_id = |id| d.evidence.iter().find(|r| r.id == id).unwrap();
+    assert!(by_id(1).failures.is_empty());
+    assert_eq!(by_id(2).failures, vec![FailureEvidence::DeployFailed]);
+    assert_eq!(by_id(2).unplanned, None);
+}
+
+#[test]
+fn a_workflow_run_titled_hotfix_is_not_a_hotfix_tag() {
+    // A run's description is a commit subject: "Hotfix …" there blames nothing (only tags and
+    // releases described as hotfixes do).
+    let mut hot = workflow_run(2, "c3", Some(Ok(T0 + 4 * H)));
+    hot.description = "Hotfix the login page".into();
+    let data = Dataset {
+        repos: vec![repo(1, "core", "api")],
+        commits: three_commits(),
+        deployments: vec![workflow_run(1, "c1", Some(Ok(T0 + 2 * H))), hot],
+        ..Default::default()
+    };
+    let d = run(&data, T0, T0 + D);
+    assert_eq!(d.change_failure_rate.failed, 0);
+    assert!(d.evidence.iter().all(|r| r.unplanned.is_none()));
 }

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::input::CheckRun;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::reruns;
 use crate::time::DAY;
 use bosun_core::time::Ts;
 use bosun_metrics::data::PullRequest;
@@ -24,28 +25,17 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let mut prs_by_repo: Option<HashMap<i64, Vec<&PullRequest>>> = None;
     for &repo in &repos {
         let runs = &cx.input.extra.checks[&repo];
-        // (name, sha) → runs in the window.
-        let mut groups: BTreeMap<(&str, &str), Vec<&CheckRun>> = BTreeMap::new();
-        for c in runs
-            .iter()
-            .filter(|c| c.at() >= since && c.at() <= cx.as_of)
-        {
-            groups
-                .entry((c.name.as_str(), c.sha.as_str()))
-                .or_default()
-                .push(c);
-        }
-        // name → flips as (sha, failed run, passing run).
+        // name → flips as (sha, failed run, the re-run that passed), among the window's runs.
         let mut flips: BTreeMap<&str, Vec<(&str, &CheckRun, &CheckRun)>> = BTreeMap::new();
-        for ((name, sha), mut g) in groups {
-            if g.len() < 2 {
-                continue;
-            }
-            g.sort_by_key(|c| c.at());
-            for w in g.windows(2) {
-                if w[0].failed() && w[1].passed() {
-                    flips.entry(name).or_default().push((sha, w[0], w[1]));
-                }
+        let in_window = runs
+            .iter()
+            .filter(|c| c.at() >= since && c.at() <= cx.as_of);
+        for a in reruns::attempts(in_window) {
+            for (failed, passed) in a.passed_on_rerun() {
+                flips
+                    .entry(a.name)
+                    .or_default()
+                    .push((a.sha, failed, passed));
             }
         }
         if flips.is_empty() {

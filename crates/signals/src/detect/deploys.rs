@@ -8,7 +8,11 @@ use std::collections::BTreeMap;
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let mut by_repo: BTreeMap<(i64, &str), Vec<&Deployment>> = BTreeMap::new();
     for d in cx.deployments.iter().copied() {
-        if d.production && d.created_at <= cx.as_of {
+        // A workflow run that concluded otherwise (cancelled, skipped) deployed nothing: it
+        // neither fails nor ends a streak.
+        let not_a_deploy =
+            d.kind == "workflow_run" && d.succeeded_at.is_none() && d.failed_at.is_none();
+        if d.production && d.created_at <= cx.as_of && !not_a_deploy {
             by_repo
                 .entry((d.repo, d.environment.as_str()))
                 .or_default()

@@ -5,6 +5,7 @@ use super::suggest_reviewer;
 use crate::ctx::{Ctx, is_open};
 use crate::input::CheckRun;
 use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Suggestion, Target};
+use crate::reruns;
 use crate::text::plural;
 use crate::time::{DAY, HOUR, human, working_secs};
 use bosun_core::time::Ts;
@@ -243,28 +244,25 @@ fn approved_unmerged(cx: &Ctx<'_>, pr: &PullRequest) -> Option<Signal> {
 }
 
 fn failing_checks(cx: &Ctx<'_>, pr: &PullRequest, checks: &[&CheckRun]) -> Option<Signal> {
-    // Per check name, the runs in time order; failing = the latest run failed.
-    let mut by_name: BTreeMap<&str, Vec<&CheckRun>> = BTreeMap::new();
-    for c in checks {
-        by_name.entry(c.name.as_str()).or_default().push(c);
-    }
-    let mut failing: Vec<(&str, Ts, &CheckRun)> = Vec::new();
-    for (name, mut runs) in by_name {
-        runs.sort_by_key(|c| c.at());
-        let Some(last) = runs.last() else { continue };
+    // Per check, its attempts on the head commit in time order (every run after the first is a
+    // re-run); failing = the latest attempt failed.
+    let mut failing: Vec<(&str, Ts, &CheckRun, usize)> = Vec::new();
+    for a in reruns::attempts(checks.iter().copied()) {
+        let last = a.latest();
         if !last.failed() {
             continue;
         }
         // Failing since the first failure of the trailing run of failures.
-        let since = runs
+        let since = a
+            .runs
             .iter()
             .rev()
             .take_while(|c| c.failed())
             .last()
             .map_or(last.at(), |c| c.at());
-        failing.push((name, since, last));
+        failing.push((a.name, since, last, a.reruns()));
     }
-    let since = failing.iter().map(|(_, t, _)| *t).min()?;
+    let since = failing.iter().map(|(_, t, _, _)| *t).min()?;
     let hours = (cx.as_of - since) as f64 / HOUR as f64;
     if hours <= cx.settings.failing_checks_hours {
         return None;
@@ -276,21 +274,38 @@ fn failing_checks(cx: &Ctx<'_>, pr: &PullRequest, checks: &[&CheckRun]) -> Optio
     };
     let mut s = base(cx, Kind::FailingChecks, pr, severity);
     s.since = Some(since);
-    let names: Vec<&str> = failing.iter().map(|(n, _, _)| *n).collect();
+    let names: Vec<&str> = failing.iter().map(|(n, _, _, _)| *n).collect();
+    let rerun: Vec<String> = failing
+        .iter()
+        .filter(|(_, _, _, r)| *r > 0)
+        .map(|(n, _, _, r)| format!("{n} ({})", plural(*r, "re-run", "re-runs")))
+        .collect();
     s.why = format!(
-        "{} on the latest commit of {} {} been failing for {} ({}).",
+        "{} on the latest commit of {} {} been failing for {} ({}){}.",
         plural(names.len(), "check", "checks"),
         cx.pr_short(pr),
         if names.len() == 1 { "has" } else { "have" },
         human(cx.as_of - since),
-        names.join(", ")
+        names.join(", "),
+        if rerun.is_empty() {
+            String::new()
+        } else {
+            format!("; re-run and still failing: {}", rerun.join(", "))
+        }
     );
-    for (name, at, run) in &failing {
+    for (name, at, run, reruns) in &failing {
         s.evidence.push(
             Evidence::new(
                 "check_run",
                 format!("{}@{}", name, &run.sha[..run.sha.len().min(7)]),
-                "failure",
+                if *reruns == 0 {
+                    "failure".to_string()
+                } else {
+                    format!(
+                        "failure, still failing after {}",
+                        plural(*reruns, "re-run", "re-runs")
+                    )
+                },
             )
             .url(run.html_url.as_deref())
             .at(Some(*at)),

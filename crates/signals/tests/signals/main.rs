@@ -212,6 +212,18 @@ fn failing_checks_for_more_than_four_hours() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::Medium);
     assert!(f[0].why.contains("(test)"), "{}", f[0].why);
+    // `test` ran twice on the same commit: the second run was a re-run, and it failed too.
+    assert!(
+        f[0].why
+            .contains("; re-run and still failing: test (1 re-run)."),
+        "{}",
+        f[0].why
+    );
+    assert_eq!(
+        f[0].evidence[1].title, "failure, still failing after 1 re-run",
+        "{:?}",
+        f[0].evidence
+    );
     // A re-run that passed: no longer failing.
     extra
         .checks
@@ -373,6 +385,7 @@ fn open_incidents_and_deployment_failure_streaks() {
             sha: format!("abcdef{i}"),
             created_at: MON + (i - 40) * HOUR,
             succeeded_at: (state == "success").then_some(MON + (i - 40) * HOUR),
+            failed_at: None,
             kind: "github_deployment".into(),
             description: String::new(),
             payload: String::new(),
@@ -683,4 +696,50 @@ fn incident_followups_past_their_due_date() {
         )
         .is_empty()
     );
+}
+
+#[test]
+fn failed_deploy_workflow_runs_make_a_streak_that_cancelled_runs_do_not_break() {
+    let (mut data, mut extra) = world();
+    // Runs of the deploy workflow: success, timed out, cancelled, failure (oldest first).
+    for (i, state) in [
+        (50, "success"),
+        (51, "timed_out"),
+        (52, "cancelled"),
+        (53, "failure"),
+    ] {
+        let at = MON + (i - 50) * HOUR;
+        data.deployments.push(Deployment {
+            id: i,
+            external_id: format!("run{i}"),
+            repo: 10,
+            environment: "production".into(),
+            production: true,
+            sha: format!("abcdef{i}"),
+            created_at: at,
+            succeeded_at: (state == "success").then_some(at + 60),
+            failed_at: matches!(state, "failure" | "timed_out").then_some(at + 60),
+            kind: "workflow_run".into(),
+            description: String::new(),
+            payload: String::new(),
+        });
+        extra.deployments.insert(
+            i,
+            DeploymentExtra {
+                state: state.into(),
+                at: at + 60,
+                url: None,
+            },
+        );
+    }
+    let s = run(&data, &extra, MON + 4 * HOUR);
+    let streak = of(&s, Kind::DeployFailureStreak);
+    assert_eq!(streak.len(), 1, "{s:#?}");
+    let refs: Vec<&str> = streak[0]
+        .evidence
+        .iter()
+        .filter(|e| e.kind == "deployment")
+        .map(|e| e.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["run53", "run51"]);
 }
