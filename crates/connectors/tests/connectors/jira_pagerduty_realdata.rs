@@ -205,6 +205,7 @@ fn sprints_and_boards_from_both_sources() {
 /// (`BOSUN_REALDATA`, default `../shared/realdata` next to the checkout). On a clone without them
 /// the test says it was skipped and passes; with `BOSUN_REALDATA` set (`.ci/run` sets it whenever
 /// the folder exists) missing files are a failure.
+#[allow(clippy::print_stderr)] // the skip must show in the test's output
 fn pagerduty_dir() -> Option<PathBuf> {
     let given = std::env::var_os("BOSUN_REALDATA").map(PathBuf::from);
     let dir = given
