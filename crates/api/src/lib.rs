@@ -16,11 +16,13 @@ pub use events::{AppEvent, EventBus, EventEnvelope};
 pub use state::{Api, StartOptions};
 pub use status::{AppInfo, Phase};
 
-/// The demo organisation's handbook in this checkout (indexed for Ask in demo mode), unless
-/// `BOSUN_DEMO_DOCS` names another folder.
+/// The demo organisation's handbook (indexed for Ask in demo mode): `BOSUN_DEMO_DOCS`, else an
+/// installed package's `PREFIX/share/bosun/demo/docs` (found from the running executable,
+/// [`bosun_core::install`]), else this checkout's `demo/docs`.
 pub fn demo_docs() -> Option<std::path::PathBuf> {
     let p = std::env::var_os("BOSUN_DEMO_DOCS")
         .map(std::path::PathBuf::from)
+        .or_else(|| bosun_core::install::installed_dir("share/bosun/demo/docs"))
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/docs")
         });

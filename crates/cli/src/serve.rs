@@ -22,7 +22,8 @@ pub struct ServeArgs {
     /// Demo size (1 = the demo; 10 for benchmarks).
     #[arg(long, default_value_t = 1, requires = "demo")]
     pub scale: u32,
-    /// The built UI [default: $BOSUN_UI_DIR, else the checkout's ui/dist].
+    /// The built UI [default: $BOSUN_UI_DIR, else an installed PREFIX/share/bosun/ui, else the
+    /// checkout's ui/dist].
     #[arg(long, value_name = "DIR")]
     pub ui: Option<PathBuf>,
     /// Folder to index for Ask before serving (repeatable; in demo mode the demo handbook).

@@ -3,10 +3,12 @@
 //! Everything here is plain data or a tiny utility with no I/O: the normalized records that
 //! connectors produce and the store persists, the error [`Code`]s every front door reports, the
 //! injected [`Clock`], the [`Sensitive`] wrapper for secrets, and a seedable PRNG whose output never
-//! changes between releases (demo data must be reproducible forever).
+//! changes between releases (demo data must be reproducible forever). One exception to "no I/O":
+//! [`install`] finds an installed package's data files beside the running executable.
 
 pub mod clock;
 pub mod error;
+pub mod install;
 pub mod model;
 pub mod rng;
 pub mod secret;

@@ -52,15 +52,19 @@ pub const PINNED_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Where `scripts/models` puts the files: `$BOSUN_MODELS_DIR`, else
-/// `$XDG_CACHE_HOME/bosun/models`, else `~/.cache/bosun/models`.
+/// Where the model and runtime are: `$BOSUN_MODELS_DIR`, else an installed package's
+/// `PREFIX/lib/bosun/models` (found from the running executable, [`bosun_core::install`]), else
+/// where `scripts/models` puts them: `$XDG_CACHE_HOME/bosun/models`, else `~/.cache/bosun/models`.
 pub fn models_dir() -> PathBuf {
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    env("BOSUN_MODELS_DIR").unwrap_or_else(|| {
+    if let Some(dir) = env("BOSUN_MODELS_DIR") {
+        return dir;
+    }
+    bosun_core::install::installed_dir("lib/bosun/models").unwrap_or_else(|| {
         env("XDG_CACHE_HOME")
             .unwrap_or_else(|| {
                 env("HOME")

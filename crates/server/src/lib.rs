@@ -55,18 +55,16 @@ pub struct ServeOptions {
     pub ui_dir: PathBuf,
 }
 
-/// The built UI: `BOSUN_UI_DIR`, else `share/bosun/ui` next to the binary's directory, else this
-/// checkout's `ui/dist`.
+/// The built UI: `BOSUN_UI_DIR`, else an installed package's `PREFIX/share/bosun/ui` (found from
+/// the running executable, [`bosun_core::install`]), else this checkout's `ui/dist`.
 pub fn default_ui_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("BOSUN_UI_DIR") {
         return PathBuf::from(d);
     }
-    if let Some(shared) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent()?.parent().map(|p| p.join("share/bosun/ui")))
+    if let Some(installed) = bosun_core::install::installed_dir("share/bosun/ui")
         .filter(|p| p.join("index.html").is_file())
     {
-        return shared;
+        return installed;
     }
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist")
 }

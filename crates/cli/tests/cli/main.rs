@@ -5,6 +5,7 @@ mod demo;
 mod dora_git;
 mod errors;
 mod git;
+mod install;
 mod kill_resume;
 mod knowledge;
 mod lifecycle;
