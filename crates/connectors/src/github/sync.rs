@@ -160,6 +160,31 @@ fn store_err(e: StoreError) -> ConnectorError {
     ConnectorError::Store(e)
 }
 
+/// The source's API base (`https://api.github.com` unless it names another) and a client bound
+/// to it with the token.
+fn client(
+    source: &Source,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    sink: Arc<dyn EventSink>,
+) -> Result<(String, HttpClient)> {
+    let api = source
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "https://api.github.com".into())
+        .trim_end_matches('/')
+        .to_string();
+    let http = HttpClient::new(
+        &source.name,
+        &api,
+        Auth::Bearer(token),
+        github_headers(),
+        cfg,
+        sink,
+    )?;
+    Ok((api, http))
+}
+
 /// Sync every repository of a GitHub source. Repositories are independent: one failing does not
 /// stop the others; the error of each is kept in its job and returned together.
 pub async fn sync_source(
@@ -180,20 +205,7 @@ pub async fn sync_source(
             source.name
         )));
     }
-    let api = source
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://api.github.com".into())
-        .trim_end_matches('/')
-        .to_string();
-    let http = HttpClient::new(
-        &source.name,
-        &api,
-        Auth::Bearer(token),
-        github_headers(),
-        cfg,
-        sink.clone(),
-    )?;
+    let (api, http) = client(source, token, cfg, sink.clone())?;
     let ctx = Arc::new(Ctx {
         http,
         db: db.clone(),
@@ -1440,20 +1452,7 @@ pub async fn list_workflows(
         &settings.deploy_workflows,
         settings.deploy_environment.as_deref(),
     );
-    let api = source
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://api.github.com".into())
-        .trim_end_matches('/')
-        .to_string();
-    let http = HttpClient::new(
-        &source.name,
-        &api,
-        Auth::Bearer(token),
-        github_headers(),
-        cfg,
-        sink,
-    )?;
+    let (api, http) = client(source, token, cfg, sink)?;
     let per_page = settings.per_page.unwrap_or(100).clamp(1, 100);
     let mut out = Vec::new();
     for r in list_repos(&http, &api, per_page, &settings).await? {
