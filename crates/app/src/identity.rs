@@ -321,7 +321,5 @@ fn handle(r: &db::AccountRow) -> String {
 
 /// Whether `handle` names a synced account.
 pub fn known_handle(store: &Store, h: &str) -> Result<bool> {
-    Ok(db::accounts_with_emails(store.conn())?
-        .iter()
-        .any(|r| handle(r) == h))
+    Ok(db::account_handle_exists(store.conn(), h)?)
 }

@@ -152,6 +152,37 @@ fn view(s: &Source, token: TokenOrigin) -> SourceView {
     }
 }
 
+/// The token a source's requests carry: the demo's for a demo source, none for a local git
+/// repository, else from the environment or the keychain (read off the async runtime: a
+/// keychain call may block). No token is a `NotFound` that says how to give one.
+async fn source_token(source: &Source) -> Result<Option<Sensitive<String>>> {
+    if source.demo {
+        return Ok(Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string())));
+    }
+    if source.kind == "git" {
+        return Ok(None);
+    }
+    let (kind, name, base) = (
+        source.kind.clone(),
+        source.name.clone(),
+        source.base_url.clone(),
+    );
+    let resolved =
+        tokio::task::spawn_blocking(move || secrets::resolve(&kind, &name, base.as_deref()))
+            .await
+            .map_err(|e| AppError::Keychain(e.to_string()))??;
+    match resolved {
+        Some((t, _)) => Ok(Some(t)),
+        None => {
+            let hint = secrets::missing_hint(&source.kind, &source.name);
+            Err(AppError::NotFound(format!(
+                "no token for source {}: run `bosun sources add` with --token-stdin, or {hint}",
+                source.name
+            )))
+        }
+    }
+}
+
 fn token_origin(s: &Source) -> TokenOrigin {
     match (s.demo, s.kind.as_str()) {
         (_, "git") => TokenOrigin::NotNeeded,
@@ -529,38 +560,11 @@ impl App {
         let mut jobs = Vec::new();
         let mut missing = Vec::new();
         for source in sources {
-            let token = if source.demo {
-                Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string()))
-            } else if source.kind == "git" {
-                None
-            } else {
-                let (kind, name, base) = (
-                    source.kind.clone(),
-                    source.name.clone(),
-                    source.base_url.clone(),
-                );
-                let resolved = tokio::task::spawn_blocking(move || {
-                    secrets::resolve(&kind, &name, base.as_deref())
-                })
-                .await
-                .map_err(|e| AppError::Keychain(e.to_string()))?;
-                match resolved {
-                    Ok(Some((t, _))) => Some(t),
-                    Ok(None) => {
-                        let hint = secrets::missing_hint(&source.kind, &source.name);
-                        missing.push((
-                            source.name.clone(),
-                            source.kind.clone(),
-                            format!(
-                                "no token: run `bosun sources add` with --token-stdin, or {hint}"
-                            ),
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        missing.push((source.name.clone(), source.kind.clone(), e.to_string()));
-                        continue;
-                    }
+            let token = match source_token(&source).await {
+                Ok(token) => token,
+                Err(e) => {
+                    missing.push((source.name.clone(), source.kind.clone(), e.to_string()));
+                    continue;
                 }
             };
             jobs.push(SyncJob { source, token });
@@ -616,30 +620,9 @@ impl App {
                 source.name, source.kind
             )));
         }
-        let token = if source.demo {
-            Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string())
-        } else {
-            let (kind, name, base) = (
-                source.kind.clone(),
-                source.name.clone(),
-                source.base_url.clone(),
-            );
-            let resolved = tokio::task::spawn_blocking(move || {
-                secrets::resolve(&kind, &name, base.as_deref())
-            })
-            .await
-            .map_err(|e| AppError::Keychain(e.to_string()))??;
-            match resolved {
-                Some((t, _)) => t,
-                None => {
-                    let hint = secrets::missing_hint(&source.kind, &source.name);
-                    return Err(AppError::NotFound(format!(
-                        "no token for source {}: run `bosun sources add` with --token-stdin, or {hint}",
-                        source.name
-                    )));
-                }
-            }
-        };
+        let token = source_token(&source).await?.ok_or_else(|| {
+            AppError::InvalidInput(format!("source {} needs no token", source.name))
+        })?;
         let sink: Arc<dyn EventSink> = Arc::new(bosun_connectors::events::NullSink);
         Ok(
             bosun_connectors::github::list_workflows(&source, token, self.config.http(), sink)

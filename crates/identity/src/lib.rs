@@ -62,13 +62,6 @@ pub struct Decision {
     pub same: bool,
 }
 
-impl Decision {
-    /// Whether it is about the accounts `x` and `y` (either way round).
-    fn is_about(&self, x: &str, y: &str) -> bool {
-        (self.a == x && self.b == y) || (self.a == y && self.b == x)
-    }
-}
-
 /// Two accounts a rule linked, for the manager to accept or reject (indices into the input).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Suggestion {
@@ -183,7 +176,8 @@ impl Dsu {
     fn kept_apart(&mut self, a: usize, b: usize) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         ra != rb
-            && self.apart.clone().into_iter().any(|(x, y)| {
+            && (0..self.apart.len()).any(|k| {
+                let (x, y) = self.apart[k];
                 let (rx, ry) = (self.find(x), self.find(y));
                 (rx == ra && ry == rb) || (rx == rb && ry == ra)
             })
@@ -256,19 +250,20 @@ fn matches_ref(a: &AccountInfo, r: &str) -> bool {
 /// Resolve accounts into people.
 pub fn resolve(accounts: &[AccountInfo], rules: &Rules) -> Resolution {
     let n = accounts.len();
-    let handles: Vec<String> = accounts.iter().map(AccountInfo::handle).collect();
+    let by_handle: HashMap<String, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.handle(), i))
+        .collect();
+    // The answered pairs whose two accounts are both here.
     let pairs = |same: bool| -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for d in rules.decisions.iter().filter(|d| d.same == same) {
-            for i in 0..n {
-                for j in (i + 1)..n {
-                    if d.is_about(&handles[i], &handles[j]) {
-                        out.push((i, j));
-                    }
-                }
-            }
-        }
-        out
+        rules
+            .decisions
+            .iter()
+            .filter(|d| d.same == same)
+            .filter_map(|d| Some((*by_handle.get(&d.a)?, *by_handle.get(&d.b)?)))
+            .filter(|(a, b)| a != b)
+            .collect()
     };
     let (accepted, rejected) = (pairs(true), pairs(false));
     let mut dsu = Dsu {

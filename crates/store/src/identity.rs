@@ -322,3 +322,16 @@ pub fn match_suggestions(conn: &Connection) -> Result<Vec<MatchSuggestion>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// Whether an account has this handle (`provider:login`, or `provider:external_id` for an
+/// account without a login — how identity names accounts).
+pub fn account_handle_exists(conn: &Connection, handle: &str) -> Result<bool> {
+    let Some((provider, rest)) = handle.split_once(':') else {
+        return Ok(false);
+    };
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE provider = ?1 AND coalesce(login, external_id) = ?2)",
+        params![provider, rest],
+        |r| r.get(0),
+    )?)
+}
