@@ -5,7 +5,7 @@
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
-use crate::views::{data, delivery, knowledge, ledger, notes, settings, work};
+use crate::views::{data, delivery, knowledge, ledger, notes, onboarding, settings, work};
 use std::sync::Arc;
 
 fn app_info(api: &Api, _: work::NoArgs) -> Result<AppInfo> {
@@ -105,4 +105,20 @@ endpoints! {
     decide_identity: work::DecideIdentityArgs => work::IdentitySuggestions = work::decide_identity;
     /// The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions.
     doctor: work::NoArgs => data::Doctor = data::doctor;
+    /// The welcome page: whether anything is configured, the keychain, the GitHub CLI.
+    welcome: work::NoArgs => onboarding::Welcome = onboarding::welcome;
+    /// First run: check a GitHub token live (who, scopes and what is missing, rate limit, organisations).
+    onboarding_check_github: onboarding::CheckGithubArgs => bosun_app::onboarding::GithubCheck = onboarding::check_github;
+    /// First run: an organisation's repositories, teams, people and deploy workflows, with proposals.
+    onboarding_discover: onboarding::DiscoverArgs => bosun_app::onboarding::GithubDiscovery = onboarding::discover_github;
+    /// First run: check a Jira, PagerDuty or Slack token live.
+    onboarding_check_source: bosun_app::onboarding::OtherSetup => bosun_app::onboarding::SourceCheck = onboarding::check_source;
+    /// First run: keep the sources (tokens to the keychain) and the organisation; the first sync starts.
+    onboarding_finish: bosun_app::onboarding::Setup => onboarding::FinishedView = onboarding::finish;
+    /// From the welcome page: serve the demo organisation (in a throwaway folder).
+    explore_demo: work::NoArgs => onboarding::DemoStarted = onboarding::explore_demo;
+    /// The organisation Bosun keeps (teams, people linked by hand, you and your reports).
+    org_settings: work::NoArgs => onboarding::OrgPage = onboarding::org_settings;
+    /// Keep an edited organisation (written to org.toml, applied at once, audited).
+    save_org_settings: bosun_app::org::OrgSettings => onboarding::OrgPage = onboarding::save_org_settings;
 }

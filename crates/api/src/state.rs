@@ -47,7 +47,12 @@ pub struct Api {
     syncing: AtomicBool,
     indexing: AtomicBool,
     stale: AtomicBool,
-    demo: bool,
+    /// Serving the demo organisation (from launch, or since the welcome page's "explore").
+    demo: AtomicBool,
+    /// The periodic tick runs (started once, by the first start-up that ends ready).
+    ticking: AtomicBool,
+    /// A throwaway data dir made for "explore the demo", removed at shutdown.
+    throwaway: Mutex<Option<PathBuf>>,
     door: String,
     providers: tokio::sync::Mutex<Option<Providers>>,
     last_sync: Mutex<(Option<Ts>, Option<String>)>,
@@ -75,7 +80,9 @@ impl Api {
             syncing: AtomicBool::new(false),
             indexing: AtomicBool::new(false),
             stale: AtomicBool::new(false),
-            demo: opts.demo.is_some(),
+            demo: AtomicBool::new(opts.demo.is_some()),
+            ticking: AtomicBool::new(false),
+            throwaway: Mutex::new(None),
             door: opts.door.clone(),
             providers: tokio::sync::Mutex::new(None),
             last_sync: Mutex::new((None, None)),
@@ -111,17 +118,19 @@ impl Api {
                 self.set_phase(Phase::Ready);
                 // The demo's sync evaluated the signals; on existing data, evaluate them now so
                 // Today and the tray do not wait for the next sync.
-                if !self.demo {
+                if !self.is_demo() {
                     let app = self.app();
                     self.refresh_signals(&app, Moment::Cached).await;
                 }
-                let api = self.clone();
-                tokio::spawn(async move {
-                    loop {
-                        tokio::time::sleep(Self::TICK).await;
-                        api.tick().await;
-                    }
-                });
+                if !self.ticking.swap(true, Ordering::SeqCst) {
+                    let api = self.clone();
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(Self::TICK).await;
+                            api.tick().await;
+                        }
+                    });
+                }
             }
             Err(error) => {
                 tracing::error!("start-up failed: {error}");
@@ -346,7 +355,7 @@ impl Api {
         }
         let api = self.clone();
         tokio::spawn(async move {
-            let keys: Vec<String> = if api.demo {
+            let keys: Vec<String> = if api.is_demo() {
                 demo::SOURCES.iter().map(|s| s.to_string()).collect()
             } else {
                 Vec::new()
@@ -424,7 +433,8 @@ impl Api {
         AppInfo {
             phase: self.phase(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            demo: self.demo,
+            demo: self.is_demo(),
+            configured: app.sources().map(|s| !s.is_empty()).unwrap_or(true),
             door: self.door.clone(),
             data_dir: app.paths.data_dir.display().to_string(),
             now: rfc3339(app.now()),
@@ -437,10 +447,65 @@ impl Api {
         }
     }
 
-    /// Stop the demo's fake providers (at exit).
+    /// Stop the demo's fake providers (at exit) and remove the throwaway demo folder made by
+    /// [`Api::explore_demo`].
     pub async fn shutdown(&self) {
         if let Some(p) = self.providers.lock().await.take() {
             p.shutdown().await;
         }
+        if let Some(dir) = lock(&self.throwaway).take()
+            && let Err(e) = std::fs::remove_dir_all(&dir)
+        {
+            tracing::warn!("the demo folder {} was not removed: {e}", dir.display());
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo.load(Ordering::SeqCst)
+    }
+
+    /// Run `change` on a fresh app service over the same paths (it re-reads the configuration),
+    /// then serve that one: what changes the configuration (the wizard, Settings' organisation)
+    /// goes through here. The kept metrics are read afresh.
+    pub fn replace_app<T>(
+        &self,
+        change: impl FnOnce(&mut App) -> bosun_app::Result<T>,
+    ) -> Result<T> {
+        let current = self.app();
+        let mut app = App::new(current.paths.clone(), current.clock())?;
+        let out = change(&mut app)?;
+        *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
+        *lock(&self.cache) = None;
+        Ok(out)
+    }
+
+    /// From the welcome page: serve the demo organisation instead, in a new throwaway folder
+    /// (the user's own data dir is left as it is). Start-up runs again in the background; the
+    /// phase says how far it is. Returns the folder.
+    pub fn explore_demo(self: &Arc<Self>) -> Result<String> {
+        self.ready()?;
+        if self.demo.swap(true, Ordering::SeqCst) {
+            return Err(ApiError::invalid("the demo is already being served"));
+        }
+        let dir = bosun_app::paths::demo_temp_dir().map_err(|e| {
+            self.demo.store(false, Ordering::SeqCst);
+            ApiError::internal(format!("no folder for the demo: {e}"))
+        })?;
+        let current = self.app();
+        let app = App::new(Paths::in_dir(&dir), current.clock())?;
+        *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
+        *lock(&self.cache) = None;
+        *lock(&self.throwaway) = Some(dir.clone());
+        self.set_phase(Phase::Starting {
+            step: "generating the demo organisation".into(),
+        });
+        let api = self.clone();
+        let opts = StartOptions {
+            demo: Some(DemoOptions::default()),
+            index: crate::demo_docs().into_iter().collect(),
+            door: self.door.clone(),
+        };
+        tokio::spawn(async move { api.start(opts).await });
+        Ok(dir.display().to_string())
     }
 }

@@ -21,6 +21,9 @@ pub struct AppInfo {
     pub version: String,
     /// The fake providers serve the demo organisation (Tidewater Labs).
     pub demo: bool,
+    /// Sources are configured; without any (and outside the demo) the app opens on the welcome
+    /// page.
+    pub configured: bool,
     /// "desktop" (Tauri IPC) or "browser" (`bosun serve`).
     pub door: String,
     pub data_dir: String,

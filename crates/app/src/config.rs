@@ -66,6 +66,8 @@ pub struct ServiceConfig {
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
     pub me: String,
+    /// People who report to `me` directly (besides the members of teams `me` manages).
+    pub reports: Vec<String>,
     pub company_domains: Vec<String>,
     pub bot_patterns: Vec<String>,
 }
@@ -98,22 +100,33 @@ pub struct RetentionConfig {
 
 impl Config {
     /// Load the layers. A missing file is fine (defaults); an unreadable or invalid one is an
-    /// error naming the file and the problem.
+    /// error naming the file and the problem. The organisation Bosun keeps for you
+    /// ([`crate::org::ORG_FILE`], beside `path`) comes between the defaults and your file.
     pub fn load(path: &Path) -> Result<Config> {
-        let user = match std::fs::read_to_string(path) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(AppError::Config {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                });
-            }
+        let read = |path: &Path| match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(AppError::Config {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
         };
+        let user = read(path)?;
+        let org_path = crate::org::org_file(path);
+        let org = read(&org_path)?;
         let env: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with("BOSUN_"))
             .collect();
-        Config::from_layers(user.as_deref(), &env, &path.display().to_string())
+        if let Some(text) = &org {
+            // Checked on its own first, so a broken file names itself.
+            Config::from_layers(Some(text), &[], &org_path.display().to_string())?;
+        }
+        Config::from_all_layers(
+            org.as_deref(),
+            user.as_deref(),
+            &env,
+            &path.display().to_string(),
+        )
     }
 
     pub fn defaults() -> Config {
@@ -126,6 +139,18 @@ impl Config {
         env: &[(String, String)],
         origin: &str,
     ) -> Result<Config> {
+        Config::from_all_layers(None, user, env, origin)
+    }
+
+    /// The layers in order: defaults, the organisation Bosun keeps (`org`), the user's file,
+    /// the environment. Teams and people of `org` and the user's file add up (a team the user's
+    /// file names by the same key replaces Bosun's); any other setting the user's file names wins.
+    pub fn from_all_layers(
+        org: Option<&str>,
+        user: Option<&str>,
+        env: &[(String, String)],
+        origin: &str,
+    ) -> Result<Config> {
         let err = |message: String| AppError::Config {
             path: origin.to_string(),
             message,
@@ -133,7 +158,7 @@ impl Config {
         let mut merged: toml::Table = DEFAULTS
             .parse()
             .map_err(|e: toml::de::Error| err(format!("built-in defaults: {e}")))?;
-        if let Some(text) = user {
+        let parse = |text: &str| -> Result<toml::Table> {
             let table: toml::Table = text
                 .parse()
                 .map_err(|e: toml::de::Error| err(e.to_string().trim().to_string()))?;
@@ -144,6 +169,17 @@ impl Config {
                     "written for config version {v}; this Bosun understands version {VERSION}"
                 )));
             }
+            Ok(table)
+        };
+        let org = org.map(parse).transpose()?;
+        let mut user = user.map(parse).transpose()?;
+        if let Some(table) = org {
+            if let Some(u) = user.as_mut() {
+                add_up_lists(&table, u);
+            }
+            merge(&mut merged, table, "").map_err(err)?;
+        }
+        if let Some(table) = user {
             merge(&mut merged, table, "").map_err(err)?;
         }
         apply_env(&mut merged, env).map_err(err)?;
@@ -203,6 +239,31 @@ impl Config {
             concurrency: self.sync.concurrency,
             ..Default::default()
         }
+    }
+}
+
+/// Before the user's file is laid over Bosun's organisation: its `teams` and `people` become
+/// Bosun's plus its own (a team of the same key is the user's), instead of replacing them.
+fn add_up_lists(org: &toml::Table, user: &mut toml::Table) {
+    let key_of = |v: &toml::Value| {
+        v.get("key")
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    for list in ["teams", "people"] {
+        let (Some(toml::Value::Array(ours)), Some(toml::Value::Array(theirs))) =
+            (org.get(list), user.get(list))
+        else {
+            continue;
+        };
+        let their_keys: Vec<String> = theirs.iter().filter_map(key_of).collect();
+        let mut all: Vec<toml::Value> = ours
+            .iter()
+            .filter(|v| key_of(v).is_none_or(|k| !their_keys.contains(&k)))
+            .cloned()
+            .collect();
+        all.extend(theirs.iter().cloned());
+        user.insert(list.to_string(), toml::Value::Array(all));
     }
 }
 

@@ -217,12 +217,27 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
     for s in &config.services {
         db::link_service(&tx, &s.name, s.repo.as_deref(), s.pagerduty.as_deref())?;
     }
-    if !config.identity.me.is_empty() {
+    let me = if config.identity.me.is_empty() {
+        None
+    } else {
         match db::person_by_ref(&tx, &config.identity.me)? {
-            Some(pid) => db::set_meta(&tx, "me_person_id", &pid.to_string())?,
-            None => report
-                .unresolved
-                .push(format!("identity.me {}", config.identity.me)),
+            Some(pid) => {
+                db::set_meta(&tx, "me_person_id", &pid.to_string())?;
+                Some(pid)
+            }
+            None => {
+                report
+                    .unresolved
+                    .push(format!("identity.me {}", config.identity.me));
+                None
+            }
+        }
+    };
+    for r in &config.identity.reports {
+        match (me, db::person_by_ref(&tx, r)?) {
+            (Some(me), Some(pid)) if pid != me => db::set_manager(&tx, pid, me)?,
+            (_, Some(_)) => {}
+            (_, None) => report.unresolved.push(format!("identity.reports {r}")),
         }
     }
     tx.commit().map_err(|e| AppError::Store(e.into()))?;

@@ -14,6 +14,8 @@ pub mod lifecycle;
 pub mod logs;
 pub mod metrics;
 pub mod notes;
+pub mod onboarding;
+pub mod org;
 pub mod outbox;
 pub mod paths;
 pub mod secrets;

@@ -62,6 +62,8 @@ pub struct Response {
     pub etag: Option<String>,
     /// The `rel="next"` page, when paginated.
     pub next: Option<String>,
+    /// The response's headers (a token's scopes and rate limit are read from them).
+    pub headers: HeaderMap,
 }
 
 impl Response {
@@ -337,6 +339,7 @@ impl HttpClient {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
                 next,
+                headers,
             })));
         }
         let body = resp.text().await.unwrap_or_default();
@@ -525,6 +528,7 @@ impl HttpClient {
             body: body.to_vec(),
             etag: None,
             next: None,
+            headers: HeaderMap::new(),
         })
     }
 

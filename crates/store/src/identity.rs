@@ -142,6 +142,15 @@ pub fn add_member(
     Ok(())
 }
 
+/// `manager` manages `person` directly (a direct report named in the configuration).
+pub fn set_manager(conn: &Connection, person_id: i64, manager: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE people SET manager_id = ?2 WHERE id = ?1",
+        params![person_id, manager],
+    )?;
+    Ok(())
+}
+
 /// The person an email, account or person-key reference points at (`email`,
 /// `provider:login-or-id`, `key`).
 pub fn person_by_ref(conn: &Connection, reference: &str) -> Result<Option<i64>> {

@@ -81,6 +81,11 @@ export type AppInfo = { phase: Phase, version: string,
  */
 demo: boolean, 
 /**
+ * Sources are configured; without any (and outside the demo) the app opens on the welcome
+ * page.
+ */
+configured: boolean, 
+/**
  * "desktop" (Tauri IPC) or "browser" (`bosun serve`).
  */
 door: string, data_dir: string, 
@@ -133,6 +138,20 @@ export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: 
  */
 bot: boolean, };
 
+export type CheckGithubArgs = { 
+/**
+ * The API (default GitHub's public one; an Enterprise `…/api/v3`).
+ */
+base_url: string | null, 
+/**
+ * A pasted token (never returned, never logged).
+ */
+token: string | null, 
+/**
+ * Use the GitHub CLI's token (`gh auth token`).
+ */
+from_gh_cli: boolean, };
+
 export type Citation = { 
 /**
  * Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
@@ -163,11 +182,31 @@ export type Delivery = { window: Window, dora: DoraView, prs: PrStats, flow: Flo
 
 export type DeliveryCharts = { deployments_per_week: string, lead_time: string, pr_stages: string, cumulative_flow: string, };
 
+/**
+ * Leave the welcome page for the demo organisation (in a throwaway folder).
+ */
+
+export type DemoStarted = { data_dir: string, };
+
 export type DeploymentRow = { id: number, name: string, repo: string, sha: string, at: string, changes: Array<Change>, pull_requests: Array<PrRef>, failures: Array<Failure>, 
 /**
  * rollback, revert, hotfix or incident_fix.
  */
 unplanned: string | null, recovery_secs: number | null, };
+
+export type DiscoverArgs = { base_url: string | null, 
+/**
+ * The organisation (or user) chosen.
+ */
+owner: string, 
+/**
+ * A pasted token (never returned, never logged).
+ */
+token: string | null, 
+/**
+ * Use the GitHub CLI's token (`gh auth token`).
+ */
+from_gh_cli: boolean, };
 
 export type DocArgs = { root: string, file: string, };
 
@@ -235,11 +274,91 @@ export type Failure = {
  */
 rule: string, detail: string, };
 
+/**
+ * The wizard's choices kept; the first sync starts in the background (progress as events).
+ */
+
+export type FinishedView = { sync_started: boolean, sources: Array<string>, org_file: string, teams: number, reports: number, };
+
 export type FlowRow = { key: string, work_type: string, started_at: string | null, done_at: string | null, flow_secs: number | null, active_secs: number | null, story_points: number | null, };
 
 export type FlowView = { finished: number, flow_time: Stat, efficiency: number | null, efficiency_median: number | null, load: number, items_per_week: number, points_per_week: number, distribution_finished: Array<Count>, distribution_in_progress: Array<Count>, p85_flow_secs: number | null, aging: Array<AgingRow>, records: Array<FlowRow>, };
 
 export type Forecast = { probability: number, runs: number, seed: number, working_days_left: number, remaining_points: number, history_days: number, expected_points_p50: number, expected_points_p15: number, };
+
+/**
+ * A GitHub token, checked live.
+ */
+
+export type GithubCheck = { 
+/**
+ * The API checked (`https://api.github.com` or an Enterprise / fake one).
+ */
+base_url: string, login: string, name: string | null, 
+/**
+ * classic, fine_grained, oauth, app or other.
+ */
+kind: string, 
+/**
+ * The scopes GitHub lists (classic and OAuth tokens); null when it lists none.
+ */
+scopes: Array<string> | null, missing: Array<Missing>, 
+/**
+ * Fine-grained tokens list no permissions: what they may read shows in the next step.
+ */
+permissions_note: string | null, rate_limit_remaining: number | null, rate_limit_limit: number | null, rate_limit_resets_at: string | null, owners: Array<OwnerChoice>, };
+
+/**
+ * What GitHub shows of an owner, for the wizard to propose.
+ */
+
+export type GithubDiscovery = { owner: string, repos: Array<RepoChoice>, teams: Array<TeamChoice>, 
+/**
+ * Why teams were not read from GitHub, when they were not.
+ */
+teams_note: string | null, 
+/**
+ * Humans first (by name), bots last.
+ */
+people: Array<PersonChoice>, 
+/**
+ * Where the people come from, in words.
+ */
+people_note: string, 
+/**
+ * You, from the token.
+ */
+me: PersonChoice, 
+/**
+ * Members proposed as your direct reports: those of teams whose members include you.
+ */
+proposed_reports: Array<string>, };
+
+/**
+ * The GitHub part of a finished wizard.
+ */
+
+export type GithubSetup = { 
+/**
+ * The source's name (default `github`).
+ */
+name: string, base_url: string | null, owner: string, 
+/**
+ * The repositories chosen (names within `owner`).
+ */
+repos: Array<string>, 
+/**
+ * Workflows whose runs are deployments.
+ */
+deploy_workflows: Array<string>, 
+/**
+ * A pasted token (never returned, never logged).
+ */
+token: string | null, 
+/**
+ * Use the GitHub CLI's token (`gh auth token`).
+ */
+from_gh_cli: boolean, };
 
 export type Happening = { 
 /**
@@ -313,6 +432,20 @@ merged: number, reviews_given: number,
 open_prs: number, reviews_pending: number, in_progress: Array<string>, };
 
 /**
+ * A permission the token lacks and what that means for you.
+ */
+
+export type Missing = { 
+/**
+ * The scope or permission, as GitHub names it (`read:org`).
+ */
+permission: string, 
+/**
+ * What Bosun cannot do without it, in plain words.
+ */
+consequence: string, };
+
+/**
  * No arguments.
  */
 
@@ -356,6 +489,96 @@ export type NoteView = { kind: string, title: string, subtitle: string, sections
  */
 markdown: string, };
 
+/**
+ * The organisation as Settings edits it.
+ */
+
+export type OrgPage = { 
+/**
+ * What Bosun keeps (the wizard's choices and Settings' edits).
+ */
+org: OrgSettings, org_file: string, 
+/**
+ * Teams your own config.toml defines (read-only here: Bosun never rewrites that file).
+ */
+config_teams: Array<TeamRef>, 
+/**
+ * Everyone Bosun knows, to pick members, reports and links from.
+ */
+people: Array<OrgPersonOption>, 
+/**
+ * Config references (team members, you, reports) that match nobody synced yet.
+ */
+unresolved: Array<string>, };
+
+export type OrgPerson = { name: string, accounts: Array<string>, };
+
+export type OrgPersonOption = { 
+/**
+ * What a team, `me` or a report names: `github:login`, an email, ...
+ */
+handle: string, name: string, is_bot: boolean, };
+
+/**
+ * What the organisation file holds.
+ */
+
+export type OrgSettings = { 
+/**
+ * You: an email or an account (`github:login`).
+ */
+me: string, 
+/**
+ * Your direct reports besides the members of teams you manage.
+ */
+reports: Array<string>, teams: Array<OrgTeam>, 
+/**
+ * Accounts that are one person (links identity could not make on its own).
+ */
+people: Array<OrgPerson>, };
+
+export type OrgTeam = { 
+/**
+ * Short id used in commands (`--team KEY`): letters, digits, `-` and `_`.
+ */
+key: string, name: string, manager: string | null, 
+/**
+ * Emails or accounts (`github:login`).
+ */
+members: Array<string>, 
+/**
+ * `owner/name` of GitHub repositories, or the path of a git source.
+ */
+repos: Array<string>, 
+/**
+ * Jira board ids whose sprints are the team's.
+ */
+boards: Array<string>, 
+/**
+ * Slack channels for standup chatter.
+ */
+channels: Array<string>, };
+
+/**
+ * Another source of a finished wizard.
+ */
+
+export type OtherSetup = { 
+/**
+ * jira, pagerduty or slack.
+ */
+kind: string, name: string, base_url: string | null, settings: Record<string, unknown>, token: string | null, };
+
+/**
+ * An owner of repositories the token can see.
+ */
+
+export type OwnerChoice = { login: string, description: string | null, 
+/**
+ * The token's own account rather than an organisation.
+ */
+is_user: boolean, };
+
 export type PauseArgs = { 
 /**
  * Pause for this many hours; 0 resumes.
@@ -367,6 +590,16 @@ hours: number | null,
 until_tomorrow: boolean, };
 
 export type Paused = { until: string | null, };
+
+/**
+ * A person as the wizard offers them.
+ */
+
+export type PersonChoice = { 
+/**
+ * `github:login`: what teams, `me` and reports name.
+ */
+handle: string, login: string, name: string | null, is_bot: boolean, };
 
 /**
  * `Starting` while the demo organisation (or the first load) is being prepared, then `Ready`;
@@ -415,9 +648,33 @@ export type RemoveSourceArgs = {
  */
 source: string, };
 
+/**
+ * A repository as the wizard offers it.
+ */
+
+export type RepoChoice = { name: string, full_name: string, description: string | null, archived: boolean, fork: boolean, empty: boolean, pushed_at: string | null, 
+/**
+ * Preselected: active (pushed within 180 days), not archived, not a fork, not empty.
+ */
+selected: boolean, 
+/**
+ * Why it is not preselected.
+ */
+why_not: string | null, 
+/**
+ * Workflows whose names look like deploys (proposed as the delivery pipeline).
+ */
+deploy_workflows: Array<string>, };
+
 export type ReviewLoad = { name: string, reviews: number, pending: number, };
 
 export type Settings = { data_dir: string, config_file: string, sources: Array<SourceRow>, teams: Array<TeamRef>, me: string, bot_patterns: Array<string>, index_documents: number, index_chunks: number, index_model: string | null, index_note: string | null, index_roots: Array<IndexRoot>, alerts_paused_until: string | null, };
+
+/**
+ * Everything the wizard chose.
+ */
+
+export type Setup = { github: GithubSetup | null, others: Array<OtherSetup>, org: OrgSettings, };
 
 export type SignalStatusArgs = { id: number, 
 /**
@@ -436,6 +693,20 @@ why: string,
 evidence: unknown, suggestion: unknown, team: string | null, person: string | null, status: string, first_seen_at: string, last_seen_at: string, snoozed_until: string | null, };
 
 export type SignalsPage = { signals: Array<SignalView>, actions: Array<ActionView>, };
+
+/**
+ * An optional source (Jira, PagerDuty, Slack), checked live.
+ */
+
+export type SourceCheck = { ok: boolean, 
+/**
+ * Who the token is, when the provider says.
+ */
+who: string | null, 
+/**
+ * What was checked or what went wrong, in words.
+ */
+detail: string, };
 
 export type SourceRow = { id: number, name: string, kind: string, base_url: string | null, enabled: boolean, demo: boolean, 
 /**
@@ -509,6 +780,22 @@ export type SyncStarted = {
  */
 started: boolean, };
 
+export type TeamChoice = { key: string, name: string, origin: TeamOrigin, 
+/**
+ * Handles (`github:login`).
+ */
+members: Array<string>, 
+/**
+ * `owner/name`.
+ */
+repos: Array<string>, };
+
+/**
+ * Where a proposed team comes from.
+ */
+
+export type TeamOrigin = "github_team" | "code_owners" | "suggested";
+
 export type TeamPage = { window: Window, me: string | null, members: Array<Member>, 
 /**
  * Accounts nobody could be matched to a person.
@@ -526,6 +813,28 @@ longest_waiting: Array<QueuedPr>, blocked: Array<SprintItem>, open_incidents: nu
  * What changed in the last 24 hours, newest first.
  */
 since_yesterday: Array<Happening>, meetings: Array<Meeting>, };
+
+/**
+ * What the welcome page needs before the first step.
+ */
+
+export type Welcome = { 
+/**
+ * Sources or an organisation exist: the wizard is not needed (it can still be run).
+ */
+configured: boolean, demo: boolean, 
+/**
+ * The OS keychain answers; when it does not, `keychain_problem` says why.
+ */
+keychain_ok: boolean, keychain_problem: string | null, 
+/**
+ * The GitHub CLI is installed and logged in: its token can be used.
+ */
+gh_cli: boolean, default_github_url: string, 
+/**
+ * Where the configuration and the organisation file are.
+ */
+config_file: string, org_file: string, };
 
 /**
  * The window a page computed over.
@@ -595,4 +904,20 @@ export interface Endpoints {
   decide_identity: { args: DecideIdentityArgs; result: IdentitySuggestions };
   /** The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions. */
   doctor: { args: NoArgs; result: Doctor };
+  /** The welcome page: whether anything is configured, the keychain, the GitHub CLI. */
+  welcome: { args: NoArgs; result: Welcome };
+  /** First run: check a GitHub token live (who, scopes and what is missing, rate limit, organisations). */
+  onboarding_check_github: { args: CheckGithubArgs; result: GithubCheck };
+  /** First run: an organisation's repositories, teams, people and deploy workflows, with proposals. */
+  onboarding_discover: { args: DiscoverArgs; result: GithubDiscovery };
+  /** First run: check a Jira, PagerDuty or Slack token live. */
+  onboarding_check_source: { args: OtherSetup; result: SourceCheck };
+  /** First run: keep the sources (tokens to the keychain) and the organisation; the first sync starts. */
+  onboarding_finish: { args: Setup; result: FinishedView };
+  /** From the welcome page: serve the demo organisation (in a throwaway folder). */
+  explore_demo: { args: NoArgs; result: DemoStarted };
+  /** The organisation Bosun keeps (teams, people linked by hand, you and your reports). */
+  org_settings: { args: NoArgs; result: OrgPage };
+  /** Keep an edited organisation (written to org.toml, applied at once, audited). */
+  save_org_settings: { args: OrgSettings; result: OrgPage };
 }

@@ -6,5 +6,6 @@ pub mod delivery;
 pub mod knowledge;
 pub mod ledger;
 pub mod notes;
+pub mod onboarding;
 pub mod settings;
 pub mod work;

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod discover;
 pub mod normalize;
 mod sync;
 
