@@ -29,6 +29,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The first run: check a GitHub token, choose the organisation, its repositories, teams,
+    /// you and your reports, then sync (the same steps as the app's welcome page).
+    Init(crate::init::InitArgs),
     /// The offline demo organisation, served by fake providers on 127.0.0.1.
     #[command(subcommand)]
     Demo(DemoCommand),

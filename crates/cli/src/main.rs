@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod doctor;
 mod forget;
+mod init;
 mod knowledge;
 mod metrics;
 mod notes;
@@ -119,6 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut app = App::new(paths, clock)?;
     match cli.command {
         Command::Serve(args) => return serve::run(cli.data_dir, cli.config, app.clock(), args),
+        Command::Init(args) => init::run(&mut app, args, cli.json)?,
         Command::Demo(DemoCommand::Sync(d)) => {
             let opts = DemoOptions {
                 scale: d.scale,
