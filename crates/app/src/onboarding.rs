@@ -654,8 +654,9 @@ impl App {
                     None => r.bearer_auth(token),
                 }
             }
+            // Any valid key may read its account's abilities (an account key has no user).
             "pagerduty" => client
-                .get(format!("{base}/users/me"))
+                .get(format!("{base}/abilities"))
                 .header("authorization", format!("Token token={token}"))
                 .header("accept", "application/vnd.pagerduty+json;version=2"),
             "slack" => client
@@ -700,12 +701,6 @@ impl App {
                 "Slack refused the token ({})",
                 body["error"].as_str().unwrap_or("not ok")
             )),
-            ("pagerduty", 400) => SourceCheck {
-                // An account-wide API key has no user of its own.
-                ok: true,
-                who: None,
-                detail: "authenticated with an account API key".into(),
-            },
             (_, 200) => SourceCheck {
                 ok: true,
                 who: body["displayName"]

@@ -30,12 +30,20 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     };
     Router::new()
         .route("/users", get(users))
+        .route("/abilities", get(abilities))
         .route("/services", get(services))
         .route("/incidents", get(incidents))
         .route("/incidents/{id}/log_entries", get(log_entries))
         .with_state(Pd { world })
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
         .merge(crate::github::admin_router(faults))
+}
+
+/// `GET /abilities`: what the account may do (any valid key may ask; a first-run check does).
+async fn abilities() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "abilities": ["teams", "read_only_users", "service_support_hours", "urgencies"]
+    }))
 }
 
 /// Query pairs, keeping repeated keys such as `statuses[]`.
