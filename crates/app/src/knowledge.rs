@@ -39,8 +39,13 @@ const MAX_STORE_DOCS: usize = 5_000;
 type Model = std::result::Result<MiniLm, String>;
 static MODEL: OnceLock<Mutex<Model>> = OnceLock::new();
 
+/// The loaded model's id (or why there is none), known without its lock: status reads must never
+/// wait for an embedding run that holds the model (Settings hung 100 s while docs were indexed).
+static MODEL_ID: OnceLock<std::result::Result<String, String>> = OnceLock::new();
+
 fn model() -> &'static Mutex<Model> {
     MODEL.get_or_init(|| {
+        MODEL_LOADING.store(true, std::sync::atomic::Ordering::SeqCst);
         let m = if std::env::var("BOSUN_EMBEDDINGS").is_ok_and(|v| v == "off") {
             Err("embeddings are turned off (BOSUN_EMBEDDINGS=off)".to_string())
         } else {
@@ -49,8 +54,33 @@ fn model() -> &'static Mutex<Model> {
         if let Err(e) = &m {
             tracing::info!("search falls back to BM25: {e}");
         }
+        let _ = MODEL_ID.set(match &m {
+            Ok(e) => Ok(e.model_id().to_string()),
+            Err(e) => Err(e.clone()),
+        });
         Mutex::new(m)
     })
+}
+
+const LOADING: &str = "the embedding model is loading";
+
+/// Set when the model starts loading (once per process).
+static MODEL_LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The embedding model's id, or why there is none, without waiting on the model's lock (held
+/// for as long as an indexing run embeds) or on another thread loading it.
+fn model_id() -> std::result::Result<String, String> {
+    if let Some(id) = MODEL_ID.get() {
+        return id.clone();
+    }
+    if MODEL_LOADING.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(LOADING.into());
+    }
+    model();
+    MODEL_ID
+        .get()
+        .cloned()
+        .unwrap_or_else(|| Err(LOADING.into()))
 }
 
 /// Run `f` with the model, or with None and the reason it is unavailable.
@@ -408,7 +438,7 @@ impl App {
         let store = self.store()?;
         let pinned = index::pinned_model(&store)?;
         let counts = kstore::counts(store.conn(), pinned.as_ref().map(|p| p.0.as_str()))?;
-        let available = with_model(|m| m.map(|e| e.model_id().to_string()).map_err(str::to_string));
+        let available = model_id();
         let sources = self.folder_sources(&store)?;
         let per_root = kstore::root_counts(store.conn())?;
         let mut roots: Vec<RootView> = sources
@@ -448,6 +478,7 @@ impl App {
             })
             .collect();
         let note = match (&available, &pinned) {
+            (Err(why), _) if why == LOADING => Some(format!("{why}; the index is being embedded")),
             (Err(why), _) => Some(format!("BM25 only: {why}")),
             (Ok(m), Some((p, _))) if m != p => Some(format!(
                 "the index was embedded with {p}; it is re-embedded with {m} by `bosun index rebuild` or `bosun index watch`"
