@@ -188,7 +188,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 .to_string()
             });
-            let shape_name = if real_world.is_some() { "real-world" } else { "demo" };
+            let shape_name = if real_world.is_some() {
+                "real-world"
+            } else {
+                "demo"
+            };
             let as_of = app.clock().now();
             let rt = runtime()?;
             rt.block_on(async {

@@ -54,8 +54,14 @@ pub const FORKS: [(&str, &str, &str); 2] = [
 ];
 /// The archived repositories.
 pub const ARCHIVED: [(&str, &str); 2] = [
-    ("legacy-billing", "The billing monolith, replaced by compass-billing."),
-    ("shipper-portal-v1", "The first shipper portal (AngularJS). Read-only."),
+    (
+        "legacy-billing",
+        "The billing monolith, replaced by compass-billing.",
+    ),
+    (
+        "shipper-portal-v1",
+        "The first shipper portal (AngularJS). Read-only.",
+    ),
 ];
 /// The repository with no commits.
 pub const EMPTY: &str = "infra-sandbox";
@@ -134,9 +140,7 @@ impl Shaper {
         for &u in &people[..nameless] {
             users[u].public_name = false;
         }
-        let mut members: Vec<usize> = (0..users.len())
-            .filter(|&u| users[u].org_member)
-            .collect();
+        let mut members: Vec<usize> = (0..users.len()).filter(|&u| users[u].org_member).collect();
         self.rng.shuffle(&mut members);
         let public = members.len() / 3;
         for (k, &u) in members.iter().enumerate() {
@@ -298,11 +302,15 @@ impl Shaper {
             return;
         }
         let mut rng = self.rng.fork("big-repo");
-        let first = w.repos[0].main.first().map(|&i| w.repos[0].commits[i].sha.clone());
-        let mut number = w.repos[0].pulls.iter().map(|p| p.number).max().unwrap_or(0);
+        let first = w.repos[0]
+            .main
+            .first()
+            .map(|&i| w.repos[0].commits[i].sha.clone());
+        // Numbered after the repository's existing pull requests.
+        let last = w.repos[0].pulls.iter().map(|p| p.number).max().unwrap_or(0);
         let (from, span) = (w.start - 365 * DAY, 364 * DAY);
         for k in 0..n {
-            number += 1;
+            let number = last + 1 + k as i64;
             let created_at = from + (span as i128 * k as i128 / n.max(1) as i128) as Ts;
             let author = if k % 6 == 5 {
                 bots[(k / 6) % bots.len()]

@@ -49,9 +49,18 @@ async fn a_real_world_shaped_organisation_syncs_with_only_the_empty_repository_w
         .map(|p| p.reviews.len())
         .sum();
     let commits: usize = synced.iter().map(|r| r.commits.len()).sum();
-    assert_eq!(h.count("SELECT count(*) FROM pull_requests").await, pulls as i64);
-    assert_eq!(h.count("SELECT count(*) FROM reviews").await, reviews as i64);
-    assert_eq!(h.count("SELECT count(*) FROM commits").await, commits as i64);
+    assert_eq!(
+        h.count("SELECT count(*) FROM pull_requests").await,
+        pulls as i64
+    );
+    assert_eq!(
+        h.count("SELECT count(*) FROM reviews").await,
+        reviews as i64
+    );
+    assert_eq!(
+        h.count("SELECT count(*) FROM commits").await,
+        commits as i64
+    );
     let big = h
         .count(
             "SELECT count(*) FROM pull_requests p JOIN repos r ON r.id = p.repo_id
@@ -79,22 +88,27 @@ async fn a_real_world_shaped_organisation_syncs_with_only_the_empty_repository_w
     // Bots are bots by their type; the machine user is an account like a person's.
     for (login, _) in BOTS {
         let sql: &'static str = match login {
-            "dependabot[bot]" => "SELECT count(*) FROM accounts WHERE is_bot = 1 AND login = 'dependabot[bot]'",
-            "renovate[bot]" => "SELECT count(*) FROM accounts WHERE is_bot = 1 AND login = 'renovate[bot]'",
+            "dependabot[bot]" => {
+                "SELECT count(*) FROM accounts WHERE is_bot = 1 AND login = 'dependabot[bot]'"
+            }
+            "renovate[bot]" => {
+                "SELECT count(*) FROM accounts WHERE is_bot = 1 AND login = 'renovate[bot]'"
+            }
             _ => "SELECT count(*) FROM accounts WHERE is_bot = 1 AND login = 'github-actions[bot]'",
         };
         assert_eq!(h.count(sql).await, 1, "{login}");
     }
     assert_eq!(machine_user(&shaped), "tidewater-release-bot");
     assert_eq!(
-        h.count("SELECT count(*) FROM accounts WHERE is_bot = 0 AND login = 'tidewater-release-bot'")
-            .await,
+        h.count(
+            "SELECT count(*) FROM accounts WHERE is_bot = 0 AND login = 'tidewater-release-bot'"
+        )
+        .await,
         1
     );
     // Profiles without a public name stay nameless; the others got their names.
-    let accounts: Vec<(String, Option<String>)> = h
-        .db
-        .read(|s| {
+    let accounts: Vec<(String, Option<String>)> =
+        h.db.read(|s| {
             let mut stmt = s.conn().prepare(
                 "SELECT login, display_name FROM accounts WHERE provider = 'github' AND is_bot = 0",
             )?;
@@ -111,5 +125,9 @@ async fn a_real_world_shaped_organisation_syncs_with_only_the_empty_repository_w
         assert_eq!(name.is_some(), u.public_name, "{login}: {name:?}");
         nameless += usize::from(name.is_none());
     }
-    assert!(nameless >= 8, "{nameless} of {} accounts nameless", accounts.len());
+    assert!(
+        nameless >= 8,
+        "{nameless} of {} accounts nameless",
+        accounts.len()
+    );
 }

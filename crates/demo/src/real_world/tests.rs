@@ -52,7 +52,12 @@ fn the_demo_world_keeps_teams_owners_names_and_no_extra_repositories() {
         .map(|u| u.login.as_str())
         .collect();
     assert_eq!(members.len(), w.org.people.len());
-    assert!(w.users.iter().filter(|u| u.org_member).all(|u| u.public_member));
+    assert!(
+        w.users
+            .iter()
+            .filter(|u| u.org_member)
+            .all(|u| u.public_member)
+    );
 }
 
 #[test]
@@ -113,7 +118,11 @@ fn forks_archived_and_an_empty_repository_are_added() {
         Some("grpc-ecosystem/grpc-gateway")
     );
     // Upstream's authors have no account; our patch is ours.
-    assert!(forks[0].commits[..24].iter().all(|c| c.author.user.is_none()));
+    assert!(
+        forks[0].commits[..24]
+            .iter()
+            .all(|c| c.author.user.is_none())
+    );
     assert!(forks[0].commits[24].author.user.is_some());
     let archived: Vec<&str> = w
         .repos
@@ -133,7 +142,12 @@ fn forks_archived_and_an_empty_repository_are_added() {
     assert_eq!(ids.len(), w.repos.len(), "repository ids are unique");
     for r in &w.repos {
         let shas: HashSet<&str> = r.commits.iter().map(|c| c.sha.as_str()).collect();
-        assert_eq!(shas.len(), r.commits.len(), "{}: commit shas unique", r.name);
+        assert_eq!(
+            shas.len(),
+            r.commits.len(),
+            "{}: commit shas unique",
+            r.name
+        );
     }
 }
 
@@ -150,7 +164,10 @@ fn the_big_repository_gets_the_extra_closed_pull_requests_reviewed_by_people() {
         assert!(p.created_at < w.start, "#{} predates the history", p.number);
         let rv = &p.reviews[0];
         assert_ne!(rv.reviewer, p.author);
-        assert!(w.users[rv.reviewer].person.is_some(), "reviewed by a person");
+        assert!(
+            w.users[rv.reviewer].person.is_some(),
+            "reviewed by a person"
+        );
         assert_eq!(p.head_sha(after), Some(rv.commit_sha.as_str()));
     }
     let merged = extra.iter().filter(|p| p.merged_at.is_some()).count();

@@ -167,13 +167,30 @@ fn team_json(w: &World, id: i64, t: &Team) -> Value {
     })
 }
 
-/// The organisation and the token's right to read its teams: `Err` is the answer to send.
-fn team_access(gh: &Gh, org: &str) -> Result<(), Response> {
+/// Why a team endpoint does not answer with the team.
+enum Refused {
+    /// No such organisation or team.
+    Missing,
+    /// The token cannot read the organisation (no `read:org`): also 404, see the module docs.
+    NoReadOrg,
+}
+
+impl Refused {
+    fn response(self) -> Response {
+        match self {
+            Refused::Missing => not_found(),
+            Refused::NoReadOrg => accepted(not_found(), READ_ORG_SCOPES),
+        }
+    }
+}
+
+/// The organisation exists and the token may read its teams.
+fn team_access(gh: &Gh, org: &str) -> Result<(), Refused> {
     if org != gh.world.org.company.github_org {
-        return Err(not_found());
+        return Err(Refused::Missing);
     }
     if !gh.scopes.reads_org() {
-        return Err(accepted(not_found(), READ_ORG_SCOPES));
+        return Err(Refused::NoReadOrg);
     }
     Ok(())
 }
@@ -186,7 +203,7 @@ pub(super) async fn org_teams(
     h: HeaderMap,
 ) -> Response {
     if let Err(r) = team_access(&gh, &org) {
-        return r;
+        return r.response();
     }
     let w = &gh.world;
     let items = teams(w)
@@ -200,14 +217,14 @@ pub(super) async fn org_teams(
     )
 }
 
-/// The team `slug` of a readable organisation, or the answer to send.
-fn team<'a>(gh: &'a Gh, org: &str, slug: &str) -> Result<&'a Team, Response> {
+/// The team `slug` of a readable organisation.
+fn team<'a>(gh: &'a Gh, org: &str, slug: &str) -> Result<&'a Team, Refused> {
     team_access(gh, org)?;
     teams(&gh.world)
         .into_iter()
         .find(|(_, t)| t.key == slug)
         .map(|(_, t)| t)
-        .ok_or_else(not_found)
+        .ok_or(Refused::Missing)
 }
 
 /// `GET /orgs/{org}/teams/{team_slug}/members`: the people of the team (their current logins).
@@ -219,7 +236,7 @@ pub(super) async fn team_members(
 ) -> Response {
     let t = match team(&gh, &org, &slug) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let w = &gh.world;
     let items = w
@@ -247,7 +264,7 @@ pub(super) async fn team_repos(
 ) -> Response {
     let t = match team(&gh, &org, &slug) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let w = &gh.world;
     let items = w

@@ -15,7 +15,11 @@ impl Scopes {
     /// Scopes separated by commas and/or spaces (`"repo, read:org"`, `"repo read:org"`).
     pub fn parse(text: &str) -> Scopes {
         let mut out: Vec<String> = Vec::new();
-        for s in text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        for s in text
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             if !out.iter().any(|o| o == s) {
                 out.push(s.to_string());
             }

@@ -12,7 +12,10 @@ async fn user_carries_a_classic_tokens_scopes_and_rate_limit_headers() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["login"], "mayaokafor");
     assert_eq!(a.body["name"], "Maya Okafor");
-    assert_eq!(a.header("x-oauth-scopes"), Some("repo, read:org, read:user"));
+    assert_eq!(
+        a.header("x-oauth-scopes"),
+        Some("repo, read:org, read:user")
+    );
     assert_eq!(a.header("x-accepted-oauth-scopes"), Some("user"));
     assert_eq!(a.header("x-ratelimit-limit"), Some("5000"));
     assert_eq!(a.header("x-ratelimit-resource"), Some("core"));
@@ -27,9 +30,15 @@ async fn user_carries_a_classic_tokens_scopes_and_rate_limit_headers() {
     assert!(reset > now, "reset {reset} is in the future");
     // Every answer names the scopes, not only /user; the scopes are the server's to choose.
     let repos = get(&fake, "/orgs/tidewater/repos").await;
-    assert_eq!(repos.header("x-oauth-scopes"), Some("repo, read:org, read:user"));
+    assert_eq!(
+        repos.header("x-oauth-scopes"),
+        Some("repo, read:org, read:user")
+    );
     let other = serve(demo(), "repo,  user").await;
-    assert_eq!(get(&other, "/user").await.header("x-oauth-scopes"), Some("repo, user"));
+    assert_eq!(
+        get(&other, "/user").await.header("x-oauth-scopes"),
+        Some("repo, user")
+    );
 }
 
 #[tokio::test]
@@ -53,7 +62,10 @@ async fn the_users_organisations_and_the_organisation_in_githubs_shapes() {
     // The repositories' owner is this organisation.
     let repos = get(&fake, "/orgs/tidewater/repos").await;
     assert_eq!(repos.body[0]["owner"]["id"], org.body["id"]);
-    assert_eq!(get(&fake, "/orgs/elsewhere").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&fake, "/orgs/elsewhere").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -65,7 +77,12 @@ async fn teams_with_their_members_and_repositories_page_through_link_headers() {
     assert_eq!(strings(&teams, "slug"), ["harbor", "compass", "lighthouse"]);
     assert_eq!(strings(&teams, "name"), ["Harbor", "Compass", "Lighthouse"]);
     assert_eq!(teams[0]["privacy"], "closed");
-    assert!(teams[0]["members_url"].as_str().unwrap().ends_with("/members{/member}"));
+    assert!(
+        teams[0]["members_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/members{/member}")
+    );
     for t in &w.org.teams {
         let people: Vec<String> = w
             .org
@@ -129,6 +146,10 @@ async fn repositories_carry_githubs_repository_fields() {
     let one = get(&fake, "/repos/tidewater/harbor-gateway").await;
     assert_eq!(one.body, repos[0]);
     assert!(one.body.get("parent").is_none());
-    let owners = get(&fake, "/repos/tidewater/harbor-gateway/contents/.github/CODEOWNERS").await;
+    let owners = get(
+        &fake,
+        "/repos/tidewater/harbor-gateway/contents/.github/CODEOWNERS",
+    )
+    .await;
     assert_eq!(owners.status, StatusCode::OK);
 }

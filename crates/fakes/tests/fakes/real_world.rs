@@ -10,7 +10,10 @@ use reqwest::StatusCode;
 async fn without_read_org_teams_are_hidden_and_the_org_listing_refused() {
     let w = shaped();
     let fake = serve(w.clone(), REAL_WORLD_SCOPES).await;
-    assert_eq!(get(&fake, "/user").await.header("x-oauth-scopes"), Some("repo"));
+    assert_eq!(
+        get(&fake, "/user").await.header("x-oauth-scopes"),
+        Some("repo")
+    );
     let orgs = get(&fake, "/user/orgs").await;
     assert_eq!(orgs.status, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -67,7 +70,11 @@ async fn no_repository_has_a_codeowners_file() {
     let fake = serve(w.clone(), REAL_WORLD_SCOPES).await;
     for r in &w.repos {
         for path in [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] {
-            let a = get(&fake, &format!("/repos/tidewater/{}/contents/{path}", r.name)).await;
+            let a = get(
+                &fake,
+                &format!("/repos/tidewater/{}/contents/{path}", r.name),
+            )
+            .await;
             assert_eq!(a.status, StatusCode::NOT_FOUND, "{}/{path}", r.name);
             let message = if r.name == EMPTY {
                 "This repository is empty."
@@ -102,24 +109,45 @@ async fn two_thirds_of_the_people_show_no_name_and_bots_are_typed_bot() {
     }
     assert_eq!(nameless, accounts.len() * 2 / 3);
     for (login, _) in BOTS {
-        let p = get(&fake, &format!("/users/{}", login.replace('[', "%5B").replace(']', "%5D"))).await;
+        let p = get(
+            &fake,
+            &format!("/users/{}", login.replace('[', "%5B").replace(']', "%5D")),
+        )
+        .await;
         assert_eq!(p.body["type"], "Bot", "{login}");
     }
     let machine = get(&fake, &format!("/users/{}", machine_user(&w))).await;
     assert_eq!(machine.body["type"], "User");
     // Bots and the machine user author pull requests and their commits.
-    let (pulls, _) = all_pages(&fake, "/repos/tidewater/harbor-gateway/pulls?state=all&per_page=100").await;
-    let authors: std::collections::HashSet<&str> =
-        pulls.iter().map(|p| p["user"]["login"].as_str().unwrap()).collect();
-    for login in BOTS.iter().map(|b| b.0.to_string()).chain([machine_user(&w)]) {
-        assert!(authors.contains(login.as_str()), "{login} authors pull requests");
+    let (pulls, _) = all_pages(
+        &fake,
+        "/repos/tidewater/harbor-gateway/pulls?state=all&per_page=100",
+    )
+    .await;
+    let authors: std::collections::HashSet<&str> = pulls
+        .iter()
+        .map(|p| p["user"]["login"].as_str().unwrap())
+        .collect();
+    for login in BOTS
+        .iter()
+        .map(|b| b.0.to_string())
+        .chain([machine_user(&w)])
+    {
+        assert!(
+            authors.contains(login.as_str()),
+            "{login} authors pull requests"
+        );
     }
     let bot_pull = pulls
         .iter()
         .find(|p| p["user"]["login"] == "renovate[bot]" && p["user"]["type"] == "Bot")
         .unwrap();
     let number = bot_pull["number"].as_i64().unwrap();
-    let commits = get(&fake, &format!("/repos/tidewater/harbor-gateway/pulls/{number}/commits")).await;
+    let commits = get(
+        &fake,
+        &format!("/repos/tidewater/harbor-gateway/pulls/{number}/commits"),
+    )
+    .await;
     assert_eq!(commits.body[0]["author"]["login"], "renovate[bot]");
     assert_eq!(commits.body[0]["author"]["type"], "Bot");
 }
@@ -140,7 +168,10 @@ async fn forks_archived_and_an_empty_repository_that_answers_409() {
     assert_eq!(names("archived"), ["legacy-billing", "shipper-portal-v1"]);
     let fork = get(&fake, "/repos/tidewater/grpc-gateway").await;
     assert_eq!(fork.body["fork"], true);
-    assert_eq!(fork.body["parent"]["full_name"], "grpc-ecosystem/grpc-gateway");
+    assert_eq!(
+        fork.body["parent"]["full_name"],
+        "grpc-ecosystem/grpc-gateway"
+    );
     let empty = get(&fake, &format!("/repos/tidewater/{EMPTY}")).await;
     assert_eq!(empty.body["size"], 0);
     assert_eq!(empty.body["pushed_at"], empty.body["created_at"]);
@@ -150,7 +181,11 @@ async fn forks_archived_and_an_empty_repository_that_answers_409() {
     assert_eq!(commits.body["message"], "Git Repository is empty.");
     let pulls = get(&fake, &format!("/repos/tidewater/{EMPTY}/pulls?state=all")).await;
     assert_eq!(pulls.body, serde_json::json!([]));
-    let workflows = get(&fake, &format!("/repos/tidewater/{EMPTY}/actions/workflows")).await;
+    let workflows = get(
+        &fake,
+        &format!("/repos/tidewater/{EMPTY}/actions/workflows"),
+    )
+    .await;
     assert_eq!(workflows.body["total_count"], 0);
     // The archived repositories keep their history.
     let old = get(&fake, "/repos/tidewater/legacy-billing/commits").await;
@@ -169,12 +204,26 @@ async fn the_big_repository_pages_through_all_its_pull_requests() {
     .await;
     assert_eq!(pulls.len(), before + BIG_REPO_PULLS);
     assert_eq!(pages, (before + BIG_REPO_PULLS).div_ceil(100));
-    let numbers: std::collections::HashSet<i64> =
-        pulls.iter().map(|p| p["number"].as_i64().unwrap()).collect();
-    assert_eq!(numbers.len(), pulls.len(), "no pull request twice across pages");
-    let closed = get(&fake, "/repos/tidewater/harbor-gateway/pulls?state=closed&per_page=1").await;
+    let numbers: std::collections::HashSet<i64> = pulls
+        .iter()
+        .map(|p| p["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        numbers.len(),
+        pulls.len(),
+        "no pull request twice across pages"
+    );
+    let closed = get(
+        &fake,
+        "/repos/tidewater/harbor-gateway/pulls?state=closed&per_page=1",
+    )
+    .await;
     let link = closed.header("link").unwrap().to_string();
-    let open = demo().repos[0].pulls.iter().filter(|p| p.closed_at.is_none()).count();
+    let open = demo().repos[0]
+        .pulls
+        .iter()
+        .filter(|p| p.closed_at.is_none())
+        .count();
     let last = format!("page={}>; rel=\"last\"", before + BIG_REPO_PULLS - open);
     assert!(link.contains(&last), "{link}");
 }

@@ -59,8 +59,12 @@ impl Answer {
         let link = self.header("link")?;
         link.split(',').find_map(|part| {
             let (url, rel) = part.split_once(';')?;
-            rel.contains("rel=\"next\"")
-                .then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            rel.contains("rel=\"next\"").then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
         })
     }
 }
