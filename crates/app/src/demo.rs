@@ -27,6 +27,9 @@ pub const SOURCES: &[&str] = &[
 ];
 /// The token the fake providers accept.
 pub const DEMO_TOKEN: &str = bosun_fakes::DEMO_TOKEN;
+pub use bosun_demo::RealWorld;
+/// The fake GitHub token's OAuth scopes: the demo's, and the real-world shape's default.
+pub use bosun_fakes::github::{DEMO_SCOPES, REAL_WORLD_SCOPES};
 
 #[derive(Debug, Clone, Copy)]
 pub struct DemoOptions {
@@ -109,9 +112,36 @@ pub async fn start_with(
     port: u16,
     state_dir: Option<std::path::PathBuf>,
 ) -> Result<Providers> {
+    let opts = FakesOptions {
+        port,
+        state_dir,
+        ..Default::default()
+    };
+    start_serving(world, &opts).await
+}
+
+/// How the fake providers are served.
+#[derive(Debug, Clone, Default)]
+pub struct FakesOptions {
+    /// The fake GitHub's port (0 = any free port); the others take the next three ports, or any
+    /// free ports when it is 0.
+    pub port: u16,
+    /// Where the writes the fakes receive are journaled ([`start_with`]).
+    pub state_dir: Option<std::path::PathBuf>,
+    /// The fake GitHub token's OAuth scopes; `None`: [`DEMO_SCOPES`].
+    pub github_scopes: Option<String>,
+}
+
+/// Start the fake providers for `world` as `opts` say.
+pub async fn start_serving(world: Arc<World>, opts: &FakesOptions) -> Result<Providers> {
+    let port = opts.port;
     let at = |k: u16| ServeOptions {
         port: if port == 0 { 0 } else { port + k },
-        state_dir: state_dir.clone(),
+        state_dir: opts.state_dir.clone(),
+        github_scopes: opts
+            .github_scopes
+            .clone()
+            .unwrap_or_else(|| DEMO_SCOPES.to_string()),
         ..Default::default()
     };
     let err = |e: bosun_fakes::FakeError| AppError::Demo(e.to_string());

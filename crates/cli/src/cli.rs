@@ -129,7 +129,27 @@ pub enum DemoCommand {
         /// Port for the fake GitHub (0 = any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// The organisation's shape: `demo`, or `real-world` (no teams or CODEOWNERS, most
+        /// profiles nameless, bots, forks, archived and empty repositories, a big repository).
+        #[arg(long, value_enum, default_value_t = Shape::Demo)]
+        shape: Shape,
+        /// With --shape real-world: closed pull requests added to the big repository [default: 3000].
+        #[arg(long, value_name = "N")]
+        big_repo_pulls: Option<usize>,
+        /// The fake GitHub token's OAuth scopes, as a classic token's [default: "repo, read:org,
+        /// read:user"; "repo" with --shape real-world, so without read:org].
+        #[arg(long, value_name = "SCOPES")]
+        token_scopes: Option<String>,
     },
+}
+
+/// What the fake providers' organisation looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// The demo organisation as generated.
+    Demo,
+    /// The demo organisation shaped like a real one on GitHub.
+    RealWorld,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,10 +21,14 @@ use bosun_app::demo::{self, DemoOptions};
 use bosun_app::{App, AppError, NewSourceSpec, Paths};
 use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
 use clap::Parser;
-use cli::{AddSource, Cli, Command, DemoCommand, PeopleCommand, SourcesCommand};
+use cli::{AddSource, Cli, Command, DemoCommand, PeopleCommand, Shape, SourcesCommand};
+
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// The most pull requests `demo providers --big-repo-pulls` adds (they are kept in memory).
+const MAX_BIG_REPO_PULLS: usize = 200_000;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -149,27 +153,73 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("{}: {}", f.source, f.error.clone().unwrap_or_default());
             }
         }
-        Command::Demo(DemoCommand::Providers { demo: d, port }) => {
+        Command::Demo(DemoCommand::Providers {
+            demo: d,
+            port,
+            shape,
+            big_repo_pulls,
+            token_scopes,
+        }) => {
             let opts = DemoOptions {
                 scale: d.scale,
                 seed: d.seed,
                 months: d.months,
             };
+            let real_world = match (shape, big_repo_pulls) {
+                (Shape::Demo, Some(_)) => {
+                    return Err(AppError::InvalidInput(
+                        "--big-repo-pulls needs --shape real-world".into(),
+                    )
+                    .into());
+                }
+                (Shape::Demo, None) => None,
+                (Shape::RealWorld, Some(n)) if n > MAX_BIG_REPO_PULLS => {
+                    return Err(AppError::InvalidInput(format!(
+                        "--big-repo-pulls must be at most {MAX_BIG_REPO_PULLS}, not {n}"
+                    ))
+                    .into());
+                }
+                (Shape::RealWorld, n) => Some(demo::RealWorld {
+                    big_repo_pulls: n.unwrap_or(demo::RealWorld::default().big_repo_pulls),
+                }),
+            };
+            let scopes = token_scopes.unwrap_or_else(|| {
+                match shape {
+                    Shape::Demo => demo::DEMO_SCOPES,
+                    Shape::RealWorld => demo::REAL_WORLD_SCOPES,
+                }
+                .to_string()
+            });
+            let shape_name = if real_world.is_some() {
+                "real-world"
+            } else {
+                "demo"
+            };
             let as_of = app.clock().now();
             let rt = runtime()?;
             rt.block_on(async {
-                let world = Arc::new(demo::world(opts, as_of)?);
-                let providers = demo::start_with(world, port, Some(app.demo_fakes_dir())).await?;
+                let mut world = demo::world(opts, as_of)?;
+                if let Some(rw) = real_world {
+                    world = world.real_world_shaped(rw);
+                }
+                let fakes = demo::FakesOptions {
+                    port,
+                    state_dir: Some(app.demo_fakes_dir()),
+                    github_scopes: Some(scopes.clone()),
+                };
+                let providers = demo::start_serving(Arc::new(world), &fakes).await?;
                 if cli.json {
                     let urls: serde_json::Map<String, serde_json::Value> =
                         providers.urls().into_iter().map(|(n, u)| (n.to_string(), serde_json::Value::String(u))).collect();
-                    println!("{}", serde_json::json!({"providers": urls, "token": bosun_fakes_token(), "as_of": as_of.to_rfc3339()}));
+                    println!("{}", serde_json::json!({"providers": urls, "token": bosun_fakes_token(), "token_scopes": scopes, "shape": shape_name, "as_of": as_of.to_rfc3339()}));
                 } else {
                     for (name, url) in providers.urls() {
                         println!("{name} {url}");
                     }
                     println!("token {}", bosun_fakes_token());
-                    eprintln!("Fake providers running (as of {as_of}); Ctrl-C to stop.");
+                    eprintln!(
+                        "Fake providers running ({shape_name} shape, GitHub token scopes \"{scopes}\", as of {as_of}); Ctrl-C to stop."
+                    );
                 }
                 use std::io::Write;
                 std::io::stdout().flush().ok();

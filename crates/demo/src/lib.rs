@@ -9,9 +9,11 @@ pub mod actions;
 pub mod calendar;
 mod generator;
 pub mod org;
+pub mod real_world;
 mod text;
 pub mod world;
 
 pub use generator::{GenOptions, generate};
 pub use org::{Org, OrgError};
+pub use real_world::RealWorld;
 pub use world::World;

@@ -22,6 +22,9 @@ pub struct World {
     pub sprints: Vec<Sprint>,
     pub incidents: Vec<Incident>,
     pub messages: Vec<Message>,
+    /// The organisation's teams exist on GitHub too (team listings, `@org/team` owners); false
+    /// for an organisation that never set GitHub teams up ([`crate::real_world`]).
+    pub github_teams: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,8 +34,15 @@ pub struct User {
     pub name: String,
     pub email: Option<String>,
     pub is_bot: bool,
-    /// Index into `org.people` (None for bots).
+    /// Index into `org.people` (None for bots and machine users).
     pub person: Option<usize>,
+    /// The profile shows `name` (false: GitHub answers `"name": null`, as for most accounts).
+    pub public_name: bool,
+    /// A member of the GitHub organisation (people's current logins, machine users).
+    pub org_member: bool,
+    /// A member who made the membership public (what a token that cannot read the organisation
+    /// still sees in its member list).
+    pub public_member: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +57,11 @@ pub struct Repo {
     pub merge_strategy: MergeStrategy,
     /// How its deploys reach GitHub ([`crate::actions`] turns them into workflow runs).
     pub delivery: Delivery,
+    /// The CODEOWNERS file; empty: the repository has none (GitHub answers 404).
     pub codeowners: String,
+    /// A fork of this repository (`owner/name`), for a fork.
+    pub fork_of: Option<String>,
+    pub archived: bool,
     pub created_at: Ts,
     pub commits: Vec<Commit>,
     /// Indices of default-branch commits, oldest first (the first-parent chain).
@@ -365,6 +379,13 @@ impl Repo {
             Delivery::Deployments => &self.deployments,
             Delivery::Actions => &[],
         }
+    }
+}
+
+impl Repo {
+    /// No commits at all: GitHub answers 409 "Git Repository is empty." to its commit list.
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty()
     }
 }
 

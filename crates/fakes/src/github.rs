@@ -16,6 +16,11 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod orgs;
+mod scopes;
+
+pub use scopes::{DEMO_SCOPES, REAL_WORLD_SCOPES, Scopes};
+
 /// Where `html_url`s point (the real site's shape; the demo org does not exist there).
 const WEB: &str = "https://github.com";
 /// The API base written into payload `url` fields, as github.com writes it. Clients never follow
@@ -36,16 +41,26 @@ struct Index {
 struct Gh {
     world: Arc<World>,
     idx: Arc<Index>,
+    /// The token's OAuth scopes (a classic personal access token's).
+    scopes: Arc<Scopes>,
 }
 
 type Q = Query<HashMap<String, String>>;
 
-pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
+/// The fake GitHub's routes for `world`, accepting `token` with `scopes`.
+pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String, scopes: Scopes) -> Router {
     let idx = Index {
+        // An empty repository has no workflow files, so no workflows.
         actions: world
             .repos
             .iter()
-            .map(|r| (actions::workflows(r), actions::runs(r)))
+            .map(|r| {
+                if r.is_empty() {
+                    (Vec::new(), Vec::new())
+                } else {
+                    (actions::workflows(r), actions::runs(r))
+                }
+            })
             .collect(),
         repo_by_name: world
             .repos
@@ -87,9 +102,11 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
             })
             .collect(),
     };
+    let scopes = Arc::new(scopes);
     let gh = Gh {
         world,
         idx: Arc::new(idx),
+        scopes: scopes.clone(),
     };
     let guard = Guard {
         faults: faults.clone(),
@@ -100,6 +117,15 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
         .route("/user", get(user_me))
         .route("/users/{login}", get(user_profile))
         .route("/rate_limit", get(rate_limit))
+        .route("/user/orgs", get(orgs::user_orgs))
+        .route("/orgs/{org}", get(orgs::org_get))
+        .route("/orgs/{org}/members", get(orgs::org_members))
+        .route("/orgs/{org}/teams", get(orgs::org_teams))
+        .route(
+            "/orgs/{org}/teams/{team_slug}/members",
+            get(orgs::team_members),
+        )
+        .route("/orgs/{org}/teams/{team_slug}/repos", get(orgs::team_repos))
         .route("/orgs/{org}/repos", get(org_repos))
         .route("/repos/{owner}/{repo}", get(repo_get))
         .route("/repos/{owner}/{repo}/contents/{*path}", get(contents))
@@ -151,8 +177,20 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
         .route("/repos/{owner}/{repo}/releases", get(releases))
         .route("/repos/{owner}/{repo}/tags", get(tags))
         .with_state(gh)
+        .route_layer(axum::middleware::map_response_with_state(
+            scopes,
+            oauth_scopes,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard));
     api.merge(admin_router(faults))
+}
+
+/// `X-OAuth-Scopes` on every authenticated answer, as GitHub sends it for a classic token.
+async fn oauth_scopes(State(scopes): State<Arc<Scopes>>, mut r: Response) -> Response {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&scopes.header()) {
+        r.headers_mut().insert("x-oauth-scopes", v);
+    }
+    r
 }
 
 /// `/_fake/faults` (GET, PUT) and `/_fake/stats` (GET, DELETE): test controls, no auth.
@@ -210,20 +248,26 @@ fn repo_json(w: &World, base: &str, r: &Repo) -> Value {
         .map(|c| c.committer.at)
         .max()
         .unwrap_or(r.created_at);
+    // Kilobytes, as GitHub counts them: 0 for an empty repository.
+    let size = match r.commits.len() {
+        0 => 0,
+        n => 120 + 37 * n,
+    };
     json!({
         "id": r.id,
         "node_id": format!("MDEwOlJlcG9zaXRvcnk{}", r.id),
         "name": r.name,
         "full_name": format!("{org}/{}", r.name),
         "private": true,
-        "owner": {"login": org, "id": 9000, "type": "Organization", "url": format!("{base}/orgs/{org}"), "html_url": format!("{WEB}/{org}")},
+        "owner": {"login": org, "id": orgs::ORG_ID, "type": "Organization", "url": format!("{base}/orgs/{org}"), "html_url": format!("{WEB}/{org}")},
         "html_url": format!("{WEB}/{org}/{}", r.name),
         "description": r.description,
-        "fork": false,
+        "fork": r.fork_of.is_some(),
         "url": format!("{base}/repos/{org}/{}", r.name),
         "language": r.language,
+        "size": size,
         "default_branch": r.default_branch,
-        "archived": false,
+        "archived": r.archived,
         "disabled": false,
         "visibility": "private",
         "created_at": rfc3339(r.created_at),
@@ -427,6 +471,8 @@ fn path_of(h: &HeaderMap, uri_path: &str) -> (String, String) {
     (base_of(h), uri_path.to_string())
 }
 
+/// `GET /user`: the token's user. `X-OAuth-Scopes` (every answer) says what the token may do;
+/// `X-Accepted-OAuth-Scopes` what this endpoint checks (`user`, for the private profile fields).
 async fn user_me(State(gh): State<Gh>) -> Response {
     let w = &gh.world;
     let me = w
@@ -434,22 +480,39 @@ async fn user_me(State(gh): State<Gh>) -> Response {
         .person(&w.org.company.me)
         .map(|p| p.github.clone())
         .unwrap_or_default();
-    match w.user_by_login(&me) {
-        Some(u) => json(&user_json(w, API, u)),
-        None => not_found(),
-    }
+    let mut r = match w.user_by_login(&me) {
+        Some(u) => json(&profile_json(w, u)),
+        None => return not_found(),
+    };
+    r.headers_mut().insert(
+        "x-accepted-oauth-scopes",
+        axum::http::HeaderValue::from_static("user"),
+    );
+    r
 }
 
 /// `GET /users/{login}`: the public profile (name; most people keep their email private).
 async fn user_profile(State(gh): State<Gh>, Path(login): Path<String>) -> Response {
     let w = &gh.world;
-    let Some(u) = w.user_by_login(&login) else {
-        return not_found();
-    };
+    match w.user_by_login(&login) {
+        Some(u) => json(&profile_json(w, u)),
+        None => not_found(),
+    }
+}
+
+/// A user's profile: `name` is null for an account that shows none.
+fn profile_json(w: &World, u: usize) -> Value {
     let mut v = user_json(w, API, u);
     let user = &w.users[u];
     if let Some(o) = v.as_object_mut() {
-        o.insert("name".into(), json!(user.name));
+        o.insert(
+            "name".into(),
+            if user.public_name {
+                json!(user.name)
+            } else {
+                Value::Null
+            },
+        );
         o.insert(
             "company".into(),
             json!(if user.is_bot {
@@ -461,7 +524,7 @@ async fn user_profile(State(gh): State<Gh>, Path(login): Path<String>) -> Respon
         o.insert("email".into(), Value::Null);
         o.insert("created_at".into(), json!(rfc3339(w.start - 900 * 86_400)));
     }
-    json(&v)
+    v
 }
 
 async fn rate_limit(State(_gh): State<Gh>) -> Response {
@@ -490,11 +553,27 @@ async fn org_repos(
     paginate(&link, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
 }
 
+/// `GET /repos/{o}/{r}`; a fork also names the repository it forks (`parent`, `source`).
 async fn repo_get(State(gh): State<Gh>, Path((owner, name)): Path<(String, String)>) -> Response {
-    match gh.repo(&owner, &name) {
-        Some((_, r)) => json(&repo_json(&gh.world, API, r)),
-        None => not_found(),
+    let Some((_, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let mut v = repo_json(&gh.world, API, r);
+    if let (Some(o), Some(upstream)) = (v.as_object_mut(), &r.fork_of) {
+        let (up_owner, up_name) = upstream.split_once('/').unwrap_or(("", upstream));
+        let parent = json!({
+            "name": up_name,
+            "full_name": upstream,
+            "owner": {"login": up_owner, "type": "Organization"},
+            "private": false,
+            "fork": false,
+            "html_url": format!("{WEB}/{upstream}"),
+            "url": format!("{API}/repos/{upstream}")
+        });
+        o.insert("parent".into(), parent.clone());
+        o.insert("source".into(), parent);
     }
+    json(&v)
 }
 
 async fn contents(
@@ -504,7 +583,13 @@ async fn contents(
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    if path != ".github/CODEOWNERS" {
+    if r.is_empty() {
+        return http::json_response(
+            axum::http::StatusCode::NOT_FOUND,
+            &json!({"message": "This repository is empty.", "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content", "status": "404"}),
+        );
+    }
+    if path != ".github/CODEOWNERS" || r.codeowners.is_empty() {
         return not_found();
     }
     let base = API;
@@ -812,6 +897,12 @@ async fn commits_list(
     let Some((ri, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
+    if r.is_empty() {
+        return http::json_response(
+            axum::http::StatusCode::CONFLICT,
+            &json!({"message": "Git Repository is empty.", "documentation_url": "https://docs.github.com/rest/commits/commits#list-commits", "status": "409"}),
+        );
+    }
     let reference = q
         .get("sha")
         .cloned()

@@ -71,6 +71,10 @@ pub struct ServeOptions {
     /// Where writes (messages, comments, reviewer requests, transitions) are journaled, one
     /// `<provider>.jsonl` each, to survive a restart; `None` keeps them in memory.
     pub state_dir: Option<std::path::PathBuf>,
+    /// GitHub: the token's OAuth scopes, as a classic personal access token's
+    /// (`X-OAuth-Scopes`); without `read:org` the team endpoints refuse it
+    /// ([`github::REAL_WORLD_SCOPES`]).
+    pub github_scopes: String,
 }
 
 impl Default for ServeOptions {
@@ -79,6 +83,7 @@ impl Default for ServeOptions {
             port: 0,
             token: DEMO_TOKEN.to_string(),
             state_dir: None,
+            github_scopes: github::DEMO_SCOPES.to_string(),
         }
     }
 }
@@ -141,7 +146,8 @@ pub async fn start_github(
 ) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
     let journal = opts.journal("github")?;
-    let router = github::router(world.clone(), faults.clone(), opts.token.clone()).merge(
+    let scopes = github::Scopes::parse(&opts.github_scopes);
+    let router = github::router(world.clone(), faults.clone(), opts.token.clone(), scopes).merge(
         writes::github(world, journal, opts.guard(&faults, http::Style::Http401)),
     );
     spawn("github", router, opts.port, faults).await

@@ -1,6 +1,7 @@
 //! Incremental, resumable GitHub sync of one source (an organisation or a list of repos).
 //!
-//! Per repository, in order: CODEOWNERS, default-branch commits (`since` the commit cursor),
+//! Per repository, in order: CODEOWNERS, default-branch commits (`since` the commit cursor; an
+//! empty repository, which GitHub answers with 409, is a warning),
 //! pull requests (listed newest-updated first down to the PR cursor; each changed PR fetched with
 //! its reviews, commits, timeline and CI and written in one transaction; PRs whose stored
 //! `updated_at` already matches are skipped, so a resumed sync only does the unfinished part),
@@ -662,9 +663,18 @@ async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()
         _ => true,
     };
     let etag = ctx.etag(&url).await?;
-    let Some((list, first_etag)) =
-        all_items::<api::Commit>(&ctx.http, &url, etag.as_deref(), keep).await?
-    else {
+    let listed = match all_items::<api::Commit>(&ctx.http, &url, etag.as_deref(), keep).await {
+        // GitHub's answer for a repository without a single commit: nothing to sync, and no
+        // reason to fail the repository's other phases.
+        Err(ConnectorError::Http { status: 409, .. }) => {
+            ctx.warn(format!(
+                "{full}: the repository is empty (HTTP 409: Git Repository is empty); no commits to sync"
+            ));
+            return Ok(());
+        }
+        other => other?,
+    };
+    let Some((list, first_etag)) = listed else {
         return Ok(());
     };
     let max = list

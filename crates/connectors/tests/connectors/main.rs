@@ -10,4 +10,5 @@ mod github_realdata;
 mod jira_pagerduty_realdata;
 mod llm;
 mod origin;
+mod real_world;
 mod support;

@@ -60,9 +60,16 @@ pub async fn harness() -> Harness {
 }
 
 pub async fn harness_with(settings: GithubSettings) -> Harness {
-    let fake = start_github(world(), &ServeOptions::default())
-        .await
-        .unwrap();
+    harness_on(world(), &ServeOptions::default(), settings).await
+}
+
+/// A harness whose fake GitHub serves `world` with `opts` (its token's scopes, say).
+pub async fn harness_on(
+    world: Arc<World>,
+    opts: &ServeOptions,
+    settings: GithubSettings,
+) -> Harness {
+    let fake = start_github(world, opts).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("bosun.db")).unwrap();
     let settings = serde_json::to_value(settings).unwrap();

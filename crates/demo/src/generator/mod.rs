@@ -118,6 +118,9 @@ impl Gen {
                 email: Some(p.email.clone()),
                 is_bot: false,
                 person: Some(i),
+                public_name: true,
+                org_member: true,
+                public_member: true,
             });
             for extra in &p.extra_github {
                 users.push(world::User {
@@ -127,6 +130,9 @@ impl Gen {
                     email: None,
                     is_bot: false,
                     person: Some(i),
+                    public_name: true,
+                    org_member: false,
+                    public_member: false,
                 });
             }
         }
@@ -138,6 +144,9 @@ impl Gen {
                 email: None,
                 is_bot: true,
                 person: None,
+                public_name: true,
+                org_member: false,
+                public_member: false,
             });
         }
         let repos = org
@@ -163,6 +172,8 @@ impl Gen {
                         .collect::<Vec<_>>()
                         .join("\n")
                 ),
+                fork_of: None,
+                archived: false,
                 created_at: start - 400 * DAY,
                 commits: Vec::new(),
                 main: Vec::new(),
@@ -259,6 +270,7 @@ impl Gen {
             sprints: self.sprints,
             incidents: self.incidents,
             messages: self.messages,
+            github_teams: true,
         }
     }
 }
