@@ -208,7 +208,7 @@ impl Api {
         });
         let app = self.app();
         let result = app
-            .sync_many(keys, Arc::new(SyncSink(self.bus.clone())))
+            .sync_many(keys, Arc::new(SyncSink(self.clone())))
             .await;
         self.syncing.store(false, Ordering::SeqCst);
         self.stale.store(true, Ordering::SeqCst);
