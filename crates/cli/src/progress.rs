@@ -12,6 +12,7 @@ use std::time::Instant;
 pub struct Bars {
     multi: MultiProgress,
     state: Mutex<State>,
+    started: Instant,
 }
 
 #[derive(Default)]
@@ -65,6 +66,7 @@ impl Bars {
         Bars {
             multi: MultiProgress::new(),
             state: Mutex::new(State::default()),
+            started: Instant::now(),
         }
     }
 
@@ -168,7 +170,8 @@ impl EventSink for Bars {
                 error: Some(e),
             } => self.note(format!("{source}: failed: {e}")),
             Event::RecentSynced { sources } => self.note(format!(
-                "Recent data synced ({}); backfilling history.",
+                "Recent data synced in {:.1}s ({}); backfilling history.",
+                self.started.elapsed().as_secs_f64(),
                 sources.join(", ")
             )),
             _ => {}

@@ -57,7 +57,11 @@ impl SourceOutcome {
         self.requests += later.requests;
         self.not_modified += later.not_modified;
         self.items += later.items;
-        self.warnings.extend(later.warnings);
+        for w in later.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
         self
     }
 }

@@ -155,7 +155,12 @@ impl SyncStats {
         self.requests += later.requests;
         self.not_modified += later.not_modified;
         self.errors.extend(later.errors);
-        self.warnings.extend(later.warnings);
+        // The same refusal seen by both stages (Actions off for a repository) is one warning.
+        for w in later.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
         self
     }
 }
