@@ -297,7 +297,9 @@ impl EventSink for SyncSink {
                 self.0.mark_stale();
                 bus.emit(AppEvent::SyncRecent { sources });
             }
-            E::SourceFinished { source, error } => bus.emit(AppEvent::SourceSynced { source, error }),
+            E::SourceFinished { source, error } => {
+                bus.emit(AppEvent::SourceSynced { source, error })
+            }
             E::RateLimited { .. } | E::Retrying { .. } | E::ScopeFinished { .. } => {}
         }
     }

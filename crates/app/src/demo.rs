@@ -218,11 +218,7 @@ pub fn register(app: &App, providers: &Providers) -> Result<()> {
 }
 
 /// [`register`], the GitHub source with `first_pass_days` (unset: the default split).
-pub fn register_with(
-    app: &App,
-    providers: &Providers,
-    first_pass_days: Option<u32>,
-) -> Result<()> {
+pub fn register_with(app: &App, providers: &Providers, first_pass_days: Option<u32>) -> Result<()> {
     let org = &providers.world.org;
     let me = org.person(&org.company.me).map(|p| p.email.clone());
     let to_json = |v: std::result::Result<serde_json::Value, serde_json::Error>| {

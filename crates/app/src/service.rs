@@ -650,8 +650,7 @@ impl App {
             sink.emit(Event::RecentSynced {
                 sources: outcomes.iter().map(|o| o.source.clone()).collect(),
             });
-            let history =
-                engine::run_stage(&db, &jobs, &http, clock, sink, Stage::History).await?;
+            let history = engine::run_stage(&db, &jobs, &http, clock, sink, Stage::History).await?;
             outcomes = engine::merge_outcomes(outcomes, history);
         }
         for (source, kind, error) in missing {

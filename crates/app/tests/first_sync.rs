@@ -4,8 +4,8 @@
 
 use bosun_app::demo::{self, DemoOptions, GITHUB_SOURCE};
 use bosun_app::{App, HistoryView, Paths};
-use bosun_connectors::events::{Event, EventSink};
 use bosun_connectors::Pass;
+use bosun_connectors::events::{Event, EventSink};
 use bosun_core::clock::FixedClock;
 use bosun_store::Store;
 use bosun_store::sync_state::FirstSync;
@@ -33,7 +33,8 @@ impl EventSink for Recorder {
     fn emit(&self, event: Event) {
         if matches!(event, Event::RecentSynced { .. }) {
             let store = Store::open(&self.db).unwrap();
-            let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+            let count =
+                |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
             *self.at_recent.lock().unwrap() = Some(AtRecent {
                 pulls: count("SELECT count(*) FROM pull_requests"),
                 older_pulls: count(&format!(
@@ -74,23 +75,28 @@ fn recent_data_and_people_come_first_then_the_backfill_and_status_tells() {
             recorder.clone(),
         ))
         .unwrap();
-    assert!(report.outcomes.iter().all(|o| o.ok), "{:?}", report.outcomes);
+    assert!(
+        report.outcomes.iter().all(|o| o.ok),
+        "{:?}",
+        report.outcomes
+    );
 
     let events = recorder.events.lock().unwrap().clone();
     let at = |want: &dyn Fn(&Event) -> bool| {
         events
             .iter()
-            .position(|e| want(e))
+            .position(want)
             .unwrap_or_else(|| panic!("no such event in {} events", events.len()))
     };
-    let recent_done = at(&|e| {
-        matches!(e, Event::PassFinished { source, pass: Pass::Recent, error: None } if source == GITHUB_SOURCE)
-    });
-    let slack_done = at(&|e| matches!(e, Event::SourceFinished { source, .. } if source == demo::SLACK_SOURCE));
+    let recent_done = at(
+        &|e| matches!(e, Event::PassFinished { source, pass: Pass::Recent, error: None } if source == GITHUB_SOURCE),
+    );
+    let slack_done =
+        at(&|e| matches!(e, Event::SourceFinished { source, .. } if source == demo::SLACK_SOURCE));
     let told = at(&|e| matches!(e, Event::RecentSynced { .. }));
-    let backfill = at(&|e| {
-        matches!(e, Event::PassStarted { source, pass: Pass::Backfill, .. } if source == GITHUB_SOURCE)
-    });
+    let backfill = at(
+        &|e| matches!(e, Event::PassStarted { source, pass: Pass::Backfill, .. } if source == GITHUB_SOURCE),
+    );
     assert!(
         recent_done < slack_done && slack_done < told && told < backfill,
         "GitHub's recent pass, the other sources, the pages told, then the backfill: {recent_done} {slack_done} {told} {backfill}"
@@ -123,8 +129,16 @@ fn recent_data_and_people_come_first_then_the_backfill_and_status_tells() {
     assert_eq!(history.state, "complete");
     assert_eq!(history.percent, 100);
     assert_eq!(history.older_than, "2026-10-21");
-    for other in status.sources.iter().filter(|s| s.source.name != GITHUB_SOURCE) {
-        assert_eq!(other.source.history, None, "{} syncs in one pass", other.source.name);
+    for other in status
+        .sources
+        .iter()
+        .filter(|s| s.source.name != GITHUB_SOURCE)
+    {
+        assert_eq!(
+            other.source.history, None,
+            "{} syncs in one pass",
+            other.source.name
+        );
     }
 }
 

@@ -135,7 +135,8 @@ impl EventSink for Bars {
                     b.finish_and_clear();
                     let secs = started.elapsed().as_secs_f64();
                     if pass != Pass::Full {
-                        let how = error.map_or_else(String::new, |e| format!(" (with errors: {e})"));
+                        let how =
+                            error.map_or_else(String::new, |e| format!(" (with errors: {e})"));
                         self.note(format!(
                             "{source}: {} done in {secs:.1}s{how}",
                             pass_label(pass)

@@ -67,7 +67,10 @@ impl SourceOutcome {
 }
 
 /// Merge a later stage's outcomes into the earlier ones, source by source.
-pub fn merge_outcomes(earlier: Vec<SourceOutcome>, later: Vec<SourceOutcome>) -> Vec<SourceOutcome> {
+pub fn merge_outcomes(
+    earlier: Vec<SourceOutcome>,
+    later: Vec<SourceOutcome>,
+) -> Vec<SourceOutcome> {
     let mut later: Vec<Option<SourceOutcome>> = later.into_iter().map(Some).collect();
     let mut out: Vec<SourceOutcome> = earlier
         .into_iter()
@@ -196,8 +199,7 @@ async fn sync_one(
     }
     Ok(match source.kind.as_str() {
         "github" => {
-            let s =
-                github::sync_stage(db, source, token()?, cfg.clone(), now, sink, stage).await?;
+            let s = github::sync_stage(db, source, token()?, cfg.clone(), now, sink, stage).await?;
             Report {
                 requests: s.requests,
                 not_modified: s.not_modified,

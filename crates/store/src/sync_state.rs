@@ -232,7 +232,11 @@ impl FirstSync {
 
     /// Whether `scope`'s backfill is complete.
     pub fn is_backfilled(&self, scope: &str) -> bool {
-        self.backfill_done || self.backfilled.binary_search_by(|s| s.as_str().cmp(scope)).is_ok()
+        self.backfill_done
+            || self
+                .backfilled
+                .binary_search_by(|s| s.as_str().cmp(scope))
+                .is_ok()
     }
 
     /// Record `scope`'s backfill as complete (kept sorted, no duplicates).
@@ -294,7 +298,11 @@ pub fn set_cursor_if_absent(
 
 /// Delete the cursors whose scope starts with `prefix` (a finished backfill's positions); how
 /// many there were.
-pub fn delete_cursors_with_prefix(conn: &Connection, source_id: i64, prefix: &str) -> Result<usize> {
+pub fn delete_cursors_with_prefix(
+    conn: &Connection,
+    source_id: i64,
+    prefix: &str,
+) -> Result<usize> {
     Ok(conn.execute(
         "DELETE FROM cursors WHERE source_id = ?1 AND substr(scope, 1, length(?2)) = ?2",
         params![source_id, prefix],
@@ -540,7 +548,9 @@ mod tests {
         assert_eq!(first_sync(store.conn(), id).unwrap(), Some(state.clone()));
         assert!(backfill_pending(store.conn(), id).unwrap());
         assert_eq!(
-            cursor(store.conn(), id, "backfill:o/a:pulls").unwrap().as_deref(),
+            cursor(store.conn(), id, "backfill:o/a:pulls")
+                .unwrap()
+                .as_deref(),
             Some("/p?page=3"),
             "an existing position is kept"
         );

@@ -13,9 +13,8 @@
 use super::api;
 use super::sync::{
     Comment, Ctx, actions_refused, changed_pulls, comment_records, comments, comments_url,
-    commits_url,
-    deployments_url, fetch_pulls, items, pulls_url, rel, run_rule, runs_url, store_comments,
-    store_deployment, store_err, write_commits, write_runs,
+    commits_url, deployments_url, fetch_pulls, items, pulls_url, rel, run_rule, runs_url,
+    store_comments, store_deployment, store_err, write_commits, write_runs,
 };
 use crate::http::Fetched;
 use crate::{ConnectorError, Result};
@@ -172,7 +171,8 @@ async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
     while let Some(url) = next {
         let p = page::<api::Pull>(ctx, &url, None).await?;
         let n = p.items.len() as u64;
-        let todo = changed_pulls(ctx, repo_id, p.items.into_iter().map(|(x, _)| x).collect()).await?;
+        let todo =
+            changed_pulls(ctx, repo_id, p.items.into_iter().map(|(x, _)| x).collect()).await?;
         fetch_pulls(ctx, repo_id, full, todo, false).await?;
         advance(ctx, &scope, p.next.as_deref()).await?;
         ctx.progress(full, "pull requests", p.before + n, p.total);
@@ -231,7 +231,12 @@ async fn workflow_runs(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
             let p = page::<api::WorkflowRun>(ctx, &url, Some("workflow_runs")).await?;
             write_runs(ctx, repo_id, full, branch, &w, &mut rule, &p.items).await?;
             advance(ctx, &scope, p.next.as_deref()).await?;
-            ctx.progress(full, "workflow runs", p.before + p.items.len() as u64, p.total);
+            ctx.progress(
+                full,
+                "workflow runs",
+                p.before + p.items.len() as u64,
+                p.total,
+            );
             next = p.next;
         }
     }
@@ -246,11 +251,19 @@ mod tests {
     fn page_numbers_give_the_position_and_an_estimated_length() {
         let u = "http://h/repos/o/r/pulls?per_page=100&page=3";
         assert_eq!(page_number(u), Some(3));
-        assert_eq!(page_number("http://h/repos/o/r/pulls?per_page=100"), Some(1));
+        assert_eq!(
+            page_number("http://h/repos/o/r/pulls?per_page=100"),
+            Some(1)
+        );
         assert_eq!(page_number("http://h/x?page=abc"), None);
         // Page 3 of 12: 200 items before it, about 1,200 in all.
         assert_eq!(
-            page_span(u, Some("http://h/repos/o/r/pulls?per_page=100&page=12"), 100, 100),
+            page_span(
+                u,
+                Some("http://h/repos/o/r/pulls?per_page=100&page=12"),
+                100,
+                100
+            ),
             (200, 1200)
         );
         // The last page (no `last` link): exact.

@@ -664,10 +664,7 @@ impl Ctx {
     }
 
     pub(super) async fn cursor(&self, scope: String) -> Result<Option<Ts>> {
-        Ok(self
-            .cursor_text(scope)
-            .await?
-            .and_then(|v| v.parse().ok()))
+        Ok(self.cursor_text(scope).await?.and_then(|v| v.parse().ok()))
     }
 
     /// Where `scope`'s backfill starts: the page its first windowed listing stopped at, when this
@@ -912,8 +909,8 @@ async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()
         _ => true,
     };
     let etag = ctx.etag(&url).await?;
-    let Some(listing) = list_pages::<api::Commit>(&ctx.http, &url, etag.as_deref(), None, keep)
-        .await?
+    let Some(listing) =
+        list_pages::<api::Commit>(&ctx.http, &url, etag.as_deref(), None, keep).await?
     else {
         return Ok(());
     };
@@ -1394,8 +1391,7 @@ pub(super) async fn comments<C: Comment>(ctx: &Ctx, repo_id: i64, full: &str) ->
         (Some(c), Some((x, _))) => x.updated() >= c,
         _ => true,
     };
-    let Some(listing) = list_pages::<C>(&ctx.http, &url, etag.as_deref(), None, keep).await?
-    else {
+    let Some(listing) = list_pages::<C>(&ctx.http, &url, etag.as_deref(), None, keep).await? else {
         return Ok(());
     };
     // With a window the cursor is the newest comment listed that has a record, written now or
@@ -1686,7 +1682,11 @@ async fn workflow_runs(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
     if !ctx.deploy.enabled() {
         return Ok(());
     }
-    actions_refused(ctx, full, workflow_runs_of(ctx, repo_id, full, branch).await)
+    actions_refused(
+        ctx,
+        full,
+        workflow_runs_of(ctx, repo_id, full, branch).await,
+    )
 }
 
 /// A repository where GitHub refuses Actions (403, 404, 410) gets a warning, not a failed sync.

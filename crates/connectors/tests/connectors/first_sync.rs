@@ -94,7 +94,10 @@ async fn the_recent_pass_holds_the_last_30_days_and_the_backfill_the_rest() {
     // not date order); not the older pages.
     let commits = h.count("SELECT count(*) FROM commits").await;
     let all_commits: i64 = world().repos.iter().map(|r| r.commits.len() as i64).sum();
-    assert!(commits > 0 && commits < all_commits, "{commits} of {all_commits} commits");
+    assert!(
+        commits > 0 && commits < all_commits,
+        "{commits} of {all_commits} commits"
+    );
     let before = format!(
         "SELECT (SELECT count(*) FROM deployments WHERE created_at < {w}) + (SELECT count(*) FROM pr_comments WHERE coalesce(updated_at, created_at) < {w})",
         w = window()
@@ -126,7 +129,10 @@ async fn the_recent_pass_holds_the_last_30_days_and_the_backfill_the_rest() {
     h.sync_stage(Stage::History, sink.clone()).await.unwrap();
     assert_complete(&h).await;
     let state = first_sync(&h).await;
-    assert!(state.backfill_done && state.backfilled.is_empty(), "{state:?}");
+    assert!(
+        state.backfill_done && state.backfilled.is_empty(),
+        "{state:?}"
+    );
     assert_eq!(backfill_positions(&h).await, Vec::new());
     let events = sink.events();
     assert!(events.iter().any(|e| matches!(
@@ -137,7 +143,13 @@ async fn the_recent_pass_holds_the_last_30_days_and_the_backfill_the_rest() {
     assert_eq!(
         events
             .iter()
-            .filter(|e| matches!(e, Event::ScopeFinished { pass: Pass::Backfill, .. }))
+            .filter(|e| matches!(
+                e,
+                Event::ScopeFinished {
+                    pass: Pass::Backfill,
+                    ..
+                }
+            ))
             .count(),
         world().repos.len()
     );

@@ -1,5 +1,5 @@
-use bosun_connectors::events::VecSink;
 use bosun_connectors::engine::Stage;
+use bosun_connectors::events::VecSink;
 use bosun_connectors::github::{GithubSettings, SyncStats, sync_source, sync_stage};
 use bosun_connectors::http::HttpConfig;
 use bosun_connectors::{Db, Result};
