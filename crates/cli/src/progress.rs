@@ -134,14 +134,12 @@ impl EventSink for Bars {
                 if let Some((b, started)) = state.passes.remove(&source) {
                     b.finish_and_clear();
                     let secs = started.elapsed().as_secs_f64();
-                    if pass != Pass::Full {
-                        let how =
-                            error.map_or_else(String::new, |e| format!(" (with errors: {e})"));
-                        self.note(format!(
-                            "{source}: {} done in {secs:.1}s{how}",
-                            pass_label(pass)
-                        ));
-                    }
+                    let how = error.map_or_else(String::new, |e| format!(" (with errors: {e})"));
+                    self.note(format!(
+                        "{source}: {} done in {secs:.1}s, {:.1}s after the start{how}",
+                        pass_label(pass),
+                        self.started.elapsed().as_secs_f64()
+                    ));
                 }
             }
             Event::Progress {
