@@ -21,13 +21,30 @@ pub enum AppEvent {
     SyncStarted {
         sources: Vec<String>,
     },
-    /// Progress of one source's sync: `done` of `total` items in `step`.
+    /// Progress of one source's sync: `done` of `total` items in `step`, in `pass` (full, recent
+    /// or backfill), with the step's time left at its observed rate (`null` until known).
     SyncProgress {
         source: String,
         scope: String,
         step: String,
         done: u64,
         total: u64,
+        pass: String,
+        eta_secs: Option<u64>,
+    },
+    /// A source's pass (full, recent or backfill): `scopes_done` of `scopes` repositories, with the
+    /// pass's time left (`null` until one has finished).
+    SyncPass {
+        source: String,
+        pass: String,
+        scopes_done: u64,
+        scopes: u64,
+        eta_secs: Option<u64>,
+        finished: bool,
+    },
+    /// Recent data is in (a first sync's recent pass): the pages should reload; backfills go on.
+    SyncRecent {
+        sources: Vec<String>,
     },
     /// One source finished (with its error, if any).
     SourceSynced {
@@ -82,6 +99,8 @@ impl AppEvent {
             AppEvent::Phase { .. } => "app://phase",
             AppEvent::SyncStarted { .. } => "sync://started",
             AppEvent::SyncProgress { .. } => "sync://progress",
+            AppEvent::SyncPass { .. } => "sync://pass",
+            AppEvent::SyncRecent { .. } => "sync://recent",
             AppEvent::SourceSynced { .. } => "sync://source",
             AppEvent::SyncFinished { .. } => "sync://finished",
             AppEvent::IndexProgress { .. } => "index://progress",
@@ -204,19 +223,23 @@ impl EventBus {
     }
 }
 
-/// The sync engine's events, translated and forwarded to the bus.
-pub struct SyncSink(pub std::sync::Arc<EventBus>);
+/// The sync engine's events, translated and forwarded to the bus. Recent data in marks the
+/// API's kept data stale, so the pages that reload read it.
+pub struct SyncSink(pub std::sync::Arc<crate::state::Api>);
 
 impl EventSink for SyncSink {
     fn emit(&self, event: bosun_connectors::Event) {
         use bosun_connectors::Event as E;
+        let bus = &self.0.bus;
         match event {
-            E::SourceStarted { source, scopes } => self.0.emit(AppEvent::SyncProgress {
+            E::SourceStarted { source, scopes } => bus.emit(AppEvent::SyncProgress {
                 source,
                 scope: String::new(),
                 step: "started".into(),
                 done: 0,
                 total: scopes as u64,
+                pass: bosun_connectors::Pass::Full.as_str().into(),
+                eta_secs: None,
             }),
             E::Progress {
                 source,
@@ -224,15 +247,58 @@ impl EventSink for SyncSink {
                 phase,
                 done,
                 total,
-            } => self.0.emit(AppEvent::SyncProgress {
+                pass,
+                eta_secs,
+            } => bus.emit(AppEvent::SyncProgress {
                 source,
                 scope,
                 step: phase,
                 done,
                 total,
+                pass: pass.as_str().into(),
+                eta_secs,
             }),
+            E::PassStarted {
+                source,
+                pass,
+                scopes,
+                ..
+            } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: 0,
+                scopes: scopes as u64,
+                eta_secs: None,
+                finished: false,
+            }),
+            E::PassProgress {
+                source,
+                pass,
+                scopes_done,
+                scopes,
+                eta_secs,
+            } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: scopes_done as u64,
+                scopes: scopes as u64,
+                eta_secs,
+                finished: false,
+            }),
+            E::PassFinished { source, pass, .. } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: 0,
+                scopes: 0,
+                eta_secs: Some(0),
+                finished: true,
+            }),
+            E::RecentSynced { sources } => {
+                self.0.mark_stale();
+                bus.emit(AppEvent::SyncRecent { sources });
+            }
             E::SourceFinished { source, error } => {
-                self.0.emit(AppEvent::SourceSynced { source, error })
+                bus.emit(AppEvent::SourceSynced { source, error })
             }
             E::RateLimited { .. } | E::Retrying { .. } | E::ScopeFinished { .. } => {}
         }
@@ -304,6 +370,8 @@ mod tests {
                 step: "pulls".into(),
                 done: i,
                 total: 50,
+                pass: "recent".into(),
+                eta_secs: None,
             });
         }
         assert_eq!(bus.since(0).len(), 1, "bursts of progress collapse");

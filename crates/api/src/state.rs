@@ -216,9 +216,7 @@ impl Api {
             sources: keys.iter().map(|k| k.to_string()).collect(),
         });
         let app = self.app();
-        let result = app
-            .sync_many(keys, Arc::new(SyncSink(self.bus.clone())))
-            .await;
+        let result = app.sync_many(keys, Arc::new(SyncSink(self.clone()))).await;
         self.syncing.store(false, Ordering::SeqCst);
         self.stale.store(true, Ordering::SeqCst);
         let now = app.now();

@@ -244,6 +244,11 @@ pub struct DemoReport {
 
 /// Register the demo sources for `providers` (their ports change every run).
 pub fn register(app: &App, providers: &Providers) -> Result<()> {
+    register_with(app, providers, None)
+}
+
+/// [`register`], the GitHub source with `first_pass_days` (unset: the default split).
+pub fn register_with(app: &App, providers: &Providers, first_pass_days: Option<u32>) -> Result<()> {
     let org = &providers.world.org;
     let me = org.person(&org.company.me).map(|p| p.email.clone());
     let to_json = |v: std::result::Result<serde_json::Value, serde_json::Error>| {
@@ -262,6 +267,7 @@ pub fn register(app: &App, providers: &Providers) -> Result<()> {
         } else {
             Vec::new()
         },
+        first_pass_days,
         ..Default::default()
     }))?;
     let jira = to_json(serde_json::to_value(bosun_connectors::jira::JiraSettings {
@@ -441,6 +447,17 @@ pub async fn sync(
     opts: DemoOptions,
     sink: Arc<dyn EventSink>,
 ) -> Result<DemoReport> {
+    sync_with(app, opts, None, sink).await
+}
+
+/// [`sync`], the GitHub source's first sync split at `first_pass_days` (unset: the default;
+/// 0: one pass).
+pub async fn sync_with(
+    app: &mut App,
+    opts: DemoOptions,
+    first_pass_days: Option<u32>,
+    sink: Arc<dyn EventSink>,
+) -> Result<DemoReport> {
     let as_of = app.clock().now();
     let world = Arc::new(
         tokio::task::spawn_blocking(move || world(opts, as_of))
@@ -452,7 +469,7 @@ pub async fn sync(
     }
     let local = world.clone();
     let providers = start_with(world, 0, Some(app.demo_fakes_dir())).await?;
-    register(app, &providers)?;
+    register_with(app, &providers, first_pass_days)?;
     record_world(app, opts, as_of)?;
     write_local_repos(app, &local)?;
     let outcomes = app.sync_many(SOURCES, sink).await;

@@ -27,6 +27,6 @@ pub use config::Config;
 pub use error::{AppError, Result};
 pub use paths::Paths;
 pub use service::{
-    AccountView, App, NewGithubSource, NewSourceSpec, PeopleView, PersonView, SourceStatus,
-    SourceView, Status,
+    AccountView, App, HistoryView, NewGithubSource, NewSourceSpec, PeopleView, PersonView,
+    SourceStatus, SourceView, Status,
 };

@@ -4,8 +4,8 @@ use crate::config::Config;
 use crate::paths::Paths;
 use crate::secrets::{self, TokenOrigin};
 use crate::{AppError, Result};
-use bosun_connectors::engine::{self, SourceOutcome, SyncJob};
-use bosun_connectors::{Db, EventSink};
+use bosun_connectors::engine::{self, SourceOutcome, Stage, SyncJob};
+use bosun_connectors::{Db, Event, EventSink};
 use bosun_core::time::{Ts, rfc3339};
 use bosun_core::{Clock, Sensitive};
 use bosun_store::Store;
@@ -40,6 +40,48 @@ pub struct SourceView {
     pub last_sync_finished_at: Option<String>,
     pub last_sync_status: Option<String>,
     pub last_error: Option<String>,
+    /// A first sync split in two passes: how far it is (none for a source synced in one pass).
+    pub history: Option<HistoryView>,
+}
+
+/// A source's first sync split in a recent pass and a backfill (docs/sync.md#the-first-sync).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryView {
+    /// `recent` (the recent pass is not complete yet), `backfilling` or `complete`.
+    pub state: String,
+    /// The backfill's progress: repositories backfilled, in whole percent.
+    pub percent: u32,
+    /// The backfill reads what changed before this day (UTC, `YYYY-MM-DD`).
+    pub older_than: String,
+    /// For people: "backfilling, 40 % (older than 2026-11-05)".
+    pub summary: String,
+}
+
+impl HistoryView {
+    pub fn new(f: &sync_state::FirstSync) -> HistoryView {
+        let state = if f.backfill_done {
+            "complete"
+        } else if f.recent_done {
+            "backfilling"
+        } else {
+            "recent"
+        };
+        let older_than = rfc3339(f.window_start).chars().take(10).collect::<String>();
+        let summary = match state {
+            "complete" => format!("complete (backfilled what is older than {older_than})"),
+            "recent" => format!(
+                "syncing the recent pass (since {older_than}), then backfilling, {} %",
+                f.percent()
+            ),
+            _ => format!("backfilling, {} % (older than {older_than})", f.percent()),
+        };
+        HistoryView {
+            state: state.to_string(),
+            percent: f.percent(),
+            older_than,
+            summary,
+        }
+    }
 }
 
 /// A source of any kind: `settings` is the connector's settings JSON (validated here).
@@ -135,6 +177,15 @@ fn time(ts: Option<Ts>) -> Option<String> {
     ts.map(rfc3339)
 }
 
+/// The source's first-sync history as a view (none when it synced in one pass, or the store
+/// cannot say).
+fn history(store: &Store, s: &Source) -> Option<HistoryView> {
+    sync_state::first_sync(store.conn(), s.id)
+        .ok()
+        .flatten()
+        .map(|f| HistoryView::new(&f))
+}
+
 fn view(s: &Source, token: TokenOrigin) -> SourceView {
     SourceView {
         id: s.id,
@@ -149,6 +200,7 @@ fn view(s: &Source, token: TokenOrigin) -> SourceView {
         last_sync_finished_at: time(s.last_sync_finished_at),
         last_sync_status: s.last_sync_status.clone(),
         last_error: s.last_error.clone(),
+        history: None,
     }
 }
 
@@ -248,7 +300,10 @@ impl App {
         let store = self.store()?;
         Ok(sync_state::sources(store.conn())?
             .iter()
-            .map(|s| view(s, token_origin(s)))
+            .map(|s| SourceView {
+                history: history(&store, s),
+                ..view(s, token_origin(s))
+            })
             .collect())
     }
 
@@ -570,8 +625,34 @@ impl App {
             jobs.push(SyncJob { source, token });
         }
         let db = Db::new(store);
+        let http = self.config.http();
+        let clock = self.clock.as_ref();
+        // Current data first (a first sync's recent pass), people resolved, and the pages told;
+        // then the backfills still pending (docs/sync.md#the-first-sync).
         let mut outcomes =
-            engine::run(&db, jobs, &self.config.http(), self.clock.as_ref(), sink).await?;
+            engine::run_stage(&db, &jobs, &http, clock, sink.clone(), Stage::Current).await?;
+        let mut backfilling = Vec::new();
+        for job in &jobs {
+            let sid = job.source.id;
+            if db
+                .read(move |s| Ok(sync_state::backfill_pending(s.conn(), sid)?))
+                .await?
+            {
+                backfilling.push(job.source.name.clone());
+            }
+        }
+        if !backfilling.is_empty() {
+            if outcomes.iter().any(|o| o.ok) {
+                let (config, now) = (self.config.clone(), self.now());
+                db.with_store(move |store| crate::identity::apply(store, &config, now))
+                    .await??;
+            }
+            sink.emit(Event::RecentSynced {
+                sources: outcomes.iter().map(|o| o.source.clone()).collect(),
+            });
+            let history = engine::run_stage(&db, &jobs, &http, clock, sink, Stage::History).await?;
+            outcomes = engine::merge_outcomes(outcomes, history);
+        }
         for (source, kind, error) in missing {
             outcomes.push(SourceOutcome {
                 source,
@@ -768,7 +849,10 @@ impl App {
             let jobs = sync_state::jobs(conn, s.id)?;
             let cursors = sync_state::cursors(conn, s.id)?.len();
             sources.push(SourceStatus {
-                source: view(&s, token_origin(&s)),
+                source: SourceView {
+                    history: history(&store, &s),
+                    ..view(&s, token_origin(&s))
+                },
                 jobs,
                 cursors,
             });

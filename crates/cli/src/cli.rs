@@ -121,7 +121,14 @@ pub struct DemoArgs {
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
     /// Start the fake providers and sync the demo organisation into --data-dir through the real connectors.
-    Sync(#[command(flatten)] DemoArgs),
+    Sync {
+        #[command(flatten)]
+        demo: DemoArgs,
+        /// The first sync of the demo's GitHub reads the last DAYS days first, then backfills
+        /// (0: one pass) [default: 30].
+        #[arg(long, value_name = "DAYS")]
+        first_pass_days: Option<u32>,
+    },
     /// Run only the fake providers and print their base URLs (until interrupted).
     Providers {
         #[command(flatten)]
@@ -196,6 +203,10 @@ pub enum AddSource {
         /// [default: a run on the default branch for a push or a manual dispatch].
         #[arg(long, value_name = "ENV", requires = "deploy_workflows")]
         deploy_environment: Option<String>,
+        /// The first sync reads the last DAYS days of every repository first, then backfills the
+        /// rest (0: all in one pass) [default: 30].
+        #[arg(long, value_name = "DAYS")]
+        first_pass_days: Option<u32>,
         /// Read a token from standard input and keep it in the OS keychain.
         #[arg(long)]
         token_stdin: bool,

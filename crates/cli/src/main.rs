@@ -125,15 +125,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => return serve::run(cli.data_dir, cli.config, app.clock(), args),
         Command::Init(args) => init::run(&mut app, args, cli.json)?,
-        Command::Demo(DemoCommand::Sync(d)) => {
+        Command::Demo(DemoCommand::Sync {
+            demo: d,
+            first_pass_days,
+        }) => {
             let opts = DemoOptions {
                 scale: d.scale,
                 seed: d.seed,
                 months: d.months,
             };
             let started = std::time::Instant::now();
-            let report =
-                runtime()?.block_on(demo::sync(&mut app, opts, Arc::new(progress::Bars::new())))?;
+            let report = runtime()?.block_on(demo::sync_with(
+                &mut app,
+                opts,
+                first_pass_days,
+                Arc::new(progress::Bars::new()),
+            ))?;
             let failed: Vec<_> = report.outcomes.iter().filter(|o| !o.ok).collect();
             if cli.json {
                 print_json(&report)?;
@@ -398,9 +405,13 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
             base_url,
             deploy_workflows,
             deploy_environment,
+            first_pass_days,
             token_stdin,
         } => {
             let mut settings = json!({"owner": owner, "repos": repos});
+            if let Some(days) = first_pass_days {
+                settings["first_pass_days"] = json!(days);
+            }
             if !deploy_workflows.is_empty() {
                 settings["deploy_workflows"] = json!(deploy_workflows);
             }
@@ -707,6 +718,9 @@ fn print_status(s: &bosun_app::Status) {
             src.jobs.len(),
             src.cursors
         );
+        if let Some(h) = v.history.as_ref().filter(|h| h.state != "complete") {
+            println!("    history: {}", h.summary);
+        }
         if let Some(e) = &v.last_error {
             println!("    last error: {e}");
         }

@@ -47,6 +47,22 @@ impl Db {
         .map_err(|e| crate::ConnectorError::Config(format!("store task failed: {e}")))?
     }
 
+    /// Run `f` on the store itself, on a blocking thread (a step between syncs that needs the
+    /// whole store, like resolving identities).
+    pub async fn with_store<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> T + Send + 'static,
+    {
+        let inner = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = inner.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut store)
+        })
+        .await
+        .map_err(|e| crate::ConnectorError::Config(format!("store task failed: {e}")))
+    }
+
     /// Take the store back (when the sync is over).
     pub fn into_inner(self) -> Option<Store> {
         Arc::try_unwrap(self.0)

@@ -2,6 +2,7 @@
 //! when one source fails, and report what happened.
 
 use crate::db::Db;
+use crate::eta::EtaSink;
 use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
 use crate::{ConnectorError, Result, git, github, jira, pagerduty, slack};
@@ -12,9 +13,21 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// One source to sync with the credentials it needs.
+#[derive(Clone)]
 pub struct SyncJob {
     pub source: Source,
     pub token: Option<Sensitive<String>>,
+}
+
+/// What part of a sync to run (docs/sync.md#the-first-sync). A source whose first sync is split
+/// does its recent pass in `Current` and its backfill in `History`; every other source does all
+/// of its work in `Current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Everything new since the last sync (on a split first sync: the recent pass).
+    Current,
+    /// A pending backfill, resumed where it stopped.
+    History,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +45,50 @@ pub struct SourceOutcome {
     pub warnings: Vec<String>,
 }
 
+impl SourceOutcome {
+    /// This outcome followed by a later stage's of the same source: counts add up, the first
+    /// error stays.
+    pub fn then(mut self, later: SourceOutcome) -> SourceOutcome {
+        self.ok = self.ok && later.ok;
+        if self.error.is_none() {
+            self.error = later.error;
+            self.error_code = later.error_code;
+        }
+        self.requests += later.requests;
+        self.not_modified += later.not_modified;
+        self.items += later.items;
+        for w in later.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        self
+    }
+}
+
+/// Merge a later stage's outcomes into the earlier ones, source by source.
+pub fn merge_outcomes(
+    earlier: Vec<SourceOutcome>,
+    later: Vec<SourceOutcome>,
+) -> Vec<SourceOutcome> {
+    let mut later: Vec<Option<SourceOutcome>> = later.into_iter().map(Some).collect();
+    let mut out: Vec<SourceOutcome> = earlier
+        .into_iter()
+        .map(|o| {
+            match later
+                .iter_mut()
+                .find(|l| l.as_ref().is_some_and(|l| l.source == o.source))
+                .and_then(Option::take)
+            {
+                Some(l) => o.then(l),
+                None => o,
+            }
+        })
+        .collect();
+    out.extend(later.into_iter().flatten());
+    out
+}
+
 /// What one connector run reports, whatever the provider.
 #[derive(Debug, Clone, Default)]
 struct Report {
@@ -41,8 +98,9 @@ struct Report {
     warnings: Vec<String>,
 }
 
-/// Sync `jobs` one source after another (each source parallelises internally). Records are
-/// stamped with the clock's time when each source starts (a fixed clock makes runs repeatable).
+/// Sync `jobs` completely: every source's current stage, then the backfills still pending.
+/// Records are stamped with the clock's time when each source starts (a fixed clock makes runs
+/// repeatable).
 pub async fn run(
     db: &Db,
     jobs: Vec<SyncJob>,
@@ -50,14 +108,39 @@ pub async fn run(
     clock: &dyn Clock,
     sink: Arc<dyn EventSink>,
 ) -> Result<Vec<SourceOutcome>> {
+    let current = run_stage(db, &jobs, cfg, clock, sink.clone(), Stage::Current).await?;
+    let history = run_stage(db, &jobs, cfg, clock, sink, Stage::History).await?;
+    Ok(merge_outcomes(current, history))
+}
+
+/// Run one stage of `jobs`, one source after another (each source parallelises internally). The
+/// events get their ETAs here ([`EtaSink`]). In the `History` stage only sources with a backfill
+/// pending run (and appear in the outcomes).
+pub async fn run_stage(
+    db: &Db,
+    jobs: &[SyncJob],
+    cfg: &HttpConfig,
+    clock: &dyn Clock,
+    sink: Arc<dyn EventSink>,
+    stage: Stage,
+) -> Result<Vec<SourceOutcome>> {
+    let sink: Arc<dyn EventSink> = Arc::new(EtaSink::new(sink));
     let mut out = Vec::new();
     for job in jobs {
-        let source = job.source;
+        let source = &job.source;
         let sid = source.id;
+        if stage == Stage::History {
+            let pending = db
+                .read(move |s| Ok(sync_state::backfill_pending(s.conn(), sid)?))
+                .await?;
+            if !pending {
+                continue;
+            }
+        }
         let now = clock.now().timestamp();
         db.write(move |tx| Ok(sync_state::mark_sync_started(tx, sid, now)?))
             .await?;
-        let res = sync_one(db, &source, job.token, cfg, now, sink.clone()).await;
+        let res = sync_one(db, source, job.token.clone(), cfg, now, sink.clone(), stage).await;
         let (error, code, report) = match res {
             Ok(r) => (None, None, r),
             Err(e) => (
@@ -103,15 +186,20 @@ async fn sync_one(
     cfg: &HttpConfig,
     now: i64,
     sink: Arc<dyn EventSink>,
+    stage: Stage,
 ) -> Result<Report> {
     let token = || {
         token
             .clone()
             .ok_or_else(|| ConnectorError::Config(format!("source {} has no token", source.name)))
     };
+    if stage == Stage::History && source.kind != "github" {
+        // Only GitHub splits its first sync (docs/sync.md#the-first-sync).
+        return Ok(Report::default());
+    }
     Ok(match source.kind.as_str() {
         "github" => {
-            let s = github::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            let s = github::sync_stage(db, source, token()?, cfg.clone(), now, sink, stage).await?;
             Report {
                 requests: s.requests,
                 not_modified: s.not_modified,

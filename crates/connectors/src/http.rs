@@ -64,6 +64,8 @@ pub struct Response {
     pub next: Option<String>,
     /// The response's headers (a token's scopes and rate limit are read from them).
     pub headers: HeaderMap,
+    /// The `rel="last"` page, when paginated and not on it.
+    pub last: Option<String>,
 }
 
 impl Response {
@@ -323,6 +325,10 @@ impl HttpClient {
         }
         if status.is_success() {
             let next = next_link(&headers);
+            let last = headers
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| parse_rel(l, "last"));
             if let Some(n) = &next {
                 // Checked here, not when it is fetched: the sync stops at this page, loudly.
                 self.check_origin(n)?;
@@ -340,6 +346,7 @@ impl HttpClient {
                     .map(str::to_string),
                 next,
                 headers,
+                last,
             })));
         }
         let body = resp.text().await.unwrap_or_default();
@@ -529,6 +536,7 @@ impl HttpClient {
             etag: None,
             next: None,
             headers: HeaderMap::new(),
+            last: None,
         })
     }
 
@@ -550,11 +558,17 @@ pub fn next_link(h: &HeaderMap) -> Option<String> {
 }
 
 pub fn parse_next(link: &str) -> Option<String> {
+    parse_rel(link, "next")
+}
+
+/// The target of a `Link` header's `rel` (`next`, `last`, ...).
+pub fn parse_rel(link: &str, rel: &str) -> Option<String> {
+    let wanted = format!("rel=\"{rel}\"");
     link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         params
             .split(';')
-            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"")
+            .any(|p| p.trim().replace(' ', "") == wanted)
             .then(|| {
                 target
                     .trim()
@@ -591,5 +605,9 @@ mod tests {
             Some("https://api.github.com/repositories/1300192/issues?page=4")
         );
         assert_eq!(parse_next(r#"<https://x/y?page=1>; rel="first""#), None);
+        assert_eq!(
+            parse_rel(l, "last").as_deref(),
+            Some("https://api.github.com/repositories/1300192/issues?page=515")
+        );
     }
 }

@@ -13,6 +13,7 @@
 mod db;
 pub mod engine;
 mod error;
+pub mod eta;
 pub mod events;
 pub mod git;
 pub mod github;
@@ -27,4 +28,4 @@ mod wire;
 
 pub use db::Db;
 pub use error::{ConnectorError, Result};
-pub use events::{Event, EventSink, NullSink, VecSink};
+pub use events::{Event, EventSink, NullSink, Pass, VecSink};

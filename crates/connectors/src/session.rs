@@ -67,6 +67,8 @@ impl Session {
             phase: phase.to_string(),
             done,
             total,
+            pass: crate::events::Pass::Full,
+            eta_secs: None,
         });
     }
 
@@ -97,6 +99,7 @@ impl Session {
                 source: self.source.clone(),
                 scope: scope.to_string(),
                 items: 0,
+                pass: crate::events::Pass::Full,
             });
         }
         result

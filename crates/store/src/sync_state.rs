@@ -196,6 +196,119 @@ pub fn set_etag(conn: &Connection, source_id: i64, url: &str, etag: &str, now: T
     Ok(())
 }
 
+/// Cursor scope holding a source's [`FirstSync`].
+pub const FIRST_SYNC_SCOPE: &str = "first_sync";
+/// Cursor scopes starting with this hold where a backfill stopped (`backfill:<scope>:<phase>`).
+pub const BACKFILL_PREFIX: &str = "backfill:";
+
+/// A source's first sync, split in two passes (docs/sync.md#the-first-sync): a recent pass over
+/// what changed since `window_start`, then a backfill of everything older. Kept as JSON under
+/// [`FIRST_SYNC_SCOPE`]; a source without one syncs in one pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FirstSync {
+    /// The recent pass covers what changed at or after this time; the backfill what is older.
+    pub window_start: Ts,
+    /// A pass over every scope ended without an error (so recent data is complete).
+    pub recent_done: bool,
+    /// Every scope is backfilled: the source syncs like any other from now on.
+    pub backfill_done: bool,
+    /// Scopes (repositories) the backfill covers, as of its last run.
+    pub scopes: u32,
+    /// The scopes whose backfill is complete, sorted (emptied once `backfill_done`).
+    #[serde(default)]
+    pub backfilled: Vec<String>,
+}
+
+impl FirstSync {
+    pub fn new(window_start: Ts) -> FirstSync {
+        FirstSync {
+            window_start,
+            recent_done: false,
+            backfill_done: false,
+            scopes: 0,
+            backfilled: Vec::new(),
+        }
+    }
+
+    /// Whether `scope`'s backfill is complete.
+    pub fn is_backfilled(&self, scope: &str) -> bool {
+        self.backfill_done
+            || self
+                .backfilled
+                .binary_search_by(|s| s.as_str().cmp(scope))
+                .is_ok()
+    }
+
+    /// Record `scope`'s backfill as complete (kept sorted, no duplicates).
+    pub fn mark_backfilled(&mut self, scope: &str) {
+        if let Err(at) = self.backfilled.binary_search_by(|s| s.as_str().cmp(scope)) {
+            self.backfilled.insert(at, scope.to_string());
+        }
+    }
+
+    /// How much of the backfill is done, in whole percent (100 once done; 0 before it counted
+    /// its scopes).
+    pub fn percent(&self) -> u32 {
+        if self.backfill_done {
+            return 100;
+        }
+        if self.scopes == 0 {
+            return 0;
+        }
+        ((self.backfilled.len() as u64 * 100) / u64::from(self.scopes)).min(99) as u32
+    }
+}
+
+pub fn first_sync(conn: &Connection, source_id: i64) -> Result<Option<FirstSync>> {
+    cursor(conn, source_id, FIRST_SYNC_SCOPE)?
+        .map(|v| {
+            serde_json::from_str(&v).map_err(|e| {
+                StoreError::Corrupt(format!("source {source_id}: {FIRST_SYNC_SCOPE} {v:?}: {e}"))
+            })
+        })
+        .transpose()
+}
+
+pub fn set_first_sync(conn: &Connection, source_id: i64, state: &FirstSync, now: Ts) -> Result<()> {
+    let value = serde_json::to_string(state)
+        .map_err(|e| StoreError::Invalid(format!("{FIRST_SYNC_SCOPE}: {e}")))?;
+    set_cursor(conn, source_id, FIRST_SYNC_SCOPE, &value, now)
+}
+
+/// Whether a source's backfill is still to do (it has a first sync that is not done).
+pub fn backfill_pending(conn: &Connection, source_id: i64) -> Result<bool> {
+    Ok(first_sync(conn, source_id)?.is_some_and(|f| !f.backfill_done))
+}
+
+/// Set a cursor unless it is already set (where a backfill starts: it may have moved on since).
+pub fn set_cursor_if_absent(
+    conn: &Connection,
+    source_id: i64,
+    scope: &str,
+    value: &str,
+    now: Ts,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO cursors (source_id, scope, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (source_id, scope) DO NOTHING",
+        params![source_id, scope, value, now],
+    )?;
+    Ok(())
+}
+
+/// Delete the cursors whose scope starts with `prefix` (a finished backfill's positions); how
+/// many there were.
+pub fn delete_cursors_with_prefix(
+    conn: &Connection,
+    source_id: i64,
+    prefix: &str,
+) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM cursors WHERE source_id = ?1 AND substr(scope, 1, length(?2)) = ?2",
+        params![source_id, prefix],
+    )?)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Job {
     pub source_id: i64,
@@ -393,6 +506,66 @@ mod tests {
             .query_row("SELECT fetched_at FROM raw_payloads", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fetched, 5);
+    }
+
+    #[test]
+    fn the_first_sync_state_round_trips_and_backfill_positions_go_by_prefix() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = store
+            .write(|tx| {
+                add_source(
+                    tx,
+                    &NewSource {
+                        kind: "github",
+                        name: "gh",
+                        base_url: None,
+                        settings: serde_json::json!({}),
+                        demo: false,
+                    },
+                    1,
+                )
+            })
+            .unwrap();
+        assert_eq!(first_sync(store.conn(), id).unwrap(), None);
+        let mut state = FirstSync::new(1_000);
+        state.scopes = 3;
+        state.mark_backfilled("o/b");
+        state.mark_backfilled("o/a");
+        state.mark_backfilled("o/b");
+        assert_eq!(state.backfilled, vec!["o/a", "o/b"]);
+        assert!(state.is_backfilled("o/a") && !state.is_backfilled("o/c"));
+        assert_eq!(state.percent(), 66, "2 of 3, rounded down");
+        store
+            .write(|tx| {
+                set_first_sync(tx, id, &state, 5)?;
+                set_cursor_if_absent(tx, id, "backfill:o/a:pulls", "/p?page=3", 5)?;
+                set_cursor_if_absent(tx, id, "backfill:o/a:pulls", "/p?page=1", 5)?;
+                set_cursor(tx, id, "backfill:o/ab:pulls", "/q", 5)?;
+                set_cursor(tx, id, "o/a:pulls", "77", 5)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(first_sync(store.conn(), id).unwrap(), Some(state.clone()));
+        assert!(backfill_pending(store.conn(), id).unwrap());
+        assert_eq!(
+            cursor(store.conn(), id, "backfill:o/a:pulls")
+                .unwrap()
+                .as_deref(),
+            Some("/p?page=3"),
+            "an existing position is kept"
+        );
+        let gone = store
+            .write(|tx| delete_cursors_with_prefix(tx, id, "backfill:o/a:"))
+            .unwrap();
+        assert_eq!(gone, 1);
+        let left: Vec<String> = cursors(store.conn(), id)
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(left, vec!["backfill:o/ab:pulls", "first_sync", "o/a:pulls"]);
+        state.backfill_done = true;
+        assert_eq!(state.percent(), 100);
     }
 
     #[test]

@@ -61,7 +61,7 @@ mode: string, note: string | null, index_updated_at: string | null, best_score: 
 
 export type ApiError = { code: ErrorCode, message: string, };
 
-export type AppEvent = { "kind": "phase", phase: Phase, } | { "kind": "sync_started", sources: Array<string>, } | { "kind": "sync_progress", source: string, scope: string, step: string, done: number, total: number, } | { "kind": "source_synced", source: string, error: string | null, } | { "kind": "sync_finished", ok: boolean, message: string, items: number, } | { "kind": "index_progress", root: string, files_done: number, files: number, chunks: number, } | { "kind": "index_finished", documents: number, chunks: number, } | { "kind": "signals_changed", open: number, high: number, } | { "kind": "alerts_paused", until: string | null, } | { "kind": "alert", id: number, 
+export type AppEvent = { "kind": "phase", phase: Phase, } | { "kind": "sync_started", sources: Array<string>, } | { "kind": "sync_progress", source: string, scope: string, step: string, done: number, total: number, pass: string, eta_secs: number | null, } | { "kind": "sync_pass", source: string, pass: string, scopes_done: number, scopes: number, eta_secs: number | null, finished: boolean, } | { "kind": "sync_recent", sources: Array<string>, } | { "kind": "source_synced", source: string, error: string | null, } | { "kind": "sync_finished", ok: boolean, message: string, items: number, } | { "kind": "index_progress", root: string, files_done: number, files: number, chunks: number, } | { "kind": "index_finished", documents: number, chunks: number, } | { "kind": "signals_changed", open: number, high: number, } | { "kind": "alerts_paused", until: string | null, } | { "kind": "alert", id: number, 
 /**
  * new, escalated or brief.
  */
@@ -712,7 +712,12 @@ export type SourceRow = { id: number, name: string, kind: string, base_url: stri
 /**
  * Where the token comes from: keychain, environment, demo, not_needed, missing, unknown.
  */
-token: string, token_detail: string | null, last_sync_finished_at: string | null, last_sync_status: string | null, last_error: string | null, };
+token: string, token_detail: string | null, last_sync_finished_at: string | null, last_sync_status: string | null, last_error: string | null, 
+/**
+ * A first sync split in a recent pass and a backfill, while it is not complete: "backfilling,
+ * 40 % (older than 2026-11-05)".
+ */
+history: string | null, };
 
 export type SprintArgs = { 
 /**

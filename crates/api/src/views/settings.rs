@@ -25,6 +25,9 @@ pub struct SourceRow {
     pub last_sync_finished_at: Option<String>,
     pub last_sync_status: Option<String>,
     pub last_error: Option<String>,
+    /// A first sync split in a recent pass and a backfill, while it is not complete: "backfilling,
+    /// 40 % (older than 2026-11-05)".
+    pub history: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -94,6 +97,10 @@ fn source_row(s: bosun_app::SourceView) -> SourceRow {
         last_sync_finished_at: s.last_sync_finished_at,
         last_sync_status: s.last_sync_status,
         last_error: s.last_error,
+        history: s
+            .history
+            .filter(|h| h.state != "complete")
+            .map(|h| h.summary),
     }
 }
 

@@ -203,6 +203,7 @@ pub async fn sync_source(
             source: source.name.clone(),
             scope: settings.path.clone(),
             items: stats.commits_walked,
+            pass: crate::events::Pass::Full,
         });
     }
     result
@@ -239,6 +240,8 @@ async fn sync_repo(
             phase: phase.to_string(),
             done,
             total,
+            pass: crate::events::Pass::Full,
+            eta_secs: None,
         })
     };
 

@@ -9,18 +9,23 @@
 //! with statuses, runs of the source's deploy workflows (GitHub Actions as the delivery pipeline,
 //! when it names some), releases and tags. Cursors and first-page ETags are saved only when a
 //! phase completes.
+//!
+//! A source's first sync is split (docs/sync.md#the-first-sync): the `Current` stage bounds every
+//! phase by a window of `first_pass_days` (the recent pass) and records where each list stopped;
+//! the `History` stage ([`super::backfill`]) reads on from there.
 
 use super::actions::{self, DeployRule, EnvDeployment, RepoWorkflows, WorkflowInfo};
 use super::{api, normalize};
 use crate::db::Db;
-use crate::events::{Event, EventSink};
+use crate::engine::Stage;
+use crate::events::{Event, EventSink, Pass};
 use crate::http::{Auth, Fetched, HttpClient, HttpConfig, Response, github_headers};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::PullRequestBundle;
 use bosun_core::time::Ts;
 use bosun_store::rusqlite::Connection;
-use bosun_store::sync_state::{self, Source};
+use bosun_store::sync_state::{self, BACKFILL_PREFIX, FirstSync, Source};
 use bosun_store::{StoreError, code};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -61,6 +66,20 @@ pub struct GithubSettings {
     /// dispatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy_environment: Option<String>,
+    /// A first sync reads the last this many days first, over every repository, then backfills
+    /// everything older (docs/sync.md#the-first-sync). 0: one pass. Unset: 30
+    /// ([`DEFAULT_FIRST_PASS_DAYS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_pass_days: Option<u32>,
+}
+
+/// `first_pass_days` when a source does not say.
+pub const DEFAULT_FIRST_PASS_DAYS: u32 = 30;
+
+impl GithubSettings {
+    pub fn first_pass_days(&self) -> u32 {
+        self.first_pass_days.unwrap_or(DEFAULT_FIRST_PASS_DAYS)
+    }
 }
 
 /// Which deployment environments count as production, from a source's settings.
@@ -128,36 +147,62 @@ pub struct SyncStats {
     pub warnings: Vec<String>,
 }
 
-struct Ctx {
-    http: HttpClient,
-    db: Db,
-    source_id: i64,
-    source: String,
-    api: String,
-    per_page: u32,
-    now: Ts,
-    sink: Arc<dyn EventSink>,
-    prs_fetched: AtomicU64,
-    prs_unchanged: AtomicU64,
-    production: Production,
+impl SyncStats {
+    /// These stats followed by a later stage's.
+    pub fn then(mut self, later: SyncStats) -> SyncStats {
+        self.repos = self.repos.max(later.repos);
+        self.pull_requests_fetched += later.pull_requests_fetched;
+        self.pull_requests_unchanged += later.pull_requests_unchanged;
+        self.requests += later.requests;
+        self.not_modified += later.not_modified;
+        self.errors.extend(later.errors);
+        // The same refusal seen by both stages (Actions off for a repository) is one warning.
+        for w in later.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        self
+    }
+}
+
+pub(super) struct Ctx {
+    pub(super) http: HttpClient,
+    pub(super) db: Db,
+    pub(super) source_id: i64,
+    pub(super) source: String,
+    pub(super) api: String,
+    pub(super) per_page: u32,
+    pub(super) now: Ts,
+    pub(super) sink: Arc<dyn EventSink>,
+    pub(super) prs_fetched: AtomicU64,
+    pub(super) prs_unchanged: AtomicU64,
+    pub(super) production: Production,
     /// Which workflows deploy (none: the workflow-runs phase does nothing).
-    deploy: DeployRule,
+    pub(super) deploy: DeployRule,
     /// What was skipped without stopping the sync (a pull request's refused sub-resource, an
     /// item missing what the connector reads), for the sync's outcome.
     warnings: std::sync::Mutex<Vec<String>>,
+    /// The pass this run is (its events say so).
+    pub(super) pass: Pass,
+    /// While a first sync's backfill is pending: phases read only what changed at or after this
+    /// (the backfill reads what is older).
+    pub(super) window: Option<Ts>,
+    /// The first sync's state when this run started (which repositories are backfilled).
+    pub(super) first: Option<FirstSync>,
 }
 
-const DAY: i64 = 86_400;
+pub(super) const DAY: i64 = 86_400;
 /// Cursor scope prefix recording when a nameless user's profile was last asked for.
 const PROFILE_SCOPE: &str = "profile:";
 /// How long a profile without a public name is trusted before asking again.
 const PROFILE_RECHECK_SECS: i64 = 7 * DAY;
 /// Pull requests fetched concurrently per repository.
-const PR_PARALLELISM: usize = 12;
+pub(super) const PR_PARALLELISM: usize = 12;
 /// Repositories synced concurrently.
 const REPO_PARALLELISM: usize = 4;
 
-fn store_err(e: StoreError) -> ConnectorError {
+pub(super) fn store_err(e: StoreError) -> ConnectorError {
     ConnectorError::Store(e)
 }
 
@@ -186,8 +231,9 @@ fn client(
     Ok((api, http))
 }
 
-/// Sync every repository of a GitHub source. Repositories are independent: one failing does not
-/// stop the others; the error of each is kept in its job and returned together.
+/// Sync every repository of a GitHub source completely: the current stage, then a pending
+/// backfill (see [`sync_stage`]). Repositories are independent: one failing does not stop the
+/// others; the error of each is kept in its job and returned together.
 pub async fn sync_source(
     db: &Db,
     source: &Source,
@@ -195,6 +241,35 @@ pub async fn sync_source(
     cfg: HttpConfig,
     now: Ts,
     sink: Arc<dyn EventSink>,
+) -> Result<SyncStats> {
+    let current = sync_stage(
+        db,
+        source,
+        token.clone(),
+        cfg.clone(),
+        now,
+        sink.clone(),
+        Stage::Current,
+    )
+    .await;
+    let history = sync_stage(db, source, token, cfg, now, sink, Stage::History).await;
+    match (current, history) {
+        (Ok(a), Ok(b)) => Ok(a.then(b)),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    }
+}
+
+/// One stage of a GitHub source's sync. `Current`: every repository since its cursors — on a
+/// split first sync bounded by the window (the recent pass). `History`: the backfill of the
+/// repositories not backfilled yet, resumed where it stopped (nothing to do once it is done).
+pub async fn sync_stage(
+    db: &Db,
+    source: &Source,
+    token: Sensitive<String>,
+    cfg: HttpConfig,
+    now: Ts,
+    sink: Arc<dyn EventSink>,
+    stage: Stage,
 ) -> Result<SyncStats> {
     let settings: GithubSettings = serde_json::from_value(source.settings.clone())
         .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
@@ -206,6 +281,31 @@ pub async fn sync_source(
             source.name
         )));
     }
+    let first = match stage {
+        Stage::Current => first_sync_plan(db, source.id, settings.first_pass_days(), now).await?,
+        Stage::History => {
+            let sid = source.id;
+            match db
+                .read(move |s| sync_state::first_sync(s.conn(), sid).map_err(store_err))
+                .await?
+            {
+                Some(f) if !f.backfill_done => Some(f),
+                _ => return Ok(SyncStats::default()),
+            }
+        }
+    };
+    let (pass, window) = match (stage, &first) {
+        (Stage::History, Some(f)) => (Pass::Backfill, Some(f.window_start)),
+        (Stage::Current, Some(f)) if !f.backfill_done => (
+            if f.recent_done {
+                Pass::Full
+            } else {
+                Pass::Recent
+            },
+            Some(f.window_start),
+        ),
+        _ => (Pass::Full, None),
+    };
     let (api, http) = client(source, token, cfg, sink.clone())?;
     let ctx = Arc::new(Ctx {
         http,
@@ -224,13 +324,18 @@ pub async fn sync_source(
             &settings.deploy_workflows,
             settings.deploy_environment.as_deref(),
         ),
+        pass,
+        window,
+        first,
     });
 
     let repos = list_repos(&ctx.http, &ctx.api, ctx.per_page, &settings).await?;
-    sink.emit(Event::SourceStarted {
-        source: source.name.clone(),
-        scopes: repos.len(),
-    });
+    if stage == Stage::Current {
+        sink.emit(Event::SourceStarted {
+            source: source.name.clone(),
+            scopes: repos.len(),
+        });
+    }
     let mut ids = Vec::new();
     for r in &repos {
         let rec = normalize::repo(r);
@@ -245,16 +350,29 @@ pub async fn sync_source(
             r.default_branch.clone().unwrap_or_else(|| "main".into()),
         ));
     }
+    let todo: Vec<(i64, String, String)> = ids
+        .iter()
+        .filter(|(_, full, _)| pass != Pass::Backfill || !ctx.is_backfilled(full))
+        .cloned()
+        .collect();
+    sink.emit(Event::PassStarted {
+        source: source.name.clone(),
+        pass,
+        scopes: todo.len(),
+        window_start: window,
+    });
 
     let mut set = JoinSet::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(REPO_PARALLELISM));
-    let profiles_ctx = ctx.clone();
-    for (repo_id, full, branch) in ids.clone() {
+    for (repo_id, full, branch) in todo {
         let ctx = ctx.clone();
         let permits = permits.clone();
         set.spawn(async move {
             let _p = permits.acquire_owned().await;
-            let res = sync_repo_job(&ctx, repo_id, &full, &branch).await;
+            let res = match ctx.pass {
+                Pass::Backfill => super::backfill::repo_job(&ctx, repo_id, &full, &branch).await,
+                Pass::Full | Pass::Recent => sync_repo_job(&ctx, repo_id, &full, &branch).await,
+            };
             (full, res)
         });
     }
@@ -269,10 +387,19 @@ pub async fn sync_source(
         }
     }
     // Names (and public emails) of the people seen, for matching them across tools.
-    if let Err(e) = profiles(&profiles_ctx).await {
+    if let Err(e) = profiles(&ctx).await {
         errors.push(format!("user profiles: {e}"));
         first_error.get_or_insert(e);
     }
+    if ctx.first.is_some() {
+        let names: Vec<String> = ids.iter().map(|(_, full, _)| full.clone()).collect();
+        record_first_sync(&ctx, pass, errors.is_empty(), names).await?;
+    }
+    sink.emit(Event::PassFinished {
+        source: source.name.clone(),
+        pass,
+        error: errors.first().cloned(),
+    });
     let stats = SyncStats {
         repos: ids.len() as u64,
         pull_requests_fetched: ctx.prs_fetched.load(Ordering::Relaxed),
@@ -293,8 +420,54 @@ pub async fn sync_source(
     }
 }
 
+/// The source's first-sync state: as recorded, or started now (the window ending `days` ago)
+/// when the source has never synced — no cursor at all — and splits its first sync (`days` >
+/// 0). `None`: one pass.
+async fn first_sync_plan(db: &Db, sid: i64, days: u32, now: Ts) -> Result<Option<FirstSync>> {
+    db.write(move |tx| {
+        if let Some(f) = sync_state::first_sync(tx, sid).map_err(store_err)? {
+            return Ok(Some(f));
+        }
+        if days == 0 || !sync_state::cursors(tx, sid).map_err(store_err)?.is_empty() {
+            return Ok(None);
+        }
+        let f = FirstSync::new(now - i64::from(days) * DAY);
+        sync_state::set_first_sync(tx, sid, &f, now).map_err(store_err)?;
+        Ok(Some(f))
+    })
+    .await
+}
+
+/// After a pass: a current pass without errors completes the recent data; a backfill counts the
+/// repositories (`repos`, every one listed) and is done once each is backfilled.
+async fn record_first_sync(ctx: &Ctx, pass: Pass, clean: bool, repos: Vec<String>) -> Result<()> {
+    let (sid, now) = (ctx.source_id, ctx.now);
+    ctx.db
+        .write(move |tx| {
+            let Some(mut f) = sync_state::first_sync(tx, sid).map_err(store_err)? else {
+                return Ok(());
+            };
+            let before = f.clone();
+            match pass {
+                Pass::Backfill => {
+                    f.scopes = repos.len() as u32;
+                    if clean && repos.iter().all(|r| f.is_backfilled(r)) {
+                        f.backfill_done = true;
+                        f.backfilled.clear();
+                    }
+                }
+                Pass::Recent | Pass::Full => f.recent_done = f.recent_done || clean,
+            }
+            if f == before {
+                return Ok(());
+            }
+            sync_state::set_first_sync(tx, sid, &f, now).map_err(store_err)
+        })
+        .await
+}
+
 /// Fetch the profile of every human GitHub account that has no name yet.
-async fn profiles(ctx: &Arc<Ctx>) -> Result<()> {
+async fn profiles(ctx: &Ctx) -> Result<()> {
     let logins: Vec<String> = ctx
         .db
         .read(|s| {
@@ -403,17 +576,12 @@ async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Re
     commits(ctx, repo_id, full, branch).await?;
     let fetched = pulls(ctx, repo_id, full).await?;
     open_pr_checks(ctx, repo_id, full, &fetched).await?;
-    review_comments(ctx, repo_id, full).await?;
-    issue_comments(ctx, repo_id, full).await?;
+    comments::<api::ReviewComment>(ctx, repo_id, full).await?;
+    comments::<api::IssueComment>(ctx, repo_id, full).await?;
     deployments(ctx, repo_id, full).await?;
     workflow_runs(ctx, repo_id, full, branch).await?;
     releases_and_tags(ctx, repo_id, full).await?;
-    let items = ctx.prs_fetched.load(Ordering::Relaxed);
-    ctx.sink.emit(Event::ScopeFinished {
-        source: ctx.source.clone(),
-        scope: full.to_string(),
-        items,
-    });
+    ctx.scope_finished(full);
     Ok(())
 }
 
@@ -421,8 +589,30 @@ async fn sync_repo(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Re
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
+/// The later of two optional bounds.
+pub(super) fn later(a: Option<Ts>, b: Option<Ts>) -> Option<Ts> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Ctx {
-    fn warn(&self, text: String) {
+    /// Whether `full`'s backfill was complete when this run started.
+    pub(super) fn is_backfilled(&self, full: &str) -> bool {
+        self.first.as_ref().is_none_or(|f| f.is_backfilled(full))
+    }
+
+    pub(super) fn scope_finished(&self, full: &str) {
+        self.sink.emit(Event::ScopeFinished {
+            source: self.source.clone(),
+            scope: full.to_string(),
+            items: self.prs_fetched.load(Ordering::Relaxed),
+            pass: self.pass,
+        });
+    }
+
+    pub(super) fn warn(&self, text: String) {
         tracing::warn!(source = %self.source, "{text}");
         self.warnings
             .lock()
@@ -459,7 +649,7 @@ impl Ctx {
         }
     }
 
-    async fn etag(&self, url: &str) -> Result<Option<String>> {
+    pub(super) async fn etag(&self, url: &str) -> Result<Option<String>> {
         let (sid, url) = (self.source_id, url.to_string());
         let api = self.api.clone();
         self.db
@@ -467,22 +657,33 @@ impl Ctx {
             .await
     }
 
-    async fn cursor(&self, scope: String) -> Result<Option<Ts>> {
+    pub(super) async fn cursor_text(&self, scope: String) -> Result<Option<String>> {
         let sid = self.source_id;
-        let v = self
-            .db
+        self.db
             .read(move |s| sync_state::cursor(s.conn(), sid, &scope).map_err(store_err))
-            .await?;
-        Ok(v.and_then(|v| v.parse().ok()))
+            .await
     }
 
-    /// Save a phase's cursor and first-page ETag together (the phase is complete).
-    async fn finish_phase(
+    pub(super) async fn cursor(&self, scope: String) -> Result<Option<Ts>> {
+        Ok(self.cursor_text(scope).await?.and_then(|v| v.parse().ok()))
+    }
+
+    /// Where `scope`'s backfill starts: the page its first windowed listing stopped at, when this
+    /// is that listing (`cursor` not set yet) and the repository is still to backfill.
+    fn backfill_from(&self, full: &str, cursor: Option<Ts>, last_page: &str) -> Option<String> {
+        (self.window.is_some() && cursor.is_none() && !self.is_backfilled(full))
+            .then(|| last_page.to_string())
+    }
+
+    /// Save a phase's cursor and first-page ETag together (the phase is complete), and where its
+    /// backfill starts (unless that is already recorded: the backfill may have moved on).
+    pub(super) async fn finish_phase(
         &self,
         scope: String,
         cursor: Option<Ts>,
         url: String,
         etag: Option<String>,
+        backfill_from: Option<String>,
     ) -> Result<()> {
         let (sid, now) = (self.source_id, self.now);
         let api = self.api.clone();
@@ -495,25 +696,35 @@ impl Ctx {
                 if let Some(e) = etag {
                     sync_state::set_etag(tx, sid, &rel(&api, &url), &e, now).map_err(store_err)?;
                 }
+                if let Some(page) = backfill_from {
+                    let at = format!("{BACKFILL_PREFIX}{scope}");
+                    sync_state::set_cursor_if_absent(tx, sid, &at, &rel(&api, &page), now)
+                        .map_err(store_err)?;
+                }
                 Ok(())
             })
             .await
     }
 
-    fn progress(&self, scope: &str, phase: &str, done: u64, total: u64) {
+    pub(super) fn progress(&self, scope: &str, phase: &str, done: u64, total: u64) {
         self.sink.emit(Event::Progress {
             source: self.source.clone(),
             scope: scope.to_string(),
             phase: phase.to_string(),
             done,
             total,
+            pass: self.pass,
+            eta_secs: None,
         });
     }
 }
 
 /// Decode each item of a JSON array page separately, keeping its raw JSON; with `key`, the page
 /// is an object holding the array under that key (`{"total_count": 3, "workflow_runs": [...]}`).
-fn items<T: DeserializeOwned>(resp: &Response, key: Option<&str>) -> Result<Vec<(T, Vec<u8>)>> {
+pub(super) fn items<T: DeserializeOwned>(
+    resp: &Response,
+    key: Option<&str>,
+) -> Result<Vec<(T, Vec<u8>)>> {
     let values: Vec<serde_json::Value> = match key {
         None => resp.json()?,
         Some(k) => {
@@ -542,6 +753,16 @@ fn items<T: DeserializeOwned>(resp: &Response, key: Option<&str>) -> Result<Vec<
         .collect()
 }
 
+/// The pages of a list read by [`list_pages`].
+pub(super) struct Listing<T> {
+    /// Every item, decoded, with its raw JSON.
+    pub(super) items: Vec<(T, Vec<u8>)>,
+    /// The first page's validator.
+    pub(super) first_etag: Option<String>,
+    /// The URL of the last page read (where a windowed listing stopped).
+    pub(super) last_page: String,
+}
+
 /// All pages of a list, each item decoded with its raw JSON. `None` when the first page is
 /// unchanged (304). `keep_going` sees each page's items.
 async fn all_items<T: DeserializeOwned>(
@@ -559,12 +780,26 @@ async fn all_items_in<T: DeserializeOwned>(
     url: &str,
     etag: Option<&str>,
     key: Option<&str>,
-    mut keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
+    keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
 ) -> Result<Option<(Vec<(T, Vec<u8>)>, Option<String>)>> {
+    Ok(list_pages(http, url, etag, key, keep_going)
+        .await?
+        .map(|l| (l.items, l.first_etag)))
+}
+
+/// Pages of a list from `url` on, while `keep_going` says so (it sees each page's items).
+pub(super) async fn list_pages<T: DeserializeOwned>(
+    http: &HttpClient,
+    url: &str,
+    etag: Option<&str>,
+    key: Option<&str>,
+    mut keep_going: impl FnMut(&[(T, Vec<u8>)]) -> bool,
+) -> Result<Option<Listing<T>>> {
     let mut out = Vec::new();
     let mut next = Some(url.to_string());
     let mut first_etag = None;
     let mut first = true;
+    let mut last_page = url.to_string();
     while let Some(u) = next.take() {
         let resp = match http.get(&u, if first { etag } else { None }).await? {
             Fetched::NotModified => return Ok(None),
@@ -578,18 +813,23 @@ async fn all_items_in<T: DeserializeOwned>(
         if keep_going(&page) {
             next = resp.next.clone();
         }
+        last_page = u;
         out.extend(page);
     }
-    Ok(Some((out, first_etag)))
+    Ok(Some(Listing {
+        items: out,
+        first_etag,
+        last_page,
+    }))
 }
 
 /// A URL relative to the source's API base: validators and raw-payload URLs stay valid when the
 /// base moves (a demo restarted on a new port, a GitHub Enterprise host renamed).
-fn rel(api: &str, url: &str) -> String {
+pub(super) fn rel(api: &str, url: &str) -> String {
     url.strip_prefix(api).unwrap_or(url).to_string()
 }
 
-fn save_raw(
+pub(super) fn save_raw(
     tx: &Connection,
     sid: i64,
     kind: &str,
@@ -647,23 +887,30 @@ async fn codeowners(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
     Ok(())
 }
 
+/// The default branch's commits, newest first. `pub(super)`: the backfill reads on from where
+/// the windowed listing stopped.
+pub(super) fn commits_url(ctx: &Ctx, full: &str, branch: &str) -> String {
+    format!(
+        "{}/repos/{full}/commits?sha={branch}&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    )
+}
+
 async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()> {
     let scope = format!("{full}:commits");
     let cursor = ctx.cursor(scope.clone()).await?;
     // Newest first down to a day before the cursor (commit dates are set by clients and can
-    // arrive out of order). The URL never changes, so an unchanged branch is one 304.
-    let url = format!(
-        "{}/repos/{full}/commits?sha={branch}&per_page={pp}",
-        ctx.api,
-        pp = ctx.per_page
-    );
-    let floor = cursor.map(|c| c - DAY);
+    // arrive out of order), and not below the window. The URL never changes, so an unchanged
+    // branch is one 304.
+    let url = commits_url(ctx, full, branch);
+    let floor = later(cursor.map(|c| c - DAY), ctx.window);
     let keep = |page: &[(api::Commit, Vec<u8>)]| match (floor, page.last()) {
         (Some(f), Some((c, _))) => c.commit.committer.date.0 >= f,
         _ => true,
     };
     let etag = ctx.etag(&url).await?;
-    let listed = match all_items::<api::Commit>(&ctx.http, &url, etag.as_deref(), keep).await {
+    let listing = match list_pages::<api::Commit>(&ctx.http, &url, etag.as_deref(), None, keep).await {
         // GitHub's answer for a repository without a single commit: nothing to sync, and no
         // reason to fail the repository's other phases.
         Err(ConnectorError::Http { status: 409, .. }) => {
@@ -674,15 +921,32 @@ async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()
         }
         other => other?,
     };
-    let Some((list, first_etag)) = listed else {
+    let Some(listing) = listing else {
         return Ok(());
     };
+    let list = listing.items;
     let max = list
         .iter()
         .map(|(c, _)| c.commit.committer.date.0)
         .max()
         .max(cursor);
-    let total = list.len() as u64;
+    // Every commit listed, older than the window or not: the list is in history order, not date
+    // order, so an older commit may come before the page where the listing stopped (the backfill
+    // reads on from that page).
+    write_commits(ctx, repo_id, full, &list, true).await?;
+    let start = ctx.backfill_from(full, cursor, &listing.last_page);
+    ctx.finish_phase(scope, max, url, listing.first_etag, start)
+        .await
+}
+
+/// Write commits 200 to a transaction (with progress when `report`).
+pub(super) async fn write_commits(
+    ctx: &Ctx,
+    repo_id: i64,
+    full: &str,
+    list: &[(api::Commit, Vec<u8>)],
+    report: bool,
+) -> Result<()> {
     for (n, chunk) in list.chunks(200).enumerate() {
         let recs: Vec<(bosun_core::model::Commit, Vec<u8>)> = chunk
             .iter()
@@ -706,43 +970,76 @@ async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()
                 Ok(())
             })
             .await?;
-        ctx.progress(
-            full,
-            "commits",
-            ((n + 1) * 200).min(total as usize) as u64,
-            total,
-        );
+        if report {
+            let done = ((n + 1) * 200).min(list.len()) as u64;
+            ctx.progress(full, "commits", done, list.len() as u64);
+        }
     }
-    ctx.finish_phase(scope, max, url, first_etag).await
+    Ok(())
+}
+
+/// Pull requests, most recently updated first.
+pub(super) fn pulls_url(ctx: &Ctx, full: &str) -> String {
+    format!(
+        "{}/repos/{full}/pulls?state=all&sort=updated&direction=desc&per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
+    )
 }
 
 async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
     let scope = format!("{full}:pulls");
     let cursor = ctx.cursor(scope.clone()).await?;
-    let url = format!(
-        "{}/repos/{full}/pulls?state=all&sort=updated&direction=desc&per_page={pp}",
-        ctx.api,
-        pp = ctx.per_page
-    );
+    let url = pulls_url(ctx, full);
     let etag = ctx.etag(&url).await?;
-    let keep = |page: &[(api::Pull, Vec<u8>)]| match (cursor, page.last()) {
+    // Down to the cursor, and not below the window.
+    let lower = later(cursor, ctx.window);
+    let keep = |page: &[(api::Pull, Vec<u8>)]| match (lower, page.last()) {
         (Some(c), Some((p, _))) => p.updated_at.0 >= c,
         _ => true,
     };
-    let Some((list, first_etag)) =
-        all_items::<api::Pull>(&ctx.http, &url, etag.as_deref(), keep).await?
+    let Some(listing) =
+        list_pages::<api::Pull>(&ctx.http, &url, etag.as_deref(), None, keep).await?
     else {
         return Ok(Vec::new());
     };
-    let max = list.iter().map(|(p, _)| p.updated_at.0).max().or(cursor);
+    let max = listing
+        .items
+        .iter()
+        .map(|(p, _)| p.updated_at.0)
+        .max()
+        .or(cursor);
+    let todo = changed_pulls(
+        ctx,
+        repo_id,
+        listing
+            .items
+            .into_iter()
+            .map(|(p, _)| p)
+            .filter(|p| lower.is_none_or(|c| p.updated_at.0 >= c))
+            .collect(),
+    )
+    .await?;
+    let fetched = fetch_pulls(ctx, repo_id, full, todo, true).await?;
+    let start = ctx.backfill_from(full, cursor, &listing.last_page);
+    ctx.finish_phase(scope, max, url, listing.first_etag, start)
+        .await?;
+    Ok(fetched)
+}
+
+/// The pull requests of `listed` not stored at their listed version (the others are counted as
+/// unchanged).
+pub(super) async fn changed_pulls(
+    ctx: &Ctx,
+    repo_id: i64,
+    listed: Vec<api::Pull>,
+) -> Result<Vec<api::Pull>> {
     let versions = ctx
         .db
         .read(move |s| code::pull_request_versions(s.conn(), repo_id).map_err(store_err))
         .await?;
-    let todo: Vec<api::Pull> = list
+    Ok(listed
         .into_iter()
-        .map(|(p, _)| p)
-        .filter(|p| cursor.is_none_or(|c| p.updated_at.0 >= c))
         .filter(|p| {
             let unchanged = versions.get(&p.number) == Some(&p.updated_at.0);
             if unchanged {
@@ -750,7 +1047,18 @@ async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
             }
             !unchanged
         })
-        .collect();
+        .collect())
+}
+
+/// Fetch and write `todo`, [`PR_PARALLELISM`] at a time (with progress when `report`); the
+/// numbers written.
+pub(super) async fn fetch_pulls(
+    ctx: &Arc<Ctx>,
+    repo_id: i64,
+    full: &str,
+    todo: Vec<api::Pull>,
+    report: bool,
+) -> Result<Vec<i64>> {
     let total = todo.len() as u64;
     let mut done = 0u64;
     let mut fetched = Vec::new();
@@ -770,11 +1078,10 @@ async fn pulls(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<Vec<i64>> {
             .map_err(|e| ConnectorError::Config(format!("pull request task failed: {e}")))??;
         fetched.push(number);
         done += 1;
-        if done.is_multiple_of(10) || done == total {
+        if report && (done.is_multiple_of(10) || done == total) {
             ctx.progress(full, "pull requests", done, total);
         }
     }
-    ctx.finish_phase(scope, max, url, first_etag).await?;
     Ok(fetched)
 }
 
@@ -1002,82 +1309,150 @@ async fn open_pr_checks(
     Ok(())
 }
 
-async fn review_comments(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
-    let scope = format!("{full}:review_comments");
-    let cursor = ctx.cursor(scope.clone()).await?;
-    let url = format!(
-        "{}/repos/{full}/pulls/comments?sort=updated&direction=desc&per_page={pp}",
-        ctx.api,
-        pp = ctx.per_page
-    );
-    let etag = ctx.etag(&url).await?;
-    let keep = |page: &[(api::ReviewComment, Vec<u8>)]| match (cursor, page.last()) {
-        (Some(c), Some((x, _))) => x.updated_at.0 >= c,
-        _ => true,
-    };
-    let Some((list, first_etag)) =
-        all_items::<api::ReviewComment>(&ctx.http, &url, etag.as_deref(), keep).await?
-    else {
-        return Ok(());
-    };
+/// A repository-wide comment listing: review comments (on diffs) or conversation comments.
+pub(super) trait Comment: DeserializeOwned + Send + 'static {
+    /// The phase, and its cursor's scope after the repository.
+    const PHASE: &'static str;
+    /// The listing's path under the repository.
+    const PATH: &'static str;
+    fn updated(&self) -> Ts;
+    /// The record; `None` leaves the comment out (a conversation comment not on a pull request,
+    /// a review comment naming none).
+    fn record(&self) -> Option<bosun_core::model::PrComment>;
+    /// Why a comment without a record is left out, when that deserves a warning.
+    fn unreadable(&self, full: &str) -> Option<String>;
+}
+
+impl Comment for api::ReviewComment {
+    const PHASE: &'static str = "review_comments";
+    const PATH: &'static str = "pulls/comments";
+
+    fn updated(&self) -> Ts {
+        self.updated_at.0
+    }
+
+    fn record(&self) -> Option<bosun_core::model::PrComment> {
+        normalize::review_comment(self)
+    }
+
+    fn unreadable(&self, full: &str) -> Option<String> {
+        Some(format!(
+            "{full}: review comment {} names no pull request (neither pull_request_url nor _links.pull_request); skipped",
+            self.id
+        ))
+    }
+}
+
+impl Comment for api::IssueComment {
+    const PHASE: &'static str = "issue_comments";
+    const PATH: &'static str = "issues/comments";
+
+    fn updated(&self) -> Ts {
+        self.updated_at.0
+    }
+
+    fn record(&self) -> Option<bosun_core::model::PrComment> {
+        normalize::issue_comment(self)
+    }
+
+    fn unreadable(&self, _full: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The records of `listed`, with a warning for each comment left out that deserves one.
+pub(super) fn comment_records<'a, C: Comment>(
+    ctx: &Ctx,
+    full: &str,
+    listed: impl Iterator<Item = &'a (C, Vec<u8>)>,
+) -> Vec<(bosun_core::model::PrComment, Vec<u8>)> {
     let mut recs = Vec::new();
-    for (c, raw) in list
-        .iter()
-        .filter(|(c, _)| cursor.is_none_or(|k| c.updated_at.0 >= k))
-    {
-        match normalize::review_comment(c) {
-            Some(comment) => recs.push((comment, raw.clone())),
-            None => ctx.warn(format!(
-                "{full}: review comment {} names no pull request (neither pull_request_url nor _links.pull_request); skipped",
-                c.id
-            )),
+    for (c, raw) in listed {
+        match c.record() {
+            Some(r) => recs.push((r, raw.clone())),
+            None => {
+                if let Some(w) = c.unreadable(full) {
+                    ctx.warn(w);
+                }
+            }
         }
     }
-    write_comments(ctx, repo_id, full, scope, cursor, url, first_etag, recs).await
+    recs
 }
 
-async fn issue_comments(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
-    let scope = format!("{full}:issue_comments");
-    let cursor = ctx.cursor(scope.clone()).await?;
-    let url = format!(
-        "{}/repos/{full}/issues/comments?sort=updated&direction=desc&per_page={pp}",
+/// A repository's comments of one kind, most recently updated first.
+pub(super) fn comments_url<C: Comment>(ctx: &Ctx, full: &str) -> String {
+    format!(
+        "{}/repos/{full}/{}?sort=updated&direction=desc&per_page={pp}",
         ctx.api,
+        C::PATH,
         pp = ctx.per_page
-    );
+    )
+}
+
+pub(super) async fn comments<C: Comment>(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
+    let scope = format!("{full}:{}", C::PHASE);
+    let cursor = ctx.cursor(scope.clone()).await?;
+    let url = comments_url::<C>(ctx, full);
     let etag = ctx.etag(&url).await?;
-    let keep = |page: &[(api::IssueComment, Vec<u8>)]| match (cursor, page.last()) {
-        (Some(c), Some((x, _))) => x.updated_at.0 >= c,
+    // Down to the cursor, and not below the window.
+    let lower = later(cursor, ctx.window);
+    let keep = |page: &[(C, Vec<u8>)]| match (lower, page.last()) {
+        (Some(c), Some((x, _))) => x.updated() >= c,
         _ => true,
     };
-    let Some((list, first_etag)) =
-        all_items::<api::IssueComment>(&ctx.http, &url, etag.as_deref(), keep).await?
-    else {
+    let Some(listing) = list_pages::<C>(&ctx.http, &url, etag.as_deref(), None, keep).await? else {
         return Ok(());
     };
-    let recs = list
-        .iter()
-        .filter(|(c, _)| cursor.is_none_or(|k| c.updated_at.0 >= k))
-        .filter_map(|(c, raw)| normalize::issue_comment(c).map(|x| (x, raw.clone())))
-        .collect();
-    write_comments(ctx, repo_id, full, scope, cursor, url, first_etag, recs).await
+    // With a window the cursor is the newest comment listed that has a record, written now or
+    // by the backfill (the one-pass cursor: the newest written); without, the newest written.
+    let listed_max = ctx.window.and(
+        listing
+            .items
+            .iter()
+            .filter(|(c, _)| c.record().is_some())
+            .map(|(c, _)| c.updated())
+            .max(),
+    );
+    let recs = comment_records(
+        ctx,
+        full,
+        listing
+            .items
+            .iter()
+            .filter(|(c, _)| lower.is_none_or(|k| c.updated() >= k)),
+    );
+    let (max, missing) = store_comments(ctx, repo_id, full, recs).await?;
+    let new_cursor = match missing {
+        Some(m) => Some(cursor.map_or(m - 1, |c| c.max(m - 1))),
+        None => later(max, listed_max).or(cursor),
+    };
+    let start = ctx.backfill_from(full, cursor, &listing.last_page);
+    // With comments pending, the first page is not "done": keep its validator out.
+    ctx.finish_phase(
+        scope,
+        new_cursor,
+        url,
+        if missing.is_some() {
+            None
+        } else {
+            listing.first_etag
+        },
+        start,
+    )
+    .await
 }
 
-/// Write comments; the cursor advances past every comment whose PR is known, and stays before
-/// the first one whose PR is not synced yet (it is picked up next time).
-#[allow(clippy::too_many_arguments)]
-async fn write_comments(
+/// Write comments in one transaction; the newest written and the oldest whose pull request is
+/// not stored yet (the cursor stays before it: it is picked up next time).
+pub(super) async fn store_comments(
     ctx: &Ctx,
     repo_id: i64,
     full: &str,
-    scope: String,
-    cursor: Option<Ts>,
-    url: String,
-    first_etag: Option<String>,
     recs: Vec<(bosun_core::model::PrComment, Vec<u8>)>,
-) -> Result<()> {
+) -> Result<(Option<Ts>, Option<Ts>)> {
     let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
-    let (max, missing) = ctx
-        .db
+    ctx.db
         .write(move |tx| {
             let mut max: Option<Ts> = None;
             let mut missing: Option<Ts> = None;
@@ -1101,36 +1476,31 @@ async fn write_comments(
             }
             Ok((max, missing))
         })
-        .await?;
-    let new_cursor = match missing {
-        Some(m) => Some(cursor.map_or(m - 1, |c| c.max(m - 1))),
-        None => max.or(cursor),
-    };
-    // With comments pending, the first page is not "done": keep its validator out.
-    ctx.finish_phase(
-        scope,
-        new_cursor,
-        url,
-        if missing.is_some() { None } else { first_etag },
+        .await
+}
+
+/// A repository's deployments, newest first.
+pub(super) fn deployments_url(ctx: &Ctx, full: &str) -> String {
+    format!(
+        "{}/repos/{full}/deployments?per_page={pp}",
+        ctx.api,
+        pp = ctx.per_page
     )
-    .await
 }
 
 async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
     let scope = format!("{full}:deployments");
     let cursor = ctx.cursor(scope.clone()).await?;
-    let url = format!(
-        "{}/repos/{full}/deployments?per_page={pp}",
-        ctx.api,
-        pp = ctx.per_page
-    );
+    let url = deployments_url(ctx, full);
     let etag = ctx.etag(&url).await?;
-    let floor = cursor.map(|c| c - DAY);
+    // A day before the cursor, and not below the window.
+    let floor = later(cursor.map(|c| c - DAY), ctx.window);
     let keep = |page: &[(api::Deployment, Vec<u8>)]| match (floor, page.last()) {
         (Some(f), Some((d, _))) => d.created_at.0 >= f,
         _ => true,
     };
-    let listed = all_items::<api::Deployment>(&ctx.http, &url, etag.as_deref(), keep).await?;
+    let listed =
+        list_pages::<api::Deployment>(&ctx.http, &url, etag.as_deref(), None, keep).await?;
     if ctx.production.configured() {
         // The source names its production environments: deployments stored before follow the
         // rule too (GitHub's own flag is not re-read for them).
@@ -1149,8 +1519,11 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
     let mut refreshed: Vec<String> = Vec::new();
     let mut max = cursor;
     let mut first_etag = None;
-    if let Some((list, etag)) = listed {
-        first_etag = etag;
+    let mut start = None;
+    if let Some(listing) = listed {
+        first_etag = listing.first_etag;
+        start = ctx.backfill_from(full, cursor, &listing.last_page);
+        let list = listing.items;
         max = list.iter().map(|(d, _)| d.created_at.0).max().max(cursor);
         // Oldest first, so that a resumed sync never skips an older deployment.
         let mut todo: Vec<(api::Deployment, Vec<u8>)> = list
@@ -1161,32 +1534,7 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
         todo.sort_by_key(|(d, _)| (d.created_at.0, d.id));
         let total = todo.len() as u64;
         for (i, (d, raw)) in todo.into_iter().enumerate() {
-            let surl = format!(
-                "{}/repos/{full}/deployments/{}/statuses?per_page={pp}",
-                ctx.api,
-                d.id,
-                pp = ctx.per_page
-            );
-            let (statuses, sraw) = list_raw::<api::DeploymentStatus>(&ctx.http, &surl).await?;
-            let rec = normalize::deployment(&d, &statuses, &ctx.production);
-            refreshed.push(rec.external_id.clone());
-            let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}/{}", d.id));
-            ctx.db
-                .write(move |tx| {
-                    code::upsert_deployment(tx, repo_id, &rec).map_err(store_err)?;
-                    save_raw(tx, sid, "github.deployment", &key, None, &raw, now)?;
-                    save_raw(
-                        tx,
-                        sid,
-                        "github.deployment.statuses",
-                        &key,
-                        None,
-                        &sraw,
-                        now,
-                    )?;
-                    Ok(())
-                })
-                .await?;
+            refreshed.push(store_deployment(ctx, repo_id, full, d, raw).await?);
             if (i + 1) % 10 == 0 || i as u64 + 1 == total {
                 ctx.progress(full, "deployments", i as u64 + 1, total);
             }
@@ -1224,7 +1572,44 @@ async fn deployments(ctx: &Arc<Ctx>, repo_id: i64, full: &str) -> Result<()> {
             })
             .await?;
     }
-    ctx.finish_phase(scope, max, url, first_etag).await
+    ctx.finish_phase(scope, max, url, first_etag, start).await
+}
+
+/// Fetch a deployment's statuses and write it with them in one transaction; its id.
+pub(super) async fn store_deployment(
+    ctx: &Ctx,
+    repo_id: i64,
+    full: &str,
+    d: api::Deployment,
+    raw: Vec<u8>,
+) -> Result<String> {
+    let surl = format!(
+        "{}/repos/{full}/deployments/{}/statuses?per_page={pp}",
+        ctx.api,
+        d.id,
+        pp = ctx.per_page
+    );
+    let (statuses, sraw) = list_raw::<api::DeploymentStatus>(&ctx.http, &surl).await?;
+    let rec = normalize::deployment(&d, &statuses, &ctx.production);
+    let id = rec.external_id.clone();
+    let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}/{}", d.id));
+    ctx.db
+        .write(move |tx| {
+            code::upsert_deployment(tx, repo_id, &rec).map_err(store_err)?;
+            save_raw(tx, sid, "github.deployment", &key, None, &raw, now)?;
+            save_raw(
+                tx,
+                sid,
+                "github.deployment.statuses",
+                &key,
+                None,
+                &sraw,
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(id)
 }
 
 /// Cursor scope holding a repository's workflows (`{full}:workflows`), for when their list is
@@ -1235,7 +1620,7 @@ fn workflows_scope(full: &str) -> String {
 
 /// A repository's workflows: every page of `actions/workflows`, conditionally (the list read last
 /// time is kept, as JSON, under [`workflows_scope`]).
-async fn repo_workflows(ctx: &Ctx, full: &str) -> Result<Vec<api::Workflow>> {
+pub(super) async fn repo_workflows(ctx: &Ctx, full: &str) -> Result<Vec<api::Workflow>> {
     let url = format!(
         "{}/repos/{full}/actions/workflows?per_page={pp}",
         ctx.api,
@@ -1307,7 +1692,16 @@ async fn workflow_runs(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
     if !ctx.deploy.enabled() {
         return Ok(());
     }
-    match workflow_runs_of(ctx, repo_id, full, branch).await {
+    actions_refused(
+        ctx,
+        full,
+        workflow_runs_of(ctx, repo_id, full, branch).await,
+    )
+}
+
+/// A repository where GitHub refuses Actions (403, 404, 410) gets a warning, not a failed sync.
+pub(super) fn actions_refused(ctx: &Ctx, full: &str, result: Result<()>) -> Result<()> {
+    match result {
         Err(ConnectorError::NotFound { .. }) => {
             ctx.warn(format!(
                 "{full}: GitHub Actions not found (HTTP 404: Actions disabled, or a token without actions:read); no deployments from workflow runs"
@@ -1328,14 +1722,26 @@ async fn workflow_runs(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -
     }
 }
 
-async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+/// What deciding which runs are deployments needs, per repository.
+pub(super) struct RunRule {
+    pub(super) workflows: Vec<api::Workflow>,
+    envs: Vec<EnvDeployment>,
+    environment: String,
+    production: bool,
+    /// Stored runs' `updated_at` by run id (updated as runs are written).
+    versions: HashMap<String, Option<Ts>>,
+}
+
+/// The repository's deploy workflows and what deciding on their runs needs; `None` when it has
+/// none.
+pub(super) async fn run_rule(ctx: &Ctx, repo_id: i64, full: &str) -> Result<Option<RunRule>> {
     let workflows: Vec<api::Workflow> = repo_workflows(ctx, full)
         .await?
         .into_iter()
         .filter(|w| ctx.deploy.is_deploy_workflow(w))
         .collect();
     if workflows.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let envs: Vec<EnvDeployment> = if ctx.deploy.environment.is_some() {
         ctx.db
@@ -1355,30 +1761,98 @@ async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str
         Some(e) => (e.clone(), ctx.production.is_production(e, None)),
         None => ("production".to_string(), true),
     };
-    let mut versions = ctx
+    let versions = ctx
         .db
         .read(move |s| {
             code::deployment_versions(s.conn(), repo_id, "workflow_run").map_err(store_err)
         })
         .await?;
-    for w in workflows {
+    Ok(Some(RunRule {
+        workflows,
+        envs,
+        environment,
+        production,
+        versions,
+    }))
+}
+
+/// A deploy workflow's runs, newest first (no search filter: GitHub caps filtered lists at
+/// 1,000).
+pub(super) fn runs_url(ctx: &Ctx, full: &str, w: &api::Workflow) -> String {
+    format!(
+        "{}/repos/{full}/actions/workflows/{}/runs?per_page={pp}&exclude_pull_requests=true",
+        ctx.api,
+        w.id,
+        pp = ctx.per_page
+    )
+}
+
+/// Write the completed runs of `list` that are deployments and not stored at their version; how
+/// many.
+pub(super) async fn write_runs(
+    ctx: &Ctx,
+    repo_id: i64,
+    full: &str,
+    branch: &str,
+    w: &api::Workflow,
+    rule: &mut RunRule,
+    list: &[(api::WorkflowRun, Vec<u8>)],
+) -> Result<u64> {
+    let mut recs = Vec::new();
+    for (run, raw) in list {
+        let completed = run.status.as_deref() == Some("completed");
+        if !completed || !actions::is_candidate(run, branch, &ctx.deploy, &rule.envs) {
+            continue;
+        }
+        let id = run.id.to_string();
+        if rule.versions.get(&id) == Some(&Some(run.updated_at.0)) {
+            continue;
+        }
+        rule.versions.insert(id, Some(run.updated_at.0));
+        recs.push((
+            normalize::workflow_run_deployment(run, w, &rule.environment, rule.production),
+            raw.clone(),
+        ));
+    }
+    let total = recs.len() as u64;
+    let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
+    ctx.db
+        .write(move |tx| {
+            for (d, raw) in &recs {
+                code::upsert_deployment(tx, repo_id, d).map_err(store_err)?;
+                save_raw(
+                    tx,
+                    sid,
+                    "github.workflow_run",
+                    &format!("{full_s}/{}", d.external_id),
+                    None,
+                    raw,
+                    now,
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(total)
+}
+
+async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Result<()> {
+    let Some(mut rule) = run_rule(ctx, repo_id, full).await? else {
+        return Ok(());
+    };
+    for w in rule.workflows.clone() {
         let scope = format!("{full}:workflow_runs:{}", w.id);
         let cursor = ctx.cursor(scope.clone()).await?;
-        let floor = cursor.map(|c| c - DAY);
+        // A day before the cursor, and not below the window.
+        let floor = later(cursor.map(|c| c - DAY), ctx.window);
         // One URL (so an unchanged first page is a 304), newest first, paged down to the floor.
-        // No search filter (`created`, `branch`, `status`): GitHub caps filtered lists at 1,000.
-        let url = format!(
-            "{}/repos/{full}/actions/workflows/{}/runs?per_page={pp}&exclude_pull_requests=true",
-            ctx.api,
-            w.id,
-            pp = ctx.per_page
-        );
+        let url = runs_url(ctx, full, &w);
         let etag = ctx.etag(&url).await?;
         let keep = |page: &[(api::WorkflowRun, Vec<u8>)]| match (floor, page.last()) {
             (Some(f), Some((r, _))) => r.created_at.0 >= f,
             _ => true,
         };
-        let Some((list, first_etag)) = all_items_in::<api::WorkflowRun>(
+        let Some(listing) = list_pages::<api::WorkflowRun>(
             &ctx.http,
             &url,
             etag.as_deref(),
@@ -1389,6 +1863,8 @@ async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str
         else {
             continue;
         };
+        let start = ctx.backfill_from(full, cursor, &listing.last_page);
+        let mut list = listing.items;
         let completed = |r: &api::WorkflowRun| r.status.as_deref() == Some("completed");
         // The cursor: before the oldest run still going (recent ones), else the newest run seen.
         let pending = list
@@ -1402,47 +1878,18 @@ async fn workflow_runs_of(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str
             Some(p) => Some(p),
             None => newest.max(cursor),
         };
-        let mut recs = Vec::new();
-        for (run, raw) in &list {
-            if !completed(run) || !actions::is_candidate(run, branch, &ctx.deploy, &envs) {
-                continue;
-            }
-            let id = run.id.to_string();
-            if versions.get(&id) == Some(&Some(run.updated_at.0)) {
-                continue;
-            }
-            versions.insert(id, Some(run.updated_at.0));
-            recs.push((
-                normalize::workflow_run_deployment(run, &w, &environment, production),
-                raw.clone(),
-            ));
+        if let Some(w) = ctx.window {
+            list.retain(|(r, _)| r.created_at.0 >= w);
         }
-        let total = recs.len() as u64;
-        let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
-        ctx.db
-            .write(move |tx| {
-                for (d, raw) in &recs {
-                    code::upsert_deployment(tx, repo_id, d).map_err(store_err)?;
-                    save_raw(
-                        tx,
-                        sid,
-                        "github.workflow_run",
-                        &format!("{full_s}/{}", d.external_id),
-                        None,
-                        raw,
-                        now,
-                    )?;
-                }
-                Ok(())
-            })
-            .await?;
+        let total = write_runs(ctx, repo_id, full, branch, &w, &mut rule, &list).await?;
         if total > 0 {
             ctx.progress(full, "workflow runs", total, total);
         }
         // A run still going may finish further down the list: without a validator the next sync
         // reads the pages again instead of stopping at an unchanged first page.
-        let first_etag = first_etag.filter(|_| pending.is_none());
-        ctx.finish_phase(scope, new_cursor, url, first_etag).await?;
+        let first_etag = listing.first_etag.filter(|_| pending.is_none());
+        ctx.finish_phase(scope, new_cursor, url, first_etag, start)
+            .await?;
     }
     Ok(())
 }

@@ -673,6 +673,8 @@ async fn an_incremental_sync_walks_only_new_commits() {
         phase: "commits".into(),
         done: 2,
         total: 2,
+        pass: bosun_connectors::Pass::Full,
+        eta_secs: None,
     }));
     assert!(matches!(
         events.last(),

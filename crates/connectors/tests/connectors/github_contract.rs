@@ -69,7 +69,7 @@ fn expected() -> Expected {
     e
 }
 
-async fn assert_complete(h: &crate::support::Harness) {
+pub async fn assert_complete(h: &crate::support::Harness) {
     let e = expected();
     assert_eq!(
         h.count("SELECT count(*) FROM pull_requests").await,

@@ -3,6 +3,7 @@
 //! provider payload we have decoded with the connectors' own types.
 
 mod contract;
+mod first_sync;
 mod git_local;
 mod github_actions;
 mod github_contract;

@@ -1,5 +1,6 @@
+use bosun_connectors::engine::Stage;
 use bosun_connectors::events::VecSink;
-use bosun_connectors::github::{GithubSettings, SyncStats, sync_source};
+use bosun_connectors::github::{GithubSettings, SyncStats, sync_source, sync_stage};
 use bosun_connectors::http::HttpConfig;
 use bosun_connectors::{Db, Result};
 use bosun_core::Sensitive;
@@ -118,6 +119,31 @@ impl Harness {
             self.sink.clone(),
         )
         .await
+    }
+
+    /// One stage of the sync (a first sync's recent pass, or its backfill), with `sink`.
+    pub async fn sync_stage(
+        &self,
+        stage: Stage,
+        sink: Arc<dyn bosun_connectors::EventSink>,
+    ) -> Result<SyncStats> {
+        sync_stage(
+            &self.db,
+            &self.source,
+            Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string()),
+            fast_http(),
+            as_of_ts(),
+            sink,
+            stage,
+        )
+        .await
+    }
+
+    pub async fn text(&self, sql: &'static str) -> String {
+        self.db
+            .read(move |s| Ok(s.conn().query_row(sql, [], |r| r.get(0))?))
+            .await
+            .unwrap()
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
