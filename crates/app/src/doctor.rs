@@ -83,7 +83,10 @@ impl App {
         checks.extend(
             tokio::task::spawn_blocking(move || {
                 let needing = keychain_sources(&tokens, &listed);
-                [check_keychain(&tokens, &needing), check_token_store(&tokens)]
+                [
+                    check_keychain(&tokens, &needing),
+                    check_token_store(&tokens),
+                ]
             })
             .await
             .unwrap_or_else(|e| {
@@ -353,10 +356,10 @@ impl App {
 fn check_keychain(tokens: &TokenStore, needing: &[String]) -> Check {
     match secrets::probe() {
         Ok(()) => check("keychain", Level::Ok, "the OS keychain answers"),
-        Err(e) if tokens.kind() == StoreKind::File => check(
+        Err(_) if tokens.kind() == StoreKind::File => check(
             "keychain",
             Level::Ok,
-            format!("{e} (not needed: tokens are kept in the encrypted token file)"),
+            "no OS keychain answers (not needed: tokens are kept in the encrypted token file)",
         ),
         Err(e) if needing.is_empty() => check(
             "keychain",

@@ -82,7 +82,10 @@ fn without_a_keychain_adding_a_source_names_the_encrypted_file_and_records_nothi
         message.contains("encrypted file") && message.contains("bosun tokens use-file"),
         "the error names the file store: {message}"
     );
-    assert!(app.sources().unwrap().is_empty(), "no source without its token");
+    assert!(
+        app.sources().unwrap().is_empty(),
+        "no source without its token"
+    );
     let view = app.token_store().unwrap();
     assert_eq!(view.status.store, StoreKind::Keychain);
     assert!(!view.status.keychain_ok && view.status.keychain_problem.is_some());
@@ -92,8 +95,9 @@ fn without_a_keychain_adding_a_source_names_the_encrypted_file_and_records_nothi
 
 #[test]
 fn without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it() {
-    if !without_keychain("without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it")
-    {
+    if !without_keychain(
+        "without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it",
+    ) {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -125,7 +129,10 @@ fn without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it() 
     assert_eq!(added.token, TokenOrigin::TokenFile);
     let file = std::fs::read_to_string(dir.path().join("tokens.enc")).unwrap();
     assert!(file.contains("\"gh\""), "the entry is named: {file}");
-    assert!(!file.contains(bosun_app::demo::DEMO_TOKEN), "never in clear");
+    assert!(
+        !file.contains(bosun_app::demo::DEMO_TOKEN),
+        "never in clear"
+    );
     let out = rt.block_on(app.sync(Some("gh"), sink())).unwrap();
     assert!(out[0].ok && out[0].items > 0, "{:?}", out[0]);
     let view = app.token_store().unwrap();
@@ -150,7 +157,9 @@ fn without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it() 
         }) => {}
         other => panic!("{other:?}"),
     }
-    later.unlock_tokens(&secret("correct horse battery")).unwrap();
+    later
+        .unlock_tokens(&secret("correct horse battery"))
+        .unwrap();
     let out = rt.block_on(later.sync(Some("gh"), sink())).unwrap();
     assert!(out[0].ok, "{:?}", out[0]);
 
@@ -182,7 +191,9 @@ fn with_a_keychain_tokens_move_to_the_file_and_back() {
         .add_github_source(github(name, Some("http://127.0.0.1:9/api".into())))
         .unwrap();
     assert_eq!(added.token, TokenOrigin::Keychain);
-    let moved = app.use_token_file(&secret("correct horse battery")).unwrap();
+    let moved = app
+        .use_token_file(&secret("correct horse battery"))
+        .unwrap();
     assert_eq!(moved.moved, [name]);
     assert_eq!(moved.not_read, None);
     assert_eq!(app.sources().unwrap()[0].token, TokenOrigin::TokenFile);

@@ -50,6 +50,11 @@ pub fn delete(source: &str) -> Result<()> {
 }
 
 /// Whether the OS keychain answers (a lookup of an entry that does not exist).
+pub fn answers() -> Result<()> {
+    get("doctor-probe").map(drop)
+}
+
+/// [`answers`], with why not as a sentence.
 pub fn probe() -> std::result::Result<(), String> {
-    get("doctor-probe").map(drop).map_err(|e| e.to_string())
+    answers().map_err(|e| e.to_string())
 }

@@ -178,8 +178,7 @@ impl TokenStore {
 
     fn lock(&self) -> Result<std::fs::File> {
         let path = self.inner.path.with_extension("enc.lock");
-        private_dir(path.parent().unwrap_or(Path::new(".")))
-            .map_err(|e| io_error(&path, e))?;
+        private_dir(path.parent().unwrap_or(Path::new("."))).map_err(|e| io_error(&path, e))?;
         let f = private_open(&path, false).map_err(|e| io_error(&path, e))?;
         f.lock().map_err(|e| io_error(&path, e))?;
         Ok(f)
@@ -307,7 +306,9 @@ impl TokenStore {
         *self.kept() = Some(key);
         for source in &moved.moved {
             if let Err(e) = keychain::delete(source) {
-                tracing::warn!("{source}'s token is in the token file now; its keychain copy stays: {e}");
+                tracing::warn!(
+                    "{source}'s token is in the token file now; its keychain copy stays: {e}"
+                );
             }
         }
         Ok(moved)
@@ -322,7 +323,7 @@ impl TokenStore {
                 "tokens are already kept in the OS keychain".into(),
             ));
         };
-        keychain::probe().map_err(AppError::Keychain)?;
+        keychain::answers()?;
         let key = self.key_for(&file)?;
         let mut moved = Moved::default();
         for source in file.sources() {

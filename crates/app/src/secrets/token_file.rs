@@ -116,13 +116,8 @@ impl Kdf {
         if salt.len() < 16 {
             return Err(bad("salt shorter than 16 bytes"));
         }
-        let params = Params::new(
-            self.memory_kib,
-            self.iterations,
-            self.parallelism,
-            Some(32),
-        )
-        .map_err(|e| bad(&e.to_string()))?;
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|e| bad(&e.to_string()))?;
         let mut key = [0u8; 32];
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.expose().as_bytes(), &salt, &mut key)
@@ -198,13 +193,7 @@ fn open(key: &FileKey, aad: &[u8], s: &Sealed) -> Option<Vec<u8>> {
     let nonce: [u8; 12] = unhex(&s.nonce)?.try_into().ok()?;
     let sealed = unhex(&s.sealed)?;
     cipher(key)
-        .decrypt(
-            &nonce.into(),
-            Payload {
-                msg: &sealed,
-                aad,
-            },
-        )
+        .decrypt(&nonce.into(), Payload { msg: &sealed, aad })
         .ok()
 }
 
@@ -332,7 +321,10 @@ mod tests {
 
     #[test]
     fn hex_round_trips_and_refuses_odd_or_non_hex() {
-        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])), Some(vec![0, 1, 0xab, 0xff]));
+        assert_eq!(
+            unhex(&hex(&[0, 1, 0xab, 0xff])),
+            Some(vec![0, 1, 0xab, 0xff])
+        );
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
     }
@@ -343,7 +335,10 @@ mod tests {
         file.set(&key, "gh", &pass("ghp_one")).unwrap();
         file.set(&key, "jira", &pass("jira-two")).unwrap();
         let text = String::from_utf8(file.to_bytes()).unwrap();
-        assert!(!text.contains("ghp_one") && !text.contains("jira-two"), "{text}");
+        assert!(
+            !text.contains("ghp_one") && !text.contains("jira-two"),
+            "{text}"
+        );
         let again = TokenFile::parse(text.as_bytes()).unwrap();
         let key = again.unlock(&pass("correct horse")).unwrap();
         let get = |s| again.get(&key, s).unwrap().map(|t| t.expose().clone());
