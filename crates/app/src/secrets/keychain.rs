@@ -15,16 +15,19 @@ fn entry(source: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, &format!("source:{source}")).map_err(error)
 }
 
-fn error(e: keyring::Error) -> AppError {
+/// Why the keychain did not answer, as a short sentence (no advice).
+fn reason(e: keyring::Error) -> String {
     match e {
-        keyring::Error::NoStorageAccess(inner) => AppError::Keychain(format!(
-            "the OS keychain is locked or unavailable ({inner}); {HINT}"
-        )),
-        keyring::Error::PlatformFailure(inner) => {
-            AppError::Keychain(format!("the OS keychain failed ({inner}); {HINT}"))
+        keyring::Error::NoStorageAccess(inner) => {
+            format!("the OS keychain is locked or unavailable ({inner})")
         }
-        other => AppError::Keychain(format!("{other}; {HINT}")),
+        keyring::Error::PlatformFailure(inner) => format!("the OS keychain failed ({inner})"),
+        other => other.to_string(),
     }
+}
+
+fn error(e: keyring::Error) -> AppError {
+    AppError::Keychain(format!("{}; {HINT}", reason(e)))
 }
 
 /// Keep `token` for `source`.
@@ -54,7 +57,11 @@ pub fn answers() -> Result<()> {
     get("doctor-probe").map(drop)
 }
 
-/// [`answers`], with why not as a sentence.
+/// [`answers`], with why not as a short sentence.
 pub fn probe() -> std::result::Result<(), String> {
-    answers().map_err(|e| e.to_string())
+    let entry = keyring::Entry::new(SERVICE, "source:doctor-probe").map_err(reason)?;
+    match entry.get_password() {
+        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(reason(e)),
+    }
 }
