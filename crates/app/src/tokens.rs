@@ -1,6 +1,6 @@
 //! The token store as the front doors offer it: `bosun tokens status|use-file|use-keychain` and
 //! the API's `token_store`, `use_token_file` and `unlock_token_file`. The stores themselves are
-//! in `secrets` (docs/security.md, "The encrypted token file").
+//! in `secrets` (docs/tokens.md).
 
 use crate::secrets::{Moved, TokenStoreStatus};
 use crate::{App, Result};

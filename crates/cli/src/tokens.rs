@@ -1,6 +1,6 @@
 //! `bosun tokens`: where the sources' tokens are kept — the OS keychain, or the encrypted token
 //! file `<data dir>/tokens.enc` — and moving them between the two; and, for the commands that
-//! need a token, asking for the file's passphrase once (docs/cli.md, docs/security.md).
+//! need a token, asking for the file's passphrase once (docs/cli.md, docs/tokens.md).
 
 use anyhow::Context;
 use bosun_app::secrets::{self, StoreKind, TokenFileError};

@@ -1,6 +1,6 @@
 //! The encrypted token file, `<data dir>/tokens.enc`: every source's token sealed with
 //! AES-256-GCM under a key derived from a passphrase with Argon2id. The format and the threat
-//! model are in docs/security.md ("The encrypted token file") and SECURITY.md.
+//! model are in docs/tokens.md and SECURITY.md.
 //!
 //! This module is the format and its cryptography only (no paths, no locking, no keychain):
 //! `TokenFile` is the parsed file; a [`FileKey`] is what a passphrase unlocks.
