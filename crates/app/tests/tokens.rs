@@ -180,7 +180,7 @@ fn without_a_keychain_a_token_goes_to_the_unlocked_file_and_its_sync_reads_it() 
 #[test]
 fn with_a_keychain_tokens_move_to_the_file_and_back() {
     if std::env::var("BOSUN_TEST_KEYCHAIN").as_deref() != Ok("1") {
-        eprintln!("skipped: needs a Secret Service (BOSUN_TEST_KEYCHAIN=1, as .ci/run sets)");
+        // Needs a Secret Service: `.ci/run` starts one and sets BOSUN_TEST_KEYCHAIN=1.
         return;
     }
     let dir = tempfile::tempdir().unwrap();
