@@ -5,7 +5,7 @@
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
-use crate::views::{data, delivery, knowledge, ledger, notes, onboarding, settings, work};
+use crate::views::{data, delivery, knowledge, ledger, notes, onboarding, settings, tokens, work};
 use std::sync::Arc;
 
 fn app_info(api: &Api, _: work::NoArgs) -> Result<AppInfo> {
@@ -89,7 +89,13 @@ endpoints! {
     audit: work::NoArgs => ledger::AuditPage = ledger::audit_page;
     /// Sources, configuration, the Ask index, alert pause.
     settings: work::NoArgs => settings::Settings = settings::settings;
-    /// Add a source; its token goes to the OS keychain.
+    /// Where tokens are kept: the OS keychain or the encrypted token file (locked or not).
+    token_store: work::NoArgs => tokens::TokenStoreView = tokens::token_store;
+    /// Keep tokens in an encrypted file from now on (where no keychain works); moves the keychain's.
+    use_token_file: tokens::PassphraseArgs => tokens::TokenFileMade = tokens::use_token_file;
+    /// Unlock the encrypted token file for this run (the key stays in memory only).
+    unlock_token_file: tokens::PassphraseArgs => tokens::TokenStoreView = tokens::unlock_token_file;
+    /// Add a source; its token goes to the token store (the OS keychain, or the encrypted file).
     add_source: settings::AddSourceArgs => settings::SourceRow = settings::add_source;
     /// Remove a source (its records stay; its token is forgotten).
     remove_source: settings::RemoveSourceArgs => settings::SourceRow = settings::remove_source;

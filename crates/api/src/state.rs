@@ -471,6 +471,8 @@ impl Api {
     ) -> Result<T> {
         let current = self.app();
         let mut app = App::new(current.paths.clone(), current.clock())?;
+        // The token file, once unlocked, stays unlocked.
+        app.share_tokens(&current);
         let out = change(&mut app)?;
         *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
         *lock(&self.cache) = None;

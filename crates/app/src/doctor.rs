@@ -1,9 +1,9 @@
 //! `bosun doctor` (docs/data.md): every check ends ok, warn or fail with a one-line reason.
-//! The keychain, the embedding model's files against their pinned checksums, ONNX Runtime, each
+//! The keychain and the token store in use, the embedding model's files against their pinned checksums, ONNX Runtime, each
 //! source's token and rate limit (one live request), the clock against the providers' `Date`,
 //! the database's integrity and size, free disk, and the permissions of the data dir and database.
 
-use crate::secrets::{self, TokenOrigin};
+use crate::secrets::{self, StoreKind, TokenOrigin, TokenStore};
 use crate::{App, Result};
 use bosun_core::time::Ts;
 use bosun_knowledge::embed;
@@ -79,11 +79,20 @@ impl App {
         } else {
             Vec::new()
         };
-        let listed = sources.clone();
-        checks.push(
-            tokio::task::spawn_blocking(move || check_keychain(&keychain_sources(&listed)))
-                .await
-                .unwrap_or_else(|e| check("keychain", Level::Fail, e.to_string())),
+        let (listed, tokens) = (sources.clone(), self.tokens().clone());
+        checks.extend(
+            tokio::task::spawn_blocking(move || {
+                let needing = keychain_sources(&tokens, &listed);
+                [
+                    check_keychain(&tokens, &needing),
+                    check_token_store(&tokens),
+                ]
+            })
+            .await
+            .unwrap_or_else(|e| {
+                let failed = |name| check(name, Level::Fail, e.to_string());
+                [failed("keychain"), failed("token_store")]
+            }),
         );
         checks.extend(check_model(&embed::models_dir()));
         checks.push(check_runtime(&embed::models_dir()));
@@ -231,14 +240,15 @@ impl App {
             };
         }
         let (kind, source, base) = (s.kind.clone(), s.name.clone(), s.base_url.clone());
+        let tokens = self.tokens().clone();
         let token =
-            tokio::task::spawn_blocking(move || secrets::resolve(&kind, &source, base.as_deref()))
+            tokio::task::spawn_blocking(move || tokens.resolve(&kind, &source, base.as_deref()))
                 .await;
         let token = match token {
             Ok(Ok(Some((t, _)))) => t,
             Ok(Ok(None)) => {
                 let vars = secrets::env_vars(&s.kind, &s.name).join(" or ");
-                return done(Level::Fail, format!("no token (keychain or {vars})"));
+                return done(Level::Fail, format!("no token (token store or {vars})"));
             }
             Ok(Err(e)) => return done(Level::Fail, e.to_string()),
             Err(e) => return done(Level::Fail, e.to_string()),
@@ -343,9 +353,14 @@ impl App {
     }
 }
 
-fn check_keychain(needing: &[String]) -> Check {
+fn check_keychain(tokens: &TokenStore, needing: &[String]) -> Check {
     match secrets::probe() {
         Ok(()) => check("keychain", Level::Ok, "the OS keychain answers"),
+        Err(_) if tokens.kind() == StoreKind::File => check(
+            "keychain",
+            Level::Ok,
+            "no OS keychain answers (not needed: tokens are kept in the encrypted token file)",
+        ),
         Err(e) if needing.is_empty() => check(
             "keychain",
             Level::Warn,
@@ -581,14 +596,51 @@ fn human_secs(s: i64) -> String {
     }
 }
 
+/// Where tokens are kept: the keychain (a warning when none answers and no token file is set
+/// up), or the encrypted file (a warning while it is locked, a failure when it cannot be read).
+fn check_token_store(tokens: &TokenStore) -> Check {
+    let status = tokens.status();
+    let name = "token_store";
+    match (status.store, &status.file_problem) {
+        (StoreKind::Keychain, _) if status.keychain_ok => {
+            check(name, Level::Ok, "tokens are kept in the OS keychain")
+        }
+        (StoreKind::Keychain, _) => check(
+            name,
+            Level::Warn,
+            format!(
+                "no OS keychain answers and no encrypted token file is set up: `bosun tokens use-file` keeps tokens in {}, or set BOSUN_TOKEN_<SOURCE>",
+                status.file
+            ),
+        ),
+        (StoreKind::File, Some(problem)) => check(name, Level::Fail, problem.clone()),
+        (StoreKind::File, None) if status.locked => check(
+            name,
+            Level::Warn,
+            format!(
+                "tokens are kept in the encrypted file {}, which is locked: unlock it (the app or `bosun` asks for its passphrase) or set {}",
+                status.file,
+                secrets::PASSPHRASE_VAR
+            ),
+        ),
+        (StoreKind::File, None) => check(
+            name,
+            Level::Ok,
+            format!(
+                "tokens are kept in the encrypted file {} (unlocked; {} tokens)",
+                status.file,
+                tokens.file_sources().map_or(0, |s| s.len())
+            ),
+        ),
+    }
+}
+
 /// Sources whose token is in the keychain (the keychain must work for them).
-pub fn keychain_sources(sources: &[Source]) -> Vec<String> {
+pub fn keychain_sources(tokens: &TokenStore, sources: &[Source]) -> Vec<String> {
     sources
         .iter()
         .filter(|s| !s.demo && s.kind != "git")
-        .filter(|s| {
-            secrets::origin(&s.kind, &s.name, s.base_url.as_deref()) == TokenOrigin::Keychain
-        })
+        .filter(|s| tokens.origin(&s.kind, &s.name, s.base_url.as_deref()) == TokenOrigin::Keychain)
         .map(|s| s.name.clone())
         .collect()
 }

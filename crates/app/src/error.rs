@@ -12,6 +12,12 @@ pub enum AppError {
     Config { path: String, message: String },
     #[error("keychain: {0}")]
     Keychain(String),
+    /// The encrypted token file: locked, a wrong passphrase, altered or unreadable.
+    #[error("token file {path}: {error}")]
+    TokenFile {
+        path: String,
+        error: crate::secrets::TokenFileError,
+    },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -40,6 +46,16 @@ impl HasCode for AppError {
             AppError::NotFound(_) => Code::NotFound,
             AppError::Config { .. } => Code::Config,
             AppError::Keychain(_) => Code::Keychain,
+            AppError::TokenFile { error, .. } => {
+                use crate::secrets::TokenFileError as E;
+                match error {
+                    E::WrongPassphrase | E::WeakPassphrase => Code::InvalidInput,
+                    E::WrongPassphraseInEnv => Code::Config,
+                    E::Locked | E::Tampered { .. } | E::Malformed(_) | E::Crypto(_) => {
+                        Code::Keychain
+                    }
+                }
+            }
             AppError::Io { .. } => Code::Io,
             AppError::Store(e) => e.code(),
             AppError::Connector(e) => e.code(),

@@ -21,6 +21,7 @@ pub mod paths;
 pub mod secrets;
 mod service;
 pub mod signals;
+pub mod tokens;
 
 pub use cited::CitedDocument;
 pub use config::Config;

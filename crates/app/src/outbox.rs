@@ -429,8 +429,9 @@ impl App {
                     source.name.clone(),
                     source.base_url.clone(),
                 );
+                let tokens = self.tokens().clone();
                 match tokio::task::spawn_blocking(move || {
-                    crate::secrets::resolve(&kind, &name, base.as_deref())
+                    tokens.resolve(&kind, &name, base.as_deref())
                 })
                 .await
                 .map_err(|e| AppError::Keychain(e.to_string()))??

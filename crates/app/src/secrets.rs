@@ -1,16 +1,24 @@
-//! Tokens live in the OS keychain (Secret Service on Linux) or in an environment variable; never
-//! in the database, the config file or a log line. They travel as `Sensitive<String>`.
+//! Tokens live in the environment, the OS keychain (Secret Service on Linux) or the encrypted
+//! token file — never in the database, the config file or a log line. They travel as
+//! `Sensitive<String>`. Which of the keychain and the file is in use, and the file's key while it
+//! is unlocked, is the [`TokenStore`] the `App` owns (`store.rs`); the keychain calls are in
+//! `keychain.rs`, the file's format and cryptography in `token_file.rs`.
 //!
 //! A kind-wide environment token (`BOSUN_GITHUB_TOKEN`, …) is bound to one origin (scheme, host
 //! and port): the provider's public API, or the origin named by `BOSUN_<KIND>_TOKEN_ORIGIN`. A
 //! source of that kind on any other origin does not get it (adding a source that points at another
-//! host must not hand it the token); `BOSUN_TOKEN_<SOURCE>` and the keychain are per source.
+//! host must not hand it the token); `BOSUN_TOKEN_<SOURCE>`, the keychain and the file are per
+//! source.
+
+mod keychain;
+mod store;
+pub mod token_file;
 
 use crate::{AppError, Result};
 use bosun_core::Sensitive;
 use serde::Serialize;
-
-const SERVICE: &str = "bosun";
+pub use store::{FILE_NAME, Moved, PASSPHRASE_VAR, StoreKind, TokenStore, TokenStoreStatus};
+pub use token_file::TokenFileError;
 
 /// Where a source's token comes from (shown to the user; never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,29 +26,14 @@ const SERVICE: &str = "bosun";
 pub enum TokenOrigin {
     Environment(String),
     Keychain,
+    /// The encrypted token file (`<data dir>/tokens.enc`).
+    TokenFile,
     Demo,
     /// The source needs no token (a local git repository).
     NotNeeded,
     Missing,
-    /// The keychain could not be asked (locked or absent).
+    /// The store could not be asked (the keychain locked or absent, the file unreadable).
     Unknown(String),
-}
-
-fn entry(source: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(SERVICE, &format!("source:{source}")).map_err(keychain_error)
-}
-
-fn keychain_error(e: keyring::Error) -> AppError {
-    let hint = "set the token in an environment variable instead (e.g. BOSUN_GITHUB_TOKEN)";
-    match e {
-        keyring::Error::NoStorageAccess(inner) => AppError::Keychain(format!(
-            "the OS keychain is locked or unavailable ({inner}); {hint}"
-        )),
-        keyring::Error::PlatformFailure(inner) => {
-            AppError::Keychain(format!("the OS keychain failed ({inner}); {hint}"))
-        }
-        other => AppError::Keychain(format!("{other}; {hint}")),
-    }
 }
 
 /// The environment variables checked for a source, most specific first.
@@ -133,61 +126,50 @@ pub fn missing_hint(kind: &str, source: &str) -> String {
     format!("set {} or {} ({bound})", vars[0], vars[1])
 }
 
-/// Store `token` for `source` in the keychain.
-pub fn store(source: &str, token: &Sensitive<String>) -> Result<()> {
-    entry(source)?
-        .set_password(token.expose())
-        .map_err(keychain_error)
-}
-
-/// Forget the stored token of `source` (absent is fine).
-pub fn delete(source: &str) -> Result<()> {
-    match entry(source)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(keychain_error(e)),
-    }
-}
-
-/// The token of a source on `base_url`: environment first (explicit beats stored; see
-/// [`env_token`]), then the keychain.
-pub fn resolve(
-    kind: &str,
-    source: &str,
-    base_url: Option<&str>,
-) -> Result<Option<(Sensitive<String>, TokenOrigin)>> {
-    if let Some(t) = env_token(kind, source, base_url, &|v| std::env::var(v).ok()) {
-        return Ok(Some(t));
-    }
-    let unreadable = |e: keyring::Error| {
-        AppError::Keychain(format!(
-            "no usable environment token ({}) and the OS keychain could not be read ({e})",
-            missing_hint(kind, source)
-        ))
-    };
-    match entry(source)?.get_password() {
-        Ok(t) => Ok(Some((Sensitive::new(t), TokenOrigin::Keychain))),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(unreadable(e)),
-    }
-}
-
-/// Where the token would come from, without failing when the keychain is unavailable.
-pub fn origin(kind: &str, source: &str, base_url: Option<&str>) -> TokenOrigin {
-    match resolve(kind, source, base_url) {
-        Ok(Some((_, o))) => o,
-        Ok(None) => TokenOrigin::Missing,
-        Err(e) => TokenOrigin::Unknown(e.to_string()),
-    }
-}
-
 /// Whether the OS keychain answers (a lookup of an entry that does not exist).
 pub fn probe() -> std::result::Result<(), String> {
-    match entry("doctor-probe")
-        .map_err(|e| e.to_string())?
-        .get_password()
-    {
-        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(keychain_error(e).to_string()),
+    keychain::probe()
+}
+
+impl TokenStore {
+    /// The token of a source on `base_url`: environment first (explicit beats stored; see
+    /// [`env_token`]), then the store in use (the keychain, or the encrypted file, which must be
+    /// unlocked if it holds a token for `source`).
+    pub fn resolve(
+        &self,
+        kind: &str,
+        source: &str,
+        base_url: Option<&str>,
+    ) -> Result<Option<(Sensitive<String>, TokenOrigin)>> {
+        if let Some(t) = env_token(kind, source, base_url, &|v| std::env::var(v).ok()) {
+            return Ok(Some(t));
+        }
+        let origin = match self.kind() {
+            StoreKind::Keychain => TokenOrigin::Keychain,
+            StoreKind::File => TokenOrigin::TokenFile,
+        };
+        match self.get(source) {
+            Ok(t) => Ok(t.map(|t| (t, origin))),
+            Err(AppError::Keychain(e)) => Err(AppError::Keychain(format!(
+                "no usable environment token ({}) and the OS keychain could not be read ({e})",
+                missing_hint(kind, source)
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Where the token would come from, without failing when the store cannot be read (and
+    /// without the file's passphrase: its entry names are not secret).
+    pub fn origin(&self, kind: &str, source: &str, base_url: Option<&str>) -> TokenOrigin {
+        if let Some((_, o)) = env_token(kind, source, base_url, &|v| std::env::var(v).ok()) {
+            return o;
+        }
+        match (self.holds(source), self.kind()) {
+            (Ok(true), StoreKind::Keychain) => TokenOrigin::Keychain,
+            (Ok(true), StoreKind::File) => TokenOrigin::TokenFile,
+            (Ok(false), _) => TokenOrigin::Missing,
+            (Err(e), _) => TokenOrigin::Unknown(e.to_string()),
+        }
     }
 }
 

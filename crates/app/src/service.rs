@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::paths::Paths;
-use crate::secrets::{self, TokenOrigin};
+use crate::secrets::{self, TokenOrigin, TokenStore};
 use crate::{AppError, Result};
 use bosun_connectors::engine::{self, SourceOutcome, Stage, SyncJob};
 use bosun_connectors::{Db, Event, EventSink};
@@ -23,6 +23,8 @@ pub struct App {
     deliverer: String,
     /// The audit ledger's anchor (found or made on first use; see `ledger`).
     ledger: std::sync::OnceLock<std::result::Result<Anchor, String>>,
+    /// Where the sources' tokens are kept, and the token file's key once unlocked.
+    tokens: TokenStore,
 }
 
 /// A source as the user sees it: never its token, only where the token comes from.
@@ -205,9 +207,12 @@ fn view(s: &Source, token: TokenOrigin) -> SourceView {
 }
 
 /// The token a source's requests carry: the demo's for a demo source, none for a local git
-/// repository, else from the environment or the keychain (read off the async runtime: a
+/// repository, else from the environment or the token store (read off the async runtime: a
 /// keychain call may block). No token is a `NotFound` that says how to give one.
-async fn source_token(source: &Source) -> Result<Option<Sensitive<String>>> {
+pub(crate) async fn source_token(
+    tokens: &TokenStore,
+    source: &Source,
+) -> Result<Option<Sensitive<String>>> {
     if source.demo {
         return Ok(Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string())));
     }
@@ -219,8 +224,9 @@ async fn source_token(source: &Source) -> Result<Option<Sensitive<String>>> {
         source.name.clone(),
         source.base_url.clone(),
     );
+    let tokens = tokens.clone();
     let resolved =
-        tokio::task::spawn_blocking(move || secrets::resolve(&kind, &name, base.as_deref()))
+        tokio::task::spawn_blocking(move || tokens.resolve(&kind, &name, base.as_deref()))
             .await
             .map_err(|e| AppError::Keychain(e.to_string()))??;
     match resolved {
@@ -235,11 +241,11 @@ async fn source_token(source: &Source) -> Result<Option<Sensitive<String>>> {
     }
 }
 
-fn token_origin(s: &Source) -> TokenOrigin {
+fn token_origin(tokens: &TokenStore, s: &Source) -> TokenOrigin {
     match (s.demo, s.kind.as_str()) {
         (_, "git") => TokenOrigin::NotNeeded,
         (true, _) => TokenOrigin::Demo,
-        _ => secrets::origin(&s.kind, &s.name, s.base_url.as_deref()),
+        _ => tokens.origin(&s.kind, &s.name, s.base_url.as_deref()),
     }
 }
 
@@ -247,12 +253,27 @@ impl App {
     pub fn new(paths: Paths, clock: Arc<dyn Clock>) -> Result<App> {
         let config = Config::load(&paths.config_file)?;
         Ok(App {
+            tokens: TokenStore::new(&paths),
             paths,
             config,
             clock,
             deliverer: deliverer_id(),
             ledger: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Where the sources' tokens are kept (the keychain or the encrypted file).
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// Share `other`'s token store (and so its unlocked key) when it is this data dir's: an
+    /// `App` made again for the same data dir (the API does after the first-run wizard) must
+    /// not ask for the passphrase again.
+    pub fn share_tokens(&mut self, other: &App) {
+        if other.tokens.file_path() == self.tokens.file_path() {
+            self.tokens = other.tokens.clone();
+        }
     }
 
     /// The id this process's outbox claims carry.
@@ -302,7 +323,7 @@ impl App {
             .iter()
             .map(|s| SourceView {
                 history: history(&store, s),
-                ..view(s, token_origin(s))
+                ..view(s, token_origin(&self.tokens, s))
             })
             .collect())
     }
@@ -350,9 +371,9 @@ impl App {
                 s.name
             )));
         }
-        // The token goes to the keychain first: no source is recorded if it cannot be kept safely.
+        // The token is kept first: no source is recorded if it cannot be kept safely.
         if let Some(token) = &s.token {
-            secrets::store(&s.name, token)?;
+            self.tokens.set(&s.name, token)?;
         }
         let settings = serde_json::to_value(bosun_connectors::github::GithubSettings {
             owner: s.owner.trim().to_string(),
@@ -377,7 +398,7 @@ impl App {
         })?;
         let src = sync_state::source_by_id(store.conn(), id)?
             .ok_or_else(|| AppError::NotFound("source vanished".into()))?;
-        Ok(view(&src, token_origin(&src)))
+        Ok(view(&src, token_origin(&self.tokens, &src)))
     }
 
     /// Add a source of any kind. The settings are checked against the connector's own type and
@@ -480,7 +501,7 @@ impl App {
             )));
         }
         if let Some(token) = &spec.token {
-            secrets::store(&spec.name, token)?;
+            self.tokens.set(&spec.name, token)?;
         }
         let base = spec.base_url.as_deref().map(|u| u.trim_end_matches('/'));
         let now = self.now();
@@ -499,7 +520,7 @@ impl App {
         })?;
         let src = sync_state::source_by_id(store.conn(), id)?
             .ok_or_else(|| AppError::NotFound("source vanished".into()))?;
-        Ok(view(&src, token_origin(&src)))
+        Ok(view(&src, token_origin(&self.tokens, &src)))
     }
 
     /// Resolve identities across all accounts and apply the config's teams.
@@ -564,9 +585,9 @@ impl App {
         let src = self.find_source(&store, key)?;
         store.write(|tx| sync_state::remove_source(tx, src.id))?;
         if !src.demo
-            && let Err(e) = secrets::delete(&src.name)
+            && let Err(e) = self.tokens.delete(&src.name)
         {
-            tracing::warn!("source removed, but its keychain entry could not be deleted: {e}");
+            tracing::warn!("source removed, but its stored token could not be deleted: {e}");
         }
         Ok(view(&src, TokenOrigin::Missing))
     }
@@ -615,7 +636,7 @@ impl App {
         let mut jobs = Vec::new();
         let mut missing = Vec::new();
         for source in sources {
-            let token = match source_token(&source).await {
+            let token = match source_token(&self.tokens, &source).await {
                 Ok(token) => token,
                 Err(e) => {
                     missing.push((source.name.clone(), source.kind.clone(), e.to_string()));
@@ -701,7 +722,7 @@ impl App {
                 source.name, source.kind
             )));
         }
-        let token = source_token(&source).await?.ok_or_else(|| {
+        let token = source_token(&self.tokens, &source).await?.ok_or_else(|| {
             AppError::InvalidInput(format!("source {} needs no token", source.name))
         })?;
         let sink: Arc<dyn EventSink> = Arc::new(bosun_connectors::events::NullSink);
@@ -851,7 +872,7 @@ impl App {
             sources.push(SourceStatus {
                 source: SourceView {
                     history: history(&store, &s),
-                    ..view(&s, token_origin(&s))
+                    ..view(&s, token_origin(&self.tokens, &s))
                 },
                 jobs,
                 cursors,

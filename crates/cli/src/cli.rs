@@ -97,7 +97,10 @@ pub enum Command {
     Backup(crate::backup::BackupArgs),
     /// Replace the database with a backup, after checking it.
     Restore(crate::backup::RestoreArgs),
-    /// Check the keychain, model files, runtime, sources (auth, rate limit, clock), database,
+    /// Where tokens are kept: the OS keychain, or an encrypted file where no keychain works.
+    #[command(subcommand)]
+    Tokens(crate::tokens::TokensCommand),
+    /// Check the keychain and the token store, model files, runtime, sources (auth, rate limit, clock), database,
     /// disk and permissions; exit 1 only when a check fails.
     Doctor,
     /// The UI in a browser: serve it and its API on 127.0.0.1 (the first line printed is the URL
@@ -207,7 +210,8 @@ pub enum AddSource {
         /// rest (0: all in one pass) [default: 30].
         #[arg(long, value_name = "DAYS")]
         first_pass_days: Option<u32>,
-        /// Read a token from standard input and keep it in the OS keychain.
+        /// Read a token from standard input and keep it in the OS keychain (or the encrypted
+        /// token file, when `bosun tokens use-file` chose it).
         #[arg(long)]
         token_stdin: bool,
     },

@@ -15,6 +15,7 @@ mod notes;
 mod progress;
 mod serve;
 mod signals;
+mod tokens;
 
 use anyhow::Context;
 use bosun_app::demo::{self, DemoOptions};
@@ -122,6 +123,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let clock = clock(cli.as_of.as_deref())?;
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     let mut app = App::new(paths, clock)?;
+    if needs_tokens(&cli.command) {
+        tokens::unlock_if_needed(&app)?;
+    }
     match cli.command {
         Command::Serve(args) => return serve::run(cli.data_dir, cli.config, app.clock(), args),
         Command::Init(args) => init::run(&mut app, args, cli.json)?,
@@ -360,6 +364,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forget(a) => forget::run(&app, a, cli.json)?,
         Command::Backup(a) => backup::backup(&app, a, cli.json)?,
         Command::Restore(a) => backup::restore(&app, a, cli.json)?,
+        Command::Tokens(c) => tokens::run(&app, c, cli.json)?,
         Command::Doctor => {
             if !doctor::run(&app, cli.json)? {
                 return Ok(ExitCode::from(1));
@@ -375,6 +380,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Commands that read or keep a source's token: the token file, if locked, is unlocked first
+/// (asked on the terminal). `serve` is not one: its UI unlocks the file, or it reads
+/// BOSUN_TOKENS_PASSPHRASE.
+fn needs_tokens(command: &Command) -> bool {
+    use signals::ActionsCommand;
+    matches!(
+        command,
+        Command::Init(_)
+            | Command::Sync { .. }
+            | Command::Doctor
+            | Command::Sources(SourcesCommand::Workflows { .. })
+            | Command::Actions(ActionsCommand::Approve { .. } | ActionsCommand::Send)
+    ) || matches!(command, Command::Sources(SourcesCommand::Add(add)) if !matches!(add, AddSource::Git { .. }))
 }
 
 fn read_token(token_stdin: bool) -> anyhow::Result<Option<Sensitive<String>>> {
@@ -676,6 +696,7 @@ fn token_label(t: &bosun_app::secrets::TokenOrigin) -> String {
     match t {
         TokenOrigin::Environment(v) => format!("environment ({v})"),
         TokenOrigin::Keychain => "keychain".into(),
+        TokenOrigin::TokenFile => "token file".into(),
         TokenOrigin::Demo => "demo".into(),
         TokenOrigin::NotNeeded => "not needed".into(),
         TokenOrigin::Missing => "missing".into(),

@@ -178,6 +178,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::ProviderUnavailable => StatusCode::BAD_GATEWAY,
+        // No keychain answers, or the token file is locked: a state the UI offers a way out
+        // of (the encrypted file, its unlock field), not a server failure.
+        ErrorCode::Keychain => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -30,7 +30,8 @@ status: string, summary: string, preview: string, body: string, target: unknown,
 decision: unknown, };
 
 /**
- * A new source. `token` is stored in the OS keychain and never returned.
+ * A new source. `token` is kept in the token store (the OS keychain or the encrypted file) and
+ * never returned.
  */
 
 export type AddSourceArgs = { 
@@ -579,6 +580,12 @@ export type OwnerChoice = { login: string, description: string | null,
  */
 is_user: boolean, };
 
+/**
+ * A passphrase for the token file (never logged: its `Debug` is redacted).
+ */
+
+export type PassphraseArgs = { passphrase: string, };
+
 export type PauseArgs = { 
 /**
  * Pause for this many hours; 0 resumes.
@@ -710,7 +717,8 @@ detail: string, };
 
 export type SourceRow = { id: number, name: string, kind: string, base_url: string | null, enabled: boolean, demo: boolean, 
 /**
- * Where the token comes from: keychain, environment, demo, not_needed, missing, unknown.
+ * Where the token comes from: keychain, token_file, environment, demo, not_needed, missing,
+ * unknown.
  */
 token: string, token_detail: string | null, last_sync_finished_at: string | null, last_sync_status: string | null, last_error: string | null, 
 /**
@@ -752,6 +760,12 @@ export type Stat = { n: number, median: number | null, p75: number | null, p90: 
  */
 
 export type Storage = { database: string, size_bytes: number, wal_bytes: number, tables: Array<StoredTable>, files: Array<StoredFile>, };
+
+/**
+ * Where tokens that are not in the environment are kept.
+ */
+
+export type StoreKind = "keychain" | "file";
 
 export type StoredFile = { 
 /**
@@ -818,6 +832,54 @@ longest_waiting: Array<QueuedPr>, blocked: Array<SprintItem>, open_incidents: nu
  * What changed in the last 24 hours, newest first.
  */
 since_yesterday: Array<Happening>, meetings: Array<Meeting>, };
+
+/**
+ * The encrypted token file was made.
+ */
+
+export type TokenFileMade = { store: TokenStoreView, 
+/**
+ * The sources whose token moved there from the keychain.
+ */
+moved: Array<string>, 
+/**
+ * Why the keychain could not be read, when it could not.
+ */
+not_read: string | null, };
+
+/**
+ * The token store: which one is in use, whether the encrypted file is locked, and the keychain.
+ */
+
+export type TokenStoreView = { 
+/**
+ * `keychain` by default; `file` once the encrypted token file was chosen.
+ */
+store: StoreKind, 
+/**
+ * The encrypted file's path (whether or not it exists).
+ */
+file: string, 
+/**
+ * The file is in use and not unlocked in this process: tokens cannot be read or added.
+ */
+locked: boolean, 
+/**
+ * BOSUN_TOKENS_PASSPHRASE is set (it unlocks the file at each start).
+ */
+passphrase_from_env: boolean, 
+/**
+ * Why the file cannot be opened (a wrong BOSUN_TOKENS_PASSPHRASE, a damaged file).
+ */
+file_problem: string | null, 
+/**
+ * The OS keychain answers; when it does not, `keychain_problem` says why.
+ */
+keychain_ok: boolean, keychain_problem: string | null, 
+/**
+ * The sources with a token in the store in use.
+ */
+sources: Array<string>, };
 
 /**
  * What the welcome page needs before the first step.
@@ -893,7 +955,13 @@ export interface Endpoints {
   audit: { args: NoArgs; result: AuditPage };
   /** Sources, configuration, the Ask index, alert pause. */
   settings: { args: NoArgs; result: Settings };
-  /** Add a source; its token goes to the OS keychain. */
+  /** Where tokens are kept: the OS keychain or the encrypted token file (locked or not). */
+  token_store: { args: NoArgs; result: TokenStoreView };
+  /** Keep tokens in an encrypted file from now on (where no keychain works); moves the keychain's. */
+  use_token_file: { args: PassphraseArgs; result: TokenFileMade };
+  /** Unlock the encrypted token file for this run (the key stays in memory only). */
+  unlock_token_file: { args: PassphraseArgs; result: TokenStoreView };
+  /** Add a source; its token goes to the token store (the OS keychain, or the encrypted file). */
   add_source: { args: AddSourceArgs; result: SourceRow };
   /** Remove a source (its records stay; its token is forgotten). */
   remove_source: { args: RemoveSourceArgs; result: SourceRow };

@@ -8,4 +8,5 @@ pub mod ledger;
 pub mod notes;
 pub mod onboarding;
 pub mod settings;
+pub mod tokens;
 pub mod work;

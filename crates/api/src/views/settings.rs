@@ -1,4 +1,5 @@
-//! Settings: sources (tokens go to the OS keychain, never back out), the configuration in
+//! Settings: sources (tokens go to the token store — the OS keychain or the encrypted token
+//! file — never back out), the configuration in
 //! effect, the Ask index, and pausing alerts.
 
 use super::common::{TeamRef, teams};
@@ -19,7 +20,8 @@ pub struct SourceRow {
     pub base_url: Option<String>,
     pub enabled: bool,
     pub demo: bool,
-    /// Where the token comes from: keychain, environment, demo, not_needed, missing, unknown.
+    /// Where the token comes from: keychain, token_file, environment, demo, not_needed, missing,
+    /// unknown.
     pub token: String,
     pub token_detail: Option<String>,
     pub last_sync_finished_at: Option<String>,
@@ -104,7 +106,8 @@ fn source_row(s: bosun_app::SourceView) -> SourceRow {
     }
 }
 
-/// A new source. `token` is stored in the OS keychain and never returned.
+/// A new source. `token` is kept in the token store (the OS keychain or the encrypted file) and
+/// never returned.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct AddSourceArgs {

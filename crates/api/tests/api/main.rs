@@ -366,3 +366,53 @@ async fn delivered_alerts_and_the_brief_are_announced_once() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[1], ("new".to_string(), "held".to_string()));
 }
+
+/// The token file unlocked through the API stays unlocked when the API makes its app again
+/// (as it does after the first-run wizard): the passphrase is asked once per run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlocked_token_file_stays_unlocked_when_the_app_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = api(dir.path());
+    let short = endpoints::call(
+        &first,
+        "use_token_file",
+        serde_json::json!({"passphrase": "short"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(short.code, ErrorCode::InvalidInput);
+    assert!(
+        short.message.contains("at least 8 characters"),
+        "{}",
+        short.message
+    );
+    let made = endpoints::call(
+        &first,
+        "use_token_file",
+        serde_json::json!({"passphrase": "correct horse battery"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(made["store"]["store"], "file");
+    assert_eq!(made["store"]["locked"], false);
+    assert!(dir.path().join("tokens.enc").exists());
+    // A second API on the same data dir (the next run) starts locked.
+    let next = api(dir.path());
+    let status = endpoints::call(&next, "token_store", serde_json::Value::Null)
+        .await
+        .unwrap();
+    assert_eq!(status["locked"], true);
+    let again = endpoints::call(
+        &first,
+        "use_token_file",
+        serde_json::json!({"passphrase": "correct horse battery"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(again.code, ErrorCode::InvalidInput, "one file only");
+    first.replace_app(|_| Ok(())).unwrap();
+    let status = endpoints::call(&first, "token_store", serde_json::Value::Null)
+        .await
+        .unwrap();
+    assert_eq!(status["locked"], false, "{status}");
+}

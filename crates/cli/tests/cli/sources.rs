@@ -148,6 +148,109 @@ fn tokens_go_to_the_keychain_or_nowhere() {
     }
 }
 
+/// Issue 15.2: where no keychain works, `tokens use-file` makes the encrypted token file the
+/// store. A token added then is kept there (never in clear); a process without the passphrase
+/// cannot read it and says to unlock the file; `BOSUN_TOKENS_PASSPHRASE` unlocks it.
+#[test]
+fn tokens_go_to_the_encrypted_file_once_chosen() {
+    let providers = Providers::start("1");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pass = "correct horse battery";
+    let with_stdin = |args: &[&str], input: &str, passphrase: Option<&str>| {
+        let mut c = bosun();
+        c.arg("--data-dir").arg(d).args(args);
+        if let Some(p) = passphrase {
+            c.env("BOSUN_TOKENS_PASSPHRASE", p);
+        }
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // Two different passphrases: refused, no file.
+    let o = with_stdin(&["tokens", "use-file"], &format!("{pass}\n{pass}!\n"), None);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!d.join("tokens.enc").exists());
+    let o = with_stdin(&["tokens", "use-file"], &format!("{pass}\n{pass}\n"), None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("tokens.enc"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let add = [
+        "sources",
+        "add",
+        "github",
+        "--name",
+        "gh",
+        "--owner",
+        "tidewater",
+        "--repo",
+        "compass-billing",
+        "--base-url",
+        &providers.github,
+        "--token-stdin",
+    ];
+    // Locked (another process, no passphrase, no terminal): refused, nothing recorded.
+    let o = with_stdin(&add, &format!("{}\n", providers.token), None);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.starts_with("error[keychain]:") && e.contains("unlock the token file"),
+        "{e}"
+    );
+    let o = with_stdin(&add, &format!("{}\n", providers.token), Some(pass));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = std::fs::read_to_string(d.join("tokens.enc")).unwrap();
+    assert!(!file.contains(&providers.token), "never in clear");
+    let list = json(d, &["--json", "sources", "list"]);
+    assert_eq!(list["sources"][0]["token"]["kind"], "token_file");
+    let status = json(d, &["--json", "tokens", "status"]);
+    assert_eq!(status["store"], "file");
+    assert_eq!(status["locked"], true);
+    assert_eq!(status["sources"], serde_json::json!(["gh"]));
+    // A sync without the passphrase says to unlock the file; a wrong one says it is wrong.
+    let o = run(d, &["--as-of", AS_OF, "sync"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("unlock the token file"), "{e}");
+    let o = with_stdin(&["--as-of", AS_OF, "sync"], "", Some("not the passphrase"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("BOSUN_TOKENS_PASSPHRASE is not its passphrase"),
+        "{e}"
+    );
+    let o = with_stdin(&["--as-of", AS_OF, "sync"], "", Some(pass));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // One file only.
+    let o = with_stdin(&["tokens", "use-file"], &format!("{pass}\n{pass}\n"), None);
+    assert_eq!(o.status.code(), Some(2));
+    ok(d, &["sources", "remove", "gh"]);
+    assert_eq!(
+        json(d, &["--json", "tokens", "status"])["sources"],
+        serde_json::json!([])
+    );
+}
+
 /// A plain HTTP listener on 127.0.0.1 that answers `[]` to everything and keeps every request's
 /// head (request line and headers, lower-cased).
 struct Recorder {

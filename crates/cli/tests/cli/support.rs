@@ -8,7 +8,8 @@ pub fn bosun() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bosun"));
     c.env_remove("BOSUN_DATA_DIR")
         .env_remove("BOSUN_CONFIG")
-        .env_remove("BOSUN_GITHUB_TOKEN");
+        .env_remove("BOSUN_GITHUB_TOKEN")
+        .env_remove("BOSUN_TOKENS_PASSPHRASE");
     c
 }
 

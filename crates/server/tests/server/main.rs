@@ -27,7 +27,15 @@ async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
 }
 
 async fn server() -> (bosun_server::Running, tempfile::TempDir) {
+    server_with(|_| {}).await
+}
+
+/// [`server`], after `prepare` ran on the data dir.
+async fn server_with(
+    prepare: impl FnOnce(&std::path::Path),
+) -> (bosun_server::Running, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
+    prepare(&dir.path().join("data"));
     let ui = dir.path().join("ui");
     std::fs::create_dir_all(ui.join("assets")).unwrap();
     std::fs::write(ui.join("index.html"), "<!doctype html><title>Bosun</title>").unwrap();
@@ -240,5 +248,77 @@ async fn bosun_token_cookie_is_neither_set_nor_accepted() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    s.shutdown().await;
+}
+
+/// Issue 15.2: with the tokens in the encrypted file, adding a source before the file is
+/// unlocked was to be a clear error the UI can act on, never an HTTP 500; a wrong passphrase is
+/// bad input; the right one unlocks the file for the running server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_token_file_is_a_typed_error_until_unlocked() {
+    let (s, _dir) = server_with(|data| {
+        // Made by an earlier run (`bosun tokens use-file`): this server starts locked.
+        bosun_app::secrets::TokenStore::new(&Paths::in_dir(data))
+            .use_file(
+                &bosun_core::Sensitive::new("correct horse battery".into()),
+                &[],
+            )
+            .unwrap();
+    })
+    .await;
+    let base = format!("http://{}", s.addr);
+    let c = client();
+    let call = |name: &str, body: serde_json::Value| {
+        c.post(format!("{base}/api/call/{name}"))
+            .bearer_auth(&s.token)
+            .json(&body)
+            .send()
+    };
+    let store = call("token_store", serde_json::json!({})).await.unwrap();
+    let store: serde_json::Value = store.json().await.unwrap();
+    assert_eq!(store["store"], "file");
+    assert_eq!(store["locked"], true);
+    let add = serde_json::json!({
+        "kind": "github", "name": "gh", "settings": {"owner": "acme"}, "token": "ghp_x"
+    });
+    let r = call("add_source", add.clone()).await.unwrap();
+    assert_eq!(r.status(), 503);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "keychain");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("unlock the token file"),
+        "{e}"
+    );
+    let r = call(
+        "unlock_token_file",
+        serde_json::json!({"passphrase": "correct horse batterY"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "invalid_input"
+    );
+    let r = call(
+        "unlock_token_file",
+        serde_json::json!({"passphrase": "correct horse battery"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["locked"],
+        false
+    );
+    let r = call("add_source", add).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["token"],
+        "token_file"
+    );
     s.shutdown().await;
 }
