@@ -910,7 +910,9 @@ async fn commits(ctx: &Ctx, repo_id: i64, full: &str, branch: &str) -> Result<()
         _ => true,
     };
     let etag = ctx.etag(&url).await?;
-    let listing = match list_pages::<api::Commit>(&ctx.http, &url, etag.as_deref(), None, keep).await {
+    let listing = match list_pages::<api::Commit>(&ctx.http, &url, etag.as_deref(), None, keep)
+        .await
+    {
         // GitHub's answer for a repository without a single commit: nothing to sync, and no
         // reason to fail the repository's other phases.
         Err(ConnectorError::Http { status: 409, .. }) => {
