@@ -520,26 +520,35 @@ impl App {
                 });
             }
         }
-        // People: the organisation's members, else whoever opened recent pull requests.
-        let people_note = match if is_org {
+        // People: the organisation's members (all of them with read:org, the public ones
+        // without), and whoever opened the chosen repositories' recent pull requests (bots too,
+        // told apart): members who never push are rare, active outsiders are not.
+        let members = if is_org {
             discover::members(&http, &api, owner).await?
         } else {
             Refusable::Refused("a personal account".into())
-        } {
+        };
+        let from_members = match members {
             Refusable::Ok(m) if !m.is_empty() => {
+                let n = m.len();
                 for m in m {
                     add(&mut people, m);
                 }
-                format!("members of {owner} on GitHub")
+                n
             }
-            _ => {
-                for full in chosen.iter().take(30) {
-                    for m in discover::recent_authors(&http, &api, full).await? {
-                        add(&mut people, m);
-                    }
-                }
-                "authors of recent pull requests in the chosen repositories (GitHub did not list the organisation's members)".to_string()
+            _ => 0,
+        };
+        for full in chosen.iter().take(30) {
+            for m in discover::recent_authors(&http, &api, full).await? {
+                add(&mut people, m);
             }
+        }
+        let people_note = if from_members > 0 {
+            format!(
+                "{from_members} members of {owner} GitHub lists to this token, and the authors of recent pull requests in the chosen repositories"
+            )
+        } else {
+            "the authors of recent pull requests in the chosen repositories (GitHub listed no members of the organisation to this token)".to_string()
         };
         add(
             &mut people,
