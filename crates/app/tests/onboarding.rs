@@ -144,6 +144,12 @@ fn a_real_world_organisation_connects_without_editing_a_file() {
         .collect();
     assert_eq!(missing, vec!["read:org"]);
     assert!(check.missing[0].consequence.contains("teams"));
+    // GitHub will not list its organisations to this token; the repositories it reaches name it.
+    assert!(
+        check.owners.iter().any(|o| o.login == org && !o.is_user),
+        "{:?}",
+        check.owners
+    );
 
     let d = rt
         .block_on(app.discover_github(Some(&base), &token(), &org))

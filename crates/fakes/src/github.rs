@@ -127,6 +127,7 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String, scopes: Sco
         )
         .route("/orgs/{org}/teams/{team_slug}/repos", get(orgs::team_repos))
         .route("/orgs/{org}/repos", get(org_repos))
+        .route("/user/repos", get(user_repos))
         .route("/repos/{owner}/{repo}", get(repo_get))
         .route("/repos/{owner}/{repo}/contents/{*path}", get(contents))
         .route("/repos/{owner}/{repo}/pulls", get(pulls_list))
@@ -551,6 +552,15 @@ async fn org_repos(
     let (base, link) = (API.to_string(), base_of(&h));
     let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
     paginate(&link, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
+}
+
+/// `GET /user/repos`: the repositories the token's user can reach (here, every repository of the
+/// organisation the user belongs to). Needs no organisation scope, unlike `/user/orgs`.
+async fn user_repos(State(gh): State<Gh>, Query(q): Q, h: HeaderMap) -> Response {
+    let w = &gh.world;
+    let (base, link) = (API.to_string(), base_of(&h));
+    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
+    paginate(&link, "/user/repos", &q, items, page_of(&q))
 }
 
 /// `GET /repos/{o}/{r}`; a fork also names the repository it forks (`parent`, `source`).

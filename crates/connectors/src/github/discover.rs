@@ -225,6 +225,25 @@ pub async fn owners(http: &HttpClient, api: &str, me: &str) -> Result<Vec<Owner>
             is_user: false,
         })
         .collect();
+    if out.is_empty() {
+        // Without read:org GitHub will not list the user's organisations; the repositories the
+        // token reaches (one page, most recently pushed) still name their owners.
+        let url = format!("{api}/user/repos?per_page=100&sort=pushed");
+        if let Refusable::Ok(Some((repos, _))) =
+            refusable(http.get_json::<Vec<api::Repo>>(&url, None).await)?
+        {
+            for r in repos {
+                let login = r.owner.login;
+                if !login.eq_ignore_ascii_case(me) && !out.iter().any(|o| o.login == login) {
+                    out.push(Owner {
+                        login,
+                        description: None,
+                        is_user: false,
+                    });
+                }
+            }
+        }
+    }
     out.push(Owner {
         login: me.to_string(),
         description: None,
