@@ -72,7 +72,7 @@ struct Identity {
     /// (email, person)
     emails: Vec<(String, i64)>,
     /// (service id, key)
-    services: Vec<(i64, String)>,
+    services: Vec<(i64, Option<String>)>,
 }
 
 struct Lookups {
@@ -802,7 +802,7 @@ impl MetricsCache {
                         .services
                         .iter()
                         .find(|(s, _)| s == id)
-                        .map(|(_, k)| Some(k.as_str())),
+                        .map(|(_, k)| k.as_deref()),
                 })
                 .collect();
             let fresh = load_incidents(conn, Some(&changes.services))?;

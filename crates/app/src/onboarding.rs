@@ -151,7 +151,7 @@ pub struct GithubDiscovery {
     pub people_note: String,
     /// You, from the token.
     pub me: PersonChoice,
-    /// Members proposed as your direct reports: those of teams whose members include you.
+    /// Members proposed as your direct reports: those of GitHub teams whose members include you.
     pub proposed_reports: Vec<String>,
 }
 
@@ -603,7 +603,12 @@ impl App {
                 })
             });
         let mut proposed_reports: Vec<String> = Vec::new();
-        for t in teams.iter().filter(|t| t.members.contains(&me.handle)) {
+        // Only a team GitHub names says whom you work with; a suggested team of everyone active
+        // proposes nobody.
+        for t in teams
+            .iter()
+            .filter(|t| t.origin == TeamOrigin::GithubTeam && t.members.contains(&me.handle))
+        {
             for m in t.members.iter().filter(|m| **m != me.handle) {
                 if !proposed_reports.contains(m) {
                     proposed_reports.push(m.clone());

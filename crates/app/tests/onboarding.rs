@@ -182,6 +182,8 @@ fn a_real_world_organisation_connects_without_editing_a_file() {
             .find(|p| &p.handle == m)
             .is_some_and(|p| !p.is_bot)
     }));
+    // A suggested team of everyone proposes no direct reports.
+    assert!(d.proposed_reports.is_empty(), "{:?}", d.proposed_reports);
     // Some people show no name on GitHub: they are offered by login.
     assert!(d.people.iter().any(|p| !p.is_bot && p.name.is_none()));
 

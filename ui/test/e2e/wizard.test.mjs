@@ -135,11 +135,11 @@ test('other tools are optional and checked live: PagerDuty', async () => {
   await pd.getByLabel('API URL (empty for the public one)').fill(providers.providers.pagerduty);
   await pd.getByLabel('Token').fill('wrong-token');
   await pd.getByRole('button', { name: 'Check' }).click();
-  await pd.getByText('refused').waitFor();
+  await pd.locator('.badge', { hasText: 'refused' }).waitFor();
   assert.ok(await page.getByTestId('to-review').isDisabled(), 'a refused tool blocks the next step');
   await pd.getByLabel('Token').fill(providers.token);
   await pd.getByRole('button', { name: 'Check' }).click();
-  await pd.getByText('valid').waitFor();
+  await pd.locator('.badge', { hasText: 'valid' }).waitFor();
   await shot('5-tools');
 });
 
