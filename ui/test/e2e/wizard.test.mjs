@@ -150,7 +150,7 @@ test('review, save and the first sync, with progress', async () => {
   await shot('6-review');
   const started = Date.now();
   await page.getByTestId('finish').click();
-  await page.getByTestId('sync-phases').waitFor();
+  await page.getByTestId('sync-summary').waitFor();
   await page.waitForTimeout(1500);
   await shot('7-sync');
   await page.getByRole('heading', { name: /First sync (done|finished)/ }).waitFor({ timeout: 600_000 });
