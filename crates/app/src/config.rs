@@ -193,12 +193,7 @@ impl Config {
     fn validate(&self) -> std::result::Result<(), String> {
         let mut keys = std::collections::BTreeSet::new();
         for t in &self.teams {
-            if t.key.is_empty()
-                || !t
-                    .key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+            if !is_valid_key(&t.key) {
                 return Err(format!(
                     "[[teams]] key {:?}: use letters, digits, '-' and '_'",
                     t.key
@@ -240,6 +235,14 @@ impl Config {
             ..Default::default()
         }
     }
+}
+
+/// Whether `key` may name a team or a source: letters, digits, `-` and `_`, not empty.
+pub fn is_valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Before the user's file is laid over Bosun's organisation: its `teams` and `people` become

@@ -88,12 +88,7 @@ impl OrgSettings {
         let bad = |m: String| Err(AppError::InvalidInput(m));
         let mut keys = std::collections::BTreeSet::new();
         for t in &self.teams {
-            if t.key.is_empty()
-                || !t
-                    .key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+            if !crate::config::is_valid_key(&t.key) {
                 return bad(format!(
                     "team key {:?}: use letters, digits, '-' and '_'",
                     t.key

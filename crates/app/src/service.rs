@@ -342,10 +342,7 @@ impl App {
     }
 
     pub fn add_github_source(&self, s: NewGithubSource) -> Result<SourceView> {
-        let valid_name = !s.name.is_empty()
-            && s.name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let valid_name = crate::config::is_valid_key(&s.name);
         if !valid_name {
             return Err(AppError::InvalidInput(format!(
                 "source name {:?}: use letters, digits, '-' and '_'",
@@ -405,11 +402,7 @@ impl App {
     /// the token (if any) goes to the keychain before anything is recorded.
     pub fn add_source(&self, spec: NewSourceSpec) -> Result<SourceView> {
         use bosun_connectors::{git, jira, pagerduty, slack};
-        let valid_name = !spec.name.is_empty()
-            && spec
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let valid_name = crate::config::is_valid_key(&spec.name);
         if !valid_name {
             return Err(AppError::InvalidInput(format!(
                 "source name {:?}: use letters, digits, '-' and '_'",

@@ -3,7 +3,6 @@
 //! repositories, keep the proposed teams, you and your reports, then sync.
 
 use crate::progress;
-use anyhow::Context;
 use bosun_app::App;
 use bosun_app::onboarding::{self, GithubDiscovery, GithubSetup, Setup, TokenInput};
 use clap::Args;
@@ -31,30 +30,6 @@ pub struct InitArgs {
     /// Do not start the first sync.
     #[arg(long)]
     pub no_sync: bool,
-}
-
-/// Read a line from the terminal with echo off (a token), or a plain line from a pipe. Echo is
-/// switched with `stty`, the terminal's own tool, rather than unsafe termios calls.
-fn read_secret(prompt: &str) -> anyhow::Result<String> {
-    eprint!("{prompt}");
-    std::io::stderr().flush().ok();
-    let stdin = std::io::stdin();
-    let stty = |arg: &str| {
-        std::process::Command::new("stty")
-            .arg(arg)
-            .stdin(std::process::Stdio::inherit())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let hidden = stdin.is_terminal() && stty("-echo");
-    let mut line = String::new();
-    let read = stdin.lock().read_line(&mut line);
-    if hidden {
-        stty("echo");
-        eprintln!();
-    }
-    read.context("reading the token")?;
-    Ok(line.trim().to_string())
 }
 
 struct Ask {
@@ -129,7 +104,12 @@ pub fn run(app: &mut App, args: InitArgs, json: bool) -> anyhow::Result<()> {
             && ask.yes("The GitHub CLI is logged in: use its token?")?;
         TokenInput {
             token: (!use_gh)
-                .then(|| read_secret("GitHub token (classic: repo, read:org; input hidden): "))
+                .then(|| {
+                    crate::tokens::read_passphrase(
+                        "GitHub token (classic: repo, read:org; input hidden): ",
+                    )
+                    .map(|t| t.expose().trim().to_string())
+                })
                 .transpose()?,
             from_gh_cli: use_gh,
         }

@@ -26,7 +26,7 @@ pub enum TokensCommand {
 /// Read a passphrase: from the terminal with echo off (switched with `stty`, the terminal's own
 /// tool, rather than unsafe termios calls), or a line from a pipe. Only the line end is taken
 /// off: spaces are part of a passphrase.
-fn read_passphrase(prompt: &str) -> anyhow::Result<Sensitive<String>> {
+pub(crate) fn read_passphrase(prompt: &str) -> anyhow::Result<Sensitive<String>> {
     eprint!("{prompt}");
     std::io::stderr().flush().ok();
     let stdin = std::io::stdin();
