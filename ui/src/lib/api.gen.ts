@@ -331,7 +331,7 @@ people_note: string,
  */
 me: PersonChoice, 
 /**
- * Members proposed as your direct reports: those of teams whose members include you.
+ * Members proposed as your direct reports: those of GitHub teams whose members include you.
  */
 proposed_reports: Array<string>, };
 

@@ -154,7 +154,11 @@ async fn commits(ctx: &Arc<Ctx>, repo_id: i64, full: &str, branch: &str) -> Resu
     let scope = format!("{full}:commits");
     let mut next = position(ctx, &scope, commits_url(ctx, full, branch)).await?;
     while let Some(url) = next {
-        let p = page::<api::Commit>(ctx, &url, None).await?;
+        let p = match page::<api::Commit>(ctx, &url, None).await {
+            // An empty repository (the recent pass warned about it): nothing older either.
+            Err(crate::ConnectorError::Http { status: 409, .. }) => return Ok(()),
+            other => other?,
+        };
         // Every commit of the page, older or not: a commit dated out of order past the window's
         // page is written here.
         write_commits(ctx, repo_id, full, &p.items, false).await?;
