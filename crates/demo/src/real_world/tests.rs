@@ -31,7 +31,7 @@ fn shaped() -> &'static World {
     })
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap()
 }
 
@@ -210,8 +210,29 @@ fn the_shape_is_deterministic_and_leaves_the_other_providers_alone() {
     assert_eq!(json(&w.incidents), json(&d.incidents));
     assert_eq!(json(&w.messages), json(&d.messages));
     assert_eq!(json(&w.org), json(&d.org));
-    for (a, b) in d.repos.iter().zip(&w.repos).skip(1) {
-        assert_eq!(json(&a.commits), json(&b.commits), "{}", a.name);
-        assert_eq!(json(&a.pulls), json(&b.pulls), "{}", a.name);
+    // The demo's repositories keep their history; the first (the big one) gains pull requests
+    // after its own, and the shape's extra repositories (forks, archived, empty) come after them.
+    assert!(w.repos.len() > d.repos.len());
+    for (i, (a, b)) in d.repos.iter().zip(&w.repos).enumerate() {
+        assert_eq!(a.name, b.name);
+        if i == 0 {
+            // Its extra pull requests bring their commits, after the repository's own.
+            assert_eq!(
+                json(&a.commits),
+                json(&b.commits[..a.commits.len()]),
+                "{}",
+                a.name
+            );
+            assert_eq!(b.pulls.len(), a.pulls.len() + EXTRA, "{}", a.name);
+            assert_eq!(
+                json(&a.pulls),
+                json(&b.pulls[..a.pulls.len()]),
+                "{}",
+                a.name
+            );
+        } else {
+            assert_eq!(json(&a.commits), json(&b.commits), "{}", a.name);
+            assert_eq!(json(&a.pulls), json(&b.pulls), "{}", a.name);
+        }
     }
 }
