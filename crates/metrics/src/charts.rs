@@ -23,6 +23,31 @@ const PURPLE: RGBColor = RGBColor(0x7c, 0x3a, 0xed);
 /// A series: its legend, colour and value.
 type Layer<T, V> = (&'static str, RGBColor, fn(&T) -> V);
 
+/// The lead-time histogram's buckets: a label and the exclusive upper bound in seconds.
+pub const LEAD_TIME_BUCKETS: &[(&str, i64)] = &[
+    ("<1h", 3600),
+    ("<4h", 4 * 3600),
+    ("<1d", 86_400),
+    ("<2d", 2 * 86_400),
+    ("<1w", 7 * 86_400),
+    ("<2w", 14 * 86_400),
+    ("<1mo", 30 * 86_400),
+    (">1mo", i64::MAX),
+];
+
+/// How many samples fall in each of [`LEAD_TIME_BUCKETS`].
+pub fn lead_time_histogram(samples_secs: &[i64]) -> Vec<u32> {
+    let mut counts = vec![0u32; LEAD_TIME_BUCKETS.len()];
+    for s in samples_secs {
+        let i = LEAD_TIME_BUCKETS
+            .iter()
+            .position(|(_, max)| s < max)
+            .unwrap_or(LEAD_TIME_BUCKETS.len() - 1);
+        counts[i] += 1;
+    }
+    counts
+}
+
 fn day_label(t: Ts) -> String {
     from_ts(t).format("%b %d").to_string()
 }
@@ -113,24 +138,8 @@ pub fn deployment_frequency(weeks: &[Week]) -> String {
 
 /// Lead time for changes: how many changes took how long (log-spaced buckets).
 pub fn lead_time_distribution(samples_secs: &[i64]) -> String {
-    const BUCKETS: &[(&str, i64)] = &[
-        ("<1h", 3600),
-        ("<4h", 4 * 3600),
-        ("<1d", 86_400),
-        ("<2d", 2 * 86_400),
-        ("<1w", 7 * 86_400),
-        ("<2w", 14 * 86_400),
-        ("<1mo", 30 * 86_400),
-        (">1mo", i64::MAX),
-    ];
-    let mut counts = vec![0u32; BUCKETS.len()];
-    for s in samples_secs {
-        let i = BUCKETS
-            .iter()
-            .position(|(_, max)| s < max)
-            .unwrap_or(BUCKETS.len() - 1);
-        counts[i] += 1;
-    }
+    const BUCKETS: &[(&str, i64)] = LEAD_TIME_BUCKETS;
+    let counts = lead_time_histogram(samples_secs);
     render(|root| {
         let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
         let mut chart = ChartBuilder::on(&root)

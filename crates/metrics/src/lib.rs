@@ -8,6 +8,7 @@ pub mod data;
 pub mod dora;
 pub mod flow;
 pub mod prs;
+pub mod review;
 pub mod sprint;
 pub mod stats;
 

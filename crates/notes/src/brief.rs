@@ -30,6 +30,15 @@ pub fn due(now: Ts, at_minutes: i64, offset_minutes: i32, last_raised: Option<Ts
     now >= moment && last_raised.is_none_or(|l| l < moment)
 }
 
+/// Whose brief it is, in words: "all teams", "team harbor", "teams harbor and pier".
+fn scope(teams: &[String]) -> String {
+    match teams {
+        [] => "all teams".into(),
+        [one] => format!("team {one}"),
+        [rest @ .., last] => format!("teams {} and {last}", rest.join(", ")),
+    }
+}
+
 /// The brief for the manager's `teams` (all teams when empty).
 pub fn brief(input: &Input<'_>, teams: &[String], triage: &Triage, as_of: Ts) -> Brief {
     let mine =
@@ -128,7 +137,11 @@ pub fn brief(input: &Input<'_>, teams: &[String], triage: &Triage, as_of: Ts) ->
             "Morning brief — {}",
             fmt::long_date(fmt::local_date(as_of, offset))
         ),
-        subtitle: format!("{headline}. Written {}.", fmt::when(as_of, offset)),
+        subtitle: format!(
+            "{headline}. For {}. Written {}.",
+            scope(teams),
+            fmt::when(as_of, offset)
+        ),
         sections: vec![blockers, reviews, sprints, incidents],
     };
     Brief {

@@ -55,33 +55,32 @@ fn review_word(state: &str) -> &'static str {
     }
 }
 
-/// Where an open pull request stands, in a few words.
+/// Where an open pull request stands, in a few words ([`bosun_metrics::review`]).
 pub fn pr_state(input: &Input<'_>, pr: &PullRequest, as_of: Ts) -> String {
+    use bosun_metrics::review::ReviewState;
     if pr.draft {
         return "draft".into();
     }
-    let human: Vec<_> = pr
-        .reviews
-        .iter()
-        .filter(|r| !r.reviewer_is_bot && r.reviewer != pr.author && r.at <= as_of)
-        .collect();
-    match human.iter().rev().find(|r| r.state != "COMMENTED") {
-        Some(r) if r.state == "APPROVED" => "approved, not merged yet".into(),
-        Some(_) => match crate::triage::waiting_since(input, pr, as_of) {
-            Some(t) => format!(
-                "updated after changes were requested, waiting {} for another review",
-                fmt::duration(as_of - t)
-            ),
-            None => "changes requested".into(),
-        },
-        None if human.is_empty() => format!(
-            "waiting {} for a first review",
-            fmt::duration(as_of - pr.ready())
-        ),
-        None => format!(
-            "{} so far, no verdict",
-            fmt::plural(human.len(), "comment", "comments")
-        ),
+    let s = crate::triage::standing(input, pr, as_of);
+    let waited = fmt::duration(as_of - s.since);
+    match s.state {
+        ReviewState::Approved => "approved, not merged yet".into(),
+        ReviewState::ChangesRequested => "changes requested".into(),
+        ReviewState::WaitingForReview if s.again => {
+            format!("updated after changes were requested, waiting {waited} for another review")
+        }
+        ReviewState::WaitingForReview => format!("waiting {waited} for a first review"),
+        ReviewState::InReview => {
+            let comments = pr
+                .reviews
+                .iter()
+                .filter(|r| !r.reviewer_is_bot && r.reviewer != pr.author && r.at <= as_of)
+                .count();
+            format!(
+                "{} so far, no verdict",
+                fmt::plural(comments, "comment", "comments")
+            )
+        }
     }
 }
 

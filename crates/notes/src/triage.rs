@@ -10,6 +10,7 @@ use crate::links;
 use crate::note::{Item, Link, Note, NoteKind, Section};
 use bosun_core::time::Ts;
 use bosun_metrics::data::PullRequest;
+use bosun_metrics::review;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -118,9 +119,10 @@ fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// When the pull request started waiting for a reviewer, if it is waiting for one at `as_of`:
-/// ready and never reviewed (since it became ready), or changes were requested and the author has
-/// pushed since. Approved pull requests and those waiting on their author are not in the queue.
+/// When the pull request started waiting for a reviewer, if it is waiting for one at `as_of`
+/// ([`bosun_metrics::review`]: no verdict yet, or changes were requested and the author has
+/// pushed since, or a dismissal). Drafts, bots, approved pull requests and those waiting on their
+/// author are not in the queue.
 pub fn waiting_since(input: &Input<'_>, pr: &PullRequest, as_of: Ts) -> Option<Ts> {
     let open = pr.created_at <= as_of
         && pr.merged_at.is_none_or(|m| m > as_of)
@@ -128,30 +130,25 @@ pub fn waiting_since(input: &Input<'_>, pr: &PullRequest, as_of: Ts) -> Option<T
     if !open || pr.draft || pr.author_is_bot || input.is_bot(pr.author) {
         return None;
     }
-    let verdict = pr
-        .reviews
-        .iter()
-        .filter(|r| {
-            !r.reviewer_is_bot && r.reviewer != pr.author && r.at <= as_of && r.state != "COMMENTED"
-        })
-        .max_by_key(|r| r.at);
-    match verdict {
-        None => Some(pr.ready()),
-        Some(r) if r.state == "CHANGES_REQUESTED" => pr
-            .commits
-            .iter()
-            .filter_map(|sha| {
-                input
-                    .data
-                    .commits
-                    .iter()
-                    .find(|c| c.repo == pr.repo && &c.sha == sha)
-                    .map(|c| c.committed_at)
-            })
-            .filter(|&t| t > r.at && t <= as_of)
-            .min(),
-        Some(_) => None,
-    }
+    let s = standing(input, pr, as_of);
+    s.state.waits_on_reviewers().then_some(s.since)
+}
+
+/// Where `pr` stands with its reviewers at `as_of`: the one definition the queue, Today and every
+/// note share.
+pub fn standing(input: &Input<'_>, pr: &PullRequest, as_of: Ts) -> review::Standing {
+    review::standing(
+        pr,
+        |sha| {
+            input
+                .data
+                .commits
+                .iter()
+                .find(|c| c.repo == pr.repo && c.sha == sha)
+                .map(|c| c.committed_at)
+        },
+        as_of,
+    )
 }
 
 struct Pool {

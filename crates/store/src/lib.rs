@@ -15,6 +15,7 @@ mod error;
 pub mod identity;
 pub mod knowledge;
 pub mod lifecycle;
+pub mod links;
 pub mod metric_changes;
 pub mod migrations;
 pub mod ops;
@@ -232,7 +233,11 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    // A name of its own per write: two threads writing the same file at once (the audit anchor,
+    // advanced by a sync and by an approval) must not rename each other's temporary file away.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -246,6 +251,32 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Parse a JSON array column.
 pub(crate) fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod write_tests {
+    #[test]
+    fn concurrent_writes_of_one_file_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("anchor.json");
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let path = &path;
+                s.spawn(move || {
+                    for j in 0..50 {
+                        super::write_private_file(path, format!("{i}-{j}").as_bytes()).unwrap();
+                    }
+                });
+            }
+        });
+        let last = std::fs::read_to_string(&path).unwrap();
+        assert!(last.ends_with("-49"), "{last}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
 }
 
 #[cfg(all(test, unix))]

@@ -79,24 +79,34 @@ fn run(conn: &mut Connection, path: Option<&Path>, migrations: &[Migration]) -> 
     if current == latest {
         return Ok(());
     }
-    if current == 0 {
-        let objects: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(open_err)?;
-        if objects > 0 {
-            return Err(StoreError::Foreign(
-                path.map(Path::to_path_buf).unwrap_or_default(),
-            ));
-        }
-    } else if let Some(path) = path {
+    if current > 0
+        && let Some(path) = path
+    {
         backup(conn, path, current)?;
     }
+    // Each step under the write lock (BEGIN IMMEDIATE), the version read again inside it: two
+    // processes or threads opening a new database at once apply each migration once, and the
+    // second sees the first's work instead of failing on "table already exists".
     for m in migrations.iter().filter(|m| m.version > current) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = schema_version(&tx).map_err(open_err)?;
+        if now >= m.version {
+            continue;
+        }
+        if now == 0 {
+            let objects: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(open_err)?;
+            if objects > 0 {
+                return Err(StoreError::Foreign(
+                    path.map(Path::to_path_buf).unwrap_or_default(),
+                ));
+            }
+        }
         tx.execute_batch(m.sql).map_err(|e| StoreError::Migration {
             version: m.version,
             name: m.name,
@@ -128,6 +138,24 @@ fn backup(conn: &Connection, path: &Path, version: u32) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_openers_of_a_new_database_migrate_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bosun.db");
+        for _ in 0..5 {
+            let _ = std::fs::remove_file(&path);
+            let results: Vec<_> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|_| s.spawn(|| crate::Store::open(&path).map(|_| ())))
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for r in results {
+                r.unwrap();
+            }
+        }
+    }
 
     #[test]
     fn migrations_are_numbered_in_order_from_one() {

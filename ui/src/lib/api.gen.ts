@@ -44,7 +44,7 @@ kind: string, name: string, base_url: string | null,
  */
 settings: Record<string, unknown>, token: string | null, };
 
-export type AgingRow = { key: string, summary: string, age_secs: number, status: string, over_p85: boolean, };
+export type AgingRow = { key: string, url: string | null, summary: string, age_secs: number, status: string, over_p85: boolean, };
 
 export type Answer = { question: string, 
 /**
@@ -139,6 +139,45 @@ export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: 
  */
 bot: boolean, };
 
+export type ChartData = { kind: ChartKind, unit: ChartUnit, points: Array<ChartPoint>, series: Array<ChartSeries>, };
+
+/**
+ * How the series are drawn.
+ */
+
+export type ChartKind = "stacked_bars" | "stacked_area" | "lines";
+
+/**
+ * One point of the x axis: a week, a day or a bucket, with the range it covers.
+ */
+
+export type ChartPoint = { label: string, 
+/**
+ * The range it covers: times (ISO 8601) for weeks and days, none for buckets.
+ */
+from: string | null, to: string | null, 
+/**
+ * A bucket's range in seconds (lead time), when it is one.
+ */
+min_secs: number | null, max_secs: number | null, 
+/**
+ * A week the window cuts (its first or last): fewer days than the others, drawn apart so it
+ * reads neither as a dip nor as a spike.
+ */
+partial: boolean, };
+
+export type ChartSeries = { name: string, tone: Tone, 
+/**
+ * One value per point (none: no data that week).
+ */
+values: Array<number | null>, };
+
+/**
+ * What the values count.
+ */
+
+export type ChartUnit = "count" | "seconds" | "points";
+
 export type CheckGithubArgs = { 
 /**
  * The API (default GitHub's public one; an Enterprise `…/api/v3`).
@@ -178,10 +217,10 @@ same: boolean, };
 export type Delivery = { window: Window, dora: DoraView, prs: PrStats, flow: FlowView, charts: DeliveryCharts, };
 
 /**
- * SVG documents drawn by the metrics engine.
+ * The numbers behind each chart (the page draws them; the CLI and notes keep the engine's SVG).
  */
 
-export type DeliveryCharts = { deployments_per_week: string, lead_time: string, pr_stages: string, cumulative_flow: string, };
+export type DeliveryCharts = { deployments_per_week: ChartData, lead_time: ChartData, pr_stages: ChartData, cumulative_flow: ChartData, };
 
 /**
  * Leave the welcome page for the demo organisation (in a throwaway folder).
@@ -281,7 +320,11 @@ rule: string, detail: string, };
 
 export type FinishedView = { sync_started: boolean, sources: Array<string>, org_file: string, teams: number, reports: number, };
 
-export type FlowRow = { key: string, work_type: string, started_at: string | null, done_at: string | null, flow_secs: number | null, active_secs: number | null, story_points: number | null, };
+export type FlowRow = { key: string, 
+/**
+ * The ticket's page at its provider, when known.
+ */
+url: string | null, work_type: string, started_at: string | null, done_at: string | null, flow_secs: number | null, active_secs: number | null, story_points: number | null, };
 
 export type FlowView = { finished: number, flow_time: Stat, efficiency: number | null, efficiency_median: number | null, load: number, items_per_week: number, points_per_week: number, distribution_finished: Array<Count>, distribution_in_progress: Array<Count>, p85_flow_secs: number | null, aging: Array<AgingRow>, records: Array<FlowRow>, };
 
@@ -428,9 +471,11 @@ accounts: Array<string>,
  */
 merged: number, reviews_given: number, 
 /**
- * Now: open pull requests, review requests waiting on them, tickets in progress.
+ * Now: open pull requests (not drafts), review requests waiting on them, tickets in
+ * progress (active or waiting) and, of those, the blocked ones (waiting, flagged or blocked by
+ * an unfinished ticket).
  */
-open_prs: number, reviews_pending: number, in_progress: Array<string>, };
+open_prs: number, reviews_pending: number, in_progress: Array<string>, blocked: Array<string>, };
 
 /**
  * A permission the token lacks and what that means for you.
@@ -625,17 +670,31 @@ queue: Array<QueuedPr>, drafts: number, bots: number, };
  * A pull request named the way people say it: `repo#number title`.
  */
 
-export type PrRef = { id: number, repo: string, number: number, title: string, };
+export type PrRef = { id: number, repo: string, number: number, title: string, 
+/**
+ * Its page at the provider, when known.
+ */
+url: string | null, };
 
-export type PrRow = { pull_request: PrRef, author: string | null, size: number, coding_secs: number | null, pickup_secs: number | null, review_secs: number | null, deploy_secs: number | null, first_reviewer: string | null, };
+export type PrRow = { pull_request: PrRef, merged_at: string | null, author: string | null, size: number, coding_secs: number | null, pickup_secs: number | null, review_secs: number | null, deploy_secs: number | null, first_reviewer: string | null, };
+
+/**
+ * Where an open pull request stands with its reviewers ([`review::ReviewState`]).
+ */
+
+export type PrState = "waiting_for_review" | "in_review" | "changes_requested" | "approved_not_merged";
 
 export type PrStats = { merged: number, merged_without_review: number, coding: Stat, pickup: Stat, review: Stat, deploy: Stat, cycle: Stat, sizes: Array<Count>, review_load: Array<ReviewLoad>, records: Array<PrRow>, };
 
 export type QueuedPr = { pull_request: PrRef, author: string | null, team: string | null, 
 /**
- * waiting_for_review, changes_requested, approved_not_merged, in_review
+ * One definition with the triage note and standups (`bosun_metrics::review`).
  */
-state: string, 
+state: PrState, 
+/**
+ * Waiting for review again: the author pushed after changes were requested.
+ */
+again: boolean, 
 /**
  * Since when it has waited in this state.
  */
@@ -735,9 +794,9 @@ sprint: string | null, team: string | null, };
 
 export type SprintHealth = { sprint: SprintRef, committed: Array<SprintItem>, committed_points: number, added: Array<SprintItem>, removed: Array<SprintItem>, completed: Array<SprintItem>, completed_points: number, carry_over: Array<SprintItem>, carried_in: Array<SprintItem>, planning_accuracy: Rate, planning_accuracy_points: number | null, scope_change: number | null, blocked: Array<SprintItem>, at_risk: Array<SprintItem>, remaining_points: number, forecast: Forecast | null, 
 /**
- * The burndown as SVG, drawn by the metrics engine.
+ * The burndown: remaining points per day against the ideal line.
  */
-burndown_svg: string, };
+burndown: ChartData, };
 
 export type SprintItem = { key: string, summary: string, points: number | null, status: string, at: string | null, why: string | null, };
 
@@ -823,9 +882,18 @@ unmatched: number, };
 
 export type TeamRef = { key: string, name: string, };
 
-export type Today = { now: string, me: string | null, signals: Array<SignalView>, waiting_prs: number, 
+export type Today = { now: string, me: string | null, signals: Array<SignalView>, 
 /**
- * Pull requests waiting more than a day, the longest first (at most 5).
+ * Open pull requests by people, not drafts (the triage queue's length).
+ */
+waiting_prs: number, 
+/**
+ * Of those, the ones waiting on reviewers for more than a day (all of them, not the list's
+ * length).
+ */
+waiting_over_day: number, 
+/**
+ * The pull requests counted in `waiting_over_day`, the longest first (at most 5).
  */
 longest_waiting: Array<QueuedPr>, blocked: Array<SprintItem>, open_incidents: number, 
 /**
@@ -880,6 +948,12 @@ keychain_ok: boolean, keychain_problem: string | null,
  * The sources with a token in the store in use.
  */
 sources: Array<string>, };
+
+/**
+ * A series' colour, by meaning (the theme decides the shade).
+ */
+
+export type Tone = "accent" | "good" | "warn" | "bad" | "muted" | "purple";
 
 /**
  * What the welcome page needs before the first step.

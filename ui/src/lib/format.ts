@@ -34,7 +34,9 @@ export function when(iso: string | null | undefined): string {
 
 export function ago(iso: string | null | undefined, now: string): string {
   if (!iso) return '–';
-  return `${duration((Date.parse(now) - Date.parse(iso)) / 1000)} ago`;
+  const secs = (Date.parse(now) - Date.parse(iso)) / 1000;
+  if (secs < 60) return 'just now';
+  return `${duration(secs)} ago`;
 }
 
 export function svgUrl(svg: string): string {
@@ -43,4 +45,9 @@ export function svgUrl(svg: string): string {
 
 export function level(l: string | null | undefined): string {
   return l ?? 'n/a';
+}
+
+/** "1 review", "3 reviews": the count with the right word. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -86,6 +86,28 @@ test('Today shows the demo organisation', async () => {
   await shot('today');
 });
 
+test('one number, one truth: Today\'s counts are the lengths of the lists they summarise', async () => {
+  await visit('today', 'Today');
+  await page.getByTestId('today-cards').waitFor();
+  const queue = (await api(server.origin, server.token, 'pr_queue', { team: null, days: null })).body.queue;
+  // The open pull requests card is the triage queue's length (the PRs page shows the same list).
+  assert.equal(Number(await page.getByTestId('waiting-prs').textContent()), queue.length);
+  // "N waiting on reviewers over a day" counts every one of them, not the top five shown.
+  const onReviewers = queue.filter((q) => (q.state === 'waiting_for_review' || q.state === 'in_review') && q.waiting_secs > 86400);
+  const sub = await page.getByTestId('waiting-over-day').textContent();
+  assert.equal(Number(sub.trim().split(' ')[0]), onReviewers.length);
+  const listed = page.getByTestId('longest-waiting').locator('li');
+  assert.equal(await listed.count(), Math.min(5, onReviewers.length));
+  // The list never shows approved pull requests or ones waiting on their author.
+  for (const text of await listed.allTextContents()) {
+    assert.doesNotMatch(text, /approved not merged|changes requested/, text);
+  }
+  // The PRs page counts the same people-waiting set.
+  await visit('prs', 'Pull requests');
+  const onReviewersNow = queue.filter((q) => q.state === 'waiting_for_review' || q.state === 'in_review');
+  assert.equal(Number(await page.getByTestId('waiting-on-reviewers').textContent()), onReviewersNow.length);
+});
+
 test('meetings to prepare open their notes: standup, 1:1 prep', async () => {
   await visit('today', 'Today');
   await page.getByTestId('meetings').getByRole('button', { name: 'Harbor standup' }).click();
@@ -129,8 +151,67 @@ test('Delivery shows the DORA numbers the CLI computes, and drills down to the d
   await page.getByTestId('dora-cfr').click();
   const drill = page.getByTestId('drilldown');
   await drill.waitFor();
-  assert.equal(await drill.locator('tbody tr').count(), dora.change_failure_rate.failed);
+  const failed = dora.change_failure_rate.failed;
+  assert.match(await drill.getByTestId('table-count').textContent(), new RegExp(`of ${failed}$`));
+  assert.equal(await drill.locator('tbody tr').count(), Math.min(25, failed));
   await drill.screenshot({ path: join(artifacts, 'delivery-drilldown.png') });
+  await page.getByTestId('dora-cfr').click();
+});
+
+test('a long drill-down sorts, searches, pages and exports what it holds', async () => {
+  const dora = cliJson(dataDir, env, 'metrics', 'dora');
+  await visit('delivery', 'Delivery');
+  await page.getByTestId('dora-frequency').click();
+  const table = page.getByTestId('deployments-table');
+  await table.waitFor();
+  const total = dora.deployments;
+  assert.ok(total > 25, `the demo has more deployments than a page (${total})`);
+  assert.equal(await table.locator('tbody tr').count(), 25);
+  assert.match(await table.getByTestId('table-count').textContent(), new RegExp(`^1–25 of ${total}$`));
+  // Newest first by default; sorting by the date column flips it.
+  const firstDate = async () => (await table.locator('tbody tr').first().locator('td').first().textContent()).trim();
+  const newest = await firstDate();
+  await table.getByRole('button', { name: 'Deployed' }).click();
+  const oldest = await firstDate();
+  assert.ok(oldest < newest, `${oldest} < ${newest}`);
+  await table.getByTestId('next-page').click();
+  assert.match(await table.getByTestId('table-count').textContent(), new RegExp(`^26–${Math.min(50, total)} of ${total}$`));
+  // The search narrows to the rows that mention it: one repository's deployments.
+  const repo = (await table.locator('tbody tr').first().locator('td').nth(1).textContent()).trim();
+  await table.getByTestId('table-search').fill(repo);
+  const shown = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+  assert.ok(shown.length > 0 && shown.every((r) => r.trim() === repo), shown.join(','));
+  // The CSV holds every matching row (not only the page) with a header.
+  const [download] = await Promise.all([page.waitForEvent('download'), table.getByTestId('csv').click()]);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  const lines = csv.trim().split('\n');
+  assert.match(lines[0], /^Deployed,Repository,Deployment,Changes/);
+  const count = await table.getByTestId('table-count').textContent();
+  assert.equal(lines.length - 1, Number(count.match(/of (\d+)/)[1]));
+  await table.screenshot({ path: join(artifacts, 'delivery-table.png') });
+});
+
+test('charts answer hover and clicks, and open the records behind a bar', async () => {
+  const dora = cliJson(dataDir, env, 'metrics', 'dora');
+  await visit('delivery', 'Delivery');
+  const chart = page.getByTestId('chart').first();
+  await chart.waitFor();
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.locator('svg').boundingBox();
+  // Hover the last week: the tooltip shows its values.
+  await chart.locator('svg').hover({ position: { x: box.width - 20, y: box.height / 2 } });
+  const tip = chart.getByTestId('chart-tip');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /succeeded \d+.*failed \d+/s);
+  // Keyboard: focus, arrow left, Enter opens that week's deployments.
+  await chart.locator('svg').focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  const drill = page.getByTestId('drilldown');
+  await drill.waitFor();
+  const week = dora.weekly[dora.weekly.length - 2];
+  assert.match(await drill.locator('h2').textContent(), new RegExp(`^${week.deployments} deployments? behind this number · week`));
+  await chart.screenshot({ path: join(artifacts, 'delivery-chart-hover.png') });
 });
 
 test('Team lists people with their review load', async () => {
@@ -221,8 +302,30 @@ test('keyboard: digits switch pages; dark theme renders', async () => {
   await page.getByRole('button', { name: 'Switch light or dark theme' }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   await page.getByTestId('dora').waitFor();
+  // Charts follow the theme: no white box, labels in the theme's muted ink.
+  const chart = page.getByTestId('chart').first();
+  await chart.waitFor();
+  const bg = await chart.evaluate((e) => getComputedStyle(e.closest('.panel')).backgroundColor);
+  assert.notEqual(bg, 'rgb(255, 255, 255)');
+  const ink = await chart.locator('text').first().evaluate((e) => getComputedStyle(e).fill);
+  assert.equal(ink, 'rgb(152, 164, 179)');
   await shot('delivery-dark');
   await page.getByRole('button', { name: 'Switch light or dark theme' }).click();
+});
+
+test('no sideways scrolling at 1024×700', async () => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['team', 'Team'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
+      await visit(id, heading);
+      await page.waitForTimeout(200);
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      await shot(`narrow-${id}`);
+      assert.ok(scroll <= client, `${id}: ${scroll} px wide in a ${client} px window`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 900 });
+  }
 });
 
 test('no console errors (CSP violations included)', () => {

@@ -6,6 +6,7 @@ use bosun_core::time::{Ts, rfc3339};
 use bosun_metrics::data::Dataset;
 use bosun_metrics::dora::Scope;
 use bosun_metrics::stats::Summary;
+use bosun_store::links::WebLinks;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -117,6 +118,14 @@ pub struct Names<'a> {
     pub repos: HashMap<i64, &'a str>,
     /// Pull requests by store id: (repo, number, title).
     pub prs: HashMap<i64, (i64, i64, &'a str)>,
+    /// Each record's page at its provider (empty unless [`Names::with_links`]).
+    pub links: WebLinks,
+}
+
+/// Every record's page at its provider, for links out.
+pub fn web_links(app: &App) -> Result<WebLinks> {
+    let store = app.store()?;
+    Ok(bosun_store::links::web_links(store.conn())?)
 }
 
 impl<'a> Names<'a> {
@@ -133,7 +142,14 @@ impl<'a> Names<'a> {
                 .iter()
                 .map(|p| (p.id, (p.repo, p.number, p.title.as_str())))
                 .collect(),
+            links: WebLinks::default(),
         }
+    }
+
+    /// The same names, with the records' pages at their providers.
+    pub fn with_links(mut self, links: WebLinks) -> Names<'a> {
+        self.links = links;
+        self
     }
 
     pub fn person(&self, id: Option<i64>) -> Option<String> {
@@ -152,6 +168,7 @@ impl<'a> Names<'a> {
             repo: self.repo(*repo),
             number: *number,
             title: title.to_string(),
+            url: self.links.pull_requests.get(&id).cloned(),
         })
     }
 }
@@ -165,6 +182,8 @@ pub struct PrRef {
     #[ts(type = "number")]
     pub number: i64,
     pub title: String,
+    /// Its page at the provider, when known.
+    pub url: Option<String>,
 }
 
 pub fn time(t: Ts) -> String {

@@ -1,11 +1,14 @@
 //! Delivery: DORA's five keys, pull request cycle time and flow, each number with the records
 //! behind it (the drill-down) and its chart.
 
-use super::common::{Count, Names, PrRef, Rate, Stat, Window, WindowArgs, opt_time, scope, time};
+use super::charts::{self, ChartData};
+use super::common::{
+    Count, Names, PrRef, Rate, Stat, Window, WindowArgs, opt_time, scope, time, web_links,
+};
 use crate::error::Result;
 use crate::state::Api;
 use bosun_metrics::dora::{self, FailureEvidence, Unplanned};
-use bosun_metrics::{charts, flow, prs};
+use bosun_metrics::{flow, prs};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -80,6 +83,7 @@ pub struct DoraView {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PrRow {
     pub pull_request: PrRef,
+    pub merged_at: Option<String>,
     pub author: Option<String>,
     #[ts(type = "number")]
     pub size: i64,
@@ -118,6 +122,8 @@ pub struct PrStats {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FlowRow {
     pub key: String,
+    /// The ticket's page at its provider, when known.
+    pub url: Option<String>,
     pub work_type: String,
     pub started_at: Option<String>,
     pub done_at: Option<String>,
@@ -131,6 +137,7 @@ pub struct FlowRow {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AgingRow {
     pub key: String,
+    pub url: Option<String>,
     pub summary: String,
     #[ts(type = "number")]
     pub age_secs: i64,
@@ -154,13 +161,13 @@ pub struct FlowView {
     pub records: Vec<FlowRow>,
 }
 
-/// SVG documents drawn by the metrics engine.
+/// The numbers behind each chart (the page draws them; the CLI and notes keep the engine's SVG).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DeliveryCharts {
-    pub deployments_per_week: String,
-    pub lead_time: String,
-    pub pr_stages: String,
-    pub cumulative_flow: String,
+    pub deployments_per_week: ChartData,
+    pub lead_time: ChartData,
+    pub pr_stages: ChartData,
+    pub cumulative_flow: ChartData,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -253,7 +260,14 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
     api.ready()?;
     api.with_data(|app, data, analysis| {
         let (scope, window) = scope(app, &args)?;
-        let n = Names::new(data);
+        let links = web_links(app)?;
+        let ticket_urls: std::collections::HashMap<&str, &String> = data
+            .tickets
+            .iter()
+            .filter_map(|t| Some((t.key.as_str(), links.tickets.get(&t.id)?)))
+            .collect();
+        let ticket_url = |key: &str| ticket_urls.get(key).map(|u| u.to_string());
+        let n = Names::new(data).with_links(links.clone());
         let m = dora::dora_with(data, analysis, &scope, app.config.metrics.lead_time_bots);
         let lead_samples = m.lead_times();
         let records = m
@@ -318,6 +332,11 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
             records,
         };
         let p = prs::pr_metrics(data, analysis, &scope);
+        let merged_at: std::collections::HashMap<i64, Option<i64>> = data
+            .pull_requests
+            .iter()
+            .map(|p| (p.id, p.merged_at))
+            .collect();
         let prs_view = PrStats {
             merged: p.merged as u32,
             merged_without_review: p.merged_without_review as u32,
@@ -349,6 +368,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 .filter_map(|r| {
                     Some(PrRow {
                         pull_request: n.pr(r.id)?,
+                        merged_at: opt_time(merged_at.get(&r.id).copied().flatten()),
                         author: n.person(r.author),
                         size: r.size,
                         coding_secs: r.coding_secs,
@@ -377,6 +397,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 .iter()
                 .map(|a| AgingRow {
                     key: a.key.clone(),
+                    url: ticket_url(&a.key),
                     summary: a.summary.clone(),
                     age_secs: a.age_secs,
                     status: a.status.clone(),
@@ -388,6 +409,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 .iter()
                 .map(|i| FlowRow {
                     key: i.key.clone(),
+                    url: ticket_url(&i.key),
                     work_type: i.work_type.as_str().to_string(),
                     started_at: opt_time(i.started_at),
                     done_at: opt_time(i.done_at),
@@ -398,9 +420,9 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 .collect(),
         };
         let charts = DeliveryCharts {
-            deployments_per_week: charts::deployment_frequency(&m.weekly),
-            lead_time: charts::lead_time_distribution(&lead_samples),
-            pr_stages: charts::pr_stages(&p.weekly),
+            deployments_per_week: charts::deployments_per_week(&m.weekly, scope.since, scope.until),
+            lead_time: charts::lead_time(&lead_samples),
+            pr_stages: charts::pr_stages(&p.weekly, scope.since, scope.until),
             cumulative_flow: charts::cumulative_flow(&f.cumulative_flow),
         };
         Ok(Delivery {

@@ -1,5 +1,6 @@
 //! What each page shows, computed from the app service and the metrics cache.
 
+pub mod charts;
 pub mod common;
 pub mod data;
 pub mod delivery;

@@ -1,13 +1,15 @@
 //! Today, the pull request triage queue, sprint health and the team.
 
-use super::common::{Names, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time};
+use super::common::{
+    Names, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time, web_links,
+};
 use super::ledger::{self, SignalView};
 use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::App;
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Dataset, PullRequest, Sprint};
-use bosun_metrics::{charts, prs, sprint};
+use bosun_metrics::{prs, review, sprint};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -26,8 +28,10 @@ pub struct QueuedPr {
     pub pull_request: PrRef,
     pub author: Option<String>,
     pub team: Option<String>,
-    /// waiting_for_review, changes_requested, approved_not_merged, in_review
-    pub state: String,
+    /// One definition with the triage note and standups (`bosun_metrics::review`).
+    pub state: PrState,
+    /// Waiting for review again: the author pushed after changes were requested.
+    pub again: bool,
     /// Since when it has waited in this state.
     pub waiting_since: String,
     #[ts(type = "number")]
@@ -37,6 +41,37 @@ pub struct QueuedPr {
     pub requested: Vec<String>,
     pub reviewers: Vec<String>,
     pub labels: Vec<String>,
+}
+
+/// Where an open pull request stands with its reviewers ([`review::ReviewState`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrState {
+    /// No verdict and no comments yet, or updated after changes were requested.
+    WaitingForReview,
+    /// Comments but no verdict: still waiting on reviewers.
+    InReview,
+    /// Waiting on the author.
+    ChangesRequested,
+    ApprovedNotMerged,
+}
+
+impl PrState {
+    /// True when the next move is a reviewer's.
+    pub fn waits_on_reviewers(self) -> bool {
+        matches!(self, PrState::WaitingForReview | PrState::InReview)
+    }
+}
+
+impl From<review::ReviewState> for PrState {
+    fn from(s: review::ReviewState) -> PrState {
+        match s {
+            review::ReviewState::WaitingForReview => PrState::WaitingForReview,
+            review::ReviewState::InReview => PrState::InReview,
+            review::ReviewState::ChangesRequested => PrState::ChangesRequested,
+            review::ReviewState::Approved => PrState::ApprovedNotMerged,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -50,26 +85,21 @@ pub struct PrQueue {
     pub bots: u32,
 }
 
-fn queued(n: &Names<'_>, d: &Dataset, p: &PullRequest, now: Ts) -> QueuedPr {
+fn queued(
+    n: &Names<'_>,
+    d: &Dataset,
+    commits: &HashMap<(i64, &str), Ts>,
+    p: &PullRequest,
+    now: Ts,
+) -> QueuedPr {
     let ready = p.ready();
     let human: Vec<_> = p
         .reviews
         .iter()
         .filter(|r| !r.reviewer_is_bot && r.reviewer != p.author && r.at >= ready)
         .collect();
-    let last = |state: &str| {
-        human
-            .iter()
-            .filter(|r| r.state.eq_ignore_ascii_case(state))
-            .map(|r| r.at)
-            .max()
-    };
-    let (state, since) = match (last("approved"), last("changes_requested"), human.last()) {
-        (Some(a), c, _) if c.is_none_or(|c| c < a) => ("approved_not_merged", a),
-        (_, Some(c), _) => ("changes_requested", c),
-        (_, _, Some(r)) => ("in_review", r.at),
-        _ => ("waiting_for_review", ready),
-    };
+    let standing = review::standing(p, |sha| commits.get(&(p.repo, sha)).copied(), now);
+    let (state, since) = (PrState::from(standing.state), standing.since);
     let mut reviewers: Vec<String> = human.iter().filter_map(|r| n.person(r.reviewer)).collect();
     reviewers.dedup();
     let team = d
@@ -83,10 +113,12 @@ fn queued(n: &Names<'_>, d: &Dataset, p: &PullRequest, now: Ts) -> QueuedPr {
             repo: n.repo(p.repo),
             number: p.number,
             title: p.title.clone(),
+            url: n.links.pull_requests.get(&p.id).cloned(),
         },
         author: n.person(p.author),
         team,
-        state: state.into(),
+        state,
+        again: standing.again,
         waiting_since: time(since),
         waiting_secs: now - since,
         size: p.size(),
@@ -115,17 +147,21 @@ fn open_prs<'a>(d: &'a Dataset, team: Option<&str>) -> impl Iterator<Item = &'a 
     })
 }
 
-fn queue(d: &Dataset, team: Option<&str>, now: Ts) -> (Vec<QueuedPr>, u32, u32) {
-    let n = Names::new(d);
+fn queue(d: &Dataset, n: &Names<'_>, team: Option<&str>, now: Ts) -> (Vec<QueuedPr>, u32, u32) {
     let (mut drafts, mut bots) = (0, 0);
     let mut q: Vec<QueuedPr> = Vec::new();
+    let commits: HashMap<(i64, &str), Ts> = d
+        .commits
+        .iter()
+        .map(|c| ((c.repo, c.sha.as_str()), c.committed_at))
+        .collect();
     for p in open_prs(d, team) {
         if p.author_is_bot {
             bots += 1;
         } else if p.draft {
             drafts += 1;
         } else {
-            q.push(queued(&n, d, p, now));
+            q.push(queued(n, d, &commits, p, now));
         }
     }
     q.sort_by(|a, b| {
@@ -149,7 +185,8 @@ pub fn pr_queue(api: &Api, args: WindowArgs) -> Result<PrQueue> {
     api.with_data(|app, data, _| {
         let team = team_arg(app, args.team.as_deref())?;
         let now = app.now();
-        let (queue, drafts, bots) = queue(data, team.as_deref(), now);
+        let n = Names::new(data).with_links(web_links(app)?);
+        let (queue, drafts, bots) = queue(data, &n, team.as_deref(), now);
         Ok(PrQueue {
             now: time(now),
             team,
@@ -224,8 +261,8 @@ pub struct SprintHealth {
     pub at_risk: Vec<SprintItem>,
     pub remaining_points: f64,
     pub forecast: Option<Forecast>,
-    /// The burndown as SVG, drawn by the metrics engine.
-    pub burndown_svg: String,
+    /// The burndown: remaining points per day against the ideal line.
+    pub burndown: super::charts::ChartData,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -310,7 +347,7 @@ pub fn health(data: &Dataset, s: &Sprint, at: Ts) -> Result<SprintHealth> {
             expected_points_p50: f.expected_points_p50,
             expected_points_p15: f.expected_points_p15,
         }),
-        burndown_svg: charts::burndown(&h.burndown, h.end),
+        burndown: super::charts::burndown(&h.burndown),
     })
 }
 
@@ -352,10 +389,13 @@ pub struct Member {
     /// In the window: pull requests merged, reviews given (one per PR).
     pub merged: u32,
     pub reviews_given: u32,
-    /// Now: open pull requests, review requests waiting on them, tickets in progress.
+    /// Now: open pull requests (not drafts), review requests waiting on them, tickets in
+    /// progress (active or waiting) and, of those, the blocked ones (waiting, flagged or blocked by
+    /// an unfinished ticket).
     pub open_prs: u32,
     pub reviews_pending: u32,
     pub in_progress: Vec<String>,
+    pub blocked: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -415,6 +455,27 @@ pub fn team_page(api: &Api, args: WindowArgs) -> Result<TeamPage> {
                 .filter(|p| p.author == Some(id) && p.merged_at.is_some_and(|t| scope.contains(t)))
                 .count() as u32
         };
+        use bosun_core::model::StatusCategory;
+        let started = |id: i64| {
+            data.tickets.iter().filter(move |t| {
+                t.assignee == Some(id)
+                    && matches!(
+                        t.status_category,
+                        StatusCategory::Active | StatusCategory::Waiting
+                    )
+            })
+        };
+        let done: std::collections::HashSet<&str> = data
+            .tickets
+            .iter()
+            .filter(|t| t.status_category == StatusCategory::Done)
+            .map(|t| t.key.as_str())
+            .collect();
+        let is_blocked = |t: &bosun_metrics::data::Ticket| {
+            t.status_category == StatusCategory::Waiting
+                || t.flagged
+                || t.blocked_by.iter().any(|k| !done.contains(k.as_str()))
+        };
         let members = people
             .people
             .iter()
@@ -446,13 +507,9 @@ pub fn team_page(api: &Api, args: WindowArgs) -> Result<TeamPage> {
                         .filter(|pr| pr.author == Some(id) && !pr.draft)
                         .count() as u32,
                     reviews_pending: load.map_or(0, |l| l.pending as u32),
-                    in_progress: data
-                        .tickets
-                        .iter()
-                        .filter(|t| {
-                            t.assignee == Some(id)
-                                && t.status_category == bosun_core::model::StatusCategory::Active
-                        })
+                    in_progress: started(id).map(|t| t.key.clone()).collect(),
+                    blocked: started(id)
+                        .filter(|t| is_blocked(t))
                         .map(|t| t.key.clone())
                         .collect(),
                 }
@@ -499,8 +556,12 @@ pub struct Today {
     pub now: String,
     pub me: Option<String>,
     pub signals: Vec<SignalView>,
+    /// Open pull requests by people, not drafts (the triage queue's length).
     pub waiting_prs: u32,
-    /// Pull requests waiting more than a day, the longest first (at most 5).
+    /// Of those, the ones waiting on reviewers for more than a day (all of them, not the list's
+    /// length).
+    pub waiting_over_day: u32,
+    /// The pull requests counted in `waiting_over_day`, the longest first (at most 5).
     pub longest_waiting: Vec<QueuedPr>,
     pub blocked: Vec<SprintItem>,
     pub open_incidents: u32,
@@ -518,8 +579,12 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
     api.with_data(|app, data, analysis| {
         let now = app.now();
         let since = now - DAY;
-        let n = Names::new(data);
-        let (queue, _, _) = queue(data, None, now);
+        let n = Names::new(data).with_links(web_links(app)?);
+        let (queue, _, _) = queue(data, &n, None, now);
+        let over_day: Vec<&QueuedPr> = queue
+            .iter()
+            .filter(|q| q.state.waits_on_reviewers() && q.waiting_secs > DAY)
+            .collect();
         let mut happened = Vec::new();
         for p in &data.pull_requests {
             if let Some(at) = p.merged_at.filter(|t| *t > since && *t <= now) {
@@ -640,12 +705,8 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
             me: me.clone(),
             signals: signals.clone(),
             waiting_prs: queue.len() as u32,
-            longest_waiting: queue
-                .iter()
-                .filter(|q| q.waiting_secs > DAY)
-                .take(5)
-                .cloned()
-                .collect(),
+            waiting_over_day: over_day.len() as u32,
+            longest_waiting: over_day.into_iter().take(5).cloned().collect(),
             blocked,
             open_incidents: data
                 .incidents
