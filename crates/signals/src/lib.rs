@@ -170,6 +170,9 @@ impl<'a> Evaluation<'a> {
         });
         done.sort_by_key(|(job, _)| *job);
         let mut out: Vec<Signal> = done.into_iter().flat_map(|(_, s)| s).collect();
+        for s in &mut out {
+            cap_stale(s, self.cx.as_of);
+        }
         sort(&mut out);
         let extra = extra.into_inner().expect("not poisoned");
         (out, extra.expect("job 0 ran"))
@@ -184,6 +187,38 @@ impl<'a> Evaluation<'a> {
     /// Signals for the violations the policy found in [`Evaluation::policy_input`].
     pub fn agreement_signals(&self, violations: &[agreements::Violation]) -> Vec<Signal> {
         agreements::signals(&self.cx, violations)
+    }
+}
+
+/// A condition that has held this many days is at most of medium severity.
+pub const STALE_MEDIUM_DAYS: i64 = 30;
+/// ... and after this many, of low severity.
+pub const STALE_LOW_DAYS: i64 = 90;
+
+/// Severity that does not shout forever: a condition that has held for weeks (a follow-up 150
+/// days overdue, a pull request nobody touched for two months) is a planning question, not an
+/// alarm. Its severity is capped at medium after [`STALE_MEDIUM_DAYS`] and low after
+/// [`STALE_LOW_DAYS`], and its why says so. An open incident is never capped.
+pub fn cap_stale(s: &mut Signal, as_of: Ts) {
+    const DAY: i64 = 86_400;
+    if s.kind == Kind::IncidentOpen {
+        return;
+    }
+    let Some(since) = s.since else { return };
+    let days = (as_of - since) / DAY;
+    let cap = if days > STALE_LOW_DAYS {
+        Severity::Low
+    } else if days > STALE_MEDIUM_DAYS {
+        Severity::Medium
+    } else {
+        return;
+    };
+    if s.severity > cap {
+        s.severity = cap;
+        s.why.push_str(&format!(
+            " Severity capped at {}: the condition has held for {days} days.",
+            cap.as_str()
+        ));
     }
 }
 

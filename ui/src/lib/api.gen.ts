@@ -742,6 +742,30 @@ export type Settings = { data_dir: string, config_file: string, sources: Array<S
 
 export type Setup = { github: GithubSetup | null, others: Array<OtherSetup>, org: OrgSettings, };
 
+/**
+ * Every signal about one subject (a pull request, a ticket, a sprint, a path) as one card with
+ * all its reasons: a pull request approved but unmerged, failing its checks and named in chat
+ * is one thing to look at, not three.
+ */
+
+export type SignalGroup = { 
+/**
+ * `kind reference`, e.g. `pull_request acme/api#7`.
+ */
+subject: string, title: string, 
+/**
+ * The most severe open reason's (of all reasons, when none is open).
+ */
+severity: string, 
+/**
+ * open when any reason is open; else acknowledged or snoozed.
+ */
+status: string, team: string | null, person: string | null, 
+/**
+ * Most severe first.
+ */
+reasons: Array<SignalView>, };
+
 export type SignalStatusArgs = { id: number, 
 /**
  * Snooze for this many hours; acknowledge when absent.
@@ -758,7 +782,19 @@ why: string,
  */
 evidence: unknown, suggestion: unknown, team: string | null, person: string | null, status: string, first_seen_at: string, last_seen_at: string, snoozed_until: string | null, };
 
-export type SignalsPage = { signals: Array<SignalView>, actions: Array<ActionView>, };
+export type SignalsPage = { signals: Array<SignalView>, 
+/**
+ * The same signals, one card per subject.
+ */
+groups: Array<SignalGroup>, 
+/**
+ * Subjects with an open signal (what the counts everywhere say).
+ */
+open: number, 
+/**
+ * Subjects whose every signal is acknowledged or snoozed: listed, not counted.
+ */
+set_aside: number, actions: Array<ActionView>, };
 
 /**
  * An optional source (Jira, PagerDuty, Slack), checked live.
@@ -883,6 +919,11 @@ unmatched: number, };
 export type TeamRef = { key: string, name: string, };
 
 export type Today = { now: string, me: string | null, signals: Array<SignalView>, 
+/**
+ * Subjects with an open signal, one card each, the most severe first (acknowledged and
+ * snoozed ones are not here, nor in any count).
+ */
+signal_groups: Array<SignalGroup>, 
 /**
  * Open pull requests by people, not drafts (the triage queue's length).
  */

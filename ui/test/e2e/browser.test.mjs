@@ -276,6 +276,11 @@ test('Signals & actions: approve a draft; it is audited', async () => {
   await shot('signals');
   const card = page.getByTestId('action').filter({ hasText: drafts[0].summary }).first();
   await card.getByTestId('approve').click();
+  // Approving asks first, saying exactly what goes where.
+  const confirm = card.getByTestId('confirm');
+  await confirm.waitFor();
+  assert.match(await confirm.textContent(), /Send to:/);
+  await confirm.getByTestId('confirm-send').click();
   const msg = page.getByTestId('action-message');
   await msg.waitFor({ timeout: 30_000 });
   assert.match(await msg.textContent(), new RegExp(`Approved #${drafts[0].id}`));
@@ -283,6 +288,40 @@ test('Signals & actions: approve a draft; it is audited', async () => {
   await page.getByTestId('audit-entries').getByText(`action:${drafts[0].id}`).first().waitFor();
   assert.match(await page.getByTestId('audit-verify').textContent(), /verified/);
   await shot('audit');
+});
+
+test('signals: one card per subject, counted the same everywhere; acknowledged ones leave the counts', async () => {
+  await visit('signals', 'Signals & actions');
+  const page1 = (await api(server.origin, server.token, 'signals')).body;
+  const subjects = new Set(page1.signals.map((s) => s.subject));
+  assert.equal(page1.groups.length, subjects.size, 'one group per subject');
+  assert.ok(page1.groups.some((g) => g.reasons.length > 1), 'the demo has a PR raised for several reasons');
+  const open = page1.groups.filter((g) => g.status === 'open');
+  assert.equal(await page.getByTestId('signal-group').count(), open.length);
+  await visit('today', 'Today');
+  assert.equal(Number(await page.getByTestId('open-signals').textContent()), open.length);
+  // The filter narrows the cards to one subject.
+  await visit('signals', 'Signals & actions');
+  const target = open.find((g) => g.subject.startsWith('pull_request')) ?? open[0];
+  await page.getByTestId('signal-filter').fill(target.subject.split(' ')[1]);
+  assert.equal(await page.getByTestId('signal-group').count(), open.filter((g) => g.subject === target.subject || g.reasons.some((r) => r.why.includes(target.subject.split(' ')[1]))).length);
+  // Acknowledge it in bulk: it leaves the open count, on this page and on Today.
+  await page.getByTestId('signal-group').first().getByRole('checkbox').check();
+  await page.getByTestId('bulk-ack').click();
+  await page.getByTestId('action-message').waitFor();
+  await page.getByTestId('signal-filter').fill('');
+  await page.getByTestId('signals-heading').getByText(`${open.length - 1} subject`).waitFor();
+  const after = (await api(server.origin, server.token, 'signals')).body;
+  assert.equal(after.open, open.length - 1);
+  assert.equal(after.set_aside, page1.set_aside + 1);
+  await visit('today', 'Today');
+  assert.equal(Number(await page.getByTestId('open-signals').textContent()), open.length - 1);
+  // Drafts only hides what was decided.
+  await visit('signals', 'Signals & actions');
+  await page.getByTestId('drafts-only').check();
+  const statuses = await page.getByTestId('action').locator('.badge').first().allTextContents();
+  assert.ok(statuses.every((t) => t.trim() === 'draft'), statuses.join(','));
+  await shot('signals-grouped');
 });
 
 test('Settings lists the demo sources', async () => {

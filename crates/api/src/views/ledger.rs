@@ -7,6 +7,7 @@ use crate::state::Api;
 use bosun_app::App;
 use bosun_store::{actions, audit, signals};
 use serde::Serialize;
+use std::collections::HashMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -102,7 +103,87 @@ impl From<actions::ActionRow> for ActionView {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SignalsPage {
     pub signals: Vec<SignalView>,
+    /// The same signals, one card per subject.
+    pub groups: Vec<SignalGroup>,
+    /// Subjects with an open signal (what the counts everywhere say).
+    pub open: u32,
+    /// Subjects whose every signal is acknowledged or snoozed: listed, not counted.
+    pub set_aside: u32,
     pub actions: Vec<ActionView>,
+}
+
+/// Every signal about one subject (a pull request, a ticket, a sprint, a path) as one card with
+/// all its reasons: a pull request approved but unmerged, failing its checks and named in chat
+/// is one thing to look at, not three.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SignalGroup {
+    /// `kind reference`, e.g. `pull_request acme/api#7`.
+    pub subject: String,
+    pub title: String,
+    /// The most severe open reason's (of all reasons, when none is open).
+    pub severity: String,
+    /// open when any reason is open; else acknowledged or snoozed.
+    pub status: String,
+    pub team: Option<String>,
+    pub person: Option<String>,
+    /// Most severe first.
+    pub reasons: Vec<SignalView>,
+}
+
+/// Severity codes in order (the store keeps the signals engine's `Severity::as_str`).
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// Signals grouped by subject, the most severe open subject first.
+pub fn group_signals(signals: &[SignalView]) -> Vec<SignalGroup> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by: HashMap<&str, Vec<&SignalView>> = HashMap::new();
+    for s in signals {
+        by.entry(s.subject.as_str())
+            .or_insert_with(|| {
+                order.push(s.subject.as_str());
+                Vec::new()
+            })
+            .push(s);
+    }
+    let mut groups: Vec<SignalGroup> = order
+        .into_iter()
+        .map(|subject| {
+            let mut reasons: Vec<SignalView> = by[subject].iter().map(|s| (*s).clone()).collect();
+            reasons.sort_by(|a, b| {
+                severity_rank(&b.severity)
+                    .cmp(&severity_rank(&a.severity))
+                    .then(a.id.cmp(&b.id))
+            });
+            let open: Vec<&SignalView> = reasons.iter().filter(|r| r.status == "open").collect();
+            let lead = open.first().copied().unwrap_or(&reasons[0]);
+            SignalGroup {
+                subject: subject.to_string(),
+                title: lead.title.clone(),
+                severity: lead.severity.clone(),
+                status: if open.is_empty() {
+                    lead.status.clone()
+                } else {
+                    "open".into()
+                },
+                team: lead.team.clone(),
+                person: lead.person.clone(),
+                reasons,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        (b.status == "open")
+            .cmp(&(a.status == "open"))
+            .then(severity_rank(&b.severity).cmp(&severity_rank(&a.severity)))
+    });
+    groups
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -151,8 +232,14 @@ pub fn signals_page(api: &Api, _: NoArgs) -> Result<SignalsPage> {
     api.ready()?;
     let app = api.app();
     let store = app.store()?;
+    let signals = open_signals(&app)?;
+    let groups = group_signals(&signals);
+    let open = groups.iter().filter(|g| g.status == "open").count() as u32;
     Ok(SignalsPage {
-        signals: open_signals(&app)?,
+        set_aside: groups.len() as u32 - open,
+        open,
+        groups,
+        signals,
         actions: actions::list(store.conn(), &[])?
             .into_iter()
             .map(ActionView::from)

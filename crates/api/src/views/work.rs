@@ -556,6 +556,9 @@ pub struct Today {
     pub now: String,
     pub me: Option<String>,
     pub signals: Vec<SignalView>,
+    /// Subjects with an open signal, one card each, the most severe first (acknowledged and
+    /// snoozed ones are not here, nor in any count).
+    pub signal_groups: Vec<ledger::SignalGroup>,
     /// Open pull requests by people, not drafts (the triage queue's length).
     pub waiting_prs: u32,
     /// Of those, the ones waiting on reviewers for more than a day (all of them, not the list's
@@ -704,6 +707,10 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
             now: time(now),
             me: me.clone(),
             signals: signals.clone(),
+            signal_groups: ledger::group_signals(&signals)
+                .into_iter()
+                .filter(|g| g.status == "open")
+                .collect(),
             waiting_prs: queue.len() as u32,
             waiting_over_day: over_day.len() as u32,
             longest_waiting: over_day.into_iter().take(5).cloned().collect(),

@@ -83,7 +83,9 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             }
             knowers.extend(owners.iter().filter(|o| active_in_repo.contains(o)));
             knowers.retain(|p| cx.person(*p).is_none_or(|x| !x.is_bot));
-            if knowers.len() != 1 {
+            // No pull request touched the path in the window: nothing shows the knowledge is in one
+            // head (a lone CODEOWNERS entry is configuration, not a risk seen in the work).
+            if knowers.len() != 1 || touching.is_empty() {
                 continue;
             }
             let Some(&only) = knowers.iter().next() else {

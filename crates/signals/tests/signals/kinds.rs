@@ -745,6 +745,60 @@ fn bus_factor_never_counts_bots_and_not_active_owners() {
     assert!(of(&run(&data, &extra, as_of), Kind::BusFactor).is_empty());
 }
 
+#[test]
+fn no_bus_factor_signal_for_a_path_no_pull_request_touched() {
+    let as_of = MON;
+    let (mut data, mut extra) = world();
+    // Alice alone owns /migrations/ and works in the repository, but nobody touched the path in
+    // the window: a lone CODEOWNERS line is not a risk seen in the work ("0 PRs touching it").
+    owners(&mut extra, &[("/migrations/", &["alice"])]);
+    let p = touching(&mut extra, 1, ALICE, "src/other.rs", Some(MON - DAY));
+    data.pull_requests.push(p);
+    assert!(of(&run(&data, &extra, as_of), Kind::BusFactor).is_empty());
+}
+
+#[test]
+fn stale_conditions_are_capped_not_high_forever() {
+    use bosun_signals::{STALE_LOW_DAYS, STALE_MEDIUM_DAYS, Subject, cap_stale};
+    let subject = Subject {
+        kind: "ticket".into(),
+        reference: "T-1".into(),
+        title: "T-1".into(),
+        url: None,
+    };
+    let at = |kind: Kind, days: i64| {
+        let mut s = bosun_signals::Signal::new(kind, subject.clone(), Severity::High);
+        s.since = Some(MON - days * DAY);
+        cap_stale(&mut s, MON);
+        s
+    };
+    assert_eq!(
+        at(Kind::IncidentFollowupsOverdue, STALE_MEDIUM_DAYS).severity,
+        Severity::High
+    );
+    let medium = at(Kind::IncidentFollowupsOverdue, STALE_MEDIUM_DAYS + 1);
+    assert_eq!(medium.severity, Severity::Medium);
+    assert_eq!(
+        medium.why,
+        " Severity capped at medium: the condition has held for 31 days."
+    );
+    assert_eq!(
+        at(Kind::IncidentFollowupsOverdue, 151).severity,
+        Severity::Low
+    );
+    assert_eq!(
+        at(Kind::StalePr, STALE_LOW_DAYS + 1).severity,
+        Severity::Low
+    );
+    // An open incident is urgent however long it has been open.
+    assert_eq!(at(Kind::IncidentOpen, 200).severity, Severity::High);
+    // Already below the cap: unchanged, nothing added to why.
+    let mut low = bosun_signals::Signal::new(Kind::BusFactor, subject.clone(), Severity::Low);
+    low.since = Some(MON - 200 * DAY);
+    cap_stale(&mut low, MON);
+    assert_eq!((low.severity, low.why.as_str()), (Severity::Low, ""));
+}
+
 fn message(id: i64, author: i64, text: &str, at: Ts) -> ChatMessage {
     ChatMessage {
         id,
