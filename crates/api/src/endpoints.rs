@@ -69,6 +69,10 @@ endpoints! {
     sprint: work::SprintArgs => work::SprintPage = work::sprint_page;
     /// DORA, pull request cycle time and flow, with the records behind every number.
     delivery: crate::views::common::WindowArgs => delivery::Delivery = delivery::delivery;
+    /// Every team's five keys and PR cycle time side by side, with sample sizes.
+    team_comparison: crate::views::common::WindowArgs => delivery::TeamComparison = delivery::team_comparison;
+    /// A metric's definition (docs/metric-definitions.md), one click from its number.
+    metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
     /// People, their review load and what they are working on.
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.

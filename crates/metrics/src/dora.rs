@@ -174,7 +174,31 @@ pub struct Levels {
     pub recovery_time: Option<&'static str>,
     /// The lowest of the four (a team is as fast as its slowest key).
     pub overall: Option<&'static str>,
+    /// The levels not given and why (too few samples for a cluster to mean anything).
+    pub withheld: Vec<String>,
 }
+
+/// What the levels are computed from: the four keys and their sample sizes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelInput {
+    pub per_week: f64,
+    /// Days with at least one deployment, per week.
+    pub days_per_week: f64,
+    pub lead: Option<f64>,
+    pub lead_n: usize,
+    pub cfr: Option<f64>,
+    pub deployments: usize,
+    pub recovery: Option<f64>,
+    pub recovery_n: usize,
+}
+
+/// A lead time or recovery level needs at least this many samples.
+pub const MIN_SAMPLES_FOR_LEVEL: usize = 5;
+/// A change failure rate level needs at least this many deployments.
+pub const MIN_DEPLOYMENTS_FOR_CFR_LEVEL: usize = 10;
+/// "Elite" frequency is on demand: deployments on most working days (3 or more of 5 a week on
+/// average), not five deployments on one day.
+pub const ELITE_DAYS_PER_WEEK: f64 = 3.0;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuickCheck {
@@ -1169,7 +1193,16 @@ pub fn dora_with(data: &Dataset, analysis: &Analysis, scope: &Scope, bots: Bots)
         deployments: recs.len(),
         deployment_frequency_per_week: freq,
         deployment_days_per_week: days.len() as f64 / weeks,
-        level: levels(freq, lead.median, cfr.value, rec.median),
+        level: levels(&LevelInput {
+            per_week: freq,
+            days_per_week: days.len() as f64 / weeks,
+            lead: lead.median,
+            lead_n: lead.n,
+            cfr: cfr.value,
+            deployments: recs.len(),
+            recovery: rec.median,
+            recovery_n: rec.n,
+        }),
         quick_check: quick_check(freq, lead.median, cfr.value, rec.median),
         lead_time_seconds: lead,
         change_failure_rate: cfr,
@@ -1199,13 +1232,40 @@ const DAY_F: f64 = 86_400.0;
 /// - failed deployment recovery time: elite < 1 hour, high < 1 day, medium < 1 week, low longer.
 ///
 /// The overall level is the lowest of the four: a team is as fast as its slowest key.
-pub fn levels(
-    freq_per_week: f64,
-    lead: Option<f64>,
-    cfr: Option<f64>,
-    recovery: Option<f64>,
-) -> Levels {
-    let df = if freq_per_week >= 5.0 {
+///
+/// Levels are given only where the definition allows: "elite" frequency needs deployments on most
+/// days ([`ELITE_DAYS_PER_WEEK`]); lead time and recovery need [`MIN_SAMPLES_FOR_LEVEL`] samples
+/// and the change failure rate [`MIN_DEPLOYMENTS_FOR_CFR_LEVEL`] deployments. What is withheld is
+/// said in [`Levels::withheld`].
+pub fn levels(x: &LevelInput) -> Levels {
+    let freq_per_week = x.per_week;
+    let mut withheld = Vec::new();
+    let enough = |n: usize, min: usize, what: &str, withheld: &mut Vec<String>| {
+        if n < min {
+            withheld.push(format!("{what}: n={n}, a level needs at least {min}"));
+        }
+        n >= min
+    };
+    let lead = x
+        .lead
+        .filter(|_| enough(x.lead_n, MIN_SAMPLES_FOR_LEVEL, "lead time", &mut withheld));
+    let cfr = x.cfr.filter(|_| {
+        enough(
+            x.deployments,
+            MIN_DEPLOYMENTS_FOR_CFR_LEVEL,
+            "change failure rate",
+            &mut withheld,
+        )
+    });
+    let recovery = x.recovery.filter(|_| {
+        enough(
+            x.recovery_n,
+            MIN_SAMPLES_FOR_LEVEL,
+            "recovery time",
+            &mut withheld,
+        )
+    });
+    let df = if freq_per_week >= 5.0 && x.days_per_week >= ELITE_DAYS_PER_WEEK {
         "elite"
     } else if freq_per_week >= 1.0 {
         "high"
@@ -1263,6 +1323,7 @@ pub fn levels(
         change_failure_rate: cf,
         recovery_time: rt,
         overall,
+        withheld,
     }
 }
 

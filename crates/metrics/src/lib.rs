@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod definitions;
 pub mod dora;
 pub mod flow;
 pub mod prs;

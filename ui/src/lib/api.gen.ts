@@ -214,7 +214,28 @@ a: string, b: string,
  */
 same: boolean, };
 
-export type Delivery = { window: Window, dora: DoraView, prs: PrStats, flow: FlowView, charts: DeliveryCharts, };
+/**
+ * A metric's definition, as docs/metric-definitions.md gives it.
+ */
+
+export type Definition = { key: string, name: string, 
+/**
+ * Markdown.
+ */
+text: string, };
+
+export type DefinitionArgs = { 
+/**
+ * deployment_frequency, lead_time, change_failure_rate, recovery_time, rework_rate,
+ * deployment, levels, pr_cycle, flow or sprint.
+ */
+key: string, };
+
+export type Delivery = { window: Window, 
+/**
+ * The previous window's dates (the comparison every trend makes).
+ */
+previous_since: string, trends: Trends, dora: DoraView, prs: PrStats, flow: FlowView, charts: DeliveryCharts, };
 
 /**
  * The numbers behind each chart (the page draws them; the CLI and notes keep the engine's SVG).
@@ -440,7 +461,11 @@ export type Levels = {
 /**
  * The DORA report whose clusters these are.
  */
-year: number, deployment_frequency: string | null, lead_time: string | null, change_failure_rate: string | null, recovery_time: string | null, overall: string | null, };
+year: number, deployment_frequency: string | null, lead_time: string | null, change_failure_rate: string | null, recovery_time: string | null, overall: string | null, 
+/**
+ * Levels not given and why ("recovery time: n=1, a level needs at least 5").
+ */
+withheld: Array<string>, };
 
 export type Meeting = { 
 /**
@@ -904,6 +929,8 @@ members: Array<string>,
  */
 repos: Array<string>, };
 
+export type TeamComparison = { window: Window, rows: Array<TeamRow>, };
+
 /**
  * Where a proposed team comes from.
  */
@@ -917,6 +944,16 @@ export type TeamPage = { window: Window, me: string | null, members: Array<Membe
 unmatched: number, };
 
 export type TeamRef = { key: string, name: string, };
+
+/**
+ * One team's five keys and cycle time, with the sample sizes behind them.
+ */
+
+export type TeamRow = { 
+/**
+ * The team's key; none for the whole organisation (the last row).
+ */
+team: string | null, name: string, repos: number, deployments: number, per_week: number, days_per_week: number, lead_time: Stat, change_failure_rate: Rate, recovery_time: Stat, rework_rate: Rate, pr_cycle: Stat, levels: Levels, };
 
 export type Today = { now: string, me: string | null, signals: Array<SignalView>, 
 /**
@@ -997,6 +1034,26 @@ sources: Array<string>, };
 export type Tone = "accent" | "good" | "warn" | "bad" | "muted" | "purple";
 
 /**
+ * A headline number against the window before it, and its weekly course.
+ */
+
+export type Trend = { 
+/**
+ * The same number over the previous window of the same length.
+ */
+previous: number | null, 
+/**
+ * Its value per week of this window, oldest first (the sparkline; none: no data that week).
+ */
+weekly: Array<number | null>, 
+/**
+ * True when a smaller value is the better one (lead time, failure rate, recovery).
+ */
+lower_is_better: boolean, };
+
+export type Trends = { deployment_frequency: Trend, lead_time: Trend, change_failure_rate: Trend, recovery_time: Trend, rework_rate: Trend, pr_cycle: Trend, flow_time: Trend, velocity: Trend, };
+
+/**
  * What the welcome page needs before the first step.
  */
 
@@ -1022,7 +1079,11 @@ config_file: string, org_file: string, };
  * The window a page computed over.
  */
 
-export type Window = { since: string, until: string, weeks: number, team: string | null, teams: Array<TeamRef>, };
+export type Window = { since: string, until: string, weeks: number, team: string | null, teams: Array<TeamRef>, 
+/**
+ * The repository it is filtered to, and the ones it could be.
+ */
+repo: string | null, repos: Array<string>, };
 
 /**
  * A window ending now (or at `until`), optionally one team's.
@@ -1036,7 +1097,15 @@ team: string | null,
 /**
  * Days before the end of the window [default 90].
  */
-days: number | null, };
+days: number | null, 
+/**
+ * A custom window instead: its first and last day (YYYY-MM-DD, both included).
+ */
+from?: string | null, to?: string | null, 
+/**
+ * One repository (`owner/name` or `name`); all of the scope's when absent.
+ */
+repo?: string | null, };
 
 /** Every endpoint: its arguments and its result. */
 export interface Endpoints {
@@ -1050,6 +1119,10 @@ export interface Endpoints {
   sprint: { args: SprintArgs; result: SprintPage };
   /** DORA, pull request cycle time and flow, with the records behind every number. */
   delivery: { args: WindowArgs; result: Delivery };
+  /** Every team's five keys and PR cycle time side by side, with sample sizes. */
+  team_comparison: { args: WindowArgs; result: TeamComparison };
+  /** A metric's definition (docs/metric-definitions.md), one click from its number. */
+  metric_definition: { args: DefinitionArgs; result: Definition };
   /** People, their review load and what they are working on. */
   team: { args: WindowArgs; result: TeamPage };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */

@@ -191,6 +191,44 @@ test('a long drill-down sorts, searches, pages and exports what it holds', async
   await table.screenshot({ path: join(artifacts, 'delivery-table.png') });
 });
 
+test('trends, definitions, team comparison, custom dates and a repository filter', async () => {
+  await visit('delivery', 'Delivery');
+  // Every DORA card shows its change against the previous window.
+  const trends = await page.getByTestId('dora').getByTestId('trend').allTextContents();
+  assert.equal(trends.length, 5);
+  assert.ok(trends.every((t) => /before|no previous data|same as/.test(t)), trends.join(' | '));
+  // The definition is one click away, from the docs.
+  await page.getByTestId('define-change_failure_rate').click();
+  const def = page.getByTestId('definition');
+  await def.waitFor();
+  assert.match(await def.textContent(), /Change failure rate/);
+  await page.getByTestId('define-change_failure_rate').click();
+  // Teams side by side: one row per team and the organisation, each with its sample sizes.
+  await page.getByTestId('compare-teams').click();
+  const table = page.getByTestId('comparison');
+  await table.locator('tbody tr').first().waitFor();
+  const teams = (await api(server.origin, server.token, 'team_comparison', { team: null, days: 90 })).body.rows;
+  assert.equal(await table.locator('tbody tr').count(), teams.length);
+  const all = teams[teams.length - 1];
+  const dora = cliJson(dataDir, env, 'metrics', 'dora');
+  assert.equal(all.deployments, dora.deployments, "the organisation row is the CLI's number");
+  assert.equal(teams.slice(0, -1).reduce((n, r) => n + r.deployments, 0) <= all.deployments, true);
+  await table.screenshot({ path: join(artifacts, 'delivery-teams.png') });
+  await page.getByTestId('compare-teams').click();
+  // A repository filter and custom dates change the numbers to the CLI's for that scope.
+  const repo = (await api(server.origin, server.token, 'delivery', { days: 90 })).body.window.repos[0];
+  await page.getByTestId('repo').selectOption(repo);
+  const one = cliJson(dataDir, env, 'metrics', 'dora', '--repo', repo);
+  await page.getByTestId('dora-per-week').getByText(`${one.deployment_frequency_per_week.toFixed(2)}/week`).waitFor();
+  await page.getByTestId('repo').selectOption('');
+  await page.getByTestId('window').selectOption('custom');
+  await page.getByTestId('from').fill('2026-10-01');
+  await page.getByTestId('to').fill('2026-10-31');
+  const oct = cliJson(dataDir, env, 'metrics', 'dora', '--since', '2026-10-01', '--until', '2026-11-01');
+  await page.getByTestId('dora-per-week').getByText(`${oct.deployment_frequency_per_week.toFixed(2)}/week`).waitFor();
+  await page.getByTestId('window').selectOption('90');
+});
+
 test('charts answer hover and clicks, and open the records behind a bar', async () => {
   const dora = cliJson(dataDir, env, 'metrics', 'dora');
   await visit('delivery', 'Delivery');

@@ -19,6 +19,14 @@ pub struct WindowArgs {
     pub team: Option<String>,
     /// Days before the end of the window [default 90].
     pub days: Option<u32>,
+    /// A custom window instead: its first and last day (YYYY-MM-DD, both included).
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
+    #[ts(optional = nullable)]
+    pub to: Option<String>,
+    /// One repository (`owner/name` or `name`); all of the scope's when absent.
+    #[ts(optional = nullable)]
+    pub repo: Option<String>,
 }
 
 /// A duration statistic in seconds: median, p75, p90 and the sample size.
@@ -69,15 +77,54 @@ pub struct Window {
     pub weeks: f64,
     pub team: Option<String>,
     pub teams: Vec<TeamRef>,
+    /// The repository it is filtered to, and the ones it could be.
+    pub repo: Option<String>,
+    pub repos: Vec<String>,
 }
 
 pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
-    let until = app.now();
-    let days = args.days.unwrap_or(90);
-    if days == 0 || days > 3660 {
-        return Err(ApiError::invalid(format!(
-            "days must be between 1 and 3660, not {days}"
-        )));
+    let now = app.now();
+    let day = |s: &Option<String>, what: &str| -> Result<Option<Ts>> {
+        s.as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                bosun_core::time::parse_user_time(s)
+                    .map(|t| t.timestamp())
+                    .ok_or_else(|| {
+                        ApiError::invalid(format!("{what} must be a date (YYYY-MM-DD), not {s:?}"))
+                    })
+            })
+            .transpose()
+    };
+    let (since, until) = match (day(&args.from, "from")?, day(&args.to, "to")?) {
+        (Some(from), to) => {
+            let until = to.map_or(now, |t| (t + 86_400).min(now));
+            if from >= until {
+                return Err(ApiError::invalid(
+                    "the window must start before it ends".to_string(),
+                ));
+            }
+            (from, until)
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "a custom window needs its first day (from)".to_string(),
+            ));
+        }
+        (None, None) => {
+            let days = args.days.unwrap_or(90);
+            if days == 0 || days > 3660 {
+                return Err(ApiError::invalid(format!(
+                    "days must be between 1 and 3660, not {days}"
+                )));
+            }
+            (now - i64::from(days) * 86_400, now)
+        }
+    };
+    if until - since > 3660 * 86_400 {
+        return Err(ApiError::invalid(
+            "a window is at most 3660 days".to_string(),
+        ));
     }
     let team = args
         .team
@@ -86,7 +133,7 @@ pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
         .map(|t| app.team_key(t))
         .transpose()?;
     let scope = Scope {
-        since: until - i64::from(days) * 86_400,
+        since,
         until,
         team: team.clone(),
         repo: None,
@@ -97,6 +144,8 @@ pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
         weeks: scope.weeks(),
         team,
         teams: teams(app),
+        repo: None,
+        repos: Vec::new(),
     };
     Ok((scope, window))
 }
@@ -110,6 +159,43 @@ pub fn teams(app: &App) -> Vec<TeamRef> {
             name: t.name.clone(),
         })
         .collect()
+}
+
+/// The repository a page is filtered to (`owner/name`, or `name` when one repository has it).
+pub fn repo_arg(d: &Dataset, repo: Option<&str>) -> Result<Option<i64>> {
+    let Some(r) = repo.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let hits: Vec<&bosun_metrics::data::Repo> = d
+        .repos
+        .iter()
+        .filter(|x| {
+            x.full_name.eq_ignore_ascii_case(r)
+                || x.full_name
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(r))
+        })
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(one.id)),
+        [] => Err(ApiError::invalid(format!("no repository {r:?}"))),
+        many => Err(ApiError::invalid(format!(
+            "{r:?} names {} repositories: {}",
+            many.len(),
+            many.iter()
+                .map(|x| x.full_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The repositories a page can be filtered to, by full name.
+pub fn repo_names(d: &Dataset) -> Vec<String> {
+    let mut v: Vec<String> = d.repos.iter().map(|r| r.full_name.clone()).collect();
+    v.sort();
+    v
 }
 
 /// Names for the ids in a dataset.

@@ -3,13 +3,14 @@
 
 use super::charts::{self, ChartData};
 use super::common::{
-    Count, Names, PrRef, Rate, Stat, Window, WindowArgs, opt_time, scope, time, web_links,
+    Count, Names, PrRef, Rate, Stat, Window, WindowArgs, opt_time, repo_arg, repo_names, scope,
+    time, web_links,
 };
 use crate::error::Result;
 use crate::state::Api;
 use bosun_metrics::dora::{self, FailureEvidence, Unplanned};
 use bosun_metrics::{flow, prs};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -21,6 +22,8 @@ pub struct Levels {
     pub change_failure_rate: Option<String>,
     pub recovery_time: Option<String>,
     pub overall: Option<String>,
+    /// Levels not given and why ("recovery time: n=1, a level needs at least 5").
+    pub withheld: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -170,9 +173,35 @@ pub struct DeliveryCharts {
     pub cumulative_flow: ChartData,
 }
 
+/// A headline number against the window before it, and its weekly course.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Trend {
+    /// The same number over the previous window of the same length.
+    pub previous: Option<f64>,
+    /// Its value per week of this window, oldest first (the sparkline; none: no data that week).
+    pub weekly: Vec<Option<f64>>,
+    /// True when a smaller value is the better one (lead time, failure rate, recovery).
+    pub lower_is_better: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Trends {
+    pub deployment_frequency: Trend,
+    pub lead_time: Trend,
+    pub change_failure_rate: Trend,
+    pub recovery_time: Trend,
+    pub rework_rate: Trend,
+    pub pr_cycle: Trend,
+    pub flow_time: Trend,
+    pub velocity: Trend,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Delivery {
     pub window: Window,
+    /// The previous window's dates (the comparison every trend makes).
+    pub previous_since: String,
+    pub trends: Trends,
     pub dora: DoraView,
     pub prs: PrStats,
     pub flow: FlowView,
@@ -256,10 +285,119 @@ fn unplanned(u: Unplanned) -> &'static str {
     }
 }
 
+fn median(v: Vec<f64>) -> Option<f64> {
+    bosun_metrics::stats::summarize(v).median
+}
+
+/// Each headline number against the previous window of the same length, and per week.
+fn trends(
+    data: &bosun_metrics::data::Dataset,
+    analysis: &dora::Analysis,
+    scope: &dora::Scope,
+    app: &bosun_app::App,
+    m: &dora::Dora,
+    p: &prs::PrMetrics,
+) -> Trends {
+    let len = scope.until - scope.since;
+    let prev_scope = dora::Scope {
+        since: scope.since - len,
+        until: scope.since,
+        ..scope.clone()
+    };
+    let bots = app.config.metrics.lead_time_bots;
+    let pm = dora::dora_with(data, analysis, &prev_scope, bots);
+    let pp = prs::pr_metrics(data, analysis, &prev_scope);
+    let pf = flow::flow(data, &prev_scope);
+    let week = 7 * 86_400;
+    // The deployments of each week of the window (the weeks the charts show).
+    let weeks: Vec<Vec<&dora::DeploymentRecord>> = m
+        .weekly
+        .iter()
+        .map(|w| {
+            m.evidence
+                .iter()
+                .filter(|r| r.at >= w.start && r.at < w.start + week)
+                .collect()
+        })
+        .collect();
+    let per_week = |f: &dyn Fn(&[&dora::DeploymentRecord]) -> Option<f64>| -> Vec<Option<f64>> {
+        weeks.iter().map(|w| f(w)).collect()
+    };
+    let rate = |w: &[&dora::DeploymentRecord], hit: &dyn Fn(&dora::DeploymentRecord) -> bool| {
+        (!w.is_empty()).then(|| w.iter().filter(|r| hit(r)).count() as f64 / w.len() as f64)
+    };
+    let trend = |previous: Option<f64>, weekly: Vec<Option<f64>>, lower_is_better: bool| Trend {
+        previous,
+        weekly,
+        lower_is_better,
+    };
+    Trends {
+        deployment_frequency: trend(
+            Some(pm.deployment_frequency_per_week),
+            m.weekly
+                .iter()
+                .map(|w| Some(w.deployments as f64))
+                .collect(),
+            false,
+        ),
+        lead_time: trend(
+            pm.lead_time_seconds.median,
+            m.weekly.iter().map(|w| w.lead_time_median_secs).collect(),
+            true,
+        ),
+        change_failure_rate: trend(
+            pm.change_failure_rate.value,
+            per_week(&|w| rate(w, &|r| !r.failures.is_empty())),
+            true,
+        ),
+        recovery_time: trend(
+            pm.recovery_time_seconds.median,
+            per_week(&|w| {
+                median(
+                    w.iter()
+                        .filter_map(|r| r.recovery_secs.map(|s| s as f64))
+                        .collect(),
+                )
+            }),
+            true,
+        ),
+        rework_rate: trend(
+            pm.rework_rate.value,
+            per_week(&|w| rate(w, &|r| r.unplanned.is_some())),
+            true,
+        ),
+        pr_cycle: trend(
+            pp.cycle_seconds.median,
+            p.weekly
+                .iter()
+                .map(|w| {
+                    let parts = [
+                        w.coding_median_secs,
+                        w.pickup_median_secs,
+                        w.review_median_secs,
+                        w.deploy_median_secs,
+                    ];
+                    parts
+                        .iter()
+                        .any(Option::is_some)
+                        .then(|| parts.iter().flatten().sum())
+                })
+                .collect(),
+            true,
+        ),
+        // Flow has no weekly series: its cards compare with the previous window only.
+        flow_time: trend(pf.flow_time_seconds.median, Vec::new(), true),
+        velocity: trend(Some(pf.velocity_items_per_week), Vec::new(), false),
+    }
+}
+
 pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
     api.ready()?;
     api.with_data(|app, data, analysis| {
-        let (scope, window) = scope(app, &args)?;
+        let (mut scope, mut window) = scope(app, &args)?;
+        scope.repo = repo_arg(data, args.repo.as_deref())?;
+        window.repo = scope.repo.map(|id| Names::new(data).repo(id));
+        window.repos = repo_names(data);
         let links = web_links(app)?;
         let ticket_urls: std::collections::HashMap<&str, &String> = data
             .tickets
@@ -326,6 +464,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 change_failure_rate: s(m.level.change_failure_rate),
                 recovery_time: s(m.level.recovery_time),
                 overall: s(m.level.overall),
+                withheld: m.level.withheld.clone(),
             },
             unrecovered: m.unrecovered.len() as u32,
             warnings: m.warnings.clone(),
@@ -425,12 +564,146 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
             pr_stages: charts::pr_stages(&p.weekly, scope.since, scope.until),
             cumulative_flow: charts::cumulative_flow(&f.cumulative_flow),
         };
+        let trends = trends(data, analysis, &scope, app, &m, &p);
         Ok(Delivery {
+            previous_since: time(scope.since - (scope.until - scope.since)),
+            trends,
             window,
             dora: dora_view,
             prs: prs_view,
             flow: flow_view,
             charts,
         })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teams side by side
+
+/// One team's five keys and cycle time, with the sample sizes behind them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TeamRow {
+    /// The team's key; none for the whole organisation (the last row).
+    pub team: Option<String>,
+    pub name: String,
+    pub repos: u32,
+    pub deployments: u32,
+    pub per_week: f64,
+    pub days_per_week: f64,
+    pub lead_time: Stat,
+    pub change_failure_rate: Rate,
+    pub recovery_time: Stat,
+    pub rework_rate: Rate,
+    pub pr_cycle: Stat,
+    pub levels: Levels,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TeamComparison {
+    pub window: Window,
+    pub rows: Vec<TeamRow>,
+}
+
+/// The five keys and PR cycle time of every team side by side (and the organisation's).
+pub fn team_comparison(api: &Api, args: WindowArgs) -> Result<TeamComparison> {
+    api.ready()?;
+    api.with_data(|app, data, analysis| {
+        let (base, window) = scope(
+            app,
+            &WindowArgs {
+                team: None,
+                ..args.clone()
+            },
+        )?;
+        let bots = app.config.metrics.lead_time_bots;
+        let mut teams: Vec<(Option<String>, String)> = app
+            .config
+            .teams
+            .iter()
+            .map(|t| (Some(t.key.clone()), t.name.clone()))
+            .collect();
+        teams.push((None, "All teams".into()));
+        let rows = teams
+            .into_iter()
+            .map(|(team, name)| {
+                let scope = dora::Scope {
+                    team: team.clone(),
+                    ..base.clone()
+                };
+                let m = dora::dora_with(data, analysis, &scope, bots);
+                let p = prs::pr_metrics(data, analysis, &scope);
+                let s = |v: Option<&'static str>| v.map(str::to_string);
+                TeamRow {
+                    repos: scope.repo_ids(data).map_or(data.repos.len(), |r| r.len()) as u32,
+                    team,
+                    name,
+                    deployments: m.deployments as u32,
+                    per_week: m.deployment_frequency_per_week,
+                    days_per_week: m.deployment_days_per_week,
+                    lead_time: (&m.lead_time_seconds.summary()).into(),
+                    change_failure_rate: Rate {
+                        value: m.change_failure_rate.value,
+                        part: m.change_failure_rate.failed as u32,
+                        total: m.change_failure_rate.total as u32,
+                    },
+                    recovery_time: (&m.recovery_time_seconds).into(),
+                    rework_rate: Rate {
+                        value: m.rework_rate.value,
+                        part: m.rework_rate.unplanned as u32,
+                        total: m.rework_rate.total as u32,
+                    },
+                    pr_cycle: (&p.cycle_seconds).into(),
+                    levels: Levels {
+                        year: m.level.year,
+                        deployment_frequency: s(m.level.deployment_frequency),
+                        lead_time: s(m.level.lead_time),
+                        change_failure_rate: s(m.level.change_failure_rate),
+                        recovery_time: s(m.level.recovery_time),
+                        overall: s(m.level.overall),
+                        withheld: m.level.withheld.clone(),
+                    },
+                }
+            })
+            .collect();
+        Ok(TeamComparison { window, rows })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct DefinitionArgs {
+    /// deployment_frequency, lead_time, change_failure_rate, recovery_time, rework_rate,
+    /// deployment, levels, pr_cycle, flow or sprint.
+    pub key: String,
+}
+
+/// A metric's definition, as docs/metric-definitions.md gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Definition {
+    pub key: String,
+    pub name: String,
+    /// Markdown.
+    pub text: String,
+}
+
+pub fn metric_definition(_: &Api, args: DefinitionArgs) -> Result<Definition> {
+    let (name, text) = bosun_metrics::definitions::definition(&args.key).ok_or_else(|| {
+        crate::error::ApiError::invalid(format!(
+            "no metric {:?}; one of: {}",
+            args.key,
+            bosun_metrics::definitions::METRICS
+                .iter()
+                .map(|m| m.0)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    Ok(Definition {
+        key: args.key,
+        name: name.to_string(),
+        text,
     })
 }

@@ -497,8 +497,68 @@ fn negative_lead_times_are_reported_not_hidden() {
     );
 }
 
+fn lv(per_week: f64, lead: Option<f64>, cfr: Option<f64>, recovery: Option<f64>) -> Levels {
+    levels(&LevelInput {
+        per_week,
+        days_per_week: per_week.min(5.0),
+        lead,
+        lead_n: 50,
+        cfr,
+        deployments: 50,
+        recovery,
+        recovery_n: 10,
+    })
+}
+
+#[test]
+fn levels_only_where_the_definition_allows() {
+    let base = LevelInput {
+        per_week: 10.0,
+        days_per_week: 4.0,
+        lead: Some(3600.0),
+        lead_n: 40,
+        cfr: Some(0.05),
+        deployments: 40,
+        recovery: Some(1800.0),
+        recovery_n: 1,
+    };
+    // One recovery: no recovery level (a "high" from n=1 says nothing), and it is said why.
+    let l = levels(&base);
+    assert_eq!(l.recovery_time, None);
+    assert_eq!(l.withheld, ["recovery time: n=1, a level needs at least 5"]);
+    assert_eq!(l.deployment_frequency, Some("elite"));
+    assert_eq!(
+        l.overall,
+        Some("elite"),
+        "the overall is of the levels given"
+    );
+    // Ten deployments all on one day a week: frequent, but not on demand.
+    let bursty = levels(&LevelInput {
+        days_per_week: 1.0,
+        ..base
+    });
+    assert_eq!(bursty.deployment_frequency, Some("high"));
+    // Nine deployments: no failure rate level.
+    let few = levels(&LevelInput {
+        deployments: 9,
+        lead_n: 4,
+        recovery_n: 5,
+        ..base
+    });
+    assert_eq!((few.change_failure_rate, few.lead_time), (None, None));
+    assert_eq!(few.recovery_time, Some("elite"));
+    assert_eq!(
+        few.withheld,
+        [
+            "lead time: n=4, a level needs at least 5",
+            "change failure rate: n=9, a level needs at least 10"
+        ]
+    );
+}
+
 #[test]
 fn levels_follow_the_2024_clusters() {
+    let levels = |a, b, c, d| lv(a, b, c, d);
     let l = levels(10.0, Some(3.0 * 3600.0), Some(0.04), Some(1800.0));
     assert_eq!((l.year, l.overall), (2024, Some("elite")));
     let l = levels(2.0, Some(2.0 * 86_400.0), Some(0.18), Some(5.0 * 3600.0));
@@ -516,6 +576,7 @@ fn levels_follow_the_2024_clusters() {
         Some("medium")
     );
     assert_eq!(levels(0.1, None, None, None).overall, Some("low"));
+    assert!(levels(0.1, None, None, None).withheld.is_empty());
     let q = quick_check(14.0, Some(30.0 * 60.0), Some(0.16), Some(2.0 * 86_400.0));
     assert_eq!(
         q.deployment_frequency,
