@@ -5,6 +5,7 @@
 
 pub mod brief;
 pub mod fmt;
+pub mod html;
 pub mod input;
 pub mod links;
 pub mod note;

@@ -376,9 +376,15 @@ pub fn standup(input: &Input<'_>, team: &str, date: NaiveDate, as_of: Ts) -> Not
         kind: NoteKind::Standup,
         title: format!("Standup — {team_name}"),
         subtitle: format!(
-            "For {}, as of {}. One section per person; every line links to its record.",
+            "For {}{}, as of {}: done since {} (each person's last working day, time off skipped). One section per person; every line links to its record.",
             fmt::long_date(date),
-            fmt::when(as_of, offset)
+            if fmt::is_weekend(date) {
+                " (not a working day)"
+            } else {
+                ""
+            },
+            fmt::when(as_of, offset),
+            fmt::long_date(fmt::previous_working_day(date)),
         ),
         sections,
     }
@@ -389,6 +395,23 @@ mod tests {
     use super::*;
     use crate::input::TimeOff;
     use crate::testkit::{DAY, HOUR, MON, Org, review};
+
+    #[test]
+    fn a_standup_on_a_saturday_says_what_it_covers() {
+        let org = Org::new();
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let sat = MON + 5 * DAY + 9 * HOUR;
+        let note = standup(&org.input(), "t", day("2026-11-21"), sat);
+        assert!(
+            note.subtitle.starts_with(
+                "For Saturday 21 November 2026 (not a working day), as of Sat 21 Nov 09:00 UTC: done since Friday 20 November 2026"
+            ),
+            "{}",
+            note.subtitle
+        );
+        let mon = standup(&org.input(), "t", day("2026-11-16"), MON + 9 * HOUR);
+        assert!(mon.subtitle.contains("done since Friday 13 November 2026"), "{}", mon.subtitle);
+    }
 
     #[test]
     fn monday_looks_back_to_friday_everyone_appears_and_time_off_is_respected() {

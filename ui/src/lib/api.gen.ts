@@ -558,7 +558,11 @@ export type NoteView = { kind: string, title: string, subtitle: string, sections
 /**
  * The same note as Markdown, to copy or export.
  */
-markdown: string, };
+markdown: string, 
+/**
+ * The note as a standalone HTML page for people outside Bosun (private sections left out).
+ */
+html: string, };
 
 /**
  * The organisation as Settings edits it.

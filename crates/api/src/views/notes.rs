@@ -53,6 +53,8 @@ pub struct NoteView {
     pub sections: Vec<NoteSection>,
     /// The same note as Markdown, to copy or export.
     pub markdown: String,
+    /// The note as a standalone HTML page for people outside Bosun (private sections left out).
+    pub html: String,
 }
 
 fn item(i: &Item) -> NoteItem {
@@ -88,6 +90,7 @@ fn view(n: &Note) -> NoteView {
             })
             .collect(),
         markdown: n.to_markdown(),
+        html: n.to_html(),
     }
 }
 
