@@ -20,8 +20,10 @@ pub enum DataCommand {
 pub fn run(app: &App, c: DataCommand, json: bool) -> anyhow::Result<()> {
     match c {
         DataCommand::Export { out: Some(path) } => {
-            let file = std::fs::File::create(&path)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let file = std::fs::File::create(&path).map_err(|e| bosun_app::AppError::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?;
             let mut w = std::io::BufWriter::new(file);
             let r = app.export_data(&mut w)?;
             if json {

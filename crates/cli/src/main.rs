@@ -70,20 +70,57 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let code = e.downcast_ref::<AppError>().map(|a| a.code());
-            eprintln!(
-                "error[{}]: {}",
-                code.map_or("error", |c| c.as_str()),
-                one_line(&e)
-            );
+            let code = error_code(&e);
+            eprintln!("error[{}]: {}", code.as_str(), one_line(&e));
             // Bad input is bad usage (2); everything else is a failure (1).
-            ExitCode::from(if code == Some(bosun_core::Code::InvalidInput) {
+            ExitCode::from(if code == bosun_core::Code::InvalidInput {
                 2
             } else {
                 1
             })
         }
     }
+}
+
+/// A failure the CLI reports itself (a sync whose sources failed), with the code of its cause.
+#[derive(Debug)]
+struct Coded {
+    code: bosun_core::Code,
+    message: String,
+}
+
+impl Coded {
+    fn of(code: Option<bosun_core::Code>, message: String) -> Coded {
+        Coded {
+            code: code.unwrap_or(bosun_core::Code::ProviderUnavailable),
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Coded {}
+
+/// The code of the first coded error in the chain (an app or connector error, or the CLI's own
+/// [`Coded`], wherever context wrapped it); an uncoded error is a failed operation of the CLI's own.
+fn error_code(e: &anyhow::Error) -> bosun_core::Code {
+    e.chain()
+        .find_map(|c| {
+            c.downcast_ref::<AppError>()
+                .map(HasCode::code)
+                .or_else(|| c.downcast_ref::<Coded>().map(|c| c.code))
+                .or_else(|| {
+                    c.downcast_ref::<bosun_connectors::ConnectorError>()
+                        .map(HasCode::code)
+                })
+        })
+        // Uncoded: the CLI's own reading and writing (output, files).
+        .unwrap_or(bosun_core::Code::Io)
 }
 
 fn one_line(e: &anyhow::Error) -> String {
@@ -161,7 +198,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_status(&app.status(false)?);
             }
             if let Some(f) = failed.first() {
-                anyhow::bail!("{}: {}", f.source, f.error.clone().unwrap_or_default());
+                return Err(Coded::of(
+                    f.error_code,
+                    format!("{}: {}", f.source, f.error.clone().unwrap_or_default()),
+                )
+                .into());
             }
         }
         Command::Demo(DemoCommand::Providers {
@@ -338,16 +379,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let failed: Vec<_> = outcomes.iter().filter(|o| !o.ok).collect();
             if !failed.is_empty() && !watch {
-                anyhow::bail!(
-                    "{} of {} sources failed: {}",
-                    failed.len(),
-                    outcomes.len(),
-                    failed
-                        .iter()
-                        .map(|o| format!("{}: {}", o.source, o.error.clone().unwrap_or_default()))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                );
+                return Err(Coded::of(
+                    failed[0].error_code,
+                    format!(
+                        "{} of {} sources failed: {}",
+                        failed.len(),
+                        outcomes.len(),
+                        failed
+                            .iter()
+                            .map(|o| format!(
+                                "{}: {}",
+                                o.source,
+                                o.error.clone().unwrap_or_default()
+                            ))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )
+                .into());
             }
             if watch {
                 rt.block_on(app.watch_git(

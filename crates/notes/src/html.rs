@@ -33,7 +33,10 @@ fn item(out: &mut String, i: &Item) {
     out.push_str(&esc(&i.text));
     if !i.links.is_empty() {
         let links: Vec<String> = i.links.iter().map(link).collect();
-        out.push_str(&format!(" <span class=\"links\">({})</span>", links.join(", ")));
+        out.push_str(&format!(
+            " <span class=\"links\">({})</span>",
+            links.join(", ")
+        ));
     }
     if !i.details.is_empty() {
         out.push_str("<ul>");
@@ -106,7 +109,10 @@ mod tests {
         let mut public = Section::new("Done", "Nothing.");
         public.items.push(
             Item::new("<script>alert(1)</script> & \"quotes\"")
-                .link(Link::new("acme/api#7", "https://github.com/acme/api/pull/7"))
+                .link(Link::new(
+                    "acme/api#7",
+                    "https://github.com/acme/api/pull/7",
+                ))
                 .link(Link::new("evil", "javascript:alert(1)"))
                 .link(Link::app("TIDE-1", "ticket", 3)),
         );

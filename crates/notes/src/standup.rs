@@ -410,7 +410,11 @@ mod tests {
             note.subtitle
         );
         let mon = standup(&org.input(), "t", day("2026-11-16"), MON + 9 * HOUR);
-        assert!(mon.subtitle.contains("done since Friday 13 November 2026"), "{}", mon.subtitle);
+        assert!(
+            mon.subtitle.contains("done since Friday 13 November 2026"),
+            "{}",
+            mon.subtitle
+        );
     }
 
     #[test]

@@ -78,3 +78,41 @@ fn status_of_an_empty_data_dir_explains_itself() {
         "status creates nothing"
     );
 }
+
+#[test]
+fn a_failed_sync_carries_the_code_of_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One attempt, on a port nothing listens on: the provider is unavailable, and the error says
+    // so in its code (it used to read `error[error]`).
+    std::fs::write(d.join("config.toml"), "[sync]\nmax_attempts = 1\n").unwrap();
+    crate::support::ok(
+        d,
+        &[
+            "sources",
+            "add",
+            "github",
+            "--name",
+            "gh",
+            "--owner",
+            "acme",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+    );
+    let o = bosun()
+        .arg("--data-dir")
+        .arg(d)
+        .args(["sync"])
+        .env("BOSUN_GITHUB_TOKEN", "ghp_test")
+        .env("BOSUN_GITHUB_TOKEN_ORIGIN", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    let last = e.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error[provider_unavailable]: 1 of 1 sources failed: gh:"),
+        "{e}"
+    );
+}
