@@ -77,6 +77,10 @@ endpoints! {
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.
     note: notes::NoteArgs => notes::NoteView = notes::note;
+    /// Keep a private note or a follow-up about a person (on this machine only; never sent).
+    add_private_note: notes::AddPrivateNoteArgs => notes::PrivateNoteRow = notes::add_private_note;
+    /// Mark a follow-up done.
+    complete_private_note: notes::PrivateNoteId => notes::PrivateNoteRow = notes::complete_private_note;
     /// Answers from the docs, with citations.
     ask: knowledge::AskArgs => knowledge::Answer = knowledge::ask;
     /// A cited file (only inside an indexed folder).

@@ -29,6 +29,16 @@ status: string, summary: string, preview: string, body: string, target: unknown,
  */
 decision: unknown, };
 
+export type AddPrivateNoteArgs = { 
+/**
+ * A name, email, person key or any account id or login.
+ */
+person: string, text: string, 
+/**
+ * Something to follow up on at the next 1:1.
+ */
+follow_up: boolean, };
+
 /**
  * A new source. `token` is kept in the token store (the OS keychain or the encrypted file) and
  * never returned.
@@ -715,6 +725,14 @@ export type PrState = "waiting_for_review" | "in_review" | "changes_requested" |
 
 export type PrStats = { merged: number, merged_without_review: number, coding: Stat, pickup: Stat, review: Stat, deploy: Stat, cycle: Stat, sizes: Array<Count>, review_load: Array<ReviewLoad>, records: Array<PrRow>, };
 
+export type PrivateNoteId = { id: number, };
+
+/**
+ * A private note about a person.
+ */
+
+export type PrivateNoteRow = { id: number, person: string, text: string, follow_up: boolean, created_at: string, done_at: string | null, };
+
 export type QueuedPr = { pull_request: PrRef, author: string | null, team: string | null, 
 /**
  * One definition with the triage note and standups (`bosun_metrics::review`).
@@ -1131,6 +1149,10 @@ export interface Endpoints {
   team: { args: WindowArgs; result: TeamPage };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */
   note: { args: NoteArgs; result: NoteView };
+  /** Keep a private note or a follow-up about a person (on this machine only; never sent). */
+  add_private_note: { args: AddPrivateNoteArgs; result: PrivateNoteRow };
+  /** Mark a follow-up done. */
+  complete_private_note: { args: PrivateNoteId; result: PrivateNoteRow };
   /** Answers from the docs, with citations. */
   ask: { args: AskArgs; result: Answer };
   /** A cited file (only inside an indexed folder). */

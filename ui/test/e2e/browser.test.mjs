@@ -252,6 +252,21 @@ test('charts answer hover and clicks, and open the records behind a bar', async 
   await chart.screenshot({ path: join(artifacts, 'delivery-chart-hover.png') });
 });
 
+test('a follow-up kept from the 1:1 prep shows in the next prep and can be marked done', async () => {
+  await visit('team', 'Team');
+  const report = page.getByTestId('report').first();
+  await report.getByRole('button', { name: 'Prepare 1:1' }).click();
+  await page.getByTestId('note').waitFor({ timeout: 60_000 });
+  const text = `Ask about the on-call rota ${Date.now()}`;
+  await page.getByTestId('private-note').fill(text);
+  await page.getByTestId('keep-note').click();
+  const note = page.getByTestId('note');
+  await note.getByText(text).waitFor({ timeout: 60_000 });
+  const item = note.locator('li').filter({ hasText: text }).first();
+  await item.getByTestId('follow-up-done').click();
+  await item.getByText('done', { exact: true }).waitFor();
+});
+
 test('Team lists people with their review load', async () => {
   await visit('team', 'Team');
   const people = page.getByTestId('people');

@@ -122,3 +122,61 @@ pub fn note(api: &Api, args: NoteArgs) -> Result<NoteView> {
     };
     Ok(view(&note))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Private notes and follow-ups (kept on this machine only, never sent anywhere)
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct AddPrivateNoteArgs {
+    /// A name, email, person key or any account id or login.
+    pub person: String,
+    pub text: String,
+    /// Something to follow up on at the next 1:1.
+    pub follow_up: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct PrivateNoteId {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// A private note about a person.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PrivateNoteRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub person: String,
+    pub text: String,
+    pub follow_up: bool,
+    pub created_at: String,
+    pub done_at: Option<String>,
+}
+
+fn private_row(v: bosun_app::notes::PrivateNoteView) -> PrivateNoteRow {
+    PrivateNoteRow {
+        id: v.note.id,
+        person: v.person_name,
+        text: v.note.body,
+        follow_up: v.note.follow_up,
+        created_at: super::common::time(v.note.created_at),
+        done_at: super::common::opt_time(v.note.done_at),
+    }
+}
+
+/// Keep a private note (or a follow-up for the next 1:1) about a person.
+pub fn add_private_note(api: &Api, args: AddPrivateNoteArgs) -> Result<PrivateNoteRow> {
+    api.ready()?;
+    let v = api
+        .app()
+        .add_private_note(&args.person, &args.text, args.follow_up)?;
+    Ok(private_row(v))
+}
+
+/// Mark a follow-up done.
+pub fn complete_private_note(api: &Api, args: PrivateNoteId) -> Result<PrivateNoteRow> {
+    api.ready()?;
+    Ok(private_row(api.app().complete_private_note(args.id)?))
+}
