@@ -420,6 +420,37 @@ test('no sideways scrolling at 1024×700', async () => {
   }
 });
 
+test('Settings answers while the docs are embedded, and shows the indexing', async () => {
+  // A second demo with the real embedding model: embedding the handbook takes a minute or more
+  // on two cores; Settings used to hang until it was done (issue 17.4).
+  const models = process.env.BOSUN_MODELS_DIR ?? join(process.env.HOME ?? '/root', '.cache', 'bosun', 'models');
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-e2e-index-'));
+  const second = await serveDemo({ dataDir: dir, env: isolatedEnv({ BOSUN_MODELS_DIR: models }) });
+  try {
+    await waitReady(second.origin, second.token);
+    let sawIndexing = false;
+    for (let i = 0; i < 20; i++) {
+      const info = (await api(second.origin, second.token, 'app_info')).body;
+      const started = Date.now();
+      const settings = await api(second.origin, second.token, 'settings');
+      const took = Date.now() - started;
+      assert.equal(settings.status, 200);
+      // Generous: a status read never waits on the model (it waited 100 s).
+      assert.ok(took < 5000, `settings took ${took} ms while indexing=${info.indexing}`);
+      if (info.indexing) {
+        sawIndexing = true;
+        const listed = settings.body.index_roots.reduce((n, r) => n + r.documents, 0);
+        assert.ok(settings.body.index_documents >= listed, `${settings.body.index_documents} documents, the folders list ${listed}`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(sawIndexing, 'the docs were being indexed while Settings was read');
+  } finally {
+    await stop(second.child);
+  }
+});
+
 test('no console errors (CSP violations included)', () => {
   assert.deepEqual(consoleErrors, []);
 });
