@@ -15,16 +15,15 @@
 //!
 //! Every approval, rejection, policy decision and attempt is in the audit ledger.
 
-use crate::signals::policy_error;
+use crate::demo::{DEMO_WORLD, DemoWorld};
+use crate::policy::{Asked, nameable, policy_error, policy_input};
 use crate::{App, AppError, Result};
 use bosun_connectors::http::{Auth, HttpClient};
 use bosun_connectors::outbox::{self, Outbound, Receipt};
 use bosun_core::Sensitive;
 use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
-use bosun_signals::carries::{self, Named};
 use bosun_signals::input::Extra;
-use bosun_signals::time::local_clock;
 use bosun_signals::{ActionKind, Target};
 use bosun_store::rusqlite::{Connection, OptionalExtension, params};
 use bosun_store::sync_state::{self, Source};
@@ -41,84 +40,6 @@ pub struct ActionsConfig {
     pub policy_dir: String,
     pub max_attempts: u32,
     pub retry_backoff_ms: u64,
-}
-
-/// One action as the policy is asked about it.
-pub struct Asked<'a> {
-    pub kind: &'a str,
-    /// The text that would go out.
-    pub body: &'a str,
-    /// The text as Bosun drafted it, when `body` may be the manager's edit of it (the policy
-    /// sees the figures the edit added; see `bosun_signals::carries`). `None` while drafting.
-    pub generated: Option<&'a str>,
-    pub summary: &'a str,
-    pub signal_kind: &'a str,
-    /// Who it reaches.
-    pub people: &'a [i64],
-}
-
-/// Everyone an action's text may name (for [`policy_input`]).
-pub fn nameable(conn: &Connection) -> Result<Vec<Named>> {
-    Ok(actions::nameable_people(conn)?
-        .into_iter()
-        .map(|(id, name, logins)| {
-            let logins: Vec<&str> = logins.iter().map(String::as_str).collect();
-            Named::new(id, &name, &logins)
-        })
-        .collect())
-}
-
-/// The policy's input for one action (`data.bosun.actions.decision`): the action with what it
-/// structurally carries (`carries`: people named, people given a figure, links), its
-/// recipients' local time and today's count, and the time.
-pub fn policy_input(
-    conn: &Connection,
-    extra: &Extra,
-    a: &Asked<'_>,
-    named: &[Named],
-    approved_by: Option<&str>,
-    now: Ts,
-) -> Result<Value> {
-    let mut recipients = Vec::new();
-    for p in a.people {
-        let (name, offset) = match extra.people.get(p) {
-            Some(x) => (x.name.clone(), x.utc_offset_minutes.unwrap_or(0)),
-            None => conn
-                .query_row(
-                    "SELECT name, coalesce(utc_offset_minutes, 0) FROM people WHERE id = ?1",
-                    [p],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)),
-                )
-                .optional()?
-                .unwrap_or_else(|| (format!("person {p}"), 0)),
-        };
-        let (minutes, weekday) = local_clock(now, offset);
-        let day_start = now - minutes * 60 - (now % 60);
-        let sent = actions::sent_to_person_since(conn, *p, day_start)?;
-        recipients.push(json!({
-            "id": p,
-            "name": name,
-            "local_minutes": minutes,
-            "local_time": format!("{:02}:{:02}", minutes / 60, minutes % 60),
-            "local_weekday": weekday,
-            "sent_today": sent,
-        }));
-    }
-    let carries = carries::tag(a.body, a.generated, named);
-    Ok(json!({
-        "action": {
-            "kind": a.kind,
-            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider()),
-            "body": a.body,
-            "summary": a.summary,
-            "signal_kind": a.signal_kind,
-            "carries": carries,
-            "approved": approved_by.is_some(),
-            "approved_by": approved_by.unwrap_or(""),
-        },
-        "recipients": recipients,
-        "now": {"utc": bosun_core::time::rfc3339(now)},
-    }))
 }
 
 /// A provider to deliver through: its API base and an authenticated client.
@@ -399,17 +320,6 @@ async fn reachable(base_url: &str) -> bool {
         Ok(Ok(_))
     )
 }
-
-/// The demo world as `bosun demo sync` generated it (recorded in `meta`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DemoWorld {
-    pub scale: u32,
-    pub seed: u64,
-    pub months: u32,
-    pub as_of: String,
-}
-
-pub const DEMO_WORLD: &str = "demo_world";
 
 impl App {
     /// Clients for `sources`. Demo sources whose fakes stopped (they stop after `demo sync`) are
