@@ -444,9 +444,10 @@ fn record_world(app: &App, opts: DemoOptions, as_of: DateTime<Utc>) -> Result<()
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     let store = app.store()?;
-    store.conn().execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [DEMO_WORLD.to_string(), serde_json::to_string(&w).unwrap_or_default()],
+    bosun_store::meta::set(
+        store.conn(),
+        DEMO_WORLD,
+        &serde_json::to_string(&w).unwrap_or_default(),
     )?;
     Ok(())
 }

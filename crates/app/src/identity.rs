@@ -222,7 +222,7 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
     } else {
         match db::person_by_ref(&tx, &config.identity.me)? {
             Some(pid) => {
-                db::set_meta(&tx, "me_person_id", &pid.to_string())?;
+                bosun_store::meta::set(&tx, "me_person_id", &pid.to_string())?;
                 Some(pid)
             }
             None => {
@@ -304,13 +304,9 @@ pub fn suggestions(store: &Store) -> Result<Vec<MatchSuggestionView>> {
     let mut out = Vec::new();
     for s in db::match_suggestions(conn)? {
         let person = match by_handle.get(&s.a) {
-            Some(r) => conn
-                .query_row(
-                    "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = ?1",
-                    [r.id],
-                    |x| x.get(0),
-                )
-                .ok(),
+            Some(r) => bosun_store::accounts::person_name(conn, r.id)
+                .ok()
+                .flatten(),
             None => None,
         };
         out.push(MatchSuggestionView {

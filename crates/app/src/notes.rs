@@ -15,7 +15,8 @@ use bosun_notes::one_on_one::PrepOptions;
 use bosun_notes::redact::PrivacyTier;
 use bosun_notes::triage::{Triage, TriageOptions};
 use bosun_notes::{Note, PrivateNote, fmt};
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::notes as db;
+use bosun_store::rusqlite::Connection;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -123,6 +124,16 @@ pub struct PersonRef {
     pub name: String,
 }
 
+impl From<db::PersonKeyRow> for PersonRef {
+    fn from(p: db::PersonKeyRow) -> PersonRef {
+        PersonRef {
+            id: p.id,
+            key: p.key,
+            name: p.name,
+        }
+    }
+}
+
 impl App {
     /// Everything the notes read, as of now.
     pub fn notes_data(&self) -> Result<Loaded> {
@@ -148,10 +159,7 @@ impl App {
     pub fn notes_team(&self, team: Option<&str>) -> Result<String> {
         let store = self.store()?;
         let conn = store.conn();
-        let teams: Vec<(String, Option<i64>)> = conn
-            .prepare("SELECT key, manager_person_id FROM teams ORDER BY key")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let teams = db::team_managers(conn)?;
         if let Some(t) = team {
             return teams
                 .iter()
@@ -276,13 +284,7 @@ impl App {
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
         if let Some(me) = self.me(conn)? {
-            let mine: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?1 AND manager_id = ?2)
-                     OR EXISTS (SELECT 1 FROM people q JOIN teams t ON t.id = q.team_id
-                                WHERE q.id = ?1 AND t.manager_person_id = ?2)",
-                params![p.id, me],
-                |r| r.get(0),
-            )?;
+            let mine = db::reports_to(conn, p.id, me)?;
             if !mine || p.id == me {
                 return Err(AppError::InvalidInput(format!(
                     "{} is not one of your direct reports: 1:1 prep packs are for your own reports",
@@ -309,22 +311,10 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let me = self.me(conn)?;
-        let mut s = conn.prepare(
-            "SELECT p.id, p.key, p.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
-             WHERE p.is_bot = 0 AND p.id IS NOT ?1
-               AND ((?1 IS NULL AND p.team_id IS NOT NULL) OR p.manager_id = ?1 OR t.manager_person_id = ?1)
-             ORDER BY p.name, p.id",
-        )?;
-        let rows = s
-            .query_map([me], |r| {
-                Ok(PersonRef {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    name: r.get(2)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        Ok(db::direct_reports(conn, me)?
+            .into_iter()
+            .map(PersonRef::from)
+            .collect())
     }
 
     /// Keep a private note about `person` (a follow-up for the next 1:1 when `follow_up`).
@@ -341,11 +331,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
-        conn.execute(
-            "INSERT INTO private_notes (person_id, created_at, body, follow_up) VALUES (?1, ?2, ?3, ?4)",
-            params![p.id, self.now(), body, follow_up],
-        )?;
-        let id = conn.last_insert_rowid();
+        let id = db::add_private_note(conn, p.id, self.now(), body, follow_up)?;
         let note = load::private_notes(conn, Some(p.id))?
             .into_iter()
             .find(|n| n.id == id)
@@ -367,11 +353,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
-        conn.execute(
-            "INSERT INTO time_off (person_id, starts_on, ends_on) VALUES (?1, ?2, ?3)
-             ON CONFLICT (person_id, starts_on) DO UPDATE SET ends_on = excluded.ends_on",
-            params![p.id, from.to_string(), to.to_string()],
-        )?;
+        db::set_time_off(conn, p.id, &from.to_string(), &to.to_string())?;
         Ok(p)
     }
 
@@ -379,21 +361,11 @@ impl App {
     pub fn complete_private_note(&self, id: i64) -> Result<PrivateNoteView> {
         let store = self.store()?;
         let conn = store.conn();
-        let n = conn.execute(
-            "UPDATE private_notes SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
-            params![id, self.now()],
-        )?;
-        let row: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT n.person_id, p.name FROM private_notes n JOIN people p ON p.id = n.person_id WHERE n.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((person, name)) = row else {
+        let newly_done = db::complete_private_note(conn, id, self.now())?;
+        let Some((person, name)) = db::private_note_person(conn, id)? else {
             return Err(AppError::NotFound(format!("no private note {id}")));
         };
-        if n == 0 {
+        if !newly_done {
             tracing::debug!(id, "private note was already done");
         }
         let note = load::private_notes(conn, Some(person))?
@@ -411,10 +383,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let me = self.me(conn)?;
-        let teams: Vec<String> = conn
-            .prepare("SELECT key FROM teams WHERE manager_person_id = ?1 ORDER BY key")?
-            .query_map([me], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let teams = db::teams_managed_by(conn, me)?;
         drop(store);
         let loaded = self.notes_data()?;
         let input = loaded.input();
@@ -448,11 +417,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let offset = self.my_offset_minutes(conn);
-        let last: Option<Ts> = conn.query_row(
-            "SELECT max(fired_at) FROM alerts WHERE kind = 'brief'",
-            [],
-            |r| r.get(0),
-        )?;
+        let last = db::last_brief_at(conn)?;
         let now = self.now();
         if !bosun_notes::brief::due(now, at, offset, last) {
             return Ok(None);
@@ -460,10 +425,11 @@ impl App {
         drop(store);
         let brief = self.brief()?;
         let store = self.store()?;
-        store.conn().execute(
-            "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, delivered_at)
-             VALUES (NULL, 'brief', ?1, ?2, ?3, 'morning brief', 1, ?1)",
-            params![now, brief.headline, brief.note.to_markdown()],
+        db::record_brief(
+            store.conn(),
+            now,
+            &brief.headline,
+            &brief.note.to_markdown(),
         )?;
         Ok(Some(brief))
     }
@@ -535,29 +501,15 @@ fn write(path: &std::path::Path, text: &str) -> Result<()> {
 pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
     let q = q.trim();
     let bare = q.split_once(':').map_or(q, |(_, v)| v);
-    let mut s = conn.prepare(
-        "SELECT DISTINCT p.id, p.key, p.name FROM people p
-         WHERE p.key = ?1 OR lower(p.name) = lower(?1) OR lower(p.primary_email) = lower(?1)
-            OR p.id IN (SELECT person_id FROM person_emails WHERE email = ?1)
-            OR p.id IN (SELECT person_id FROM accounts WHERE external_id = ?2 OR lower(login) = lower(?2)
-                        OR lower(email) = lower(?1))
-         ORDER BY p.id",
-    )?;
-    let map = |r: &bosun_store::rusqlite::Row<'_>| {
-        Ok(PersonRef {
-            id: r.get(0)?,
-            key: r.get(1)?,
-            name: r.get(2)?,
-        })
-    };
-    let mut found: Vec<PersonRef> = s
-        .query_map(params![q, bare], map)?
-        .collect::<Result<_, _>>()?;
+    let mut found: Vec<PersonRef> = db::people_named(conn, q, bare)?
+        .into_iter()
+        .map(PersonRef::from)
+        .collect();
     if found.is_empty() {
-        let mut s = conn.prepare(
-            "SELECT id, key, name FROM people WHERE lower(name) LIKE lower(?1) || ' %' AND is_bot = 0 ORDER BY id",
-        )?;
-        found = s.query_map([q], map)?.collect::<Result<_, _>>()?;
+        found = db::people_by_first_name(conn, q)?
+            .into_iter()
+            .map(PersonRef::from)
+            .collect();
     }
     match found.len() {
         1 => Ok(found.remove(0)),

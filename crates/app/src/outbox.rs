@@ -25,9 +25,9 @@ use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
 use bosun_signals::input::Extra;
 use bosun_signals::{ActionKind, Target};
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::rusqlite::Connection;
 use bosun_store::sync_state::{self, Source};
-use bosun_store::{Store, actions, audit};
+use bosun_store::{Store, accounts, actions, audit, chat, code, planning, signals};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -100,12 +100,10 @@ pub struct Attempt {
 
 fn view(conn: &Connection, row: actions::ActionRow) -> Result<ActionView> {
     let (signal_kind, signal_title) = match row.signal_id {
-        Some(id) => conn
-            .query_row("SELECT kind, title FROM signals WHERE id = ?1", [id], |r| {
-                Ok((Some(r.get(0)?), Some(r.get(1)?)))
-            })
-            .optional()?
-            .unwrap_or((None, None)),
+        Some(id) => match signals::kind_and_title(conn, id)? {
+            Some((kind, title)) => (Some(kind), Some(title)),
+            None => (None, None),
+        },
         None => (None, None),
     };
     Ok(ActionView {
@@ -131,45 +129,21 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
         .map_err(|e| AppError::InvalidInput(format!("action {}: target: {e}", row.id)))?;
     let missing = |what: &str| AppError::InvalidInput(format!("action {}: no {what}", row.id));
     let account = |person: i64, provider: &str| -> Result<Option<(String, Option<String>)>> {
-        Ok(conn
-            .query_row(
-                "SELECT external_id, login FROM accounts WHERE person_id = ?1 AND provider = ?2 ORDER BY id LIMIT 1",
-                params![person, provider],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        Ok(accounts::first_of_person(conn, person, provider)?)
     };
     let source_of_kind = |k: &str| -> Result<i64> {
-        conn.query_row(
-            "SELECT id FROM sources WHERE kind = ?1 AND enabled = 1 ORDER BY id LIMIT 1",
-            [k],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| {
+        sync_state::first_enabled_source(conn, k)?.ok_or_else(|| {
             AppError::NotFound(format!("no {k} source to send action {} through", row.id))
         })
     };
     let repo_source = |repo: &str| -> Result<i64> {
-        let s: Option<Option<i64>> = conn
-            .query_row(
-                "SELECT source_id FROM repos WHERE full_name = ?1 AND provider = 'github'",
-                [repo],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match s.flatten() {
+        match code::github_repo_source(conn, repo)? {
             Some(id) => Ok(id),
             None => source_of_kind("github"),
         }
     };
     let ticket_source = |key: &str| -> Result<i64> {
-        let s: Option<Option<i64>> = conn
-            .query_row("SELECT source_id FROM tickets WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match s.flatten() {
+        match planning::ticket_source(conn, key)? {
             Some(id) => Ok(id),
             None => source_of_kind("jira"),
         }
@@ -189,13 +163,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
         }
         ActionKind::SlackMessage => {
             let name = t.channel.as_deref().ok_or_else(|| missing("channel"))?;
-            let channel: String = conn
-                .query_row(
-                    "SELECT external_id FROM chat_channels WHERE name = ?1 OR external_id = ?1 ORDER BY id LIMIT 1",
-                    [name.trim_start_matches('#')],
-                    |r| r.get(0),
-                )
-                .optional()?
+            let channel = chat::channel_external_id(conn, name.trim_start_matches('#'))?
                 .ok_or_else(|| AppError::NotFound(format!("no Slack channel #{name}")))?;
             (
                 source_of_kind("slack")?,
@@ -380,10 +348,7 @@ impl App {
     }
 
     async fn start_demo_fakes(&self, conn: &Connection) -> Result<crate::demo::Providers> {
-        let w: String = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [DEMO_WORLD], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| {
+        let w: String = bosun_store::meta::get(conn, DEMO_WORLD)?.ok_or_else(|| {
                 AppError::Demo("this data dir has demo sources but no record of the demo world: run `bosun demo sync` again".into())
             })?;
         let w: DemoWorld = serde_json::from_str(&w).map_err(|e| AppError::Demo(e.to_string()))?;
@@ -544,10 +509,10 @@ impl App {
         let signal_kind: String = row
             .signal_id
             .and_then(|s| {
-                store
-                    .conn()
-                    .query_row("SELECT kind FROM signals WHERE id = ?1", [s], |r| r.get(0))
+                signals::kind_and_title(store.conn(), s)
                     .ok()
+                    .flatten()
+                    .map(|(kind, _)| kind)
             })
             .unwrap_or_default();
         // The draft as generated: its preview is the summary and the text Bosun wrote (an edit

@@ -9,8 +9,8 @@ use bosun_signals::ActionKind;
 use bosun_signals::carries::{self, Named};
 use bosun_signals::input::Extra;
 use bosun_signals::time::local_clock;
-use bosun_store::actions;
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::rusqlite::Connection;
+use bosun_store::{actions, identity, meta};
 use serde_json::{Value, json};
 
 /// A policy error as the app reports it (a configuration error of `policy`).
@@ -60,10 +60,7 @@ impl App {
         match Bundle::load_dir(&dir) {
             Ok(bundle) => {
                 let files = serde_json::to_string(&bundle.files).unwrap_or_default();
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![LAST_GOOD, files],
-                )?;
+                meta::set(conn, LAST_GOOD, &files)?;
                 Ok(Policy {
                     bundle,
                     dir,
@@ -71,11 +68,7 @@ impl App {
                 })
             }
             Err(e) => {
-                let saved: Option<String> = conn
-                    .query_row("SELECT value FROM meta WHERE key = ?1", [LAST_GOOD], |r| {
-                        r.get(0)
-                    })
-                    .ok();
+                let saved = meta::get(conn, LAST_GOOD).ok().flatten();
                 let previous = saved
                     .and_then(|s| serde_json::from_str::<Vec<(String, String)>>(&s).ok())
                     .and_then(|files| Bundle::from_files(files).ok());
@@ -133,14 +126,9 @@ pub fn policy_input(
     for p in a.people {
         let (name, offset) = match extra.people.get(p) {
             Some(x) => (x.name.clone(), x.utc_offset_minutes.unwrap_or(0)),
-            None => conn
-                .query_row(
-                    "SELECT name, coalesce(utc_offset_minutes, 0) FROM people WHERE id = ?1",
-                    [p],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)),
-                )
-                .optional()?
-                .unwrap_or_else(|| (format!("person {p}"), 0)),
+            None => {
+                identity::name_and_offset(conn, *p)?.unwrap_or_else(|| (format!("person {p}"), 0))
+            }
         };
         let (minutes, weekday) = local_clock(now, offset);
         let day_start = now - minutes * 60 - (now % 60);

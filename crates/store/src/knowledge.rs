@@ -414,17 +414,76 @@ pub fn delete_other_embeddings(conn: &Connection, keep: &str) -> Result<usize> {
 
 /// A `knowledge.*` setting in `meta`.
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([format!("knowledge.{key}")], |r| r.get(0))
-        .optional()?)
+    crate::meta::get(conn, &format!("knowledge.{key}"))
 }
 
+/// Set a `knowledge.*` setting in `meta`.
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![format!("knowledge.{key}"), value])?;
+    crate::meta::set(conn, &format!("knowledge.{key}"), value)
+}
+
+/// A ticket's text, to index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketText {
+    pub key: String,
+    pub summary: String,
+    /// Empty when there is none.
+    pub description: String,
+    pub updated_at: Option<i64>,
+}
+
+/// The `limit` tickets updated last, with their text.
+pub fn recent_ticket_texts(conn: &Connection, limit: usize) -> Result<Vec<TicketText>> {
+    let mut s = conn.prepare(
+        "SELECT key, summary, coalesce(description, ''), updated_at FROM tickets
+         ORDER BY updated_at DESC LIMIT ?1",
+    )?;
+    let rows = s.query_map([limit as i64], |r| {
+        Ok(TicketText {
+            key: r.get(0)?,
+            summary: r.get(1)?,
+            description: r.get(2)?,
+            updated_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// A pull request's text, to index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestText {
+    /// `owner/name`.
+    pub repo: String,
+    pub number: i64,
+    pub title: String,
+    /// Empty when there is none.
+    pub body: String,
+    pub updated_at: Option<i64>,
+}
+
+/// The `limit` pull requests updated last, with their text.
+pub fn recent_pull_request_texts(conn: &Connection, limit: usize) -> Result<Vec<PullRequestText>> {
+    let mut s = conn.prepare(
+        "SELECT r.full_name, p.number, p.title, coalesce(p.body, ''), p.updated_at
+         FROM pull_requests p JOIN repos r ON r.id = p.repo_id
+         ORDER BY p.updated_at DESC LIMIT ?1",
+    )?;
+    let rows = s.query_map([limit as i64], |r| {
+        Ok(PullRequestText {
+            repo: r.get(0)?,
+            number: r.get(1)?,
+            title: r.get(2)?,
+            body: r.get(3)?,
+            updated_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Drop every document and every embedding (the folders stay registered).
+pub fn clear(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM documents", [])?;
+    conn.execute("DELETE FROM embeddings", [])?;
     Ok(())
 }
 

@@ -15,11 +15,15 @@ mod error;
 pub mod identity;
 pub mod knowledge;
 pub mod lifecycle;
+pub mod meta;
 pub mod metric_changes;
+pub mod metrics_dataset;
 pub mod migrations;
+pub mod notes;
 pub mod ops;
 pub mod planning;
 pub mod signal_changes;
+pub mod signal_inputs;
 pub mod signals;
 pub mod sync_state;
 

@@ -279,7 +279,7 @@ pub fn check_copy(path: &Path) -> Result<u32> {
 pub fn file_meta(path: &Path, key: &str) -> Result<Option<String>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| StoreError::open(path, e))?;
-    crate::identity::meta(&conn, key)
+    crate::meta::get(&conn, key)
 }
 
 /// Set (or with `None`, remove) values in the `meta` table of a database file.
@@ -287,7 +287,7 @@ pub fn set_file_meta(path: &Path, values: &[(&str, Option<&str>)]) -> Result<()>
     let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
     for (k, v) in values {
         match v {
-            Some(v) => crate::identity::set_meta(&conn, k, v)?,
+            Some(v) => crate::meta::set(&conn, k, v)?,
             None => drop(conn.execute("DELETE FROM meta WHERE key = ?1", [k])?),
         }
     }
@@ -746,7 +746,7 @@ fn rechain_audit(
         prev = h;
     }
     if let Some(last) = all.last() {
-        crate::identity::set_meta(conn, "audit_head", &format!("{}:{prev}", last.seq))?;
+        crate::meta::set(conn, "audit_head", &format!("{}:{prev}", last.seq))?;
     }
     for (_, sql) in &triggers {
         conn.execute_batch(sql)?;

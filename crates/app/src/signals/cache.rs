@@ -12,7 +12,7 @@ use bosun_policy::Bundle;
 use bosun_signals::input::Extra;
 use bosun_signals::{Input, Lookups, Scope, Settings, Signal};
 use bosun_store::rusqlite::Connection;
-use bosun_store::{metric_changes, signal_changes};
+use bosun_store::{metric_changes, signal_changes, signal_inputs};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 
@@ -171,14 +171,7 @@ impl SignalCache {
                 }
             }
             // An incident may fail a deployment: its service's team.
-            let list = serde_json::to_string(&c.incidents).unwrap_or_else(|_| "[]".into());
-            let mut s = conn.prepare(
-                "SELECT DISTINCT t.key FROM incidents i JOIN services sv ON sv.id = i.service_id LEFT JOIN teams t ON t.id = sv.team_id
-                 WHERE i.id IN (SELECT value FROM json_each(?1))",
-            )?;
-            for k in s.query_map([list], |r| r.get::<_, Option<String>>(0))? {
-                teams.insert(k?);
-            }
+            teams.extend(signal_inputs::incident_teams(conn, &c.incidents)?);
         }
         Ok(teams)
     }

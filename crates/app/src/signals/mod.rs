@@ -123,18 +123,10 @@ impl App {
         if me.is_empty() {
             return 0;
         }
-        conn.query_row(
-            "SELECT p.utc_offset_minutes FROM people p
-             WHERE lower(p.primary_email) = lower(?1)
-                OR p.id IN (SELECT person_id FROM person_emails WHERE email = ?1)
-                OR p.id IN (SELECT person_id FROM accounts WHERE provider || ':' || coalesce(login, external_id) = ?1)
-             LIMIT 1",
-            [me],
-            |r| r.get::<_, Option<i32>>(0),
-        )
-        .ok()
-        .flatten()
-        .unwrap_or(0)
+        bosun_store::identity::offset_of(conn, me)
+            .ok()
+            .flatten()
+            .unwrap_or(0)
     }
 
     /// Evaluate every signal now, write what changed (lifecycle, alerts, drafts) and return the
