@@ -119,6 +119,15 @@ pub fn person_name(conn: &Connection, account: i64) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// The logins of the human GitHub accounts with no name yet, in order.
+pub fn nameless_github_logins(conn: &Connection) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 AND display_name IS NULL AND login IS NOT NULL ORDER BY login",
+    )?;
+    let rows = s.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

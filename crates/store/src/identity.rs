@@ -408,3 +408,21 @@ pub fn people_with_accounts(conn: &Connection) -> Result<Vec<PersonListRow>> {
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
+
+/// (key, id) of every person.
+pub fn person_ids_by_key(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut s = conn.prepare("SELECT key, id FROM people")?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (report's key, manager's name): the people whose manager is `me` (a lower-case primary email
+/// or a person key).
+pub fn reports_of(conn: &Connection, me: &str) -> Result<Vec<(String, String)>> {
+    let mut s = conn.prepare(
+        "SELECT p.key, m.name FROM people p JOIN people m ON m.id = p.manager_id
+         WHERE lower(m.primary_email) = ?1 OR m.key = ?1",
+    )?;
+    let rows = s.query_map([me], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

@@ -487,6 +487,85 @@ pub fn clear(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Repository and service names known to the store (names, `owner/name`s, services), each once.
+pub fn known_names(conn: &Connection) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT name FROM repos UNION SELECT full_name FROM repos UNION SELECT service FROM repos WHERE service IS NOT NULL
+         UNION SELECT name FROM services",
+    )?;
+    let rows = s.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Someone who authored or reviewed pull requests in a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoContributor {
+    pub name: String,
+    /// The person's key.
+    pub key: String,
+    /// The team's name.
+    pub team: Option<String>,
+    pub prs_authored: i64,
+    pub reviews_given: i64,
+}
+
+/// The (at most five) people, not bots, who authored or reviewed the most pull requests since
+/// `since` in the repository `name` names (its name, `owner/name` or service, in any case, or a
+/// service's name).
+pub fn repo_contributors(
+    conn: &Connection,
+    name: &str,
+    since: i64,
+) -> Result<Vec<RepoContributor>> {
+    let mut s = conn.prepare_cached(
+        "WITH r AS (
+             SELECT id FROM repos WHERE lower(name) = lower(?1) OR lower(full_name) = lower(?1) OR lower(service) = lower(?1)
+             UNION SELECT repo_id FROM services WHERE lower(name) = lower(?1) AND repo_id IS NOT NULL
+         ),
+         authored AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM pull_requests p JOIN accounts a ON a.id = p.author_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND p.created_at >= ?2 AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         ),
+         reviewed AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM reviews v JOIN pull_requests p ON p.id = v.pr_id
+             JOIN accounts a ON a.id = v.reviewer_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND coalesce(v.submitted_at, p.created_at) >= ?2
+               AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         )
+         SELECT pe.name, pe.key, t.name, coalesce(au.n, 0), coalesce(re.n, 0)
+         FROM people pe LEFT JOIN teams t ON t.id = pe.team_id
+         LEFT JOIN authored au ON au.pid = pe.id LEFT JOIN reviewed re ON re.pid = pe.id
+         WHERE (au.n IS NOT NULL OR re.n IS NOT NULL) AND pe.is_bot = 0
+         ORDER BY coalesce(au.n, 0) + coalesce(re.n, 0) DESC LIMIT 5",
+    )?;
+    let rows = s.query_map(params![name, since], |r| {
+        Ok(RepoContributor {
+            name: r.get(0)?,
+            key: r.get(1)?,
+            team: r.get(2)?,
+            prs_authored: r.get(3)?,
+            reviews_given: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (name, key, team name) of the first person named `name` (in any case).
+pub fn person_by_name(
+    conn: &Connection,
+    name: &str,
+) -> Result<Option<(String, String, Option<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.name, p.key, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
+             WHERE lower(p.name) = lower(?1) LIMIT 1",
+        )?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

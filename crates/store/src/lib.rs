@@ -12,6 +12,7 @@ pub mod code;
 pub mod counts;
 pub mod dump;
 mod error;
+pub mod fixtures;
 pub mod identity;
 pub mod knowledge;
 pub mod lifecycle;

@@ -8,6 +8,7 @@ use bosun_app::App;
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Dataset, PullRequest, Sprint};
 use bosun_metrics::{charts, prs, sprint};
+use bosun_store::identity;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -374,21 +375,11 @@ type KeysAndReports = (HashMap<String, i64>, Vec<String>, Option<String>);
 fn keys_and_reports(app: &App) -> Result<KeysAndReports> {
     let store = app.store()?;
     let conn = store.conn();
-    let mut stmt = conn.prepare("SELECT key, id FROM people")?;
-    let ids: HashMap<String, i64> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<bosun_store::rusqlite::Result<_>>()?;
+    let ids: HashMap<String, i64> = identity::person_ids_by_key(conn)?.into_iter().collect();
     let me = app.config.identity.me.trim().to_lowercase();
-    let mut stmt = conn.prepare(
-        "SELECT p.key, m.name FROM people p JOIN people m ON m.id = p.manager_id
-         WHERE lower(m.primary_email) = ?1 OR m.key = ?1",
-    )?;
     let mut reports = Vec::new();
     let mut me_name = None;
-    for row in stmt.query_map([&me], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (key, manager) = row?;
+    for (key, manager) in identity::reports_of(conn, &me)? {
         reports.push(key);
         me_name = Some(manager);
     }

@@ -470,13 +470,7 @@ async fn record_first_sync(ctx: &Ctx, pass: Pass, clean: bool, repos: Vec<String
 async fn profiles(ctx: &Ctx) -> Result<()> {
     let logins: Vec<String> = ctx
         .db
-        .read(|s| {
-            let mut stmt = s.conn().prepare(
-                "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 AND display_name IS NULL AND login IS NOT NULL ORDER BY login",
-            )?;
-            let rows = stmt.query_map([], |r| r.get(0))?.collect::<bosun_store::rusqlite::Result<Vec<String>>>()?;
-            Ok(rows)
-        })
+        .read(|s| bosun_store::accounts::nameless_github_logins(s.conn()).map_err(store_err))
         .await?;
     // A profile with no public name stays nameless: it is asked for again a week later, not on
     // every sync (an unchanged organisation's re-sync makes only conditional requests).
