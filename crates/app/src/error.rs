@@ -67,9 +67,3 @@ impl HasCode for AppError {
         }
     }
 }
-
-impl From<bosun_store::rusqlite::Error> for AppError {
-    fn from(e: bosun_store::rusqlite::Error) -> Self {
-        AppError::Store(bosun_store::StoreError::Sqlite(e))
-    }
-}

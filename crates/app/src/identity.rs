@@ -1,7 +1,7 @@
 //! Applying identity resolution to the store: people, their accounts, teams from the config.
 
+use crate::Result;
 use crate::config::Config;
-use crate::{AppError, Result};
 use bosun_core::time::Ts;
 use bosun_identity::{AccountInfo, Decision, Override, Rules, resolve};
 use bosun_store::Store;
@@ -240,7 +240,7 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
             (_, None) => report.unresolved.push(format!("identity.reports {r}")),
         }
     }
-    tx.commit().map_err(|e| AppError::Store(e.into()))?;
+    tx.commit()?;
     for u in &report.unresolved {
         tracing::warn!("identity: {u} matches no one");
     }

@@ -6,8 +6,8 @@ use bosun_core::model::{StatusCategory, WorkType};
 use bosun_core::time::Ts;
 use bosun_metrics::data::*;
 use bosun_metrics::dora::{Analysis, DoraOptions, analyse, analyse_beside, named_repos};
+use bosun_store::Connection;
 use bosun_store::metrics_dataset as db;
-use bosun_store::rusqlite::Connection;
 use bosun_store::{code, identity, metric_changes};
 use std::collections::{HashMap, HashSet};
 

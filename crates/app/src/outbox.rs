@@ -25,7 +25,7 @@ use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
 use bosun_signals::input::Extra;
 use bosun_signals::{ActionKind, Target};
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::sync_state::{self, Source};
 use bosun_store::{Store, accounts, actions, audit, chat, code, planning, signals};
 use serde::{Deserialize, Serialize};

@@ -9,7 +9,7 @@ use bosun_signals::ActionKind;
 use bosun_signals::carries::{self, Named};
 use bosun_signals::input::Extra;
 use bosun_signals::time::local_clock;
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::{actions, identity, meta};
 use serde_json::{Value, json};
 

@@ -219,6 +219,13 @@ pub fn copy_to(conn: &Connection, target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// [`copy_to`] from the SQLite file `source` (any SQLite file, opened read-only and never
+/// migrated: a backup being restored).
+pub fn copy_file_to(source: &Path, target: &Path) -> Result<()> {
+    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    copy_to(&src, target)
+}
+
 /// Fold the WAL into the database file and empty it; with `vacuum`, rebuild the file first so
 /// that no freed page keeps deleted data.
 pub fn compact(conn: &Connection, vacuum: bool) -> Result<()> {
@@ -245,7 +252,7 @@ pub fn check_copy(path: &Path) -> Result<u32> {
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| StoreError::open(path, e))?;
-    let version = migrations::schema_version(&conn).map_err(corrupt)?;
+    let version = migrations::user_version(&conn).map_err(corrupt)?;
     let has_meta: bool = conn
         .query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",

@@ -7,7 +7,7 @@ use bosun_core::model::{
     Account, Commit, Deployment, DeploymentKind, DeploymentStatus, PrState, Provider, PullRequest,
     PullRequestBundle, Review,
 };
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::{code, fixtures};
 
 #[allow(dead_code)] // the test reads these, the benchmark does not

@@ -11,8 +11,8 @@ use bosun_core::time::Ts;
 use bosun_notes::Note;
 use bosun_notes::polish::{self, SYSTEM};
 use bosun_notes::redact::PrivacyTier;
+use bosun_store::Connection;
 use bosun_store::audit::{self, NewEntry};
-use bosun_store::rusqlite::Connection;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 

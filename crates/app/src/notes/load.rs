@@ -8,8 +8,8 @@ use bosun_core::time::Ts;
 use bosun_metrics::data::Dataset;
 use bosun_notes::signals::{Extra, Scope, Settings, Signal};
 use bosun_notes::{Input, More, PrivateNote, TimeOff};
+use bosun_store::Connection;
 use bosun_store::notes as db;
-use bosun_store::rusqlite::Connection;
 use bosun_store::signals as signals_db;
 
 pub struct Loaded {

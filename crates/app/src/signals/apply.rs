@@ -8,7 +8,7 @@ use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
 use bosun_signals::input::Extra;
 use bosun_signals::lifecycle::{self, Event, Status, Stored};
 use bosun_signals::{Scope, Severity, Signal};
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::{actions, alerts as alert_rows, audit, signals as rows};
 use serde::Serialize;
 

@@ -11,7 +11,7 @@ use bosun_metrics::dora::DoraOptions;
 use bosun_policy::Bundle;
 use bosun_signals::input::Extra;
 use bosun_signals::{Input, Lookups, Scope, Settings, Signal};
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::{metric_changes, signal_changes, signal_inputs};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};

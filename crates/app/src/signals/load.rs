@@ -7,7 +7,7 @@ use crate::{AppError, Result};
 use bosun_core::time::Ts;
 use bosun_signals::Settings;
 use bosun_signals::input::*;
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::signal_inputs as db;
 use std::collections::HashMap;
 

@@ -19,7 +19,7 @@ use bosun_core::time::Ts;
 use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertSettings};
 use bosun_signals::{Evaluation, Input, Lookups, Scope, Settings, Severity, Signal};
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::{alerts as alert_rows, signals as rows};
 use serde::{Deserialize, Serialize};
 

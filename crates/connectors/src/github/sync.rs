@@ -24,7 +24,7 @@ use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::PullRequestBundle;
 use bosun_core::time::Ts;
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::sync_state::{self, BACKFILL_PREFIX, FirstSync, Source};
 use bosun_store::{StoreError, code};
 use serde::de::DeserializeOwned;
