@@ -10,6 +10,7 @@ use bosun_store::Connection;
 use bosun_store::metrics_dataset as db;
 use bosun_store::{code, identity, metric_changes};
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 fn work_type(s: &str) -> WorkType {
     match s {
@@ -657,11 +658,117 @@ impl MetricsCache {
     }
 }
 
+/// The sprint asked for (by id or name), else the team's active sprint, else its latest started
+/// by `at` (see [`bosun_metrics::sprint::choose_sprint`]). When there is none, the error names
+/// the team's recent sprints.
+pub fn choose_sprint<'a>(
+    data: &'a Dataset,
+    which: Option<&str>,
+    team: Option<&str>,
+    at: Ts,
+) -> Result<&'a Sprint> {
+    bosun_metrics::sprint::choose_sprint(data, which, team, at).ok_or_else(|| {
+        let recent: Vec<&str> = data
+            .sprints
+            .iter()
+            .filter(|s| team.is_none_or(|t| s.team.as_deref() == Some(t)))
+            .rev()
+            .take(5)
+            .map(|s| s.name.as_str())
+            .collect();
+        let for_team = team.map(|t| format!(" for team {t}")).unwrap_or_default();
+        AppError::NotFound(match which.filter(|w| !w.is_empty()) {
+            _ if recent.is_empty() => {
+                format!("no sprints yet{for_team}: sync a Jira source with a board")
+            }
+            Some(w) => format!("no sprint {w:?}{for_team} (recent: {})", recent.join(", ")),
+            None => format!(
+                "no active or started sprint{for_team} (recent: {})",
+                recent.join(", ")
+            ),
+        })
+    })
+}
+
+/// A dataset read straight from a git repository (no store): one repository, its commits, and
+/// the tags matching the release pattern as production deployments.
+fn load_git(path: &Path, release_tags: &str, bot_patterns: &[String]) -> Result<Dataset> {
+    use bosun_connectors::git;
+    let re = git::release_pattern(release_tags)
+        .map_err(|e| AppError::InvalidInput(format!("--release-tags {release_tags:?}: {e}")))?;
+    let repo = git::open(path)?;
+    let refs = repo.refs()?;
+    let commits = repo.commits(&[])?;
+    let mut d = Dataset {
+        repos: vec![Repo {
+            id: 1,
+            full_name: path.display().to_string(),
+            team: None,
+            service: None,
+        }],
+        ..Default::default()
+    };
+    d.commits = commits
+        .iter()
+        .map(|c| Commit {
+            repo: 1,
+            sha: c.sha.clone(),
+            authored_at: c.authored_at,
+            committed_at: c.committed_at,
+            parents: c.parents.clone(),
+            author: None,
+            author_is_bot: bosun_identity::is_bot_author(
+                c.author_name.as_deref(),
+                c.author_email.as_deref(),
+                bot_patterns,
+            ),
+            subject: c.message.lines().next().unwrap_or("").to_string(),
+        })
+        .collect();
+    let dates: HashMap<&str, Ts> = commits
+        .iter()
+        .map(|c| (c.sha.as_str(), c.committed_at))
+        .collect();
+    for (i, t) in refs
+        .tags
+        .iter()
+        .filter(|t| re.is_match(&t.name))
+        .enumerate()
+    {
+        let at = t
+            .tagged_at
+            .or_else(|| dates.get(t.sha.as_str()).copied())
+            .unwrap_or(0);
+        d.deployments.push(Deployment {
+            id: i as i64 + 1,
+            external_id: t.name.clone(),
+            repo: 1,
+            environment: "production".into(),
+            production: true,
+            sha: t.sha.clone(),
+            created_at: at,
+            succeeded_at: Some(at),
+            failed_at: None,
+            kind: "tag".into(),
+            description: t.name.clone(),
+            payload: String::new(),
+        });
+    }
+    Ok(d)
+}
+
 impl App {
     /// The metrics dataset, loaded from the store.
     pub fn dataset(&self) -> Result<Dataset> {
         let store = self.store()?;
         load(store.conn())
+    }
+
+    /// The dataset of the git repository at `path` alone (no store): its commits, and the tags
+    /// matching `release_tags` as production deployments (commits' authors are bots by
+    /// `[identity] bot_patterns`).
+    pub fn git_dataset(&self, path: &Path, release_tags: &str) -> Result<Dataset> {
+        load_git(path, release_tags, &self.config.identity.bot_patterns)
     }
 
     /// A repository id by `owner/name`, name or id.

@@ -15,6 +15,7 @@
 //!
 //! Every approval, rejection, policy decision and attempt is in the audit ledger.
 
+pub use crate::config::ActionsConfig;
 use crate::demo::{DEMO_WORLD, DemoWorld};
 use crate::policy::{Asked, nameable, policy_error, policy_input};
 use crate::{App, AppError, Result};
@@ -28,19 +29,10 @@ use bosun_signals::{ActionKind, Target};
 use bosun_store::Connection;
 use bosun_store::sync_state::{self, Source};
 use bosun_store::{Store, accounts, actions, audit, chat, code, planning, signals};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// `[actions]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionsConfig {
-    pub policy_dir: String,
-    pub max_attempts: u32,
-    pub retry_backoff_ms: u64,
-}
 
 /// A provider to deliver through: its API base and an authenticated client.
 pub struct Endpoint {
@@ -227,16 +219,6 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     })
 }
 
-pub(crate) fn actor(app: &App) -> String {
-    let me = app.config.identity.me.trim();
-    if me.is_empty() {
-        let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
-        format!("user:{user}")
-    } else {
-        format!("user:{me}")
-    }
-}
-
 fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Result<Endpoint> {
     let api = source
         .base_url
@@ -386,7 +368,7 @@ impl App {
     pub fn reject_action(&self, id: i64, reason: Option<&str>) -> Result<ActionView> {
         let mut store = self.store()?;
         let now = self.now();
-        let who = actor(self);
+        let who = self.actor();
         store.write(|tx| {
             let row = actions::get(tx, id)?;
             let Some(row) = row else {
@@ -420,7 +402,7 @@ impl App {
         let mut store = self.store()?;
         let policy = self.policy(store.conn())?;
         let now = self.now();
-        let who = actor(self);
+        let who = self.actor();
         let row = get(store.conn(), id)?;
         if row.status != "draft" {
             return Err(AppError::InvalidInput(format!(

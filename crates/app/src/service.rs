@@ -276,6 +276,18 @@ impl App {
         }
     }
 
+    /// Who the audit ledger names for what the manager does: `user:<[identity] me>`, else
+    /// `user:<$USER>`.
+    pub(crate) fn actor(&self) -> String {
+        let me = self.config.identity.me.trim();
+        if me.is_empty() {
+            let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
+            format!("user:{user}")
+        } else {
+            format!("user:{me}")
+        }
+    }
+
     /// The id this process's outbox claims carry.
     pub fn deliverer(&self) -> &str {
         &self.deliverer
@@ -550,7 +562,7 @@ impl App {
             }
         }
         let now = self.now();
-        let who = crate::outbox::actor(self);
+        let who = self.actor();
         store.write(|tx| {
             bosun_store::identity::decide_match(tx, a, b, same, &who, now)?;
             bosun_store::audit::append(

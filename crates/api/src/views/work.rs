@@ -1,6 +1,8 @@
 //! Today, the pull request triage queue, sprint health and the team.
 
-use super::common::{Names, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time};
+use super::common::{
+    Names, NoArgs, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time,
+};
 use super::ledger::{self, SignalView};
 use crate::error::{ApiError, Result};
 use crate::state::Api;
@@ -14,10 +16,6 @@ use std::collections::HashMap;
 use ts_rs::TS;
 
 const DAY: i64 = 86_400;
-
-/// No arguments.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-pub struct NoArgs {}
 
 // ---------------------------------------------------------------------------------------------
 // The pull request triage queue
@@ -261,23 +259,6 @@ fn items(v: &[sprint::Item]) -> Vec<SprintItem> {
         .collect()
 }
 
-/// The sprint the page opens on: the asked one, else the team's active one, else the latest
-/// started.
-pub fn choose_sprint<'a>(
-    data: &'a Dataset,
-    which: Option<&str>,
-    team: Option<&str>,
-    at: Ts,
-) -> Result<&'a Sprint> {
-    let found = bosun_metrics::sprint::choose_sprint(data, which, team, at);
-    found.ok_or_else(|| {
-        ApiError::not_found(match which {
-            Some(w) => format!("no sprint {w:?}"),
-            None => "no sprints yet: sync a Jira source with a board".to_string(),
-        })
-    })
-}
-
 pub fn health(data: &Dataset, s: &Sprint, at: Ts) -> Result<SprintHealth> {
     let h = sprint::sprint_health(data, s, at, &sprint::SprintOptions::default())
         .ok_or_else(|| ApiError::not_found(format!("sprint {} has no dates", s.name)))?;
@@ -320,7 +301,8 @@ pub fn sprint_page(api: &Api, args: SprintArgs) -> Result<SprintPage> {
     api.with_data(|app, data, _| {
         let team = team_arg(app, args.team.as_deref())?;
         let now = app.now();
-        let s = choose_sprint(data, args.sprint.as_deref(), team.as_deref(), now)?;
+        let s =
+            bosun_app::metrics::choose_sprint(data, args.sprint.as_deref(), team.as_deref(), now)?;
         let mut sprints: Vec<&Sprint> = data
             .sprints
             .iter()

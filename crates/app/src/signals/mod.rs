@@ -17,12 +17,12 @@ use crate::policy::policy_error;
 use crate::{App, AppError, Result};
 use bosun_core::time::Ts;
 use bosun_policy::Bundle;
-use bosun_signals::alerts::{self, AlertSettings};
-use bosun_signals::{Evaluation, Input, Lookups, Scope, Settings, Severity, Signal};
+use bosun_signals::{Evaluation, Input, Lookups, Scope, Settings, Signal};
 use bosun_store::Connection;
 use bosun_store::{alerts as alert_rows, signals as rows};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use crate::config::AlertsConfig;
 pub use crate::policy::Policy;
 pub use apply::{Applied, apply, covered, idempotency_key};
 pub use bosun_signals::Kind;
@@ -30,41 +30,6 @@ pub use cache::{Reevaluated, SignalCache};
 pub use load::{Part, load_extra, load_extra_part, load_roster};
 
 const DAY: i64 = 86_400;
-
-/// `[alerts]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertsConfig {
-    pub daily_budget: usize,
-    pub quiet_hours: String,
-    pub min_severity: String,
-    pub escalate_after_hours: f64,
-}
-
-impl AlertsConfig {
-    /// The engine's settings, in the manager's time zone.
-    pub fn settings(&self, utc_offset_minutes: i32) -> Result<AlertSettings> {
-        let bad = |m: String| AppError::Config {
-            path: "[alerts]".into(),
-            message: m,
-        };
-        let (quiet_start, quiet_end) = alerts::parse_quiet_hours(&self.quiet_hours).map_err(bad)?;
-        let min_severity = Severity::parse(&self.min_severity).ok_or_else(|| {
-            bad(format!(
-                "min_severity {:?}: expected low, medium or high",
-                self.min_severity
-            ))
-        })?;
-        Ok(AlertSettings {
-            daily_budget: self.daily_budget,
-            quiet_start,
-            quiet_end,
-            min_severity,
-            escalate_after_hours: self.escalate_after_hours,
-            utc_offset_minutes,
-        })
-    }
-}
 
 /// Working agreements: the policy's violations for the evaluation's scope, as signals.
 pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
