@@ -5,10 +5,12 @@
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
-use crate::views::{data, delivery, knowledge, ledger, notes, onboarding, settings, tokens, work};
+use crate::views::{
+    common, data, delivery, knowledge, ledger, notes, onboarding, settings, tokens, work,
+};
 use std::sync::Arc;
 
-fn app_info(api: &Api, _: work::NoArgs) -> Result<AppInfo> {
+fn app_info(api: &Api, _: common::NoArgs) -> Result<AppInfo> {
     Ok(api.info())
 }
 
@@ -60,9 +62,9 @@ macro_rules! endpoints {
 
 endpoints! {
     /// The phase, mode and sync state shown around every page.
-    app_info: work::NoArgs => AppInfo = app_info;
+    app_info: common::NoArgs => AppInfo = app_info;
     /// Open signals, what changed since yesterday, meetings to prepare.
-    today: work::NoArgs => work::Today = work::today;
+    today: common::NoArgs => work::Today = work::today;
     /// The pull request triage queue.
     pr_queue: crate::views::common::WindowArgs => work::PrQueue = work::pr_queue;
     /// Sprint health with its burndown and forecast.
@@ -86,7 +88,7 @@ endpoints! {
     /// A cited file (only inside an indexed folder).
     doc: knowledge::DocArgs => knowledge::DocView = knowledge::doc;
     /// Signals and action drafts.
-    signals: work::NoArgs => ledger::SignalsPage = ledger::signals_page;
+    signals: common::NoArgs => ledger::SignalsPage = ledger::signals_page;
     /// Approve an action draft (optionally edited): policy decides, then it is delivered.
     approve_action: ledger::ApproveArgs => ledger::ActionResult = ledger::approve_action;
     /// Reject an action draft.
@@ -94,11 +96,11 @@ endpoints! {
     /// Acknowledge a signal, or snooze it.
     signal_status: ledger::SignalStatusArgs => ledger::SignalView = ledger::signal_status;
     /// The audit ledger, verified.
-    audit: work::NoArgs => ledger::AuditPage = ledger::audit_page;
+    audit: common::NoArgs => ledger::AuditPage = ledger::audit_page;
     /// Sources, configuration, the Ask index, alert pause.
-    settings: work::NoArgs => settings::Settings = settings::settings;
+    settings: common::NoArgs => settings::Settings = settings::settings;
     /// Where tokens are kept: the OS keychain or the encrypted token file (locked or not).
-    token_store: work::NoArgs => tokens::TokenStoreView = tokens::token_store;
+    token_store: common::NoArgs => tokens::TokenStoreView = tokens::token_store;
     /// Keep tokens in an encrypted file from now on (where no keychain works); moves the keychain's.
     use_token_file: tokens::PassphraseArgs => tokens::TokenFileMade = tokens::use_token_file;
     /// Unlock the encrypted token file for this run (the key stays in memory only).
@@ -110,17 +112,17 @@ endpoints! {
     /// Pause alerts for some hours or until tomorrow morning; 0 hours resumes.
     pause_alerts: settings::PauseArgs => settings::Paused = settings::pause_alerts;
     /// Sync every source now (progress arrives as events).
-    sync_now: work::NoArgs => settings::SyncStarted = settings::sync_now;
+    sync_now: common::NoArgs => settings::SyncStarted = settings::sync_now;
     /// What Bosun stores: tables with rows, sizes and retention, and the data dir's files.
-    storage: work::NoArgs => data::Storage = data::storage;
+    storage: common::NoArgs => data::Storage = data::storage;
     /// Identity's merge suggestions (accounts a rule linked), to accept or reject.
-    identity_suggestions: work::NoArgs => work::IdentitySuggestions = work::identity_suggestions;
+    identity_suggestions: common::NoArgs => work::IdentitySuggestions = work::identity_suggestions;
     /// Accept (one person) or reject (two people) a link between two accounts; kept and audited.
     decide_identity: work::DecideIdentityArgs => work::IdentitySuggestions = work::decide_identity;
     /// The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions.
-    doctor: work::NoArgs => data::Doctor = data::doctor;
+    doctor: common::NoArgs => data::Doctor = data::doctor;
     /// The welcome page: whether anything is configured, the keychain, the GitHub CLI.
-    welcome: work::NoArgs => onboarding::Welcome = onboarding::welcome;
+    welcome: common::NoArgs => onboarding::Welcome = onboarding::welcome;
     /// First run: check a GitHub token live (who, scopes and what is missing, rate limit, organisations).
     onboarding_check_github: onboarding::CheckGithubArgs => bosun_app::onboarding::GithubCheck = onboarding::check_github;
     /// First run: an organisation's repositories, teams, people and deploy workflows, with proposals.
@@ -130,9 +132,9 @@ endpoints! {
     /// First run: keep the sources (tokens to the keychain) and the organisation; the first sync starts.
     onboarding_finish: bosun_app::onboarding::Setup => onboarding::FinishedView = onboarding::finish;
     /// From the welcome page: serve the demo organisation (in a throwaway folder).
-    explore_demo: work::NoArgs => onboarding::DemoStarted = onboarding::explore_demo;
+    explore_demo: common::NoArgs => onboarding::DemoStarted = onboarding::explore_demo;
     /// The organisation Bosun keeps (teams, people linked by hand, you and your reports).
-    org_settings: work::NoArgs => onboarding::OrgPage = onboarding::org_settings;
+    org_settings: common::NoArgs => onboarding::OrgPage = onboarding::org_settings;
     /// Keep an edited organisation (written to org.toml, applied at once, audited).
     save_org_settings: bosun_app::org::OrgSettings => onboarding::OrgPage = onboarding::save_org_settings;
 }

@@ -88,10 +88,4 @@ impl From<bosun_store::StoreError> for ApiError {
     }
 }
 
-impl From<bosun_store::rusqlite::Error> for ApiError {
-    fn from(e: bosun_store::rusqlite::Error) -> Self {
-        ApiError::new(ErrorCode::Store, e.to_string())
-    }
-}
-
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -3,7 +3,6 @@
 //! numbers the events, keeps the recent ones for HTTP long-polling (`bosun serve`) and hands each
 //! to its subscribers (the desktop forwards them to the webview and the tray).
 
-use bosun_connectors::EventSink;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -219,88 +218,6 @@ impl EventBus {
                 Ok(Ok(())) => continue,
                 _ => return Vec::new(),
             }
-        }
-    }
-}
-
-/// The sync engine's events, translated and forwarded to the bus. Recent data in marks the
-/// API's kept data stale, so the pages that reload read it.
-pub struct SyncSink(pub std::sync::Arc<crate::state::Api>);
-
-impl EventSink for SyncSink {
-    fn emit(&self, event: bosun_connectors::Event) {
-        use bosun_connectors::Event as E;
-        let bus = &self.0.bus;
-        match event {
-            E::SourceStarted { source, scopes } => bus.emit(AppEvent::SyncProgress {
-                source,
-                scope: String::new(),
-                step: "started".into(),
-                done: 0,
-                total: scopes as u64,
-                pass: bosun_connectors::Pass::Full.as_str().into(),
-                eta_secs: None,
-            }),
-            E::Progress {
-                source,
-                scope,
-                phase,
-                done,
-                total,
-                pass,
-                eta_secs,
-            } => bus.emit(AppEvent::SyncProgress {
-                source,
-                scope,
-                step: phase,
-                done,
-                total,
-                pass: pass.as_str().into(),
-                eta_secs,
-            }),
-            E::PassStarted {
-                source,
-                pass,
-                scopes,
-                ..
-            } => bus.emit(AppEvent::SyncPass {
-                source,
-                pass: pass.as_str().into(),
-                scopes_done: 0,
-                scopes: scopes as u64,
-                eta_secs: None,
-                finished: false,
-            }),
-            E::PassProgress {
-                source,
-                pass,
-                scopes_done,
-                scopes,
-                eta_secs,
-            } => bus.emit(AppEvent::SyncPass {
-                source,
-                pass: pass.as_str().into(),
-                scopes_done: scopes_done as u64,
-                scopes: scopes as u64,
-                eta_secs,
-                finished: false,
-            }),
-            E::PassFinished { source, pass, .. } => bus.emit(AppEvent::SyncPass {
-                source,
-                pass: pass.as_str().into(),
-                scopes_done: 0,
-                scopes: 0,
-                eta_secs: Some(0),
-                finished: true,
-            }),
-            E::RecentSynced { sources } => {
-                self.0.mark_stale();
-                bus.emit(AppEvent::SyncRecent { sources });
-            }
-            E::SourceFinished { source, error } => {
-                bus.emit(AppEvent::SourceSynced { source, error })
-            }
-            E::RateLimited { .. } | E::Retrying { .. } | E::ScopeFinished { .. } => {}
         }
     }
 }

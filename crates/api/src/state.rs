@@ -3,11 +3,12 @@
 //! afterwards and moves the phase from `Starting` to `Ready` or `Failed`.
 
 use crate::error::{ApiError, ErrorCode, Result};
-use crate::events::{AppEvent, EventBus, IndexSink, SyncSink};
+use crate::events::{AppEvent, EventBus, IndexSink};
 use crate::status::{AppInfo, Phase};
 use bosun_app::demo::{self, DemoOptions, Providers};
 use bosun_app::signals::SignalCache;
 use bosun_app::{App, Paths};
+use bosun_connectors::EventSink;
 use bosun_core::Clock;
 use bosun_core::time::{Ts, rfc3339};
 use bosun_metrics::data::Dataset;
@@ -507,5 +508,87 @@ impl Api {
         };
         tokio::spawn(async move { api.start(opts).await });
         Ok(dir.display().to_string())
+    }
+}
+
+/// The sync engine's events, translated and forwarded to the bus. Recent data in marks the
+/// API's kept data stale, so the pages that reload read it.
+pub struct SyncSink(pub Arc<Api>);
+
+impl EventSink for SyncSink {
+    fn emit(&self, event: bosun_connectors::Event) {
+        use bosun_connectors::Event as E;
+        let bus = &self.0.bus;
+        match event {
+            E::SourceStarted { source, scopes } => bus.emit(AppEvent::SyncProgress {
+                source,
+                scope: String::new(),
+                step: "started".into(),
+                done: 0,
+                total: scopes as u64,
+                pass: bosun_connectors::Pass::Full.as_str().into(),
+                eta_secs: None,
+            }),
+            E::Progress {
+                source,
+                scope,
+                phase,
+                done,
+                total,
+                pass,
+                eta_secs,
+            } => bus.emit(AppEvent::SyncProgress {
+                source,
+                scope,
+                step: phase,
+                done,
+                total,
+                pass: pass.as_str().into(),
+                eta_secs,
+            }),
+            E::PassStarted {
+                source,
+                pass,
+                scopes,
+                ..
+            } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: 0,
+                scopes: scopes as u64,
+                eta_secs: None,
+                finished: false,
+            }),
+            E::PassProgress {
+                source,
+                pass,
+                scopes_done,
+                scopes,
+                eta_secs,
+            } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: scopes_done as u64,
+                scopes: scopes as u64,
+                eta_secs,
+                finished: false,
+            }),
+            E::PassFinished { source, pass, .. } => bus.emit(AppEvent::SyncPass {
+                source,
+                pass: pass.as_str().into(),
+                scopes_done: 0,
+                scopes: 0,
+                eta_secs: Some(0),
+                finished: true,
+            }),
+            E::RecentSynced { sources } => {
+                self.0.mark_stale();
+                bus.emit(AppEvent::SyncRecent { sources });
+            }
+            E::SourceFinished { source, error } => {
+                bus.emit(AppEvent::SourceSynced { source, error })
+            }
+            E::RateLimited { .. } | E::Retrying { .. } | E::ScopeFinished { .. } => {}
+        }
     }
 }

@@ -129,14 +129,8 @@ fn main() {
 
     // Warm: the desktop app's cache, refreshed after each small sync.
     let mut cache = MetricsCache::load(store.conn(), opts.clone()).expect("cache");
-    let first: u32 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM pull_requests WHERE external_id LIKE 'small-%'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(0);
+    let first = bosun_store::fixtures::pull_requests_with_prefix(store.conn(), "small-")
+        .map_or(0, |n| n as u32);
     let mut refresh = Vec::new();
     let mut refresh_and_dora = Vec::new();
     let mut equal = true;

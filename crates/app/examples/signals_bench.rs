@@ -108,14 +108,8 @@ fn main() {
         signals.len(),
         "the cache agrees with a full evaluation"
     );
-    let first_small: u32 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM pull_requests WHERE external_id LIKE 'small-%'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(0);
+    let first_small = bosun_store::fixtures::pull_requests_with_prefix(store.conn(), "small-")
+        .map_or(0, |n| n as u32);
     let mut incremental = Vec::new();
     let mut teams = Vec::new();
     let mut equal = true;

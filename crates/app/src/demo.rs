@@ -9,7 +9,7 @@ use bosun_demo::{GenOptions, Org, World, generate};
 use bosun_fakes::{RunningFake, ServeOptions};
 use bosun_store::sync_state::{self, NewSource};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 pub const GITHUB_SOURCE: &str = "demo-github";
@@ -423,19 +423,31 @@ pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
     Ok(true)
 }
 
+/// The demo world as `bosun demo sync` generated it (recorded in `meta`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoWorld {
+    pub scale: u32,
+    pub seed: u64,
+    pub months: u32,
+    pub as_of: String,
+}
+
+pub const DEMO_WORLD: &str = "demo_world";
+
 /// Remember which world the demo sources serve, so that delivering an approved action to a demo
 /// source can serve the same world again once the fakes have stopped.
 fn record_world(app: &App, opts: DemoOptions, as_of: DateTime<Utc>) -> Result<()> {
-    let w = crate::outbox::DemoWorld {
+    let w = DemoWorld {
         scale: opts.scale,
         seed: opts.seed,
         months: opts.months,
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     let store = app.store()?;
-    store.conn().execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [crate::outbox::DEMO_WORLD.to_string(), serde_json::to_string(&w).unwrap_or_default()],
+    bosun_store::meta::set(
+        store.conn(),
+        DEMO_WORLD,
+        &serde_json::to_string(&w).unwrap_or_default(),
     )?;
     Ok(())
 }

@@ -14,10 +14,7 @@ pub enum AppError {
     Keychain(String),
     /// The encrypted token file: locked, a wrong passphrase, altered or unreadable.
     #[error("token file {path}: {error}")]
-    TokenFile {
-        path: String,
-        error: crate::secrets::TokenFileError,
-    },
+    TokenFile { path: String, error: TokenFileError },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -39,6 +36,34 @@ pub enum AppError {
     SendFailed(String),
 }
 
+/// The shortest passphrase accepted for a new file.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// What goes wrong with the encrypted token file (`secrets::token_file`).
+#[derive(Debug, thiserror::Error)]
+pub enum TokenFileError {
+    #[error(
+        "wrong passphrase (or the file's header was altered): nothing in it was read or changed"
+    )]
+    WrongPassphrase,
+    #[error(
+        "the entry of source {entry} does not open: it was altered, or moved from another entry (add that source's token again)"
+    )]
+    Tampered { entry: String },
+    #[error("BOSUN_TOKENS_PASSPHRASE is not its passphrase (or the file's header was altered)")]
+    WrongPassphraseInEnv,
+    #[error("not a token file Bosun can read: {0}")]
+    Malformed(String),
+    #[error(
+        "locked: unlock the token file (the app asks for its passphrase, `bosun` asks in a terminal, or set BOSUN_TOKENS_PASSPHRASE)"
+    )]
+    Locked,
+    #[error("a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")]
+    WeakPassphrase,
+    #[error("{0}")]
+    Crypto(String),
+}
+
 impl HasCode for AppError {
     fn code(&self) -> Code {
         match self {
@@ -47,7 +72,7 @@ impl HasCode for AppError {
             AppError::Config { .. } => Code::Config,
             AppError::Keychain(_) => Code::Keychain,
             AppError::TokenFile { error, .. } => {
-                use crate::secrets::TokenFileError as E;
+                use TokenFileError as E;
                 match error {
                     E::WrongPassphrase | E::WeakPassphrase => Code::InvalidInput,
                     E::WrongPassphraseInEnv => Code::Config,
@@ -65,11 +90,5 @@ impl HasCode for AppError {
             AppError::AuditTampered(_) => Code::Store,
             AppError::SendFailed(_) => Code::ProviderUnavailable,
         }
-    }
-}
-
-impl From<bosun_store::rusqlite::Error> for AppError {
-    fn from(e: bosun_store::rusqlite::Error) -> Self {
-        AppError::Store(bosun_store::StoreError::Sqlite(e))
     }
 }

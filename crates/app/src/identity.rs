@@ -1,7 +1,7 @@
 //! Applying identity resolution to the store: people, their accounts, teams from the config.
 
+use crate::Result;
 use crate::config::Config;
-use crate::{AppError, Result};
 use bosun_core::time::Ts;
 use bosun_identity::{AccountInfo, Decision, Override, Rules, resolve};
 use bosun_store::Store;
@@ -222,7 +222,7 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
     } else {
         match db::person_by_ref(&tx, &config.identity.me)? {
             Some(pid) => {
-                db::set_meta(&tx, "me_person_id", &pid.to_string())?;
+                bosun_store::meta::set(&tx, "me_person_id", &pid.to_string())?;
                 Some(pid)
             }
             None => {
@@ -240,7 +240,7 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
             (_, None) => report.unresolved.push(format!("identity.reports {r}")),
         }
     }
-    tx.commit().map_err(|e| AppError::Store(e.into()))?;
+    tx.commit()?;
     for u in &report.unresolved {
         tracing::warn!("identity: {u} matches no one");
     }
@@ -304,13 +304,9 @@ pub fn suggestions(store: &Store) -> Result<Vec<MatchSuggestionView>> {
     let mut out = Vec::new();
     for s in db::match_suggestions(conn)? {
         let person = match by_handle.get(&s.a) {
-            Some(r) => conn
-                .query_row(
-                    "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = ?1",
-                    [r.id],
-                    |x| x.get(0),
-                )
-                .ok(),
+            Some(r) => bosun_store::accounts::person_name(conn, r.id)
+                .ok()
+                .flatten(),
             None => None,
         };
         out.push(MatchSuggestionView {

@@ -243,48 +243,29 @@ impl App {
     /// Ticket and pull request text from the store, as documents.
     fn store_documents(store: &Store) -> Result<(Vec<TextDoc>, Vec<TextDoc>)> {
         let conn = store.conn();
-        let mut stmt = conn.prepare(
-            "SELECT key, summary, coalesce(description, ''), updated_at FROM tickets
-             ORDER BY updated_at DESC LIMIT ?1",
-        )?;
-        let tickets = stmt
-            .query_map([MAX_STORE_DOCS as i64], |r| {
-                let key: String = r.get(0)?;
-                let summary: String = r.get(1)?;
-                let description: String = r.get(2)?;
-                Ok(TextDoc {
-                    title: format!("{key}: {summary}"),
-                    text: format!("# {key}: {summary}\n\n{description}\n"),
-                    path: key,
-                    kind: "ticket",
-                    mtime: r.get(3)?,
-                })
-            })?
-            .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?
+        let tickets = kstore::recent_ticket_texts(conn, MAX_STORE_DOCS)?
             .into_iter()
+            .map(|t| TextDoc {
+                title: format!("{}: {}", t.key, t.summary),
+                text: format!("# {}: {}\n\n{}\n", t.key, t.summary, t.description),
+                path: t.key,
+                kind: "ticket",
+                mtime: t.updated_at,
+            })
             .filter(|d| d.text.len() >= MIN_STORE_DOC_CHARS)
             .collect();
-        let mut stmt = conn.prepare(
-            "SELECT r.full_name, p.number, p.title, coalesce(p.body, ''), p.updated_at
-             FROM pull_requests p JOIN repos r ON r.id = p.repo_id
-             ORDER BY p.updated_at DESC LIMIT ?1",
-        )?;
-        let prs = stmt
-            .query_map([MAX_STORE_DOCS as i64], |r| {
-                let repo: String = r.get(0)?;
-                let number: i64 = r.get(1)?;
-                let title: String = r.get(2)?;
-                let body: String = r.get(3)?;
-                Ok(TextDoc {
+        let prs = kstore::recent_pull_request_texts(conn, MAX_STORE_DOCS)?
+            .into_iter()
+            .map(|p| {
+                let (repo, number, title) = (&p.repo, p.number, &p.title);
+                TextDoc {
                     path: format!("{repo}#{number}"),
                     title: format!("{repo}#{number}: {title}"),
-                    text: format!("# {repo}#{number}: {title}\n\n{body}\n"),
+                    text: format!("# {repo}#{number}: {title}\n\n{}\n", p.body),
                     kind: "pull_request",
-                    mtime: r.get(4)?,
-                })
-            })?
-            .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?
-            .into_iter()
+                    mtime: p.updated_at,
+                }
+            })
             .filter(|d| d.text.len() >= MIN_STORE_DOC_CHARS)
             .collect();
         Ok((tickets, prs))
@@ -350,11 +331,7 @@ impl App {
     /// folders stay registered; the pinned model is the one available now).
     pub fn index_rebuild(&self, sink: &dyn IndexSink) -> Result<Vec<IndexOutcome>> {
         let mut store = self.store()?;
-        store.write(|tx| {
-            tx.execute("DELETE FROM documents", [])?;
-            tx.execute("DELETE FROM embeddings", [])?;
-            Ok(())
-        })?;
+        store.write(|tx| kstore::clear(tx))?;
         self.index_update(&mut store, sink)
     }
 

@@ -18,6 +18,7 @@ pub mod onboarding;
 pub mod org;
 pub mod outbox;
 pub mod paths;
+pub mod policy;
 pub mod secrets;
 mod service;
 pub mod signals;

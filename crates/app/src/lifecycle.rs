@@ -343,13 +343,7 @@ impl App {
         // Copy through SQLite first (a consistent file of the backup, whatever its journal).
         let incoming = with_suffix(&db, ".restoring");
         let _ = std::fs::remove_file(&incoming);
-        {
-            let src = bosun_store::rusqlite::Connection::open_with_flags(
-                file,
-                bosun_store::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )?;
-            lifecycle::copy_to(&src, &incoming)?;
-        }
+        lifecycle::copy_file_to(file, &incoming)?;
         let config = lifecycle::file_meta(&incoming, "backup_config")?;
         lifecycle::set_file_meta(&incoming, &[("backup_config", None), ("backup_at", None)])?;
         lifecycle::check_copy(&incoming)?;

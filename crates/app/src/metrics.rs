@@ -6,9 +6,11 @@ use bosun_core::model::{StatusCategory, WorkType};
 use bosun_core::time::Ts;
 use bosun_metrics::data::*;
 use bosun_metrics::dora::{Analysis, DoraOptions, analyse, analyse_beside, named_repos};
-use bosun_store::metric_changes;
-use bosun_store::rusqlite::{Connection, params, params_from_iter};
+use bosun_store::Connection;
+use bosun_store::metrics_dataset as db;
+use bosun_store::{code, identity, metric_changes};
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 fn work_type(s: &str) -> WorkType {
     match s {
@@ -22,43 +24,6 @@ fn work_type(s: &str) -> WorkType {
 
 fn category(s: &str) -> StatusCategory {
     StatusCategory::parse(s).unwrap_or(StatusCategory::Todo)
-}
-
-/// Rows restricted to some ids (a JSON array bound as `?1`), or every row.
-struct Only(Option<String>);
-
-impl Only {
-    fn all() -> Only {
-        Only(None)
-    }
-
-    fn ids(ids: &[i64]) -> Only {
-        Only(Some(
-            serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
-        ))
-    }
-
-    /// `WHERE <col> IN (the ids)`, or nothing (`kw` = "WHERE" or "AND").
-    fn clause(&self, kw: &str, col: &str) -> String {
-        match self.0 {
-            Some(_) => format!("{kw} {col} IN (SELECT value FROM json_each(?1))"),
-            None => String::new(),
-        }
-    }
-
-    /// `WHERE <col> IN (the pull requests of the repositories)`, or nothing.
-    fn pr_clause(&self, kw: &str, col: &str) -> String {
-        match self.0 {
-            Some(_) => format!(
-                "{kw} {col} IN (SELECT id FROM pull_requests WHERE repo_id IN (SELECT value FROM json_each(?1)))"
-            ),
-            None => String::new(),
-        }
-    }
-
-    fn params(&self) -> impl bosun_store::rusqlite::Params + '_ {
-        params_from_iter(self.0.iter())
-    }
 }
 
 /// The small tables behind attribution and scoping: re-read and compared whole when the identity
@@ -83,55 +48,37 @@ struct Lookups {
 
 impl Identity {
     fn load(conn: &Connection) -> Result<Identity> {
-        let mut s = conn.prepare_cached("SELECT r.id, r.full_name, t.key, r.service FROM repos r LEFT JOIN teams t ON t.id = r.team_id ORDER BY r.id")?;
-        let repos = s
-            .query_map([], |r| {
-                Ok(Repo {
-                    id: r.get(0)?,
-                    full_name: r.get(1)?,
-                    team: r.get(2)?,
-                    service: r.get(3)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut s = conn.prepare_cached("SELECT p.id, p.name, t.key, p.is_bot FROM people p LEFT JOIN teams t ON t.id = p.team_id ORDER BY p.id")?;
-        let people = s
-            .query_map([], |r| {
-                Ok(Person {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    team: r.get(2)?,
-                    is_bot: r.get(3)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut s =
-            conn.prepare_cached("SELECT id, person_id, is_bot, login FROM accounts ORDER BY id")?;
-        let accounts = s
-            .query_map([], |r| {
-                let login: Option<String> = r.get(3)?;
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, bool>(2)? || login.is_some_and(|l| l.ends_with("[bot]")),
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut s =
-            conn.prepare_cached("SELECT lower(email), person_id FROM person_emails ORDER BY 1, 2")?;
-        let emails = s
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut s = conn.prepare_cached("SELECT id, key FROM services ORDER BY id")?;
-        let services = s
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let repos = db::repos(conn)?
+            .into_iter()
+            .map(|r| Repo {
+                id: r.id,
+                full_name: r.full_name,
+                team: r.team,
+                service: r.service,
+            })
+            .collect();
+        let people = db::people(conn)?
+            .into_iter()
+            .map(|p| Person {
+                id: p.id,
+                name: p.name,
+                team: p.team,
+                is_bot: p.is_bot,
+            })
+            .collect();
+        let accounts = db::accounts(conn)?
+            .into_iter()
+            .map(|a| {
+                let bot = a.is_bot || a.login.is_some_and(|l| l.ends_with("[bot]"));
+                (a.id, a.person_id, bot)
+            })
+            .collect();
         Ok(Identity {
             repos,
             people,
             accounts,
-            emails,
-            services,
+            emails: db::person_emails(conn)?,
+            services: db::services(conn)?,
         })
     }
 
@@ -169,220 +116,110 @@ struct Code {
     deployments: Vec<Deployment>,
 }
 
-fn load_code(conn: &Connection, l: &Lookups, only: &Only) -> Result<Code> {
-    let q = |sql: String| conn.prepare(&sql).map_err(AppError::from);
-    let by_repo = only.clause("WHERE", "repo_id");
-    let by_pr = only.pr_clause("WHERE", "pr_id");
-    let and_pr = only.pr_clause("AND", "pr_id");
-
+fn load_code(conn: &Connection, l: &Lookups, repos: Option<&[i64]>) -> Result<Code> {
     let mut parents: HashMap<(i64, String), Vec<String>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT repo_id, sha, parent_sha FROM commit_parents {by_repo} ORDER BY repo_id, sha, position"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (repo, sha, parent) = row?;
+    for (repo, sha, parent) in db::commit_parents(conn, repos)? {
         parents.entry((repo, sha)).or_default().push(parent);
     }
     let mut commits = Vec::new();
-    let mut s = q(format!(
-        "SELECT repo_id, sha, authored_at, committed_at, author_account_id, author_email, author_name,
-                substr(message, 1, coalesce(nullif(instr(message, char(10)), 0) - 1, length(message)))
-         FROM commits {by_repo} ORDER BY repo_id, committed_at, sha"
-    ))?;
-    let rows = s.query_map(only.params(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Ts>(2)?,
-            r.get::<_, Ts>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<String>>(6)?,
-            r.get::<_, String>(7)?,
-        ))
-    })?;
-    for row in rows {
-        let (repo, sha, authored, committed, account, email, name, subject) = row?;
-        let (mut person, mut bot) = l.who(account);
+    for c in db::commits(conn, repos)? {
+        let (mut person, mut bot) = l.who(c.author_account_id);
         if person.is_none() {
-            person = email
+            person = c
+                .author_email
                 .as_deref()
                 .and_then(|e| l.by_email.get(&e.to_lowercase()).copied());
         }
         bot |= person.is_some_and(|p| l.bots.contains(&p))
-            || name.as_deref().is_some_and(|n| n.ends_with("[bot]"));
-        let parents = parents.remove(&(repo, sha.clone())).unwrap_or_default();
+            || c.author_name
+                .as_deref()
+                .is_some_and(|n| n.ends_with("[bot]"));
+        let parents = parents
+            .remove(&(c.repo_id, c.sha.clone()))
+            .unwrap_or_default();
         commits.push(Commit {
-            repo,
-            sha,
-            authored_at: authored,
-            committed_at: committed,
+            repo: c.repo_id,
+            sha: c.sha,
+            authored_at: c.authored_at,
+            committed_at: c.committed_at,
             parents,
             author: person,
             author_is_bot: bot,
-            subject,
+            subject: c.subject,
         });
     }
 
     let mut pr_commits: HashMap<i64, Vec<String>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT pr_id, sha FROM pr_commits {by_pr} ORDER BY pr_id, position"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (pr, sha) = row?;
+    for (pr, sha) in db::pr_commits(conn, repos)? {
         pr_commits.entry(pr).or_default().push(sha);
     }
     let mut reviews: HashMap<i64, Vec<Review>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT pr_id, reviewer_account_id, state, submitted_at FROM reviews WHERE submitted_at IS NOT NULL {and_pr} ORDER BY pr_id, submitted_at, id"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, Option<i64>>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Ts>(3)?,
-        ))
-    })? {
-        let (pr, account, state, at) = row?;
-        let (reviewer, bot) = l.who(account);
-        reviews.entry(pr).or_default().push(Review {
+    for r in db::reviews(conn, repos)? {
+        let (reviewer, bot) = l.who(r.reviewer_account_id);
+        reviews.entry(r.pr_id).or_default().push(Review {
             reviewer,
             reviewer_is_bot: bot,
-            state,
-            at,
+            state: r.state,
+            at: r.submitted_at,
         });
     }
     let mut requested: HashMap<i64, Vec<i64>> = HashMap::new();
-    let and_rr = only.pr_clause("AND", "rr.pr_id");
-    let mut s = q(format!(
-        "SELECT rr.pr_id, a.person_id FROM review_requests rr JOIN accounts a ON a.id = rr.account_id WHERE a.person_id IS NOT NULL {and_rr}"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (pr, person) = row?;
+    for (pr, person) in db::requested_reviewers(conn, repos)? {
         requested.entry(pr).or_default().push(person);
     }
-    let mut ready: HashMap<i64, Ts> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT pr_id, max(created_at) FROM pr_events WHERE event = 'ready_for_review' {and_pr} GROUP BY pr_id"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Ts>(1)?))
-    })? {
-        let (pr, at) = row?;
-        ready.insert(pr, at);
-    }
+    let ready: HashMap<i64, Ts> = db::ready_for_review(conn, repos)?.into_iter().collect();
     let mut pull_requests = Vec::new();
-    let mut s = q(format!(
-        "SELECT id, repo_id, number, title, coalesce(body, ''), author_account_id, created_at, draft, merged_at, closed_at,
-                merge_commit_sha, head_sha, coalesce(additions, 0), coalesce(deletions, 0), labels
-         FROM pull_requests {by_repo} ORDER BY repo_id, number"
-    ))?;
-    let rows = s.query_map(only.params(), |r| {
-        Ok((
-            (
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ),
-            (
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, Ts>(6)?,
-                r.get::<_, bool>(7)?,
-                r.get::<_, Option<Ts>>(8)?,
-                r.get::<_, Option<Ts>>(9)?,
-            ),
-            (
-                r.get::<_, Option<String>>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, i64>(12)?,
-                r.get::<_, i64>(13)?,
-                r.get::<_, String>(14)?,
-            ),
-        ))
-    })?;
-    for row in rows {
-        let (
-            (id, repo, number, title, body),
-            (account, created, draft, merged, closed),
-            (merge_sha, head, adds, dels, labels),
-        ) = row?;
-        let (author, bot) = l.who(account);
+    for p in db::pull_requests(conn, repos)? {
+        let (author, bot) = l.who(p.author_account_id);
         pull_requests.push(PullRequest {
-            id,
-            repo,
-            number,
-            title,
-            body,
+            id: p.id,
+            repo: p.repo_id,
+            number: p.number,
+            title: p.title,
+            body: p.body,
             author,
-            author_is_bot: bot || author.is_some_and(|p| l.bots.contains(&p)),
-            created_at: created,
-            ready_at: ready.get(&id).copied(),
-            draft,
-            merged_at: merged,
-            closed_at: closed,
-            merge_commit_sha: merge_sha,
-            head_sha: head,
-            additions: adds,
-            deletions: dels,
-            labels: serde_json::from_str(&labels).unwrap_or_default(),
-            commits: pr_commits.remove(&id).unwrap_or_default(),
-            reviews: reviews.remove(&id).unwrap_or_default(),
-            requested: requested.remove(&id).unwrap_or_default(),
+            author_is_bot: bot || author.is_some_and(|a| l.bots.contains(&a)),
+            created_at: p.created_at,
+            ready_at: ready.get(&p.id).copied(),
+            draft: p.draft,
+            merged_at: p.merged_at,
+            closed_at: p.closed_at,
+            merge_commit_sha: p.merge_commit_sha,
+            head_sha: p.head_sha,
+            additions: p.additions,
+            deletions: p.deletions,
+            labels: p.labels,
+            commits: pr_commits.remove(&p.id).unwrap_or_default(),
+            reviews: reviews.remove(&p.id).unwrap_or_default(),
+            requested: requested.remove(&p.id).unwrap_or_default(),
         });
     }
 
-    let by_dep_repo = only.clause("WHERE", "d.repo_id");
-    // A workflow run's latest status is its latest attempt's conclusion (its outcome).
-    let mut s = q(format!(
-        "SELECT d.id, d.external_id, d.repo_id, d.environment, d.production, d.sha, d.created_at,
-                (SELECT min(created_at) FROM deployment_statuses s WHERE s.deployment_id = d.id AND s.state = 'success'),
-                d.kind, coalesce(d.description, ''), coalesce(d.payload, ''),
-                CASE WHEN d.kind = 'workflow_run' THEN
-                    (SELECT s.state || ' ' || s.created_at FROM deployment_statuses s WHERE s.deployment_id = d.id
-                     ORDER BY s.created_at DESC, s.id DESC LIMIT 1) END
-         FROM deployments d {by_dep_repo} ORDER BY d.repo_id, d.id"
-    ))?;
-    let mut deployments: Vec<Deployment> = s
-        .query_map(only.params(), |r| {
-            let kind: String = r.get(8)?;
-            let created: Ts = r.get(6)?;
-            let success: Option<Ts> = r.get(7)?;
-            let latest: Option<String> = r.get(11)?;
-            let (succeeded_at, failed_at) = match kind.as_str() {
-                "github_deployment" => (success, None),
-                "workflow_run" => workflow_run_outcome(latest.as_deref()),
+    let mut deployments: Vec<Deployment> = db::deployments(conn, repos)?
+        .into_iter()
+        .map(|d| {
+            let (succeeded_at, failed_at) = match d.kind.as_str() {
+                "github_deployment" => (d.first_success_at, None),
+                "workflow_run" => workflow_run_outcome(d.latest_run_status.as_deref()),
                 // Tags and releases have no statuses: they are deployments when made.
-                _ => (Some(created), None),
+                _ => (Some(d.created_at), None),
             };
-            Ok(Deployment {
-                id: r.get(0)?,
-                external_id: r.get(1)?,
-                repo: r.get(2)?,
-                environment: r.get(3)?,
-                production: r.get(4)?,
-                sha: r.get(5)?,
-                created_at: created,
+            Deployment {
+                id: d.id,
+                external_id: d.external_id,
+                repo: d.repo_id,
+                environment: d.environment,
+                production: d.production,
+                sha: d.sha,
+                created_at: d.created_at,
                 succeeded_at,
                 failed_at,
-                kind,
-                description: r.get(9)?,
-                payload: r.get(10)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+                kind: d.kind,
+                description: d.description,
+                payload: d.payload,
+            }
+        })
+        .collect();
     uncount_covered(&mut deployments);
     Ok(Code {
         commits,
@@ -441,72 +278,39 @@ fn uncount_covered(deployments: &mut [Deployment]) {
 
 /// Every incident, or those of some services (`0`: incidents with no service).
 fn load_incidents(conn: &Connection, services: Option<&[i64]>) -> Result<Vec<Incident>> {
-    let only = services.map_or_else(Only::all, Only::ids);
-    // (Written so that the index on the service is used.)
-    let of = "i.service_id IN (SELECT value FROM json_each(?1))
-              OR (i.service_id IS NULL AND 0 IN (SELECT value FROM json_each(?1)))";
-    let (of_services, and_of_services) = match only.0 {
-        Some(_) => (
-            format!("WHERE {of}"),
-            format!("AND l.incident_id IN (SELECT i.id FROM incidents i WHERE {of})"),
-        ),
-        None => (String::new(), String::new()),
-    };
     let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
-    let mut s = conn.prepare_cached(&format!(
-        "SELECT l.incident_id, l.summary FROM incident_log_entries l
-         WHERE l.kind = 'annotate' AND l.summary IS NOT NULL {and_of_services}
-         ORDER BY l.created_at, l.id"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (inc, note) = row?;
+    for (inc, note) in db::incident_notes(conn, services)? {
         notes.entry(inc).or_default().push(note);
     }
-    let mut s = conn.prepare_cached(&format!(
-        "SELECT i.id, i.external_id, sv.key, i.created_at, i.resolved_at, i.deployment_id, i.urgency, i.title
-         FROM incidents i LEFT JOIN services sv ON sv.id = i.service_id {of_services} ORDER BY i.created_at, i.id"
-    ))?;
-    let mut incidents = s
-        .query_map(only.params(), |r| {
-            Ok(Incident {
-                id: r.get(0)?,
-                external_id: r.get(1)?,
-                service: r.get(2)?,
-                created_at: r.get(3)?,
-                resolved_at: r.get(4)?,
-                deployment: r.get(5)?,
-                notes: Vec::new(),
-                urgency: r.get(6)?,
-                title: r.get(7)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for i in &mut incidents {
-        i.notes = notes.remove(&i.id).unwrap_or_default();
-    }
-    Ok(incidents)
+    Ok(db::incidents(conn, services)?
+        .into_iter()
+        .map(|i| Incident {
+            notes: notes.remove(&i.id).unwrap_or_default(),
+            id: i.id,
+            external_id: i.external_id,
+            service: i.service,
+            created_at: i.created_at,
+            resolved_at: i.resolved_at,
+            deployment: i.deployment_id,
+            urgency: i.urgency,
+            title: i.title,
+        })
+        .collect())
 }
 
 fn load_sprints(conn: &Connection) -> Result<Vec<Sprint>> {
-    let mut s = conn.prepare_cached(
-        "SELECT s.id, s.name, t.key, s.state, s.start_at, s.end_at, s.complete_at FROM sprints s LEFT JOIN teams t ON t.id = s.team_id ORDER BY s.start_at, s.id",
-    )?;
-    let sprints = s
-        .query_map([], |r| {
-            Ok(Sprint {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                team: r.get(2)?,
-                state: r.get(3)?,
-                start_at: r.get(4)?,
-                end_at: r.get(5)?,
-                complete_at: r.get(6)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(sprints)
+    Ok(db::sprints(conn)?
+        .into_iter()
+        .map(|s| Sprint {
+            id: s.id,
+            name: s.name,
+            team: s.team,
+            state: s.state,
+            start_at: s.start_at,
+            end_at: s.end_at,
+            complete_at: s.complete_at,
+        })
+        .collect())
 }
 
 fn load_tickets(
@@ -514,98 +318,37 @@ fn load_tickets(
     l: &Lookups,
     people: &[Person],
     sprints: &[Sprint],
-    only: &Only,
+    only: Option<&[i64]>,
 ) -> Result<Vec<Ticket>> {
-    let q = |sql: String| conn.prepare(&sql).map_err(AppError::from);
-    let by_ticket = only.clause("WHERE", "ticket_id");
-    let and_ticket = only.clause("AND", "ticket_id");
     let sprint_team: HashMap<i64, Option<String>> =
         sprints.iter().map(|s| (s.id, s.team.clone())).collect();
     let mut periods: HashMap<i64, Vec<StatusPeriod>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT ticket_id, status, status_category, entered_at, left_at FROM ticket_status_periods {by_ticket} ORDER BY ticket_id, position"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Ts>(3)?,
-            r.get::<_, Option<Ts>>(4)?,
-        ))
-    })? {
-        let (t, status, cat, entered, left) = row?;
-        periods.entry(t).or_default().push(StatusPeriod {
-            category: category(&cat),
-            status,
-            entered_at: entered,
-            left_at: left,
+    for p in db::status_periods(conn, only)? {
+        periods.entry(p.ticket_id).or_default().push(StatusPeriod {
+            category: category(&p.status_category),
+            status: p.status,
+            entered_at: p.entered_at,
+            left_at: p.left_at,
         });
     }
     let mut stays: HashMap<i64, Vec<SprintStay>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT ticket_id, sprint_id, added_at, removed_at FROM sprint_membership {by_ticket} ORDER BY ticket_id, coalesce(added_at, 0), position"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<Ts>>(2)?,
-            r.get::<_, Option<Ts>>(3)?,
-        ))
-    })? {
-        let (t, sprint, added, removed) = row?;
-        stays.entry(t).or_default().push(SprintStay {
-            sprint,
-            added_at: added,
-            removed_at: removed,
+    for s in db::sprint_stays(conn, only)? {
+        stays.entry(s.ticket_id).or_default().push(SprintStay {
+            sprint: s.sprint_id,
+            added_at: s.added_at,
+            removed_at: s.removed_at,
         });
     }
     let mut blocked: HashMap<i64, Vec<String>> = HashMap::new();
-    let mut s = q(format!(
-        "SELECT ticket_id, other_key FROM ticket_links WHERE direction = 'inward' AND lower(link_type) = 'blocks' {and_ticket} ORDER BY ticket_id, other_key"
-    ))?;
-    for row in s.query_map(only.params(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (t, other) = row?;
+    for (t, other) in db::blocked_by(conn, only)? {
         blocked.entry(t).or_default().push(other);
     }
     let person_team: HashMap<i64, Option<String>> =
         people.iter().map(|p| (p.id, p.team.clone())).collect();
-    let by_id = only.clause("WHERE", "t.id");
-    let mut s = q(format!(
-        "SELECT t.id, t.key, t.summary, coalesce(t.work_type, 'other'), coalesce(t.status, ''), coalesce(t.status_category, 'todo'),
-                t.created_at, t.resolved_at, t.story_points, t.assignee_account_id, t.flagged
-         FROM tickets t {by_id} ORDER BY t.id"
-    ))?;
-    let rows = s.query_map(only.params(), |r| {
-        Ok((
-            (
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ),
-            (
-                r.get::<_, String>(5)?,
-                r.get::<_, Ts>(6)?,
-                r.get::<_, Option<Ts>>(7)?,
-                r.get::<_, Option<f64>>(8)?,
-                r.get::<_, Option<i64>>(9)?,
-                r.get::<_, bool>(10)?,
-            ),
-        ))
-    })?;
     let mut tickets = Vec::new();
-    for row in rows {
-        let (
-            (id, key, summary, wt, status),
-            (cat, created, resolved, points, assignee_account, flagged),
-        ) = row?;
-        let assignee = l.who(assignee_account).0;
-        let stays = stays.remove(&id).unwrap_or_default();
+    for t in db::tickets(conn, only)? {
+        let assignee = l.who(t.assignee_account_id).0;
+        let stays = stays.remove(&t.id).unwrap_or_default();
         // A ticket belongs to the team whose sprint it was in last, else its assignee's team.
         let team = stays
             .iter()
@@ -613,20 +356,20 @@ fn load_tickets(
             .find_map(|s| sprint_team.get(&s.sprint).cloned().flatten())
             .or_else(|| assignee.and_then(|a| person_team.get(&a).cloned().flatten()));
         tickets.push(Ticket {
-            id,
-            key,
-            summary,
+            id: t.id,
+            key: t.key,
+            summary: t.summary,
             team,
-            work_type: work_type(&wt),
-            status,
-            status_category: category(&cat),
-            created_at: created,
-            resolved_at: resolved,
-            story_points: points,
+            work_type: work_type(&t.work_type),
+            status: t.status,
+            status_category: category(&t.status_category),
+            created_at: t.created_at,
+            resolved_at: t.resolved_at,
+            story_points: t.story_points,
             assignee,
-            flagged,
-            blocked_by: blocked.remove(&id).unwrap_or_default(),
-            periods: periods.remove(&id).unwrap_or_default(),
+            flagged: t.flagged,
+            blocked_by: blocked.remove(&t.id).unwrap_or_default(),
+            periods: periods.remove(&t.id).unwrap_or_default(),
             sprints: stays,
         });
     }
@@ -635,9 +378,9 @@ fn load_tickets(
 
 fn assemble(conn: &Connection, ident: &Identity) -> Result<Dataset> {
     let l = ident.lookups();
-    let code = load_code(conn, &l, &Only::all())?;
+    let code = load_code(conn, &l, None)?;
     let sprints = load_sprints(conn)?;
-    let tickets = load_tickets(conn, &l, &ident.people, &sprints, &Only::all())?;
+    let tickets = load_tickets(conn, &l, &ident.people, &sprints, None)?;
     Ok(Dataset {
         repos: ident.repos.clone(),
         commits: code.commits,
@@ -831,8 +574,8 @@ impl MetricsCache {
             let mut ids: Vec<i64> = repos.iter().copied().collect();
             ids.sort_unstable();
             done.repo_ids = ids.clone();
-            let code = tracing::debug_span!("load_code")
-                .in_scope(|| load_code(conn, l, &Only::ids(&ids)))?;
+            let code =
+                tracing::debug_span!("load_code").in_scope(|| load_code(conn, l, Some(&ids)))?;
             let _s = tracing::debug_span!("merge_code").entered();
             // The analysis reads every incident (a note may name any deployment): lend them.
             let d = &mut self.data;
@@ -899,8 +642,7 @@ impl MetricsCache {
         if !changes.sprints.is_empty() {
             // A sprint's team decides its tickets' team: re-read them all.
             self.data.sprints = load_sprints(conn)?;
-            self.data.tickets =
-                load_tickets(conn, l, &identity.people, &self.data.sprints, &Only::all())?;
+            self.data.tickets = load_tickets(conn, l, &identity.people, &self.data.sprints, None)?;
         } else if !changes.tickets.is_empty() {
             let _s = tracing::debug_span!("tickets").entered();
             let fresh = load_tickets(
@@ -908,12 +650,111 @@ impl MetricsCache {
                 l,
                 &identity.people,
                 &self.data.sprints,
-                &Only::ids(&changes.tickets),
+                Some(&changes.tickets),
             )?;
             replace_by_id(&mut self.data.tickets, &changes.tickets, fresh, |t| t.id);
         }
         Ok(done)
     }
+}
+
+/// The sprint asked for (by id or name), else the team's active sprint, else its latest started
+/// by `at` (see [`bosun_metrics::sprint::choose_sprint`]). When there is none, the error names
+/// the team's recent sprints.
+pub fn choose_sprint<'a>(
+    data: &'a Dataset,
+    which: Option<&str>,
+    team: Option<&str>,
+    at: Ts,
+) -> Result<&'a Sprint> {
+    bosun_metrics::sprint::choose_sprint(data, which, team, at).ok_or_else(|| {
+        let recent: Vec<&str> = data
+            .sprints
+            .iter()
+            .filter(|s| team.is_none_or(|t| s.team.as_deref() == Some(t)))
+            .rev()
+            .take(5)
+            .map(|s| s.name.as_str())
+            .collect();
+        let for_team = team.map(|t| format!(" for team {t}")).unwrap_or_default();
+        AppError::NotFound(match which.filter(|w| !w.is_empty()) {
+            _ if recent.is_empty() => {
+                format!("no sprints yet{for_team}: sync a Jira source with a board")
+            }
+            Some(w) => format!("no sprint {w:?}{for_team} (recent: {})", recent.join(", ")),
+            None => format!(
+                "no active or started sprint{for_team} (recent: {})",
+                recent.join(", ")
+            ),
+        })
+    })
+}
+
+/// A dataset read straight from a git repository (no store): one repository, its commits, and
+/// the tags matching the release pattern as production deployments.
+fn load_git(path: &Path, release_tags: &str, bot_patterns: &[String]) -> Result<Dataset> {
+    use bosun_connectors::git;
+    let re = git::release_pattern(release_tags)
+        .map_err(|e| AppError::InvalidInput(format!("--release-tags {release_tags:?}: {e}")))?;
+    let repo = git::open(path)?;
+    let refs = repo.refs()?;
+    let commits = repo.commits(&[])?;
+    let mut d = Dataset {
+        repos: vec![Repo {
+            id: 1,
+            full_name: path.display().to_string(),
+            team: None,
+            service: None,
+        }],
+        ..Default::default()
+    };
+    d.commits = commits
+        .iter()
+        .map(|c| Commit {
+            repo: 1,
+            sha: c.sha.clone(),
+            authored_at: c.authored_at,
+            committed_at: c.committed_at,
+            parents: c.parents.clone(),
+            author: None,
+            author_is_bot: bosun_identity::is_bot_author(
+                c.author_name.as_deref(),
+                c.author_email.as_deref(),
+                bot_patterns,
+            ),
+            subject: c.message.lines().next().unwrap_or("").to_string(),
+        })
+        .collect();
+    let dates: HashMap<&str, Ts> = commits
+        .iter()
+        .map(|c| (c.sha.as_str(), c.committed_at))
+        .collect();
+    for (i, t) in refs
+        .tags
+        .iter()
+        .filter(|t| re.is_match(&t.name))
+        .enumerate()
+    {
+        let at = t
+            .tagged_at
+            .or_else(|| dates.get(t.sha.as_str()).copied())
+            .unwrap_or(0);
+        d.deployments.push(Deployment {
+            id: i as i64 + 1,
+            external_id: t.name.clone(),
+            repo: 1,
+            environment: "production".into(),
+            production: true,
+            sha: t.sha.clone(),
+            created_at: at,
+            succeeded_at: Some(at),
+            failed_at: None,
+            kind: "tag".into(),
+            description: t.name.clone(),
+            payload: String::new(),
+        });
+    }
+    Ok(d)
 }
 
 impl App {
@@ -923,31 +764,27 @@ impl App {
         load(store.conn())
     }
 
+    /// The dataset of the git repository at `path` alone (no store): its commits, and the tags
+    /// matching `release_tags` as production deployments (commits' authors are bots by
+    /// `[identity] bot_patterns`).
+    pub fn git_dataset(&self, path: &Path, release_tags: &str) -> Result<Dataset> {
+        load_git(path, release_tags, &self.config.identity.bot_patterns)
+    }
+
     /// A repository id by `owner/name`, name or id.
     pub fn repo_id(&self, key: &str) -> Result<i64> {
         let store = self.store()?;
-        let id: Option<i64> = store
-            .conn()
-            .query_row(
-                "SELECT id FROM repos WHERE full_name = ?1 OR name = ?1 OR CAST(id AS TEXT) = ?1 ORDER BY id LIMIT 1",
-                params![key],
-                |r| r.get(0),
-            )
-            .ok();
+        let id = code::repo_id_by_key(store.conn(), key).ok().flatten();
         id.ok_or_else(|| AppError::NotFound(format!("no repository {key:?}")))
     }
 
     /// The team key for `--team` (a key or a name).
     pub fn team_key(&self, key: &str) -> Result<String> {
         let store = self.store()?;
-        store
-            .conn()
-            .query_row(
-                "SELECT key FROM teams WHERE key = ?1 OR lower(name) = lower(?1)",
-                params![key],
-                |r| r.get(0),
-            )
-            .map_err(|_| {
+        identity::team_key(store.conn(), key)
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
                 AppError::NotFound(format!(
                     "no team {key:?} (teams come from [[teams]] in the config)"
                 ))

@@ -12,93 +12,17 @@ use bosun_core::time::Ts;
 use bosun_metrics::sprint::{SprintHealth, SprintOptions};
 use bosun_notes::brief::Brief;
 use bosun_notes::one_on_one::PrepOptions;
-use bosun_notes::redact::PrivacyTier;
 use bosun_notes::triage::{Triage, TriageOptions};
 use bosun_notes::{Note, PrivateNote, fmt};
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::Connection;
+use bosun_store::notes as db;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::PathBuf;
 
+pub use crate::config::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
 pub use llm::Polished;
 pub use load::Loaded;
-
-/// `[notes]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotesConfig {
-    pub folder: String,
-    pub one_on_one_days: i64,
-    pub brief_at: String,
-}
-
-/// `[llm]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LlmConfig {
-    pub enabled: bool,
-    pub base_url: String,
-    pub model: String,
-    pub timeout_secs: u64,
-    pub max_tokens: u32,
-    pub daily_token_budget: u64,
-}
-
-/// `[privacy]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PrivacyConfig {
-    pub tier: String,
-}
-
-impl PrivacyConfig {
-    pub fn parsed(&self) -> Result<PrivacyTier> {
-        PrivacyTier::parse(&self.tier).ok_or_else(|| AppError::Config {
-            path: "[privacy]".into(),
-            message: format!("tier {:?}: expected standard, names or local", self.tier),
-        })
-    }
-}
-
-/// `HH:MM` → minutes after midnight.
-pub fn parse_clock(s: &str) -> Option<i64> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
-}
-
-/// Checks for `Config::validate`: the message names the section.
-pub fn validate(
-    notes: &NotesConfig,
-    llm: &LlmConfig,
-    privacy: &PrivacyConfig,
-) -> std::result::Result<(), String> {
-    if notes.one_on_one_days < 1 {
-        return Err("[notes] one_on_one_days must be at least 1".into());
-    }
-    if !notes.brief_at.is_empty() && parse_clock(&notes.brief_at).is_none() {
-        return Err(format!(
-            "[notes] brief_at {:?}: expected HH:MM (24-hour) or \"\" for no brief",
-            notes.brief_at
-        ));
-    }
-    if llm.timeout_secs == 0 {
-        return Err("[llm] timeout_secs must be at least 1".into());
-    }
-    if !(llm.base_url.starts_with("http://") || llm.base_url.starts_with("https://")) {
-        return Err(format!(
-            "[llm] base_url {:?}: expected an http(s) URL",
-            llm.base_url
-        ));
-    }
-    if PrivacyTier::parse(&privacy.tier).is_none() {
-        return Err(format!(
-            "[privacy] tier {:?}: expected standard, names or local",
-            privacy.tier
-        ));
-    }
-    Ok(())
-}
 
 /// A private note as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +45,16 @@ pub struct PersonRef {
     pub id: i64,
     pub key: String,
     pub name: String,
+}
+
+impl From<db::PersonKeyRow> for PersonRef {
+    fn from(p: db::PersonKeyRow) -> PersonRef {
+        PersonRef {
+            id: p.id,
+            key: p.key,
+            name: p.name,
+        }
+    }
 }
 
 impl App {
@@ -148,10 +82,7 @@ impl App {
     pub fn notes_team(&self, team: Option<&str>) -> Result<String> {
         let store = self.store()?;
         let conn = store.conn();
-        let teams: Vec<(String, Option<i64>)> = conn
-            .prepare("SELECT key, manager_person_id FROM teams ORDER BY key")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let teams = db::team_managers(conn)?;
         if let Some(t) = team {
             return teams
                 .iter()
@@ -276,13 +207,7 @@ impl App {
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
         if let Some(me) = self.me(conn)? {
-            let mine: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?1 AND manager_id = ?2)
-                     OR EXISTS (SELECT 1 FROM people q JOIN teams t ON t.id = q.team_id
-                                WHERE q.id = ?1 AND t.manager_person_id = ?2)",
-                params![p.id, me],
-                |r| r.get(0),
-            )?;
+            let mine = db::reports_to(conn, p.id, me)?;
             if !mine || p.id == me {
                 return Err(AppError::InvalidInput(format!(
                     "{} is not one of your direct reports: 1:1 prep packs are for your own reports",
@@ -309,22 +234,10 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let me = self.me(conn)?;
-        let mut s = conn.prepare(
-            "SELECT p.id, p.key, p.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
-             WHERE p.is_bot = 0 AND p.id IS NOT ?1
-               AND ((?1 IS NULL AND p.team_id IS NOT NULL) OR p.manager_id = ?1 OR t.manager_person_id = ?1)
-             ORDER BY p.name, p.id",
-        )?;
-        let rows = s
-            .query_map([me], |r| {
-                Ok(PersonRef {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    name: r.get(2)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        Ok(db::direct_reports(conn, me)?
+            .into_iter()
+            .map(PersonRef::from)
+            .collect())
     }
 
     /// Keep a private note about `person` (a follow-up for the next 1:1 when `follow_up`).
@@ -341,11 +254,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
-        conn.execute(
-            "INSERT INTO private_notes (person_id, created_at, body, follow_up) VALUES (?1, ?2, ?3, ?4)",
-            params![p.id, self.now(), body, follow_up],
-        )?;
-        let id = conn.last_insert_rowid();
+        let id = db::add_private_note(conn, p.id, self.now(), body, follow_up)?;
         let note = load::private_notes(conn, Some(p.id))?
             .into_iter()
             .find(|n| n.id == id)
@@ -367,11 +276,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let p = resolve_person(conn, person)?;
-        conn.execute(
-            "INSERT INTO time_off (person_id, starts_on, ends_on) VALUES (?1, ?2, ?3)
-             ON CONFLICT (person_id, starts_on) DO UPDATE SET ends_on = excluded.ends_on",
-            params![p.id, from.to_string(), to.to_string()],
-        )?;
+        db::set_time_off(conn, p.id, &from.to_string(), &to.to_string())?;
         Ok(p)
     }
 
@@ -379,21 +284,11 @@ impl App {
     pub fn complete_private_note(&self, id: i64) -> Result<PrivateNoteView> {
         let store = self.store()?;
         let conn = store.conn();
-        let n = conn.execute(
-            "UPDATE private_notes SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
-            params![id, self.now()],
-        )?;
-        let row: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT n.person_id, p.name FROM private_notes n JOIN people p ON p.id = n.person_id WHERE n.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((person, name)) = row else {
+        let newly_done = db::complete_private_note(conn, id, self.now())?;
+        let Some((person, name)) = db::private_note_person(conn, id)? else {
             return Err(AppError::NotFound(format!("no private note {id}")));
         };
-        if n == 0 {
+        if !newly_done {
             tracing::debug!(id, "private note was already done");
         }
         let note = load::private_notes(conn, Some(person))?
@@ -411,10 +306,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let me = self.me(conn)?;
-        let teams: Vec<String> = conn
-            .prepare("SELECT key FROM teams WHERE manager_person_id = ?1 ORDER BY key")?
-            .query_map([me], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let teams = db::teams_managed_by(conn, me)?;
         drop(store);
         let loaded = self.notes_data()?;
         let input = loaded.input();
@@ -448,11 +340,7 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let offset = self.my_offset_minutes(conn);
-        let last: Option<Ts> = conn.query_row(
-            "SELECT max(fired_at) FROM alerts WHERE kind = 'brief'",
-            [],
-            |r| r.get(0),
-        )?;
+        let last = db::last_brief_at(conn)?;
         let now = self.now();
         if !bosun_notes::brief::due(now, at, offset, last) {
             return Ok(None);
@@ -460,10 +348,11 @@ impl App {
         drop(store);
         let brief = self.brief()?;
         let store = self.store()?;
-        store.conn().execute(
-            "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, delivered_at)
-             VALUES (NULL, 'brief', ?1, ?2, ?3, 'morning brief', 1, ?1)",
-            params![now, brief.headline, brief.note.to_markdown()],
+        db::record_brief(
+            store.conn(),
+            now,
+            &brief.headline,
+            &brief.note.to_markdown(),
         )?;
         Ok(Some(brief))
     }
@@ -535,29 +424,15 @@ fn write(path: &std::path::Path, text: &str) -> Result<()> {
 pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
     let q = q.trim();
     let bare = q.split_once(':').map_or(q, |(_, v)| v);
-    let mut s = conn.prepare(
-        "SELECT DISTINCT p.id, p.key, p.name FROM people p
-         WHERE p.key = ?1 OR lower(p.name) = lower(?1) OR lower(p.primary_email) = lower(?1)
-            OR p.id IN (SELECT person_id FROM person_emails WHERE email = ?1)
-            OR p.id IN (SELECT person_id FROM accounts WHERE external_id = ?2 OR lower(login) = lower(?2)
-                        OR lower(email) = lower(?1))
-         ORDER BY p.id",
-    )?;
-    let map = |r: &bosun_store::rusqlite::Row<'_>| {
-        Ok(PersonRef {
-            id: r.get(0)?,
-            key: r.get(1)?,
-            name: r.get(2)?,
-        })
-    };
-    let mut found: Vec<PersonRef> = s
-        .query_map(params![q, bare], map)?
-        .collect::<Result<_, _>>()?;
+    let mut found: Vec<PersonRef> = db::people_named(conn, q, bare)?
+        .into_iter()
+        .map(PersonRef::from)
+        .collect();
     if found.is_empty() {
-        let mut s = conn.prepare(
-            "SELECT id, key, name FROM people WHERE lower(name) LIKE lower(?1) || ' %' AND is_bot = 0 ORDER BY id",
-        )?;
-        found = s.query_map([q], map)?.collect::<Result<_, _>>()?;
+        found = db::people_by_first_name(conn, q)?
+            .into_iter()
+            .map(PersonRef::from)
+            .collect();
     }
     match found.len() {
         1 => Ok(found.remove(0)),
@@ -578,6 +453,7 @@ pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bosun_notes::redact::PrivacyTier;
 
     #[test]
     fn notes_settings_are_checked() {

@@ -5,17 +5,10 @@
 //! setting in it wins.
 
 use crate::config::{Config, PersonConfig, TeamConfig};
+pub use crate::config::{ORG_FILE, org_file};
 use crate::{App, AppError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// The file's name, beside the configuration file.
-pub const ORG_FILE: &str = "org.toml";
-
-/// Where the organisation file of the configuration `config_file` lives.
-pub fn org_file(config_file: &Path) -> PathBuf {
-    config_file.with_file_name(ORG_FILE)
-}
 
 /// What the organisation file holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -258,7 +251,7 @@ impl App {
             })).collect::<Vec<_>>(),
             "people_linked_by_hand": org.people.len(),
         });
-        let (now, who) = (self.now(), crate::outbox::actor(self));
+        let (now, who) = (self.now(), self.actor());
         store.write(|tx| {
             bosun_store::audit::append(
                 tx,

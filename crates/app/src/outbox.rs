@@ -15,111 +15,24 @@
 //!
 //! Every approval, rejection, policy decision and attempt is in the audit ledger.
 
-use crate::signals::policy_error;
+pub use crate::config::ActionsConfig;
+use crate::demo::{DEMO_WORLD, DemoWorld};
+use crate::policy::{Asked, nameable, policy_error, policy_input};
 use crate::{App, AppError, Result};
 use bosun_connectors::http::{Auth, HttpClient};
 use bosun_connectors::outbox::{self, Outbound, Receipt};
 use bosun_core::Sensitive;
 use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
-use bosun_signals::carries::{self, Named};
 use bosun_signals::input::Extra;
-use bosun_signals::time::local_clock;
 use bosun_signals::{ActionKind, Target};
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::Connection;
 use bosun_store::sync_state::{self, Source};
-use bosun_store::{Store, actions, audit};
-use serde::{Deserialize, Serialize};
+use bosun_store::{Store, accounts, actions, audit, chat, code, planning, signals};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// `[actions]` in the configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionsConfig {
-    pub policy_dir: String,
-    pub max_attempts: u32,
-    pub retry_backoff_ms: u64,
-}
-
-/// One action as the policy is asked about it.
-pub struct Asked<'a> {
-    pub kind: &'a str,
-    /// The text that would go out.
-    pub body: &'a str,
-    /// The text as Bosun drafted it, when `body` may be the manager's edit of it (the policy
-    /// sees the figures the edit added; see `bosun_signals::carries`). `None` while drafting.
-    pub generated: Option<&'a str>,
-    pub summary: &'a str,
-    pub signal_kind: &'a str,
-    /// Who it reaches.
-    pub people: &'a [i64],
-}
-
-/// Everyone an action's text may name (for [`policy_input`]).
-pub fn nameable(conn: &Connection) -> Result<Vec<Named>> {
-    Ok(actions::nameable_people(conn)?
-        .into_iter()
-        .map(|(id, name, logins)| {
-            let logins: Vec<&str> = logins.iter().map(String::as_str).collect();
-            Named::new(id, &name, &logins)
-        })
-        .collect())
-}
-
-/// The policy's input for one action (`data.bosun.actions.decision`): the action with what it
-/// structurally carries (`carries`: people named, people given a figure, links), its
-/// recipients' local time and today's count, and the time.
-pub fn policy_input(
-    conn: &Connection,
-    extra: &Extra,
-    a: &Asked<'_>,
-    named: &[Named],
-    approved_by: Option<&str>,
-    now: Ts,
-) -> Result<Value> {
-    let mut recipients = Vec::new();
-    for p in a.people {
-        let (name, offset) = match extra.people.get(p) {
-            Some(x) => (x.name.clone(), x.utc_offset_minutes.unwrap_or(0)),
-            None => conn
-                .query_row(
-                    "SELECT name, coalesce(utc_offset_minutes, 0) FROM people WHERE id = ?1",
-                    [p],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)),
-                )
-                .optional()?
-                .unwrap_or_else(|| (format!("person {p}"), 0)),
-        };
-        let (minutes, weekday) = local_clock(now, offset);
-        let day_start = now - minutes * 60 - (now % 60);
-        let sent = actions::sent_to_person_since(conn, *p, day_start)?;
-        recipients.push(json!({
-            "id": p,
-            "name": name,
-            "local_minutes": minutes,
-            "local_time": format!("{:02}:{:02}", minutes / 60, minutes % 60),
-            "local_weekday": weekday,
-            "sent_today": sent,
-        }));
-    }
-    let carries = carries::tag(a.body, a.generated, named);
-    Ok(json!({
-        "action": {
-            "kind": a.kind,
-            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider()),
-            "body": a.body,
-            "summary": a.summary,
-            "signal_kind": a.signal_kind,
-            "carries": carries,
-            "approved": approved_by.is_some(),
-            "approved_by": approved_by.unwrap_or(""),
-        },
-        "recipients": recipients,
-        "now": {"utc": bosun_core::time::rfc3339(now)},
-    }))
-}
 
 /// A provider to deliver through: its API base and an authenticated client.
 pub struct Endpoint {
@@ -179,12 +92,10 @@ pub struct Attempt {
 
 fn view(conn: &Connection, row: actions::ActionRow) -> Result<ActionView> {
     let (signal_kind, signal_title) = match row.signal_id {
-        Some(id) => conn
-            .query_row("SELECT kind, title FROM signals WHERE id = ?1", [id], |r| {
-                Ok((Some(r.get(0)?), Some(r.get(1)?)))
-            })
-            .optional()?
-            .unwrap_or((None, None)),
+        Some(id) => match signals::kind_and_title(conn, id)? {
+            Some((kind, title)) => (Some(kind), Some(title)),
+            None => (None, None),
+        },
         None => (None, None),
     };
     Ok(ActionView {
@@ -210,45 +121,21 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
         .map_err(|e| AppError::InvalidInput(format!("action {}: target: {e}", row.id)))?;
     let missing = |what: &str| AppError::InvalidInput(format!("action {}: no {what}", row.id));
     let account = |person: i64, provider: &str| -> Result<Option<(String, Option<String>)>> {
-        Ok(conn
-            .query_row(
-                "SELECT external_id, login FROM accounts WHERE person_id = ?1 AND provider = ?2 ORDER BY id LIMIT 1",
-                params![person, provider],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        Ok(accounts::first_of_person(conn, person, provider)?)
     };
     let source_of_kind = |k: &str| -> Result<i64> {
-        conn.query_row(
-            "SELECT id FROM sources WHERE kind = ?1 AND enabled = 1 ORDER BY id LIMIT 1",
-            [k],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| {
+        sync_state::first_enabled_source(conn, k)?.ok_or_else(|| {
             AppError::NotFound(format!("no {k} source to send action {} through", row.id))
         })
     };
     let repo_source = |repo: &str| -> Result<i64> {
-        let s: Option<Option<i64>> = conn
-            .query_row(
-                "SELECT source_id FROM repos WHERE full_name = ?1 AND provider = 'github'",
-                [repo],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match s.flatten() {
+        match code::github_repo_source(conn, repo)? {
             Some(id) => Ok(id),
             None => source_of_kind("github"),
         }
     };
     let ticket_source = |key: &str| -> Result<i64> {
-        let s: Option<Option<i64>> = conn
-            .query_row("SELECT source_id FROM tickets WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match s.flatten() {
+        match planning::ticket_source(conn, key)? {
             Some(id) => Ok(id),
             None => source_of_kind("jira"),
         }
@@ -268,13 +155,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
         }
         ActionKind::SlackMessage => {
             let name = t.channel.as_deref().ok_or_else(|| missing("channel"))?;
-            let channel: String = conn
-                .query_row(
-                    "SELECT external_id FROM chat_channels WHERE name = ?1 OR external_id = ?1 ORDER BY id LIMIT 1",
-                    [name.trim_start_matches('#')],
-                    |r| r.get(0),
-                )
-                .optional()?
+            let channel = chat::channel_external_id(conn, name.trim_start_matches('#'))?
                 .ok_or_else(|| AppError::NotFound(format!("no Slack channel #{name}")))?;
             (
                 source_of_kind("slack")?,
@@ -338,16 +219,6 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     })
 }
 
-pub(crate) fn actor(app: &App) -> String {
-    let me = app.config.identity.me.trim();
-    if me.is_empty() {
-        let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
-        format!("user:{user}")
-    } else {
-        format!("user:{me}")
-    }
-}
-
 fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Result<Endpoint> {
     let api = source
         .base_url
@@ -399,17 +270,6 @@ async fn reachable(base_url: &str) -> bool {
         Ok(Ok(_))
     )
 }
-
-/// The demo world as `bosun demo sync` generated it (recorded in `meta`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DemoWorld {
-    pub scale: u32,
-    pub seed: u64,
-    pub months: u32,
-    pub as_of: String,
-}
-
-pub const DEMO_WORLD: &str = "demo_world";
 
 impl App {
     /// Clients for `sources`. Demo sources whose fakes stopped (they stop after `demo sync`) are
@@ -470,10 +330,7 @@ impl App {
     }
 
     async fn start_demo_fakes(&self, conn: &Connection) -> Result<crate::demo::Providers> {
-        let w: String = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [DEMO_WORLD], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| {
+        let w: String = bosun_store::meta::get(conn, DEMO_WORLD)?.ok_or_else(|| {
                 AppError::Demo("this data dir has demo sources but no record of the demo world: run `bosun demo sync` again".into())
             })?;
         let w: DemoWorld = serde_json::from_str(&w).map_err(|e| AppError::Demo(e.to_string()))?;
@@ -511,7 +368,7 @@ impl App {
     pub fn reject_action(&self, id: i64, reason: Option<&str>) -> Result<ActionView> {
         let mut store = self.store()?;
         let now = self.now();
-        let who = actor(self);
+        let who = self.actor();
         store.write(|tx| {
             let row = actions::get(tx, id)?;
             let Some(row) = row else {
@@ -545,7 +402,7 @@ impl App {
         let mut store = self.store()?;
         let policy = self.policy(store.conn())?;
         let now = self.now();
-        let who = actor(self);
+        let who = self.actor();
         let row = get(store.conn(), id)?;
         if row.status != "draft" {
             return Err(AppError::InvalidInput(format!(
@@ -634,10 +491,10 @@ impl App {
         let signal_kind: String = row
             .signal_id
             .and_then(|s| {
-                store
-                    .conn()
-                    .query_row("SELECT kind FROM signals WHERE id = ?1", [s], |r| r.get(0))
+                signals::kind_and_title(store.conn(), s)
                     .ok()
+                    .flatten()
+                    .map(|(kind, _)| kind)
             })
             .unwrap_or_default();
         // The draft as generated: its preview is the summary and the text Bosun wrote (an edit

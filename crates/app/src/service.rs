@@ -276,6 +276,18 @@ impl App {
         }
     }
 
+    /// Who the audit ledger names for what the manager does: `user:<[identity] me>`, else
+    /// `user:<$USER>`.
+    pub(crate) fn actor(&self) -> String {
+        let me = self.config.identity.me.trim();
+        if me.is_empty() {
+            let user = std::env::var("USER").unwrap_or_else(|_| "manager".into());
+            format!("user:{user}")
+        } else {
+            format!("user:{me}")
+        }
+    }
+
     /// The id this process's outbox claims carry.
     pub fn deliverer(&self) -> &str {
         &self.deliverer
@@ -550,7 +562,7 @@ impl App {
             }
         }
         let now = self.now();
-        let who = crate::outbox::actor(self);
+        let who = self.actor();
         store.write(|tx| {
             bosun_store::identity::decide_match(tx, a, b, same, &who, now)?;
             bosun_store::audit::append(
@@ -772,72 +784,38 @@ impl App {
     pub fn people(&self) -> Result<PeopleView> {
         let store = self.store()?;
         let conn = store.conn();
-        let accounts = |sql: &str, param: Option<i64>| -> Result<Vec<AccountView>> {
-            let mut stmt = conn.prepare(sql)?;
-            let map = |r: &bosun_store::rusqlite::Row<'_>| {
-                Ok(AccountView {
-                    provider: r.get(0)?,
-                    id: r.get(1)?,
-                    login: r.get(2)?,
-                    name: r.get(3)?,
-                    email: r.get(4)?,
-                    match_method: r.get(5)?,
-                    confidence: r.get(6)?,
-                })
-            };
-            let rows = match param {
-                Some(p) => stmt
-                    .query_map([p], map)?
-                    .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?,
-                None => stmt
-                    .query_map([], map)?
-                    .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?,
-            };
-            Ok(rows)
+        let view = |a: bosun_store::accounts::AccountRow| AccountView {
+            provider: a.provider,
+            id: a.external_id,
+            login: a.login,
+            name: a.display_name,
+            email: a.email,
+            match_method: a.match_method,
+            confidence: a.match_confidence,
         };
-        let mut stmt = conn.prepare(
-            "SELECT p.id, p.key, p.name, p.primary_email, p.is_bot, t.key, t.name,
-                    (SELECT m.name FROM people m WHERE m.id = p.manager_id)
-             FROM people p LEFT JOIN teams t ON t.id = p.team_id
-             WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)
-             ORDER BY p.is_bot, t.key IS NULL, t.key, p.name",
-        )?;
-        let rows: Vec<(i64, PersonView)> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    PersonView {
-                        key: r.get(1)?,
-                        name: r.get(2)?,
-                        email: r.get(3)?,
-                        is_bot: r.get(4)?,
-                        team: r.get(5)?,
-                        team_name: r.get(6)?,
-                        manager: r.get(7)?,
-                        accounts: Vec::new(),
-                    },
-                ))
-            })?
-            .collect::<bosun_store::rusqlite::Result<_>>()?;
         let mut people = Vec::new();
-        for (id, mut person) in rows {
-            person.accounts = accounts(
-                "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
-                 WHERE person_id = ?1 ORDER BY provider, external_id",
-                Some(id),
-            )?;
-            people.push(person);
+        for p in bosun_store::identity::people_with_accounts(conn)? {
+            let accounts = bosun_store::accounts::of_person(conn, p.id)?
+                .into_iter()
+                .map(view)
+                .collect();
+            people.push(PersonView {
+                key: p.key,
+                name: p.name,
+                email: p.primary_email,
+                is_bot: p.is_bot,
+                team: p.team_key,
+                team_name: p.team_name,
+                manager: p.manager,
+                accounts,
+            });
         }
         // Accounts tied to nobody else: each is a person of its own (see identity::UNMATCHED),
         // listed here too so the manager can review them.
-        let unmatched = accounts(
-            &format!(
-                "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts
-                 WHERE (person_id IS NULL OR match_method = '{}') AND is_bot = 0 ORDER BY provider, external_id",
-                crate::identity::UNMATCHED
-            ),
-            None,
-        )?;
+        let unmatched = bosun_store::accounts::unmatched(conn, crate::identity::UNMATCHED)?
+            .into_iter()
+            .map(view)
+            .collect();
         Ok(PeopleView { people, unmatched })
     }
 

@@ -72,7 +72,7 @@ impl App {
             return Ok(());
         }
         let now = self.now();
-        let who = crate::outbox::actor(self);
+        let who = self.actor();
         self.store()?.write(|tx| {
             bosun_store::audit::append(
                 tx,

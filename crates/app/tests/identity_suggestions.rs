@@ -29,7 +29,7 @@ fn add_account(
         .conn()
         .execute(
             "INSERT INTO accounts (provider, external_id, login, display_name, email) VALUES (?1, ?2, ?3, ?4, ?5)",
-            bosun_store::rusqlite::params![provider, id, login, name, email],
+            rusqlite::params![provider, id, login, name, email],
         )
         .unwrap();
 }

@@ -8,7 +8,7 @@ use bosun_app::paths::Paths;
 use bosun_core::FixedClock;
 use bosun_store::audit::anchor::KeyPlace;
 use bosun_store::audit::{self, NewEntry};
-use bosun_store::rusqlite::{self, Connection};
+use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 

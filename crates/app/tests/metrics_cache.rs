@@ -146,7 +146,7 @@ fn a_note_naming_another_services_deployment_is_followed_by_the_refresh() {
         .conn()
         .execute(
             "INSERT INTO incident_log_entries (incident_id, external_id, kind, created_at, summary) VALUES (?1, 'note-elsewhere', 'annotate', ?2, ?3)",
-            bosun_store::rusqlite::params![
+            rusqlite::params![
                 incident,
                 inc.created_at + 60,
                 format!("Caused by deployment {}", other.external_id)

@@ -203,7 +203,7 @@ fn the_cache_rereads_chat_incidents_and_the_roster_only_when_they_change() {
         .unwrap();
     c.execute(
         "INSERT INTO chat_messages (channel_id, ts, author_account_id, text, posted_at) VALUES (?1, '1.42', ?2, ?3, ?4)",
-        bosun_store::rusqlite::params![channel, author, format!("blocked on {key} since this morning"), now - 3600],
+        rusqlite::params![channel, author, format!("blocked on {key} since this morning"), now - 3600],
     )
     .unwrap();
     let r = cache.refresh(c, &config, &bundle, now).unwrap();
@@ -300,7 +300,7 @@ fn a_blocker_in_another_team_is_followed() {
 
     c.execute(
         "INSERT INTO ticket_links (ticket_id, link_type, direction, other_key) VALUES (?1, 'Blocks', 'inward', ?2)",
-        bosun_store::rusqlite::params![a.id, b.key],
+        rusqlite::params![a.id, b.key],
     )
     .unwrap();
     let r = cache.refresh(c, &config, &bundle, now).unwrap();
@@ -315,18 +315,18 @@ fn a_blocker_in_another_team_is_followed() {
     let done_at = now - 600;
     c.execute(
         "UPDATE ticket_status_periods SET left_at = ?2 WHERE ticket_id = ?1 AND left_at IS NULL",
-        bosun_store::rusqlite::params![b.id, done_at],
+        rusqlite::params![b.id, done_at],
     )
     .unwrap();
     c.execute(
         "INSERT INTO ticket_status_periods (ticket_id, position, status, status_category, entered_at)
          VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM ticket_status_periods WHERE ticket_id = ?1), 'Done', 'done', ?2)",
-        bosun_store::rusqlite::params![b.id, done_at],
+        rusqlite::params![b.id, done_at],
     )
     .unwrap();
     c.execute(
         "UPDATE tickets SET status = 'Done', status_category = 'done', resolved_at = ?2, updated_at = ?2 WHERE id = ?1",
-        bosun_store::rusqlite::params![b.id, done_at],
+        rusqlite::params![b.id, done_at],
     )
     .unwrap();
     let r = cache.refresh(c, &config, &bundle, now).unwrap();

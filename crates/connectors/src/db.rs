@@ -3,7 +3,7 @@
 
 use crate::Result;
 use bosun_store::Store;
-use bosun_store::rusqlite::Transaction;
+use bosun_store::Tx;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
@@ -18,7 +18,7 @@ impl Db {
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
     {
         let inner = self.0.clone();
         tokio::task::spawn_blocking(move || {

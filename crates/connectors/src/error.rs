@@ -63,9 +63,3 @@ impl HasCode for ConnectorError {
         }
     }
 }
-
-impl From<bosun_store::rusqlite::Error> for ConnectorError {
-    fn from(e: bosun_store::rusqlite::Error) -> Self {
-        ConnectorError::Store(StoreError::Sqlite(e))
-    }
-}

@@ -7,8 +7,8 @@ use crate::events::{Event, EventSink};
 use crate::http::HttpClient;
 use crate::{ConnectorError, Result};
 use bosun_core::time::Ts;
+use bosun_store::Connection;
 use bosun_store::StoreError;
-use bosun_store::rusqlite::Connection;
 use bosun_store::sync_state;
 use std::sync::Arc;
 

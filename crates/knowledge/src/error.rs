@@ -35,12 +35,6 @@ impl KnowledgeError {
     }
 }
 
-impl From<bosun_store::rusqlite::Error> for KnowledgeError {
-    fn from(e: bosun_store::rusqlite::Error) -> Self {
-        KnowledgeError::Store(bosun_store::StoreError::Sqlite(e))
-    }
-}
-
 impl HasCode for KnowledgeError {
     fn code(&self) -> Code {
         match self {

@@ -5,7 +5,6 @@
 
 use crate::error::Result;
 use bosun_store::Store;
-use bosun_store::rusqlite::params;
 use regex::Regex;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -164,63 +163,8 @@ pub fn git_authors(root: &Path, path: &str) -> Vec<(String, usize)> {
 
 /// Repository and service names known to the store (for the identifier boost and expertise).
 pub fn known_names(store: &Store) -> Result<Vec<String>> {
-    let mut stmt = store.conn().prepare(
-        "SELECT name FROM repos UNION SELECT full_name FROM repos UNION SELECT service FROM repos WHERE service IS NOT NULL
-         UNION SELECT name FROM services",
-    )?;
-    let names = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?;
+    let names = bosun_store::knowledge::known_names(store.conn())?;
     Ok(names.into_iter().filter(|n| n.len() >= 3).collect())
-}
-
-/// (person name, person key, team, PRs authored, reviews given)
-type RepoPerson = (String, String, Option<String>, i64, i64);
-
-/// People who authored or reviewed pull requests in the repository `name` (or of the service
-/// `name`) since `since`: (person name, person key, team, PRs, reviews).
-fn repo_people(store: &Store, name: &str, since: i64) -> Result<Vec<RepoPerson>> {
-    let mut stmt = store.conn().prepare_cached(
-        "WITH r AS (
-             SELECT id FROM repos WHERE lower(name) = lower(?1) OR lower(full_name) = lower(?1) OR lower(service) = lower(?1)
-             UNION SELECT repo_id FROM services WHERE lower(name) = lower(?1) AND repo_id IS NOT NULL
-         ),
-         authored AS (
-             SELECT a.person_id AS pid, count(*) AS n FROM pull_requests p JOIN accounts a ON a.id = p.author_account_id
-             WHERE p.repo_id IN (SELECT id FROM r) AND p.created_at >= ?2 AND a.person_id IS NOT NULL AND a.is_bot = 0
-             GROUP BY a.person_id
-         ),
-         reviewed AS (
-             SELECT a.person_id AS pid, count(*) AS n FROM reviews v JOIN pull_requests p ON p.id = v.pr_id
-             JOIN accounts a ON a.id = v.reviewer_account_id
-             WHERE p.repo_id IN (SELECT id FROM r) AND coalesce(v.submitted_at, p.created_at) >= ?2
-               AND a.person_id IS NOT NULL AND a.is_bot = 0
-             GROUP BY a.person_id
-         )
-         SELECT pe.name, pe.key, t.name, coalesce(au.n, 0), coalesce(re.n, 0)
-         FROM people pe LEFT JOIN teams t ON t.id = pe.team_id
-         LEFT JOIN authored au ON au.pid = pe.id LEFT JOIN reviewed re ON re.pid = pe.id
-         WHERE (au.n IS NOT NULL OR re.n IS NOT NULL) AND pe.is_bot = 0
-         ORDER BY coalesce(au.n, 0) + coalesce(re.n, 0) DESC LIMIT 5",
-    )?;
-    let rows = stmt
-        .query_map(params![name, since], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<bosun_store::rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
-fn person_by_name(store: &Store, name: &str) -> Result<Option<(String, String, Option<String>)>> {
-    use bosun_store::rusqlite::OptionalExtension;
-    Ok(store
-        .conn()
-        .prepare_cached(
-            "SELECT p.name, p.key, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
-             WHERE lower(p.name) = lower(?1) LIMIT 1",
-        )?
-        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?)
 }
 
 /// Experts for a question and the passages cited for it, best first (at most `limit`).
@@ -266,7 +210,7 @@ pub fn experts(
         let file = Path::new(c.root).join(c.path);
         let header = std::fs::read_to_string(&file).unwrap_or_else(|_| c.text.to_string());
         for (name, role, weight) in doc_authors(&header) {
-            let linked = person_by_name(store, &name)?;
+            let linked = bosun_store::knowledge::person_by_name(store.conn(), &name)?;
             let (display, key, team) = match linked {
                 Some((n, k, t)) => (n, Some(k), t),
                 None => (name.clone(), None, None),
@@ -281,7 +225,7 @@ pub fn experts(
         }
         if !c.root.starts_with("store:") {
             for (name, commits) in git_authors(Path::new(c.root), c.path).into_iter().take(3) {
-                let linked = person_by_name(store, &name)?;
+                let linked = bosun_store::knowledge::person_by_name(store.conn(), &name)?;
                 let (display, key, team) = match linked {
                     Some((n, k, t)) => (n, Some(k), t),
                     None => (name.clone(), None, None),
@@ -312,7 +256,9 @@ pub fn experts(
         .filter(|n| known.iter().any(|k| k.eq_ignore_ascii_case(n)))
         .take(3)
     {
-        for (name, key, team, prs, reviews) in repo_people(store, n, since)? {
+        for c in bosun_store::knowledge::repo_contributors(store.conn(), n, since)? {
+            let (name, key, team, prs, reviews) =
+                (c.name, c.key, c.team, c.prs_authored, c.reviews_given);
             let score = ((prs + reviews) as f64 * 0.1).min(2.5);
             add(
                 &name,

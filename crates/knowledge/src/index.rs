@@ -643,7 +643,7 @@ impl<'a> Indexer<'a> {
             report.indexed += 1;
             report.chunks_written += p.chunks.len();
         }
-        tx.commit().map_err(bosun_store::StoreError::from)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -688,7 +688,7 @@ impl<'a> Indexer<'a> {
             for ((id, _, _), v) in batch.iter().zip(&vectors) {
                 kstore::put_embedding(&tx, *id, &model, v)?;
             }
-            tx.commit().map_err(bosun_store::StoreError::from)?;
+            tx.commit()?;
             done += batch.len();
             let elapsed = started.elapsed().as_secs_f64();
             self.sink.event(&IndexEvent::Embedding {

@@ -48,6 +48,86 @@ pub fn find_by_login(conn: &Connection, provider: &str, login: &str) -> Result<O
         .optional()?)
 }
 
+/// (external id, login) of `person`'s first account with `provider`.
+pub fn first_of_person(
+    conn: &Connection,
+    person: i64,
+    provider: &str,
+) -> Result<Option<(String, Option<String>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT external_id, login FROM accounts WHERE person_id = ?1 AND provider = ?2 ORDER BY id LIMIT 1",
+            params![person, provider],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// An account as the people page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    pub provider: String,
+    pub external_id: String,
+    pub login: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub match_method: Option<String>,
+    pub match_confidence: Option<f64>,
+}
+
+const ACCOUNT_ROW: &str = "SELECT provider, external_id, login, display_name, email, match_method, match_confidence FROM accounts";
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        provider: r.get(0)?,
+        external_id: r.get(1)?,
+        login: r.get(2)?,
+        display_name: r.get(3)?,
+        email: r.get(4)?,
+        match_method: r.get(5)?,
+        match_confidence: r.get(6)?,
+    })
+}
+
+/// `person`'s accounts, by provider and id.
+pub fn of_person(conn: &Connection, person: i64) -> Result<Vec<AccountRow>> {
+    let mut s = conn.prepare(&format!(
+        "{ACCOUNT_ROW} WHERE person_id = ?1 ORDER BY provider, external_id"
+    ))?;
+    let rows = s.query_map([person], account_row)?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The accounts (not bots) tied to nobody else: without a person, or matched by
+/// `unmatched_method` (a person of their own). By provider and id.
+pub fn unmatched(conn: &Connection, unmatched_method: &str) -> Result<Vec<AccountRow>> {
+    let mut s = conn.prepare(&format!(
+        "{ACCOUNT_ROW} WHERE (person_id IS NULL OR match_method = ?1) AND is_bot = 0 ORDER BY provider, external_id"
+    ))?;
+    let rows = s.query_map([unmatched_method], account_row)?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The name of the person behind an account.
+pub fn person_name(conn: &Connection, account: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT p.name FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.id = ?1",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The logins of the human GitHub accounts with no name yet, in order.
+pub fn nameless_github_logins(conn: &Connection) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 AND display_name IS NULL AND login IS NOT NULL ORDER BY login",
+    )?;
+    let rows = s.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

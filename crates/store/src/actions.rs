@@ -33,6 +33,13 @@ pub struct NewAction<'a> {
     pub decision: &'a str,
 }
 
+/// Whether an action with this idempotency key exists (in any status).
+pub fn exists(conn: &Connection, idempotency_key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM actions WHERE idempotency_key = ?1)")?
+        .query_row([idempotency_key], |r| r.get(0))?)
+}
+
 /// Insert a draft; `None` when an action with this idempotency key already exists.
 pub fn insert_draft(conn: &Connection, a: &NewAction<'_>) -> Result<Option<i64>> {
     Ok(conn

@@ -2,7 +2,7 @@
 
 use crate::{Result, accounts};
 use bosun_core::model::{ChatChannel, ChatMessage};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn upsert_channel(conn: &Connection, c: &ChatChannel) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
@@ -35,4 +35,15 @@ pub fn upsert_message(conn: &Connection, channel_id: i64, m: &ChatMessage) -> Re
         m.reply_count
     ])?;
     Ok(())
+}
+
+/// The provider's id of the channel `name` names (its name without `#`, or its id).
+pub fn channel_external_id(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT external_id FROM chat_channels WHERE name = ?1 OR external_id = ?1 ORDER BY id LIMIT 1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

@@ -701,3 +701,26 @@ pub fn delete_deployments_except(
     }
     Ok(stale.len())
 }
+
+/// The repository `key` names: its `owner/name`, its name or its id (the lowest id first).
+pub fn repo_id_by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM repos WHERE full_name = ?1 OR name = ?1 OR CAST(id AS TEXT) = ?1 ORDER BY id LIMIT 1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The source a GitHub repository (`owner/name`) was synced from, when known.
+pub fn github_repo_source(conn: &Connection, full_name: &str) -> Result<Option<i64>> {
+    let s: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT source_id FROM repos WHERE full_name = ?1 AND provider = 'github'",
+            [full_name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(s.flatten())
+}

@@ -222,18 +222,43 @@ pub fn link_service(
     Ok(())
 }
 
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
-    Ok(())
+/// The key of the team `key` names: its key, or its name in any case.
+pub fn team_key(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT key FROM teams WHERE key = ?1 OR lower(name) = lower(?1)",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
-pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+/// A person's name and time zone (minutes east of UTC, 0 when unknown).
+pub fn name_and_offset(conn: &Connection, person: i64) -> Result<Option<(String, i32)>> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .query_row(
+            "SELECT name, coalesce(utc_offset_minutes, 0) FROM people WHERE id = ?1",
+            [person],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
+}
+
+/// The time zone (minutes east of UTC, when known) of the person `handle` names: their primary
+/// or another email address, or `provider:login` (else `provider:external id`) of an account.
+pub fn offset_of(conn: &Connection, handle: &str) -> Result<Option<i32>> {
+    Ok(conn
+        .query_row(
+            "SELECT p.utc_offset_minutes FROM people p
+             WHERE lower(p.primary_email) = lower(?1)
+                OR p.id IN (SELECT person_id FROM person_emails WHERE email = ?1)
+                OR p.id IN (SELECT person_id FROM accounts WHERE provider || ':' || coalesce(login, external_id) = ?1)
+             LIMIT 1",
+            [handle],
+            |r| r.get::<_, Option<i32>>(0),
+        )
+        .optional()?
+        .flatten())
 }
 
 /// The manager's answer about two accounts (by handle): one person (`same`) or two.
@@ -343,4 +368,61 @@ pub fn account_handle_exists(conn: &Connection, handle: &str) -> Result<bool> {
         params![provider, rest],
         |r| r.get(0),
     )?)
+}
+
+/// A person with their team and manager, as the people page shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonListRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub primary_email: Option<String>,
+    pub is_bot: bool,
+    pub team_key: Option<String>,
+    pub team_name: Option<String>,
+    /// The manager's name.
+    pub manager: Option<String>,
+}
+
+/// The people with at least one account: people before bots, by team (those without last),
+/// then name.
+pub fn people_with_accounts(conn: &Connection) -> Result<Vec<PersonListRow>> {
+    let mut s = conn.prepare(
+        "SELECT p.id, p.key, p.name, p.primary_email, p.is_bot, t.key, t.name,
+                (SELECT m.name FROM people m WHERE m.id = p.manager_id)
+         FROM people p LEFT JOIN teams t ON t.id = p.team_id
+         WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)
+         ORDER BY p.is_bot, t.key IS NULL, t.key, p.name",
+    )?;
+    let rows = s.query_map([], |r| {
+        Ok(PersonListRow {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            name: r.get(2)?,
+            primary_email: r.get(3)?,
+            is_bot: r.get(4)?,
+            team_key: r.get(5)?,
+            team_name: r.get(6)?,
+            manager: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (key, id) of every person.
+pub fn person_ids_by_key(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut s = conn.prepare("SELECT key, id FROM people")?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (report's key, manager's name): the people whose manager is `me` (a lower-case primary email
+/// or a person key).
+pub fn reports_of(conn: &Connection, me: &str) -> Result<Vec<(String, String)>> {
+    let mut s = conn.prepare(
+        "SELECT p.key, m.name FROM people p JOIN people m ON m.id = p.manager_id
+         WHERE lower(m.primary_email) = ?1 OR m.key = ?1",
+    )?;
+    let rows = s.query_map([me], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }

@@ -414,18 +414,156 @@ pub fn delete_other_embeddings(conn: &Connection, keep: &str) -> Result<usize> {
 
 /// A `knowledge.*` setting in `meta`.
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([format!("knowledge.{key}")], |r| r.get(0))
-        .optional()?)
+    crate::meta::get(conn, &format!("knowledge.{key}"))
 }
 
+/// Set a `knowledge.*` setting in `meta`.
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![format!("knowledge.{key}"), value])?;
+    crate::meta::set(conn, &format!("knowledge.{key}"), value)
+}
+
+/// A ticket's text, to index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketText {
+    pub key: String,
+    pub summary: String,
+    /// Empty when there is none.
+    pub description: String,
+    pub updated_at: Option<i64>,
+}
+
+/// The `limit` tickets updated last, with their text.
+pub fn recent_ticket_texts(conn: &Connection, limit: usize) -> Result<Vec<TicketText>> {
+    let mut s = conn.prepare(
+        "SELECT key, summary, coalesce(description, ''), updated_at FROM tickets
+         ORDER BY updated_at DESC LIMIT ?1",
+    )?;
+    let rows = s.query_map([limit as i64], |r| {
+        Ok(TicketText {
+            key: r.get(0)?,
+            summary: r.get(1)?,
+            description: r.get(2)?,
+            updated_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// A pull request's text, to index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestText {
+    /// `owner/name`.
+    pub repo: String,
+    pub number: i64,
+    pub title: String,
+    /// Empty when there is none.
+    pub body: String,
+    pub updated_at: Option<i64>,
+}
+
+/// The `limit` pull requests updated last, with their text.
+pub fn recent_pull_request_texts(conn: &Connection, limit: usize) -> Result<Vec<PullRequestText>> {
+    let mut s = conn.prepare(
+        "SELECT r.full_name, p.number, p.title, coalesce(p.body, ''), p.updated_at
+         FROM pull_requests p JOIN repos r ON r.id = p.repo_id
+         ORDER BY p.updated_at DESC LIMIT ?1",
+    )?;
+    let rows = s.query_map([limit as i64], |r| {
+        Ok(PullRequestText {
+            repo: r.get(0)?,
+            number: r.get(1)?,
+            title: r.get(2)?,
+            body: r.get(3)?,
+            updated_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Drop every document and every embedding (the folders stay registered).
+pub fn clear(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM documents", [])?;
+    conn.execute("DELETE FROM embeddings", [])?;
     Ok(())
+}
+
+/// Repository and service names known to the store (names, `owner/name`s, services), each once.
+pub fn known_names(conn: &Connection) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT name FROM repos UNION SELECT full_name FROM repos UNION SELECT service FROM repos WHERE service IS NOT NULL
+         UNION SELECT name FROM services",
+    )?;
+    let rows = s.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Someone who authored or reviewed pull requests in a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoContributor {
+    pub name: String,
+    /// The person's key.
+    pub key: String,
+    /// The team's name.
+    pub team: Option<String>,
+    pub prs_authored: i64,
+    pub reviews_given: i64,
+}
+
+/// The (at most five) people, not bots, who authored or reviewed the most pull requests since
+/// `since` in the repository `name` names (its name, `owner/name` or service, in any case, or a
+/// service's name).
+pub fn repo_contributors(
+    conn: &Connection,
+    name: &str,
+    since: i64,
+) -> Result<Vec<RepoContributor>> {
+    let mut s = conn.prepare_cached(
+        "WITH r AS (
+             SELECT id FROM repos WHERE lower(name) = lower(?1) OR lower(full_name) = lower(?1) OR lower(service) = lower(?1)
+             UNION SELECT repo_id FROM services WHERE lower(name) = lower(?1) AND repo_id IS NOT NULL
+         ),
+         authored AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM pull_requests p JOIN accounts a ON a.id = p.author_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND p.created_at >= ?2 AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         ),
+         reviewed AS (
+             SELECT a.person_id AS pid, count(*) AS n FROM reviews v JOIN pull_requests p ON p.id = v.pr_id
+             JOIN accounts a ON a.id = v.reviewer_account_id
+             WHERE p.repo_id IN (SELECT id FROM r) AND coalesce(v.submitted_at, p.created_at) >= ?2
+               AND a.person_id IS NOT NULL AND a.is_bot = 0
+             GROUP BY a.person_id
+         )
+         SELECT pe.name, pe.key, t.name, coalesce(au.n, 0), coalesce(re.n, 0)
+         FROM people pe LEFT JOIN teams t ON t.id = pe.team_id
+         LEFT JOIN authored au ON au.pid = pe.id LEFT JOIN reviewed re ON re.pid = pe.id
+         WHERE (au.n IS NOT NULL OR re.n IS NOT NULL) AND pe.is_bot = 0
+         ORDER BY coalesce(au.n, 0) + coalesce(re.n, 0) DESC LIMIT 5",
+    )?;
+    let rows = s.query_map(params![name, since], |r| {
+        Ok(RepoContributor {
+            name: r.get(0)?,
+            key: r.get(1)?,
+            team: r.get(2)?,
+            prs_authored: r.get(3)?,
+            reviews_given: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// (name, key, team name) of the first person named `name` (in any case).
+pub fn person_by_name(
+    conn: &Connection,
+    name: &str,
+) -> Result<Option<(String, String, Option<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.name, p.key, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id
+             WHERE lower(p.name) = lower(?1) LIMIT 1",
+        )?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
 }
 
 #[cfg(test)]

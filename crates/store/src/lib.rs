@@ -12,24 +12,50 @@ pub mod code;
 pub mod counts;
 pub mod dump;
 mod error;
+pub mod fixtures;
 pub mod identity;
 pub mod knowledge;
 pub mod lifecycle;
 pub mod links;
+pub mod meta;
 pub mod metric_changes;
+pub mod metrics_dataset;
 pub mod migrations;
+pub mod notes;
 pub mod ops;
 pub mod planning;
 pub mod signal_changes;
+pub mod signal_inputs;
 pub mod signals;
 pub mod sync_state;
 
 pub use error::{Result, StoreError};
-pub use rusqlite;
+/// The connection every store function takes: callers pass [`Store::conn`] or a [`Tx`] along
+/// and never write SQL themselves.
+pub use rusqlite::Connection;
 
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{OpenFlags, Transaction};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// An open transaction ([`Store::begin`]). Store functions take it as a connection (it derefs
+/// to one); its writes land on [`Tx::commit`] and are rolled back when it is dropped uncommitted.
+pub struct Tx<'a>(Transaction<'a>);
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl Tx<'_> {
+    /// Make the transaction's writes land.
+    pub fn commit(self) -> Result<()> {
+        Ok(self.0.commit()?)
+    }
+}
 
 /// An open Bosun database.
 pub struct Store {
@@ -130,7 +156,7 @@ impl Store {
         )
         .map_err(|e| StoreError::open(path, e))?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        let version = migrations::schema_version(&conn).map_err(|e| StoreError::open(path, e))?;
+        let version = migrations::user_version(&conn).map_err(|e| StoreError::open(path, e))?;
         if version != migrations::latest_version() {
             return Err(StoreError::SchemaMismatch {
                 found: version,
@@ -184,20 +210,18 @@ impl Store {
     }
 
     /// Run `f` in one IMMEDIATE transaction: either all of its writes land or none do.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.begin()?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Begin an IMMEDIATE transaction (for callers whose closures return their own error type).
-    pub fn begin(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        Ok(Tx(self.conn.transaction_with_behavior(
+            rusqlite::TransactionBehavior::Immediate,
+        )?))
     }
 
     /// SQLite's `PRAGMA integrity_check`: `Ok(())` when the file is sound.

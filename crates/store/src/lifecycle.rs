@@ -219,6 +219,13 @@ pub fn copy_to(conn: &Connection, target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// [`copy_to`] from the SQLite file `source` (any SQLite file, opened read-only and never
+/// migrated: a backup being restored).
+pub fn copy_file_to(source: &Path, target: &Path) -> Result<()> {
+    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    copy_to(&src, target)
+}
+
 /// Fold the WAL into the database file and empty it; with `vacuum`, rebuild the file first so
 /// that no freed page keeps deleted data.
 pub fn compact(conn: &Connection, vacuum: bool) -> Result<()> {
@@ -245,7 +252,7 @@ pub fn check_copy(path: &Path) -> Result<u32> {
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| StoreError::open(path, e))?;
-    let version = migrations::schema_version(&conn).map_err(corrupt)?;
+    let version = migrations::user_version(&conn).map_err(corrupt)?;
     let has_meta: bool = conn
         .query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
@@ -279,7 +286,7 @@ pub fn check_copy(path: &Path) -> Result<u32> {
 pub fn file_meta(path: &Path, key: &str) -> Result<Option<String>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| StoreError::open(path, e))?;
-    crate::identity::meta(&conn, key)
+    crate::meta::get(&conn, key)
 }
 
 /// Set (or with `None`, remove) values in the `meta` table of a database file.
@@ -287,7 +294,7 @@ pub fn set_file_meta(path: &Path, values: &[(&str, Option<&str>)]) -> Result<()>
     let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
     for (k, v) in values {
         match v {
-            Some(v) => crate::identity::set_meta(&conn, k, v)?,
+            Some(v) => crate::meta::set(&conn, k, v)?,
             None => drop(conn.execute("DELETE FROM meta WHERE key = ?1", [k])?),
         }
     }
@@ -746,7 +753,7 @@ fn rechain_audit(
         prev = h;
     }
     if let Some(last) = all.last() {
-        crate::identity::set_meta(conn, "audit_head", &format!("{}:{prev}", last.seq))?;
+        crate::meta::set(conn, "audit_head", &format!("{}:{prev}", last.seq))?;
     }
     for (_, sql) in &triggers {
         conn.execute_batch(sql)?;

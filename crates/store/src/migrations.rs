@@ -53,7 +53,13 @@ pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-pub fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
+/// The schema version of the database (SQLite's `user_version`).
+pub fn schema_version(conn: &Connection) -> Result<u32> {
+    Ok(user_version(conn)?)
+}
+
+/// [`schema_version`] with SQLite's own error (opening maps it to its own).
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
@@ -68,7 +74,7 @@ fn run(conn: &mut Connection, path: Option<&Path>, migrations: &[Migration]) -> 
         Some(p) => StoreError::open(p, e),
         None => StoreError::Sqlite(e),
     };
-    let current = schema_version(conn).map_err(open_err)?;
+    let current = user_version(conn).map_err(open_err)?;
     let latest = migrations.last().map_or(0, |m| m.version);
     if current > latest {
         return Err(StoreError::TooNew {
@@ -89,7 +95,7 @@ fn run(conn: &mut Connection, path: Option<&Path>, migrations: &[Migration]) -> 
     // second sees the first's work instead of failing on "table already exists".
     for m in migrations.iter().filter(|m| m.version > current) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let now = schema_version(&tx).map_err(open_err)?;
+        let now = user_version(&tx).map_err(open_err)?;
         if now >= m.version {
             continue;
         }

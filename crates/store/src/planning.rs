@@ -173,3 +173,13 @@ pub fn ticket_version(conn: &Connection, provider: &str, key: &str) -> Result<Op
         )
         .optional()?)
 }
+
+/// The source a ticket (by key) was synced from, when known.
+pub fn ticket_source(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    let s: Option<Option<i64>> = conn
+        .query_row("SELECT source_id FROM tickets WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(s.flatten())
+}

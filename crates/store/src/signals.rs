@@ -224,3 +224,21 @@ pub fn set_status(
     )?;
     Ok(n == 1)
 }
+
+/// The dedupe keys of the signals snoozed past `at`.
+pub fn snoozed_keys(conn: &Connection, at: Ts) -> Result<Vec<String>> {
+    let mut s = conn.prepare(
+        "SELECT dedupe_key FROM signals WHERE status = 'snoozed' AND coalesce(snoozed_until, 0) > ?1",
+    )?;
+    let rows = s.query_map([at], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// A signal's kind and title.
+pub fn kind_and_title(conn: &Connection, id: i64) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .query_row("SELECT kind, title FROM signals WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}

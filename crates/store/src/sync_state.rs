@@ -458,6 +458,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// The first enabled source of `kind`.
+pub fn first_enabled_source(conn: &Connection, kind: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM sources WHERE kind = ?1 AND enabled = 1 ORDER BY id LIMIT 1",
+            [kind],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
 
+/// No arguments.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct NoArgs {}
+
 /// A window ending now (or at `until`), optionally one team's.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]

@@ -1,6 +1,6 @@
 //! Settings → "What Bosun stores" and the doctor's checks (docs/data.md).
 
-use super::work::NoArgs;
+use super::common::NoArgs;
 use crate::error::Result;
 use crate::state::Api;
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! Signals, action drafts and the audit ledger, as the store keeps them.
 
+use super::common::NoArgs;
 use super::common::{opt_time, time};
-use super::work::NoArgs;
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::App;

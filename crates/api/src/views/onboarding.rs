@@ -1,7 +1,7 @@
 //! The welcome page and first-run wizard (the same steps as `bosun init`), and the organisation
 //! (teams, people, you and your reports) as Settings edits it.
 
-use super::work::NoArgs;
+use super::common::NoArgs;
 use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::onboarding::{

@@ -2,8 +2,8 @@
 //! file — never back out), the configuration in
 //! effect, the Ask index, and pausing alerts.
 
+use super::common::NoArgs;
 use super::common::{TeamRef, teams};
-use super::work::NoArgs;
 use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::NewSourceSpec;

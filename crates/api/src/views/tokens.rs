@@ -1,7 +1,7 @@
 //! Where the sources' tokens are kept: the OS keychain, or the encrypted token file (for a
 //! machine where no keychain works), which each process unlocks once with its passphrase.
 
-use super::work::NoArgs;
+use super::common::NoArgs;
 use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::secrets::StoreKind;

@@ -1,7 +1,7 @@
 //! Today, the pull request triage queue, sprint health and the team.
 
 use super::common::{
-    Names, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time, web_links,
+    Names, NoArgs, PrRef, Rate, TeamRef, WindowArgs, opt_time, scope, teams, time, web_links,
 };
 use super::ledger::{self, SignalView};
 use crate::error::{ApiError, Result};
@@ -10,15 +10,12 @@ use bosun_app::App;
 use bosun_core::time::Ts;
 use bosun_metrics::data::{Dataset, PullRequest, Sprint};
 use bosun_metrics::{prs, review, sprint};
+use bosun_store::identity;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
 
 const DAY: i64 = 86_400;
-
-/// No arguments.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-pub struct NoArgs {}
 
 // ---------------------------------------------------------------------------------------------
 // The pull request triage queue
@@ -297,23 +294,6 @@ fn items(v: &[sprint::Item]) -> Vec<SprintItem> {
         .collect()
 }
 
-/// The sprint the page opens on: the asked one, else the team's active one, else the latest
-/// started.
-pub fn choose_sprint<'a>(
-    data: &'a Dataset,
-    which: Option<&str>,
-    team: Option<&str>,
-    at: Ts,
-) -> Result<&'a Sprint> {
-    let found = bosun_metrics::sprint::choose_sprint(data, which, team, at);
-    found.ok_or_else(|| {
-        ApiError::not_found(match which {
-            Some(w) => format!("no sprint {w:?}"),
-            None => "no sprints yet: sync a Jira source with a board".to_string(),
-        })
-    })
-}
-
 pub fn health(data: &Dataset, s: &Sprint, at: Ts) -> Result<SprintHealth> {
     let h = sprint::sprint_health(data, s, at, &sprint::SprintOptions::default())
         .ok_or_else(|| ApiError::not_found(format!("sprint {} has no dates", s.name)))?;
@@ -356,7 +336,8 @@ pub fn sprint_page(api: &Api, args: SprintArgs) -> Result<SprintPage> {
     api.with_data(|app, data, _| {
         let team = team_arg(app, args.team.as_deref())?;
         let now = app.now();
-        let s = choose_sprint(data, args.sprint.as_deref(), team.as_deref(), now)?;
+        let s =
+            bosun_app::metrics::choose_sprint(data, args.sprint.as_deref(), team.as_deref(), now)?;
         let mut sprints: Vec<&Sprint> = data
             .sprints
             .iter()
@@ -414,21 +395,11 @@ type KeysAndReports = (HashMap<String, i64>, Vec<String>, Option<String>);
 fn keys_and_reports(app: &App) -> Result<KeysAndReports> {
     let store = app.store()?;
     let conn = store.conn();
-    let mut stmt = conn.prepare("SELECT key, id FROM people")?;
-    let ids: HashMap<String, i64> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<bosun_store::rusqlite::Result<_>>()?;
+    let ids: HashMap<String, i64> = identity::person_ids_by_key(conn)?.into_iter().collect();
     let me = app.config.identity.me.trim().to_lowercase();
-    let mut stmt = conn.prepare(
-        "SELECT p.key, m.name FROM people p JOIN people m ON m.id = p.manager_id
-         WHERE lower(m.primary_email) = ?1 OR m.key = ?1",
-    )?;
     let mut reports = Vec::new();
     let mut me_name = None;
-    for row in stmt.query_map([&me], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (key, manager) = row?;
+    for (key, manager) in identity::reports_of(conn, &me)? {
         reports.push(key);
         me_name = Some(manager);
     }

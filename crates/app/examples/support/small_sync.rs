@@ -7,8 +7,8 @@ use bosun_core::model::{
     Account, Commit, Deployment, DeploymentKind, DeploymentStatus, PrState, Provider, PullRequest,
     PullRequestBundle, Review,
 };
-use bosun_store::code;
-use bosun_store::rusqlite::{Connection, OptionalExtension, params};
+use bosun_store::Connection;
+use bosun_store::{code, fixtures};
 
 #[allow(dead_code)] // the test reads these, the benchmark does not
 pub struct SmallSync {
@@ -17,46 +17,26 @@ pub struct SmallSync {
 }
 
 fn account(conn: &Connection, id: i64) -> Account {
-    conn.query_row(
-        "SELECT external_id, login FROM accounts WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Account {
-                provider: Provider::Github,
-                external_id: r.get(0)?,
-                login: r.get(1)?,
-                display_name: None,
-                email: None,
-                is_bot: false,
-                html_url: None,
-            })
-        },
-    )
-    .expect("the account")
+    let (external_id, login) = fixtures::account_handle(conn, id)
+        .unwrap()
+        .expect("the account");
+    Account {
+        provider: Provider::Github,
+        external_id,
+        login,
+        display_name: None,
+        email: None,
+        is_bot: false,
+        html_url: None,
+    }
 }
 
 /// Write it all in `store`, in one transaction.
 pub fn apply(store: &mut bosun_store::Store, at: i64, n: u32) -> SmallSync {
     let tx = store.begin().unwrap();
-    let (repo, head, number): (i64, String, i64) = tx
-        .query_row(
-            "SELECT d.repo_id, (SELECT sha FROM commits c WHERE c.repo_id = d.repo_id AND on_default_branch = 1 ORDER BY committed_at DESC, sha LIMIT 1),
-                    (SELECT max(number) FROM pull_requests p WHERE p.repo_id = d.repo_id)
-             FROM deployments d WHERE d.kind = 'github_deployment' GROUP BY d.repo_id ORDER BY count(*) DESC, d.repo_id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    let (author, reviewer): (i64, i64) = tx
-        .query_row(
-            "SELECT p.author_account_id, r.reviewer_account_id FROM pull_requests p JOIN reviews r ON r.pr_id = p.id
-             JOIN accounts a ON a.id = p.author_account_id
-             WHERE p.repo_id = ?1 AND r.reviewer_account_id != p.author_account_id AND NOT a.is_bot AND a.login NOT LIKE '%[bot]'
-             ORDER BY p.number DESC LIMIT 1",
-            [repo],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let busiest = fixtures::busiest_deployed_repo(&tx).unwrap().unwrap();
+    let (repo, head, number) = (busiest.repo_id, busiest.head_sha, busiest.last_pr_number);
+    let (author, reviewer) = fixtures::last_reviewed_pair(&tx, repo).unwrap().unwrap();
     let (author, reviewer) = (account(&tx, author), account(&tx, reviewer));
     let sha = |k: &str| format!("{:0>40}", format!("{n:x}{k}"));
     let commit = |s: String, parent: &str, t: i64, msg: &str| Commit {
@@ -159,27 +139,17 @@ pub fn apply(store: &mut bosun_store::Store, at: i64, n: u32) -> SmallSync {
         }],
     };
     code::upsert_deployment(&tx, repo, &deployment).unwrap();
-    let incident: Option<i64> = tx
-        .query_row(
-            "SELECT i.id FROM incidents i JOIN services s ON s.id = i.service_id JOIN repos r ON r.service = s.key WHERE r.id = ?1 ORDER BY i.created_at DESC LIMIT 1",
-            [repo],
-            |r| r.get(0),
-        )
-        .optional()
-        .unwrap();
-    if let Some(incident) = incident {
-        tx.execute(
-            "INSERT INTO incident_log_entries (incident_id, external_id, kind, created_at, summary) VALUES (?1, ?2, 'annotate', ?3, ?4)",
-            params![incident, format!("small-note-{n}"), at + 600, format!("Started after deployment {external}")],
+    if let Some(incident) = fixtures::last_incident_of_repo(&tx, repo).unwrap() {
+        fixtures::add_incident_note(
+            &tx,
+            incident,
+            &format!("small-note-{n}"),
+            at + 600,
+            &format!("Started after deployment {external}"),
         )
         .unwrap();
     }
-    tx.execute(
-        "UPDATE tickets SET status = 'Done', status_category = 'done', resolved_at = ?1, updated_at = ?1
-         WHERE id = (SELECT id FROM tickets WHERE status_category != 'done' ORDER BY id LIMIT 1)",
-        [at],
-    )
-    .unwrap();
+    fixtures::finish_first_open_ticket(&tx, at).unwrap();
     tx.commit().unwrap();
     SmallSync {
         repo,

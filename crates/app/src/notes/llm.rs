@@ -11,8 +11,8 @@ use bosun_core::time::Ts;
 use bosun_notes::Note;
 use bosun_notes::polish::{self, SYSTEM};
 use bosun_notes::redact::PrivacyTier;
+use bosun_store::Connection;
 use bosun_store::audit::{self, NewEntry};
-use bosun_store::rusqlite::Connection;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -35,13 +35,7 @@ pub struct Polished {
 /// Tokens spent on `llm.call`s during the UTC day of `at`, from the audit ledger.
 pub fn tokens_used_today(conn: &Connection, at: Ts) -> Result<u64> {
     let start = at.div_euclid(86_400) * 86_400;
-    let n: i64 = conn.query_row(
-        "SELECT coalesce(sum(coalesce(json_extract(trace, '$.prompt_tokens'), 0)
-                           + coalesce(json_extract(trace, '$.completion_tokens'), 0)), 0)
-         FROM audit_entries WHERE action = 'llm.call' AND at >= ?1 AND at < ?1 + 86400",
-        [start],
-        |r| r.get(0),
-    )?;
+    let n = bosun_store::notes::llm_tokens_in_day(conn, start)?;
     Ok(n.max(0) as u64)
 }
 
@@ -54,15 +48,7 @@ fn api_key() -> Option<Sensitive<String>> {
 
 /// Names and logins the `names` tier hides.
 fn people_names(conn: &Connection) -> Result<Vec<String>> {
-    let mut s = conn.prepare(
-        "SELECT name FROM people WHERE is_bot = 0
-         UNION SELECT login FROM accounts WHERE login IS NOT NULL AND is_bot = 0
-         UNION SELECT display_name FROM accounts WHERE display_name IS NOT NULL AND is_bot = 0
-         ORDER BY 1",
-    )?;
-    let mut names: Vec<String> = s
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<Result<_, _>>()?;
+    let mut names = bosun_store::notes::human_names(conn)?;
     // First names alone too ("Thanks Amara"), when they are long enough to be safe to match.
     let firsts: Vec<String> = names
         .iter()

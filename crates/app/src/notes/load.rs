@@ -8,7 +8,9 @@ use bosun_core::time::Ts;
 use bosun_metrics::data::Dataset;
 use bosun_notes::signals::{Extra, Scope, Settings, Signal};
 use bosun_notes::{Input, More, PrivateNote, TimeOff};
-use bosun_store::rusqlite::{Connection, params};
+use bosun_store::Connection;
+use bosun_store::notes as db;
+use bosun_store::signals as signals_db;
 
 pub struct Loaded {
     pub data: Dataset,
@@ -29,26 +31,22 @@ impl Loaded {
     }
 }
 
+/// The private notes about `person` (or everyone), oldest first.
 pub fn private_notes(conn: &Connection, person: Option<i64>) -> Result<Vec<PrivateNote>> {
-    let mut s = conn.prepare(
-        "SELECT id, person_id, created_at, body, follow_up, done_at FROM private_notes
-         WHERE ?1 IS NULL OR person_id = ?1 ORDER BY created_at, id",
-    )?;
-    let rows = s
-        .query_map([person], |r| {
-            Ok(PrivateNote {
-                id: r.get(0)?,
-                person: r.get(1)?,
-                created_at: r.get(2)?,
-                body: r.get(3)?,
-                follow_up: r.get(4)?,
-                done_at: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(db::private_notes(conn, person)?
+        .into_iter()
+        .map(|n| PrivateNote {
+            id: n.id,
+            person: n.person_id,
+            created_at: n.created_at,
+            body: n.body,
+            follow_up: n.follow_up,
+            done_at: n.done_at,
+        })
+        .collect())
 }
 
+/// Everything a note reads as of `as_of`, with the signals that hold then (less those snoozed).
 pub fn load(
     conn: &Connection,
     config: &crate::Config,
@@ -70,51 +68,19 @@ pub fn load(
     }
     // The files merged pull requests touched recently ("who changed these files").
     let since = as_of - 90 * 86_400;
-    let mut s = conn.prepare(
-        "SELECT DISTINCT c.pr_id, c.path FROM pr_comments c JOIN pull_requests p ON p.id = c.pr_id
-         WHERE p.merged_at >= ?1 AND p.merged_at <= ?2 AND c.path IS NOT NULL ORDER BY 1, 2",
-    )?;
-    for r in s.query_map(params![since, as_of], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (pr, path) = r?;
+    for (pr, path) in db::merged_pr_paths(conn, since, as_of)? {
         let x = extra.prs.entry(pr).or_default();
         if !x.paths.contains(&path) {
             x.paths.push(path);
         }
     }
     let mut more = More::default();
-    let mut s = conn.prepare(
-        "SELECT r.pr_id, a.person_id, r.submitted_at, r.html_url FROM reviews r JOIN accounts a ON a.id = r.reviewer_account_id
-         WHERE a.person_id IS NOT NULL AND r.submitted_at IS NOT NULL AND r.html_url IS NOT NULL",
-    )?;
-    for r in s.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Ts>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })? {
-        let (pr, person, at, url) = r?;
-        more.review_urls.insert((pr, person, at), url);
+    for r in db::review_links(conn)? {
+        more.review_urls
+            .insert((r.pr_id, r.person_id, r.submitted_at), r.html_url);
     }
-    let mut s = conn.prepare(
-        "SELECT id, base_ref FROM pull_requests WHERE state = 'open' AND base_ref IS NOT NULL",
-    )?;
-    for r in s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (id, base) = r?;
-        more.base_refs.insert(id, base);
-    }
-    let mut s = conn.prepare("SELECT person_id, starts_on, ends_on FROM time_off ORDER BY 1, 2")?;
-    for r in s.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (person, from, to) = r?;
+    more.base_refs.extend(db::open_pr_base_refs(conn)?);
+    for (person, from, to) in db::time_off(conn)? {
         let date = |s: &str| {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|e| AppError::InvalidInput(format!("time_off date {s:?}: {e}")))
@@ -126,12 +92,7 @@ pub fn load(
         });
     }
     more.private_notes = private_notes(conn, None)?;
-    let mut s = conn.prepare(
-        "SELECT lower(login), person_id FROM accounts
-         WHERE provider = 'github' AND login IS NOT NULL AND person_id IS NOT NULL ORDER BY id",
-    )?;
-    for r in s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (login, person) = r?;
+    for (login, person) in db::github_logins(conn)? {
         more.logins.entry(login).or_insert(person);
     }
     let input = Input {
@@ -150,12 +111,8 @@ pub fn load(
         &Scope::all(),
     );
     // Signals the manager snoozed stay out of the notes until the snooze ends.
-    let mut s = conn.prepare(
-        "SELECT dedupe_key FROM signals WHERE status = 'snoozed' AND coalesce(snoozed_until, 0) > ?1",
-    )?;
-    let snoozed: std::collections::HashSet<String> = s
-        .query_map([as_of], |r| r.get::<_, String>(0))?
-        .collect::<Result<_, _>>()?;
+    let snoozed: std::collections::HashSet<String> =
+        signals_db::snoozed_keys(conn, as_of)?.into_iter().collect();
     signals.retain(|x| !snoozed.contains(&x.dedupe_key));
     Ok(Loaded {
         data,

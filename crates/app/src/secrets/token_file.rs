@@ -41,32 +41,7 @@ pub const ITERATIONS: u32 = 3;
 const MAX_MEMORY_KIB: u32 = 1024 * 1024;
 const MAX_ITERATIONS: u32 = 16;
 const MAX_PARALLELISM: u32 = 16;
-/// The shortest passphrase accepted for a new file.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
-
-#[derive(Debug, thiserror::Error)]
-pub enum TokenFileError {
-    #[error(
-        "wrong passphrase (or the file's header was altered): nothing in it was read or changed"
-    )]
-    WrongPassphrase,
-    #[error(
-        "the entry of source {entry} does not open: it was altered, or moved from another entry (add that source's token again)"
-    )]
-    Tampered { entry: String },
-    #[error("BOSUN_TOKENS_PASSPHRASE is not its passphrase (or the file's header was altered)")]
-    WrongPassphraseInEnv,
-    #[error("not a token file Bosun can read: {0}")]
-    Malformed(String),
-    #[error(
-        "locked: unlock the token file (the app asks for its passphrase, `bosun` asks in a terminal, or set BOSUN_TOKENS_PASSPHRASE)"
-    )]
-    Locked,
-    #[error("a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")]
-    WeakPassphrase,
-    #[error("{0}")]
-    Crypto(String),
-}
+pub use crate::error::{MIN_PASSPHRASE_CHARS, TokenFileError};
 
 type Result<T> = std::result::Result<T, TokenFileError>;
 

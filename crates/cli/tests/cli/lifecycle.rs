@@ -298,7 +298,7 @@ fn restore_checks_the_file_and_keeps_what_it_replaces() {
     // A backup from a newer Bosun: refused.
     let newer = out.path().join("newer.db");
     std::fs::copy(&backup, &newer).unwrap();
-    let c = bosun_store::rusqlite::Connection::open(&newer).unwrap();
+    let c = bosun_store::Connection::open(&newer).unwrap();
     c.pragma_update(
         None,
         "user_version",

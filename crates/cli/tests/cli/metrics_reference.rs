@@ -100,14 +100,14 @@ fn dora_and_pr_metrics_agree_with_the_duckdb_reference_on_the_demo() {
         };
         conn.execute(
             "UPDATE deployment_statuses SET state = ?1 WHERE deployment_id = ?2",
-            bosun_store::rusqlite::params![state, id],
+            rusqlite::params![state, id],
         )
         .unwrap();
     }
     conn.execute(
         "INSERT INTO deployment_statuses (deployment_id, external_id, state, created_at)
          VALUES (?1, 'attempt-2', 'success', ?2)",
-        bosun_store::rusqlite::params![runs[2].0, runs[2].1 + 1800],
+        rusqlite::params![runs[2].0, runs[2].1 + 1800],
     )
     .unwrap();
     let covered = conn

@@ -108,8 +108,8 @@ fn links(note: &Value) -> Vec<(String, String)> {
 
 /// Whether a link names a real record: a provider page stored on a record, or a `bosun://` deep
 /// link to an existing row.
-fn resolves(conn: &bosun_store::rusqlite::Connection, url: &str) -> bool {
-    let exists = |sql: &str, v: &dyn bosun_store::rusqlite::ToSql| -> bool {
+fn resolves(conn: &bosun_store::Connection, url: &str) -> bool {
+    let exists = |sql: &str, v: &dyn rusqlite::ToSql| -> bool {
         conn.query_row(sql, [v], |r| r.get::<_, bool>(0)).unwrap()
     };
     if let Some(rest) = url.strip_prefix("bosun://") {

@@ -247,7 +247,7 @@ fn signals_drafts_exactly_once_delivery_and_a_tamper_evident_ledger_on_the_demo(
     assert!(ok(d, &["audit", "verify"]).contains("intact"));
 
     // A manual edit with the sqlite3 shell (the guard triggers dropped first).
-    let conn = bosun_store::rusqlite::Connection::open(d.join("bosun.db")).unwrap();
+    let conn = bosun_store::Connection::open(d.join("bosun.db")).unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_entries_no_update;
          UPDATE audit_entries SET result = 'ok' WHERE seq = 3;",

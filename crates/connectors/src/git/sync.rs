@@ -31,7 +31,7 @@ use crate::events::{Event, EventSink};
 use crate::{ConnectorError, Result};
 use bosun_core::model::{Commit, Deployment, DeploymentKind, DeploymentStatus, Provider, Repo};
 use bosun_core::time::Ts;
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::sync_state::{self, Source};
 use bosun_store::{StoreError, code};
 use git2::Oid;

@@ -24,7 +24,7 @@ use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::PullRequestBundle;
 use bosun_core::time::Ts;
-use bosun_store::rusqlite::Connection;
+use bosun_store::Connection;
 use bosun_store::sync_state::{self, BACKFILL_PREFIX, FirstSync, Source};
 use bosun_store::{StoreError, code};
 use serde::de::DeserializeOwned;
@@ -470,13 +470,7 @@ async fn record_first_sync(ctx: &Ctx, pass: Pass, clean: bool, repos: Vec<String
 async fn profiles(ctx: &Ctx) -> Result<()> {
     let logins: Vec<String> = ctx
         .db
-        .read(|s| {
-            let mut stmt = s.conn().prepare(
-                "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 AND display_name IS NULL AND login IS NOT NULL ORDER BY login",
-            )?;
-            let rows = stmt.query_map([], |r| r.get(0))?.collect::<bosun_store::rusqlite::Result<Vec<String>>>()?;
-            Ok(rows)
-        })
+        .read(|s| bosun_store::accounts::nameless_github_logins(s.conn()).map_err(store_err))
         .await?;
     // A profile with no public name stays nameless: it is asked for again a week later, not on
     // every sync (an unchanged organisation's re-sync makes only conditional requests).

@@ -131,7 +131,11 @@ impl Provider {
     pub async fn count(&self, sql: &str) -> i64 {
         let sql = sql.to_string();
         self.db
-            .read(move |s| Ok(s.conn().query_row(&sql, [], |r| r.get(0))?))
+            .read(move |s| {
+                s.conn()
+                    .query_row(&sql, [], |r| r.get(0))
+                    .map_err(crate::support::sql_err)
+            })
             .await
             .unwrap()
     }

@@ -47,10 +47,12 @@ async fn stored_pulls(db: &Db) -> BTreeSet<(String, i64)> {
     db.read(|s| {
         let mut stmt = s.conn().prepare(
             "SELECT r.full_name, p.number FROM pull_requests p JOIN repos r ON r.id = p.repo_id",
-        )?;
+        ).map_err(crate::support::sql_err)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<bosun_store::rusqlite::Result<_>>()?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(crate::support::sql_err)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(crate::support::sql_err)?;
         Ok(rows)
     })
     .await

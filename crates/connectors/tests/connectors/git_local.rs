@@ -7,9 +7,9 @@ use bosun_connectors::git::{self, GitSettings, GitStats};
 use bosun_connectors::{ConnectorError, Db};
 use bosun_core::HasCode;
 use bosun_store::Store;
-use bosun_store::rusqlite::types::ValueRef;
 use bosun_store::sync_state::{self, NewSource, Source};
 use git2::{ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Time};
+use rusqlite::types::ValueRef;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -250,11 +250,11 @@ impl Env {
         let sql = sql.to_string();
         self.db
             .read(move |s| {
-                let mut stmt = s.conn().prepare(&sql)?;
+                let mut stmt = s.conn().prepare(&sql).map_err(crate::support::sql_err)?;
                 let n = stmt.column_count();
-                let mut rows = stmt.query([])?;
+                let mut rows = stmt.query([]).map_err(crate::support::sql_err)?;
                 let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
+                while let Some(r) = rows.next().map_err(crate::support::sql_err)? {
                     let cols: Vec<String> = (0..n)
                         .map(|i| match r.get_ref(i).unwrap() {
                             ValueRef::Null => "∅".to_string(),

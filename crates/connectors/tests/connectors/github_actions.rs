@@ -30,13 +30,16 @@ fn expected_runs() -> Vec<WorkflowRun> {
 
 async fn stored_runs(h: &Harness) -> Vec<(String, String, i64, Option<i64>, String, i64)> {
     h.db.read(|s| {
-        let mut stmt = s.conn().prepare(
-            "SELECT d.external_id, d.sha, d.created_at, d.updated_at, st.state, st.created_at
+        let mut stmt = s
+            .conn()
+            .prepare(
+                "SELECT d.external_id, d.sha, d.created_at, d.updated_at, st.state, st.created_at
              FROM deployments d JOIN repos r ON r.id = d.repo_id
              JOIN deployment_statuses st ON st.deployment_id = d.id
              WHERE d.kind = 'workflow_run' AND r.name = 'harbor-auth' AND d.production = 1
                AND d.environment = 'production' ORDER BY d.created_at, d.id",
-        )?;
+            )
+            .map_err(crate::support::sql_err)?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -47,8 +50,10 @@ async fn stored_runs(h: &Harness) -> Vec<(String, String, i64, Option<i64>, Stri
                     r.get(4)?,
                     r.get(5)?,
                 ))
-            })?
-            .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?;
+            })
+            .map_err(crate::support::sql_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(crate::support::sql_err)?;
         Ok(rows)
     })
     .await

@@ -387,11 +387,13 @@ async fn a_refused_sub_resource_of_one_pull_request_is_a_warning_and_the_sync_go
 async fn display_name(h: &crate::support::Harness, login: &str) -> Option<String> {
     let l = login.to_string();
     h.db.read(move |s| {
-        Ok(s.conn().query_row(
-            "SELECT display_name FROM accounts WHERE provider = 'github' AND login = ?1",
-            [&l],
-            |r| r.get::<_, Option<String>>(0),
-        )?)
+        s.conn()
+            .query_row(
+                "SELECT display_name FROM accounts WHERE provider = 'github' AND login = ?1",
+                [&l],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .map_err(crate::support::sql_err)
     })
     .await
     .unwrap()
@@ -404,11 +406,11 @@ async fn a_nameless_profile_is_asked_for_weekly_not_on_every_sync() {
     let login: String = h
         .db
         .read(|s| {
-            Ok(s.conn().query_row(
+            s.conn().query_row(
                 "SELECT login FROM accounts WHERE provider = 'github' AND is_bot = 0 ORDER BY login LIMIT 1",
                 [],
                 |r| r.get(0),
-            )?)
+            ).map_err(crate::support::sql_err)
         })
         .await
         .unwrap();
@@ -418,7 +420,8 @@ async fn a_nameless_profile_is_asked_for_weekly_not_on_every_sync() {
         tx.execute(
             "UPDATE accounts SET display_name = NULL WHERE provider = 'github' AND login = ?1",
             [&l],
-        )?;
+        )
+        .map_err(crate::support::sql_err)?;
         Ok(())
     })
     .await

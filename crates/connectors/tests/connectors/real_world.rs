@@ -111,10 +111,12 @@ async fn a_real_world_shaped_organisation_syncs_with_only_the_empty_repository_w
         h.db.read(|s| {
             let mut stmt = s.conn().prepare(
                 "SELECT login, display_name FROM accounts WHERE provider = 'github' AND is_bot = 0",
-            )?;
+            ).map_err(crate::support::sql_err)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<bosun_store::rusqlite::Result<Vec<_>>>()?;
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(crate::support::sql_err)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(crate::support::sql_err)?;
             Ok(rows)
         })
         .await

@@ -14,6 +14,11 @@ use std::time::Duration;
 pub const AS_OF: &str = "2026-11-20T09:00:00Z";
 
 /// The demo world, two months of it (enough for pagination everywhere, quick to sync).
+/// A test's own SQL error, as the connectors report store errors.
+pub fn sql_err(e: rusqlite::Error) -> bosun_connectors::ConnectorError {
+    bosun_connectors::ConnectorError::Store(e.into())
+}
+
 pub fn world() -> Arc<World> {
     static W: OnceLock<Arc<World>> = OnceLock::new();
     W.get_or_init(|| {
@@ -141,14 +146,14 @@ impl Harness {
 
     pub async fn text(&self, sql: &'static str) -> String {
         self.db
-            .read(move |s| Ok(s.conn().query_row(sql, [], |r| r.get(0))?))
+            .read(move |s| s.conn().query_row(sql, [], |r| r.get(0)).map_err(sql_err))
             .await
             .unwrap()
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
         self.db
-            .read(move |s| Ok(s.conn().query_row(sql, [], |r| r.get(0))?))
+            .read(move |s| s.conn().query_row(sql, [], |r| r.get(0)).map_err(sql_err))
             .await
             .unwrap()
     }

@@ -2,12 +2,28 @@
 //! file, then `BOSUN_<SECTION>_<KEY>` environment variables; validated once into [`Config`].
 //! Bosun never rewrites the user's file.
 
+mod actions;
+mod alerts;
+mod notes;
+
 use crate::{AppError, Result};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub const DEFAULTS: &str = include_str!("defaults.toml");
+pub use actions::ActionsConfig;
+pub use alerts::AlertsConfig;
+pub use notes::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
+
+pub const DEFAULTS: &str = include_str!("../defaults.toml");
 pub const VERSION: i64 = 1;
+
+/// The file's name, beside the configuration file.
+pub const ORG_FILE: &str = "org.toml";
+
+/// Where the organisation file of the configuration `config_file` lives.
+pub fn org_file(config_file: &Path) -> PathBuf {
+    config_file.with_file_name(ORG_FILE)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,11 +36,11 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub sync: SyncConfig,
     pub signals: bosun_signals::Settings,
-    pub alerts: crate::signals::AlertsConfig,
-    pub actions: crate::outbox::ActionsConfig,
-    pub notes: crate::notes::NotesConfig,
-    pub llm: crate::notes::LlmConfig,
-    pub privacy: crate::notes::PrivacyConfig,
+    pub alerts: AlertsConfig,
+    pub actions: ActionsConfig,
+    pub notes: NotesConfig,
+    pub llm: LlmConfig,
+    pub privacy: PrivacyConfig,
     pub retention: RetentionConfig,
 }
 
@@ -101,7 +117,7 @@ pub struct RetentionConfig {
 impl Config {
     /// Load the layers. A missing file is fine (defaults); an unreadable or invalid one is an
     /// error naming the file and the problem. The organisation Bosun keeps for you
-    /// ([`crate::org::ORG_FILE`], beside `path`) comes between the defaults and your file.
+    /// ([`ORG_FILE`], beside `path`) comes between the defaults and your file.
     pub fn load(path: &Path) -> Result<Config> {
         let read = |path: &Path| match std::fs::read_to_string(path) {
             Ok(text) => Ok(Some(text)),
@@ -112,7 +128,7 @@ impl Config {
             }),
         };
         let user = read(path)?;
-        let org_path = crate::org::org_file(path);
+        let org_path = org_file(path);
         let org = read(&org_path)?;
         let env: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with("BOSUN_"))
@@ -222,7 +238,7 @@ impl Config {
         if self.actions.max_attempts == 0 {
             return Err("[actions] max_attempts must be at least 1".into());
         }
-        crate::notes::validate(&self.notes, &self.llm, &self.privacy)?;
+        notes::validate(&self.notes, &self.llm, &self.privacy)?;
         Ok(())
     }
 
