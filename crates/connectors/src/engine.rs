@@ -3,6 +3,7 @@
 
 use crate::db::Db;
 use crate::eta::EtaSink;
+pub use crate::events::Stage;
 use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
 use crate::{ConnectorError, Result, git, github, jira, pagerduty, slack};
@@ -17,17 +18,6 @@ use std::sync::Arc;
 pub struct SyncJob {
     pub source: Source,
     pub token: Option<Sensitive<String>>,
-}
-
-/// What part of a sync to run (docs/sync.md#the-first-sync). A source whose first sync is split
-/// does its recent pass in `Current` and its backfill in `History`; every other source does all
-/// of its work in `Current`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Everything new since the last sync (on a split first sync: the recent pass).
-    Current,
-    /// A pending backfill, resumed where it stopped.
-    History,
 }
 
 #[derive(Debug, Clone, Serialize)]

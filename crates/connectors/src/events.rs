@@ -4,6 +4,17 @@
 use serde::Serialize;
 use std::sync::Mutex;
 
+/// What part of a sync to run (docs/sync.md#the-first-sync). A source whose first sync is split
+/// does its recent pass in `Current` and its backfill in `History`; every other source does all
+/// of its work in `Current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Everything new since the last sync (on a split first sync: the recent pass).
+    Current,
+    /// A pending backfill, resumed where it stopped.
+    History,
+}
+
 /// Which pass of a sync an event belongs to (docs/sync.md#the-first-sync).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

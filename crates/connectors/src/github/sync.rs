@@ -17,8 +17,7 @@
 use super::actions::{self, DeployRule, EnvDeployment, RepoWorkflows, WorkflowInfo};
 use super::{api, normalize};
 use crate::db::Db;
-use crate::engine::Stage;
-use crate::events::{Event, EventSink, Pass};
+use crate::events::{Event, EventSink, Pass, Stage};
 use crate::http::{Auth, Fetched, HttpClient, HttpConfig, Response, github_headers};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
