@@ -26,6 +26,9 @@ pub enum AppError {
     Connector(#[from] bosun_connectors::ConnectorError),
     #[error("demo: {0}")]
     Demo(String),
+    /// A bug: something that cannot fail did (a value that would not serialise).
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Knowledge(#[from] bosun_knowledge::KnowledgeError),
     #[error("{0}")]
@@ -84,7 +87,7 @@ impl HasCode for AppError {
             AppError::Io { .. } => Code::Io,
             AppError::Store(e) => e.code(),
             AppError::Connector(e) => e.code(),
-            AppError::Demo(_) => Code::Internal,
+            AppError::Demo(_) | AppError::Internal(_) => Code::Internal,
             AppError::Knowledge(e) => e.code(),
             AppError::PolicyDenied(_) => Code::PolicyDenied,
             AppError::AuditTampered(_) => Code::Store,

@@ -40,6 +40,49 @@ pub fn exists(conn: &Connection, idempotency_key: &str) -> Result<bool> {
         .query_row([idempotency_key], |r| r.get(0))?)
 }
 
+/// What a draft sets out to do: its kind, its recipients (the target as stored) and the subject
+/// of the signal behind it (`pull_request:acme/api#7`). Two signals about one pull request that
+/// would both DM its reviewer share an intent: one draft is enough.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Intent {
+    pub kind: String,
+    pub target: String,
+    pub subject: String,
+}
+
+impl Intent {
+    /// The intent of a draft for a signal with this dedupe key (`kind:subject_kind:reference`).
+    pub fn new(kind: &str, target: &str, signal_key: &str) -> Intent {
+        Intent {
+            kind: kind.to_string(),
+            target: target.to_string(),
+            subject: signal_key
+                .split_once(':')
+                .map_or(signal_key, |(_, s)| s)
+                .to_string(),
+        }
+    }
+}
+
+/// The intents of the drafts waiting for the manager.
+pub fn draft_intents(conn: &Connection) -> Result<std::collections::HashSet<Intent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, target, signal_key FROM actions WHERE status = 'draft' AND signal_key IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Intent::new(
+            &r.get::<_, String>(0)?,
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = std::collections::HashSet::new();
+    for r in rows {
+        out.insert(r?);
+    }
+    Ok(out)
+}
+
 /// Insert a draft; `None` when an action with this idempotency key already exists.
 pub fn insert_draft(conn: &Connection, a: &NewAction<'_>) -> Result<Option<i64>> {
     Ok(conn

@@ -1,7 +1,7 @@
 //! Writing an evaluation to the store: the lifecycle, alerts and drafts.
 
-use crate::Result;
 use crate::policy::{self, policy_error};
+use crate::{AppError, Result};
 use bosun_core::time::Ts;
 use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
@@ -25,6 +25,8 @@ pub struct Applied {
     pub alerts_over_budget: usize,
     pub drafts: usize,
     pub drafts_withdrawn: usize,
+    /// Suggestions not drafted because a draft with the same intent exists (one per intent).
+    pub same_intent: usize,
 }
 
 fn stored(rows: Vec<rows::LifeRow>) -> Vec<Stored> {
@@ -259,11 +261,25 @@ fn write_drafts(
 ) -> Result<()> {
     let mut pending = Vec::new();
     let named = policy::nameable(conn)?;
+    // One draft per intent: a pull request raised for two reasons (waiting for review, named in
+    // chat) gets one nudge to its reviewer, not two. The most severe signal drafts it (`open`
+    // comes most severe first); a draft still waiting for the manager counts too.
+    let mut intents = actions::draft_intents(conn)?;
     for o in open {
         let (id, sig, first) = (&o.id, &o.signal, &o.first_seen_at);
         let Some(sug) = &sig.suggestion else { continue };
         let key = idempotency_key(&sig.dedupe_key, *first, sug.kind.as_str());
         if actions::exists(conn, &key)? {
+            continue;
+        }
+        let target = serde_json::to_string(&sug.target)
+            .map_err(|e| AppError::Internal(format!("a draft's target as JSON: {e}")))?;
+        if !intents.insert(actions::Intent::new(
+            sug.kind.as_str(),
+            &target,
+            &sig.dedupe_key,
+        )) {
+            done.same_intent += 1;
             continue;
         }
         let input = policy::policy_input(
@@ -281,15 +297,15 @@ fn write_drafts(
             None,
             as_of,
         )?;
-        pending.push((*id, sig, sug, key, input));
+        pending.push((*id, sig, sug, key, input, target));
     }
     let inputs: Vec<serde_json::Value> = pending.iter().map(|p| p.4.clone()).collect();
     let decisions = bundle.decide_all(&inputs).map_err(policy_error)?;
-    for ((id, sig, sug, key, input), decision) in pending.into_iter().zip(decisions) {
+    for ((id, sig, sug, key, input, target), decision) in pending.into_iter().zip(decisions) {
         let decision = decision.at(as_of);
-        let target = serde_json::to_string(&sug.target).unwrap_or_else(|_| "{}".into());
         let preview = format!("{}\n\n{}", sug.summary, sug.text);
-        let decision_json = serde_json::to_string(&decision).unwrap_or_else(|_| "{}".into());
+        let decision_json = serde_json::to_string(&decision)
+            .map_err(|e| AppError::Internal(format!("a policy decision as JSON: {e}")))?;
         let Some(action) = actions::insert_draft(
             conn,
             &actions::NewAction {

@@ -177,13 +177,37 @@ impl App {
 
     /// Acknowledge a signal, or snooze it until `until`.
     pub fn set_signal_status(&self, id: i64, snooze_until: Option<Ts>) -> Result<rows::SignalRow> {
-        let store = self.store()?;
+        let mut store = self.store()?;
         let status = if snooze_until.is_some() {
             "snoozed"
         } else {
             "acknowledged"
         };
-        if !rows::set_status(store.conn(), id, status, self.now(), snooze_until)? {
+        let (now, who) = (self.now(), self.actor());
+        // The change and its audit entry in one transaction: every acknowledgement is audited.
+        let changed = store.write(|tx| {
+            if !rows::set_status(tx, id, status, now, snooze_until)? {
+                return Ok(false);
+            }
+            let subject = format!("signal:{id}");
+            bosun_store::audit::append(
+                tx,
+                &bosun_store::audit::NewEntry {
+                    at: now,
+                    actor: &who,
+                    action: if snooze_until.is_some() {
+                        "signal.snooze"
+                    } else {
+                        "signal.acknowledge"
+                    },
+                    subject: Some(&subject),
+                    result: "ok",
+                    trace: serde_json::json!({ "status": status, "snoozed_until": snooze_until }),
+                },
+            )?;
+            Ok(true)
+        })?;
+        if !changed {
             return Err(AppError::NotFound(format!(
                 "no open signal {id} (see `bosun signals`)"
             )));
