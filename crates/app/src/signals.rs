@@ -616,10 +616,7 @@ pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {
 }
 
 pub(crate) fn policy_error(e: bosun_policy::PolicyError) -> AppError {
-    AppError::Config {
-        path: "policy".into(),
-        message: e.to_string(),
-    }
+    AppError::Policy(e)
 }
 
 /// Every signal for the scope: the detectors and the working agreements, most severe first.

@@ -2,7 +2,9 @@
 //! GitHub's OpenAPI examples (`shared/realdata/github-openapi-examples`).
 
 use crate::faults::{FaultConfig, Faults};
-use crate::http::{self, Guard, base_of, json, not_found, page_of, paginate, paginate_wrapped};
+use crate::http::{
+    self, Guard, base_of, json, json_of, not_found, page_of, paginate, paginate_wrapped,
+};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -199,10 +201,7 @@ pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
     Router::new()
         .route(
             "/_fake/faults",
-            get(|State(f): State<Arc<Faults>>| async move {
-                json(&serde_json::to_value(f.config()).unwrap_or_default())
-            })
-            .put(
+            get(|State(f): State<Arc<Faults>>| async move { json_of(&f.config()) }).put(
                 |State(f): State<Arc<Faults>>, axum::Json(c): axum::Json<FaultConfig>| async move {
                     f.set(c);
                     json(&json!({"ok": true}))
@@ -211,13 +210,12 @@ pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
         )
         .route(
             "/_fake/stats",
-            get(|State(f): State<Arc<Faults>>| async move {
-                json(&serde_json::to_value(f.stats()).unwrap_or_default())
-            })
-            .delete(|State(f): State<Arc<Faults>>| async move {
-                f.reset_stats();
-                json(&json!({"ok": true}))
-            }),
+            get(|State(f): State<Arc<Faults>>| async move { json_of(&f.stats()) }).delete(
+                |State(f): State<Arc<Faults>>| async move {
+                    f.reset_stats();
+                    json(&json!({"ok": true}))
+                },
+            ),
         )
         .with_state(faults)
 }

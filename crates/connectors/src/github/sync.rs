@@ -379,8 +379,7 @@ pub async fn sync_stage(
     let mut errors = Vec::new();
     let mut first_error = None;
     while let Some(joined) = set.join_next().await {
-        let (full, res) =
-            joined.map_err(|e| ConnectorError::Config(format!("repository task failed: {e}")))?;
+        let (full, res) = joined.map_err(|e| ConnectorError::task_failed("repository", e))?;
         if let Err(e) = res {
             errors.push(format!("{full}: {e}"));
             first_error.get_or_insert(e);
@@ -1076,8 +1075,7 @@ pub(super) async fn fetch_pulls(
         let Some(joined) = set.join_next().await else {
             break;
         };
-        let number = joined
-            .map_err(|e| ConnectorError::Config(format!("pull request task failed: {e}")))??;
+        let number = joined.map_err(|e| ConnectorError::task_failed("pull request", e))??;
         fetched.push(number);
         done += 1;
         if report && (done.is_multiple_of(10) || done == total) {
@@ -1306,7 +1304,7 @@ async fn open_pr_checks(
         let Some(joined) = set.join_next().await else {
             break;
         };
-        joined.map_err(|e| ConnectorError::Config(format!("check-run task failed: {e}")))??;
+        joined.map_err(|e| ConnectorError::task_failed("check-run", e))??;
     }
     Ok(())
 }
