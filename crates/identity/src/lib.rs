@@ -18,6 +18,7 @@
 //! for sure (method `confirmed`, 1.0) and no longer suggested; a rejected pair is never linked by
 //! a rule again (the two stay apart unless an override joins them).
 
+use bosun_core::model::is_bot_login;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -206,7 +207,7 @@ impl Dsu {
 /// before `@`, so `*[bot]` catches `49699333+dependabot[bot]@users.noreply.github.com`).
 pub fn is_bot(a: &AccountInfo, rules: &Rules) -> bool {
     a.is_bot
-        || a.login.as_deref().is_some_and(|l| l.ends_with("[bot]"))
+        || a.login.as_deref().is_some_and(is_bot_login)
         || rules.bot_patterns.iter().any(|p| {
             a.login.as_deref().is_some_and(|l| glob(p, l))
                 || a.display_name.as_deref().is_some_and(|n| glob(p, n))
@@ -224,7 +225,7 @@ fn email_matches(pattern: &str, email: &str) -> bool {
 /// Whether a git commit author (no provider account: a name and an address) is a bot: a name
 /// ending in `[bot]`, or a configured pattern matching the name or the address.
 pub fn is_bot_author(name: Option<&str>, email: Option<&str>, bot_patterns: &[String]) -> bool {
-    name.is_some_and(|n| n.ends_with("[bot]"))
+    name.is_some_and(is_bot_login)
         || bot_patterns
             .iter()
             .any(|p| name.is_some_and(|n| glob(p, n)) || email.is_some_and(|e| email_matches(p, e)))

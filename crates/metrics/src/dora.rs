@@ -23,12 +23,9 @@
 
 use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts, WEEK};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
-
-const DAY: i64 = 86_400;
-const WEEK: i64 = 7 * DAY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -1186,8 +1183,8 @@ pub fn dora_with(data: &Dataset, analysis: &Analysis, scope: &Scope, bots: Bots)
     }
 }
 
-const HOUR: f64 = 3600.0;
-const DAY_F: f64 = 86_400.0;
+const HOUR: f64 = bosun_core::time::HOUR as f64;
+const DAY_F: f64 = DAY as f64;
 
 /// DORA 2024 performance clusters (Accelerate State of DevOps 2024). The report describes four
 /// clusters by their typical values; each metric is assigned to its cluster:

@@ -14,11 +14,9 @@ use crate::data::{Dataset, Ticket};
 use crate::dora::Scope;
 use crate::stats::{Summary, quantile, summarize};
 use bosun_core::model::{StatusCategory, WorkType};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-const DAY: i64 = 86_400;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowItem {

@@ -12,12 +12,10 @@
 use crate::data::{Dataset, PullRequest, of_repos};
 use crate::dora::{Analysis, Scope, week_start};
 use crate::stats::{Summary, summarize};
-use bosun_core::time::Ts;
+use bosun_core::time::{Ts, WEEK};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-const WEEK: i64 = 7 * 86_400;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PrRecord {

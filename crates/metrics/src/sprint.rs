@@ -18,11 +18,9 @@ use crate::data::{Dataset, Sprint, Ticket};
 use crate::stats::{Ratio, quantile, quantile_of, ratio};
 use bosun_core::Rng;
 use bosun_core::model::StatusCategory;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
-
-const DAY: i64 = 86_400;
 
 #[derive(Debug, Clone)]
 pub struct SprintOptions {

@@ -3,8 +3,7 @@
 use bosun_core::time::Ts;
 use chrono::{Datelike, NaiveDate, Weekday};
 
-pub const HOUR: i64 = 3_600;
-pub const DAY: i64 = 86_400;
+pub use bosun_core::time::{DAY, HOUR};
 
 pub use bosun_signals::time::human as duration;
 

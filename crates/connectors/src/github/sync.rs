@@ -23,7 +23,7 @@ use crate::http::{Auth, Fetched, HttpClient, HttpConfig, Response, github_header
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::PullRequestBundle;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_store::rusqlite::Connection;
 use bosun_store::sync_state::{self, BACKFILL_PREFIX, FirstSync, Source};
 use bosun_store::{StoreError, code};
@@ -192,7 +192,6 @@ pub(super) struct Ctx {
     pub(super) first: Option<FirstSync>,
 }
 
-pub(super) const DAY: i64 = 86_400;
 /// Cursor scope prefix recording when a nameless user's profile was last asked for.
 const PROFILE_SCOPE: &str = "profile:";
 /// How long a profile without a public name is trusted before asking again.

@@ -13,7 +13,7 @@ use crate::session::{Session, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::WorkType;
-use bosun_core::time::{Ts, from_ts};
+use bosun_core::time::{DAY, Ts, from_ts};
 use bosun_store::planning;
 use bosun_store::sync_state::Source;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -71,8 +71,6 @@ pub struct JiraStats {
     /// Values refused on the way (unusable timestamps), one line each.
     pub refused: Vec<String>,
 }
-
-const DAY: i64 = 86_400;
 
 fn enc(s: &str) -> String {
     let mut out = String::new();

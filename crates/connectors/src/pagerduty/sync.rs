@@ -9,7 +9,7 @@ use crate::http::{Auth, HttpClient, HttpConfig};
 use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
-use bosun_core::time::{Ts, rfc3339};
+use bosun_core::time::{DAY, Ts, rfc3339};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, ops};
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -32,8 +32,6 @@ pub struct PagerDutyStats {
     pub incidents_fetched: u64,
     pub incidents_unchanged: u64,
 }
-
-const DAY: i64 = 86_400;
 
 /// Every item of a PagerDuty list endpoint (`limit`/`offset`/`more`), with its raw JSON.
 async fn all<T: DeserializeOwned>(

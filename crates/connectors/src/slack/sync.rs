@@ -10,7 +10,7 @@ use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::ChatMessage;
-use bosun_core::time::Ts;
+use bosun_core::time::{Ts, WEEK};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, chat};
 use reqwest::header::HeaderMap;
@@ -31,8 +31,6 @@ pub struct SlackStats {
     pub channels: u64,
     pub messages: u64,
 }
-
-const WEEK: i64 = 7 * 86_400;
 
 pub fn client(
     name: &str,
