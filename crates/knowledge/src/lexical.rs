@@ -10,13 +10,13 @@
 //!
 //! Words: maximal runs of letters and digits, lower-cased, then the Snowball English stemmer
 //! (`decides` and `decide` are one word); stopwords count in a chunk's length, as in FTS5, but
-//! are dropped from queries ([`crate::search::query_terms`]).
+//! are dropped from queries ([`query_terms`]).
 
 use crate::error::Result;
 use bosun_store::Store;
 use bosun_store::knowledge as kstore;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -58,11 +58,156 @@ fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
 
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "after",
+    "again",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "let",
+    "me",
+    "more",
+    "most",
+    "must",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "really",
+    "same",
+    "say",
+    "she",
+    "should",
+    "so",
+    "some",
+    "someone",
+    "somebody",
+    "something",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "us",
+    "very",
+    "want",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+];
+
+/// Query words for FTS5 (stopwords dropped, lower-cased, deduplicated).
+pub fn query_terms(query: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.len() > 1 || w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| seen.insert(w.clone()))
+        .collect()
+}
+
 /// The stems of a query's words (stopwords dropped, each stem once).
 pub fn query_stems(query: &str) -> Vec<String> {
     let s = stemmer();
     let mut out: Vec<String> = Vec::new();
-    for t in crate::search::query_terms(query) {
+    for t in query_terms(query) {
         words(&s, &t, |w| {
             if !out.contains(&w) {
                 out.push(w);
@@ -356,5 +501,16 @@ mod tests {
         let both = ix.score_all_of(&query_stems("rotate zebra"));
         assert!(both.is_empty());
         assert_eq!(ix.score_all_of(&query_stems("rotate keys")).len(), 2);
+    }
+
+    #[test]
+    fn query_terms_drop_stopwords_and_empty_pieces() {
+        assert_eq!(
+            query_terms("Who decides the severity?"),
+            vec!["decides", "severity"]
+        );
+        assert!(query_terms("the of").is_empty());
+        assert_eq!(query_terms("PAY-1042"), vec!["pay", "1042"]);
+        assert_eq!(query_terms("  v2 -- x"), vec!["v2"]);
     }
 }

@@ -13,7 +13,7 @@ use crate::vectors::VectorIndex;
 use bosun_store::Store;
 use bosun_store::knowledge::{self as kstore, ChunkRow};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -115,151 +115,6 @@ impl Results {
             .filter(|h| h.score >= self.threshold)
             .collect()
     }
-}
-
-const STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "after",
-    "again",
-    "all",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "during",
-    "each",
-    "even",
-    "ever",
-    "few",
-    "for",
-    "from",
-    "further",
-    "get",
-    "gets",
-    "got",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "just",
-    "let",
-    "me",
-    "more",
-    "most",
-    "must",
-    "my",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "one",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "out",
-    "over",
-    "own",
-    "really",
-    "same",
-    "say",
-    "she",
-    "should",
-    "so",
-    "some",
-    "someone",
-    "somebody",
-    "something",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "us",
-    "very",
-    "want",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-];
-
-/// Query words for FTS5 (stopwords dropped, lower-cased, deduplicated).
-pub fn query_terms(query: &str) -> Vec<String> {
-    let mut seen = HashSet::new();
-    query
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| w.len() > 1 || w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
-        .filter(|w| seen.insert(w.clone()))
-        .collect()
 }
 
 /// Identifier-like tokens: `PAY-1042`, `TIDE-231`, `GW_RATELIMIT_FAIL_OPEN`, `v2.3.1`, `SEV2`, and
@@ -456,7 +311,7 @@ pub fn search(
     };
     // A short query around an identifier ("GW-429", "AUTH-401 reasons") is answered by the passage
     // naming it, whatever the cosine; a long question merely mentioning one is not.
-    let other_terms = query_terms(query)
+    let other_terms = crate::lexical::query_terms(query)
         .iter()
         .filter(|t| !idents.iter().any(|i| i.to_lowercase().contains(t.as_str())))
         .count();
@@ -497,16 +352,5 @@ mod tests {
             vec!["compass-billing"]
         );
         assert_eq!(identifiers("SEV2 TIDE-231", &[]), vec!["SEV2", "TIDE-231"]);
-    }
-
-    #[test]
-    fn query_terms_drop_stopwords_and_empty_pieces() {
-        assert_eq!(
-            query_terms("Who decides the severity?"),
-            vec!["decides", "severity"]
-        );
-        assert!(query_terms("the of").is_empty());
-        assert_eq!(query_terms("PAY-1042"), vec!["pay", "1042"]);
-        assert_eq!(query_terms("  v2 -- x"), vec!["v2"]);
     }
 }
