@@ -89,6 +89,20 @@ impl Schedule {
     }
 }
 
+/// A bad production deployment being handled: what the remediation and the incident share.
+struct BadDeploy<'a> {
+    repo: usize,
+    /// The bad deployment's id and sha.
+    dep_id: i64,
+    sha: &'a str,
+    /// When the incident fires.
+    trigger: Ts,
+    /// The on-call engineer (a person).
+    oncall: usize,
+    /// The incident's id.
+    incident: String,
+}
+
 /// A production deployment's description, by why it was made.
 fn deploy_description(reason: Reason, sha: &str) -> String {
     let short = &sha[..7];
@@ -660,16 +674,8 @@ impl Gen {
         new: &mut Vec<Ev>,
     ) {
         let team = self.repos[repo].team.clone();
-        let service_key = self.repos[repo].service.clone();
-        let service_name = self
-            .org
-            .services
-            .iter()
-            .find(|s| s.key == service_key)
-            .map_or(service_key.clone(), |s| s.name.clone());
         let trigger = deployed + rng.range(6 * MIN, 100 * MIN);
         let oncall = self.on_call(&team, trigger);
-        let oncall_user = self.person_user[oncall];
         let mates: Vec<usize> = self
             .team_people(&team, Some(Role::Engineer))
             .into_iter()
@@ -682,134 +688,197 @@ impl Gen {
             .rev()
             .find(|&p| self.plans[p].kind != PrKind::Bot)
             .unwrap_or(prs[prs.len() - 1]);
-        let culprit_title = self.plans[culprit].title.clone();
-        let culprit_number = self.plans[culprit].number.unwrap_or(0);
         let choice = rng.weighted(&[0.35, 0.4, 0.25]);
-        let inc_id = format!(
-            "Q{}{:05}",
-            (b'A' + (repo % 26) as u8) as char,
-            self.incidents.len() + 101
-        );
+        let bad = BadDeploy {
+            repo,
+            dep_id,
+            sha,
+            trigger,
+            oncall,
+            incident: format!(
+                "Q{}{:05}",
+                (b'A' + (repo % 26) as u8) as char,
+                self.incidents.len() + 101
+            ),
+        };
         let deploy_delay = rng.range(8 * MIN, 15 * MIN);
         let (remedy_deploy_at, summary) = match choice {
             0 | 1 => {
                 let revert = choice == 0;
-                let created = trigger
-                    + if revert {
-                        rng.range(15 * MIN, 35 * MIN)
-                    } else {
-                        rng.range(30 * MIN, 70 * MIN)
-                    };
-                let review = created + rng.range(5 * MIN, 20 * MIN);
-                let merged = review + rng.range(3 * MIN, 10 * MIN);
-                let org = self.org.company.github_org.clone();
-                let repo_name = self.repos[repo].name.clone();
-                let (title, body, labels, head_ref) = if revert {
-                    (
-                        format!("Revert \"{culprit_title}\""),
-                        format!(
-                            "Reverts {org}/{repo_name}#{culprit_number}.\n\nIt caused incident {inc_id} after deploy {}.",
-                            &sha[..7]
-                        ),
-                        vec!["revert".to_string()],
-                        format!("revert-{culprit_number}"),
-                    )
-                } else {
-                    (
-                        format!(
-                            "Hotfix: {}",
-                            culprit_title
-                                .split_once(' ')
-                                .map_or(culprit_title.as_str(), |x| x.1)
-                        ),
-                        format!(
-                            "Fixes the regression from #{culprit_number} that caused incident {inc_id}."
-                        ),
-                        vec!["hotfix".to_string()],
-                        format!("hotfix/{culprit_number}"),
-                    )
-                };
-                let plan = PlanPr {
-                    repo,
-                    kind: if revert {
-                        PrKind::Revert
-                    } else {
-                        PrKind::Hotfix
-                    },
-                    author: oncall_user,
-                    title,
-                    body,
-                    head_ref,
-                    labels,
-                    ticket: None,
-                    commits: vec![(
-                        created - 4 * MIN,
-                        if revert {
-                            format!("Revert \"{culprit_title}\"")
-                        } else {
-                            "Fix regression".into()
-                        },
-                        false,
-                    )],
-                    created_at: created,
-                    ready_at: None,
-                    requested: vec![(reviewer, created + 30)],
-                    reviews: vec![(reviewer, review, "APPROVED")],
-                    merged_at: Some(merged),
-                    merged_by: Some(oncall_user),
-                    closed_at: Some(merged),
-                    additions: rng.range(3, 60),
-                    deletions: rng.range(3, 80),
-                    changed_files: rng.range(1, 4),
-                    number: None,
-                    commit_idx: Vec::new(),
-                    merge_commit_sha: None,
-                };
-                self.plans.push(plan);
-                let p = self.plans.len() - 1;
-                new.push(Ev::Open(p));
-                new.push(Ev::Land(p));
-                let d = DeployPlan {
-                    repo,
-                    at: merged + deploy_delay,
-                    reason: if revert {
-                        Reason::Revert
-                    } else {
-                        Reason::Hotfix
-                    },
-                    sha: None,
-                    of: Some(dep_id),
-                };
-                self.deploy_plans.push(d.clone());
-                new.push(Ev::Deploy(self.deploy_plans.len() - 1));
-                (
-                    d.at,
-                    if revert {
-                        format!("Reverting #{culprit_number}")
-                    } else {
-                        format!("Hotfix for #{culprit_number} in progress")
-                    },
-                )
+                self.remedy_pr(&bad, revert, reviewer, culprit, deploy_delay, rng, new)
             }
             _ => {
-                let Some((_, good_sha)) = st.last_good.clone() else {
+                let Some(remedy) = self.rollback(&bad, st, rng, new) else {
                     return;
                 };
-                let at = trigger + rng.range(10 * MIN, 25 * MIN);
-                let d = DeployPlan {
-                    repo,
-                    at,
-                    reason: Reason::Rollback,
-                    sha: Some(good_sha.clone()),
-                    of: Some(dep_id),
-                };
-                self.deploy_plans.push(d);
-                new.push(Ev::Deploy(self.deploy_plans.len() - 1));
-                (at, format!("Rolling back to {}", &good_sha[..7]))
+                remedy
             }
         };
         let resolved = remedy_deploy_at + rng.range(12 * MIN, 35 * MIN);
         st.freeze_until = resolved + HOUR;
+        self.bad_deploy_incident(bad, &summary, resolved, rng);
+    }
+
+    /// A revert (or a hotfix) of the culprit pull request by the on-call engineer, reviewed by a
+    /// teammate, and its deploy. Returns when that deploy is planned and what the incident says.
+    fn remedy_pr(
+        &mut self,
+        bad: &BadDeploy<'_>,
+        revert: bool,
+        reviewer: usize,
+        culprit: usize,
+        deploy_delay: Ts,
+        rng: &mut Rng,
+        new: &mut Vec<Ev>,
+    ) -> (Ts, String) {
+        let (repo, trigger, inc_id) = (bad.repo, bad.trigger, &bad.incident);
+        let oncall_user = self.person_user[bad.oncall];
+        let culprit_title = self.plans[culprit].title.clone();
+        let culprit_number = self.plans[culprit].number.unwrap_or(0);
+        let created = trigger
+            + if revert {
+                rng.range(15 * MIN, 35 * MIN)
+            } else {
+                rng.range(30 * MIN, 70 * MIN)
+            };
+        let review = created + rng.range(5 * MIN, 20 * MIN);
+        let merged = review + rng.range(3 * MIN, 10 * MIN);
+        let org = self.org.company.github_org.clone();
+        let repo_name = self.repos[repo].name.clone();
+        let (title, body, labels, head_ref) = if revert {
+            (
+                format!("Revert \"{culprit_title}\""),
+                format!(
+                    "Reverts {org}/{repo_name}#{culprit_number}.\n\nIt caused incident {inc_id} after deploy {}.",
+                    &bad.sha[..7]
+                ),
+                vec!["revert".to_string()],
+                format!("revert-{culprit_number}"),
+            )
+        } else {
+            (
+                format!(
+                    "Hotfix: {}",
+                    culprit_title
+                        .split_once(' ')
+                        .map_or(culprit_title.as_str(), |x| x.1)
+                ),
+                format!(
+                    "Fixes the regression from #{culprit_number} that caused incident {inc_id}."
+                ),
+                vec!["hotfix".to_string()],
+                format!("hotfix/{culprit_number}"),
+            )
+        };
+        let plan = PlanPr {
+            repo,
+            kind: if revert {
+                PrKind::Revert
+            } else {
+                PrKind::Hotfix
+            },
+            author: oncall_user,
+            title,
+            body,
+            head_ref,
+            labels,
+            ticket: None,
+            commits: vec![(
+                created - 4 * MIN,
+                if revert {
+                    format!("Revert \"{culprit_title}\"")
+                } else {
+                    "Fix regression".into()
+                },
+                false,
+            )],
+            created_at: created,
+            ready_at: None,
+            requested: vec![(reviewer, created + 30)],
+            reviews: vec![(reviewer, review, "APPROVED")],
+            merged_at: Some(merged),
+            merged_by: Some(oncall_user),
+            closed_at: Some(merged),
+            additions: rng.range(3, 60),
+            deletions: rng.range(3, 80),
+            changed_files: rng.range(1, 4),
+            number: None,
+            commit_idx: Vec::new(),
+            merge_commit_sha: None,
+        };
+        self.plans.push(plan);
+        let p = self.plans.len() - 1;
+        new.push(Ev::Open(p));
+        new.push(Ev::Land(p));
+        let d = DeployPlan {
+            repo,
+            at: merged + deploy_delay,
+            reason: if revert {
+                Reason::Revert
+            } else {
+                Reason::Hotfix
+            },
+            sha: None,
+            of: Some(bad.dep_id),
+        };
+        self.deploy_plans.push(d.clone());
+        new.push(Ev::Deploy(self.deploy_plans.len() - 1));
+        (
+            d.at,
+            if revert {
+                format!("Reverting #{culprit_number}")
+            } else {
+                format!("Hotfix for #{culprit_number} in progress")
+            },
+        )
+    }
+
+    /// A rollback to the last good deployment (none without one). Returns when it is planned and
+    /// what the incident says.
+    fn rollback(
+        &mut self,
+        bad: &BadDeploy<'_>,
+        st: &RepoState,
+        rng: &mut Rng,
+        new: &mut Vec<Ev>,
+    ) -> Option<(Ts, String)> {
+        let (_, good_sha) = st.last_good.clone()?;
+        let at = bad.trigger + rng.range(10 * MIN, 25 * MIN);
+        self.deploy_plans.push(DeployPlan {
+            repo: bad.repo,
+            at,
+            reason: Reason::Rollback,
+            sha: Some(good_sha.clone()),
+            of: Some(bad.dep_id),
+        });
+        new.push(Ev::Deploy(self.deploy_plans.len() - 1));
+        Some((at, format!("Rolling back to {}", &good_sha[..7])))
+    }
+
+    /// The incident a bad deploy causes: paged to the on-call engineer, acknowledged, annotated
+    /// (`summary`, naming the deploy 60% of the time), resolved at `resolved`.
+    fn bad_deploy_incident(
+        &mut self,
+        bad: BadDeploy<'_>,
+        summary: &str,
+        resolved: Ts,
+        rng: &mut Rng,
+    ) {
+        let BadDeploy {
+            repo,
+            dep_id,
+            sha,
+            trigger,
+            oncall,
+            incident: inc_id,
+        } = bad;
+        let service_key = self.repos[repo].service.clone();
+        let service_name = self
+            .org
+            .services
+            .iter()
+            .find(|s| s.key == service_key)
+            .map_or(service_key.clone(), |s| s.name.clone());
         let ack = trigger + rng.range(2 * MIN, 14 * MIN);
         let title = format!(
             "{service_name}: {}",
