@@ -958,103 +958,7 @@ impl Gen {
         for plan in &plans {
             let Some(number) = plan.number else { continue };
             let repo = plan.repo;
-            let mut events = Vec::new();
-            let mut reviews = Vec::new();
-            let head_sha_at = |t: Ts, repo_commits: &[Commit]| -> String {
-                plan.commit_idx
-                    .iter()
-                    .rev()
-                    .map(|&i| &repo_commits[i])
-                    .find(|c| c.author.at <= t)
-                    .or_else(|| plan.commit_idx.first().map(|&i| &repo_commits[i]))
-                    .map_or(String::new(), |c| c.sha.clone())
-            };
-            for (u, at, state) in plan.reviews.iter().filter(|r| r.1 <= as_of) {
-                let id = self.id() + ids::REVIEW;
-                let commit_sha = head_sha_at(*at, &self.repos[repo].commits);
-                let body = match *state {
-                    "APPROVED" => text::approval_body(rng).to_string(),
-                    "CHANGES_REQUESTED" => "A few things to fix before this can go in.".to_string(),
-                    _ => "Some questions inline.".to_string(),
-                };
-                if *state != "APPROVED" {
-                    for k in 0..rng.range(1, 2) {
-                        let cid = self.id() + ids::REVIEW_COMMENT;
-                        let path = text::file_path(rng, &self.repos[repo].name);
-                        self.repos[repo].review_comments.push(ReviewComment {
-                            id: cid,
-                            pull_number: number,
-                            review_id: id,
-                            author: *u,
-                            body: text::review_comment(rng).to_string(),
-                            path: path.clone(),
-                            line: 10 + k * 17 + rng.range(0, 40),
-                            commit_sha: commit_sha.clone(),
-                            in_reply_to: None,
-                            created_at: *at,
-                        });
-                        let reply_at = plan
-                            .commits
-                            .iter()
-                            .map(|c| c.0)
-                            .find(|t| t > at)
-                            .unwrap_or(at + HOUR);
-                        if reply_at <= as_of {
-                            let rid = self.id() + ids::REVIEW_COMMENT;
-                            self.repos[repo].review_comments.push(ReviewComment {
-                                id: rid,
-                                pull_number: number,
-                                review_id: id + 1,
-                                author: plan.author,
-                                body: text::reply_comment(rng).to_string(),
-                                path,
-                                line: 10 + k * 17,
-                                commit_sha: commit_sha.clone(),
-                                in_reply_to: Some(cid),
-                                created_at: reply_at,
-                            });
-                        }
-                    }
-                }
-                reviews.push(Review {
-                    id,
-                    reviewer: *u,
-                    state: state.to_string(),
-                    submitted_at: *at,
-                    body,
-                    commit_sha,
-                });
-            }
-            for l in &plan.labels {
-                events.push(PullEvent {
-                    id: self.id() + ids::PULL_EVENT,
-                    event: "labeled".into(),
-                    actor: plan.author,
-                    subject: None,
-                    label: Some(l.clone()),
-                    at: plan.created_at,
-                });
-            }
-            if let Some(r) = plan.ready_at.filter(|r| *r <= as_of) {
-                events.push(PullEvent {
-                    id: self.id() + ids::PULL_EVENT,
-                    event: "ready_for_review".into(),
-                    actor: plan.author,
-                    subject: None,
-                    label: None,
-                    at: r,
-                });
-            }
-            for (u, at) in plan.requested.iter().filter(|r| r.1 <= as_of) {
-                events.push(PullEvent {
-                    id: self.id() + ids::PULL_EVENT,
-                    event: "review_requested".into(),
-                    actor: plan.author,
-                    subject: Some(*u),
-                    label: None,
-                    at: *at,
-                });
-            }
+            let reviews = self.pull_reviews(plan, number, rng);
             let merged_at = plan
                 .merged_at
                 .filter(|m| *m <= as_of && plan.merge_commit_sha.is_some());
@@ -1062,27 +966,7 @@ impl Gen {
                 .closed_at
                 .filter(|c| *c <= as_of)
                 .filter(|_| plan.merged_at.is_none() || merged_at.is_some());
-            if let Some(m) = merged_at {
-                events.push(PullEvent {
-                    id: self.id() + ids::PULL_EVENT,
-                    event: "merged".into(),
-                    actor: plan.merged_by.unwrap_or(plan.author),
-                    subject: None,
-                    label: None,
-                    at: m,
-                });
-            }
-            if let Some(c) = closed_at {
-                events.push(PullEvent {
-                    id: self.id() + ids::PULL_EVENT,
-                    event: "closed".into(),
-                    actor: plan.merged_by.unwrap_or(plan.author),
-                    subject: None,
-                    label: None,
-                    at: c,
-                });
-            }
-            events.sort_by_key(|e| (e.at, e.id));
+            let events = self.pull_events(plan, merged_at, closed_at);
             // A conversation comment now and then.
             if rng.chance(0.15)
                 && let Some(first) = reviews.first()
@@ -1110,30 +994,7 @@ impl Gen {
                 Vec::new()
             };
             let commits: Vec<usize> = plan.commit_idx.clone();
-            let mut updated = plan.created_at;
-            for &i in &commits {
-                updated = updated.max(self.repos[repo].commits[i].committer.at);
-            }
-            for r in &reviews {
-                updated = updated.max(r.submitted_at);
-            }
-            for e in &events {
-                updated = updated.max(e.at);
-            }
-            for c in self.repos[repo]
-                .review_comments
-                .iter()
-                .filter(|c| c.pull_number == number)
-            {
-                updated = updated.max(c.created_at);
-            }
-            for c in self.repos[repo]
-                .issue_comments
-                .iter()
-                .filter(|c| c.number == number)
-            {
-                updated = updated.max(c.created_at);
-            }
+            let updated = self.pull_updated_at(plan, number, &reviews, &events);
             let pr_id = self.repos[repo].id * 1000 + number;
             self.repos[repo].pulls.push(Pull {
                 id: pr_id,
@@ -1165,6 +1026,160 @@ impl Gen {
             r.pulls.sort_by_key(|p| p.number);
         }
         self.plans = plans;
+    }
+
+    /// A pull request's reviews up to `as_of`, each on the head at its time; a review that does
+    /// not approve leaves comments on the diff, which the author answers with their next push.
+    fn pull_reviews(&mut self, plan: &PlanPr, number: i64, rng: &mut Rng) -> Vec<Review> {
+        let as_of = self.as_of;
+        let repo = plan.repo;
+        let mut reviews = Vec::new();
+        let head_sha_at = |t: Ts, repo_commits: &[Commit]| -> String {
+            plan.commit_idx
+                .iter()
+                .rev()
+                .map(|&i| &repo_commits[i])
+                .find(|c| c.author.at <= t)
+                .or_else(|| plan.commit_idx.first().map(|&i| &repo_commits[i]))
+                .map_or(String::new(), |c| c.sha.clone())
+        };
+        for (u, at, state) in plan.reviews.iter().filter(|r| r.1 <= as_of) {
+            let id = self.id() + ids::REVIEW;
+            let commit_sha = head_sha_at(*at, &self.repos[repo].commits);
+            let body = match *state {
+                "APPROVED" => text::approval_body(rng).to_string(),
+                "CHANGES_REQUESTED" => "A few things to fix before this can go in.".to_string(),
+                _ => "Some questions inline.".to_string(),
+            };
+            if *state != "APPROVED" {
+                for k in 0..rng.range(1, 2) {
+                    let cid = self.id() + ids::REVIEW_COMMENT;
+                    let path = text::file_path(rng, &self.repos[repo].name);
+                    self.repos[repo].review_comments.push(ReviewComment {
+                        id: cid,
+                        pull_number: number,
+                        review_id: id,
+                        author: *u,
+                        body: text::review_comment(rng).to_string(),
+                        path: path.clone(),
+                        line: 10 + k * 17 + rng.range(0, 40),
+                        commit_sha: commit_sha.clone(),
+                        in_reply_to: None,
+                        created_at: *at,
+                    });
+                    let reply_at = plan
+                        .commits
+                        .iter()
+                        .map(|c| c.0)
+                        .find(|t| t > at)
+                        .unwrap_or(at + HOUR);
+                    if reply_at <= as_of {
+                        let rid = self.id() + ids::REVIEW_COMMENT;
+                        self.repos[repo].review_comments.push(ReviewComment {
+                            id: rid,
+                            pull_number: number,
+                            review_id: id + 1,
+                            author: plan.author,
+                            body: text::reply_comment(rng).to_string(),
+                            path,
+                            line: 10 + k * 17,
+                            commit_sha: commit_sha.clone(),
+                            in_reply_to: Some(cid),
+                            created_at: reply_at,
+                        });
+                    }
+                }
+            }
+            reviews.push(Review {
+                id,
+                reviewer: *u,
+                state: state.to_string(),
+                submitted_at: *at,
+                body,
+                commit_sha,
+            });
+        }
+        reviews
+    }
+
+    /// A pull request's timeline up to `as_of`: labels, ready for review, review requests, merged,
+    /// closed; in time order.
+    fn pull_events(
+        &mut self,
+        plan: &PlanPr,
+        merged_at: Option<Ts>,
+        closed_at: Option<Ts>,
+    ) -> Vec<PullEvent> {
+        let as_of = self.as_of;
+        let mut events = Vec::new();
+        for l in &plan.labels {
+            events.push(self.pull_event("labeled", plan.author, None, Some(l), plan.created_at));
+        }
+        if let Some(r) = plan.ready_at.filter(|r| *r <= as_of) {
+            events.push(self.pull_event("ready_for_review", plan.author, None, None, r));
+        }
+        for (u, at) in plan.requested.iter().filter(|r| r.1 <= as_of) {
+            events.push(self.pull_event("review_requested", plan.author, Some(*u), None, *at));
+        }
+        let closer = plan.merged_by.unwrap_or(plan.author);
+        if let Some(m) = merged_at {
+            events.push(self.pull_event("merged", closer, None, None, m));
+        }
+        if let Some(c) = closed_at {
+            events.push(self.pull_event("closed", closer, None, None, c));
+        }
+        events.sort_by_key(|e| (e.at, e.id));
+        events
+    }
+
+    fn pull_event(
+        &mut self,
+        event: &str,
+        actor: usize,
+        subject: Option<usize>,
+        label: Option<&String>,
+        at: Ts,
+    ) -> PullEvent {
+        PullEvent {
+            id: self.id() + ids::PULL_EVENT,
+            event: event.into(),
+            actor,
+            subject,
+            label: label.cloned(),
+            at,
+        }
+    }
+
+    /// When a pull request last changed: its latest commit, review, event or comment.
+    fn pull_updated_at(
+        &self,
+        plan: &PlanPr,
+        number: i64,
+        reviews: &[Review],
+        events: &[PullEvent],
+    ) -> Ts {
+        let repo = &self.repos[plan.repo];
+        let mut updated = plan.created_at;
+        for &i in &plan.commit_idx {
+            updated = updated.max(repo.commits[i].committer.at);
+        }
+        for r in reviews {
+            updated = updated.max(r.submitted_at);
+        }
+        for e in events {
+            updated = updated.max(e.at);
+        }
+        for c in repo
+            .review_comments
+            .iter()
+            .filter(|c| c.pull_number == number)
+        {
+            updated = updated.max(c.created_at);
+        }
+        for c in repo.issue_comments.iter().filter(|c| c.number == number) {
+            updated = updated.max(c.created_at);
+        }
+        updated
     }
 
     /// CI: each check runs on every pushed commit of a PR; the repo's flaky check sometimes
