@@ -224,13 +224,16 @@ impl EventBus {
 }
 
 /// The sync engine's events, translated and forwarded to the bus. Recent data in marks the
-/// API's kept data stale, so the pages that reload read it.
-pub struct SyncSink(pub std::sync::Arc<crate::state::Api>);
+/// API's kept data stale (sets `stale`), so the pages that reload read it.
+pub struct SyncSink {
+    pub bus: std::sync::Arc<EventBus>,
+    pub stale: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl EventSink for SyncSink {
     fn emit(&self, event: bosun_connectors::Event) {
         use bosun_connectors::Event as E;
-        let bus = &self.0.bus;
+        let bus = &self.bus;
         match event {
             E::SourceStarted { source, scopes } => bus.emit(AppEvent::SyncProgress {
                 source,
@@ -294,7 +297,7 @@ impl EventSink for SyncSink {
                 finished: true,
             }),
             E::RecentSynced { sources } => {
-                self.0.mark_stale();
+                self.stale.store(true, std::sync::atomic::Ordering::SeqCst);
                 bus.emit(AppEvent::SyncRecent { sources });
             }
             E::SourceFinished { source, error } => {

@@ -47,7 +47,7 @@ pub struct Api {
     shared: Mutex<Shared>,
     syncing: AtomicBool,
     indexing: AtomicBool,
-    stale: AtomicBool,
+    stale: Arc<AtomicBool>,
     /// Serving the demo organisation (from launch, or since the welcome page's "explore").
     demo: AtomicBool,
     /// The periodic tick runs (started once, by the first start-up that ends ready).
@@ -92,7 +92,7 @@ impl Api {
             }),
             syncing: AtomicBool::new(false),
             indexing: AtomicBool::new(false),
-            stale: AtomicBool::new(false),
+            stale: Arc::new(AtomicBool::new(false)),
             demo: AtomicBool::new(opts.demo.is_some()),
             ticking: AtomicBool::new(false),
             door: opts.door.clone(),
@@ -229,7 +229,11 @@ impl Api {
             sources: keys.iter().map(|k| k.to_string()).collect(),
         });
         let app = self.app();
-        let result = app.sync_many(keys, Arc::new(SyncSink(self.clone()))).await;
+        let sink = SyncSink {
+            bus: self.bus.clone(),
+            stale: self.stale.clone(),
+        };
+        let result = app.sync_many(keys, Arc::new(sink)).await;
         self.syncing.store(false, Ordering::SeqCst);
         self.stale.store(true, Ordering::SeqCst);
         let now = app.now();
