@@ -73,6 +73,7 @@ impl Journal {
         entry
     }
 
+    /// Every write recorded, oldest first.
     pub fn all(&self) -> Vec<Value> {
         self.entries
             .lock()
@@ -80,10 +81,12 @@ impl Journal {
             .clone()
     }
 
+    /// How many writes were recorded.
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
+    /// No write was recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
