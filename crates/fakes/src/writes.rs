@@ -414,12 +414,17 @@ fn jira_error(status: StatusCode, message: &str) -> Response {
     json_response(status, &json!({"errorMessages": [message], "errors": {}}))
 }
 
+/// Jira's answer about an issue that does not exist (or that the token may not see).
+fn no_such_issue() -> Response {
+    jira_error(
+        StatusCode::NOT_FOUND,
+        "Issue does not exist or you do not have permission to see it.",
+    )
+}
+
 async fn jira_issue(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let t = &j.world.tickets[i];
     let status = j.status(i);
@@ -434,10 +439,7 @@ async fn jira_issue(State(j): State<Jira>, Path(key): Path<String>) -> Response 
 
 async fn jira_comments(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     if j.ticket(&key).is_none() {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     }
     let comments = j.comments(&key);
     json(&json!({"startAt": 0, "maxResults": 5000, "total": comments.len(), "comments": comments}))
@@ -449,10 +451,7 @@ async fn jira_comment(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or_default();
     let Some(doc) = v
@@ -485,10 +484,7 @@ async fn jira_comment(
 
 async fn jira_transitions(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let now = j.status(i);
     let list: Vec<Value> = crate::jira::STATUSES
@@ -505,10 +501,7 @@ async fn jira_transition(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or_default();
     let id = v["transition"]["id"]

@@ -69,8 +69,7 @@ pub struct GitSettings {
 impl GitSettings {
     /// Decode and check a source's settings (absolute path, valid pattern).
     pub fn from_source(source: &Source) -> Result<(GitSettings, Option<Regex>)> {
-        let s: GitSettings = serde_json::from_value(source.settings.clone())
-            .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+        let s: GitSettings = crate::wire::settings(source)?;
         if !Path::new(&s.path).is_absolute() {
             return Err(ConnectorError::Config(format!(
                 "source {}: path {:?} is not absolute",

@@ -270,8 +270,7 @@ pub async fn sync_stage(
     sink: Arc<dyn EventSink>,
     stage: Stage,
 ) -> Result<SyncStats> {
-    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: GithubSettings = crate::wire::settings(source)?;
     let production = Production::from_settings(&settings)
         .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
     if settings.owner.is_empty() {
@@ -741,7 +740,7 @@ pub(super) fn items<T: DeserializeOwned>(
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
-            let raw = serde_json::to_vec(&v).unwrap_or_default();
+            let raw = crate::wire::raw_json(&v);
             let t = serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
                 url: resp.url.clone(),
                 detail: format!("item {i}: {e}"),
@@ -1902,8 +1901,7 @@ pub async fn list_workflows(
     cfg: HttpConfig,
     sink: Arc<dyn EventSink>,
 ) -> Result<Vec<RepoWorkflows>> {
-    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: GithubSettings = crate::wire::settings(source)?;
     let rule = DeployRule::new(
         &settings.deploy_workflows,
         settings.deploy_environment.as_deref(),

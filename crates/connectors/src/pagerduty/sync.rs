@@ -63,7 +63,7 @@ async fn all<T: DeserializeOwned>(
                 url: url.clone(),
                 detail: format!("{key}[{i}]: {e}"),
             })?;
-            out.push((t, serde_json::to_vec(v).unwrap_or_default()));
+            out.push((t, crate::wire::raw_json(v)));
         }
         offset += items.len();
         if !page.get("more").and_then(Value::as_bool).unwrap_or(false) || items.is_empty() {
@@ -81,8 +81,7 @@ pub async fn sync_source(
     now: Ts,
     sink: Arc<dyn EventSink>,
 ) -> Result<PagerDutyStats> {
-    let settings: PagerDutySettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: PagerDutySettings = crate::wire::settings(source)?;
     let api = source
         .base_url
         .clone()
