@@ -234,10 +234,12 @@ impl LexicalIndex {
         b.finish()
     }
 
+    /// Chunks indexed.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// No chunk indexed.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
@@ -325,6 +327,7 @@ impl Scores {
         all
     }
 
+    /// The score of chunk `id`, if it matched.
     pub fn get(&self, id: i64) -> Option<f64> {
         self.by_id
             .binary_search_by_key(&id, |e| e.0)
@@ -332,10 +335,12 @@ impl Scores {
             .map(|i| self.by_id[i].1)
     }
 
+    /// Chunks that matched.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
 
+    /// No chunk matched.
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
