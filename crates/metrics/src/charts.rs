@@ -6,7 +6,7 @@ use crate::dora::Week;
 use crate::flow::CfdDay;
 use crate::prs::WeekStages;
 use crate::sprint::BurnPoint;
-use bosun_core::time::{Ts, from_ts};
+use bosun_core::time::{DAY, HOUR, Ts, WEEK, from_ts};
 use plotters::prelude::*;
 
 pub const WIDTH: u32 = 720;
@@ -114,13 +114,13 @@ pub fn deployment_frequency(weeks: &[Week]) -> String {
 /// Lead time for changes: how many changes took how long (log-spaced buckets).
 pub fn lead_time_distribution(samples_secs: &[i64]) -> String {
     const BUCKETS: &[(&str, i64)] = &[
-        ("<1h", 3600),
-        ("<4h", 4 * 3600),
-        ("<1d", 86_400),
-        ("<2d", 2 * 86_400),
-        ("<1w", 7 * 86_400),
-        ("<2w", 14 * 86_400),
-        ("<1mo", 30 * 86_400),
+        ("<1h", HOUR),
+        ("<4h", 4 * HOUR),
+        ("<1d", DAY),
+        ("<2d", 2 * DAY),
+        ("<1w", WEEK),
+        ("<2w", 2 * WEEK),
+        ("<1mo", 30 * DAY),
         (">1mo", i64::MAX),
     ];
     let mut counts = vec![0u32; BUCKETS.len()];
@@ -172,7 +172,7 @@ pub fn lead_time_distribution(samples_secs: &[i64]) -> String {
 
 /// Median hours per PR stage, stacked, per week.
 pub fn pr_stages(weeks: &[WeekStages]) -> String {
-    let h = |v: Option<f64>| v.unwrap_or(0.0) / 3600.0;
+    let h = |v: Option<f64>| v.unwrap_or(0.0) / HOUR as f64;
     let totals: Vec<f64> = weeks
         .iter()
         .map(|w| {
@@ -251,7 +251,7 @@ pub fn burndown(points: &[BurnPoint], end: Ts) -> String {
             .iter()
             .map(|p| p.remaining_points.max(p.ideal_points))
             .fold(1.0, f64::max);
-        let days = ((end - start) as f64 / 86_400.0).max(1.0);
+        let days = ((end - start) as f64 / DAY as f64).max(1.0);
         let mut chart = ChartBuilder::on(&root)
             .caption(
                 "Sprint burndown (story points)",
@@ -269,7 +269,7 @@ pub fn burndown(points: &[BurnPoint], end: Ts) -> String {
             .x_desc("day of sprint")
             .y_desc("points left")
             .draw()?;
-        let x = |t: Ts| (t - start) as f64 / 86_400.0;
+        let x = |t: Ts| (t - start) as f64 / DAY as f64;
         chart
             .draw_series(LineSeries::new(
                 [
