@@ -9,7 +9,9 @@ use crate::sprint::BurnPoint;
 use bosun_core::time::{DAY, HOUR, Ts, WEEK, from_ts};
 use plotters::prelude::*;
 
+/// Chart width in pixels.
 pub const WIDTH: u32 = 720;
+/// Chart height in pixels.
 pub const HEIGHT: u32 = 320;
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
