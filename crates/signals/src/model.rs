@@ -290,6 +290,34 @@ pub struct Suggestion {
     pub summary: String,
 }
 
+impl Suggestion {
+    /// A Slack direct message to `person` (store id).
+    pub fn dm(person: i64, text: String, summary: String) -> Suggestion {
+        Suggestion {
+            kind: ActionKind::SlackDm,
+            target: Target {
+                people: vec![person],
+                ..Default::default()
+            },
+            text,
+            summary,
+        }
+    }
+
+    /// A message in the Slack channel `channel` (its name, without `#`).
+    pub fn channel_message(channel: String, text: String, summary: String) -> Suggestion {
+        Suggestion {
+            kind: ActionKind::SlackMessage,
+            target: Target {
+                channel: Some(channel),
+                ..Default::default()
+            },
+            text,
+            summary,
+        }
+    }
+}
+
 /// Something the manager should know about, with the records behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
