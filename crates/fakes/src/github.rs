@@ -467,7 +467,12 @@ impl Gh {
 }
 
 /// One page of the listing at `path`, its `Link` header pointing back at the host asked (`h`).
-fn listing(h: &HeaderMap, q: &HashMap<String, String>, path: &str, items: Vec<Value>) -> Response {
+pub(super) fn listing(
+    h: &HeaderMap,
+    q: &HashMap<String, String>,
+    path: &str,
+    items: Vec<Value>,
+) -> Response {
     paginate(&base_of(h), path, q, items, page_of(q))
 }
 
