@@ -44,23 +44,30 @@ pub struct Api {
     /// The dataset, its DORA analysis and the signals' records, kept between syncs.
     cache: Mutex<Option<SignalCache>>,
     pub bus: Arc<EventBus>,
-    phase: Mutex<Phase>,
+    /// The small state kept between requests (see [`Shared`]).
+    shared: Mutex<Shared>,
     syncing: AtomicBool,
     indexing: AtomicBool,
-    stale: AtomicBool,
+    stale: Arc<AtomicBool>,
     /// Serving the demo organisation (from launch, or since the welcome page's "explore").
     demo: AtomicBool,
     /// The periodic tick runs (started once, by the first start-up that ends ready).
     ticking: AtomicBool,
-    /// A throwaway data dir made for "explore the demo", removed at shutdown.
-    throwaway: Mutex<Option<PathBuf>>,
     door: String,
     providers: tokio::sync::Mutex<Option<Providers>>,
-    last_sync: Mutex<(Option<Ts>, Option<String>)>,
-    alerts_paused_until: Mutex<Option<Ts>>,
+}
+
+/// What the API remembers between requests, behind one lock held only to read or write it.
+struct Shared {
+    phase: Phase,
+    /// A throwaway data dir made for "explore the demo", removed at shutdown.
+    throwaway: Option<PathBuf>,
+    /// When the last sync finished, and its error when it failed.
+    last_sync: (Option<Ts>, Option<String>),
+    alerts_paused_until: Option<Ts>,
     /// Delivered alerts already announced as events (primed at start with what was delivered
     /// before this launch, so a restart does not repeat them).
-    announced: Mutex<HashSet<i64>>,
+    announced: HashSet<i64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -75,21 +82,27 @@ impl Api {
             app: RwLock::new(Arc::new(app)),
             cache: Mutex::new(None),
             bus: Arc::new(EventBus::default()),
-            phase: Mutex::new(Phase::Starting {
-                step: "opening the database".into(),
+            shared: Mutex::new(Shared {
+                phase: Phase::Starting {
+                    step: "opening the database".into(),
+                },
+                throwaway: None,
+                last_sync: (None, None),
+                alerts_paused_until: None,
+                announced: HashSet::new(),
             }),
             syncing: AtomicBool::new(false),
             indexing: AtomicBool::new(false),
-            stale: AtomicBool::new(false),
+            stale: Arc::new(AtomicBool::new(false)),
             demo: AtomicBool::new(opts.demo.is_some()),
             ticking: AtomicBool::new(false),
-            throwaway: Mutex::new(None),
             door: opts.door.clone(),
             providers: tokio::sync::Mutex::new(None),
-            last_sync: Mutex::new((None, None)),
-            alerts_paused_until: Mutex::new(None),
-            announced: Mutex::new(HashSet::new()),
         }))
+    }
+
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        lock(&self.shared)
     }
 
     pub fn app(&self) -> Arc<App> {
@@ -97,11 +110,11 @@ impl Api {
     }
 
     pub fn phase(&self) -> Phase {
-        lock(&self.phase).clone()
+        self.shared().phase.clone()
     }
 
     fn set_phase(&self, phase: Phase) {
-        *lock(&self.phase) = phase.clone();
+        self.shared().phase = phase.clone();
         self.bus.emit(AppEvent::Phase { phase });
     }
 
@@ -159,7 +172,7 @@ impl Api {
             let app = self.app();
             let store = app.store()?;
             let before = bosun_store::alerts::delivered_unseen(store.conn(), &HashSet::new())?;
-            lock(&self.announced).extend(before.iter().map(|a| a.id));
+            self.shared().announced.extend(before.iter().map(|a| a.id));
         }
         if let Some(d) = opts.demo {
             self.set_phase(Phase::Starting {
@@ -217,7 +230,11 @@ impl Api {
             sources: keys.iter().map(|k| k.to_string()).collect(),
         });
         let app = self.app();
-        let result = app.sync_many(keys, Arc::new(SyncSink(self.clone()))).await;
+        let sink = SyncSink {
+            bus: self.bus.clone(),
+            stale: self.stale.clone(),
+        };
+        let result = app.sync_many(keys, Arc::new(sink)).await;
         self.syncing.store(false, Ordering::SeqCst);
         self.stale.store(true, Ordering::SeqCst);
         let now = app.now();
@@ -240,7 +257,7 @@ impl Api {
         if result.is_ok() {
             self.refresh_signals(&app, Moment::Now).await;
         }
-        *lock(&self.last_sync) = (Some(now), (!ok).then(|| message.clone()));
+        self.shared().last_sync = (Some(now), (!ok).then(|| message.clone()));
         self.bus.emit(AppEvent::SyncFinished {
             ok,
             message: message.clone(),
@@ -325,13 +342,13 @@ impl Api {
     pub fn announce_alerts(&self) {
         let app = self.app();
         let fresh = app.store().map_err(ApiError::from).and_then(|store| {
-            bosun_store::alerts::delivered_unseen(store.conn(), &lock(&self.announced))
+            bosun_store::alerts::delivered_unseen(store.conn(), &self.shared().announced)
                 .map_err(ApiError::from)
         });
         match fresh {
             Ok(fresh) => {
                 for a in fresh {
-                    lock(&self.announced).insert(a.id);
+                    self.shared().announced.insert(a.id);
                     self.bus.emit(AppEvent::Alert {
                         id: a.id,
                         alert: a.kind,
@@ -415,20 +432,20 @@ impl Api {
     }
 
     pub fn pause_alerts(&self, until: Option<Ts>) {
-        *lock(&self.alerts_paused_until) = until;
+        self.shared().alerts_paused_until = until;
         self.bus.emit(AppEvent::AlertsPaused {
             until: until.map(rfc3339),
         });
     }
 
     pub fn alerts_paused_until(&self) -> Option<Ts> {
-        let until = *lock(&self.alerts_paused_until);
+        let until = self.shared().alerts_paused_until;
         until.filter(|u| *u > self.app().now())
     }
 
     pub fn info(&self) -> AppInfo {
         let app = self.app();
-        let (last, err) = lock(&self.last_sync).clone();
+        let (last, err) = self.shared().last_sync.clone();
         AppInfo {
             phase: self.phase(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -452,7 +469,8 @@ impl Api {
         if let Some(p) = self.providers.lock().await.take() {
             p.shutdown().await;
         }
-        if let Some(dir) = lock(&self.throwaway).take()
+        let throwaway = self.shared().throwaway.take();
+        if let Some(dir) = throwaway
             && let Err(e) = std::fs::remove_dir_all(&dir)
         {
             tracing::warn!("the demo folder {} was not removed: {e}", dir.display());
@@ -496,7 +514,7 @@ impl Api {
         let app = App::new(Paths::in_dir(&dir), current.clock())?;
         *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
         *lock(&self.cache) = None;
-        *lock(&self.throwaway) = Some(dir.clone());
+        self.shared().throwaway = Some(dir.clone());
         self.set_phase(Phase::Starting {
             step: "generating the demo organisation".into(),
         });
@@ -513,12 +531,17 @@ impl Api {
 
 /// The sync engine's events, translated and forwarded to the bus. Recent data in marks the
 /// API's kept data stale, so the pages that reload read it.
-pub struct SyncSink(pub Arc<Api>);
+pub struct SyncSink {
+    /// Where the translated events go.
+    pub bus: Arc<EventBus>,
+    /// Set when recent data arrived: the pages' kept data is stale.
+    pub stale: Arc<AtomicBool>,
+}
 
 impl EventSink for SyncSink {
     fn emit(&self, event: bosun_connectors::Event) {
         use bosun_connectors::Event as E;
-        let bus = &self.0.bus;
+        let bus = &self.bus;
         match event {
             E::SourceStarted { source, scopes } => bus.emit(AppEvent::SyncProgress {
                 source,
@@ -582,7 +605,7 @@ impl EventSink for SyncSink {
                 finished: true,
             }),
             E::RecentSynced { sources } => {
-                self.0.mark_stale();
+                self.stale.store(true, Ordering::SeqCst);
                 bus.emit(AppEvent::SyncRecent { sources });
             }
             E::SourceFinished { source, error } => {

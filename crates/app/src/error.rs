@@ -31,12 +31,24 @@ pub enum AppError {
     Internal(String),
     #[error(transparent)]
     Knowledge(#[from] bosun_knowledge::KnowledgeError),
-    #[error("{0}")]
-    PolicyDenied(String),
-    #[error("{0}")]
-    AuditTampered(String),
-    #[error("{0}")]
-    SendFailed(String),
+    /// A policy file could not be read, compiled or evaluated: its own code (`io` or `config`).
+    #[error("configuration policy: {0}")]
+    Policy(#[from] bosun_policy::PolicyError),
+    /// The policy refused to send an approved action.
+    #[error("action {action} was not sent: {explain}")]
+    PolicyDenied { action: i64, explain: String },
+    /// The audit ledger does not verify: `problems` problems, the first at entry `first_seq`.
+    #[error(
+        "the audit ledger was tampered with: {problems} problem(s), first at entry {first_seq}: {first}"
+    )]
+    AuditTampered {
+        problems: usize,
+        first_seq: i64,
+        first: String,
+    },
+    /// Delivering an approved action failed.
+    #[error("action {action} failed: {error}")]
+    SendFailed { action: i64, error: String },
 }
 
 /// The shortest passphrase accepted for a new file.
@@ -89,9 +101,10 @@ impl HasCode for AppError {
             AppError::Connector(e) => e.code(),
             AppError::Demo(_) | AppError::Internal(_) => Code::Internal,
             AppError::Knowledge(e) => e.code(),
-            AppError::PolicyDenied(_) => Code::PolicyDenied,
-            AppError::AuditTampered(_) => Code::Store,
-            AppError::SendFailed(_) => Code::ProviderUnavailable,
+            AppError::Policy(e) => e.code(),
+            AppError::PolicyDenied { .. } => Code::PolicyDenied,
+            AppError::AuditTampered { .. } => Code::Store,
+            AppError::SendFailed { .. } => Code::ProviderUnavailable,
         }
     }
 }

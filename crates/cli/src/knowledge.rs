@@ -181,16 +181,25 @@ pub fn index(app: &App, cmd: IndexCommand, json: bool) -> anyhow::Result<()> {
                 eprintln!("Watching the indexed folders; Ctrl-C to stop.");
             }
             let progress = Progress::new();
+            // A change that cannot be written as JSON stops the watch with that error.
+            let mut failed = None;
             app.index_watch(&progress, &stop, |o| {
                 if json {
-                    #[allow(clippy::print_stdout)]
-                    {
-                        println!("{}", serde_json::to_string(o).unwrap_or_default());
+                    match serde_json::to_string(o) {
+                        #[allow(clippy::print_stdout)]
+                        Ok(line) => println!("{line}"),
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                            stop.store(true, Ordering::Relaxed);
+                        }
                     }
                 } else if o.report.indexed + o.report.removed + o.report.skipped > 0 {
                     print_outcome(o);
                 }
             })?;
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
         }
     }
     Ok(())

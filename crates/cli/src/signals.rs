@@ -299,17 +299,17 @@ pub fn actions(app: &App, c: ActionsCommand, json: bool) -> anyhow::Result<()> {
             }
             match d.action.row.status.as_str() {
                 "denied" => {
-                    return Err(AppError::PolicyDenied(format!(
-                        "action {id} was not sent: {}",
-                        d.decision.as_ref().map(|x| x.explain()).unwrap_or_default()
-                    ))
+                    return Err(AppError::PolicyDenied {
+                        action: id,
+                        explain: d.decision.as_ref().map(|x| x.explain()).unwrap_or_default(),
+                    }
                     .into());
                 }
                 "failed" => {
-                    return Err(AppError::SendFailed(format!(
-                        "action {id} failed: {}",
-                        d.action.row.last_error.clone().unwrap_or_default()
-                    ))
+                    return Err(AppError::SendFailed {
+                        action: id,
+                        error: d.action.row.last_error.clone().unwrap_or_default(),
+                    }
                     .into());
                 }
                 _ => {}
@@ -368,12 +368,11 @@ pub fn audit(app: &App, c: AuditCommand, json: bool) -> anyhow::Result<()> {
             }
             if !v.ok {
                 let first = &v.problems[0];
-                return Err(AppError::AuditTampered(format!(
-                    "the audit ledger was tampered with: {} problem(s), first at entry {}: {}",
-                    v.problems.len(),
-                    first.seq,
-                    first.message
-                ))
+                return Err(AppError::AuditTampered {
+                    problems: v.problems.len(),
+                    first_seq: first.seq,
+                    first: first.message.clone(),
+                }
                 .into());
             }
         }

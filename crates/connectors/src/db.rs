@@ -29,7 +29,7 @@ impl Db {
             Ok(v)
         })
         .await
-        .map_err(|e| crate::ConnectorError::Config(format!("store task failed: {e}")))?
+        .map_err(|e| crate::ConnectorError::task_failed("store", e))?
     }
 
     /// Run a read on a blocking thread.
@@ -44,7 +44,7 @@ impl Db {
             f(&store)
         })
         .await
-        .map_err(|e| crate::ConnectorError::Config(format!("store task failed: {e}")))?
+        .map_err(|e| crate::ConnectorError::task_failed("store", e))?
     }
 
     /// Run `f` on the store itself, on a blocking thread (a step between syncs that needs the
@@ -60,7 +60,7 @@ impl Db {
             f(&mut store)
         })
         .await
-        .map_err(|e| crate::ConnectorError::Config(format!("store task failed: {e}")))
+        .map_err(|e| crate::ConnectorError::task_failed("store", e))
     }
 
     /// Take the store back (when the sync is over).

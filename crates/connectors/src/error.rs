@@ -43,6 +43,22 @@ pub enum ConnectorError {
     Store(#[from] StoreError),
     #[error("sync cancelled")]
     Cancelled,
+    /// A bug, not the user's doing: a background task panicked or was aborted.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ConnectorError {
+    /// A background task that did not finish (it panicked or was cancelled): an internal error
+    /// naming the task, never a configuration error.
+    pub fn task_failed(task: &str, e: tokio::task::JoinError) -> Self {
+        let how = if e.is_panic() {
+            "panicked"
+        } else {
+            "was cancelled"
+        };
+        ConnectorError::Internal(format!("{task} task {how}: {e}"))
+    }
 }
 
 impl HasCode for ConnectorError {
@@ -60,6 +76,7 @@ impl HasCode for ConnectorError {
             ConnectorError::Config(_) => Code::Config,
             ConnectorError::Store(e) => e.code(),
             ConnectorError::Cancelled => Code::Cancelled,
+            ConnectorError::Internal(_) => Code::Internal,
         }
     }
 }

@@ -1,7 +1,24 @@
 //! Small types shared by provider payloads.
 
+use crate::error::{ConnectorError, Result};
 use bosun_core::time::{Ts, parse_rfc3339};
+use bosun_store::sync_state::Source;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// The bytes kept as a record's raw payload: the compact JSON text of `v`. Printing a `Value`
+/// cannot fail (its keys are strings), so no payload is ever stored empty.
+pub(crate) fn raw_json(v: &Value) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
+/// A source's settings in its connector's shape; a configuration error naming the source if they
+/// do not fit.
+pub(crate) fn settings<T: DeserializeOwned>(source: &Source) -> Result<T> {
+    serde_json::from_value(source.settings.clone())
+        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))
+}
 
 /// An RFC 3339 timestamp; anything else is a decoding error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+/// Where "now" comes from.
 pub trait Clock: Send + Sync {
+    /// The current time, UTC.
     fn now(&self) -> DateTime<Utc>;
 }
 

@@ -37,6 +37,7 @@ pub enum Code {
 }
 
 impl Code {
+    /// The code as the front doors report it (`not_found`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Code::InvalidInput => "invalid_input",
@@ -64,5 +65,6 @@ impl fmt::Display for Code {
 
 /// Implemented by every library error so that front doors can report `{code, message}`.
 pub trait HasCode {
+    /// What kind of failure this is.
     fn code(&self) -> Code;
 }

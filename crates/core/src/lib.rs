@@ -6,6 +6,8 @@
 //! changes between releases (demo data must be reproducible forever). One exception to "no I/O":
 //! [`install`] finds an installed package's data files beside the running executable.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod error;
 pub mod install;

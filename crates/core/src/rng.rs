@@ -1,6 +1,7 @@
 //! A small seedable PRNG (SplitMix64 seeding xoshiro256**). Its sequence is fixed by this file,
 //! not by a crate version, so "same seed ⇒ same demo data" holds across upgrades.
 
+/// The generator: xoshiro256** state.
 #[derive(Debug, Clone)]
 pub struct Rng {
     s: [u64; 4],
@@ -15,6 +16,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 }
 
 impl Rng {
+    /// The generator for `seed` (its state spread by SplitMix64).
     pub fn seed(seed: u64) -> Self {
         let mut st = seed;
         Rng {
@@ -38,6 +40,7 @@ impl Rng {
         Rng::seed(self.s[0] ^ h.rotate_left(17) ^ self.s[2])
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;

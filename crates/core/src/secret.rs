@@ -4,10 +4,12 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// A secret value: printed as `<redacted>`, never serialized.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Sensitive<T>(T);
 
 impl<T> Sensitive<T> {
+    /// Wrap a secret.
     pub fn new(value: T) -> Self {
         Sensitive(value)
     }

@@ -5,10 +5,19 @@ use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 /// Seconds since the Unix epoch, UTC.
 pub type Ts = i64;
 
+/// One hour in seconds.
+pub const HOUR: Ts = 3_600;
+/// One day in seconds (a UTC day: no leap seconds).
+pub const DAY: Ts = 86_400;
+/// One week in seconds.
+pub const WEEK: Ts = 7 * DAY;
+
+/// Seconds since the epoch of a UTC time.
 pub fn to_ts(t: DateTime<Utc>) -> Ts {
     t.timestamp()
 }
 
+/// The UTC time of `ts` (the earliest representable time when out of range).
 pub fn from_ts(ts: Ts) -> DateTime<Utc> {
     Utc.timestamp_opt(ts, 0)
         .single()

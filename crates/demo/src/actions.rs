@@ -201,7 +201,7 @@ fn ci_runs(repo: &Repo) -> Vec<WorkflowRun> {
                 .any(|c| c.conclusion.as_deref() == Some("failure"));
             let pull = repo.pulls.iter().find(|p| p.number == pr);
             WorkflowRun {
-                id: checks[0].id + 30_000_000,
+                id: checks[0].id + crate::ids::WORKFLOW_RUN,
                 workflow_id: workflow,
                 name: "CI".into(),
                 path: ".github/workflows/ci.yml".into(),

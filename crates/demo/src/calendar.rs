@@ -3,8 +3,8 @@
 
 use bosun_core::time::Ts;
 
-pub const DAY: i64 = 86_400;
-pub const HOUR: i64 = 3_600;
+pub use bosun_core::time::{DAY, HOUR};
+
 pub const WORK_START: i64 = 9 * HOUR;
 pub const WORK_END: i64 = 18 * HOUR;
 const WORK_SECS_PER_DAY: i64 = WORK_END - WORK_START;

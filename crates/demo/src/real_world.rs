@@ -161,7 +161,7 @@ impl Shaper {
                 Some(u) => u,
                 None => {
                     w.users.push(User {
-                        id: 49_100_000 + k as i64,
+                        id: crate::ids::REAL_WORLD_BOT_USER + k as i64,
                         login,
                         name,
                         email: None,
@@ -182,7 +182,7 @@ impl Shaper {
     fn new_repo(&mut self, w: &World, name: &str, description: &str, created_at: Ts) -> Repo {
         let k = w.repos.len() as i64;
         Repo {
-            id: 800_000 + k * 13,
+            id: crate::ids::REAL_WORLD_REPO + k * 13,
             name: name.to_string(),
             team: String::new(),
             service: String::new(),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The faults switched on (`PUT /_fake/faults`); none by default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FaultConfig {
@@ -29,15 +30,22 @@ pub struct FaultConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A primary rate limit (see [`FaultConfig::primary_rate_limit`]).
 pub struct PrimaryLimit {
+    /// Requests still answered before the limit.
     pub remaining: u32,
+    /// Seconds from now until the limit resets.
     pub reset_after_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A secondary rate limit (see [`FaultConfig::secondary_rate_limit`]).
 pub struct SecondaryLimit {
+    /// Requests refused.
     pub requests: u32,
+    /// The `Retry-After` they carry, in seconds.
     pub retry_after_secs: u64,
+    /// The status they get: 403 or 429 (the default).
     #[serde(default = "default_secondary_status")]
     pub status: u16,
     /// Answer the way GitHub's older "abuse detection" limit does: no `Retry-After` at all, so
@@ -51,10 +59,14 @@ fn default_secondary_status() -> u16 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A run of bad answers to the next requests whose path matches.
 pub struct Burst {
+    /// How many requests get one.
     pub count: u32,
+    /// Only requests whose path contains this (all when unset).
     #[serde(default)]
     pub path_contains: Option<String>,
+    /// The status of a server error (502 by default).
     #[serde(default = "default_error_status")]
     pub status: u16,
 }
@@ -76,23 +88,33 @@ impl Burst {
 /// What the fault layer decided for one request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
+    /// Handle the request, then maybe spoil the answer.
     Serve {
+        /// Cut the answer in half.
         truncate: bool,
+        /// Answer well-formed JSON of the wrong shape.
         malformed: bool,
     },
+    /// Refuse it: the primary rate limit is spent.
     PrimaryLimited {
+        /// When the limit resets (unix time).
         reset: u64,
     },
-    /// `retry_after`: `None` for the older limit that names no time.
+    /// Refuse it: the secondary rate limit.
     SecondaryLimited {
+        /// 403 or 429.
         status: u16,
+        /// `Retry-After` in seconds; `None` for the older limit that names no time.
         retry_after: Option<u64>,
     },
+    /// Fail it with a server error.
     ServerError {
+        /// The status (5xx).
         status: u16,
     },
 }
 
+/// The fault switchboard of one fake server, and its request counts.
 #[derive(Debug, Default)]
 pub struct Faults {
     inner: Mutex<State>,
@@ -108,9 +130,13 @@ struct State {
 /// Request counts, for tests and benchmarks (`GET /_fake/stats`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Stats {
+    /// Requests served.
     pub requests: u64,
+    /// Of which answered 304 Not Modified.
     pub not_modified: u64,
+    /// Requests by answer status.
     pub by_status: BTreeMap<u16, u64>,
+    /// Requests by route (the matched path pattern).
     pub by_route: BTreeMap<String, u64>,
 }
 
@@ -122,6 +148,7 @@ fn now_secs() -> u64 {
 }
 
 impl Faults {
+    /// Switch to `config` (the primary limit's clock starts now).
     pub fn set(&self, config: FaultConfig) {
         let mut st = self.lock();
         st.primary_reset_at = config
@@ -131,18 +158,22 @@ impl Faults {
         st.config = config;
     }
 
+    /// The faults switched on.
     pub fn config(&self) -> FaultConfig {
         self.lock().config.clone()
     }
 
+    /// Switch every fault off.
     pub fn clear(&self) {
         self.set(FaultConfig::default());
     }
 
+    /// The request counts so far.
     pub fn stats(&self) -> Stats {
         self.lock().stats.clone()
     }
 
+    /// Start counting again from zero.
     pub fn reset_stats(&self) {
         self.lock().stats = Stats::default();
     }
@@ -216,6 +247,7 @@ impl Faults {
         }
     }
 
+    /// Count one answered request.
     pub fn record(&self, route: &str, status: u16) {
         let mut st = self.lock();
         st.stats.requests += 1;

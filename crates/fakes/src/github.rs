@@ -2,13 +2,15 @@
 //! GitHub's OpenAPI examples (`shared/realdata/github-openapi-examples`).
 
 use crate::faults::{FaultConfig, Faults};
-use crate::http::{self, Guard, base_of, json, not_found, page_of, paginate, paginate_wrapped};
+use crate::http::{
+    self, Guard, base_of, json, json_of, not_found, page_of, paginate, paginate_wrapped,
+};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use bosun_core::time::{Ts, parse_rfc3339, rfc3339};
+use bosun_core::time::{DAY, Ts, parse_rfc3339, rfc3339};
 use bosun_demo::World;
 use bosun_demo::actions;
 use bosun_demo::world::{Commit, Pull, Repo, Signature};
@@ -199,10 +201,7 @@ pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
     Router::new()
         .route(
             "/_fake/faults",
-            get(|State(f): State<Arc<Faults>>| async move {
-                json(&serde_json::to_value(f.config()).unwrap_or_default())
-            })
-            .put(
+            get(|State(f): State<Arc<Faults>>| async move { json_of(&f.config()) }).put(
                 |State(f): State<Arc<Faults>>, axum::Json(c): axum::Json<FaultConfig>| async move {
                     f.set(c);
                     json(&json!({"ok": true}))
@@ -211,13 +210,12 @@ pub(crate) fn admin_router(faults: Arc<Faults>) -> Router {
         )
         .route(
             "/_fake/stats",
-            get(|State(f): State<Arc<Faults>>| async move {
-                json(&serde_json::to_value(f.stats()).unwrap_or_default())
-            })
-            .delete(|State(f): State<Arc<Faults>>| async move {
-                f.reset_stats();
-                json(&json!({"ok": true}))
-            }),
+            get(|State(f): State<Arc<Faults>>| async move { json_of(&f.stats()) }).delete(
+                |State(f): State<Arc<Faults>>| async move {
+                    f.reset_stats();
+                    json(&json!({"ok": true}))
+                },
+            ),
         )
         .with_state(faults)
 }
@@ -468,8 +466,54 @@ impl Gh {
     }
 }
 
-fn path_of(h: &HeaderMap, uri_path: &str) -> (String, String) {
-    (base_of(h), uri_path.to_string())
+/// One page of the listing at `path`, its `Link` header pointing back at the host asked (`h`).
+pub(super) fn listing(
+    h: &HeaderMap,
+    q: &HashMap<String, String>,
+    path: &str,
+    items: Vec<Value>,
+) -> Response {
+    paginate(&base_of(h), path, q, items, page_of(q))
+}
+
+/// Like [`listing`] for long listings (pull requests, commits at scale): only the requested page of
+/// `order` is rendered; the other places stay `null` and are never sent.
+fn list_rendering_page<T>(
+    h: &HeaderMap,
+    q: &HashMap<String, String>,
+    path: &str,
+    order: &[T],
+    render: impl Fn(&T) -> Value,
+) -> Response {
+    let page = page_of(q);
+    let start = (page.page - 1) * page.per_page;
+    let mut items = vec![Value::Null; order.len()];
+    for (k, x) in order.iter().enumerate().skip(start).take(page.per_page) {
+        items[k] = render(x);
+    }
+    paginate(&base_of(h), path, q, items, page)
+}
+
+/// A repository-wide comment listing at `path`: the `count` comments created at or after `since`,
+/// ordered by (creation, id) as `stamp` gives them, newest first with `direction=desc`.
+fn comment_listing(
+    h: &HeaderMap,
+    q: &HashMap<String, String>,
+    path: &str,
+    count: usize,
+    stamp: impl Fn(usize) -> (Ts, i64),
+    render: impl Fn(usize) -> Value,
+) -> Response {
+    let since = q.get("since").and_then(|s| parse_rfc3339(s));
+    let desc = q.get("direction").is_some_and(|d| d == "desc");
+    let mut idx: Vec<usize> = (0..count)
+        .filter(|&i| since.is_none_or(|s| stamp(i).0 >= s))
+        .collect();
+    idx.sort_by_key(|&i| stamp(i));
+    if desc {
+        idx.reverse();
+    }
+    listing(h, q, path, idx.into_iter().map(render).collect())
 }
 
 /// `GET /user`: the token's user. `X-OAuth-Scopes` (every answer) says what the token may do;
@@ -549,18 +593,18 @@ async fn org_repos(
     if org != w.org.company.github_org {
         return not_found();
     }
-    let (base, link) = (API.to_string(), base_of(&h));
-    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
-    paginate(&link, &format!("/orgs/{org}/repos"), &q, items, page_of(&q))
+    let base = API;
+    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, base, r)).collect();
+    listing(&h, &q, &format!("/orgs/{org}/repos"), items)
 }
 
 /// `GET /user/repos`: the repositories the token's user can reach (here, every repository of the
 /// organisation the user belongs to). Needs no organisation scope, unlike `/user/orgs`.
 async fn user_repos(State(gh): State<Gh>, Query(q): Q, h: HeaderMap) -> Response {
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
-    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, &base, r)).collect();
-    paginate(&link, "/user/repos", &q, items, page_of(&q))
+    let base = API;
+    let items: Vec<Value> = w.repos.iter().map(|r| repo_json(w, base, r)).collect();
+    listing(&h, &q, "/user/repos", items)
 }
 
 /// `GET /repos/{o}/{r}`; a fork also names the repository it forks (`parent`, `source`).
@@ -651,16 +695,13 @@ async fn pulls_list(
     if desc {
         pulls.reverse();
     }
-    let (link, path) = path_of(&h, &format!("/repos/{owner}/{name}/pulls"));
-    let base = API.to_string();
-    let page = page_of(&q);
-    // Render only the requested page (lists can be long at scale).
-    let start = (page.page - 1) * page.per_page;
-    let mut items: Vec<Value> = vec![Value::Null; pulls.len()];
-    for (i, p) in pulls.iter().enumerate().skip(start).take(page.per_page) {
-        items[i] = pull_json(w, &base, r, p, false);
-    }
-    paginate(&link, &path, &q, items, page)
+    list_rendering_page(
+        &h,
+        &q,
+        &format!("/repos/{owner}/{name}/pulls"),
+        &pulls,
+        |p| pull_json(w, API, r, p, false),
+    )
 }
 
 async fn pull_get(
@@ -688,16 +729,15 @@ async fn pull_reviews(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let items = (0..p.reviews.len())
-        .map(|i| review_json(&gh.world, &base, r, p, i))
+        .map(|i| review_json(&gh.world, base, r, p, i))
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/pulls/{number}/reviews"),
+    listing(
+        &h,
         &q,
+        &format!("/repos/{owner}/{name}/pulls/{number}/reviews"),
         items,
-        page_of(&q),
     )
 }
 
@@ -713,17 +753,16 @@ async fn pull_review_comments(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let items = (0..r.review_comments.len())
         .filter(|&i| r.review_comments[i].pull_number == p.number)
-        .map(|i| review_comment_json(&gh.world, &base, r, i))
+        .map(|i| review_comment_json(&gh.world, base, r, i))
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/pulls/{number}/comments"),
+    listing(
+        &h,
         &q,
+        &format!("/repos/{owner}/{name}/pulls/{number}/comments"),
         items,
-        page_of(&q),
     )
 }
 
@@ -739,26 +778,18 @@ async fn pull_commits(
     let Some(p) = gh.pull(ri, &number) else {
         return not_found();
     };
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let items = p
         .commits
         .iter()
-        .map(|&i| commit_json(&gh.world, &base, r, &r.commits[i]))
+        .map(|&i| commit_json(&gh.world, base, r, &r.commits[i]))
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
+    listing(
+        &h,
         &q,
+        &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
         items,
-        page_of(&q),
     )
-}
-
-/// Sort/direction/since for the repository-wide comment listings.
-fn comment_filter(q: &HashMap<String, String>) -> (Option<Ts>, bool) {
-    let since = q.get("since").and_then(|s| parse_rfc3339(s));
-    let desc = q.get("direction").is_some_and(|d| d == "desc");
-    (since, desc)
 }
 
 async fn repo_review_comments(
@@ -770,25 +801,14 @@ async fn repo_review_comments(
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    let (since, desc) = comment_filter(&q);
-    let mut idx: Vec<usize> = (0..r.review_comments.len())
-        .filter(|&i| since.is_none_or(|s| r.review_comments[i].created_at >= s))
-        .collect();
-    idx.sort_by_key(|&i| (r.review_comments[i].created_at, r.review_comments[i].id));
-    if desc {
-        idx.reverse();
-    }
-    let (base, link) = (API.to_string(), base_of(&h));
-    let items = idx
-        .into_iter()
-        .map(|i| review_comment_json(&gh.world, &base, r, i))
-        .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/pulls/comments"),
+    let c = &r.review_comments;
+    comment_listing(
+        &h,
         &q,
-        items,
-        page_of(&q),
+        &format!("/repos/{owner}/{name}/pulls/comments"),
+        c.len(),
+        |i| (c[i].created_at, c[i].id),
+        |i| review_comment_json(&gh.world, API, r, i),
     )
 }
 
@@ -801,25 +821,14 @@ async fn repo_issue_comments(
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    let (since, desc) = comment_filter(&q);
-    let mut idx: Vec<usize> = (0..r.issue_comments.len())
-        .filter(|&i| since.is_none_or(|s| r.issue_comments[i].created_at >= s))
-        .collect();
-    idx.sort_by_key(|&i| (r.issue_comments[i].created_at, r.issue_comments[i].id));
-    if desc {
-        idx.reverse();
-    }
-    let (base, link) = (API.to_string(), base_of(&h));
-    let items = idx
-        .into_iter()
-        .map(|i| issue_comment_json(&gh.world, &base, r, i))
-        .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/issues/comments"),
+    let c = &r.issue_comments;
+    comment_listing(
+        &h,
         &q,
-        items,
-        page_of(&q),
+        &format!("/repos/{owner}/{name}/issues/comments"),
+        c.len(),
+        |i| (c[i].created_at, c[i].id),
+        |i| issue_comment_json(&gh.world, API, r, i),
     )
 }
 
@@ -836,7 +845,7 @@ async fn timeline(
         return not_found();
     };
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &w.org.company.github_org;
     let api = format!("{base}/repos/{org}/{name}");
     let mut items: Vec<(Ts, Value)> = Vec::new();
@@ -858,7 +867,7 @@ async fn timeline(
         ));
     }
     for (i, rv) in p.reviews.iter().enumerate() {
-        let mut v = review_json(w, &base, r, p, i);
+        let mut v = review_json(w, base, r, p, i);
         if let Some(o) = v.as_object_mut() {
             o.insert("event".into(), json!("reviewed"));
         }
@@ -869,7 +878,7 @@ async fn timeline(
             "id": e.id,
             "node_id": format!("E_{}", e.id),
             "url": format!("{api}/issues/events/{}", e.id),
-            "actor": user_json(w, &base, e.actor),
+            "actor": user_json(w, base, e.actor),
             "event": e.event,
             "commit_id": if e.event == "merged" { json!(p.merge_commit_sha) } else { Value::Null },
             "commit_url": null,
@@ -878,8 +887,8 @@ async fn timeline(
         });
         if let Some(o) = v.as_object_mut() {
             if let Some(s) = e.subject {
-                o.insert("requested_reviewer".into(), user_json(w, &base, s));
-                o.insert("review_requester".into(), user_json(w, &base, e.actor));
+                o.insert("requested_reviewer".into(), user_json(w, base, s));
+                o.insert("review_requester".into(), user_json(w, base, e.actor));
             }
             if let Some(l) = &e.label {
                 o.insert("label".into(), json!({"name": l, "color": "ededed"}));
@@ -889,12 +898,11 @@ async fn timeline(
     }
     items.sort_by_key(|(t, _)| *t);
     let items = items.into_iter().map(|(_, v)| v).collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/issues/{number}/timeline"),
+    listing(
+        &h,
         &q,
+        &format!("/repos/{owner}/{name}/issues/{number}/timeline"),
         items,
-        page_of(&q),
     )
 }
 
@@ -933,19 +941,12 @@ async fn commits_list(
         since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
     });
     list.reverse();
-    let (base, link) = (API.to_string(), base_of(&h));
-    let page = page_of(&q);
-    let start = (page.page - 1) * page.per_page;
-    let mut items = vec![Value::Null; list.len()];
-    for (k, &i) in list.iter().enumerate().skip(start).take(page.per_page) {
-        items[k] = commit_json(&gh.world, &base, r, &r.commits[i]);
-    }
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/commits"),
+    list_rendering_page(
+        &h,
         &q,
-        items,
-        page,
+        &format!("/repos/{owner}/{name}/commits"),
+        &list,
+        |&i| commit_json(&gh.world, API, r, &r.commits[i]),
     )
 }
 
@@ -980,7 +981,7 @@ async fn check_runs(
         return not_found();
     }
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let all = q.get("filter").is_some_and(|f| f == "all");
     let mut runs: Vec<usize> = gh.idx.checks_by_sha[ri]
         .get(&reference)
@@ -1017,7 +1018,7 @@ async fn check_runs(
         })
         .collect();
     paginate_wrapped(
-        &link,
+        &base_of(&h),
         &format!("/repos/{owner}/{name}/commits/{reference}/check-runs"),
         &q,
         items,
@@ -1036,7 +1037,7 @@ async fn deployments(
         return not_found();
     };
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &w.org.company.github_org;
     // A repository delivering through Actions (no environments) has no GitHub deployments.
     let deployments = r.github_deployments();
@@ -1064,7 +1065,7 @@ async fn deployments(
                 "original_environment": d.environment,
                 "environment": d.environment,
                 "description": d.description,
-                "creator": user_json(w, &base, d.creator),
+                "creator": user_json(w, base, d.creator),
                 "created_at": rfc3339(d.created_at),
                 "updated_at": rfc3339(updated),
                 "statuses_url": format!("{base}/repos/{org}/{name}/deployments/{}/statuses", d.id),
@@ -1074,13 +1075,7 @@ async fn deployments(
             })
         })
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/deployments"),
-        &q,
-        items,
-        page_of(&q),
-    )
+    listing(&h, &q, &format!("/repos/{owner}/{name}/deployments"), items)
 }
 
 async fn deployment_statuses(
@@ -1100,7 +1095,7 @@ async fn deployment_statuses(
         return not_found();
     };
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &w.org.company.github_org;
     let items = d
         .statuses
@@ -1112,7 +1107,7 @@ async fn deployment_statuses(
                 "id": s.id,
                 "node_id": format!("DES_{}", s.id),
                 "state": s.state,
-                "creator": user_json(w, &base, d.creator),
+                "creator": user_json(w, base, d.creator),
                 "description": s.description,
                 "environment": d.environment,
                 "target_url": format!("{WEB}/{org}/{name}/actions/runs/{}", d.id),
@@ -1125,12 +1120,11 @@ async fn deployment_statuses(
             })
         })
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/deployments/{id}/statuses"),
+    listing(
+        &h,
         &q,
+        &format!("/repos/{owner}/{name}/deployments/{id}/statuses"),
         items,
-        page_of(&q),
     )
 }
 
@@ -1144,7 +1138,7 @@ async fn releases(
         return not_found();
     };
     let w = &gh.world;
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &w.org.company.github_org;
     let items = r
         .releases
@@ -1165,18 +1159,12 @@ async fn releases(
                 "immutable": false,
                 "created_at": rfc3339(x.created_at),
                 "published_at": rfc3339(x.created_at),
-                "author": user_json(w, &base, x.author),
+                "author": user_json(w, base, x.author),
                 "assets": []
             })
         })
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/releases"),
-        &q,
-        items,
-        page_of(&q),
-    )
+    listing(&h, &q, &format!("/repos/{owner}/{name}/releases"), items)
 }
 
 async fn tags(
@@ -1188,7 +1176,7 @@ async fn tags(
     let Some((_, r)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &gh.world.org.company.github_org;
     let items = r
         .tags
@@ -1204,13 +1192,7 @@ async fn tags(
             })
         })
         .collect();
-    paginate(
-        &link,
-        &format!("/repos/{owner}/{name}/tags"),
-        &q,
-        items,
-        page_of(&q),
-    )
+    listing(&h, &q, &format!("/repos/{owner}/{name}/tags"), items)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1243,15 +1225,15 @@ async fn workflows_list(
     let Some((ri, _)) = gh.repo(&owner, &name) else {
         return not_found();
     };
-    let (base, link) = (API.to_string(), base_of(&h));
+    let base = API;
     let org = &gh.world.org.company.github_org;
     let items: Vec<Value> = gh.idx.actions[ri]
         .0
         .iter()
-        .map(|wf| workflow_json(&base, org, &name, wf))
+        .map(|wf| workflow_json(base, org, &name, wf))
         .collect();
     paginate_wrapped(
-        &link,
+        &base_of(&h),
         &format!("/repos/{owner}/{name}/actions/workflows"),
         &q,
         items,
@@ -1263,7 +1245,6 @@ async fn workflows_list(
 /// A `created` filter as GitHub's search syntax writes it — `>=D`, `>D`, `<=D`, `<D`, `D..D` or
 /// `D` (a day), D a date or an RFC 3339 time — as an inclusive range; `None` when malformed.
 pub(crate) fn created_range(v: &str) -> Option<(Ts, Ts)> {
-    const DAY: Ts = 86_400;
     // (start, end) of a date (the whole day) or a time (that second).
     let point = |s: &str| -> Option<(Ts, Ts)> {
         if let Some(t) = parse_rfc3339(s) {
@@ -1408,7 +1389,7 @@ fn serve_runs(
         None => None,
     };
     let prs = q.get("exclude_pull_requests").is_none_or(|v| v != "true");
-    let base = API.to_string();
+    let base = API;
     let items: Vec<Value> = runs
         .iter()
         .filter(|run| wf_id.is_none_or(|id| run.workflow_id == id))
@@ -1420,7 +1401,7 @@ fn serve_runs(
                 .is_none_or(|s| &run.status == s || run.conclusion.as_ref() == Some(s))
         })
         .filter(|run| created.is_none_or(|(a, b)| (a..=b).contains(&run.created_at)))
-        .map(|run| run_json(&gh.world, &base, r, run, prs))
+        .map(|run| run_json(&gh.world, base, r, run, prs))
         .collect();
     let path = match workflow {
         Some(wf) => format!("/repos/{owner}/{name}/actions/workflows/{wf}/runs"),

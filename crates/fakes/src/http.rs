@@ -29,7 +29,8 @@ pub enum Style {
 }
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
-    let mut r = (status, serde_json::to_vec(v).unwrap_or_default()).into_response();
+    // A `Value` always prints (its keys are strings): the compact JSON text, never empty.
+    let mut r = (status, v.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
@@ -39,6 +40,17 @@ pub fn json_response(status: StatusCode, v: &Value) -> Response {
 
 pub fn json(v: &Value) -> Response {
     json_response(StatusCode::OK, v)
+}
+
+/// Any serializable value as a 200 JSON answer; a 500 naming the error if it cannot be encoded.
+pub fn json_of<T: serde::Serialize>(v: &T) -> Response {
+    match serde_json::to_value(v) {
+        Ok(v) => json(&v),
+        Err(e) => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({"message": format!("encoding the answer: {e}")}),
+        ),
+    }
 }
 
 pub fn not_found() -> Response {

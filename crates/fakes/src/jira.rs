@@ -20,8 +20,11 @@ use std::sync::Arc;
 
 /// Histories included inline by `expand=changelog`; the rest must be paged.
 pub const INLINE_HISTORIES: usize = 20;
+/// The custom field holding story points.
 pub const STORY_POINTS_FIELD: &str = "customfield_10016";
+/// The custom field holding the sprints.
 pub const SPRINT_FIELD: &str = "customfield_10020";
+/// The custom field holding the "Flagged" impediment.
 pub const FLAGGED_FIELD: &str = "customfield_10021";
 /// The site written into payload `self` links (as Jira Cloud writes its own). Clients page by
 /// `startAt`/`nextPageToken`, never by these, and fixed links keep bodies identical across ports.
@@ -35,6 +38,7 @@ struct Jira {
 
 type Q = Query<HashMap<String, String>>;
 
+/// The fake Jira Cloud REST API over `world`, accepting `token`.
 pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     let by_key = world
         .tickets

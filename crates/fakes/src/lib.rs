@@ -4,6 +4,8 @@
 //! bursts, rate limits, slow, truncated and malformed responses). The production connectors talk
 //! to these exactly as they talk to the real services.
 
+#![warn(missing_docs)]
+
 pub mod faults;
 pub mod github;
 mod http;
@@ -22,28 +24,43 @@ use std::sync::Arc;
 /// A token the fakes accept (any other is refused with 401, like the real APIs).
 pub const DEMO_TOKEN: &str = "bosun-demo-token";
 
+/// Why a fake could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum FakeError {
+    /// The port is taken or not ours to use.
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The journal of writes could not be read or created.
     #[error("fake provider journal {path}: {source}")]
     Journal {
+        /// The journal file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
 }
 
 /// A fake server running in the background until dropped or [`RunningFake::shutdown`] is called.
 pub struct RunningFake {
+    /// The provider it fakes (`github`, `jira`, ...).
     pub name: &'static str,
+    /// Its base URL (`http://127.0.0.1:<port>`).
     pub base_url: String,
+    /// The address it listens on.
     pub addr: SocketAddr,
+    /// Its fault switchboard.
     pub faults: Arc<Faults>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningFake {
+    /// Stop the server and wait until it has stopped.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -67,6 +84,7 @@ impl Drop for RunningFake {
 pub struct ServeOptions {
     /// 0 = any free port.
     pub port: u16,
+    /// The token accepted (any other is refused with 401).
     pub token: String,
     /// Where writes (messages, comments, reviewer requests, transitions) are journaled, one
     /// `<provider>.jsonl` each, to survive a restart; `None` keeps them in memory.

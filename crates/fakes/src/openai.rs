@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
+/// The model the fake answers as.
 pub const MODEL: &str = "fake-polish-1";
 
 #[derive(Clone)]
@@ -22,6 +23,7 @@ struct OpenAi {
     requests: Arc<Mutex<Vec<Value>>>,
 }
 
+/// The fake OpenAI-compatible chat completions API, accepting `token`.
 pub fn router(faults: Arc<Faults>, token: String) -> Router {
     let requests = Arc::new(Mutex::new(Vec::new()));
     let guard = Guard {

@@ -22,6 +22,7 @@ struct Pd {
     world: Arc<World>,
 }
 
+/// The fake PagerDuty REST API over `world`, accepting `token`.
 pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     let guard = Guard {
         faults: faults.clone(),

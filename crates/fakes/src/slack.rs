@@ -24,6 +24,7 @@ struct Slack {
 
 type Q = Query<HashMap<String, String>>;
 
+/// The fake Slack Web API over `world`, accepting `token` (writes kept in memory).
 pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     router_with(
         world,

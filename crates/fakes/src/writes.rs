@@ -73,6 +73,7 @@ impl Journal {
         entry
     }
 
+    /// Every write recorded, oldest first.
     pub fn all(&self) -> Vec<Value> {
         self.entries
             .lock()
@@ -80,10 +81,12 @@ impl Journal {
             .clone()
     }
 
+    /// How many writes were recorded.
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
+    /// No write was recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -411,12 +414,17 @@ fn jira_error(status: StatusCode, message: &str) -> Response {
     json_response(status, &json!({"errorMessages": [message], "errors": {}}))
 }
 
+/// Jira's answer about an issue that does not exist (or that the token may not see).
+fn no_such_issue() -> Response {
+    jira_error(
+        StatusCode::NOT_FOUND,
+        "Issue does not exist or you do not have permission to see it.",
+    )
+}
+
 async fn jira_issue(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let t = &j.world.tickets[i];
     let status = j.status(i);
@@ -431,10 +439,7 @@ async fn jira_issue(State(j): State<Jira>, Path(key): Path<String>) -> Response 
 
 async fn jira_comments(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     if j.ticket(&key).is_none() {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     }
     let comments = j.comments(&key);
     json(&json!({"startAt": 0, "maxResults": 5000, "total": comments.len(), "comments": comments}))
@@ -446,10 +451,7 @@ async fn jira_comment(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or_default();
     let Some(doc) = v
@@ -482,10 +484,7 @@ async fn jira_comment(
 
 async fn jira_transitions(State(j): State<Jira>, Path(key): Path<String>) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let now = j.status(i);
     let list: Vec<Value> = crate::jira::STATUSES
@@ -502,10 +501,7 @@ async fn jira_transition(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(i) = j.ticket(&key) else {
-        return jira_error(
-            StatusCode::NOT_FOUND,
-            "Issue does not exist or you do not have permission to see it.",
-        );
+        return no_such_issue();
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or_default();
     let id = v["transition"]["id"]

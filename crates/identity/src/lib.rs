@@ -18,18 +18,26 @@
 //! for sure (method `confirmed`, 1.0) and no longer suggested; a rejected pair is never linked by
 //! a rule again (the two stay apart unless an override joins them).
 
+#![warn(missing_docs)]
+
+use bosun_core::model::is_bot_login;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// One account in one tool, as the resolver sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountInfo {
     /// `github`, `jira`, `slack`, `pagerduty`, `git`.
     pub provider: String,
+    /// The provider's id for the account.
     pub external_id: String,
+    /// The login or handle, when the provider has one.
     pub login: Option<String>,
+    /// The name the account shows.
     pub display_name: Option<String>,
     /// Every address seen for the account (its profile, commits it authored).
     pub emails: Vec<String>,
+    /// The provider says the account is a bot.
     pub is_bot: bool,
 }
 
@@ -49,7 +57,9 @@ impl AccountInfo {
 /// address) or a bare email address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Override {
+    /// The person's name.
     pub name: String,
+    /// References to their accounts (see above).
     pub accounts: Vec<String>,
 }
 
@@ -57,21 +67,29 @@ pub struct Override {
 /// one person, or are not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// One account's handle.
     pub a: String,
+    /// The other account's handle.
     pub b: String,
+    /// They are the same person.
     pub same: bool,
 }
 
 /// Two accounts a rule linked, for the manager to accept or reject (indices into the input).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Suggestion {
+    /// One account (an index into the input).
     pub a: usize,
+    /// The other account (an index into the input).
     pub b: usize,
+    /// The rule that linked them and how sure it is.
     pub link: Link,
 }
 
+/// What the manager configured: declared people, bot patterns, company domains, answers.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
+    /// People declared with their accounts; these win over every rule.
     pub overrides: Vec<Override>,
     /// Glob patterns (`*` wildcard) on logins and names that mark bots, e.g. `*[bot]`, `jenkins*`.
     pub bot_patterns: Vec<String>,
@@ -81,24 +99,34 @@ pub struct Rules {
     pub decisions: Vec<Decision>,
 }
 
+/// How an account joined a person.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Link {
+    /// The rule: `override`, `confirmed`, `noreply`, `email`, `name`, ...
     pub method: &'static str,
+    /// How sure the rule is, from 0 to 1.
     pub confidence: f64,
 }
 
+/// One person: the accounts the rules joined.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
+    /// The name shown for the person.
     pub name: String,
+    /// The address shown for the person, when one is known.
     pub primary_email: Option<String>,
+    /// Every address of the person's accounts.
     pub emails: Vec<String>,
+    /// A bot, never merged with anyone.
     pub is_bot: bool,
     /// Indices into the input accounts, with how each joined.
     pub accounts: Vec<(usize, Link)>,
 }
 
+/// What the resolver found: people, accounts left alone, links to confirm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resolution {
+    /// The people, each with their accounts.
     pub people: Vec<Person>,
     /// Accounts nobody else could be linked to (indices into the input).
     pub unmatched: Vec<usize>,
@@ -206,7 +234,7 @@ impl Dsu {
 /// before `@`, so `*[bot]` catches `49699333+dependabot[bot]@users.noreply.github.com`).
 pub fn is_bot(a: &AccountInfo, rules: &Rules) -> bool {
     a.is_bot
-        || a.login.as_deref().is_some_and(|l| l.ends_with("[bot]"))
+        || a.login.as_deref().is_some_and(is_bot_login)
         || rules.bot_patterns.iter().any(|p| {
             a.login.as_deref().is_some_and(|l| glob(p, l))
                 || a.display_name.as_deref().is_some_and(|n| glob(p, n))
@@ -224,7 +252,7 @@ fn email_matches(pattern: &str, email: &str) -> bool {
 /// Whether a git commit author (no provider account: a name and an address) is a bot: a name
 /// ending in `[bot]`, or a configured pattern matching the name or the address.
 pub fn is_bot_author(name: Option<&str>, email: Option<&str>, bot_patterns: &[String]) -> bool {
-    name.is_some_and(|n| n.ends_with("[bot]"))
+    name.is_some_and(is_bot_login)
         || bot_patterns
             .iter()
             .any(|p| name.is_some_and(|n| glob(p, n)) || email.is_some_and(|e| email_matches(p, e)))

@@ -17,15 +17,20 @@ pub const TARGET_TOKENS: usize = 260;
 /// No chunk is larger, except a single line that cannot be broken.
 pub const MAX_TOKENS: usize = 400;
 
+/// The kind of a document, which decides how it is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
+    /// Markdown: split at headings.
     Markdown,
+    /// HTML: split at headings, read as visible text.
     Html,
+    /// Plain text: split at underlined titles.
     Text,
 }
 
 impl DocKind {
+    /// Its name in the store.
     pub fn as_str(self) -> &'static str {
         match self {
             DocKind::Markdown => "markdown",
@@ -35,25 +40,31 @@ impl DocKind {
     }
 }
 
+/// A passage of a document: what is searched, cited and embedded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     /// Headings above the chunk, outermost first, joined with " > ".
     pub heading_path: String,
     /// The text that is searched and shown.
     pub text: String,
+    /// Where it starts in the document (bytes).
     pub byte_start: usize,
+    /// Where it ends in the document (bytes, exclusive).
     pub byte_end: usize,
     /// 1-based, inclusive.
     pub line_start: usize,
     /// 1-based, inclusive.
     pub line_end: usize,
+    /// Its size in model tokens, roughly ([`MAX_TOKENS`] at most).
     pub token_estimate: usize,
 }
 
 /// A chunked document: its title and chunks in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunked {
+    /// The document's title, when it has one.
     pub title: Option<String>,
+    /// Its chunks, in document order.
     pub chunks: Vec<Chunk>,
 }
 
@@ -156,12 +167,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// The line starts of `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
+    /// The 1-based line `byte` is on.
     pub fn line_of(&self, byte: usize) -> usize {
         self.starts.partition_point(|&s| s <= byte)
     }

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 /// The id every vector of the bundled model carries (pinned per index).
 pub const MINILM_ID: &str = "all-MiniLM-L6-v2-int8";
+/// The length of the bundled model's vectors.
 pub const MINILM_DIMS: usize = 384;
 /// The model's window: longer texts are embedded as overlapping windows and averaged.
 pub const WINDOW_TOKENS: usize = 256;
@@ -17,7 +18,9 @@ const BATCH: usize = 32;
 
 /// Turns texts into unit-length vectors.
 pub trait Embedder: Send {
+    /// The model's id, pinned in the index (vectors of two models never mix).
     fn model_id(&self) -> &str;
+    /// The length of its vectors.
     fn dims(&self) -> usize;
     /// One unit vector per text.
     fn embed(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
@@ -79,7 +82,9 @@ pub fn models_dir() -> PathBuf {
 /// The files of the bundled model and runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelFiles {
+    /// The folder holding the model and its tokenizer.
     pub model_dir: PathBuf,
+    /// The ONNX Runtime library.
     pub ort_dylib: PathBuf,
 }
 
@@ -179,6 +184,7 @@ impl std::fmt::Debug for MiniLm {
 }
 
 impl MiniLm {
+    /// Load the model (and the runtime, once per process).
     pub fn load(files: &ModelFiles) -> Result<MiniLm> {
         init_runtime(&files.ort_dylib)?;
         let read = |name: &str| {
@@ -296,6 +302,7 @@ impl Embedder for MiniLm {
     }
 }
 
+/// Scale `v` to unit length (a zero vector stays zero).
 pub fn normalize(v: &mut [f32]) {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if n > 0.0 {
@@ -315,14 +322,18 @@ pub fn load_default() -> std::result::Result<MiniLm, String> {
 /// texts sharing words are similar), and a counter of texts embedded.
 #[derive(Debug, Clone)]
 pub struct HashEmbedder {
+    /// The model id it reports.
     pub id: String,
+    /// The length of its vectors.
     pub dims: usize,
+    /// Texts embedded so far.
     pub embedded: usize,
     /// Fail once this many texts have been embedded (simulates a crash mid-run).
     pub fail_after: Option<usize>,
 }
 
 impl HashEmbedder {
+    /// A stand-in reporting `id` with vectors of `dims`.
     pub fn new(id: &str, dims: usize) -> HashEmbedder {
         HashEmbedder {
             id: id.to_string(),

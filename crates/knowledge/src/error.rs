@@ -1,32 +1,50 @@
 use bosun_core::{Code, HasCode};
 use std::path::Path;
 
+/// A result whose error is a [`KnowledgeError`].
 pub type Result<T, E = KnowledgeError> = std::result::Result<T, E>;
 
+/// Why indexing, search or the evaluation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
+    /// A file or folder could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] bosun_store::StoreError),
+    /// The embedding model could not be loaded or run.
     #[error("embedding model: {0}")]
     Model(String),
+    /// The caller asked for something malformed.
     #[error("{0}")]
     InvalidInput(String),
+    /// Something asked for does not exist (a folder not indexed).
     #[error("{0}")]
     NotFound(String),
     #[error("eval set {path}: {message}")]
-    EvalSet { path: String, message: String },
+    /// An evaluation set could not be read or is malformed.
+    EvalSet {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file watcher failed.
     #[error("file watcher: {0}")]
     Watch(String),
+    /// Indexing was stopped.
     #[error("indexing cancelled")]
     Cancelled,
 }
 
 impl KnowledgeError {
+    /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> KnowledgeError {
         KnowledgeError::Io {
             path: path.display().to_string(),

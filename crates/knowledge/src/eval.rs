@@ -18,21 +18,30 @@ use bosun_store::Store;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// One question of an evaluation set, with where its answer is.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Question {
+    /// Its id.
     pub id: String,
+    /// The question.
     pub question: String,
+    /// The corpus answers it (else search must decline).
     pub answerable: bool,
+    /// The file holding the answer.
     #[serde(default)]
     pub file: Option<String>,
+    /// The answer's first line (1-based).
     #[serde(default)]
     pub start_line: Option<usize>,
+    /// The answer's last line (1-based, inclusive).
     #[serde(default)]
     pub end_line: Option<usize>,
+    /// A label for grouping results (`paraphrase`, `identifier`, ...).
     #[serde(default)]
     pub kind: Option<String>,
 }
 
+/// An evaluation set: questions about a corpus (a TOML file).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct EvalSet {
     /// The folder the questions are about (optional: the caller may pass it).
@@ -41,10 +50,12 @@ pub struct EvalSet {
     /// Only these files of the corpus (relative paths); all when empty.
     #[serde(default)]
     pub files: Vec<String>,
+    /// The questions.
     pub questions: Vec<Question>,
 }
 
 impl EvalSet {
+    /// Read and check an evaluation set (answerable questions name their span).
     pub fn load(path: &Path) -> Result<EvalSet> {
         let text = std::fs::read_to_string(path).map_err(|e| KnowledgeError::io(path, e))?;
         let set: EvalSet = toml::from_str(&text).map_err(|e| KnowledgeError::EvalSet {
@@ -67,31 +78,47 @@ impl EvalSet {
     }
 }
 
+/// How one search mode did on an evaluation set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodScores {
+    /// The mode.
     pub method: Mode,
+    /// Answerable questions.
     pub answerable: usize,
+    /// Unanswerable questions.
     pub unanswerable: usize,
+    /// Share of answerable questions whose first passage is from the gold file.
     pub recall_at_1: f64,
+    /// Share of answerable questions with a gold-file passage in the first five.
     pub recall_at_5: f64,
+    /// Mean reciprocal rank of the first gold-file passage.
     pub mrr: f64,
+    /// Share of answerable questions whose first passage overlaps the gold lines.
     pub span_accuracy: f64,
+    /// Share of unanswerable questions search declined.
     pub rejection_rate: f64,
+    /// Share of answerable questions search declined.
     pub false_rejection_rate: f64,
 }
 
 /// One question's outcome (for looking into failures).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionOutcome {
+    /// The question's id.
     pub id: String,
+    /// The search mode.
     pub method: Mode,
     /// 1-based rank of the first passage from the gold file.
     pub rank: Option<usize>,
+    /// The first passage overlaps the gold lines.
     pub span_hit: bool,
+    /// The best passage's score.
     pub best_score: Option<f32>,
     /// The value the confidence gate looks at, and whether an identifier bypassed it.
     pub confidence: Option<f32>,
+    /// An identifier of the question was found verbatim (the gate was bypassed).
     pub named: bool,
+    /// The first passage (`file:lines`).
     pub top: Option<String>,
 }
 

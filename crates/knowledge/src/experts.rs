@@ -11,12 +11,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// Someone to ask about a question, from the documents cited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Expert {
+    /// Their name.
     pub name: String,
     /// The person's key in the store, when the name is linked to one.
     pub person: Option<String>,
+    /// Their team, when known.
     pub team: Option<String>,
+    /// How strongly the documents point at them.
     pub score: f64,
     /// Why: "owner of incidents/incident-process.md", "3 commits to runbooks/x.md", ...
     pub reasons: Vec<String>,
@@ -25,8 +29,11 @@ pub struct Expert {
 /// A cited document.
 #[derive(Debug, Clone)]
 pub struct Cited<'a> {
+    /// The indexed folder.
     pub root: &'a str,
+    /// The document's path in it.
     pub path: &'a str,
+    /// The document's text.
     pub text: &'a str,
 }
 

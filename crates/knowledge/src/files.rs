@@ -19,22 +19,37 @@ pub enum Filter {
     RepoDocs,
 }
 
+/// A file under an indexed folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
     /// Relative to the root, with `/` separators.
     pub rel: String,
+    /// Its absolute path.
     pub abs: PathBuf,
+    /// Its size in bytes.
     pub size: u64,
+    /// Its modification time (unix seconds), when known.
     pub mtime: Option<i64>,
 }
 
 /// A file read for indexing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
-    Doc { kind: DocKind, text: String },
-    Skipped { note: String },
+    /// A document to index.
+    Doc {
+        /// Its kind.
+        kind: DocKind,
+        /// Its text.
+        text: String,
+    },
+    /// A file left out.
+    Skipped {
+        /// Why.
+        note: String,
+    },
 }
 
+/// The kind of document a path holds, by its extension; `None` for files not indexed.
 pub fn kind_of(rel: &str) -> Option<DocKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let ext = name
@@ -50,6 +65,7 @@ pub fn kind_of(rel: &str) -> Option<DocKind> {
     }
 }
 
+/// Whether `filter` indexes the file at `rel`.
 pub fn accepts(filter: Filter, rel: &str) -> bool {
     match filter {
         Filter::All => true,

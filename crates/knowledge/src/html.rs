@@ -4,11 +4,14 @@
 
 use std::ops::Range;
 
+/// A heading of an HTML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
     /// Byte offset of the `<hN` tag.
     pub start: usize,
+    /// 1 to 6 (`<h1>` to `<h6>`).
     pub level: usize,
+    /// Its visible text.
     pub text: String,
 }
 
@@ -30,6 +33,7 @@ pub fn body_range(src: &str) -> Range<usize> {
     start..end
 }
 
+/// The text of the document's `<title>`.
 pub fn title(src: &str) -> Option<String> {
     let a = find_ci(src, "<title", 0)?;
     let a = a + src[a..].find('>')? + 1;

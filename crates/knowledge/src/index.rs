@@ -29,10 +29,13 @@ pub const EMBED_BATCH: usize = 64;
 pub struct Root {
     /// Absolute, canonical.
     pub path: String,
+    /// Which of its files are indexed.
     pub filter: Filter,
+    /// When it was added (unix seconds).
     pub added_at: i64,
 }
 
+/// The indexed folders.
 pub fn roots(store: &Store) -> Result<Vec<Root>> {
     Ok(match kstore::setting(store.conn(), "roots")? {
         Some(json) => serde_json::from_str(&json).unwrap_or_default(),
@@ -91,37 +94,60 @@ pub fn pin_model(store: &Store, embedder: &dyn Embedder) -> Result<Option<String
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum IndexEvent {
+    /// Indexing a folder started.
     Started {
+        /// The folder.
         root: String,
+        /// Files to look at.
         files: usize,
+        /// Their total size.
         bytes: u64,
     },
+    /// A file was indexed.
     Progress {
+        /// The folder.
         root: String,
+        /// Files done.
         files_done: usize,
+        /// Files in all.
         files: usize,
+        /// Chunks written so far.
         chunks: usize,
         /// Seconds left at the current rate, once there is a rate.
         eta_secs: Option<f64>,
+        /// The file.
         path: String,
     },
+    /// A file was left out.
     Skipped {
+        /// The folder.
         root: String,
+        /// The file.
         path: String,
+        /// Why.
         note: String,
     },
+    /// A file is gone from the folder, and from the index.
     Removed {
+        /// The folder.
         root: String,
+        /// The file.
         path: String,
     },
+    /// Chunks are being embedded.
     Embedding {
+        /// Chunks embedded.
         done: usize,
+        /// Chunks to embed.
         total: usize,
+        /// Seconds left at the current rate, once there is a rate.
         eta_secs: Option<f64>,
     },
 }
 
+/// Where indexing reports its progress.
 pub trait IndexSink: Send + Sync {
+    /// One event.
     fn event(&self, e: &IndexEvent);
 }
 
@@ -142,14 +168,20 @@ impl IndexSink for Collect {
     }
 }
 
+/// What an indexing run did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IndexReport {
+    /// Files looked at.
     pub files: usize,
     /// New or changed documents written.
     pub indexed: usize,
+    /// Documents unchanged since the last run.
     pub unchanged: usize,
+    /// Files left out.
     pub skipped: usize,
+    /// Documents removed.
     pub removed: usize,
+    /// Chunks written.
     pub chunks_written: usize,
     /// Texts the model embedded in this run.
     pub embedded: usize,
@@ -159,7 +191,9 @@ pub struct IndexReport {
     pub bm25_only: bool,
     /// Set when the pinned model changed in this run (the old model's id).
     pub model_changed_from: Option<String>,
+    /// The run was stopped before the end.
     pub cancelled: bool,
+    /// How long it took.
     pub elapsed_secs: f64,
 }
 
@@ -180,10 +214,15 @@ impl IndexReport {
 /// A document that is not a file: a ticket, a pull request.
 #[derive(Debug, Clone)]
 pub struct TextDoc {
+    /// Where it is shown from (`ticket/PAY-1042`).
     pub path: String,
+    /// What it is (`ticket`, `pull_request`).
     pub kind: &'static str,
+    /// Its title.
     pub title: String,
+    /// Its text.
     pub text: String,
+    /// When it last changed (unix seconds).
     pub mtime: Option<i64>,
 }
 
@@ -199,6 +238,7 @@ struct Pending {
     vectors: Vec<Option<Vec<f32>>>,
 }
 
+/// The hex SHA-256 of a document's bytes (unchanged documents are skipped).
 pub fn content_hash(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
@@ -219,6 +259,7 @@ pub fn embed_text(title: Option<&str>, heading_path: &str, text: &str) -> String
     }
 }
 
+/// Indexes folders and documents into a store, embedding with the model when there is one.
 pub struct Indexer<'a> {
     store: &'a mut Store,
     embedder: Option<&'a mut (dyn Embedder + 'static)>,

@@ -58,231 +58,6 @@ fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
 
-/// The stems of a query's words (stopwords dropped, each stem once).
-pub fn query_stems(query: &str) -> Vec<String> {
-    let s = stemmer();
-    let mut out: Vec<String> = Vec::new();
-    for t in query_terms(query) {
-        words(&s, &t, |w| {
-            if !out.contains(&w) {
-                out.push(w);
-            }
-        });
-    }
-    out
-}
-
-impl LexicalIndex {
-    /// Every chunk in the store.
-    pub fn load(store: &Store) -> Result<LexicalIndex> {
-        let mut b = Builder::new();
-        kstore::for_each_chunk_text(store.conn(), |id, text, heading| b.add(id, text, heading))?;
-        Ok(b.finish())
-    }
-
-    /// From (chunk id, text, heading path) rows (tests and benchmarks).
-    pub fn from_rows<'a>(rows: impl IntoIterator<Item = (i64, &'a str, &'a str)>) -> LexicalIndex {
-        let mut b = Builder::new();
-        for (id, text, heading) in rows {
-            b.add(id, text, heading);
-        }
-        b.finish()
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    /// Approximate heap size in bytes (benchmarks).
-    pub fn heap_bytes(&self) -> usize {
-        self.ids.len() * 12
-            + self.terms.keys().map(|k| k.len() + 32).sum::<usize>()
-            + self
-                .postings
-                .iter()
-                .map(|v| 24 + v.capacity() * std::mem::size_of::<Posting>())
-                .sum::<usize>()
-    }
-
-    /// BM25 of every chunk containing at least one of `stems` (from [`query_stems`]).
-    pub fn score(&self, stems: &[String]) -> Scores {
-        self.score_matching(stems, 1)
-    }
-
-    /// BM25 of every chunk containing all of `stems` (the words of an identifier).
-    pub fn score_all_of(&self, stems: &[String]) -> Scores {
-        self.score_matching(stems, stems.len().max(1))
-    }
-
-    fn score_matching(&self, stems: &[String], at_least: usize) -> Scores {
-        let n = self.ids.len() as f64;
-        // A dense accumulator over rows (cheaper than a map when a common word matches many).
-        let mut acc: Vec<f32> = vec![0.0; self.ids.len()];
-        let mut matched: Vec<u8> = vec![0; self.ids.len()];
-        let mut touched: Vec<u32> = Vec::new();
-        for stem in stems {
-            let Some(list) = self
-                .terms
-                .get(stem.as_str())
-                .map(|&t| &self.postings[t as usize])
-            else {
-                continue;
-            };
-            let hits = list.len() as f64;
-            let idf = ((n - hits + 0.5) / (hits + 0.5)).ln();
-            let idf = if idf <= 0.0 { 1e-6 } else { idf } as f32;
-            let k1 = K1 as f32;
-            let (one_minus_b, b_over_avgdl) = ((1.0 - B) as f32, (B / self.avgdl) as f32);
-            for p in list {
-                let r = p.row as usize;
-                let d = self.lens[r] as f32;
-                let norm = k1 * (one_minus_b + b_over_avgdl * d);
-                if matched[r] == 0 {
-                    touched.push(p.row);
-                }
-                matched[r] = matched[r].saturating_add(1);
-                acc[r] += idf * (p.freq * (k1 + 1.0)) / (p.freq + norm);
-            }
-        }
-        let mut by_id: Vec<(i64, f64)> = touched
-            .into_iter()
-            .filter(|&r| usize::from(matched[r as usize]) >= at_least)
-            .map(|r| (self.ids[r as usize], f64::from(acc[r as usize])))
-            .collect();
-        by_id.sort_unstable_by_key(|e| e.0);
-        Scores { by_id }
-    }
-}
-
-/// The BM25 scores of one query.
-#[derive(Debug, Default)]
-pub struct Scores {
-    /// Sorted by chunk id.
-    by_id: Vec<(i64, f64)>,
-}
-
-impl Scores {
-    /// The `k` best chunks, best first (ties by chunk id).
-    pub fn top(&self, k: usize) -> Vec<(i64, f64)> {
-        let mut all = self.by_id.clone();
-        let cmp = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if all.len() > k && k > 0 {
-            all.select_nth_unstable_by(k - 1, cmp);
-            all.truncate(k);
-        } else if k == 0 {
-            all.clear();
-        }
-        all.sort_by(cmp);
-        all
-    }
-
-    pub fn get(&self, id: i64) -> Option<f64> {
-        self.by_id
-            .binary_search_by_key(&id, |e| e.0)
-            .ok()
-            .map(|i| self.by_id[i].1)
-    }
-
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
-}
-
-struct Builder {
-    stemmer: Stemmer,
-    index: LexicalIndex,
-    total: u64,
-    /// Word as written → its term number (a corpus has far fewer distinct words than words).
-    words: HashMap<String, u32>,
-    /// This chunk's terms and weighted counts.
-    counts: Vec<(u32, f32)>,
-}
-
-impl Builder {
-    fn new() -> Builder {
-        Builder {
-            stemmer: stemmer(),
-            index: LexicalIndex::default(),
-            total: 0,
-            words: HashMap::new(),
-            counts: Vec::new(),
-        }
-    }
-
-    fn term(&mut self, word: &str) -> u32 {
-        if let Some(&t) = self.words.get(word) {
-            return t;
-        }
-        let stem = self.stemmer.stem(&word.to_lowercase()).into_owned();
-        let next = self.index.postings.len() as u32;
-        let t = *self
-            .index
-            .terms
-            .entry(stem.into_boxed_str())
-            .or_insert(next);
-        if t == next {
-            self.index.postings.push(Vec::new());
-        }
-        self.words.insert(word.to_string(), t);
-        t
-    }
-
-    /// Count the terms of `text` with `weight`; returns how many words it has.
-    fn count(&mut self, text: &str, weight: f32) -> u32 {
-        let mut n = 0;
-        for w in text.split(|c: char| !c.is_alphanumeric()) {
-            if w.is_empty() {
-                continue;
-            }
-            n += 1;
-            let t = self.term(w);
-            self.counts.push((t, weight));
-        }
-        n
-    }
-
-    fn add(&mut self, id: i64, text: &str, heading: &str) {
-        let row = self.index.ids.len() as u32;
-        self.counts.clear();
-        let len = self.count(text, 1.0) + self.count(heading, HEADING_WEIGHT);
-        self.counts.sort_unstable_by_key(|c| c.0);
-        let mut i = 0;
-        while i < self.counts.len() {
-            let t = self.counts[i].0;
-            let mut freq = 0.0;
-            while i < self.counts.len() && self.counts[i].0 == t {
-                freq += self.counts[i].1;
-                i += 1;
-            }
-            self.index.postings[t as usize].push(Posting { row, freq });
-        }
-        self.index.ids.push(id);
-        self.index.lens.push(len);
-        self.total += u64::from(len);
-    }
-
-    fn finish(mut self) -> LexicalIndex {
-        let n = self.index.ids.len();
-        self.index.avgdl = if n == 0 {
-            1.0
-        } else {
-            (self.total as f64 / n as f64).max(1.0)
-        };
-        for list in &mut self.index.postings {
-            list.shrink_to_fit();
-        }
-        self.index
-    }
-}
-
 const STOPWORDS: &[&str] = &[
     "a",
     "about",
@@ -428,6 +203,236 @@ pub fn query_terms(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The stems of a query's words (stopwords dropped, each stem once).
+pub fn query_stems(query: &str) -> Vec<String> {
+    let s = stemmer();
+    let mut out: Vec<String> = Vec::new();
+    for t in query_terms(query) {
+        words(&s, &t, |w| {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        });
+    }
+    out
+}
+
+impl LexicalIndex {
+    /// Every chunk in the store.
+    pub fn load(store: &Store) -> Result<LexicalIndex> {
+        let mut b = Builder::new();
+        kstore::for_each_chunk_text(store.conn(), |id, text, heading| b.add(id, text, heading))?;
+        Ok(b.finish())
+    }
+
+    /// From (chunk id, text, heading path) rows (tests and benchmarks).
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = (i64, &'a str, &'a str)>) -> LexicalIndex {
+        let mut b = Builder::new();
+        for (id, text, heading) in rows {
+            b.add(id, text, heading);
+        }
+        b.finish()
+    }
+
+    /// Chunks indexed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// No chunk indexed.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Approximate heap size in bytes (benchmarks).
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.len() * 12
+            + self.terms.keys().map(|k| k.len() + 32).sum::<usize>()
+            + self
+                .postings
+                .iter()
+                .map(|v| 24 + v.capacity() * std::mem::size_of::<Posting>())
+                .sum::<usize>()
+    }
+
+    /// BM25 of every chunk containing at least one of `stems` (from [`query_stems`]).
+    pub fn score(&self, stems: &[String]) -> Scores {
+        self.score_matching(stems, 1)
+    }
+
+    /// BM25 of every chunk containing all of `stems` (the words of an identifier).
+    pub fn score_all_of(&self, stems: &[String]) -> Scores {
+        self.score_matching(stems, stems.len().max(1))
+    }
+
+    fn score_matching(&self, stems: &[String], at_least: usize) -> Scores {
+        let n = self.ids.len() as f64;
+        // A dense accumulator over rows (cheaper than a map when a common word matches many).
+        let mut acc: Vec<f32> = vec![0.0; self.ids.len()];
+        let mut matched: Vec<u8> = vec![0; self.ids.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for stem in stems {
+            let Some(list) = self
+                .terms
+                .get(stem.as_str())
+                .map(|&t| &self.postings[t as usize])
+            else {
+                continue;
+            };
+            let hits = list.len() as f64;
+            let idf = ((n - hits + 0.5) / (hits + 0.5)).ln();
+            let idf = if idf <= 0.0 { 1e-6 } else { idf } as f32;
+            let k1 = K1 as f32;
+            let (one_minus_b, b_over_avgdl) = ((1.0 - B) as f32, (B / self.avgdl) as f32);
+            for p in list {
+                let r = p.row as usize;
+                let d = self.lens[r] as f32;
+                let norm = k1 * (one_minus_b + b_over_avgdl * d);
+                if matched[r] == 0 {
+                    touched.push(p.row);
+                }
+                matched[r] = matched[r].saturating_add(1);
+                acc[r] += idf * (p.freq * (k1 + 1.0)) / (p.freq + norm);
+            }
+        }
+        let mut by_id: Vec<(i64, f64)> = touched
+            .into_iter()
+            .filter(|&r| usize::from(matched[r as usize]) >= at_least)
+            .map(|r| (self.ids[r as usize], f64::from(acc[r as usize])))
+            .collect();
+        by_id.sort_unstable_by_key(|e| e.0);
+        Scores { by_id }
+    }
+}
+
+/// The BM25 scores of one query.
+#[derive(Debug, Default)]
+pub struct Scores {
+    /// Sorted by chunk id.
+    by_id: Vec<(i64, f64)>,
+}
+
+impl Scores {
+    /// The `k` best chunks, best first (ties by chunk id).
+    pub fn top(&self, k: usize) -> Vec<(i64, f64)> {
+        let mut all = self.by_id.clone();
+        let cmp = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if all.len() > k && k > 0 {
+            all.select_nth_unstable_by(k - 1, cmp);
+            all.truncate(k);
+        } else if k == 0 {
+            all.clear();
+        }
+        all.sort_by(cmp);
+        all
+    }
+
+    /// The score of chunk `id`, if it matched.
+    pub fn get(&self, id: i64) -> Option<f64> {
+        self.by_id
+            .binary_search_by_key(&id, |e| e.0)
+            .ok()
+            .map(|i| self.by_id[i].1)
+    }
+
+    /// Chunks that matched.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// No chunk matched.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+struct Builder {
+    stemmer: Stemmer,
+    index: LexicalIndex,
+    total: u64,
+    /// Word as written → its term number (a corpus has far fewer distinct words than words).
+    words: HashMap<String, u32>,
+    /// This chunk's terms and weighted counts.
+    counts: Vec<(u32, f32)>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            stemmer: stemmer(),
+            index: LexicalIndex::default(),
+            total: 0,
+            words: HashMap::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    fn term(&mut self, word: &str) -> u32 {
+        if let Some(&t) = self.words.get(word) {
+            return t;
+        }
+        let stem = self.stemmer.stem(&word.to_lowercase()).into_owned();
+        let next = self.index.postings.len() as u32;
+        let t = *self
+            .index
+            .terms
+            .entry(stem.into_boxed_str())
+            .or_insert(next);
+        if t == next {
+            self.index.postings.push(Vec::new());
+        }
+        self.words.insert(word.to_string(), t);
+        t
+    }
+
+    /// Count the terms of `text` with `weight`; returns how many words it has.
+    fn count(&mut self, text: &str, weight: f32) -> u32 {
+        let mut n = 0;
+        for w in text.split(|c: char| !c.is_alphanumeric()) {
+            if w.is_empty() {
+                continue;
+            }
+            n += 1;
+            let t = self.term(w);
+            self.counts.push((t, weight));
+        }
+        n
+    }
+
+    fn add(&mut self, id: i64, text: &str, heading: &str) {
+        let row = self.index.ids.len() as u32;
+        self.counts.clear();
+        let len = self.count(text, 1.0) + self.count(heading, HEADING_WEIGHT);
+        self.counts.sort_unstable_by_key(|c| c.0);
+        let mut i = 0;
+        while i < self.counts.len() {
+            let t = self.counts[i].0;
+            let mut freq = 0.0;
+            while i < self.counts.len() && self.counts[i].0 == t {
+                freq += self.counts[i].1;
+                i += 1;
+            }
+            self.index.postings[t as usize].push(Posting { row, freq });
+        }
+        self.index.ids.push(id);
+        self.index.lens.push(len);
+        self.total += u64::from(len);
+    }
+
+    fn finish(mut self) -> LexicalIndex {
+        let n = self.index.ids.len();
+        self.index.avgdl = if n == 0 {
+            1.0
+        } else {
+            (self.total as f64 / n as f64).max(1.0)
+        };
+        for list in &mut self.index.postings {
+            list.shrink_to_fit();
+        }
+        self.index
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,5 +506,16 @@ mod tests {
         let both = ix.score_all_of(&query_stems("rotate zebra"));
         assert!(both.is_empty());
         assert_eq!(ix.score_all_of(&query_stems("rotate keys")).len(), 2);
+    }
+
+    #[test]
+    fn query_terms_drop_stopwords_and_empty_pieces() {
+        assert_eq!(
+            query_terms("Who decides the severity?"),
+            vec!["decides", "severity"]
+        );
+        assert!(query_terms("the of").is_empty());
+        assert_eq!(query_terms("PAY-1042"), vec!["pay", "1042"]);
+        assert_eq!(query_terms("  v2 -- x"), vec!["v2"]);
     }
 }

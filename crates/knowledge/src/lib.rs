@@ -5,6 +5,8 @@
 //! (content hashes) and resumable. No Tauri, HTTP or CLI here: the app service calls in, with the
 //! time.
 
+#![warn(missing_docs)]
+
 pub mod chunk;
 pub mod embed;
 mod error;

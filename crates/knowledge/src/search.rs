@@ -16,15 +16,20 @@ use bosun_store::knowledge::{self as kstore, ChunkRow};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// How passages are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
+    /// Words only (BM25).
     Bm25,
+    /// Meaning only (the model's vectors).
     Dense,
+    /// Both, fused.
     Hybrid,
 }
 
 impl Mode {
+    /// Its name in the API.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Bm25 => "bm25",
@@ -69,6 +74,7 @@ impl Default for Params {
 }
 
 impl Params {
+    /// The score a passage needs in `mode`.
     pub fn threshold(&self, mode: Mode) -> f32 {
         match mode {
             Mode::Bm25 => self.threshold_bm25,
@@ -78,24 +84,32 @@ impl Params {
     }
 }
 
+/// A passage found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
+    /// The chunk.
     #[serde(skip)]
     pub chunk: ChunkRow,
+    /// Its score in the query's mode.
     pub score: f32,
+    /// Its cosine similarity to the query, when vectors were used.
     pub dense: Option<f32>,
+    /// Its saturated BM25 score, when words were used.
     pub bm25: Option<f32>,
     /// The chunk contains an identifier from the query.
     pub identifier: bool,
 }
 
+/// What a search found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Results {
+    /// The mode used.
     pub mode: Mode,
     /// Best first, whatever their score (see [`Results::answers`]).
     pub hits: Vec<Hit>,
     /// The best candidate's score, even when it was below the threshold.
     pub best_score: Option<f32>,
+    /// The score a passage needs to be cited.
     pub threshold: f32,
     /// What decides whether the query is answered at all: the best cosine similarity (dense,
     /// hybrid) or the best BM25 score (BM25 only).
@@ -312,7 +326,7 @@ pub fn search(
     };
     // A short query around an identifier ("GW-429", "AUTH-401 reasons") is answered by the passage
     // naming it, whatever the cosine; a long question merely mentioning one is not.
-    let other_terms = query_terms(query)
+    let other_terms = crate::lexical::query_terms(query)
         .iter()
         .filter(|t| !idents.iter().any(|i| i.to_lowercase().contains(t.as_str())))
         .count();
@@ -353,16 +367,5 @@ mod tests {
             vec!["compass-billing"]
         );
         assert_eq!(identifiers("SEV2 TIDE-231", &[]), vec!["SEV2", "TIDE-231"]);
-    }
-
-    #[test]
-    fn query_terms_drop_stopwords_and_empty_pieces() {
-        assert_eq!(
-            query_terms("Who decides the severity?"),
-            vec!["decides", "severity"]
-        );
-        assert!(query_terms("the of").is_empty());
-        assert_eq!(query_terms("PAY-1042"), vec!["pay", "1042"]);
-        assert_eq!(query_terms("  v2 -- x"), vec!["v2"]);
     }
 }

@@ -7,9 +7,12 @@ use crate::error::Result;
 use bosun_store::Store;
 use bosun_store::knowledge as kstore;
 
+/// Every chunk's vector of one model, in memory.
 #[derive(Debug, Clone, Default)]
 pub struct VectorIndex {
+    /// The model.
     pub model_id: String,
+    /// The length of its vectors.
     pub dims: usize,
     /// Sorted ascending.
     ids: Vec<i64>,
@@ -57,14 +60,17 @@ impl VectorIndex {
         }
     }
 
+    /// Vectors held.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// No vector held.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 
+    /// The vector of chunk `id`.
     pub fn get(&self, id: i64) -> Option<&[f32]> {
         let i = self.ids.binary_search(&id).ok()?;
         Some(&self.data[i * self.dims..(i + 1) * self.dims])

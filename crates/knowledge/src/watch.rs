@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+/// How long the watcher waits for changes to settle.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(400);
 
+/// Watches the indexed folders for changed documents.
 pub struct DocWatcher {
     _watcher: notify::RecommendedWatcher,
     rx: Receiver<notify::Result<notify::Event>>,
@@ -22,8 +24,11 @@ pub struct DocWatcher {
 /// Changed paths (relative, `/`-separated) under one root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changes {
+    /// The folder.
     pub root: PathBuf,
+    /// Its filter.
     pub filter: Filter,
+    /// The changed paths.
     pub paths: Vec<String>,
 }
 

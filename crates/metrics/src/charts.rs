@@ -6,10 +6,14 @@ use crate::dora::Week;
 use crate::flow::CfdDay;
 use crate::prs::WeekStages;
 use crate::sprint::BurnPoint;
-use bosun_core::time::{Ts, from_ts};
+use bosun_core::time::{DAY, HOUR, Ts, WEEK, from_ts};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
+/// Chart width in pixels.
 pub const WIDTH: u32 = 720;
+/// Chart height in pixels.
 pub const HEIGHT: u32 = 320;
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
@@ -25,13 +29,13 @@ type Layer<T, V> = (&'static str, RGBColor, fn(&T) -> V);
 
 /// The lead-time histogram's buckets: a label and the exclusive upper bound in seconds.
 pub const LEAD_TIME_BUCKETS: &[(&str, i64)] = &[
-    ("<1h", 3600),
-    ("<4h", 4 * 3600),
-    ("<1d", 86_400),
-    ("<2d", 2 * 86_400),
-    ("<1w", 7 * 86_400),
-    ("<2w", 14 * 86_400),
-    ("<1mo", 30 * 86_400),
+    ("<1h", HOUR),
+    ("<4h", 4 * HOUR),
+    ("<1d", DAY),
+    ("<2d", 2 * DAY),
+    ("<1w", WEEK),
+    ("<2w", 2 * WEEK),
+    ("<1mo", 30 * DAY),
     (">1mo", i64::MAX),
 ];
 
@@ -52,11 +56,45 @@ fn day_label(t: Ts) -> String {
     from_ts(t).format("%b %d").to_string()
 }
 
+type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Drawn<'b, T> = Result<T, Box<dyn std::error::Error + 'b>>;
+
+/// A chart in the house style: `caption` above, room for the labels, x from 0 to `x` and y from 0
+/// to `y`.
+fn frame<'a, 'b>(root: &'a Area<'b>, caption: &str, x: f64, y: f64) -> Drawn<'b, Chart<'a, 'b>> {
+    Ok(ChartBuilder::on(root)
+        .caption(caption, ("sans-serif", 16).into_font().color(&INK))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(52)
+        .build_cartesian_2d(0f64..x, 0f64..y)?)
+}
+
+/// The mesh of a weekly chart: no vertical lines, up to eight week labels (the weeks' `starts`),
+/// whole numbers up the side, named `y_desc`.
+fn weekly_mesh<'b>(chart: &mut Chart<'_, 'b>, starts: &[Ts], y_desc: &str) -> Drawn<'b, ()> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .x_labels(starts.len().clamp(1, 8))
+        .x_label_formatter(&|x| {
+            starts
+                .get(*x as usize)
+                .filter(|_| x.fract() == 0.0)
+                .map(|s| day_label(*s))
+                .unwrap_or_default()
+        })
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc(y_desc)
+        .draw()?;
+    Ok(())
+}
+
 fn render<F>(draw: F) -> String
 where
-    F: FnOnce(
-        DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    ) -> Result<(), Box<dyn std::error::Error + '_>>,
+    F: FnOnce(DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), Box<dyn std::error::Error + '_>>,
 {
     let mut out = String::new();
     {
@@ -77,30 +115,14 @@ pub fn deployment_frequency(weeks: &[Week]) -> String {
             .max()
             .unwrap_or(0)
             .max(1) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Production deployments per week",
-                ("sans-serif", 16).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..weeks.len().max(1) as f64, 0f64..max * 1.5)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .x_labels(weeks.len().clamp(1, 8))
-            .x_label_formatter(&|x| {
-                weeks
-                    .get(*x as usize)
-                    .filter(|_| x.fract() == 0.0)
-                    .map(|w| day_label(w.start))
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("deployments")
-            .draw()?;
+        let mut chart = frame(
+            &root,
+            "Production deployments per week",
+            weeks.len().max(1) as f64,
+            max * 1.5,
+        )?;
+        let starts: Vec<Ts> = weeks.iter().map(|w| w.start).collect();
+        weekly_mesh(&mut chart, &starts, "deployments")?;
         let bar = |i: usize, v: usize, color: RGBColor| {
             Rectangle::new(
                 [(i as f64 + 0.12, 0.0), (i as f64 + 0.88, v as f64)],
@@ -142,15 +164,12 @@ pub fn lead_time_distribution(samples_secs: &[i64]) -> String {
     let counts = lead_time_histogram(samples_secs);
     render(|root| {
         let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Lead time for changes",
-                ("sans-serif", 16).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..BUCKETS.len() as f64, 0f64..max * 1.15)?;
+        let mut chart = frame(
+            &root,
+            "Lead time for changes",
+            BUCKETS.len() as f64,
+            max * 1.15,
+        )?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -181,7 +200,7 @@ pub fn lead_time_distribution(samples_secs: &[i64]) -> String {
 
 /// Median hours per PR stage, stacked, per week.
 pub fn pr_stages(weeks: &[WeekStages]) -> String {
-    let h = |v: Option<f64>| v.unwrap_or(0.0) / 3600.0;
+    let h = |v: Option<f64>| v.unwrap_or(0.0) / HOUR as f64;
     let totals: Vec<f64> = weeks
         .iter()
         .map(|w| {
@@ -193,30 +212,14 @@ pub fn pr_stages(weeks: &[WeekStages]) -> String {
         .collect();
     render(|root| {
         let max = totals.iter().copied().fold(1.0, f64::max);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "PR cycle time by stage (median hours per week)",
-                ("sans-serif", 16).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..weeks.len().max(1) as f64, 0f64..max * 1.7)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .x_labels(weeks.len().clamp(1, 8))
-            .x_label_formatter(&|x| {
-                weeks
-                    .get(*x as usize)
-                    .filter(|_| x.fract() == 0.0)
-                    .map(|w| day_label(w.start))
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("hours")
-            .draw()?;
+        let mut chart = frame(
+            &root,
+            "PR cycle time by stage (median hours per week)",
+            weeks.len().max(1) as f64,
+            max * 1.7,
+        )?;
+        let starts: Vec<Ts> = weeks.iter().map(|w| w.start).collect();
+        weekly_mesh(&mut chart, &starts, "hours")?;
         let stages: [Layer<WeekStages, Option<f64>>; 4] = [
             ("coding", BLUE, |w| w.coding_median_secs),
             ("pickup", AMBER, |w| w.pickup_median_secs),
@@ -260,16 +263,8 @@ pub fn burndown(points: &[BurnPoint], end: Ts) -> String {
             .iter()
             .map(|p| p.remaining_points.max(p.ideal_points))
             .fold(1.0, f64::max);
-        let days = ((end - start) as f64 / 86_400.0).max(1.0);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Sprint burndown (story points)",
-                ("sans-serif", 16).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..days, 0f64..max * 1.25)?;
+        let days = ((end - start) as f64 / DAY as f64).max(1.0);
+        let mut chart = frame(&root, "Sprint burndown (story points)", days, max * 1.25)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
@@ -278,7 +273,7 @@ pub fn burndown(points: &[BurnPoint], end: Ts) -> String {
             .x_desc("day of sprint")
             .y_desc("points left")
             .draw()?;
-        let x = |t: Ts| (t - start) as f64 / 86_400.0;
+        let x = |t: Ts| (t - start) as f64 / DAY as f64;
         chart
             .draw_series(LineSeries::new(
                 [
@@ -316,15 +311,7 @@ pub fn cumulative_flow(days: &[CfdDay]) -> String {
             .unwrap_or(0)
             .max(1) as f64;
         let n = days.len().max(2) as f64 - 1.0;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Cumulative flow",
-                ("sans-serif", 16).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..n, 0f64..max * 1.3)?;
+        let mut chart = frame(&root, "Cumulative flow", n, max * 1.3)?;
         chart
             .configure_mesh()
             .disable_x_mesh()

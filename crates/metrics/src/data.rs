@@ -10,13 +10,21 @@ use serde::Serialize;
 /// BY repo_id`, kept by the app's caches): a team's are found by binary search ([`of_repos`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Dataset {
+    /// The repositories.
     pub repos: Vec<Repo>,
+    /// The commits, by repository.
     pub commits: Vec<Commit>,
+    /// The pull requests, by repository.
     pub pull_requests: Vec<PullRequest>,
+    /// The deployments, by repository.
     pub deployments: Vec<Deployment>,
+    /// The incidents.
     pub incidents: Vec<Incident>,
+    /// The tickets.
     pub tickets: Vec<Ticket>,
+    /// The sprints.
     pub sprints: Vec<Sprint>,
+    /// The people.
     pub people: Vec<Person>,
 }
 
@@ -30,59 +38,93 @@ impl Dataset {
     }
 }
 
+/// A repository.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repo {
+    /// Its store id.
     pub id: i64,
+    /// `owner/name`.
     pub full_name: String,
+    /// The team that owns it (a team key).
     pub team: Option<String>,
     /// The deployed service (links incidents to deployments).
     pub service: Option<String>,
 }
 
+/// A commit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commit {
+    /// Its repository.
     pub repo: i64,
+    /// Its sha.
     pub sha: String,
+    /// When it was authored.
     pub authored_at: Ts,
+    /// When it was committed.
     pub committed_at: Ts,
+    /// Its parents' shas.
     pub parents: Vec<String>,
     /// The person who authored it, when known.
     pub author: Option<i64>,
+    /// A bot authored it.
     pub author_is_bot: bool,
     /// First line of the message.
     pub subject: String,
 }
 
+/// A review of a pull request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Review {
+    /// Who reviewed (person id), when known.
     pub reviewer: Option<i64>,
+    /// A bot reviewed.
     pub reviewer_is_bot: bool,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
     pub state: String,
+    /// When it was submitted.
     pub at: Ts,
 }
 
+/// A pull request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PullRequest {
+    /// Its store id.
     pub id: i64,
+    /// Its repository.
     pub repo: i64,
+    /// Its number in the repository.
     pub number: i64,
+    /// Its title.
     pub title: String,
+    /// Its description.
     pub body: String,
+    /// Who opened it (person id), when known.
     pub author: Option<i64>,
+    /// A bot opened it.
     pub author_is_bot: bool,
+    /// When it was opened.
     pub created_at: Ts,
     /// Left draft (the last `ready_for_review`), when it ever was a draft.
     pub ready_at: Option<Ts>,
+    /// A draft now.
     pub draft: bool,
+    /// When it was merged.
     pub merged_at: Option<Ts>,
+    /// When it was closed (merged or not).
     pub closed_at: Option<Ts>,
+    /// The commit the merge made.
     pub merge_commit_sha: Option<String>,
+    /// Its head commit.
     pub head_sha: Option<String>,
+    /// Lines added.
     pub additions: i64,
+    /// Lines removed.
     pub deletions: i64,
+    /// Its labels.
     pub labels: Vec<String>,
     /// The PR's own commits (their shas), in order.
     pub commits: Vec<String>,
+    /// Its reviews.
     pub reviews: Vec<Review>,
     /// People whose review is requested right now.
     pub requested: Vec<i64>,
@@ -94,19 +136,26 @@ impl PullRequest {
         self.ready_at.unwrap_or(self.created_at)
     }
 
+    /// Lines changed: additions plus deletions.
     pub fn size(&self) -> i64 {
         self.additions + self.deletions
     }
 }
 
+/// A deployment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deployment {
+    /// Its store id.
     pub id: i64,
     /// The provider's id (what incident notes mention: "deployment 3000123").
     pub external_id: String,
+    /// Its repository.
     pub repo: i64,
+    /// The environment (`production`, `staging`).
     pub environment: String,
+    /// It deploys to production.
     pub production: bool,
+    /// The commit deployed.
     pub sha: String,
     /// When it started.
     pub created_at: Ts,
@@ -119,59 +168,91 @@ pub struct Deployment {
     pub failed_at: Option<Ts>,
     /// `github_deployment`, `tag`, `release`, `workflow_run`.
     pub kind: String,
+    /// Its description.
     pub description: String,
     /// Provider payload (`{"rollback_of": 12}`), as JSON text.
     pub payload: String,
 }
 
+/// An incident.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
+    /// Its store id.
     pub id: i64,
+    /// The provider's id.
     pub external_id: String,
     /// The service key, matched against `Repo::service`.
     pub service: Option<String>,
+    /// When it started.
     pub created_at: Ts,
+    /// When it was resolved.
     pub resolved_at: Option<Ts>,
     /// An explicit link to a deployment (store id), when recorded.
     pub deployment: Option<i64>,
     /// Notes on the incident's timeline (annotations), searched for deploy references.
     pub notes: Vec<String>,
+    /// `high` or `low`.
     pub urgency: Option<String>,
+    /// Its title.
     pub title: String,
 }
 
+/// A stay in one status.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatusPeriod {
+    /// Where the status sits in the flow.
     pub category: StatusCategory,
+    /// The status's name.
     pub status: String,
+    /// When the ticket entered it.
     pub entered_at: Ts,
+    /// When it left (none while still there).
     pub left_at: Option<Ts>,
 }
 
+/// A stay in one sprint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SprintStay {
+    /// The sprint's store id.
     pub sprint: i64,
+    /// When the ticket was added (none: from the start).
     pub added_at: Option<Ts>,
+    /// When it was removed (none while still there).
     pub removed_at: Option<Ts>,
 }
 
+/// A ticket.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ticket {
+    /// Its store id.
     pub id: i64,
+    /// Its key (`PAY-1042`).
     pub key: String,
+    /// Its title.
     pub summary: String,
+    /// Its team (a team key).
     pub team: Option<String>,
+    /// Its Flow Framework type.
     pub work_type: WorkType,
+    /// Its current status's name.
     pub status: String,
+    /// Where its current status sits in the flow.
     pub status_category: StatusCategory,
+    /// When it was created.
     pub created_at: Ts,
+    /// When it was resolved.
     pub resolved_at: Option<Ts>,
+    /// Its estimate.
     pub story_points: Option<f64>,
+    /// Who it is assigned to (person id).
     pub assignee: Option<i64>,
+    /// Flagged as an impediment.
     pub flagged: bool,
     /// Keys of tickets this one "is blocked by".
     pub blocked_by: Vec<String>,
+    /// Its stays in each status, in order.
     pub periods: Vec<StatusPeriod>,
+    /// Its stays in sprints, in order.
     pub sprints: Vec<SprintStay>,
 }
 
@@ -207,6 +288,7 @@ impl Ticket {
             .or(Some(StatusCategory::Todo))
     }
 
+    /// Whether it was in `sprint` at `t`.
     pub fn in_sprint_at(&self, sprint: i64, t: Ts) -> bool {
         self.sprints.iter().any(|s| {
             s.sprint == sprint
@@ -216,22 +298,35 @@ impl Ticket {
     }
 }
 
+/// A sprint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sprint {
+    /// Its store id.
     pub id: i64,
+    /// Its name.
     pub name: String,
+    /// Its team (a team key).
     pub team: Option<String>,
+    /// `future`, `active` or `closed`.
     pub state: String,
+    /// When it starts.
     pub start_at: Option<Ts>,
+    /// When it is planned to end.
     pub end_at: Option<Ts>,
+    /// When it was completed.
     pub complete_at: Option<Ts>,
 }
 
+/// A person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
+    /// Their store id.
     pub id: i64,
+    /// Their name.
     pub name: String,
+    /// Their team (a team key).
     pub team: Option<String>,
+    /// A bot.
     pub is_bot: bool,
 }
 
@@ -265,7 +360,9 @@ pub fn of_repos<'a, T>(
 
 /// Lookups built once per dataset.
 pub struct Index<'a> {
+    /// The dataset indexed.
     pub data: &'a Dataset,
+    /// Repository id → repository.
     pub repo_by_id: HashMap<i64, &'a Repo>,
     /// (repo, sha) → commit index.
     pub commit_at: HashMap<(i64, &'a str), usize>,
@@ -280,6 +377,7 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// Build the lookups of `data`.
     pub fn new(data: &'a Dataset) -> Index<'a> {
         Index {
             data,
@@ -322,22 +420,26 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The commit `sha` of `repo`.
     pub fn commit(&self, repo: i64, sha: &str) -> Option<&'a Commit> {
         self.commit_at
             .get(&(repo, sha))
             .map(|&i| &self.data.commits[i])
     }
 
+    /// The pull request with this store id.
     pub fn pull_request(&self, id: i64) -> Option<&'a PullRequest> {
         self.pr_by_id.get(&id).map(|&i| &self.data.pull_requests[i])
     }
 
+    /// The incident with this store id.
     pub fn incident(&self, id: i64) -> Option<&'a Incident> {
         self.incident_by_id
             .get(&id)
             .map(|&i| &self.data.incidents[i])
     }
 
+    /// The team owning `repo`.
     pub fn team_of_repo(&self, repo: i64) -> Option<&'a str> {
         self.repo_by_id.get(&repo).and_then(|r| r.team.as_deref())
     }

@@ -23,25 +23,30 @@
 
 use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts, WEEK};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
-const DAY: i64 = 86_400;
-const WEEK: i64 = 7 * DAY;
-
+/// When a change's lead time starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeadTimeStart {
+    /// The commit's author time (the default).
     AuthorTime,
+    /// The commit's committer time.
     CommitterTime,
+    /// The first commit of its pull request (else the author time).
     PrFirstCommit,
 }
 
+/// Which part of the organisation, and which time window.
 #[derive(Debug, Clone)]
 pub struct Scope {
+    /// Window start (inclusive).
     pub since: Ts,
+    /// Window end (inclusive).
     pub until: Ts,
+    /// Only this team's repositories.
     pub team: Option<String>,
     /// A repository id.
     pub repo: Option<i64>,
@@ -65,17 +70,21 @@ impl Scope {
         Some(ids)
     }
 
+    /// Whether `t` is in the window.
     pub fn contains(&self, t: Ts) -> bool {
         t >= self.since && t <= self.until
     }
 
+    /// The window's length in weeks.
     pub fn weeks(&self) -> f64 {
         ((self.until - self.since).max(1)) as f64 / WEEK as f64
     }
 }
 
+/// How DORA metrics are computed.
 #[derive(Debug, Clone)]
 pub struct DoraOptions {
+    /// When a change's lead time starts.
     pub lead_time_start: LeadTimeStart,
     /// How long after a deployment an incident on its service still counts as caused by it.
     pub incident_window_secs: i64,
@@ -95,20 +104,38 @@ impl Default for DoraOptions {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FailureEvidence {
     /// An incident names the deployment (a link, or its id or sha in the incident's notes).
-    IncidentLink { incident: i64, incident_ref: String },
+    IncidentLink {
+        /// The incident (store id).
+        incident: i64,
+        /// The incident's provider id.
+        incident_ref: String,
+    },
     /// A later deployment rolled it back.
-    Rollback { deployment: i64 },
+    Rollback {
+        /// The rollback (store id).
+        deployment: i64,
+    },
     /// A later deployment reverted what it shipped.
-    Revert { deployment: i64, commit: String },
+    Revert {
+        /// The deployment that shipped the revert.
+        deployment: i64,
+        /// The revert commit.
+        commit: String,
+    },
     /// A hotfix followed it.
     Hotfix {
+        /// The deployment that shipped the hotfix.
         deployment: i64,
+        /// The hotfix's pull request, when known.
         pull_request: Option<i64>,
     },
     /// An incident on its service started within the window, before the next deployment.
     IncidentAfter {
+        /// The incident (store id).
         incident: i64,
+        /// The incident's provider id.
         incident_ref: String,
+        /// Minutes between the deployment and the incident.
         minutes_after: i64,
     },
     /// The deploy itself failed: a deploy workflow run that concluded `failure` or `timed_out`.
@@ -119,34 +146,50 @@ pub enum FailureEvidence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unplanned {
+    /// It rolled back an earlier deployment.
     Rollback,
+    /// It shipped a revert.
     Revert,
+    /// It shipped a hotfix.
     Hotfix,
+    /// It shipped while an incident on its service was open.
     IncidentFix,
 }
 
+/// A change a deployment shipped.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
+    /// The commit.
     pub sha: String,
     /// The pull request it came through (store id), when known.
     pub pull_request: Option<i64>,
+    /// When its lead time starts.
     pub started_at: Ts,
+    /// Start to deployment, in seconds.
     pub lead_time_secs: i64,
     /// A bot authored it (or the bot's pull request it came through): counted in lead time, and
     /// counted apart so the human-only view can leave it out.
     pub bot: bool,
 }
 
+/// A production deployment, analysed.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentRecord {
+    /// Its store id.
     pub id: i64,
     /// The provider's id (GitHub deployment id, tag name).
     pub external_id: String,
+    /// Its repository.
     pub repo: i64,
+    /// The commit deployed.
     pub sha: String,
+    /// When it counts (it succeeded, or failed as a deployment).
     pub at: Ts,
+    /// The changes it shipped for the first time.
     pub changes: Vec<Change>,
+    /// Why it counts as failed (empty: it did not fail).
     pub failures: Vec<FailureEvidence>,
+    /// Why it was unplanned work, if it was.
     pub unplanned: Option<Unplanned>,
     /// Seconds until recovery, for a failed deployment that has recovered.
     pub recovery_secs: Option<i64>,
@@ -154,23 +197,33 @@ pub struct DeploymentRecord {
     pub pull_requests: Vec<i64>,
 }
 
+/// One week of DORA numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Week {
     /// Monday 00:00 UTC.
     pub start: Ts,
+    /// Deployments.
     pub deployments: usize,
+    /// Days with a deployment.
     pub deployment_days: usize,
+    /// Failed deployments.
     pub failed: usize,
+    /// Median lead time of the changes deployed.
     pub lead_time_median_secs: Option<f64>,
 }
 
+/// The DORA performance cluster of each key metric (`elite`, `high`, `medium`, `low`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Levels {
     /// The DORA report the clusters come from.
     pub year: u16,
+    /// Deployment frequency's cluster.
     pub deployment_frequency: Option<&'static str>,
+    /// Lead time's cluster.
     pub lead_time: Option<&'static str>,
+    /// Change failure rate's cluster.
     pub change_failure_rate: Option<&'static str>,
+    /// Recovery time's cluster.
     pub recovery_time: Option<&'static str>,
     /// The lowest of the four (a team is as fast as its slowest key).
     pub overall: Option<&'static str>,
@@ -181,14 +234,21 @@ pub struct Levels {
 /// What the levels are computed from: the four keys and their sample sizes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LevelInput {
+    /// Deployments per week.
     pub per_week: f64,
     /// Days with at least one deployment, per week.
     pub days_per_week: f64,
+    /// The median lead time in seconds, and how many changes it is of.
     pub lead: Option<f64>,
+    /// Changes behind the lead time.
     pub lead_n: usize,
+    /// The change failure rate.
     pub cfr: Option<f64>,
+    /// Deployments behind the failure rate.
     pub deployments: usize,
+    /// The median recovery time in seconds.
     pub recovery: Option<f64>,
+    /// Recoveries behind it.
     pub recovery_n: usize,
 }
 
@@ -200,27 +260,38 @@ pub const MIN_DEPLOYMENTS_FOR_CFR_LEVEL: usize = 10;
 /// average), not five deployments on one day.
 pub const ELITE_DAYS_PER_WEEK: f64 = 3.0;
 
+/// The DORA Quick Check's answer for each key metric.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuickCheck {
+    /// Deployment frequency's answer.
     pub deployment_frequency: Option<&'static str>,
+    /// Lead time's answer.
     pub lead_time: Option<&'static str>,
+    /// Change failure rate's answer.
     pub change_failure_rate: Option<&'static str>,
+    /// Recovery time's answer.
     pub recovery_time: Option<&'static str>,
 }
 
 /// Failed deployments / deployments.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FailureRate {
+    /// The rate, when there were deployments.
     pub value: Option<f64>,
+    /// Failed deployments.
     pub failed: usize,
+    /// Deployments.
     pub total: usize,
 }
 
 /// Unplanned deployments / deployments.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ReworkRate {
+    /// The rate, when there were deployments.
     pub value: Option<f64>,
+    /// Unplanned deployments.
     pub unplanned: usize,
+    /// Deployments.
     pub total: usize,
 }
 
@@ -232,9 +303,13 @@ fn share(part: usize, total: usize) -> Option<f64> {
 /// excludes them), how many of them were bots', and the median without them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeadTime {
+    /// Changes counted.
     pub n: usize,
+    /// Median, in seconds.
     pub median: Option<f64>,
+    /// 75th percentile, in seconds.
     pub p75: Option<f64>,
+    /// 90th percentile, in seconds.
     pub p90: Option<f64>,
     /// Bot changes among the deployed changes of the window (also when the view excludes them).
     pub bots: usize,
@@ -290,8 +365,10 @@ impl LeadTime {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Bots {
+    /// Bots' changes count (DORA's definition).
     #[default]
     Count,
+    /// Bots' changes are left out.
     Exclude,
 }
 
@@ -302,19 +379,32 @@ impl Bots {
     }
 }
 
+/// The DORA metrics of a scope and window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dora {
+    /// Window start.
     pub since: Ts,
+    /// Window end.
     pub until: Ts,
+    /// Production deployments in the window.
     pub deployments: usize,
+    /// Deployments per week.
     pub deployment_frequency_per_week: f64,
+    /// Days with a deployment, per week.
     pub deployment_days_per_week: f64,
+    /// Lead time for changes.
     pub lead_time_seconds: LeadTime,
+    /// Failed deployments / deployments.
     pub change_failure_rate: FailureRate,
+    /// Time to restore after a failed deployment.
     pub recovery_time_seconds: Summary,
+    /// Unplanned deployments / deployments.
     pub rework_rate: ReworkRate,
+    /// The performance clusters.
     pub level: Levels,
+    /// The Quick Check answers.
     pub quick_check: QuickCheck,
+    /// Week by week.
     pub weekly: Vec<Week>,
     /// The deployments in the window with their changes, failures and rework.
     pub evidence: Vec<DeploymentRecord>,
@@ -336,8 +426,11 @@ pub struct Analysis {
 /// Something odd in a deployment's analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
+    /// The deployment.
     pub deployment: i64,
+    /// Its repository.
     pub repo: i64,
+    /// What is odd.
     pub text: String,
 }
 
@@ -391,6 +484,7 @@ fn is_revert(subject: &str) -> bool {
     subject.starts_with("Revert \"")
 }
 
+/// Analyse every production deployment of `data` (see [`Analysis`]).
 pub fn analyse(data: &Dataset, opts: &DoraOptions) -> Analysis {
     analyse_beside(data, &[], opts)
 }
@@ -1219,8 +1313,8 @@ pub fn dora_with(data: &Dataset, analysis: &Analysis, scope: &Scope, bots: Bots)
     }
 }
 
-const HOUR: f64 = 3600.0;
-const DAY_F: f64 = 86_400.0;
+const HOUR: f64 = bosun_core::time::HOUR as f64;
+const DAY_F: f64 = DAY as f64;
 
 /// DORA 2024 performance clusters (Accelerate State of DevOps 2024). The report describes four
 /// clusters by their typical values; each metric is assigned to its cluster:

@@ -14,60 +14,91 @@ use crate::data::{Dataset, Ticket};
 use crate::dora::Scope;
 use crate::stats::{Summary, quantile, summarize};
 use bosun_core::model::{StatusCategory, WorkType};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const DAY: i64 = 86_400;
-
+/// A ticket as flow metrics see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowItem {
+    /// Its key.
     pub key: String,
+    /// Its Flow Framework type.
     pub work_type: WorkType,
+    /// When work started.
     pub started_at: Option<Ts>,
+    /// When it was done.
     pub done_at: Option<Ts>,
+    /// Start to done, in seconds.
     pub flow_secs: Option<i64>,
+    /// Time in active statuses, in seconds.
     pub active_secs: Option<i64>,
+    /// Its estimate.
     pub story_points: Option<f64>,
 }
 
+/// A ticket in progress and how old it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgingItem {
+    /// Its key.
     pub key: String,
+    /// Its title.
     pub summary: String,
+    /// Seconds since work started.
     pub age_secs: i64,
+    /// Its status's name.
     pub status: String,
     /// Older than the historical 85th percentile of flow time.
     pub over_p85: bool,
 }
 
+/// One day of the cumulative flow diagram: tickets per status category.
 #[derive(Debug, Clone, Serialize)]
 pub struct CfdDay {
+    /// The day (midnight UTC).
     pub day: Ts,
+    /// Not started.
     pub todo: usize,
+    /// Being worked on.
     pub active: usize,
+    /// Waiting.
     pub waiting: usize,
+    /// Done.
     pub done: usize,
 }
 
+/// The flow metrics of a scope and window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Flow {
+    /// Window start.
     pub since: Ts,
+    /// Window end.
     pub until: Ts,
+    /// Tickets finished in the window.
     pub finished: usize,
+    /// Flow time of the finished tickets.
     pub flow_time_seconds: Summary,
     /// Sum of active time / sum of flow time over finished items.
     pub flow_efficiency: Option<f64>,
+    /// The median of the finished tickets' own flow efficiencies.
     pub flow_efficiency_median: Option<f64>,
+    /// Tickets in progress at the window's end.
     pub load: usize,
+    /// Tickets finished per week.
     pub velocity_items_per_week: f64,
+    /// Story points finished per week.
     pub velocity_points_per_week: f64,
+    /// Finished tickets by work type.
     pub distribution_finished: BTreeMap<&'static str, usize>,
+    /// Tickets in progress by work type.
     pub distribution_in_progress: BTreeMap<&'static str, usize>,
     /// 85th percentile of flow time over the 90 days before `until`.
     pub p85_flow_seconds: Option<f64>,
+    /// Tickets in progress, oldest first.
     pub aging: Vec<AgingItem>,
+    /// Day by day.
     pub cumulative_flow: Vec<CfdDay>,
+    /// The finished tickets behind the numbers.
     pub evidence: Vec<FlowItem>,
 }
 
@@ -87,6 +118,7 @@ fn in_scope(t: &Ticket, scope: &Scope) -> bool {
         .is_none_or(|team| t.team.as_deref() == Some(team))
 }
 
+/// The flow metrics of `scope`.
 pub fn flow(data: &Dataset, scope: &Scope) -> Flow {
     let tickets: Vec<&Ticket> = data.tickets.iter().filter(|t| in_scope(t, scope)).collect();
     let finished: Vec<&Ticket> = tickets

@@ -3,6 +3,8 @@
 //! on each module; every number is a count, a ratio with its parts, or a median/percentile summary
 //! of named samples — never a mean mixed in silently.
 
+#![warn(missing_docs)]
+
 pub mod charts;
 pub mod data;
 pub mod definitions;

@@ -12,40 +12,55 @@
 use crate::data::{Dataset, PullRequest, of_repos};
 use crate::dora::{Analysis, Scope, week_start};
 use crate::stats::{Summary, summarize};
-use bosun_core::time::Ts;
+use bosun_core::time::{Ts, WEEK};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const WEEK: i64 = 7 * 86_400;
-
+/// A merged pull request's stages.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrRecord {
+    /// Its store id.
     pub id: i64,
+    /// Its repository.
     pub repo: i64,
+    /// Its number.
     pub number: i64,
+    /// Its author (person id).
     pub author: Option<i64>,
+    /// Lines changed.
     pub size: i64,
+    /// First commit → ready for review, in seconds.
     pub coding_secs: Option<i64>,
+    /// Ready for review → first human review, in seconds.
     pub pickup_secs: Option<i64>,
+    /// First human review → merged, in seconds.
     pub review_secs: Option<i64>,
+    /// Merged → deployed, in seconds.
     pub deploy_secs: Option<i64>,
     /// The deployment that shipped it.
     pub deployment: Option<i64>,
+    /// Who reviewed it first (person id).
     pub first_reviewer: Option<i64>,
 }
 
+/// How many pull requests are of one size.
 #[derive(Debug, Clone, Serialize)]
 pub struct SizeBucket {
+    /// `XS`, `S`, `M`, `L` or `XL`.
     pub label: &'static str,
     /// Lines changed, inclusive upper bound (None for the last bucket).
     pub max_lines: Option<i64>,
+    /// Pull requests of that size.
     pub count: usize,
 }
 
+/// One reviewer's load.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewLoad {
+    /// The reviewer (person id).
     pub person: i64,
+    /// Their name.
     pub name: String,
     /// Reviews given in the window (one per pull request).
     pub reviews: usize,
@@ -53,35 +68,57 @@ pub struct ReviewLoad {
     pub pending: usize,
 }
 
+/// One week of pull request stages.
 #[derive(Debug, Clone, Serialize)]
 pub struct WeekStages {
+    /// Monday 00:00 UTC.
     pub start: Ts,
+    /// Pull requests merged.
     pub merged: usize,
+    /// Median coding time, in seconds.
     pub coding_median_secs: Option<f64>,
+    /// Median pickup time, in seconds.
     pub pickup_median_secs: Option<f64>,
+    /// Median review time, in seconds.
     pub review_median_secs: Option<f64>,
+    /// Median deploy time, in seconds.
     pub deploy_median_secs: Option<f64>,
 }
 
+/// The pull request metrics of a scope and window.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrMetrics {
+    /// Window start.
     pub since: Ts,
+    /// Window end.
     pub until: Ts,
+    /// Pull requests merged in the window.
     pub merged: usize,
+    /// Of which merged without a human review.
     pub merged_without_review: usize,
+    /// First commit → ready for review.
     pub coding_seconds: Summary,
+    /// Ready for review → first human review.
     pub pickup_seconds: Summary,
+    /// First human review → merged.
     pub review_seconds: Summary,
+    /// Merged → deployed.
     pub deploy_seconds: Summary,
     /// First commit → deployed, for PRs that are deployed.
     pub cycle_seconds: Summary,
+    /// How many pull requests of each size.
     pub sizes: Vec<SizeBucket>,
+    /// Lines changed.
     pub size_lines: Summary,
+    /// Reviews per reviewer.
     pub review_load: Vec<ReviewLoad>,
+    /// Week by week.
     pub weekly: Vec<WeekStages>,
+    /// The merged pull requests behind the numbers.
     pub evidence: Vec<PrRecord>,
 }
 
+/// Size buckets: label and inclusive upper bound in lines changed.
 pub const SIZE_BUCKETS: &[(&str, Option<i64>)] = &[
     ("XS", Some(10)),
     ("S", Some(50)),
@@ -90,6 +127,7 @@ pub const SIZE_BUCKETS: &[(&str, Option<i64>)] = &[
     ("XL", None),
 ];
 
+/// The size bucket of `size` lines changed.
 pub fn bucket(size: i64) -> &'static str {
     SIZE_BUCKETS
         .iter()
@@ -112,6 +150,7 @@ fn first_human_review(p: &PullRequest) -> Option<(Option<i64>, Ts)> {
         .min_by_key(|(_, at)| *at)
 }
 
+/// The pull request metrics of `scope`.
 pub fn pr_metrics(data: &Dataset, analysis: &Analysis, scope: &Scope) -> PrMetrics {
     let repos = scope.repo_ids(data);
     let repos = repos.as_deref();

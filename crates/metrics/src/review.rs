@@ -50,7 +50,9 @@ impl ReviewState {
 /// A pull request's [`ReviewState`] and since when it has been in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
+    /// Where it stands.
     pub state: ReviewState,
+    /// Since when (see the table above).
     pub since: Ts,
     /// Waiting for review again, after changes were requested (and pushed) or a dismissal.
     pub again: bool,

@@ -18,15 +18,16 @@ use crate::data::{Dataset, Sprint, Ticket};
 use crate::stats::{Ratio, quantile, quantile_of, ratio};
 use bosun_core::Rng;
 use bosun_core::model::StatusCategory;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
-const DAY: i64 = 86_400;
-
+/// How the sprint forecast is run.
 #[derive(Debug, Clone)]
 pub struct SprintOptions {
+    /// The Monte Carlo seed (same seed, same forecast).
     pub seed: u64,
+    /// Monte Carlo runs.
     pub runs: usize,
     /// Closed sprints of the team whose days feed the forecast.
     pub history_sprints: usize,
@@ -42,66 +43,104 @@ impl Default for SprintOptions {
     }
 }
 
+/// A ticket in a sprint report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
+    /// Its key.
     pub key: String,
+    /// Its title.
     pub summary: String,
+    /// Its estimate.
     pub points: Option<f64>,
+    /// Its status's name.
     pub status: String,
+    /// When it was added, removed or done (in those lists).
     pub at: Option<Ts>,
     /// Why it is listed (blocked, at risk).
     pub why: Option<String>,
 }
 
+/// One day of the burndown.
 #[derive(Debug, Clone, Serialize)]
 pub struct BurnPoint {
+    /// The day.
     pub day: Ts,
+    /// Points left.
     pub remaining_points: f64,
+    /// Points left on the ideal line.
     pub ideal_points: f64,
 }
 
+/// The Monte Carlo forecast of the rest of a sprint.
 #[derive(Debug, Clone, Serialize)]
 pub struct Forecast {
     /// Probability of finishing the remaining points by the sprint end.
     pub probability: f64,
+    /// Runs simulated.
     pub runs: usize,
+    /// The seed.
     pub seed: u64,
+    /// Working days left.
     pub working_days_left: usize,
+    /// Points left.
     pub remaining_points: f64,
     /// Daily completed points the simulation draws from.
     pub history_days: usize,
     /// Points the team completes in the rest of the sprint: median and the pessimistic 15th
     /// percentile of the simulated runs.
     pub expected_points_p50: f64,
+    /// See `expected_points_p50`.
     pub expected_points_p15: f64,
 }
 
+/// A sprint's health.
 #[derive(Debug, Clone, Serialize)]
 pub struct SprintHealth {
+    /// The sprint's store id.
     pub sprint_id: i64,
+    /// Its name.
     pub name: String,
+    /// Its team.
     pub team: Option<String>,
+    /// `future`, `active` or `closed`.
     pub state: String,
+    /// When it started.
     pub start: Ts,
+    /// When it ends.
     pub end: Ts,
     /// The moment evaluated: the sprint's end, or `as_of` while it runs.
     pub at: Ts,
+    /// Tickets in it when it started.
     pub committed: Vec<Item>,
+    /// Their points.
     pub committed_points: f64,
+    /// Tickets added after it started.
     pub added: Vec<Item>,
+    /// Tickets removed after it started.
     pub removed: Vec<Item>,
+    /// Tickets done in it.
     pub completed: Vec<Item>,
+    /// Their points.
     pub completed_points: f64,
+    /// Tickets not done by its end (or not yet done).
     pub carry_over: Vec<Item>,
     /// Committed items that were already in an earlier sprint.
     pub carried_in: Vec<Item>,
+    /// Committed tickets done / committed tickets.
     pub planning_accuracy: Ratio,
+    /// Committed points done / committed points.
     pub planning_accuracy_points: Option<f64>,
+    /// (Added + removed) / committed tickets.
     pub scope_change: Option<f64>,
+    /// Tickets blocked now.
     pub blocked: Vec<Item>,
+    /// Tickets unlikely to finish.
     pub at_risk: Vec<Item>,
+    /// Points left.
     pub remaining_points: f64,
+    /// Day by day.
     pub burndown: Vec<BurnPoint>,
+    /// The forecast, while it runs and has history to draw from.
     pub forecast: Option<Forecast>,
 }
 
@@ -176,7 +215,9 @@ fn throughput_history(data: &SprintData<'_>, sprint: &Sprint, opts: &SprintOptio
 /// The sprints and tickets [`sprint_health_in`] reads: all of a dataset's, or only those of the
 /// sprint's team (what a caller evaluating many sprints gives, without copying tickets).
 pub struct SprintData<'a> {
+    /// The sprints.
     pub sprints: Vec<&'a Sprint>,
+    /// The tickets.
     pub tickets: Vec<&'a Ticket>,
 }
 
@@ -267,6 +308,7 @@ pub fn choose_sprint<'a>(
     }
 }
 
+/// The health of sprint `sprint_id` at `as_of`.
 pub fn sprint_health(
     data: &Dataset,
     sprint: &Sprint,

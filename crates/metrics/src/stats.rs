@@ -4,11 +4,16 @@
 
 use serde::Serialize;
 
+/// A distribution: how many samples, median and upper percentiles.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Summary {
+    /// Samples.
     pub n: usize,
+    /// Median.
     pub median: Option<f64>,
+    /// 75th percentile.
     pub p75: Option<f64>,
+    /// 90th percentile.
     pub p90: Option<f64>,
 }
 
@@ -42,6 +47,7 @@ pub fn quantile_of(samples: &mut [f64], p: f64) -> Option<f64> {
     Some(low + (high - low) * (pos - lo as f64))
 }
 
+/// Summarise `samples` (see [`quantile`]; `None` without samples).
 pub fn summarize(mut samples: Vec<f64>) -> Summary {
     samples.sort_by(f64::total_cmp);
     Summary {
@@ -55,11 +61,15 @@ pub fn summarize(mut samples: Vec<f64>) -> Summary {
 /// A ratio with its parts (`value` = numerator / denominator, None when nothing was counted).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ratio {
+    /// Part / total, when total is not zero.
     pub value: Option<f64>,
+    /// The part.
     pub part: usize,
+    /// The total.
     pub total: usize,
 }
 
+/// The ratio of `part` to `total`.
 pub fn ratio(part: usize, total: usize) -> Ratio {
     Ratio {
         value: (total > 0).then(|| part as f64 / total as f64),

@@ -4,8 +4,8 @@ use crate::data::*;
 use bosun_core::model::{StatusCategory, WorkType};
 use bosun_core::time::Ts;
 
-pub const H: i64 = 3600;
-pub const D: i64 = 86_400;
+pub const H: i64 = bosun_core::time::HOUR;
+pub const D: i64 = bosun_core::time::DAY;
 /// Monday 2026-01-05 00:00:00 UTC.
 pub const T0: Ts = 1_767_571_200;
 

@@ -10,12 +10,16 @@ use crate::triage::Triage;
 use bosun_core::time::Ts;
 use bosun_signals::Kind;
 
+/// The morning brief: its one-line headline and the note behind it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Brief {
     /// The notification's text.
     pub headline: String,
+    /// Blockers in the brief.
     pub blockers: usize,
+    /// Pull requests waiting for a review for more than a day.
     pub waiting_over_a_day: usize,
+    /// The brief itself.
     pub note: Note,
 }
 

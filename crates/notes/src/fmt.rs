@@ -3,11 +3,11 @@
 use bosun_core::time::Ts;
 use chrono::{Datelike, NaiveDate, Weekday};
 
-pub const HOUR: i64 = 3_600;
-pub const DAY: i64 = 86_400;
+pub use bosun_core::time::{DAY, HOUR};
 
 pub use bosun_signals::time::human as duration;
 
+/// The date of `t` in the zone `offset_minutes` east of UTC.
 pub fn local_date(t: Ts, offset_minutes: i32) -> NaiveDate {
     bosun_core::time::from_ts(t + i64::from(offset_minutes) * 60).date_naive()
 }
@@ -19,6 +19,7 @@ pub fn day_start(d: NaiveDate, offset_minutes: i32) -> Ts {
         - i64::from(offset_minutes) * 60
 }
 
+/// Saturday or Sunday.
 pub fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
@@ -63,6 +64,7 @@ pub fn hours(secs: i64) -> f64 {
     (secs as f64 / HOUR as f64 * 10.0).round() / 10.0
 }
 
+/// `1 blocker`, `3 blockers`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

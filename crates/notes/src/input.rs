@@ -9,20 +9,27 @@ use bosun_signals::{Extra, Signal};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
+/// Everything a note is written from.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
+    /// The metrics' dataset: people, repositories, pull requests, tickets, ...
     pub data: &'a Dataset,
+    /// What the signals know beyond the dataset (people's zones, teams, ...).
     pub extra: &'a Extra,
+    /// What only the notes need.
     pub more: &'a More,
     /// The signals that hold at `as_of` (the blockers).
     pub signals: &'a [Signal],
 }
 
+/// What only the notes need, beyond the metrics' and the signals' data.
 #[derive(Debug, Clone, Default)]
 pub struct More {
     /// (pull request id, reviewer, submitted at) → the review's page.
     pub review_urls: HashMap<(i64, i64, Ts), String>,
+    /// Who is away when.
     pub time_off: Vec<TimeOff>,
+    /// The manager's private notes about people.
     pub private_notes: Vec<PrivateNote>,
     /// Pull request id → its base branch (stacked PRs wait on the one below).
     pub base_refs: HashMap<i64, String>,
@@ -30,25 +37,36 @@ pub struct More {
     pub logins: HashMap<String, i64>,
 }
 
+/// A person's days off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeOff {
+    /// Who.
     pub person: i64,
     /// Inclusive dates.
     pub starts_on: NaiveDate,
+    /// The last day off.
     pub ends_on: NaiveDate,
 }
 
+/// A private note the manager wrote about a person (for their 1:1s).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PrivateNote {
+    /// Its id.
     pub id: i64,
+    /// Whom it is about.
     pub person: i64,
+    /// When it was written.
     pub created_at: Ts,
+    /// The text.
     pub body: String,
+    /// Something to follow up on.
     pub follow_up: bool,
+    /// When the follow-up was done.
     pub done_at: Option<Ts>,
 }
 
 impl Input<'_> {
+    /// A person's name (`someone` when unknown).
     pub fn name(&self, person: Option<i64>) -> String {
         person
             .and_then(|p| self.extra.people.get(&p))
@@ -65,6 +83,7 @@ impl Input<'_> {
             .unwrap_or_else(|| "someone".to_string())
     }
 
+    /// The person is a bot.
     pub fn is_bot(&self, person: Option<i64>) -> bool {
         person.is_some_and(|p| {
             self.extra.people.get(&p).is_some_and(|x| x.is_bot)
@@ -96,6 +115,7 @@ impl Input<'_> {
         format!("{repo}#{}", pr.number)
     }
 
+    /// The ticket with this key.
     pub fn ticket(&self, key: &str) -> Option<&Ticket> {
         self.data.tickets.iter().find(|t| t.key == key)
     }

@@ -3,6 +3,8 @@
 //! links to the records behind it. Rendering to Markdown, and the redaction and answer checks of
 //! the optional LLM polish. No I/O and no clock: the same input gives byte-identical notes.
 
+#![warn(missing_docs)]
+
 pub mod brief;
 pub mod fmt;
 pub mod html;

@@ -13,6 +13,7 @@ fn web(url: &Option<String>) -> Option<String> {
     url.clone().filter(|u| bosun_core::is_web_url(u))
 }
 
+/// A pull request: its page, else its place in the app.
 pub fn pr(input: &Input<'_>, pr: &PullRequest) -> Link {
     let label = input.pr_ref(pr);
     match input.extra.prs.get(&pr.id).and_then(|x| web(&x.html_url)) {
@@ -34,6 +35,7 @@ pub fn review(input: &Input<'_>, p: &PullRequest, reviewer: i64, at: i64) -> Lin
     }
 }
 
+/// A ticket: its page, else its place in the app.
 pub fn ticket(input: &Input<'_>, t: &Ticket) -> Link {
     match input
         .extra
@@ -46,6 +48,7 @@ pub fn ticket(input: &Input<'_>, t: &Ticket) -> Link {
     }
 }
 
+/// An incident: its page, else its place in the app.
 pub fn incident(input: &Input<'_>, i: &Incident) -> Link {
     let x = input.extra.incidents.get(&i.id);
     let label = match x.and_then(|x| x.number) {
@@ -58,14 +61,17 @@ pub fn incident(input: &Input<'_>, i: &Incident) -> Link {
     }
 }
 
+/// A sprint, in the app.
 pub fn sprint(s: &Sprint) -> Link {
     Link::app(s.name.clone(), "sprint", s.id)
 }
 
+/// A person, in the app.
 pub fn person(input: &Input<'_>, id: i64) -> Link {
     Link::app(input.name(Some(id)), "person", id)
 }
 
+/// A private note, in the app.
 pub fn private_note(n: &PrivateNote) -> Link {
     Link::app(format!("note {}", n.id), "private_note", n.id)
 }

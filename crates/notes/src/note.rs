@@ -8,11 +8,14 @@ use serde::Serialize;
 /// app when it has no page (a deployment, a signal, a private note).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
+    /// The text shown.
     pub label: String,
+    /// Where it goes.
     pub url: String,
 }
 
 impl Link {
+    /// A link to a web page.
     pub fn new(label: impl Into<String>, url: impl Into<String>) -> Link {
         Link {
             label: label.into(),
@@ -29,9 +32,12 @@ impl Link {
     }
 }
 
+/// One statement and the links to the records behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
+    /// The statement.
     pub text: String,
+    /// The records behind it.
     pub links: Vec<Link>,
     /// Details under the statement (reviewers suggested for a PR, the blockers of a person).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -39,6 +45,7 @@ pub struct Item {
 }
 
 impl Item {
+    /// A statement with no links yet.
     pub fn new(text: impl Into<String>) -> Item {
         Item {
             text: text.into(),
@@ -47,28 +54,34 @@ impl Item {
         }
     }
 
+    /// With one more link.
     pub fn link(mut self, link: Link) -> Item {
         self.links.push(link);
         self
     }
 
+    /// With these links too.
     pub fn links(mut self, links: impl IntoIterator<Item = Link>) -> Item {
         self.links.extend(links);
         self
     }
 
+    /// With one more detail under it.
     pub fn detail(mut self, item: Item) -> Item {
         self.details.push(item);
         self
     }
 }
 
+/// One topic of a note.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
+    /// The `##` heading.
     pub heading: String,
     /// One paragraph before the list (a summary line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead: Option<String>,
+    /// The statements.
     pub items: Vec<Item>,
     /// What to say when there are no items: a section is never just empty.
     pub when_empty: String,
@@ -80,15 +93,20 @@ pub struct Section {
     pub private: bool,
 }
 
+/// A chart in a section.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chart {
+    /// Its file name when the note is exported.
     pub file: String,
+    /// Its title (the image's alt text).
     pub title: String,
+    /// The SVG (not in the JSON).
     #[serde(skip)]
     pub svg: String,
 }
 
 impl Section {
+    /// An empty section that says `when_empty` until items come.
     pub fn new(heading: impl Into<String>, when_empty: impl Into<String>) -> Section {
         Section {
             heading: heading.into(),
@@ -100,11 +118,13 @@ impl Section {
         }
     }
 
+    /// With a summary line before the list.
     pub fn lead(mut self, lead: impl Into<String>) -> Section {
         self.lead = Some(lead.into());
         self
     }
 
+    /// With one more item.
     pub fn item(mut self, item: Item) -> Section {
         self.items.push(item);
         self
@@ -113,11 +133,17 @@ impl Section {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+/// Which note it is.
 pub enum NoteKind {
+    /// The standup: what moved, what is stuck.
     Standup,
+    /// The pull request triage: the review queue, ranked.
     Triage,
+    /// The sprint health report.
     SprintHealth,
+    /// The 1:1 prep pack for one person.
     OneOnOne,
+    /// The morning brief.
     Brief,
 }
 
@@ -135,12 +161,16 @@ impl NoteKind {
     }
 }
 
+/// A note: a title, then its sections.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
+    /// Which note.
     pub kind: NoteKind,
+    /// The `#` title.
     pub title: String,
     /// The line under the title: scope and the time it was written for.
     pub subtitle: String,
+    /// Its topics, in order.
     pub sections: Vec<Section>,
 }
 

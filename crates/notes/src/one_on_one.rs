@@ -12,6 +12,7 @@ use bosun_core::model::StatusCategory;
 use bosun_core::time::Ts;
 use bosun_metrics::data::PullRequest;
 
+/// How the 1:1 prep pack is written.
 #[derive(Debug, Clone)]
 pub struct PrepOptions {
     /// Days the pack looks back (a typical 1:1 cadence).
@@ -28,6 +29,7 @@ fn quoted(s: &str) -> String {
     format!("“{}”", s.trim())
 }
 
+/// The 1:1 prep pack for `person` at `as_of`.
 pub fn one_on_one(input: &Input<'_>, person: i64, as_of: Ts, opts: &PrepOptions) -> Note {
     let data = input.data;
     let from = as_of - opts.days * DAY;

@@ -6,12 +6,15 @@
 use crate::note::Note;
 use crate::redact::{EMAIL, PrivacyTier, Redacted, SECRET, redact};
 
+/// The system prompt of the polish.
 pub const SYSTEM: &str = "You rewrite an engineering manager's meeting note into clear, friendly prose. \
 Keep every fact, number, name placeholder and Markdown link exactly as given; keep one `##` section \
 per topic; do not add facts, opinions or rankings of people. Answer with the Markdown note only.";
 
+/// What the polish sends to the model.
 #[derive(Debug, Clone)]
 pub struct Prompt {
+    /// The note's text, redacted.
     pub redacted: Redacted,
     /// Links (URLs) the answer must keep.
     pub urls: Vec<String>,
@@ -45,6 +48,7 @@ pub fn prompt(note: &Note, tier: PrivacyTier, names: &[String]) -> Prompt {
 /// Why an answer was not used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejected {
+    /// The answer was empty.
     Empty,
     /// A redaction placeholder survived (the text would say `[secret]` or `Person 3`).
     Placeholder(String),

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+/// What the polish may send to a language model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PrivacyTier {
@@ -43,6 +44,7 @@ pub enum PrivacyTier {
 }
 
 impl PrivacyTier {
+    /// `standard`, `names` or `local`.
     pub fn parse(s: &str) -> Option<PrivacyTier> {
         match s {
             "standard" => Some(PrivacyTier::Standard),
@@ -53,16 +55,21 @@ impl PrivacyTier {
     }
 }
 
+/// What a redacted secret becomes.
 pub const SECRET: &str = "[secret]";
+/// What a redacted email address becomes.
 pub const EMAIL: &str = "[email]";
 
 /// A redacted text and how to put the names back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Redacted {
+    /// The redacted text.
     pub text: String,
     /// (placeholder, original), longest placeholder first.
     names: Vec<(String, String)>,
+    /// Secrets redacted.
     pub secrets: usize,
+    /// Email addresses redacted.
     pub emails: usize,
 }
 
@@ -76,6 +83,7 @@ impl Redacted {
         out
     }
 
+    /// Names redacted.
     pub fn names_redacted(&self) -> usize {
         self.names.len()
     }

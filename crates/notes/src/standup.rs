@@ -99,6 +99,7 @@ pub fn blockers_of<'a>(input: &Input<'a>, person: i64) -> Vec<&'a Signal> {
     out
 }
 
+/// A signal as a statement: its title, why, and its links.
 pub fn signal_item(s: &Signal) -> Item {
     Item::new(format!("{} — {}", s.title, s.why)).links(links::signal(s))
 }

@@ -9,8 +9,7 @@ use bosun_signals::{Extra, Signal};
 
 /// Monday 16 November 2026, 00:00 UTC.
 pub const MON: Ts = 1_794_787_200;
-pub const HOUR: Ts = 3_600;
-pub const DAY: Ts = 86_400;
+pub use bosun_core::time::{DAY, HOUR};
 
 pub struct Org {
     pub data: Dataset,

@@ -14,6 +14,7 @@ use bosun_metrics::review;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// How the triage is done.
 #[derive(Debug, Clone)]
 pub struct TriageOptions {
     /// Only pull requests of this team's repositories.
@@ -37,37 +38,54 @@ impl Default for TriageOptions {
     }
 }
 
+/// A reviewer suggested for a pull request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reviewer {
+    /// Who.
     pub person: i64,
+    /// Their name.
     pub name: String,
+    /// Their GitHub login.
     pub login: Option<String>,
     /// Why this person: ownership, recent changes, load.
     pub why: String,
 }
 
+/// A pull request in the review queue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
+    /// Its place in the queue, from 1.
     pub rank: usize,
     /// `owner/repo#number`.
     pub pr: String,
+    /// Its id in the dataset.
     pub pr_id: i64,
+    /// Its title.
     pub title: String,
+    /// Its page.
     pub url: String,
+    /// Its author's name.
     pub author: String,
+    /// Hours it has been waiting for a review.
     pub waiting_hours: f64,
+    /// Lines changed.
     pub size_lines: i64,
+    /// Its priority: working days waiting, plus bonuses (small, blocking others, ...).
     pub score: f64,
+    /// Who could review it.
     pub suggested_reviewers: Vec<Reviewer>,
     /// Reviewers already requested on the pull request.
     pub requested: Vec<String>,
+    /// Why it ranks where it does.
     pub why: String,
     /// A message to send (a draft: nothing is sent without approval).
     pub nudge: String,
 }
 
+/// The triage: the review queue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Triage {
+    /// The pull requests waiting for review, most urgent first.
     pub queue: Vec<Entry>,
 }
 
@@ -170,6 +188,7 @@ fn login_map(input: &Input<'_>) -> HashMap<String, i64> {
     out
 }
 
+/// The review queue at `as_of`, ranked, with reviewers suggested.
 pub fn triage(input: &Input<'_>, as_of: Ts, opts: &TriageOptions) -> Triage {
     let data = input.data;
     let logins = login_map(input);

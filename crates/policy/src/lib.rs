@@ -12,6 +12,8 @@
 //! A file that does not compile is an error naming the file and the line; the app then keeps the
 //! last bundle that compiled ([`Bundle::from_files`] on the saved copy).
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -24,21 +26,44 @@ pub const DEFAULT_BUNDLE: &[(&str, &str)] = &[
 const DECISION: &str = "data.bosun.actions.decision";
 const VIOLATIONS: &str = "data.bosun.agreements.violations";
 
+/// Why the policy files could not be loaded or evaluated.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
+    /// A policy file does not compile.
     #[error("policy {file}: {message}")]
-    Invalid { file: String, message: String },
+    Invalid {
+        /// The file.
+        file: String,
+        /// The compiler's message, with the offending line.
+        message: String,
+    },
+    /// The policy folder or one of its files could not be read or written.
     #[error("policy folder {path}: {source}")]
     Io {
+        /// The folder or file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The policy folder holds no `.rego` file.
     #[error("policy folder {0} has no .rego files")]
     Empty(String),
+    /// Evaluating a rule failed.
     #[error("evaluating {rule}: {message}")]
-    Eval { rule: String, message: String },
+    Eval {
+        /// The rule (`data.bosun....`).
+        rule: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A rule returned something other than what Bosun expects of it.
     #[error("{rule} returned an unexpected shape: {message}")]
-    Shape { rule: String, message: String },
+    Shape {
+        /// The rule (`data.bosun....`).
+        rule: String,
+        /// What was expected and what came.
+        message: String,
+    },
 }
 
 impl bosun_core::HasCode for PolicyError {
@@ -50,6 +75,7 @@ impl bosun_core::HasCode for PolicyError {
     }
 }
 
+/// A result whose error is a [`PolicyError`].
 pub type Result<T, E = PolicyError> = std::result::Result<T, E>;
 
 /// Compiled policy files.
@@ -74,7 +100,9 @@ impl std::fmt::Debug for Bundle {
 /// What the policy says about one action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The action may be sent.
     pub allow: bool,
+    /// The action waits for the manager's approval before it is sent.
     pub needs_approval: bool,
     /// Why it may not go at all.
     pub deny: Vec<String>,
@@ -150,11 +178,17 @@ impl Decision {
 /// A broken working agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Violation {
+    /// The agreement broken.
     pub rule: String,
+    /// What broke it: `pull_request`, `ticket`, ...
     pub subject_kind: String,
+    /// Which one (`repo#123`, a ticket key, ...).
     pub subject_ref: String,
+    /// `low`, `medium` or `high`.
     pub severity: String,
+    /// Why it counts as broken, in one sentence.
     pub why: String,
+    /// What to do about it, when the policy says.
     #[serde(default)]
     pub suggest: Option<String>,
 }

@@ -18,11 +18,17 @@ pub const WINDOW_DAYS: i64 = 7;
 /// A violation as the policy returns it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Violation {
+    /// The rule broken.
     pub rule: String,
+    /// What broke it: `pull_request`, `deployment`, ...
     pub subject_kind: String,
+    /// Which one (`repo#123`, ...).
     pub subject_ref: String,
+    /// `low`, `medium` or `high`.
     pub severity: String,
+    /// Why it counts as broken, in one sentence.
     pub why: String,
+    /// What to do about it, when the rule says.
     #[serde(default)]
     pub suggest: Option<String>,
 }

@@ -9,12 +9,16 @@ use crate::time::{DAY, HOUR, local_clock};
 use bosun_core::time::Ts;
 use serde::{Deserialize, Serialize};
 
+/// When and how much the manager is interrupted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertSettings {
+    /// Alerts delivered per local day at most.
     pub daily_budget: usize,
     /// Local minutes after midnight: quiet from `quiet_start` to `quiet_end` (may wrap midnight).
     pub quiet_start: i64,
+    /// See `quiet_start`.
     pub quiet_end: i64,
+    /// Signals below this severity never alert.
     pub min_severity: Severity,
     /// An escalation alerts once it has held this long.
     pub escalate_after_hours: f64,
@@ -62,6 +66,7 @@ pub fn in_quiet(m: i64, start: i64, end: i64) -> bool {
 }
 
 impl AlertSettings {
+    /// Whether `t` falls in the manager's quiet hours.
     pub fn quiet_at(&self, t: Ts) -> bool {
         in_quiet(
             local_clock(t, self.utc_offset_minutes).0,
@@ -77,14 +82,18 @@ impl AlertSettings {
     }
 }
 
+/// Why a signal alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
+    /// It is new.
     New,
+    /// It got worse (its severity rose).
     Escalated,
 }
 
 impl AlertKind {
+    /// Its name in the store.
     pub const fn as_str(self) -> &'static str {
         match self {
             AlertKind::New => "new",
@@ -96,12 +105,17 @@ impl AlertKind {
 /// A signal that may deserve an alert now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
+    /// The stored signal.
     pub signal_id: i64,
+    /// New or escalated.
     pub kind: AlertKind,
+    /// Its severity now.
     pub severity: Severity,
     /// New: when it was first seen; escalated: when it escalated.
     pub since: Ts,
+    /// The signal's title.
     pub title: String,
+    /// The signal's one-line why.
     pub why: String,
     /// An alert of this kind was already recorded for this episode (delivered, held or over
     /// budget): never alert twice.
@@ -110,9 +124,11 @@ pub struct Candidate {
     pub held_alert: Option<i64>,
 }
 
+/// What happens to a candidate alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Delivered now.
     Deliver,
     /// Held for the end of the quiet hours.
     HeldQuietHours,
@@ -120,9 +136,12 @@ pub enum Outcome {
     OverBudget,
 }
 
+/// A candidate alert and what happens to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// The candidate.
     pub candidate: Candidate,
+    /// What happens to it.
     pub outcome: Outcome,
     /// Why it fired (or why it did not), for the notification and the record.
     pub reason: String,

@@ -28,6 +28,7 @@ pub struct Carries {
 /// A person as the text may name them.
 #[derive(Debug, Clone)]
 pub struct Named {
+    /// The person's store id.
     pub id: i64,
     /// Full name, first name, logins: each matched whole, case-sensitively (names are proper
     /// nouns; "Will" the person, not "will" the verb).

@@ -10,12 +10,16 @@ use std::collections::HashMap;
 /// Everything a detector may read.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
+    /// The metrics' dataset.
     pub data: &'a Dataset,
+    /// What only the signals read.
     pub extra: &'a Extra,
 }
 
+/// What the signals read beyond the metrics' dataset.
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
+    /// By repository id.
     pub repos: HashMap<i64, RepoExtra>,
     /// By pull request id.
     pub prs: HashMap<i64, PrExtra>,
@@ -29,27 +33,36 @@ pub struct Extra {
     pub deployments: HashMap<i64, DeploymentExtra>,
     /// Recent chat messages (the loader keeps the chat window).
     pub messages: Vec<ChatMessage>,
+    /// By person id.
     pub people: HashMap<i64, PersonExtra>,
+    /// The teams.
     pub teams: Vec<TeamExtra>,
 }
 
+/// What the signals know of a repository beyond the dataset.
 #[derive(Debug, Clone, Default)]
 pub struct RepoExtra {
+    /// Its page.
     pub html_url: Option<String>,
     /// CODEOWNERS rules in file order (later rules win).
     pub code_owners: Vec<OwnerRule>,
 }
 
+/// One CODEOWNERS rule.
 #[derive(Debug, Clone)]
 pub struct OwnerRule {
+    /// The path pattern.
     pub pattern: String,
     /// Logins (`alice`) and team slugs (`org/team`), as written.
     pub owners: Vec<String>,
 }
 
+/// What the signals know of a pull request beyond the dataset.
 #[derive(Debug, Clone, Default)]
 pub struct PrExtra {
+    /// Its page.
     pub html_url: Option<String>,
+    /// Its branch.
     pub head_ref: Option<String>,
     /// (person, when their review was last requested).
     pub requested_at: Vec<(i64, Ts)>,
@@ -59,18 +72,25 @@ pub struct PrExtra {
     pub paths: Vec<String>,
 }
 
+/// A CI check run.
 #[derive(Debug, Clone)]
 pub struct CheckRun {
+    /// The commit it ran on.
     pub sha: String,
+    /// The check's name.
     pub name: String,
     /// success, failure, timed_out, cancelled, ... (`None` while running).
     pub conclusion: Option<String>,
+    /// When it started.
     pub started_at: Option<Ts>,
+    /// When it finished.
     pub completed_at: Option<Ts>,
+    /// Its page.
     pub html_url: Option<String>,
 }
 
 impl CheckRun {
+    /// It failed (`failure`, `timed_out`, `startup_failure`).
     pub fn failed(&self) -> bool {
         matches!(
             self.conclusion.as_deref(),
@@ -78,6 +98,7 @@ impl CheckRun {
         )
     }
 
+    /// It passed.
     pub fn passed(&self) -> bool {
         self.conclusion.as_deref() == Some("success")
     }
@@ -88,11 +109,16 @@ impl CheckRun {
     }
 }
 
+/// What the signals know of a ticket beyond the dataset.
 #[derive(Debug, Clone, Default)]
 pub struct TicketExtra {
+    /// Its page.
     pub html_url: Option<String>,
+    /// Its labels.
     pub labels: Vec<String>,
+    /// When it is due.
     pub due_at: Option<Ts>,
+    /// Its priority.
     pub priority: Option<String>,
     /// The latest changelog entry (status, assignee, fields, links).
     pub last_change_at: Option<Ts>,
@@ -104,73 +130,103 @@ pub struct TicketExtra {
     pub blocked_label_at: Option<Ts>,
 }
 
+/// What the signals know of an incident beyond the dataset.
 #[derive(Debug, Clone, Default)]
 pub struct IncidentExtra {
+    /// Its number on the provider.
     pub number: Option<i64>,
     /// triggered, acknowledged, resolved.
     pub status: String,
+    /// Its page.
     pub html_url: Option<String>,
+    /// The service's name.
     pub service_name: Option<String>,
     /// The team owning the service.
     pub team: Option<String>,
+    /// Who it is assigned to (person ids).
     pub assignees: Vec<i64>,
 }
 
+/// How a deployment ended.
 #[derive(Debug, Clone, Default)]
 pub struct DeploymentExtra {
     /// The last status: success, failure, error, in_progress, ... (a workflow run's: its
     /// conclusion, such as timed_out or cancelled).
     pub state: String,
+    /// When its last status was set.
     pub at: Ts,
+    /// Its log or page.
     pub url: Option<String>,
 }
 
 impl DeploymentExtra {
+    /// It failed (`failure`, `error`, `timed_out`).
     pub fn failed(&self) -> bool {
         matches!(self.state.as_str(), "failure" | "error" | "timed_out")
     }
 }
 
+/// A chat message.
 #[derive(Debug, Clone)]
 pub struct ChatMessage {
+    /// Its store id.
     pub id: i64,
     /// Channel name, without `#`.
     pub channel: String,
+    /// Its id in the channel (Slack's `ts`).
     pub ts: String,
+    /// Who posted it (person id).
     pub author: Option<i64>,
+    /// The text.
     pub text: String,
+    /// When it was posted.
     pub posted_at: Ts,
+    /// Its permalink.
     pub url: Option<String>,
 }
 
+/// What the signals know of a person.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonExtra {
+    /// Their name.
     pub name: String,
     /// Minutes east of UTC, when known.
     pub utc_offset_minutes: Option<i32>,
+    /// Their Slack user id.
     pub slack_id: Option<String>,
+    /// Their GitHub login.
     pub github_login: Option<String>,
+    /// Their Jira account id.
     pub jira_account: Option<String>,
+    /// Their team (a team key).
     pub team: Option<String>,
+    /// A bot.
     pub is_bot: bool,
 }
 
+/// A team.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TeamExtra {
+    /// Its key.
     pub key: String,
+    /// Its name.
     pub name: String,
+    /// Its manager (person id).
     pub manager: Option<i64>,
+    /// Its members (person ids).
     pub members: Vec<i64>,
     /// Slack channels (names) of the team.
     pub channels: Vec<String>,
 }
 
 impl Extra {
+    /// A person's name (`someone` when unknown).
     pub fn person_name(&self, id: Option<i64>) -> String {
         id.and_then(|p| self.people.get(&p))
             .map_or_else(|| "someone".to_string(), |p| p.name.clone())
     }
 
+    /// The team with this key.
     pub fn team(&self, key: &str) -> Option<&TeamExtra> {
         self.teams.iter().find(|t| t.key == key)
     }
@@ -184,6 +240,7 @@ impl Extra {
             .unwrap_or(0)
     }
 
+    /// A person's time zone, minutes east of UTC, when known.
     pub fn person_offset_minutes(&self, id: Option<i64>) -> Option<i32> {
         id.and_then(|p| self.people.get(&p))
             .and_then(|p| p.utc_offset_minutes)

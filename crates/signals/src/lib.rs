@@ -11,6 +11,8 @@
 //! belong to, plus a small global part (open incidents, chat), so after a sync only the
 //! teams whose records changed need to be evaluated again.
 
+#![warn(missing_docs)]
+
 pub mod agreements;
 pub mod alerts;
 pub mod carries;
@@ -42,16 +44,19 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Every team.
     pub fn all() -> Scope {
         Scope { teams: None }
     }
 
+    /// These teams (`None` for records with no team).
     pub fn teams(teams: impl IntoIterator<Item = Option<String>>) -> Scope {
         Scope {
             teams: Some(teams.into_iter().collect()),
         }
     }
 
+    /// Whether records of `team` are in scope.
     pub fn includes(&self, team: Option<&str>) -> bool {
         match &self.teams {
             None => true,
@@ -96,6 +101,8 @@ pub struct Evaluation<'a> {
 }
 
 impl<'a> Evaluation<'a> {
+    /// An evaluation of `input` at `as_of` for `scope` (`lookups`: indexes built beforehand, else
+    /// built now).
     pub fn new(
         input: Input<'a>,
         lookups: Option<&'a Lookups>,

@@ -14,16 +14,22 @@ use bosun_core::time::Ts;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// Where a signal stands with the manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Open: needs attention.
     Open,
+    /// Seen by the manager; stays until the condition clears.
     Acknowledged,
+    /// Put aside until a time.
     Snoozed,
+    /// The condition no longer holds.
     Resolved,
 }
 
 impl Status {
+    /// Its name in the store.
     pub const fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
@@ -33,6 +39,7 @@ impl Status {
         }
     }
 
+    /// The status [`Self::as_str`] names.
     pub fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "open" => Status::Open,
@@ -47,27 +54,41 @@ impl Status {
 /// A signal as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
+    /// Its row id.
     pub id: i64,
+    /// Its dedupe key.
     pub dedupe_key: String,
+    /// Its kind.
     pub kind: Kind,
+    /// Its severity when last seen.
     pub severity: Severity,
+    /// Its status.
     pub status: Status,
+    /// Its team.
     pub team: Option<String>,
+    /// When this episode began.
     pub first_seen_at: Ts,
+    /// Until when it is snoozed.
     pub snoozed_until: Option<Ts>,
+    /// When it last escalated.
     pub escalated_at: Option<Ts>,
 }
 
+/// What happened to a signal in an evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
+    /// First seen.
     New,
+    /// Back after it was resolved.
     Reopened,
+    /// Its severity rose.
     Escalated,
     /// Still there, nothing notable changed.
     Seen,
     /// A snooze ran out and the condition still holds.
     SnoozeEnded,
+    /// The condition no longer holds.
     Resolved,
 }
 
@@ -76,13 +97,17 @@ pub enum Event {
 pub struct Transition {
     /// The stored row (None for a new signal).
     pub id: Option<i64>,
+    /// Its dedupe key.
     pub dedupe_key: String,
+    /// What happened.
     pub event: Event,
+    /// Its status after.
     pub status: Status,
     /// The fresh signal (None when resolved).
     pub signal: Option<Signal>,
     /// First seen in this episode.
     pub first_seen_at: Ts,
+    /// When it last escalated.
     pub escalated_at: Option<Ts>,
 }
 

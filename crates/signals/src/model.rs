@@ -4,31 +4,50 @@
 use bosun_core::time::Ts;
 use serde::{Deserialize, Serialize};
 
+/// What a signal is about; one detector each (see `docs/signals.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A ready pull request has waited too long for a human review.
     ReviewWaiting,
+    /// An approved pull request stays unmerged.
     ApprovedUnmerged,
+    /// A pull request's checks have been failing for a while.
     FailingChecks,
+    /// A pull request too large to review well.
     OversizedPr,
+    /// A pull request nobody touched for days.
     StalePr,
+    /// One reviewer does much more than their share of a team's reviews.
     ReviewLoadImbalance,
+    /// A ticket blocked for a while.
     TicketBlocked,
+    /// A ticket in progress with no activity.
     TicketNoActivity,
+    /// A ticket in progress longer than the team usually takes.
     TicketAging,
+    /// Work added to a sprint after it started.
     SprintScopeCreep,
+    /// A sprint unlikely to finish (Monte Carlo forecast).
     SprintAtRisk,
+    /// An incident not resolved.
     IncidentOpen,
+    /// Incident follow-up tickets past their due date.
     IncidentFollowupsOverdue,
+    /// A check that fails, then passes on a re-run of the same commit.
     FlakyCheck,
+    /// A repository's latest production deployments all failed.
     DeployFailureStreak,
+    /// Code only one person has worked on lately.
     BusFactor,
+    /// A chat message naming a blocker.
     ChatBlocker,
     /// A working agreement (a rule in the policy bundle) was broken.
     WorkingAgreement,
 }
 
 impl Kind {
+    /// Every kind, in order.
     pub const ALL: [Kind; 18] = [
         Kind::ReviewWaiting,
         Kind::ApprovedUnmerged,
@@ -50,6 +69,7 @@ impl Kind {
         Kind::WorkingAgreement,
     ];
 
+    /// Its name in the store and the API.
     pub const fn as_str(self) -> &'static str {
         match self {
             Kind::ReviewWaiting => "review_waiting",
@@ -73,6 +93,7 @@ impl Kind {
         }
     }
 
+    /// The kind [`Self::as_str`] names.
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -84,15 +105,20 @@ impl std::fmt::Display for Kind {
     }
 }
 
+/// How much a signal matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Worth knowing.
     Low,
+    /// Worth acting on soon.
     Medium,
+    /// Worth acting on now.
     High,
 }
 
 impl Severity {
+    /// Its name in the store and the API.
     pub const fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
@@ -101,6 +127,7 @@ impl Severity {
         }
     }
 
+    /// The severity [`Self::as_str`] names.
     pub fn parse(s: &str) -> Option<Severity> {
         Some(match s {
             "low" => Severity::Low,
@@ -120,14 +147,18 @@ pub struct Evidence {
     /// e.g. `tidewater/harbor-auth#187`, `TIDE-262`, `#harbor 1795163495.000100`.
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Its title.
     pub title: String,
+    /// Its page, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// When it happened, when that matters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<Ts>,
 }
 
 impl Evidence {
+    /// Evidence of `kind` without a page or a time yet.
     pub fn new(kind: &str, reference: impl Into<String>, title: impl Into<String>) -> Evidence {
         Evidence {
             kind: kind.to_string(),
@@ -138,11 +169,13 @@ impl Evidence {
         }
     }
 
+    /// With a page.
     pub fn url(mut self, url: Option<&str>) -> Evidence {
         self.url = url.map(str::to_string);
         self
     }
 
+    /// With a time.
     pub fn at(mut self, at: Option<Ts>) -> Evidence {
         self.at = at;
         self
@@ -154,9 +187,12 @@ impl Evidence {
 pub struct Subject {
     /// pull_request, ticket, sprint, incident, repo, team, check, path.
     pub kind: String,
+    /// A human reference (`repo#123`, `PAY-1042`).
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Its title.
     pub title: String,
+    /// Its page, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -180,6 +216,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every kind, in order.
     pub const ALL: [ActionKind; 6] = [
         ActionKind::SlackDm,
         ActionKind::SlackMessage,
@@ -189,6 +226,7 @@ impl ActionKind {
         ActionKind::TicketTransition,
     ];
 
+    /// Its name in the store and the API.
     pub const fn as_str(self) -> &'static str {
         match self {
             ActionKind::SlackDm => "slack_dm",
@@ -200,6 +238,7 @@ impl ActionKind {
         }
     }
 
+    /// The kind [`Self::as_str`] names.
     pub fn parse(s: &str) -> Option<ActionKind> {
         ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -227,8 +266,10 @@ pub struct Target {
     /// `owner/name` of a repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
+    /// The pull request's number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
+    /// The ticket's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// The status a transition moves the ticket to.
@@ -239,7 +280,9 @@ pub struct Target {
 /// A suggested next step: a draft the manager may approve, edit or reject.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
+    /// What to do.
     pub kind: ActionKind,
+    /// Where it goes.
     pub target: Target,
     /// The message (or, for a reviewer request or a transition, the note that explains it).
     pub text: String,
@@ -247,16 +290,50 @@ pub struct Suggestion {
     pub summary: String,
 }
 
+impl Suggestion {
+    /// A Slack direct message to `person` (store id).
+    pub fn dm(person: i64, text: String, summary: String) -> Suggestion {
+        Suggestion {
+            kind: ActionKind::SlackDm,
+            target: Target {
+                people: vec![person],
+                ..Default::default()
+            },
+            text,
+            summary,
+        }
+    }
+
+    /// A message in the Slack channel `channel` (its name, without `#`).
+    pub fn channel_message(channel: String, text: String, summary: String) -> Suggestion {
+        Suggestion {
+            kind: ActionKind::SlackMessage,
+            target: Target {
+                channel: Some(channel),
+                ..Default::default()
+            },
+            text,
+            summary,
+        }
+    }
+}
+
+/// Something the manager should know about, with the records behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
+    /// Its kind.
     pub kind: Kind,
     /// Stable across syncs: the same condition on the same subject gives the same key.
     pub dedupe_key: String,
+    /// How much it matters.
     pub severity: Severity,
+    /// What it is about.
     pub subject: Subject,
+    /// One line: what is going on.
     pub title: String,
     /// One line: why am I seeing this?
     pub why: String,
+    /// The records behind it.
     pub evidence: Vec<Evidence>,
     /// What could be done; `None` when the signal is for the manager's eyes only.
     pub suggestion: Option<Suggestion>,
@@ -272,6 +349,7 @@ pub struct Signal {
 }
 
 impl Signal {
+    /// A signal of `kind` about `subject`, titled after it, with a dedupe key from both.
     pub fn new(kind: Kind, subject: Subject, severity: Severity) -> Signal {
         Signal {
             kind,

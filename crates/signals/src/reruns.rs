@@ -11,8 +11,11 @@ use std::collections::BTreeMap;
 /// Every run of one check on one commit, in time order.
 #[derive(Debug, Clone)]
 pub struct Attempts<'a> {
+    /// The check's name.
     pub name: &'a str,
+    /// The commit.
     pub sha: &'a str,
+    /// Its runs, in time order.
     pub runs: Vec<&'a CheckRun>,
 }
 

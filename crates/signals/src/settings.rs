@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The detectors' thresholds (`[signals]` in the configuration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Working hours (weekends excluded) a ready PR may wait for its first human review.
@@ -43,6 +44,7 @@ pub struct Settings {
     pub sprint_risk_high_probability: f64,
     /// Monte Carlo runs of the sprint forecast (the same seed and runs as `bosun metrics sprint`).
     pub forecast_runs: usize,
+    /// The seed of the sprint forecast.
     pub forecast_seed: u64,
     /// Labels of incident follow-up tickets.
     pub followup_labels: Vec<String>,

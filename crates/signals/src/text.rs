@@ -22,6 +22,7 @@ fn pr_re() -> &'static Regex {
 /// A reference found in text, in the order it appears.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ref {
+    /// A ticket key (`PAY-1042`).
     Ticket(String),
     /// (repository as written — `owner/name` or `name` — and number).
     Pull(String, i64),
@@ -114,6 +115,7 @@ pub fn blocker_clauses<'t>(text: &'t str, phrases: &[String]) -> Vec<&'t str> {
     out
 }
 
+/// `1 blocker`, `3 blockers`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")

@@ -3,8 +3,7 @@
 
 use bosun_core::time::Ts;
 
-pub const HOUR: i64 = 3_600;
-pub const DAY: i64 = 86_400;
+pub use bosun_core::time::{DAY, HOUR};
 
 /// Seconds between `from` and `to` that fall on a Monday–Friday in the zone `offset_minutes`
 /// east of UTC. Zero when `to <= from`.

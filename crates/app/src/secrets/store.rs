@@ -186,7 +186,8 @@ impl TokenStore {
 
     fn write(&self, file: &TokenFile) -> Result<()> {
         let path = &self.inner.path;
-        write_atomically(path, &file.to_bytes()).map_err(|e| io_error(path, e))
+        let bytes = file.to_bytes().map_err(|e| self.err(e))?;
+        write_atomically(path, &bytes).map_err(|e| io_error(path, e))
     }
 
     /// Keep `token` for `source` in the store in use.

@@ -216,10 +216,12 @@ impl TokenFile {
         Ok(file)
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+    /// The file's text. An error, never an empty file, if it cannot be encoded.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(self)
+            .map_err(|e| TokenFileError::Crypto(format!("encoding the token file: {e}")))?;
         out.push(b'\n');
-        out
+        Ok(out)
     }
 
     /// The key of `passphrase`, checked against the file: a wrong passphrase is
@@ -309,7 +311,7 @@ mod tests {
         let (mut file, key) = TokenFile::create(&pass("correct horse"), kdf()).unwrap();
         file.set(&key, "gh", &pass("ghp_one")).unwrap();
         file.set(&key, "jira", &pass("jira-two")).unwrap();
-        let text = String::from_utf8(file.to_bytes()).unwrap();
+        let text = String::from_utf8(file.to_bytes().unwrap()).unwrap();
         assert!(
             !text.contains("ghp_one") && !text.contains("jira-two"),
             "{text}"
@@ -383,7 +385,8 @@ mod tests {
             file.unlock(&pass("correct horse")),
             Err(TokenFileError::Malformed(_))
         ));
-        let mut text: serde_json::Value = serde_json::from_slice(&file.to_bytes()).unwrap();
+        let mut text: serde_json::Value =
+            serde_json::from_slice(&file.to_bytes().unwrap()).unwrap();
         text["version"] = 2.into();
         assert!(matches!(
             TokenFile::parse(text.to_string().as_bytes()),

@@ -69,8 +69,7 @@ pub struct GitSettings {
 impl GitSettings {
     /// Decode and check a source's settings (absolute path, valid pattern).
     pub fn from_source(source: &Source) -> Result<(GitSettings, Option<Regex>)> {
-        let s: GitSettings = serde_json::from_value(source.settings.clone())
-            .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+        let s: GitSettings = crate::wire::settings(source)?;
         if !Path::new(&s.path).is_absolute() {
             return Err(ConnectorError::Config(format!(
                 "source {}: path {:?} is not absolute",
@@ -137,8 +136,10 @@ impl Tips {
         }
     }
 
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The cursor's text. An error, never an empty cursor, if it cannot be written.
+    fn encode(&self) -> Result<String> {
+        serde_json::to_string(self)
+            .map_err(|e| ConnectorError::Internal(format!("encoding the git cursor: {e}")))
     }
 }
 
@@ -308,11 +309,13 @@ async fn sync_repo(
     while let Some(msg) = rx.recv().await {
         let Msg::Batch(batch) = msg else { continue };
         let n = batch.len() as u64;
-        let dirty = (!marked_dirty).then(|| {
-            let mut t = old.clone().unwrap_or_default();
-            t.dirty = true;
-            t.encode()
-        });
+        let dirty = (!marked_dirty)
+            .then(|| {
+                let mut t = old.clone().unwrap_or_default();
+                t.dirty = true;
+                t.encode()
+            })
+            .transpose()?;
         marked_dirty = true;
         let scope = scope.clone();
         let res = db
@@ -352,7 +355,7 @@ async fn sync_repo(
         mut notes,
         ..
     } = *prep;
-    let tips = Tips::of(&refs, &default_branch).encode();
+    let tips = Tips::of(&refs, &default_branch).encode()?;
     let releases: Vec<Deployment> = refs
         .tags
         .iter()
@@ -406,7 +409,7 @@ async fn sync_repo(
 
 async fn join_reader(h: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
     h.await
-        .map_err(|e| ConnectorError::Config(format!("git reader task failed: {e}")))?
+        .map_err(|e| ConnectorError::task_failed("git reader", e))?
 }
 
 /// The last transaction of a sync. Returns (commits removed, deployments removed).

@@ -22,7 +22,7 @@ use crate::http::{Auth, Fetched, HttpClient, HttpConfig, Response, github_header
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::PullRequestBundle;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_store::Connection;
 use bosun_store::sync_state::{self, BACKFILL_PREFIX, FirstSync, Source};
 use bosun_store::{StoreError, code};
@@ -191,7 +191,6 @@ pub(super) struct Ctx {
     pub(super) first: Option<FirstSync>,
 }
 
-pub(super) const DAY: i64 = 86_400;
 /// Cursor scope prefix recording when a nameless user's profile was last asked for.
 const PROFILE_SCOPE: &str = "profile:";
 /// How long a profile without a public name is trusted before asking again.
@@ -270,8 +269,7 @@ pub async fn sync_stage(
     sink: Arc<dyn EventSink>,
     stage: Stage,
 ) -> Result<SyncStats> {
-    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: GithubSettings = crate::wire::settings(source)?;
     let production = Production::from_settings(&settings)
         .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
     if settings.owner.is_empty() {
@@ -378,8 +376,7 @@ pub async fn sync_stage(
     let mut errors = Vec::new();
     let mut first_error = None;
     while let Some(joined) = set.join_next().await {
-        let (full, res) =
-            joined.map_err(|e| ConnectorError::Config(format!("repository task failed: {e}")))?;
+        let (full, res) = joined.map_err(|e| ConnectorError::task_failed("repository", e))?;
         if let Err(e) = res {
             errors.push(format!("{full}: {e}"));
             first_error.get_or_insert(e);
@@ -736,7 +733,7 @@ pub(super) fn items<T: DeserializeOwned>(
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
-            let raw = serde_json::to_vec(&v).unwrap_or_default();
+            let raw = crate::wire::raw_json(&v);
             let t = serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
                 url: resp.url.clone(),
                 detail: format!("item {i}: {e}"),
@@ -1069,8 +1066,7 @@ pub(super) async fn fetch_pulls(
         let Some(joined) = set.join_next().await else {
             break;
         };
-        let number = joined
-            .map_err(|e| ConnectorError::Config(format!("pull request task failed: {e}")))??;
+        let number = joined.map_err(|e| ConnectorError::task_failed("pull request", e))??;
         fetched.push(number);
         done += 1;
         if report && (done.is_multiple_of(10) || done == total) {
@@ -1299,7 +1295,7 @@ async fn open_pr_checks(
         let Some(joined) = set.join_next().await else {
             break;
         };
-        joined.map_err(|e| ConnectorError::Config(format!("check-run task failed: {e}")))??;
+        joined.map_err(|e| ConnectorError::task_failed("check-run", e))??;
     }
     Ok(())
 }
@@ -1898,8 +1894,7 @@ pub async fn list_workflows(
     cfg: HttpConfig,
     sink: Arc<dyn EventSink>,
 ) -> Result<Vec<RepoWorkflows>> {
-    let settings: GithubSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: GithubSettings = crate::wire::settings(source)?;
     let rule = DeployRule::new(
         &settings.deploy_workflows,
         settings.deploy_environment.as_deref(),

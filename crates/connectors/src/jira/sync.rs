@@ -13,7 +13,7 @@ use crate::session::{Session, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::WorkType;
-use bosun_core::time::{Ts, from_ts};
+use bosun_core::time::{DAY, Ts, from_ts};
 use bosun_store::planning;
 use bosun_store::sync_state::Source;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -72,8 +72,6 @@ pub struct JiraStats {
     pub refused: Vec<String>,
 }
 
-const DAY: i64 = 86_400;
-
 fn enc(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
@@ -94,8 +92,7 @@ pub async fn sync_source(
     now: Ts,
     sink: Arc<dyn EventSink>,
 ) -> Result<JiraStats> {
-    let settings: JiraSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: JiraSettings = crate::wire::settings(source)?;
     if settings.project.trim().is_empty() {
         return Err(ConnectorError::Config(format!(
             "source {}: no project key",
@@ -354,7 +351,7 @@ async fn issues(
             };
             stats.refused.extend(normalized.refused);
             let ticket = normalized.ticket;
-            let body = serde_json::to_vec(&raw).unwrap_or_default();
+            let body = crate::wire::raw_json(&raw);
             let sess = (s.source_id, s.now);
             s.db.write(move |tx| {
                 planning::upsert_ticket(tx, Some(sess.0), "jira", &ticket).map_err(store_err)?;

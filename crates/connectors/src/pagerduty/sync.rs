@@ -9,7 +9,7 @@ use crate::http::{Auth, HttpClient, HttpConfig};
 use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
-use bosun_core::time::{Ts, rfc3339};
+use bosun_core::time::{DAY, Ts, rfc3339};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, ops};
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -32,8 +32,6 @@ pub struct PagerDutyStats {
     pub incidents_fetched: u64,
     pub incidents_unchanged: u64,
 }
-
-const DAY: i64 = 86_400;
 
 /// Every item of a PagerDuty list endpoint (`limit`/`offset`/`more`), with its raw JSON.
 async fn all<T: DeserializeOwned>(
@@ -65,7 +63,7 @@ async fn all<T: DeserializeOwned>(
                 url: url.clone(),
                 detail: format!("{key}[{i}]: {e}"),
             })?;
-            out.push((t, serde_json::to_vec(v).unwrap_or_default()));
+            out.push((t, crate::wire::raw_json(v)));
         }
         offset += items.len();
         if !page.get("more").and_then(Value::as_bool).unwrap_or(false) || items.is_empty() {
@@ -83,8 +81,7 @@ pub async fn sync_source(
     now: Ts,
     sink: Arc<dyn EventSink>,
 ) -> Result<PagerDutyStats> {
-    let settings: PagerDutySettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: PagerDutySettings = crate::wire::settings(source)?;
     let api = source
         .base_url
         .clone()

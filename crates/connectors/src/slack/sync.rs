@@ -10,7 +10,7 @@ use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::ChatMessage;
-use bosun_core::time::Ts;
+use bosun_core::time::{Ts, WEEK};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, chat};
 use reqwest::header::HeaderMap;
@@ -31,8 +31,6 @@ pub struct SlackStats {
     pub channels: u64,
     pub messages: u64,
 }
-
-const WEEK: i64 = 7 * 86_400;
 
 pub fn client(
     name: &str,
@@ -85,7 +83,7 @@ async fn pages<T: serde::de::DeserializeOwned>(
                     url: format!("{}/api/{method}", s.api),
                     detail: format!("{key}[{i}]: {e}"),
                 })?;
-            out.push((t, serde_json::to_vec(item).unwrap_or_default()));
+            out.push((t, crate::wire::raw_json(item)));
         }
         cursor = api::next_cursor(&v);
         if cursor.is_none() {
@@ -103,8 +101,7 @@ pub async fn sync_source(
     now: Ts,
     sink: Arc<dyn EventSink>,
 ) -> Result<SlackStats> {
-    let settings: SlackSettings = serde_json::from_value(source.settings.clone())
-        .map_err(|e| ConnectorError::Config(format!("source {}: {e}", source.name)))?;
+    let settings: SlackSettings = crate::wire::settings(source)?;
     if settings.channels.is_empty() {
         return Err(ConnectorError::Config(format!(
             "source {}: choose the channels to read (or \"*\")",
@@ -236,7 +233,7 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
                     url: format!("{}/api/conversations.history", s.api),
                     detail: format!("messages[{i}]: {e}"),
                 })?;
-            let raw = serde_json::to_vec(item).unwrap_or_default();
+            let raw = crate::wire::raw_json(item);
             max = max.max(Some(normalize::ts_secs(&m.ts)));
             // A thread whose parent changed (new replies) is re-read.
             let key = format!("{}/{}", c.id, m.ts);

@@ -13,7 +13,7 @@ use bosun_store::sync_state;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const DAY: i64 = 86_400;
+use bosun_core::time::DAY;
 
 fn window() -> i64 {
     as_of_ts() - 30 * DAY

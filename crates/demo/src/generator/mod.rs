@@ -15,6 +15,7 @@ mod ops;
 mod work;
 
 use crate::calendar::{Calendar, DAY, HOUR};
+use crate::ids;
 use crate::org::{Org, Role};
 use crate::world::{self, World};
 use bosun_core::Rng;
@@ -112,7 +113,7 @@ impl Gen {
         for (i, p) in org.people.iter().enumerate() {
             person_user.push(users.len());
             users.push(world::User {
-                id: 10_000 + users.len() as i64 * 7,
+                id: ids::USER + users.len() as i64 * 7,
                 login: p.github.clone(),
                 name: p.name.clone(),
                 email: Some(p.email.clone()),
@@ -124,7 +125,7 @@ impl Gen {
             });
             for extra in &p.extra_github {
                 users.push(world::User {
-                    id: 10_000 + users.len() as i64 * 7,
+                    id: ids::USER + users.len() as i64 * 7,
                     login: extra.clone(),
                     name: p.name.clone(),
                     email: None,
@@ -138,7 +139,7 @@ impl Gen {
         }
         for b in &org.bots {
             users.push(world::User {
-                id: 49_000_000 + users.len() as i64,
+                id: ids::BOT_USER + users.len() as i64,
                 login: b.github.clone(),
                 name: b.name.clone(),
                 email: None,
@@ -154,7 +155,7 @@ impl Gen {
             .iter()
             .enumerate()
             .map(|(i, r)| world::Repo {
-                id: 700_000 + i as i64 * 13,
+                id: ids::REPO + i as i64 * 13,
                 name: r.name.clone(),
                 team: r.team.clone(),
                 service: r.service.clone(),

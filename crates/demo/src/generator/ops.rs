@@ -4,6 +4,7 @@
 use super::Gen;
 use super::work::{PlanPr, PrKind};
 use crate::calendar::{DAY, HOUR};
+use crate::ids;
 use crate::org::{MergeStrategy, Role};
 use crate::text;
 use crate::world::{
@@ -54,6 +55,74 @@ enum Ev {
     Open(usize),
     Land(usize),
     Deploy(usize),
+}
+
+impl Ev {
+    /// At the same second: openings, then landings, then deployments.
+    fn rank(self) -> u8 {
+        match self {
+            Ev::Open(_) => 0,
+            Ev::Land(_) => 1,
+            Ev::Deploy(_) => 2,
+        }
+    }
+}
+
+/// The sweep's events in time order; at the same second by [`Ev::rank`], then as scheduled.
+#[derive(Default)]
+struct Schedule {
+    events: Vec<Ev>,
+    heap: BinaryHeap<Reverse<(Ts, u8, usize)>>,
+}
+
+impl Schedule {
+    fn push(&mut self, at: Ts, ev: Ev) {
+        self.events.push(ev);
+        self.heap
+            .push(Reverse((at, ev.rank(), self.events.len() - 1)));
+    }
+
+    /// The next event and its time.
+    fn pop(&mut self) -> Option<(Ts, Ev)> {
+        let Reverse((at, _, e)) = self.heap.pop()?;
+        Some((at, self.events[e]))
+    }
+}
+
+/// A bad production deployment being handled: what the remediation and the incident share.
+struct BadDeploy<'a> {
+    repo: usize,
+    /// The bad deployment's id and sha.
+    dep_id: i64,
+    sha: &'a str,
+    /// When the incident fires.
+    trigger: Ts,
+    /// The on-call engineer (a person).
+    oncall: usize,
+    /// The incident's id.
+    incident: String,
+}
+
+/// A production deployment's description, by why it was made.
+fn deploy_description(reason: Reason, sha: &str) -> String {
+    let short = &sha[..7];
+    match reason {
+        Reason::Rollback => format!("Rollback to {short}"),
+        Reason::Retry => format!("Retry deploy of {short}"),
+        Reason::Hotfix => format!("Hotfix deploy {short}"),
+        Reason::Revert => format!("Deploy revert {short}"),
+        Reason::Release => format!("Deploy {short} to production"),
+    }
+}
+
+/// A production deployment's payload: what it rolls back or retries, or why it was made.
+fn deploy_payload(reason: Reason, of: Option<i64>) -> serde_json::Value {
+    match (reason, of) {
+        (Reason::Rollback, Some(of)) => serde_json::json!({ "rollback_of": of }),
+        (Reason::Retry, Some(of)) => serde_json::json!({ "retry_of": of }),
+        (r, _) if r != Reason::Release => serde_json::json!({ "reason": r.as_str() }),
+        _ => serde_json::json!({}),
+    }
 }
 
 #[derive(Default, Clone)]
@@ -199,7 +268,29 @@ impl Gen {
             };
             self.repos.len()
         ];
-        // Some history before the window, and a baseline deployment.
+        self.seed_history(&mut state, &mut rng);
+        let mut schedule = self.schedule();
+        while let Some((at, ev)) = schedule.pop() {
+            if at > self.as_of {
+                break;
+            }
+            match ev {
+                Ev::Open(p) => self.open(p, &mut state, &mut rng),
+                Ev::Land(p) => self.land(p, &mut state, &mut rng),
+                Ev::Deploy(d) => {
+                    for ev in self.deploy(d, at, &mut state, &mut rng) {
+                        let at = self.when(ev);
+                        schedule.push(at, ev);
+                    }
+                }
+            }
+        }
+        self.materialize_pulls(&mut rng);
+        self.main_lines(&state);
+    }
+
+    /// Some history before the window in every repository, and a baseline deployment.
+    fn seed_history(&mut self, state: &mut [RepoState], rng: &mut Rng) {
         #[allow(clippy::needless_range_loop)] // the body writes to self.repos[repo] too
         for repo in 0..self.repos.len() {
             let team = self.repos[repo].team.clone();
@@ -217,12 +308,12 @@ impl Gen {
             {
                 let user = self.person_user[people[i % people.len()]];
                 let at = base + i as i64 * DAY;
-                let sig = self.sig_for_user(user, at, &mut rng);
+                let sig = self.sig_for_user(user, at, rng);
                 let idx = self.push_commit(repo, sig.clone(), sig, msg.to_string(), parent.clone());
                 parent = vec![self.repos[repo].commits[idx].sha.clone()];
             }
             let head = parent[0].clone();
-            let id = self.id() + 3_000_000;
+            let id = self.id() + ids::DEPLOYMENT;
             let bot = self.bot_user("github-actions[bot]");
             let at = self.start - 5 * DAY;
             self.repos[repo].deployments.push(Deployment {
@@ -260,204 +351,159 @@ impl Gen {
             state[repo].last_deployed = Some(head.clone());
             state[repo].last_good = Some((id, head));
         }
+    }
 
-        let mut events: Vec<Ev> = Vec::new();
-        let mut heap: BinaryHeap<Reverse<(Ts, u8, usize)>> = BinaryHeap::new();
-        let push = |heap: &mut BinaryHeap<Reverse<(Ts, u8, usize)>>,
-                    events: &mut Vec<Ev>,
-                    at: Ts,
-                    prio: u8,
-                    ev: Ev| {
-            events.push(ev);
-            heap.push(Reverse((at, prio, events.len() - 1)));
-        };
+    /// The planned events: pull requests opened and landed (up to `as_of`), deployments.
+    fn schedule(&self) -> Schedule {
+        let mut schedule = Schedule::default();
         for p in 0..self.plans.len() {
             let plan = &self.plans[p];
             if plan.created_at <= self.as_of {
-                push(&mut heap, &mut events, plan.created_at, 0, Ev::Open(p));
+                schedule.push(plan.created_at, Ev::Open(p));
                 if let Some(m) = plan.merged_at.filter(|m| *m <= self.as_of) {
-                    push(&mut heap, &mut events, m, 1, Ev::Land(p));
+                    schedule.push(m, Ev::Land(p));
                 }
             }
         }
         for d in 0..self.deploy_plans.len() {
-            push(
-                &mut heap,
-                &mut events,
-                self.deploy_plans[d].at,
-                2,
-                Ev::Deploy(d),
+            schedule.push(self.deploy_plans[d].at, Ev::Deploy(d));
+        }
+        schedule
+    }
+
+    /// When an event added during the sweep happens (a landing never planned: never).
+    fn when(&self, ev: Ev) -> Ts {
+        match ev {
+            Ev::Open(p) => self.plans[p].created_at,
+            Ev::Land(p) => self.plans[p].merged_at.unwrap_or(Ts::MAX),
+            Ev::Deploy(d) => self.deploy_plans[d].at,
+        }
+    }
+
+    /// A pull request opens: its number, and its commits (up to `as_of`) on the repository's head.
+    fn open(&mut self, p: usize, state: &mut [RepoState], rng: &mut Rng) {
+        let repo = self.plans[p].repo;
+        let number = state[repo].next_number;
+        state[repo].next_number += 1;
+        self.plans[p].number = Some(number);
+        let mut parent = state[repo].head.clone().into_iter().collect::<Vec<_>>();
+        let commits = self.plans[p].commits.clone();
+        let author = self.plans[p].author;
+        let as_of = self.as_of;
+        for (t, msg, _) in commits.iter().filter(|c| c.0 <= as_of) {
+            let a = self.sig_for_user(author, *t, rng);
+            let mut c = a.clone();
+            if rng.chance(0.15) {
+                c.at = t + rng.range(10 * MIN, 5 * HOUR); // rebased or amended later
+            }
+            c.at = c.at.min(self.as_of);
+            let idx = self.push_commit(repo, a, c, msg.clone(), parent.clone());
+            parent = vec![self.repos[repo].commits[idx].sha.clone()];
+            self.plans[p].commit_idx.push(idx);
+        }
+    }
+
+    /// A planned deployment at `at`: staging first for half of the repositories, then production;
+    /// a failed job is retried, a bad deploy starts an incident and its remediation. Returns the
+    /// events this adds to the schedule.
+    fn deploy(&mut self, d: usize, at: Ts, state: &mut [RepoState], rng: &mut Rng) -> Vec<Ev> {
+        let plan = self.deploy_plans[d].clone();
+        let repo = plan.repo;
+        let st = &state[repo];
+        if plan.reason == Reason::Release && (at < st.freeze_until || st.head == st.last_deployed) {
+            return Vec::new();
+        }
+        let Some(sha) = plan.sha.clone().or_else(|| st.head.clone()) else {
+            return Vec::new();
+        };
+        let bot = self.bot_user("github-actions[bot]");
+        let id = self.id() + ids::DEPLOYMENT;
+        let job_failed = plan.reason == Reason::Release && rng.chance(0.04);
+        let done_at = at + rng.range(3 * MIN, 9 * MIN);
+        if repo.is_multiple_of(2) {
+            // Staging first, for half of the repos.
+            let sid = self.id() + ids::DEPLOYMENT;
+            self.repos[repo].deployments.push(Deployment {
+                id: sid,
+                sha: sha.clone(),
+                environment: "staging".into(),
+                description: format!("Deploy {} to staging", &sha[..7]),
+                created_at: at - 15 * MIN,
+                creator: bot,
+                statuses: statuses(sid, at - 15 * MIN, at - 10 * MIN, true),
+                reason: plan.reason.as_str().into(),
+                payload: serde_json::json!({}),
+            });
+        }
+        let mut sts = statuses(id, at, done_at.min(self.as_of), !job_failed);
+        if done_at > self.as_of {
+            sts.pop();
+        }
+        self.repos[repo].deployments.push(Deployment {
+            id,
+            sha: sha.clone(),
+            environment: "production".into(),
+            description: deploy_description(plan.reason, &sha),
+            created_at: at,
+            creator: bot,
+            statuses: sts,
+            reason: plan.reason.as_str().into(),
+            payload: deploy_payload(plan.reason, plan.of),
+        });
+        if job_failed {
+            self.deploy_plans.push(DeployPlan {
+                repo,
+                at: at + rng.range(25 * MIN, 60 * MIN),
+                reason: Reason::Retry,
+                sha: Some(sha),
+                of: Some(id),
+            });
+            return vec![Ev::Deploy(self.deploy_plans.len() - 1)];
+        }
+        if done_at > self.as_of {
+            return Vec::new();
+        }
+        let deployed_prs = std::mem::take(&mut state[repo].landed);
+        state[repo].last_deployed = Some(sha.clone());
+        if plan.reason != Reason::Rollback {
+            self.release(
+                repo,
+                &sha,
+                done_at,
+                plan.reason,
+                &deployed_prs,
+                &mut state[repo],
             );
         }
         // Every repo gets at least one bad deploy in the last three weeks (the demo must show
         // failures), on top of the usual ~8% rate.
         let recent = self.as_of - 21 * DAY;
-
-        while let Some(Reverse((at, _, e))) = heap.pop() {
-            if at > self.as_of {
-                break;
-            }
-            match events[e] {
-                Ev::Open(p) => {
-                    let repo = self.plans[p].repo;
-                    let number = state[repo].next_number;
-                    state[repo].next_number += 1;
-                    self.plans[p].number = Some(number);
-                    let mut parent = state[repo].head.clone().into_iter().collect::<Vec<_>>();
-                    let commits = self.plans[p].commits.clone();
-                    let author = self.plans[p].author;
-                    let as_of = self.as_of;
-                    for (t, msg, _) in commits.iter().filter(|c| c.0 <= as_of) {
-                        let a = self.sig_for_user(author, *t, &mut rng);
-                        let mut c = a.clone();
-                        if rng.chance(0.15) {
-                            c.at = t + rng.range(10 * MIN, 5 * HOUR); // rebased or amended later
-                        }
-                        c.at = c.at.min(self.as_of);
-                        let idx = self.push_commit(repo, a, c, msg.clone(), parent.clone());
-                        parent = vec![self.repos[repo].commits[idx].sha.clone()];
-                        self.plans[p].commit_idx.push(idx);
-                    }
-                }
-                Ev::Land(p) => self.land(p, &mut state, &mut rng),
-                Ev::Deploy(d) => {
-                    let plan = self.deploy_plans[d].clone();
-                    let repo = plan.repo;
-                    let st = &state[repo];
-                    if plan.reason == Reason::Release
-                        && (at < st.freeze_until || st.head == st.last_deployed)
-                    {
-                        continue;
-                    }
-                    let Some(sha) = plan.sha.clone().or_else(|| st.head.clone()) else {
-                        continue;
-                    };
-                    let bot = self.bot_user("github-actions[bot]");
-                    let id = self.id() + 3_000_000;
-                    let job_failed = plan.reason == Reason::Release && rng.chance(0.04);
-                    let done_at = at + rng.range(3 * MIN, 9 * MIN);
-                    if repo.is_multiple_of(2) {
-                        // Staging first, for half of the repos.
-                        let sid = self.id() + 3_000_000;
-                        self.repos[repo].deployments.push(Deployment {
-                            id: sid,
-                            sha: sha.clone(),
-                            environment: "staging".into(),
-                            description: format!("Deploy {} to staging", &sha[..7]),
-                            created_at: at - 15 * MIN,
-                            creator: bot,
-                            statuses: statuses(sid, at - 15 * MIN, at - 10 * MIN, true),
-                            reason: plan.reason.as_str().into(),
-                            payload: serde_json::json!({}),
-                        });
-                    }
-                    let description = match plan.reason {
-                        Reason::Rollback => format!("Rollback to {}", &sha[..7]),
-                        Reason::Retry => format!("Retry deploy of {}", &sha[..7]),
-                        Reason::Hotfix => format!("Hotfix deploy {}", &sha[..7]),
-                        Reason::Revert => format!("Deploy revert {}", &sha[..7]),
-                        Reason::Release => format!("Deploy {} to production", &sha[..7]),
-                    };
-                    let payload = match (plan.reason, plan.of) {
-                        (Reason::Rollback, Some(of)) => serde_json::json!({ "rollback_of": of }),
-                        (Reason::Retry, Some(of)) => serde_json::json!({ "retry_of": of }),
-                        (r, _) if r != Reason::Release => {
-                            serde_json::json!({ "reason": r.as_str() })
-                        }
-                        _ => serde_json::json!({}),
-                    };
-                    let mut sts = statuses(id, at, done_at.min(self.as_of), !job_failed);
-                    if done_at > self.as_of {
-                        sts.pop();
-                    }
-                    self.repos[repo].deployments.push(Deployment {
-                        id,
-                        sha: sha.clone(),
-                        environment: "production".into(),
-                        description,
-                        created_at: at,
-                        creator: bot,
-                        statuses: sts,
-                        reason: plan.reason.as_str().into(),
-                        payload,
-                    });
-                    if job_failed {
-                        let retry = DeployPlan {
-                            repo,
-                            at: at + rng.range(25 * MIN, 60 * MIN),
-                            reason: Reason::Retry,
-                            sha: Some(sha),
-                            of: Some(id),
-                        };
-                        self.deploy_plans.push(retry.clone());
-                        push(
-                            &mut heap,
-                            &mut events,
-                            retry.at,
-                            2,
-                            Ev::Deploy(self.deploy_plans.len() - 1),
-                        );
-                        continue;
-                    }
-                    if done_at > self.as_of {
-                        continue;
-                    }
-                    let deployed_prs = std::mem::take(&mut state[repo].landed);
-                    state[repo].last_deployed = Some(sha.clone());
-                    if plan.reason != Reason::Rollback {
-                        self.release(
-                            repo,
-                            &sha,
-                            done_at,
-                            plan.reason,
-                            &deployed_prs,
-                            &mut state[repo],
-                        );
-                    }
-                    let force =
-                        at >= recent && !state[repo].forced_bad && plan.reason == Reason::Release;
-                    let bad = plan.reason == Reason::Release
-                        && !deployed_prs.is_empty()
-                        && (force || rng.chance(0.08));
-                    if !bad {
-                        state[repo].last_good = Some((id, sha));
-                        continue;
-                    }
-                    state[repo].forced_bad = true;
-                    let mut new = Vec::new();
-                    self.bad_deploy(
-                        repo,
-                        id,
-                        &sha,
-                        done_at,
-                        &deployed_prs,
-                        &mut state[repo],
-                        &mut rng,
-                        &mut new,
-                    );
-                    for ev in new {
-                        match ev {
-                            Ev::Open(p) => {
-                                push(&mut heap, &mut events, self.plans[p].created_at, 0, ev)
-                            }
-                            Ev::Land(p) => push(
-                                &mut heap,
-                                &mut events,
-                                self.plans[p].merged_at.unwrap_or(Ts::MAX),
-                                1,
-                                ev,
-                            ),
-                            Ev::Deploy(d) => {
-                                push(&mut heap, &mut events, self.deploy_plans[d].at, 2, ev)
-                            }
-                        }
-                    }
-                }
-            }
+        let force = at >= recent && !state[repo].forced_bad && plan.reason == Reason::Release;
+        let bad = plan.reason == Reason::Release
+            && !deployed_prs.is_empty()
+            && (force || rng.chance(0.08));
+        if !bad {
+            state[repo].last_good = Some((id, sha));
+            return Vec::new();
         }
-        self.materialize_pulls(&mut rng);
+        state[repo].forced_bad = true;
+        let mut new = Vec::new();
+        self.bad_deploy(
+            repo,
+            id,
+            &sha,
+            done_at,
+            &deployed_prs,
+            &mut state[repo],
+            rng,
+            &mut new,
+        );
+        new
+    }
+
+    /// Every commit reachable from each repository's default branch head, oldest first.
+    fn main_lines(&mut self, state: &[RepoState]) {
         for repo in &mut self.repos {
-            // Every commit reachable from the default branch head, oldest first.
             let by_sha: HashMap<&str, usize> = repo
                 .commits
                 .iter()
@@ -583,7 +629,7 @@ impl Gen {
                 )
             })
             .collect();
-        let id = self.id() + 5_000_000;
+        let id = self.id() + ids::RELEASE;
         let bot = self.bot_user("github-actions[bot]");
         self.repos[repo].tags.push(Tag {
             name: tag.clone(),
@@ -628,16 +674,8 @@ impl Gen {
         new: &mut Vec<Ev>,
     ) {
         let team = self.repos[repo].team.clone();
-        let service_key = self.repos[repo].service.clone();
-        let service_name = self
-            .org
-            .services
-            .iter()
-            .find(|s| s.key == service_key)
-            .map_or(service_key.clone(), |s| s.name.clone());
         let trigger = deployed + rng.range(6 * MIN, 100 * MIN);
         let oncall = self.on_call(&team, trigger);
-        let oncall_user = self.person_user[oncall];
         let mates: Vec<usize> = self
             .team_people(&team, Some(Role::Engineer))
             .into_iter()
@@ -650,134 +688,197 @@ impl Gen {
             .rev()
             .find(|&p| self.plans[p].kind != PrKind::Bot)
             .unwrap_or(prs[prs.len() - 1]);
-        let culprit_title = self.plans[culprit].title.clone();
-        let culprit_number = self.plans[culprit].number.unwrap_or(0);
         let choice = rng.weighted(&[0.35, 0.4, 0.25]);
-        let inc_id = format!(
-            "Q{}{:05}",
-            (b'A' + (repo % 26) as u8) as char,
-            self.incidents.len() + 101
-        );
+        let bad = BadDeploy {
+            repo,
+            dep_id,
+            sha,
+            trigger,
+            oncall,
+            incident: format!(
+                "Q{}{:05}",
+                (b'A' + (repo % 26) as u8) as char,
+                self.incidents.len() + 101
+            ),
+        };
         let deploy_delay = rng.range(8 * MIN, 15 * MIN);
         let (remedy_deploy_at, summary) = match choice {
             0 | 1 => {
                 let revert = choice == 0;
-                let created = trigger
-                    + if revert {
-                        rng.range(15 * MIN, 35 * MIN)
-                    } else {
-                        rng.range(30 * MIN, 70 * MIN)
-                    };
-                let review = created + rng.range(5 * MIN, 20 * MIN);
-                let merged = review + rng.range(3 * MIN, 10 * MIN);
-                let org = self.org.company.github_org.clone();
-                let repo_name = self.repos[repo].name.clone();
-                let (title, body, labels, head_ref) = if revert {
-                    (
-                        format!("Revert \"{culprit_title}\""),
-                        format!(
-                            "Reverts {org}/{repo_name}#{culprit_number}.\n\nIt caused incident {inc_id} after deploy {}.",
-                            &sha[..7]
-                        ),
-                        vec!["revert".to_string()],
-                        format!("revert-{culprit_number}"),
-                    )
-                } else {
-                    (
-                        format!(
-                            "Hotfix: {}",
-                            culprit_title
-                                .split_once(' ')
-                                .map_or(culprit_title.as_str(), |x| x.1)
-                        ),
-                        format!(
-                            "Fixes the regression from #{culprit_number} that caused incident {inc_id}."
-                        ),
-                        vec!["hotfix".to_string()],
-                        format!("hotfix/{culprit_number}"),
-                    )
-                };
-                let plan = PlanPr {
-                    repo,
-                    kind: if revert {
-                        PrKind::Revert
-                    } else {
-                        PrKind::Hotfix
-                    },
-                    author: oncall_user,
-                    title,
-                    body,
-                    head_ref,
-                    labels,
-                    ticket: None,
-                    commits: vec![(
-                        created - 4 * MIN,
-                        if revert {
-                            format!("Revert \"{culprit_title}\"")
-                        } else {
-                            "Fix regression".into()
-                        },
-                        false,
-                    )],
-                    created_at: created,
-                    ready_at: None,
-                    requested: vec![(reviewer, created + 30)],
-                    reviews: vec![(reviewer, review, "APPROVED")],
-                    merged_at: Some(merged),
-                    merged_by: Some(oncall_user),
-                    closed_at: Some(merged),
-                    additions: rng.range(3, 60),
-                    deletions: rng.range(3, 80),
-                    changed_files: rng.range(1, 4),
-                    number: None,
-                    commit_idx: Vec::new(),
-                    merge_commit_sha: None,
-                };
-                self.plans.push(plan);
-                let p = self.plans.len() - 1;
-                new.push(Ev::Open(p));
-                new.push(Ev::Land(p));
-                let d = DeployPlan {
-                    repo,
-                    at: merged + deploy_delay,
-                    reason: if revert {
-                        Reason::Revert
-                    } else {
-                        Reason::Hotfix
-                    },
-                    sha: None,
-                    of: Some(dep_id),
-                };
-                self.deploy_plans.push(d.clone());
-                new.push(Ev::Deploy(self.deploy_plans.len() - 1));
-                (
-                    d.at,
-                    if revert {
-                        format!("Reverting #{culprit_number}")
-                    } else {
-                        format!("Hotfix for #{culprit_number} in progress")
-                    },
-                )
+                self.remedy_pr(&bad, revert, reviewer, culprit, deploy_delay, rng, new)
             }
             _ => {
-                let Some((_, good_sha)) = st.last_good.clone() else {
+                let Some(remedy) = self.rollback(&bad, st, rng, new) else {
                     return;
                 };
-                let at = trigger + rng.range(10 * MIN, 25 * MIN);
-                let d = DeployPlan {
-                    repo,
-                    at,
-                    reason: Reason::Rollback,
-                    sha: Some(good_sha.clone()),
-                    of: Some(dep_id),
-                };
-                self.deploy_plans.push(d);
-                new.push(Ev::Deploy(self.deploy_plans.len() - 1));
-                (at, format!("Rolling back to {}", &good_sha[..7]))
+                remedy
             }
         };
         let resolved = remedy_deploy_at + rng.range(12 * MIN, 35 * MIN);
         st.freeze_until = resolved + HOUR;
+        self.bad_deploy_incident(bad, &summary, resolved, rng);
+    }
+
+    /// A revert (or a hotfix) of the culprit pull request by the on-call engineer, reviewed by a
+    /// teammate, and its deploy. Returns when that deploy is planned and what the incident says.
+    fn remedy_pr(
+        &mut self,
+        bad: &BadDeploy<'_>,
+        revert: bool,
+        reviewer: usize,
+        culprit: usize,
+        deploy_delay: Ts,
+        rng: &mut Rng,
+        new: &mut Vec<Ev>,
+    ) -> (Ts, String) {
+        let (repo, trigger, inc_id) = (bad.repo, bad.trigger, &bad.incident);
+        let oncall_user = self.person_user[bad.oncall];
+        let culprit_title = self.plans[culprit].title.clone();
+        let culprit_number = self.plans[culprit].number.unwrap_or(0);
+        let created = trigger
+            + if revert {
+                rng.range(15 * MIN, 35 * MIN)
+            } else {
+                rng.range(30 * MIN, 70 * MIN)
+            };
+        let review = created + rng.range(5 * MIN, 20 * MIN);
+        let merged = review + rng.range(3 * MIN, 10 * MIN);
+        let org = self.org.company.github_org.clone();
+        let repo_name = self.repos[repo].name.clone();
+        let (title, body, labels, head_ref) = if revert {
+            (
+                format!("Revert \"{culprit_title}\""),
+                format!(
+                    "Reverts {org}/{repo_name}#{culprit_number}.\n\nIt caused incident {inc_id} after deploy {}.",
+                    &bad.sha[..7]
+                ),
+                vec!["revert".to_string()],
+                format!("revert-{culprit_number}"),
+            )
+        } else {
+            (
+                format!(
+                    "Hotfix: {}",
+                    culprit_title
+                        .split_once(' ')
+                        .map_or(culprit_title.as_str(), |x| x.1)
+                ),
+                format!(
+                    "Fixes the regression from #{culprit_number} that caused incident {inc_id}."
+                ),
+                vec!["hotfix".to_string()],
+                format!("hotfix/{culprit_number}"),
+            )
+        };
+        let plan = PlanPr {
+            repo,
+            kind: if revert {
+                PrKind::Revert
+            } else {
+                PrKind::Hotfix
+            },
+            author: oncall_user,
+            title,
+            body,
+            head_ref,
+            labels,
+            ticket: None,
+            commits: vec![(
+                created - 4 * MIN,
+                if revert {
+                    format!("Revert \"{culprit_title}\"")
+                } else {
+                    "Fix regression".into()
+                },
+                false,
+            )],
+            created_at: created,
+            ready_at: None,
+            requested: vec![(reviewer, created + 30)],
+            reviews: vec![(reviewer, review, "APPROVED")],
+            merged_at: Some(merged),
+            merged_by: Some(oncall_user),
+            closed_at: Some(merged),
+            additions: rng.range(3, 60),
+            deletions: rng.range(3, 80),
+            changed_files: rng.range(1, 4),
+            number: None,
+            commit_idx: Vec::new(),
+            merge_commit_sha: None,
+        };
+        self.plans.push(plan);
+        let p = self.plans.len() - 1;
+        new.push(Ev::Open(p));
+        new.push(Ev::Land(p));
+        let d = DeployPlan {
+            repo,
+            at: merged + deploy_delay,
+            reason: if revert {
+                Reason::Revert
+            } else {
+                Reason::Hotfix
+            },
+            sha: None,
+            of: Some(bad.dep_id),
+        };
+        self.deploy_plans.push(d.clone());
+        new.push(Ev::Deploy(self.deploy_plans.len() - 1));
+        (
+            d.at,
+            if revert {
+                format!("Reverting #{culprit_number}")
+            } else {
+                format!("Hotfix for #{culprit_number} in progress")
+            },
+        )
+    }
+
+    /// A rollback to the last good deployment (none without one). Returns when it is planned and
+    /// what the incident says.
+    fn rollback(
+        &mut self,
+        bad: &BadDeploy<'_>,
+        st: &RepoState,
+        rng: &mut Rng,
+        new: &mut Vec<Ev>,
+    ) -> Option<(Ts, String)> {
+        let (_, good_sha) = st.last_good.clone()?;
+        let at = bad.trigger + rng.range(10 * MIN, 25 * MIN);
+        self.deploy_plans.push(DeployPlan {
+            repo: bad.repo,
+            at,
+            reason: Reason::Rollback,
+            sha: Some(good_sha.clone()),
+            of: Some(bad.dep_id),
+        });
+        new.push(Ev::Deploy(self.deploy_plans.len() - 1));
+        Some((at, format!("Rolling back to {}", &good_sha[..7])))
+    }
+
+    /// The incident a bad deploy causes: paged to the on-call engineer, acknowledged, annotated
+    /// (`summary`, naming the deploy 60% of the time), resolved at `resolved`.
+    fn bad_deploy_incident(
+        &mut self,
+        bad: BadDeploy<'_>,
+        summary: &str,
+        resolved: Ts,
+        rng: &mut Rng,
+    ) {
+        let BadDeploy {
+            repo,
+            dep_id,
+            sha,
+            trigger,
+            oncall,
+            incident: inc_id,
+        } = bad;
+        let service_key = self.repos[repo].service.clone();
+        let service_name = self
+            .org
+            .services
+            .iter()
+            .find(|s| s.key == service_key)
+            .map_or(service_key.clone(), |s| s.name.clone());
         let ack = trigger + rng.range(2 * MIN, 14 * MIN);
         let title = format!(
             "{service_name}: {}",
@@ -857,103 +958,7 @@ impl Gen {
         for plan in &plans {
             let Some(number) = plan.number else { continue };
             let repo = plan.repo;
-            let mut events = Vec::new();
-            let mut reviews = Vec::new();
-            let head_sha_at = |t: Ts, repo_commits: &[Commit]| -> String {
-                plan.commit_idx
-                    .iter()
-                    .rev()
-                    .map(|&i| &repo_commits[i])
-                    .find(|c| c.author.at <= t)
-                    .or_else(|| plan.commit_idx.first().map(|&i| &repo_commits[i]))
-                    .map_or(String::new(), |c| c.sha.clone())
-            };
-            for (u, at, state) in plan.reviews.iter().filter(|r| r.1 <= as_of) {
-                let id = self.id() + 80_000_000;
-                let commit_sha = head_sha_at(*at, &self.repos[repo].commits);
-                let body = match *state {
-                    "APPROVED" => text::approval_body(rng).to_string(),
-                    "CHANGES_REQUESTED" => "A few things to fix before this can go in.".to_string(),
-                    _ => "Some questions inline.".to_string(),
-                };
-                if *state != "APPROVED" {
-                    for k in 0..rng.range(1, 2) {
-                        let cid = self.id() + 90_000_000;
-                        let path = text::file_path(rng, &self.repos[repo].name);
-                        self.repos[repo].review_comments.push(ReviewComment {
-                            id: cid,
-                            pull_number: number,
-                            review_id: id,
-                            author: *u,
-                            body: text::review_comment(rng).to_string(),
-                            path: path.clone(),
-                            line: 10 + k * 17 + rng.range(0, 40),
-                            commit_sha: commit_sha.clone(),
-                            in_reply_to: None,
-                            created_at: *at,
-                        });
-                        let reply_at = plan
-                            .commits
-                            .iter()
-                            .map(|c| c.0)
-                            .find(|t| t > at)
-                            .unwrap_or(at + HOUR);
-                        if reply_at <= as_of {
-                            let rid = self.id() + 90_000_000;
-                            self.repos[repo].review_comments.push(ReviewComment {
-                                id: rid,
-                                pull_number: number,
-                                review_id: id + 1,
-                                author: plan.author,
-                                body: text::reply_comment(rng).to_string(),
-                                path,
-                                line: 10 + k * 17,
-                                commit_sha: commit_sha.clone(),
-                                in_reply_to: Some(cid),
-                                created_at: reply_at,
-                            });
-                        }
-                    }
-                }
-                reviews.push(Review {
-                    id,
-                    reviewer: *u,
-                    state: state.to_string(),
-                    submitted_at: *at,
-                    body,
-                    commit_sha,
-                });
-            }
-            for l in &plan.labels {
-                events.push(PullEvent {
-                    id: self.id() + 60_000_000,
-                    event: "labeled".into(),
-                    actor: plan.author,
-                    subject: None,
-                    label: Some(l.clone()),
-                    at: plan.created_at,
-                });
-            }
-            if let Some(r) = plan.ready_at.filter(|r| *r <= as_of) {
-                events.push(PullEvent {
-                    id: self.id() + 60_000_000,
-                    event: "ready_for_review".into(),
-                    actor: plan.author,
-                    subject: None,
-                    label: None,
-                    at: r,
-                });
-            }
-            for (u, at) in plan.requested.iter().filter(|r| r.1 <= as_of) {
-                events.push(PullEvent {
-                    id: self.id() + 60_000_000,
-                    event: "review_requested".into(),
-                    actor: plan.author,
-                    subject: Some(*u),
-                    label: None,
-                    at: *at,
-                });
-            }
+            let reviews = self.pull_reviews(plan, number, rng);
             let merged_at = plan
                 .merged_at
                 .filter(|m| *m <= as_of && plan.merge_commit_sha.is_some());
@@ -961,32 +966,12 @@ impl Gen {
                 .closed_at
                 .filter(|c| *c <= as_of)
                 .filter(|_| plan.merged_at.is_none() || merged_at.is_some());
-            if let Some(m) = merged_at {
-                events.push(PullEvent {
-                    id: self.id() + 60_000_000,
-                    event: "merged".into(),
-                    actor: plan.merged_by.unwrap_or(plan.author),
-                    subject: None,
-                    label: None,
-                    at: m,
-                });
-            }
-            if let Some(c) = closed_at {
-                events.push(PullEvent {
-                    id: self.id() + 60_000_000,
-                    event: "closed".into(),
-                    actor: plan.merged_by.unwrap_or(plan.author),
-                    subject: None,
-                    label: None,
-                    at: c,
-                });
-            }
-            events.sort_by_key(|e| (e.at, e.id));
+            let events = self.pull_events(plan, merged_at, closed_at);
             // A conversation comment now and then.
             if rng.chance(0.15)
                 && let Some(first) = reviews.first()
             {
-                let cid = self.id() + 95_000_000;
+                let cid = self.id() + ids::ISSUE_COMMENT;
                 self.repos[repo].issue_comments.push(IssueComment {
                     id: cid,
                     number,
@@ -1009,30 +994,7 @@ impl Gen {
                 Vec::new()
             };
             let commits: Vec<usize> = plan.commit_idx.clone();
-            let mut updated = plan.created_at;
-            for &i in &commits {
-                updated = updated.max(self.repos[repo].commits[i].committer.at);
-            }
-            for r in &reviews {
-                updated = updated.max(r.submitted_at);
-            }
-            for e in &events {
-                updated = updated.max(e.at);
-            }
-            for c in self.repos[repo]
-                .review_comments
-                .iter()
-                .filter(|c| c.pull_number == number)
-            {
-                updated = updated.max(c.created_at);
-            }
-            for c in self.repos[repo]
-                .issue_comments
-                .iter()
-                .filter(|c| c.number == number)
-            {
-                updated = updated.max(c.created_at);
-            }
+            let updated = self.pull_updated_at(plan, number, &reviews, &events);
             let pr_id = self.repos[repo].id * 1000 + number;
             self.repos[repo].pulls.push(Pull {
                 id: pr_id,
@@ -1064,6 +1026,160 @@ impl Gen {
             r.pulls.sort_by_key(|p| p.number);
         }
         self.plans = plans;
+    }
+
+    /// A pull request's reviews up to `as_of`, each on the head at its time; a review that does
+    /// not approve leaves comments on the diff, which the author answers with their next push.
+    fn pull_reviews(&mut self, plan: &PlanPr, number: i64, rng: &mut Rng) -> Vec<Review> {
+        let as_of = self.as_of;
+        let repo = plan.repo;
+        let mut reviews = Vec::new();
+        let head_sha_at = |t: Ts, repo_commits: &[Commit]| -> String {
+            plan.commit_idx
+                .iter()
+                .rev()
+                .map(|&i| &repo_commits[i])
+                .find(|c| c.author.at <= t)
+                .or_else(|| plan.commit_idx.first().map(|&i| &repo_commits[i]))
+                .map_or(String::new(), |c| c.sha.clone())
+        };
+        for (u, at, state) in plan.reviews.iter().filter(|r| r.1 <= as_of) {
+            let id = self.id() + ids::REVIEW;
+            let commit_sha = head_sha_at(*at, &self.repos[repo].commits);
+            let body = match *state {
+                "APPROVED" => text::approval_body(rng).to_string(),
+                "CHANGES_REQUESTED" => "A few things to fix before this can go in.".to_string(),
+                _ => "Some questions inline.".to_string(),
+            };
+            if *state != "APPROVED" {
+                for k in 0..rng.range(1, 2) {
+                    let cid = self.id() + ids::REVIEW_COMMENT;
+                    let path = text::file_path(rng, &self.repos[repo].name);
+                    self.repos[repo].review_comments.push(ReviewComment {
+                        id: cid,
+                        pull_number: number,
+                        review_id: id,
+                        author: *u,
+                        body: text::review_comment(rng).to_string(),
+                        path: path.clone(),
+                        line: 10 + k * 17 + rng.range(0, 40),
+                        commit_sha: commit_sha.clone(),
+                        in_reply_to: None,
+                        created_at: *at,
+                    });
+                    let reply_at = plan
+                        .commits
+                        .iter()
+                        .map(|c| c.0)
+                        .find(|t| t > at)
+                        .unwrap_or(at + HOUR);
+                    if reply_at <= as_of {
+                        let rid = self.id() + ids::REVIEW_COMMENT;
+                        self.repos[repo].review_comments.push(ReviewComment {
+                            id: rid,
+                            pull_number: number,
+                            review_id: id + 1,
+                            author: plan.author,
+                            body: text::reply_comment(rng).to_string(),
+                            path,
+                            line: 10 + k * 17,
+                            commit_sha: commit_sha.clone(),
+                            in_reply_to: Some(cid),
+                            created_at: reply_at,
+                        });
+                    }
+                }
+            }
+            reviews.push(Review {
+                id,
+                reviewer: *u,
+                state: state.to_string(),
+                submitted_at: *at,
+                body,
+                commit_sha,
+            });
+        }
+        reviews
+    }
+
+    /// A pull request's timeline up to `as_of`: labels, ready for review, review requests, merged,
+    /// closed; in time order.
+    fn pull_events(
+        &mut self,
+        plan: &PlanPr,
+        merged_at: Option<Ts>,
+        closed_at: Option<Ts>,
+    ) -> Vec<PullEvent> {
+        let as_of = self.as_of;
+        let mut events = Vec::new();
+        for l in &plan.labels {
+            events.push(self.pull_event("labeled", plan.author, None, Some(l), plan.created_at));
+        }
+        if let Some(r) = plan.ready_at.filter(|r| *r <= as_of) {
+            events.push(self.pull_event("ready_for_review", plan.author, None, None, r));
+        }
+        for (u, at) in plan.requested.iter().filter(|r| r.1 <= as_of) {
+            events.push(self.pull_event("review_requested", plan.author, Some(*u), None, *at));
+        }
+        let closer = plan.merged_by.unwrap_or(plan.author);
+        if let Some(m) = merged_at {
+            events.push(self.pull_event("merged", closer, None, None, m));
+        }
+        if let Some(c) = closed_at {
+            events.push(self.pull_event("closed", closer, None, None, c));
+        }
+        events.sort_by_key(|e| (e.at, e.id));
+        events
+    }
+
+    fn pull_event(
+        &mut self,
+        event: &str,
+        actor: usize,
+        subject: Option<usize>,
+        label: Option<&String>,
+        at: Ts,
+    ) -> PullEvent {
+        PullEvent {
+            id: self.id() + ids::PULL_EVENT,
+            event: event.into(),
+            actor,
+            subject,
+            label: label.cloned(),
+            at,
+        }
+    }
+
+    /// When a pull request last changed: its latest commit, review, event or comment.
+    fn pull_updated_at(
+        &self,
+        plan: &PlanPr,
+        number: i64,
+        reviews: &[Review],
+        events: &[PullEvent],
+    ) -> Ts {
+        let repo = &self.repos[plan.repo];
+        let mut updated = plan.created_at;
+        for &i in &plan.commit_idx {
+            updated = updated.max(repo.commits[i].committer.at);
+        }
+        for r in reviews {
+            updated = updated.max(r.submitted_at);
+        }
+        for e in events {
+            updated = updated.max(e.at);
+        }
+        for c in repo
+            .review_comments
+            .iter()
+            .filter(|c| c.pull_number == number)
+        {
+            updated = updated.max(c.created_at);
+        }
+        for c in repo.issue_comments.iter().filter(|c| c.number == number) {
+            updated = updated.max(c.created_at);
+        }
+        updated
     }
 
     /// CI: each check runs on every pushed commit of a PR; the repo's flaky check sometimes
@@ -1134,7 +1250,7 @@ impl Gen {
         conclusion: &str,
         pr: i64,
     ) {
-        let id = self.id() + 20_000_000;
+        let id = self.id() + ids::CHECK_RUN;
         let done = completed <= self.as_of;
         self.repos[repo].check_runs.push(CheckRun {
             id,
@@ -1299,7 +1415,7 @@ impl Gen {
                 "Add a canary step",
             ]);
             self.tickets.push(Ticket {
-                id: 10_000 + idx as i64,
+                id: ids::TICKET + idx as i64,
                 key,
                 team: team.clone(),
                 summary: format!("Postmortem {}: {what}", inc.id),

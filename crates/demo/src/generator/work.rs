@@ -2,6 +2,7 @@
 
 use super::Gen;
 use crate::calendar::{DAY, HOUR};
+use crate::ids;
 use crate::org::Role;
 use crate::text;
 use crate::world::{Change, ChangeItem, Sprint, Ticket, TicketLink};
@@ -96,7 +97,7 @@ impl Gen {
                     "future"
                 };
                 self.sprints.push(Sprint {
-                    id: t.board_id * 1000 + 500 + k,
+                    id: t.board_id * ids::SPRINTS_PER_BOARD + ids::SPRINT + k,
                     board_id: t.board_id,
                     team: t.key.clone(),
                     name: format!("{} Sprint {}", t.name, k + 30),
@@ -303,7 +304,7 @@ impl Gen {
         let repo_name = self.repos[d.repo].name.clone();
         let summary = text::ticket_summary(rng, &repo_name, d.issue_type);
         let priority = rng.pick(&["Medium", "Medium", "Medium", "High", "Low"]);
-        let id = 10_000 + self.tickets.len() as i64;
+        let id = ids::TICKET + self.tickets.len() as i64;
         let labels = vec![repo_name.clone()];
         self.tickets.push(Ticket {
             id,
@@ -331,7 +332,7 @@ impl Gen {
     }
 
     pub(super) fn change(&mut self, t: usize, author: usize, at: Ts, items: Vec<ChangeItem>) {
-        let id = self.id() + 40_000_000;
+        let id = self.id() + ids::CHANGELOG;
         let ticket = &mut self.tickets[t];
         ticket.changelog.push(Change {
             id,
@@ -504,7 +505,8 @@ impl Gen {
                 }
                 if let Some(b) = blocker {
                     let other_key = self.tickets[b].key.clone();
-                    let link_id = 90_000 + t as i64 * 10 + self.tickets[t].links.len() as i64;
+                    let link_id =
+                        ids::ISSUE_LINK + t as i64 * 10 + self.tickets[t].links.len() as i64;
                     self.tickets[t].links.push(TicketLink {
                         id: link_id,
                         link_type: "Blocks".into(),

@@ -17,8 +17,8 @@
 //!   only to members.
 //! - `GET /orgs/{org}` answers anyone.
 
-use super::{API, Gh, Q, WEB, repo_json, user_json};
-use crate::http::{base_of, json, json_response, not_found, page_of, paginate};
+use super::{API, Gh, Q, WEB, listing, repo_json, user_json};
+use crate::http::{json, json_response, not_found};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -71,7 +71,7 @@ pub(super) async fn user_orgs(State(gh): State<Gh>, Query(q): Q, h: HeaderMap) -
         return accepted(r, "admin:org, read:org, user, write:org");
     }
     let items = vec![org_simple_json(&gh.world)];
-    let r = paginate(&base_of(&h), "/user/orgs", &q, items, page_of(&q));
+    let r = listing(&h, &q, "/user/orgs", items);
     accepted(r, "admin:org, read:org, user, write:org")
 }
 
@@ -128,10 +128,7 @@ pub(super) async fn org_members(
         .map(|u| user_json(w, API, u))
         .collect();
     let path = format!("/orgs/{org}/members");
-    accepted(
-        paginate(&base_of(&h), &path, &q, items, page_of(&q)),
-        READ_ORG_SCOPES,
-    )
+    accepted(listing(&h, &q, &path, items), READ_ORG_SCOPES)
 }
 
 /// The organisation's teams on GitHub (none when it never set them up), with their ids.
@@ -211,10 +208,7 @@ pub(super) async fn org_teams(
         .map(|(id, t)| team_json(w, id, t))
         .collect();
     let path = format!("/orgs/{org}/teams");
-    accepted(
-        paginate(&base_of(&h), &path, &q, items, page_of(&q)),
-        READ_ORG_SCOPES,
-    )
+    accepted(listing(&h, &q, &path, items), READ_ORG_SCOPES)
 }
 
 /// The team `slug` of a readable organisation.
@@ -248,10 +242,7 @@ pub(super) async fn team_members(
         .map(|u| user_json(w, API, u))
         .collect();
     let path = format!("/orgs/{org}/teams/{slug}/members");
-    accepted(
-        paginate(&base_of(&h), &path, &q, items, page_of(&q)),
-        READ_ORG_SCOPES,
-    )
+    accepted(listing(&h, &q, &path, items), READ_ORG_SCOPES)
 }
 
 /// `GET /orgs/{org}/teams/{team_slug}/repos`: the repositories the team owns, with the team's
@@ -284,8 +275,5 @@ pub(super) async fn team_repos(
         })
         .collect();
     let path = format!("/orgs/{org}/teams/{slug}/repos");
-    accepted(
-        paginate(&base_of(&h), &path, &q, items, page_of(&q)),
-        READ_ORG_SCOPES,
-    )
+    accepted(listing(&h, &q, &path, items), READ_ORG_SCOPES)
 }

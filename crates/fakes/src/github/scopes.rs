@@ -8,6 +8,7 @@ pub const DEMO_SCOPES: &str = "repo, read:org, read:user";
 /// What a manager's first token often carries: repositories only, no `read:org`.
 pub const REAL_WORLD_SCOPES: &str = "repo";
 
+/// A classic token's OAuth scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scopes(Vec<String>);
 

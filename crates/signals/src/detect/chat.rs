@@ -194,15 +194,7 @@ fn suggestion(
     blocker: Option<&Ticket>,
 ) -> Option<Suggestion> {
     let author = m.message.author;
-    let dm = |to: i64, text: String, summary: String| Suggestion {
-        kind: ActionKind::SlackDm,
-        target: Target {
-            people: vec![to],
-            ..Default::default()
-        },
-        text,
-        summary,
-    };
+    let dm = Suggestion::dm;
     match thing {
         Thing::Pull(p) => {
             if let Some(r) = p.requested.iter().find(|r| Some(**r) != author) {

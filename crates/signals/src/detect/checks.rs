@@ -3,7 +3,7 @@
 
 use crate::ctx::Ctx;
 use crate::input::CheckRun;
-use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::model::{Evidence, Kind, Severity, Signal, Subject, Suggestion};
 use crate::reruns;
 use crate::time::DAY;
 use bosun_core::time::Ts;
@@ -112,20 +112,16 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
                 );
             }
             let channel = cx.team_channel(s.team.as_deref());
-            s.suggestion = channel.map(|c| Suggestion {
-                kind: ActionKind::SlackMessage,
-                target: Target {
-                    channel: Some(c.clone()),
-                    ..Default::default()
-                },
-                text: format!(
+            s.suggestion = channel.map(|c| Suggestion::channel_message(
+                c.clone(),
+                format!(
                     "`{name}` in {short} looks flaky: it failed and then passed on re-run {} times across {} PRs in the last {} days. Could someone quarantine or fix it this sprint?",
                     fl.len(),
                     prs.len(),
                     cx.settings.flaky_window_days
                 ),
-                summary: format!("Message in #{c}: `{name}` is flaky"),
-            });
+                format!("Message in #{c}: `{name}` is flaky"),
+            ));
             out.push(s);
         }
     }

@@ -1,7 +1,7 @@
 //! Deployment failure streaks: the latest production deployments of a repository all failed.
 
 use crate::ctx::Ctx;
-use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::model::{Evidence, Kind, Severity, Signal, Subject, Suggestion};
 use bosun_metrics::data::Deployment;
 use std::collections::BTreeMap;
 
@@ -89,18 +89,14 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
             );
         }
         let channel = cx.team_channel(s.team.as_deref());
-        s.suggestion = channel.map(|c| Suggestion {
-            kind: ActionKind::SlackMessage,
-            target: Target {
-                channel: Some(c.clone()),
-                ..Default::default()
-            },
-            text: format!(
+        s.suggestion = channel.map(|c| Suggestion::channel_message(
+            c.clone(),
+            format!(
                 "The last {} {env} deployments of {short} failed. Let's pause merges to {short} until the pipeline is green and find out why.",
                 streak.len()
             ),
-            summary: format!("Message in #{c}: {short} deploys keep failing"),
-        });
+            format!("Message in #{c}: {short} deploys keep failing"),
+        ));
         out.push(s);
     }
 }

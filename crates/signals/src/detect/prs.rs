@@ -127,13 +127,9 @@ fn review_waiting(cx: &Ctx<'_>, pr: &PullRequest) -> Option<Signal> {
     }
     let url = cx.pr_url(pr).unwrap_or_default();
     s.suggestion = if let Some((reviewer, _)) = requested.first() {
-        Some(Suggestion {
-            kind: ActionKind::SlackDm,
-            target: Target {
-                people: vec![*reviewer],
-                ..Default::default()
-            },
-            text: format!(
+        Some(Suggestion::dm(
+            *reviewer,
+            format!(
                 "Hi {} — {} \"{}\" by {} has been waiting {} for a first review. Could you take a look today? {url}",
                 cx.first_name(Some(*reviewer)),
                 cx.pr_short(pr),
@@ -141,12 +137,12 @@ fn review_waiting(cx: &Ctx<'_>, pr: &PullRequest) -> Option<Signal> {
                 cx.name(pr.author),
                 human(cx.as_of - ready)
             ),
-            summary: format!(
+            format!(
                 "Slack DM to {}: review nudge for {}",
                 cx.name(Some(*reviewer)),
                 cx.pr_short(pr)
             ),
-        })
+        ))
     } else {
         suggest_reviewer(cx, pr).map(|r| Suggestion {
             kind: ActionKind::ReviewerRequest,
@@ -219,26 +215,24 @@ fn approved_unmerged(cx: &Ctx<'_>, pr: &PullRequest) -> Option<Signal> {
             .at(Some(*t)),
         );
     }
-    s.suggestion = pr.author.map(|a| Suggestion {
-        kind: ActionKind::SlackDm,
-        target: Target {
-            people: vec![a],
-            ..Default::default()
-        },
-        text: format!(
-            "Hi {} — {} \"{}\" was approved by {} {} ago. Anything stopping the merge? {}",
-            cx.first_name(Some(a)),
-            cx.pr_short(pr),
-            pr.title,
-            names.join(" and "),
-            human(cx.as_of - approved_at),
-            cx.pr_url(pr).unwrap_or_default()
-        ),
-        summary: format!(
-            "Slack DM to {}: merge reminder for {}",
-            cx.name(Some(a)),
-            cx.pr_short(pr)
-        ),
+    s.suggestion = pr.author.map(|a| {
+        Suggestion::dm(
+            a,
+            format!(
+                "Hi {} — {} \"{}\" was approved by {} {} ago. Anything stopping the merge? {}",
+                cx.first_name(Some(a)),
+                cx.pr_short(pr),
+                pr.title,
+                names.join(" and "),
+                human(cx.as_of - approved_at),
+                cx.pr_url(pr).unwrap_or_default()
+            ),
+            format!(
+                "Slack DM to {}: merge reminder for {}",
+                cx.name(Some(a)),
+                cx.pr_short(pr)
+            ),
+        )
     });
     Some(s)
 }
@@ -311,30 +305,28 @@ fn failing_checks(cx: &Ctx<'_>, pr: &PullRequest, checks: &[&CheckRun]) -> Optio
             .at(Some(*at)),
         );
     }
-    s.suggestion = pr.author.map(|a| Suggestion {
-        kind: ActionKind::SlackDm,
-        target: Target {
-            people: vec![a],
-            ..Default::default()
-        },
-        text: format!(
-            "Hi {} — {} on {} {} failing for {}. Need a hand, or should we re-run it? {}",
-            cx.first_name(Some(a)),
-            names.join(", "),
-            cx.pr_short(pr),
-            if names.len() == 1 {
-                "has been"
-            } else {
-                "have been"
-            },
-            human(cx.as_of - since),
-            cx.pr_url(pr).unwrap_or_default()
-        ),
-        summary: format!(
-            "Slack DM to {}: failing checks on {}",
-            cx.name(Some(a)),
-            cx.pr_short(pr)
-        ),
+    s.suggestion = pr.author.map(|a| {
+        Suggestion::dm(
+            a,
+            format!(
+                "Hi {} — {} on {} {} failing for {}. Need a hand, or should we re-run it? {}",
+                cx.first_name(Some(a)),
+                names.join(", "),
+                cx.pr_short(pr),
+                if names.len() == 1 {
+                    "has been"
+                } else {
+                    "have been"
+                },
+                human(cx.as_of - since),
+                cx.pr_url(pr).unwrap_or_default()
+            ),
+            format!(
+                "Slack DM to {}: failing checks on {}",
+                cx.name(Some(a)),
+                cx.pr_short(pr)
+            ),
+        )
     });
     Some(s)
 }

@@ -2,7 +2,7 @@
 //! `bosun metrics sprint`, same seed and runs, says the remaining points likely won't fit).
 
 use crate::ctx::Ctx;
-use crate::model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};
+use crate::model::{Evidence, Kind, Severity, Signal, Subject, Suggestion};
 use crate::text::plural;
 use bosun_metrics::data::{Sprint, Ticket};
 use bosun_metrics::sprint::{Item, SprintData, SprintHealth, SprintOptions, sprint_health_in};
@@ -194,20 +194,16 @@ fn at_risk(cx: &Ctx<'_>, sprint: &Sprint, h: &SprintHealth) -> Option<Signal> {
         s.evidence.push(item_evidence(i, "not done yet"));
     }
     let channel = cx.team_channel(sprint.team.as_deref());
-    s.suggestion = channel.map(|c| Suggestion {
-        kind: ActionKind::SlackMessage,
-        target: Target {
-            channel: Some(c.clone()),
-            ..Default::default()
-        },
-        text: format!(
+    s.suggestion = channel.map(|c| Suggestion::channel_message(
+        c.clone(),
+        format!(
             "{}: {} points are left with {} to go, and the forecast gives us about a {:.0}% chance to finish. Let's use standup to agree what we finish and what moves to the next sprint.",
             sprint.name,
             f.remaining_points,
             plural(f.working_days_left, "working day", "working days"),
             f.probability * 100.0
         ),
-        summary: format!("Message in #{c}: {} is at risk", sprint.name),
-    });
+        format!("Message in #{c}: {} is at risk", sprint.name),
+    ));
     Some(s)
 }

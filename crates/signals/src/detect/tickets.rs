@@ -160,25 +160,23 @@ fn blocked(cx: &Ctx<'_>, t: &Ticket, blockers: &HashMap<&str, &Ticket>) -> Optio
                 ),
             })
         }
-        None => channel.map(|c| Suggestion {
-            kind: ActionKind::SlackMessage,
-            target: Target {
-                channel: Some(c.clone()),
-                ..Default::default()
-            },
-            text: format!(
-                "{} \"{}\" has been blocked for {} ({}). Who can help unblock it? {}",
-                t.key,
-                t.summary,
-                human(blocked_for),
-                reasons
-                    .iter()
-                    .map(|(r, _)| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                cx.ticket_url(t).unwrap_or_default()
-            ),
-            summary: format!("Message in #{c}: ask for help unblocking {}", t.key),
+        None => channel.map(|c| {
+            Suggestion::channel_message(
+                c.clone(),
+                format!(
+                    "{} \"{}\" has been blocked for {} ({}). Who can help unblock it? {}",
+                    t.key,
+                    t.summary,
+                    human(blocked_for),
+                    reasons
+                        .iter()
+                        .map(|(r, _)| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    cx.ticket_url(t).unwrap_or_default()
+                ),
+                format!("Message in #{c}: ask for help unblocking {}", t.key),
+            )
         }),
     };
     Some(s)
@@ -246,13 +244,9 @@ fn no_activity(
             Evidence::new("pull_request", pr.clone(), "latest linked activity").at(Some(*at)),
         );
     }
-    s.suggestion = t.assignee.map(|a| Suggestion {
-        kind: ActionKind::SlackDm,
-        target: Target {
-            people: vec![a],
-            ..Default::default()
-        },
-        text: format!(
+    s.suggestion = t.assignee.map(|a| Suggestion::dm(
+        a,
+        format!(
             "Hi {} — how is {} \"{}\" going? I haven't seen linked activity since {}. Anything blocking you, or should it go back to To Do? {}",
             cx.first_name(Some(a)),
             t.key,
@@ -260,8 +254,8 @@ fn no_activity(
             crate::time::date(last),
             cx.ticket_url(t).unwrap_or_default()
         ),
-        summary: format!("Slack DM to {}: check in on {}", cx.name(Some(a)), t.key),
-    });
+        format!("Slack DM to {}: check in on {}", cx.name(Some(a)), t.key),
+    ));
     Some(s)
 }
 
@@ -320,13 +314,9 @@ fn aging(cx: &Ctx<'_>, t: &Ticket, p85: &HashMap<Option<String>, (f64, usize)>) 
         cx.settings.aging_history_days,
         human(p as i64)
     );
-    s.suggestion = t.assignee.map(|a| Suggestion {
-        kind: ActionKind::SlackDm,
-        target: Target {
-            people: vec![a],
-            ..Default::default()
-        },
-        text: format!(
+    s.suggestion = t.assignee.map(|a| Suggestion::dm(
+        a,
+        format!(
             "Hi {} — {} \"{}\" has been in progress for {}, longer than most of our work. Could we split it, or pair on it? {}",
             cx.first_name(Some(a)),
             t.key,
@@ -334,7 +324,7 @@ fn aging(cx: &Ctx<'_>, t: &Ticket, p85: &HashMap<Option<String>, (f64, usize)>) 
             human(age as i64),
             cx.ticket_url(t).unwrap_or_default()
         ),
-        summary: format!("Slack DM to {}: {} is aging", cx.name(Some(a)), t.key),
-    });
+        format!("Slack DM to {}: {} is aging", cx.name(Some(a)), t.key),
+    ));
     Some(s)
 }

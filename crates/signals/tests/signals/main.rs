@@ -2,7 +2,7 @@
 //! lifecycle across evaluations, and the alert plan (budget, quiet hours, persistence).
 
 use bosun_core::model::{StatusCategory, WorkType};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, HOUR, Ts};
 use bosun_metrics::data::*;
 use bosun_signals::alerts::{AlertKind, AlertSettings, Candidate, Outcome, plan};
 use bosun_signals::input::*;
@@ -13,8 +13,6 @@ use bosun_signals::{
 
 mod kinds;
 
-const HOUR: i64 = 3_600;
-const DAY: i64 = 86_400;
 /// Monday 2026-11-16 00:00 UTC.
 const MON: Ts = 1_794_787_200;
 const ALICE: i64 = 1;
