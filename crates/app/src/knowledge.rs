@@ -143,6 +143,8 @@ pub struct AskView {
     /// The best candidate's score and the threshold it had to reach.
     pub best_score: Option<f32>,
     pub threshold: f32,
+    /// Why nothing is cited, in words, from the numbers that decided it (none when cited).
+    pub refusal: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -414,10 +416,14 @@ impl App {
     pub fn index_status(&self) -> Result<IndexStatusView> {
         let store = self.store()?;
         let pinned = index::pinned_model(&store)?;
-        let counts = kstore::counts(store.conn(), pinned.as_ref().map(|p| p.0.as_str()))?;
+        let mut counts = kstore::counts(store.conn(), pinned.as_ref().map(|p| p.0.as_str()))?;
         let available = model_id();
         let sources = self.folder_sources(&store)?;
         let per_root = kstore::root_counts(store.conn())?;
+        // The total is the sum of the roots it lists, read at once: while an index is being
+        // written, two separate counts could disagree ("0 documents" beside folders with 43).
+        counts.documents = per_root.iter().map(|r| r.indexed).sum();
+        counts.skipped = per_root.iter().map(|r| r.skipped).sum();
         let mut roots: Vec<RootView> = sources
             .iter()
             .map(|s| {
@@ -539,6 +545,7 @@ impl App {
                 },
                 best_score: None,
                 threshold: params.threshold(Mode::Hybrid),
+                refusal: Some("Nothing is indexed yet, so there is nothing to cite.".into()),
             });
         }
         let lexical = self.lexical(&store, &counts)?;
@@ -567,7 +574,9 @@ impl App {
         } else {
             experts::experts(&store, question, &cited, &known, self.now(), 5)?
         };
+        let refusal = answers.is_empty().then(|| refusal(&results));
         Ok(AskView {
+            refusal,
             question: question.to_string(),
             answers: answers
                 .iter()
@@ -630,5 +639,30 @@ impl App {
         let v = std::sync::Arc::new(VectorIndex::load(store, model, dims)?);
         *cache = Some((key, v.clone()));
         Ok(v)
+    }
+}
+
+/// Why a question gets no citation, from the number that decided it: the closest passage's
+/// similarity in meaning (or its BM25 score without embeddings) against the bar, or, past that
+/// bar, the best passage's score against the citation threshold.
+fn refusal(r: &search::Results) -> String {
+    let closeness = match r.mode {
+        Mode::Bm25 => "word match (BM25)",
+        Mode::Dense | Mode::Hybrid => "closeness in meaning",
+    };
+    match (r.confident, r.confidence, r.best_score) {
+        (_, _, None) => "No passage shares a word or a meaning with the question.".into(),
+        (false, Some(c), _) => format!(
+            "Nothing in the docs answers this confidently: the closest passage's {closeness} is {c:.2}, and Bosun cites from {:.2}. It won't cite noise.",
+            r.gate
+        ),
+        (false, None, _) => format!(
+            "Nothing in the docs answers this confidently (Bosun cites from a {closeness} of {:.2}). It won't cite noise.",
+            r.gate
+        ),
+        (true, _, Some(best)) => format!(
+            "The question matches the docs, but no passage scores high enough to cite: the best scores {best:.2}, a citation needs {:.2}.",
+            r.threshold
+        ),
     }
 }

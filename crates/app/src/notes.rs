@@ -434,6 +434,46 @@ pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
             .map(PersonRef::from)
             .collect();
     }
+    let humans = || -> Result<Vec<PersonRef>> {
+        Ok(db::humans(conn)?.into_iter().map(PersonRef::from).collect())
+    };
+    // Typed loosely: accents, case and spacing ignored ("Tomas Ruiz", "tomas" for Tomás Ruiz).
+    let folded = bosun_identity::normalize_name(q);
+    if found.is_empty() && !folded.is_empty() {
+        found = humans()?
+            .into_iter()
+            .filter(|p| {
+                let name = bosun_identity::normalize_name(&p.name);
+                name == folded
+                    || name.split(' ').next() == Some(folded.as_str())
+                    || p.key.eq_ignore_ascii_case(q)
+            })
+            .collect();
+    }
+    if found.is_empty() {
+        // Suggest people sharing the start of a word with the query.
+        let words: Vec<String> = folded
+            .split(' ')
+            .filter(|w| w.chars().count() >= 3)
+            .map(|w| w.chars().take(3).collect())
+            .collect();
+        let near: Vec<String> = humans()?
+            .into_iter()
+            .filter(|p| {
+                bosun_identity::normalize_name(&p.name)
+                    .split(' ')
+                    .any(|n| words.iter().any(|w| n.starts_with(w.as_str())))
+            })
+            .map(|p| p.name)
+            .take(5)
+            .collect();
+        if !near.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "no person {q:?}: did you mean {}? (see `bosun people`)",
+                near.join(" or ")
+            )));
+        }
+    }
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(AppError::NotFound(format!(
@@ -454,6 +494,35 @@ pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
 mod tests {
     use super::*;
     use bosun_notes::redact::PrivacyTier;
+
+    #[test]
+    fn people_are_found_without_accents_or_case_and_near_misses_are_suggested() {
+        let store = bosun_store::Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO people (id, key, name, created_at) VALUES
+                (1, 'tomas-ruiz', 'Tomás Ruiz', 0), (2, 'tom-baker', 'Tom Baker', 0),
+                (3, 'noah', 'Noah Williams', 0);",
+        )
+        .unwrap();
+        for q in [
+            "Tomas Ruiz",
+            "tomás ruiz",
+            "  TOMAS   RUIZ ",
+            "tomas",
+            "Tomás",
+        ] {
+            assert_eq!(resolve_person(c, q).unwrap().key, "tomas-ruiz", "{q}");
+        }
+        assert_eq!(resolve_person(c, "noah williams").unwrap().id, 3);
+        let e = resolve_person(c, "Tomasz Ruis").unwrap_err().to_string();
+        assert!(e.contains("did you mean Tomás Ruiz"), "{e}");
+        let e = resolve_person(c, "Zed").unwrap_err().to_string();
+        assert!(
+            e.contains("no person \"Zed\"") && !e.contains("did you mean"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn notes_settings_are_checked() {

@@ -227,10 +227,9 @@ fn print_answer(v: &AskView) {
             println!("Nothing is indexed yet: run `bosun index add PATH` first.");
         } else {
             println!(
-                "Found nothing in the indexed docs that answers this ({} documents searched, {how}; best score {} is below {:.2}).",
+                "Found nothing in the indexed docs that answers this ({} documents searched, {how}). {}",
                 v.index.documents,
-                v.best_score.map_or("-".to_string(), |s| format!("{s:.2}")),
-                v.threshold
+                v.refusal.as_deref().unwrap_or_default()
             );
         }
     } else {

@@ -114,6 +114,8 @@ pub struct Results {
     /// What decides whether the query is answered at all: the best cosine similarity (dense,
     /// hybrid) or the best BM25 score (BM25 only).
     pub confidence: Option<f32>,
+    /// What `confidence` had to reach (the dense gate, or the BM25 threshold).
+    pub gate: f32,
     /// Confident enough to cite anything.
     pub confident: bool,
 }
@@ -339,6 +341,7 @@ pub fn search(
         best_score,
         threshold,
         confidence,
+        gate,
         confident,
     })
 }

@@ -185,6 +185,13 @@ pub fn people_by_first_name(conn: &Connection, first: &str) -> Result<Vec<Person
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Every person who is not a bot, by id (for matching a name typed loosely).
+pub fn humans(conn: &Connection) -> Result<Vec<PersonKeyRow>> {
+    let mut s = conn.prepare("SELECT id, key, name FROM people WHERE is_bot = 0 ORDER BY id")?;
+    let rows = s.query_map([], person_key_row)?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// My direct reports when `me` is given (people I manage, or members of teams I manage), else
 /// everyone with a team; never bots nor me. By name.
 pub fn direct_reports(conn: &Connection, me: Option<i64>) -> Result<Vec<PersonKeyRow>> {

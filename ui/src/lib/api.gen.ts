@@ -64,7 +64,11 @@ citations: Array<Citation>, experts: Array<ExpertView>, documents: number, chunk
 /**
  * hybrid, or bm25 (no embedding model).
  */
-mode: string, note: string | null, index_updated_at: string | null, best_score: number | null, threshold: number, };
+mode: string, note: string | null, index_updated_at: string | null, best_score: number | null, threshold: number, 
+/**
+ * Why nothing is cited, in words, from the numbers that decided it.
+ */
+refusal: string | null, };
 
 /**
  * What every endpoint fails with, on every door (Tauri IPC, HTTP).

@@ -50,6 +50,8 @@ pub struct Answer {
     pub index_updated_at: Option<String>,
     pub best_score: Option<f32>,
     pub threshold: f32,
+    /// Why nothing is cited, in words, from the numbers that decided it.
+    pub refusal: Option<String>,
 }
 
 pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
@@ -58,6 +60,7 @@ pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
     let limit = args.limit.unwrap_or(5).clamp(1, 20) as usize;
     let v = app.ask(&args.question, limit)?;
     Ok(Answer {
+        refusal: v.refusal,
         question: v.question,
         citations: v
             .answers

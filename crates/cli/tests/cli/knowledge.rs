@@ -64,6 +64,13 @@ fn index_the_handbook_and_ask_with_citations_experts_and_refusals() {
     // Nothing in the handbook answers this: no citations at all.
     let v = ask_json(d, "What is the parental leave policy?");
     assert_eq!(v["answers"], serde_json::json!([]), "{v:#}");
+    // The refusal explains itself with the number that decided it and the bar it missed.
+    let why = v["refusal"].as_str().unwrap();
+    assert!(
+        why.starts_with("Nothing in the docs answers this confidently: the closest passage's")
+            && why.contains("Bosun cites from"),
+        "{why}"
+    );
     assert_eq!(v["experts"], serde_json::json!([]));
     let human = ok(d, &["ask", "What is the parental leave policy?"]);
     assert!(
