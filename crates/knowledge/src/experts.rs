@@ -186,8 +186,10 @@ pub fn experts(
     let mut by_name: HashMap<String, Expert> = HashMap::new();
     let mut add =
         |name: &str, person: Option<String>, team: Option<String>, score: f64, reason: String| {
+            // One entry per person (a name and a login of one person are one expert), else per
+            // name as written.
             let e = by_name
-                .entry(name.to_lowercase())
+                .entry(person.clone().unwrap_or_else(|| name.to_lowercase()))
                 .or_insert_with(|| Expert {
                     name: name.to_string(),
                     person: None,
@@ -216,7 +218,9 @@ pub fn experts(
         let w = 1.0 / (1.0 + rank as f64 * 0.5);
         let file = Path::new(c.root).join(c.path);
         let header = std::fs::read_to_string(&file).unwrap_or_else(|_| c.text.to_string());
-        for (name, role, weight) in doc_authors(&header) {
+        let named = doc_authors(&header);
+        let has_owner = !named.is_empty();
+        for (name, role, weight) in named {
             let linked = bosun_store::knowledge::person_by_name(store.conn(), &name)?;
             let (display, key, team) = match linked {
                 Some((n, k, t)) => (n, Some(k), t),
@@ -233,8 +237,12 @@ pub fn experts(
         if !c.root.starts_with("store:") {
             for (name, commits) in git_authors(Path::new(c.root), c.path).into_iter().take(3) {
                 let linked = bosun_store::knowledge::person_by_name(store.conn(), &name)?;
+                // A page that names its owner is answered for by its owner: committers nobody
+                // here knows (the docs' repository may be another team's, or a tool's) are not
+                // experts on it.
                 let (display, key, team) = match linked {
                     Some((n, k, t)) => (n, Some(k), t),
+                    None if has_owner => continue,
                     None => (name.clone(), None, None),
                 };
                 let s = if commits == 1 { "" } else { "s" };
@@ -288,6 +296,55 @@ pub fn experts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A commit of `file` with `text`, by `who`.
+    fn commit(repo: &git2::Repository, file: &str, text: &str, who: &str) {
+        std::fs::write(repo.workdir().unwrap().join(file), text).unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new(file)).unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig =
+            git2::Signature::now(who, &format!("{}@example.com", who.replace(' ', "."))).unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, "docs", &tree, &parents)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_page_with_an_owner_is_not_answered_for_by_unknown_committers() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        commit(
+            &repo,
+            "owned.md",
+            "# Runbook\n\nOwner: Elena Petrova\n\nRestart it.\n",
+            "Tool Author",
+        );
+        commit(&repo, "loose.md", "# Notes\n\nRestart it.\n", "Tool Author");
+        let store = Store::open_in_memory().unwrap();
+        let root = dir.path().display().to_string();
+        let ask = |path: &str| {
+            let cited = [Cited {
+                root: &root,
+                path,
+                text: "Restart it.",
+            }];
+            experts(&store, "restart", &cited, &[], 0, 5).unwrap()
+        };
+        let owned: Vec<String> = ask("owned.md").into_iter().map(|e| e.name).collect();
+        assert_eq!(
+            owned,
+            ["Elena Petrova"],
+            "the committer is nobody here: the owner answers"
+        );
+        let loose: Vec<String> = ask("loose.md").into_iter().map(|e| e.name).collect();
+        assert_eq!(
+            loose,
+            ["Tool Author"],
+            "without an owner, the committers are all we know"
+        );
+    }
 
     #[test]
     fn owners_authors_and_reviewers_from_headers() {

@@ -4,6 +4,18 @@ use crate::{Result, accounts};
 use bosun_core::model::{ChatChannel, ChatMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
+/// The `meta` key of the Slack workspace's address (`https://acme.slack.com/`), from `auth.test`.
+pub const WORKSPACE_URL: &str = "slack.workspace_url";
+
+/// A message's permalink: `<workspace>archives/<channel id>/p<ts without the dot>`.
+pub fn permalink(workspace: &str, channel_id: &str, ts: &str) -> String {
+    format!(
+        "{}/archives/{channel_id}/p{}",
+        workspace.trim_end_matches('/'),
+        ts.replace('.', "")
+    )
+}
+
 pub fn upsert_channel(conn: &Connection, c: &ChatChannel) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO chat_channels (provider, external_id, name, purpose) VALUES (?1, ?2, ?3, ?4)
@@ -46,4 +58,15 @@ pub fn channel_external_id(conn: &Connection, name: &str) -> Result<Option<Strin
             |r| r.get(0),
         )
         .optional()?)
+}
+
+#[cfg(test)]
+mod permalink_tests {
+    #[test]
+    fn a_permalink_is_the_workspace_the_channel_and_the_ts_without_its_dot() {
+        assert_eq!(
+            super::permalink("https://acme.slack.com/", "C01", "1700000000.000100"),
+            "https://acme.slack.com/archives/C01/p1700000000000100"
+        );
+    }
 }

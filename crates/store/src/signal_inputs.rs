@@ -378,20 +378,28 @@ pub struct ChatRow {
     pub author_person_id: Option<i64>,
     pub text: String,
     pub posted_at: Ts,
+    /// Its permalink, when the workspace's address is known.
+    pub url: Option<String>,
 }
 
 /// The chat messages posted after `from` and up to `to`, in order.
 pub fn chat_window(conn: &Connection, from: Ts, to: Ts) -> Result<Vec<ChatRow>> {
     let mut s = conn.prepare(
-        "SELECT m.id, c.name, m.ts, a.person_id, m.text, m.posted_at FROM chat_messages m
+        "SELECT m.id, c.name, m.ts, a.person_id, m.text, m.posted_at, c.external_id FROM chat_messages m
            JOIN chat_channels c ON c.id = m.channel_id LEFT JOIN accounts a ON a.id = m.author_account_id
          WHERE m.posted_at > ?1 AND m.posted_at <= ?2 ORDER BY m.posted_at, m.id",
     )?;
+    let workspace = crate::meta::get(conn, crate::chat::WORKSPACE_URL)?;
     let rows = s.query_map(params![from, to], |r| {
+        let ts: String = r.get(2)?;
+        let channel_id: String = r.get(6)?;
         Ok(ChatRow {
             id: r.get(0)?,
             channel: r.get(1)?,
-            ts: r.get(2)?,
+            url: workspace
+                .as_deref()
+                .map(|w| crate::chat::permalink(w, &channel_id, &ts)),
+            ts,
             author_person_id: r.get(3)?,
             text: r.get(4)?,
             posted_at: r.get(5)?,

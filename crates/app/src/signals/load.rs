@@ -309,7 +309,7 @@ fn load_chat(conn: &Connection, settings: &Settings, as_of: Ts) -> Result<Vec<Ch
             author: m.author_person_id,
             text: m.text,
             posted_at: m.posted_at,
-            url: None,
+            url: m.url,
         })
         .collect())
 }

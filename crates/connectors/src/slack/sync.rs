@@ -124,7 +124,13 @@ pub async fn sync_source(
         now,
         sink: sink.clone(),
     };
-    call(&s, "auth.test", "").await?;
+    let (me, _) = call(&s, "auth.test", "").await?;
+    // The workspace's address makes each message's permalink (…/archives/<channel>/p<ts>).
+    let workspace = me
+        .get("url")
+        .and_then(Value::as_str)
+        .filter(|u| bosun_core::is_web_url(u))
+        .map(str::to_string);
     let members = pages::<api::Member>(&s, "users.list", "limit=200", "members").await?;
     let channels = pages::<api::Channel>(
         &s,
@@ -164,6 +170,9 @@ pub async fn sync_source(
     }
     let (sid, now2) = (s.source_id, s.now);
     s.db.write(move |tx| {
+        if let Some(w) = &workspace {
+            bosun_store::meta::set(tx, bosun_store::chat::WORKSPACE_URL, w).map_err(store_err)?;
+        }
         for (m, raw) in &members {
             accounts::upsert(tx, &normalize::member(m)).map_err(store_err)?;
             bosun_store::sync_state::save_raw(tx, sid, "slack.user", &m.id, None, raw, now2)
