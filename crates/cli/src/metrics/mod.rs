@@ -61,6 +61,12 @@ pub enum Metric {
     },
     /// Pull request cycle time by stage, sizes and review load.
     Prs,
+    /// A metric's definition, as the docs give it (all metrics' names without KEY).
+    Define {
+        /// deployment_frequency, lead_time, change_failure_rate, recovery_time, rework_rate,
+        /// deployment, levels, pr_cycle, flow or sprint.
+        key: Option<String>,
+    },
     /// Flow time, efficiency, load, velocity, distribution and aging work.
     Flow,
     /// Sprint health: commitment, scope change, completion, blocked and at-risk items, forecast.
@@ -225,6 +231,7 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
             exclude_bots,
         ),
         Metric::Prs => prs::run(r),
+        Metric::Define { key } => define(key.as_deref(), json),
         Metric::Flow => flow::run(r),
         Metric::Sprint {
             sprint: which,
@@ -232,4 +239,36 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
             seed,
         } => sprint::run(r, which, runs, seed),
     }
+}
+
+/// `bosun metrics define [KEY]`: the definition behind a number (docs/metric-definitions.md).
+#[allow(clippy::print_stdout)]
+fn define(key: Option<&str>, json: bool) -> anyhow::Result<()> {
+    use bosun_metrics::definitions::{METRICS, definition};
+    let Some(key) = key else {
+        if json {
+            let all: Vec<_> = METRICS
+                .iter()
+                .map(|(k, name, _)| serde_json::json!({ "key": k, "name": name }))
+                .collect();
+            crate::print_json(&all)?;
+        } else {
+            for (k, name, _) in METRICS {
+                println!("{k:<22} {name}");
+            }
+        }
+        return Ok(());
+    };
+    let (name, text) = definition(key).ok_or_else(|| {
+        AppError::InvalidInput(format!(
+            "no metric {key:?}; one of: {}",
+            METRICS.iter().map(|m| m.0).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    if json {
+        crate::print_json(&serde_json::json!({ "key": key, "name": name, "text": text }))?;
+    } else {
+        println!("{name}\n\n{text}");
+    }
+    Ok(())
 }

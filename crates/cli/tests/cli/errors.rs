@@ -116,3 +116,16 @@ fn a_failed_sync_carries_the_code_of_its_cause() {
         "{e}"
     );
 }
+
+#[test]
+fn every_metric_definition_is_one_command_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = crate::support::ok(dir.path(), &["metrics", "define"]);
+    assert!(list.lines().count() >= 10, "{list}");
+    let lead = crate::support::ok(dir.path(), &["metrics", "define", "lead_time"]);
+    assert!(lead.starts_with("Lead time for changes\n\n"), "{lead}");
+    assert!(lead.contains("author time"), "the docs' own words: {lead}");
+    let o = run(dir.path(), &["metrics", "define", "velocity"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error[invalid_input]: no metric \"velocity\""));
+}
