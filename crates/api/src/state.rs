@@ -336,6 +336,17 @@ impl Api {
             Ok(Err(e)) => tracing::warn!("morning brief: {e}"),
             Err(e) => tracing::warn!("morning brief: {e}"),
         }
+        // The weekly digest drafts (on [notes] digest_day): drafts only, for the manager.
+        let app = self.app();
+        match tokio::task::spawn_blocking(move || app.draft_digests(false)).await {
+            Ok(Ok(d)) if d.iter().any(|d| d.action.is_some()) => {
+                tracing::info!("weekly digests drafted for {} teams", d.len());
+                self.mark_stale();
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("weekly digest: {e}"),
+            Err(e) => tracing::warn!("weekly digest: {e}"),
+        }
     }
 
     /// Emit an [`AppEvent::Alert`] for every delivered alert not announced yet, oldest first.

@@ -5,6 +5,7 @@
 mod cited;
 pub mod config;
 pub mod demo;
+pub mod digest;
 pub mod doctor;
 mod error;
 pub mod identity;

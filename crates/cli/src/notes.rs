@@ -104,6 +104,9 @@ pub enum NotesCommand {
         /// Last day off, inclusive [default: the first].
         to: Option<String>,
     },
+    /// Draft this week's delivery digest for each team's channel now (it is drafted on its own on
+    /// `[notes] digest_day`); drafts wait for `bosun actions approve`.
+    Digest,
     /// Write today's notes into the notes folder: the standup, triage, sprint health and brief of
     /// your team, and a 1:1 prep pack per direct report.
     Export {
@@ -284,6 +287,28 @@ pub fn brief(app: &App, a: BriefArgs, json: bool) -> anyhow::Result<()> {
 pub fn notes(app: &App, c: NotesCommand, json: bool) -> anyhow::Result<()> {
     let (team, polish) = match c {
         NotesCommand::Export { team, polish } => (team, polish),
+        NotesCommand::Digest => {
+            let drafted = app.draft_digests(true)?;
+            if json {
+                crate::print_json(&drafted)?;
+            } else if drafted.is_empty() {
+                println!("No team has a chat channel to send a digest to ([[teams]] channels).");
+            } else {
+                for d in &drafted {
+                    match d.action {
+                        Some(id) => println!(
+                            "Drafted #{id} for #{} (approve with `bosun actions approve {id}`):\n{}\n",
+                            d.channel, d.text
+                        ),
+                        None => println!(
+                            "#{}: this week's digest was drafted already (see `bosun actions list`).",
+                            d.channel
+                        ),
+                    }
+                }
+            }
+            return Ok(());
+        }
         NotesCommand::TimeOff { person, from, to } => {
             let from_d = date(Some(&from))?.unwrap_or_default();
             let to_d = date(to.as_deref())?.unwrap_or(from_d);

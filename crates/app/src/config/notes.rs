@@ -12,6 +12,14 @@ pub struct NotesConfig {
     pub folder: String,
     pub one_on_one_days: i64,
     pub brief_at: String,
+    /// The day the weekly delivery digest is drafted for each team's channel (`mon` … `sun`),
+    /// or `off`.
+    #[serde(default = "default_digest_day")]
+    pub digest_day: String,
+}
+
+fn default_digest_day() -> String {
+    "fri".into()
 }
 
 /// `[llm]` in the configuration.
@@ -62,6 +70,17 @@ pub fn validate(
         return Err(format!(
             "[notes] brief_at {:?}: expected HH:MM (24-hour) or \"\" for no brief",
             notes.brief_at
+        ));
+    }
+    let day = notes.digest_day.trim().to_ascii_lowercase();
+    if day != "off"
+        && !["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .any(|d| day.starts_with(d))
+    {
+        return Err(format!(
+            "[notes] digest_day {:?}: expected a day of the week (mon … sun) or \"off\"",
+            notes.digest_day
         ));
     }
     if llm.timeout_secs == 0 {

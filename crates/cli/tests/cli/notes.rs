@@ -905,3 +905,71 @@ fn the_morning_brief_is_raised_once_per_working_day_after_its_time() {
     assert_eq!(n, 1);
     assert_eq!(format!("{title}\n"), headline);
 }
+
+/// Issue 17.10: the weekly digest is a draft per team channel, with the numbers `bosun metrics`
+/// gives for that team and week, drafted once a week and never sent before approval.
+#[test]
+fn the_weekly_digest_is_one_draft_per_team_with_the_cli_numbers() {
+    let d = copy();
+    let dir = d.path();
+    let drafted = js(dir, &["notes", "digest"]);
+    let drafted = drafted.as_array().unwrap();
+    assert_eq!(
+        drafted.len(),
+        3,
+        "one per team with a channel: {drafted:#?}"
+    );
+    for x in drafted {
+        let team = x["team"].as_str().unwrap();
+        assert!(x["action"].as_i64().is_some(), "{x}");
+        let dora = js(
+            dir,
+            &[
+                "metrics",
+                "dora",
+                "--team",
+                team,
+                "--since",
+                "2026-11-13T09:00:00Z",
+                "--until",
+                AS_OF,
+            ],
+        );
+        let text = x["text"].as_str().unwrap();
+        let n = dora["deployments"].as_u64().unwrap();
+        let failed = dora["change_failure_rate"]["failed"].as_u64().unwrap();
+        let word = if n == 1 { "deployment" } else { "deployments" };
+        assert!(
+            text.contains(&format!("• {n} {word} to production ({failed} failed;")),
+            "{team}: {text}"
+        );
+    }
+    // Once a week: asking again drafts nothing new.
+    let again = js(dir, &["notes", "digest"]);
+    assert!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["action"].is_null()),
+        "{again}"
+    );
+    // Drafts, not sent: they wait for approval.
+    let actions = js(dir, &["actions", "list"]);
+    let digests: Vec<&Value> = actions["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["summary"]
+                .as_str()
+                .unwrap()
+                .contains("weekly delivery digest")
+        })
+        .collect();
+    assert_eq!(digests.len(), 3);
+    assert!(
+        digests.iter().all(|a| a["status"] == "draft"),
+        "{digests:#?}"
+    );
+}

@@ -1,0 +1,274 @@
+//! The weekly delivery digest: one message per team for its channel (deployments, failures, lead
+//! time, pull requests merged, work finished, incidents, each against the week before), drafted
+//! once a week on `[notes] digest_day` and sent only when the manager approves it. Like every
+//! draft it waits in Signals & actions, the policy decides again at approval, and every step is
+//! audited.
+
+use crate::policy::{self, policy_error};
+use crate::{App, AppError, Result};
+use bosun_core::time::{DAY, Ts, WEEK};
+use bosun_metrics::data::Dataset;
+use bosun_metrics::dora::{self, Analysis, DoraOptions, Scope};
+use bosun_metrics::{flow, prs};
+use bosun_signals::{Settings, Suggestion};
+use bosun_store::{actions, audit};
+use chrono::{Datelike, Timelike};
+
+/// A digest drafted for a team.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DigestDraft {
+    pub team: String,
+    pub channel: String,
+    /// The action draft (none when this week's was drafted already).
+    pub action: Option<i64>,
+    pub text: String,
+}
+
+/// `3d 7h`, `5h 20m`: a duration as a channel reads it.
+fn human(secs: f64) -> String {
+    let s = secs.round() as i64;
+    let (d, h, m) = (s / DAY, (s % DAY) / 3600, (s % 3600) / 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else {
+        format!("{h}h {m:02}m")
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The digest of `team` for the week ending `until`, against the week before.
+pub fn text(
+    data: &Dataset,
+    analysis: &Analysis,
+    bots: dora::Bots,
+    team: &str,
+    name: &str,
+    until: Ts,
+) -> String {
+    let week = |since: Ts, until: Ts| Scope {
+        since,
+        until,
+        team: Some(team.to_string()),
+        repo: None,
+    };
+    let (now, before) = (
+        week(until - WEEK, until),
+        week(until - 2 * WEEK, until - WEEK),
+    );
+    let (m, p) = (
+        dora::dora_with(data, analysis, &now, bots),
+        dora::dora_with(data, analysis, &before, bots),
+    );
+    let (pr, pp) = (
+        prs::pr_metrics(data, analysis, &now),
+        prs::pr_metrics(data, analysis, &before),
+    );
+    let f = flow::flow(data, &now);
+    let day = |t: Ts| bosun_core::time::from_ts(t).format("%-d %b").to_string();
+    let was = |a: Option<f64>| a.map_or(String::new(), |a| format!(" (week before: {})", human(a)));
+    let mut lines = vec![format!(
+        "Weekly delivery — {name}, {} to {}",
+        day(until - WEEK),
+        day(until)
+    )];
+    lines.push(format!(
+        "• {} to production ({} failed; the week before: {}, {} failed)",
+        plural(m.deployments, "deployment", "deployments"),
+        m.change_failure_rate.failed,
+        p.deployments,
+        p.change_failure_rate.failed
+    ));
+    if let Some(l) = m.lead_time_seconds.median {
+        lines.push(format!(
+            "• Lead time for changes: median {}{}",
+            human(l),
+            was(p.lead_time_seconds.median)
+        ));
+    }
+    lines.push(format!(
+        "• {} merged{}",
+        plural(pr.merged, "pull request", "pull requests"),
+        pr.cycle_seconds.median.map_or(String::new(), |c| format!(
+            ", cycle time median {}{}",
+            human(c),
+            was(pp.cycle_seconds.median)
+        ))
+    ));
+    lines.push(format!(
+        "• {} finished",
+        plural(f.finished, "work item", "work items")
+    ));
+    let incidents = data
+        .incidents
+        .iter()
+        .filter(|i| i.created_at > until - WEEK && i.created_at <= until)
+        .filter(|i| {
+            i.service.as_deref().is_some_and(|s| {
+                data.repos
+                    .iter()
+                    .any(|r| r.team.as_deref() == Some(team) && r.service.as_deref() == Some(s))
+            })
+        })
+        .count();
+    lines.push(format!(
+        "• {} on the team's services",
+        plural(incidents, "incident", "incidents")
+    ));
+    lines.push("Every number links to its records in Bosun's Delivery page.".into());
+    lines.join("\n")
+}
+
+/// Monday = 0 … Sunday = 6, from `mon`…`sun` (or full names).
+fn weekday(s: &str) -> Option<u32> {
+    let s = s.trim().to_ascii_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| s.starts_with(d))
+        .map(|i| i as u32)
+}
+
+impl App {
+    /// Draft this week's digest for every team with a channel, when it is due (on
+    /// `[notes] digest_day`, from `brief_at` on, in my time zone) and not drafted yet this week.
+    /// `force` drafts now whatever the day (`bosun notes digest`). Returns what was drafted.
+    pub fn draft_digests(&self, force: bool) -> Result<Vec<DigestDraft>> {
+        let day = weekday(&self.config.notes.digest_day).ok_or_else(|| AppError::Config {
+            path: "[notes] digest_day".into(),
+            message: format!(
+                "{:?} is not a day of the week (mon … sun, or \"off\")",
+                self.config.notes.digest_day
+            ),
+        });
+        if !force
+            && self
+                .config
+                .notes
+                .digest_day
+                .trim()
+                .eq_ignore_ascii_case("off")
+        {
+            return Ok(Vec::new());
+        }
+        let day = day?;
+        let now = self.now();
+        let mut store = self.store()?;
+        let offset = self.my_offset_minutes(store.conn());
+        let local = bosun_core::time::from_ts(now + i64::from(offset) * 60);
+        let at = crate::config::parse_clock(&self.config.notes.brief_at).unwrap_or(9 * 60);
+        let minute = i64::from(local.hour() * 60 + local.minute());
+        if !force && (local.weekday().num_days_from_monday() != day || minute < i64::from(at)) {
+            return Ok(Vec::new());
+        }
+        let iso = local.iso_week();
+        let data = crate::metrics::load(store.conn())?;
+        let analysis = dora::analyse(&data, &DoraOptions::default());
+        let settings = Settings::default();
+        let extra = crate::signals::load_extra(store.conn(), &self.config, &settings, now)?;
+        let bundle = self.policy(store.conn())?.bundle;
+        let named = policy::nameable(store.conn())?;
+        let who = self.actor();
+        let mut out = Vec::new();
+        for t in &self.config.teams {
+            let Some(channel) = extra
+                .teams
+                .iter()
+                .find(|x| x.key == t.key)
+                .and_then(|x| x.channels.first())
+            else {
+                continue;
+            };
+            let body = text(
+                &data,
+                &analysis,
+                self.config.metrics.lead_time_bots,
+                &t.key,
+                &t.name,
+                now,
+            );
+            let summary = format!(
+                "Message in #{channel}: weekly delivery digest for {}",
+                t.name
+            );
+            let sug = Suggestion::channel_message(channel.clone(), body.clone(), summary.clone());
+            let key = format!("digest:{}:{}-W{:02}", t.key, iso.year(), iso.week());
+            let target = serde_json::to_string(&sug.target)
+                .map_err(|e| AppError::Internal(format!("a digest's target as JSON: {e}")))?;
+            let input = policy::policy_input(
+                store.conn(),
+                &extra,
+                &policy::Asked {
+                    kind: sug.kind.as_str(),
+                    body: &body,
+                    generated: None,
+                    summary: &summary,
+                    signal_kind: "weekly_digest",
+                    people: &sug.target.people,
+                },
+                &named,
+                None,
+                now,
+            )?;
+            let decision = bundle.decide(&input).map_err(policy_error)?.at(now);
+            let decision_json = serde_json::to_string(&decision)
+                .map_err(|e| AppError::Internal(format!("a policy decision as JSON: {e}")))?;
+            let preview = format!("{summary}\n\n{body}");
+            let action = store.write(|tx| {
+                let id = actions::insert_draft(
+                    tx,
+                    &actions::NewAction {
+                        kind: sug.kind.as_str(),
+                        signal_id: None,
+                        signal_key: None,
+                        target: &target,
+                        preview: &preview,
+                        body: &body,
+                        summary: &summary,
+                        idempotency_key: &key,
+                        created_at: now,
+                        decision: &decision_json,
+                    },
+                )?;
+                if let Some(id) = id {
+                    let subject = format!("action:{id}");
+                    audit::append(
+                        tx,
+                        &audit::NewEntry {
+                            at: now,
+                            actor: &who,
+                            action: "digest.draft",
+                            subject: Some(&subject),
+                            result: "ok",
+                            trace: serde_json::json!({ "team": t.key, "week": key, "channel": channel }),
+                        },
+                    )?;
+                }
+                Ok(id)
+            })?;
+            out.push(DigestDraft {
+                team: t.key.clone(),
+                channel: channel.clone(),
+                action,
+                text: body,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_of_the_week() {
+        assert_eq!(weekday("fri"), Some(4));
+        assert_eq!(weekday("Friday"), Some(4));
+        assert_eq!(weekday("mon"), Some(0));
+        assert_eq!(weekday("someday"), None);
+        assert_eq!(human(3.0 * 86_400.0 + 7.0 * 3600.0), "3d 7h");
+        assert_eq!(human(5.0 * 3600.0 + 20.0 * 60.0), "5h 20m");
+    }
+}
