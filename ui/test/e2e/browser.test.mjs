@@ -106,6 +106,10 @@ test('one number, one truth: Today\'s counts are the lengths of the lists they s
   await visit('prs', 'Pull requests');
   const onReviewersNow = queue.filter((q) => q.state === 'waiting_for_review' || q.state === 'in_review');
   assert.equal(Number(await page.getByTestId('waiting-on-reviewers').textContent()), onReviewersNow.length);
+  // ... and so does the CLI's triage (one definition of "waiting for a review").
+  const triage = cliJson(dataDir, env, 'triage');
+  assert.equal(triage.queue.length, onReviewersNow.length, 'bosun triage lists the PRs waiting on reviewers');
+  assert.equal(triage.queue.filter((e) => e.waiting_hours > 24).length, onReviewers.length);
 });
 
 test('meetings to prepare open their notes: standup, 1:1 prep', async () => {
