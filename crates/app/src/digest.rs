@@ -159,7 +159,7 @@ impl App {
         let local = bosun_core::time::from_ts(now + i64::from(offset) * 60);
         let at = crate::config::parse_clock(&self.config.notes.brief_at).unwrap_or(9 * 60);
         let minute = i64::from(local.hour() * 60 + local.minute());
-        if !force && (local.weekday().num_days_from_monday() != day || minute < i64::from(at)) {
+        if !force && (local.weekday().num_days_from_monday() != day || minute < at) {
             return Ok(Vec::new());
         }
         let iso = local.iso_week();

@@ -355,6 +355,12 @@ test('signals: one card per subject, counted the same everywhere; acknowledged o
   assert.ok(page1.groups.some((g) => g.reasons.length > 1), 'the demo has a PR raised for several reasons');
   const open = page1.groups.filter((g) => g.status === 'open');
   assert.equal(await page.getByTestId('signal-group').count(), open.length);
+  // Severity badges by severity: high in the bad colour, medium in the warning one, low muted.
+  const colour = async (sev) =>
+    page.getByTestId('signal-group').locator(`.badge.sev-${sev}`).first().evaluate((e) => getComputedStyle(e).color);
+  assert.equal(await colour('high'), 'rgb(198, 40, 40)');
+  assert.equal(await colour('medium'), 'rgb(154, 103, 0)');
+  assert.equal(await colour('low'), 'rgb(91, 102, 115)');
   await visit('today', 'Today');
   assert.equal(Number(await page.getByTestId('open-signals').textContent()), open.length);
   // The filter narrows the cards to one subject.
