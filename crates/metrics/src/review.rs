@@ -179,4 +179,53 @@ mod tests {
         assert!(WaitingForReview.waits_on_reviewers() && InReview.waits_on_reviewers());
         assert!(!ChangesRequested.waits_on_reviewers() && !Approved.waits_on_reviewers());
     }
+
+    /// Real payloads (GitHub's webhook and REST examples, shipped with the connector's tests):
+    /// webhooks spell states in lower case ("commented", "dismissed") where REST says
+    /// "APPROVED", and the examples' author reviews their own pull request.
+    #[test]
+    fn real_github_reviews_lower_case_states_and_self_reviews() {
+        use ReviewState::*;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../connectors/tests/fixtures/github");
+        let read = |rel: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(dir.join(rel)).unwrap()).unwrap()
+        };
+        let ts =
+            |v: &serde_json::Value| bosun_core::time::parse_rfc3339(v.as_str().unwrap()).unwrap();
+        let ids = |login: &str| if login == "Codertocat" { 1 } else { 2 };
+        let review = |v: &serde_json::Value| Review {
+            reviewer: Some(ids(v["user"]["login"].as_str().unwrap())),
+            reviewer_is_bot: v["user"]["type"] == "Bot",
+            state: v["state"].as_str().unwrap().to_string(),
+            at: ts(&v["submitted_at"]),
+        };
+        let hook = read("webhooks/pull_request_review.submitted.0.json");
+        let dismissed = read("webhooks/pull_request_review.dismissed.1.json");
+        let rest = read("openapi/pulls_list-reviews__200__default.json");
+        let p = &hook["pull_request"];
+        let mut pr = crate::testkit::pr(1, 1, 2, &[], None, None);
+        pr.author = Some(ids(p["user"]["login"].as_str().unwrap()));
+        pr.created_at = ts(&p["created_at"]);
+        pr.ready_at = None;
+        // The author's own "commented" and "dismissed": no reviewer has spoken.
+        pr.reviews = vec![review(&hook["review"]), review(&dismissed["review"])];
+        let far = ts(&rest[0]["submitted_at"]) + 3_600;
+        let s = standing(&pr, |_| None, far);
+        assert_eq!((s.state, s.since), (WaitingForReview, pr.created_at));
+        // octocat's REST approval (upper case) makes it approved, from its submission.
+        pr.reviews.push(review(&rest[0]));
+        let s = standing(&pr, |_| None, far);
+        assert_eq!((s.state, s.since), (Approved, ts(&rest[0]["submitted_at"])));
+        // A lower-case dismissal by someone else, later: waiting for review again.
+        let mut later = dismissed["review"].clone();
+        later["user"]["login"] = "octocat".into();
+        later["submitted_at"] = bosun_core::time::rfc3339(far - 60).into();
+        pr.reviews.push(review(&later));
+        let s = standing(&pr, |_| None, far);
+        assert_eq!(
+            (s.state, s.since, s.again),
+            (WaitingForReview, far - 60, true)
+        );
+    }
 }

@@ -132,6 +132,19 @@ fn resolves(conn: &bosun_store::Connection, url: &str) -> bool {
         );
     }
     assert!(url.starts_with("https://"), "not a link: {url}");
+    // A Slack permalink: <workspace>/archives/<channel id>/p<ts without its dot>, of a message kept.
+    if let Some((_, rest)) = url.split_once("/archives/") {
+        let (channel, p) = rest.split_once("/p").expect("archives/<channel>/p<ts>");
+        let ts = format!("{}.{}", &p[..p.len() - 6], &p[p.len() - 6..]);
+        return conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM chat_messages m JOIN chat_channels c ON c.id = m.channel_id
+                 WHERE c.external_id = ?1 AND m.ts = ?2)",
+                [channel, ts.as_str()],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap();
+    }
     [
         "pull_requests",
         "reviews",
