@@ -443,7 +443,11 @@ export type Happening = {
 /**
  * merged, deployed, deploy_failed, incident, done
  */
-kind: string, at: string, title: string, detail: string, };
+kind: string, at: string, title: string, detail: string, 
+/**
+ * Its page at the provider (the pull request, the incident, the ticket), when known.
+ */
+url: string | null, };
 
 /**
  * Two accounts a rule linked into one person.

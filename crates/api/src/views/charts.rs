@@ -3,7 +3,7 @@
 //! engine's SVG (`bosun_metrics::charts`).
 
 use super::common::time;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts, WEEK};
 use bosun_metrics::charts::{LEAD_TIME_BUCKETS, lead_time_histogram};
 use bosun_metrics::dora::Week;
 use bosun_metrics::flow::CfdDay;
@@ -11,9 +11,6 @@ use bosun_metrics::prs::WeekStages;
 use bosun_metrics::sprint::BurnPoint;
 use serde::Serialize;
 use ts_rs::TS;
-
-const DAY: i64 = 86_400;
-const WEEK: i64 = 7 * DAY;
 
 /// How the series are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -99,6 +96,17 @@ fn week_point(start: Ts, since: Ts, until: Ts) -> ChartPoint {
         min_secs: None,
         max_secs: None,
         partial: start < since || start + WEEK > until,
+    }
+}
+
+fn day_point(day: Ts) -> ChartPoint {
+    ChartPoint {
+        label: bosun_core::time::from_ts(day).format("%b %d").to_string(),
+        from: Some(time(day)),
+        to: Some(time(day + DAY)),
+        min_secs: None,
+        max_secs: None,
+        partial: false,
     }
 }
 
@@ -188,17 +196,7 @@ pub fn cumulative_flow(days: &[CfdDay]) -> ChartData {
     ChartData {
         kind: ChartKind::StackedArea,
         unit: ChartUnit::Count,
-        points: days
-            .iter()
-            .map(|d| ChartPoint {
-                label: bosun_core::time::from_ts(d.day).format("%b %d").to_string(),
-                from: Some(time(d.day)),
-                to: Some(time(d.day + DAY)),
-                min_secs: None,
-                max_secs: None,
-                partial: false,
-            })
-            .collect(),
+        points: days.iter().map(|d| day_point(d.day)).collect(),
         series: vec![
             layer("done", Tone::Good, |d| d.done),
             layer("waiting", Tone::Bad, |d| d.waiting),
@@ -213,17 +211,7 @@ pub fn burndown(points: &[BurnPoint]) -> ChartData {
     ChartData {
         kind: ChartKind::Lines,
         unit: ChartUnit::Points,
-        points: points
-            .iter()
-            .map(|p| ChartPoint {
-                label: bosun_core::time::from_ts(p.day).format("%b %d").to_string(),
-                from: Some(time(p.day)),
-                to: Some(time(p.day + DAY)),
-                min_secs: None,
-                max_secs: None,
-                partial: false,
-            })
-            .collect(),
+        points: points.iter().map(|p| day_point(p.day)).collect(),
         series: vec![
             series(
                 "remaining",

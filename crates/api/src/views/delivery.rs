@@ -208,6 +208,21 @@ pub struct Delivery {
     pub charts: DeliveryCharts,
 }
 
+impl From<&dora::Levels> for Levels {
+    fn from(l: &dora::Levels) -> Levels {
+        let s = |v: Option<&'static str>| v.map(str::to_string);
+        Levels {
+            year: l.year,
+            deployment_frequency: s(l.deployment_frequency),
+            lead_time: s(l.lead_time),
+            change_failure_rate: s(l.change_failure_rate),
+            recovery_time: s(l.recovery_time),
+            overall: s(l.overall),
+            withheld: l.withheld.clone(),
+        }
+    }
+}
+
 fn counts(m: &std::collections::BTreeMap<&str, usize>) -> Vec<Count> {
     let mut v: Vec<Count> = m
         .iter()
@@ -437,7 +452,6 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 recovery_secs: r.recovery_secs,
             })
             .collect();
-        let s = |v: Option<&'static str>| v.map(str::to_string);
         let dora_view = DoraView {
             deployments: m.deployments as u32,
             per_week: m.deployment_frequency_per_week,
@@ -457,15 +471,7 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
                 part: m.rework_rate.unplanned as u32,
                 total: m.rework_rate.total as u32,
             },
-            levels: Levels {
-                year: m.level.year,
-                deployment_frequency: s(m.level.deployment_frequency),
-                lead_time: s(m.level.lead_time),
-                change_failure_rate: s(m.level.change_failure_rate),
-                recovery_time: s(m.level.recovery_time),
-                overall: s(m.level.overall),
-                withheld: m.level.withheld.clone(),
-            },
+            levels: (&m.level).into(),
             unrecovered: m.unrecovered.len() as u32,
             warnings: m.warnings.clone(),
             records,
@@ -632,7 +638,6 @@ pub fn team_comparison(api: &Api, args: WindowArgs) -> Result<TeamComparison> {
                 };
                 let m = dora::dora_with(data, analysis, &scope, bots);
                 let p = prs::pr_metrics(data, analysis, &scope);
-                let s = |v: Option<&'static str>| v.map(str::to_string);
                 TeamRow {
                     repos: scope.repo_ids(data).map_or(data.repos.len(), |r| r.len()) as u32,
                     team,
@@ -653,15 +658,7 @@ pub fn team_comparison(api: &Api, args: WindowArgs) -> Result<TeamComparison> {
                         total: m.rework_rate.total as u32,
                     },
                     pr_cycle: (&p.cycle_seconds).into(),
-                    levels: Levels {
-                        year: m.level.year,
-                        deployment_frequency: s(m.level.deployment_frequency),
-                        lead_time: s(m.level.lead_time),
-                        change_failure_rate: s(m.level.change_failure_rate),
-                        recovery_time: s(m.level.recovery_time),
-                        overall: s(m.level.overall),
-                        withheld: m.level.withheld.clone(),
-                    },
+                    levels: (&m.level).into(),
                 }
             })
             .collect();

@@ -505,6 +505,8 @@ pub struct Happening {
     pub at: String,
     pub title: String,
     pub detail: String,
+    /// Its page at the provider (the pull request, the incident, the ticket), when known.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -569,6 +571,7 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
                         at: time(at),
                         title: format!("{}#{} {}", n.repo(p.repo), p.number, p.title),
                         detail: n.person(p.author).unwrap_or_default(),
+                        url: n.links.pull_requests.get(&p.id).cloned(),
                     },
                 ));
             }
@@ -585,6 +588,7 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
                     kind: if failed { "deploy_failed" } else { "deployed" }.into(),
                     at: time(r.at),
                     title: format!("{} {}", n.repo(r.repo), r.external_id),
+                    url: None,
                     detail: format!(
                         "{} change{}, {} pull request{}",
                         r.changes.len(),
@@ -606,6 +610,7 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
                     kind: "incident".into(),
                     at: time(i.created_at),
                     title: format!("{} {}", i.external_id, i.title),
+                    url: n.links.incidents.get(&i.id).cloned(),
                     detail: match i.resolved_at {
                         Some(r) if r <= now => "resolved".into(),
                         _ => "open".into(),
@@ -622,6 +627,7 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
                         at: time(at),
                         title: format!("{} {}", t.key, t.summary),
                         detail: n.person(t.assignee).unwrap_or_default(),
+                        url: n.links.tickets.get(&t.id).cloned(),
                     },
                 ));
             }
