@@ -32,6 +32,34 @@ pub fn web_links(conn: &Connection) -> Result<WebLinks> {
     })
 }
 
+/// The web page of a ticket by its key (`TIDE-12`), when it has one.
+pub fn ticket_page(conn: &Connection, key: &str) -> Result<Option<String>> {
+    one(
+        conn,
+        "SELECT html_url FROM tickets WHERE key = ?1 AND html_url IS NOT NULL LIMIT 1",
+        &[&key],
+    )
+}
+
+/// The web page of a pull request by its repository's full name and number.
+pub fn pull_request_page(conn: &Connection, repo: &str, number: i64) -> Result<Option<String>> {
+    one(
+        conn,
+        "SELECT p.html_url FROM pull_requests p JOIN repos r ON r.id = p.repo_id
+         WHERE r.full_name = ?1 AND p.number = ?2 AND p.html_url IS NOT NULL LIMIT 1",
+        &[&repo, &number],
+    )
+}
+
+fn one(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    let url: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row(args, |r| r.get(0))
+        .optional()?;
+    Ok(url.filter(|u| bosun_core::is_web_url(u)))
+}
+
 fn pages(conn: &Connection, sql: &str) -> Result<HashMap<i64, String>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
@@ -64,5 +92,15 @@ mod tests {
         let l = web_links(c).unwrap();
         assert_eq!(l.pull_requests.len(), 1);
         assert_eq!(l.pull_requests[&1], "https://github.com/o/r/pull/7");
+        assert_eq!(
+            pull_request_page(c, "o/r", 7).unwrap().as_deref(),
+            Some("https://github.com/o/r/pull/7")
+        );
+        assert_eq!(
+            pull_request_page(c, "o/r", 8).unwrap(),
+            None,
+            "javascript: is no page"
+        );
+        assert_eq!(ticket_page(c, "NOPE-1").unwrap(), None);
     }
 }

@@ -214,7 +214,11 @@ file: string, root: string, start_line: number, end_line: number, score: number,
 /**
  * The file can be opened at its lines (a file under an indexed folder).
  */
-openable: boolean, };
+openable: boolean, 
+/**
+ * For a ticket or a pull request: its page at the provider.
+ */
+url: string | null, };
 
 export type Count = { label: string, count: number, };
 

@@ -321,6 +321,14 @@ test('Ask answers with citations that open the file at the line', async () => {
   await hit.waitFor();
   assert.match(await hit.getAttribute('class'), /hit/);
   await shot('ask');
+  // Tickets and pull requests Bosun indexed are cited with a link to their page, not greyed out.
+  await page.getByLabel('Question').fill('session expiry fix');
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+  const links = page.getByTestId('citation-link');
+  await links.first().waitFor({ timeout: 60_000 });
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.some((h) => /^https:\/\/github\.com\/tidewater\/harbor-auth\/pull\/\d+$/.test(h)), hrefs.join(' '));
+  assert.ok(hrefs.some((h) => /^https:\/\/tidewater\.atlassian\.net\/browse\/TIDE-\d+$/.test(h)), hrefs.join(' '));
 });
 
 test('Signals & actions: approve a draft; it is audited', async () => {

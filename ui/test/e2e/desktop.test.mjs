@@ -89,7 +89,7 @@ test('bosun-desktop --demo opens the dashboard; two pages; a screenshot', async 
   const started = Date.now();
   const cards = await find('[data-testid=today-cards]', 240_000);
   const firstPaint = Date.now() - started;
-  assert.match(await text(cards), /PRs waiting for people/);
+  assert.match(await text(cards), /Open pull requests/);
   const badge = await find('[data-testid=demo-badge]');
   assert.match(await text(badge), /Tidewater Labs/);
   await wd('POST', `/session/${session}/element/${await find('a[href="#/delivery"]')}/click`, {});

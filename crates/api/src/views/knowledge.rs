@@ -26,6 +26,8 @@ pub struct Citation {
     pub indexed_at: String,
     /// The file can be opened at its lines (a file under an indexed folder).
     pub openable: bool,
+    /// For a ticket or a pull request: its page at the provider.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -59,13 +61,37 @@ pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
     let app = api.app();
     let limit = args.limit.unwrap_or(5).clamp(1, 20) as usize;
     let v = app.ask(&args.question, limit)?;
+    let store = app.store()?;
+    // A cited ticket or pull request links to its page (`TIDE-12`, `owner/repo#123`).
+    let page = |root: &str, file: &str| -> Result<Option<String>> {
+        Ok(match root {
+            bosun_app::knowledge::TICKETS_ROOT => {
+                bosun_store::links::ticket_page(store.conn(), file)?
+            }
+            bosun_app::knowledge::PULL_REQUESTS_ROOT => match file
+                .rsplit_once('#')
+                .and_then(|(repo, n)| Some((repo, n.parse::<i64>().ok()?)))
+            {
+                Some((repo, n)) => bosun_store::links::pull_request_page(store.conn(), repo, n)?,
+                None => None,
+            },
+            _ => None,
+        })
+    };
+    let urls: Vec<Option<String>> = v
+        .answers
+        .iter()
+        .map(|a| page(&a.root, &a.file))
+        .collect::<Result<_>>()?;
     Ok(Answer {
         refusal: v.refusal,
         question: v.question,
         citations: v
             .answers
             .into_iter()
-            .map(|a| Citation {
+            .zip(urls)
+            .map(|(a, url)| Citation {
+                url,
                 openable: !a.root.starts_with("store:"),
                 file: a.file,
                 root: a.root,
