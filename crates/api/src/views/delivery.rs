@@ -208,6 +208,26 @@ pub struct Delivery {
     pub charts: DeliveryCharts,
 }
 
+impl From<&dora::FailureRate> for Rate {
+    fn from(r: &dora::FailureRate) -> Rate {
+        Rate {
+            value: r.value,
+            part: r.failed as u32,
+            total: r.total as u32,
+        }
+    }
+}
+
+impl From<&dora::ReworkRate> for Rate {
+    fn from(r: &dora::ReworkRate) -> Rate {
+        Rate {
+            value: r.value,
+            part: r.unplanned as u32,
+            total: r.total as u32,
+        }
+    }
+}
+
 impl From<&dora::Levels> for Levels {
     fn from(l: &dora::Levels) -> Levels {
         let s = |v: Option<&'static str>| v.map(str::to_string);
@@ -460,17 +480,9 @@ pub fn delivery(api: &Api, args: WindowArgs) -> Result<Delivery> {
             lead_time_bots: m.lead_time_seconds.bots as u32,
             lead_time_median_without_bots: m.lead_time_seconds.median_without_bots,
             lead_time_bots_excluded: m.lead_time_seconds.bots_excluded,
-            change_failure_rate: Rate {
-                value: m.change_failure_rate.value,
-                part: m.change_failure_rate.failed as u32,
-                total: m.change_failure_rate.total as u32,
-            },
+            change_failure_rate: (&m.change_failure_rate).into(),
             recovery_time: (&m.recovery_time_seconds).into(),
-            rework_rate: Rate {
-                value: m.rework_rate.value,
-                part: m.rework_rate.unplanned as u32,
-                total: m.rework_rate.total as u32,
-            },
+            rework_rate: (&m.rework_rate).into(),
             levels: (&m.level).into(),
             unrecovered: m.unrecovered.len() as u32,
             warnings: m.warnings.clone(),
@@ -646,17 +658,9 @@ pub fn team_comparison(api: &Api, args: WindowArgs) -> Result<TeamComparison> {
                     per_week: m.deployment_frequency_per_week,
                     days_per_week: m.deployment_days_per_week,
                     lead_time: (&m.lead_time_seconds.summary()).into(),
-                    change_failure_rate: Rate {
-                        value: m.change_failure_rate.value,
-                        part: m.change_failure_rate.failed as u32,
-                        total: m.change_failure_rate.total as u32,
-                    },
+                    change_failure_rate: (&m.change_failure_rate).into(),
                     recovery_time: (&m.recovery_time_seconds).into(),
-                    rework_rate: Rate {
-                        value: m.rework_rate.value,
-                        part: m.rework_rate.unplanned as u32,
-                        total: m.rework_rate.total as u32,
-                    },
+                    rework_rate: (&m.rework_rate).into(),
                     pr_cycle: (&p.cycle_seconds).into(),
                     levels: (&m.level).into(),
                 }
