@@ -5,7 +5,7 @@
 
 use crate::secrets::{self, StoreKind, TokenOrigin, TokenStore};
 use crate::{App, Result};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_knowledge::embed;
 use bosun_store::sync_state::{self, Source};
 use serde::Serialize;
@@ -592,7 +592,7 @@ fn human_secs(s: i64) -> String {
     } else if s < 172_800 {
         format!("{}h", s / 3600)
     } else {
-        format!("{}d", s / 86_400)
+        format!("{}d", s / DAY)
     }
 }
 

@@ -4,14 +4,12 @@
 //! notes folder, logs, older copies) and the audit entries.
 
 use crate::{App, AppError, Result};
-use bosun_core::time::rfc3339;
+use bosun_core::time::{DAY, rfc3339};
 use bosun_store::lifecycle::{self, Forgotten, Retained, Retention, TableInfo};
 use bosun_store::{Store, audit};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-const DAY: i64 = 86_400;
 
 /// A table as the "What Bosun stores" page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

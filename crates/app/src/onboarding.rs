@@ -10,7 +10,7 @@ use crate::service::NewSourceSpec;
 use crate::{App, AppError, Result, secrets};
 use bosun_connectors::github::discover::{self, Refusable, TokenKind};
 use bosun_core::Sensitive;
-use bosun_core::time::{Ts, rfc3339};
+use bosun_core::time::{DAY, Ts, rfc3339};
 use serde::{Deserialize, Serialize};
 
 /// Repositories pushed to within this many days are preselected.
@@ -300,7 +300,7 @@ fn missing_scopes(scopes: &[String]) -> Vec<Missing> {
 
 fn days_ago(now: Ts, at: Option<&str>) -> Option<i64> {
     let t = bosun_core::time::parse_rfc3339(at?)?;
-    Some((now - t) / 86_400)
+    Some((now - t) / DAY)
 }
 
 fn team_key(s: &str) -> String {

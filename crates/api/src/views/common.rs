@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, Result};
 use bosun_app::App;
-use bosun_core::time::{Ts, rfc3339};
+use bosun_core::time::{DAY, Ts, rfc3339};
 use bosun_metrics::data::Dataset;
 use bosun_metrics::dora::Scope;
 use bosun_metrics::stats::Summary;
@@ -102,7 +102,7 @@ pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
     };
     let (since, until) = match (day(&args.from, "from")?, day(&args.to, "to")?) {
         (Some(from), to) => {
-            let until = to.map_or(now, |t| (t + 86_400).min(now));
+            let until = to.map_or(now, |t| (t + DAY).min(now));
             if from >= until {
                 return Err(ApiError::invalid(
                     "the window must start before it ends".to_string(),
@@ -122,10 +122,10 @@ pub fn scope(app: &App, args: &WindowArgs) -> Result<(Scope, Window)> {
                     "days must be between 1 and 3660, not {days}"
                 )));
             }
-            (now - i64::from(days) * 86_400, now)
+            (now - i64::from(days) * DAY, now)
         }
     };
-    if until - since > 3660 * 86_400 {
+    if until - since > 3660 * DAY {
         return Err(ApiError::invalid(
             "a window is at most 3660 days".to_string(),
         ));

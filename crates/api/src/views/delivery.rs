@@ -8,6 +8,7 @@ use super::common::{
 };
 use crate::error::Result;
 use crate::state::Api;
+use bosun_core::time::WEEK;
 use bosun_metrics::dora::{self, FailureEvidence, Unplanned};
 use bosun_metrics::{flow, prs};
 use serde::{Deserialize, Serialize};
@@ -343,7 +344,6 @@ fn trends(
     let pm = dora::dora_with(data, analysis, &prev_scope, bots);
     let pp = prs::pr_metrics(data, analysis, &prev_scope);
     let pf = flow::flow(data, &prev_scope);
-    let week = 7 * 86_400;
     // The deployments of each week of the window (the weeks the charts show).
     let weeks: Vec<Vec<&dora::DeploymentRecord>> = m
         .weekly
@@ -351,7 +351,7 @@ fn trends(
         .map(|w| {
             m.evidence
                 .iter()
-                .filter(|r| r.at >= w.start && r.at < w.start + week)
+                .filter(|r| r.at >= w.start && r.at < w.start + WEEK)
                 .collect()
         })
         .collect();

@@ -8,6 +8,7 @@ use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::NewSourceSpec;
 use bosun_core::Sensitive;
+use bosun_core::time::{DAY, HOUR};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -170,7 +171,7 @@ pub struct Paused {
 pub fn pause_alerts(api: &Api, args: PauseArgs) -> Result<Paused> {
     let now = api.app().now();
     let until = if args.until_tomorrow {
-        Some((now.div_euclid(86_400) + 1) * 86_400 + 8 * 3600)
+        Some((now.div_euclid(DAY) + 1) * DAY + 8 * HOUR)
     } else {
         match args.hours {
             Some(0) | None => None,

@@ -7,15 +7,13 @@ use super::ledger::{self, SignalView};
 use crate::error::{ApiError, Result};
 use crate::state::Api;
 use bosun_app::App;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_metrics::data::{Dataset, PullRequest, Sprint};
 use bosun_metrics::{prs, review, sprint};
 use bosun_store::identity;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
-
-const DAY: i64 = 86_400;
 
 // ---------------------------------------------------------------------------------------------
 // The pull request triage queue

@@ -7,7 +7,7 @@
 use crate::{App, Result};
 use bosun_connectors::llm::{LlmEndpoint, complete};
 use bosun_core::Sensitive;
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_notes::Note;
 use bosun_notes::polish::{self, SYSTEM};
 use bosun_notes::redact::PrivacyTier;
@@ -34,7 +34,7 @@ pub struct Polished {
 
 /// Tokens spent on `llm.call`s during the UTC day of `at`, from the audit ledger.
 pub fn tokens_used_today(conn: &Connection, at: Ts) -> Result<u64> {
-    let start = at.div_euclid(86_400) * 86_400;
+    let start = at.div_euclid(DAY) * DAY;
     let n = bosun_store::notes::llm_tokens_in_day(conn, start)?;
     Ok(n.max(0) as u64)
 }

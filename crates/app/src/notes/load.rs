@@ -4,7 +4,7 @@
 //! the signals that hold now (the blockers).
 
 use crate::{AppError, Result};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_metrics::data::Dataset;
 use bosun_notes::signals::{Extra, Scope, Settings, Signal};
 use bosun_notes::{Input, More, PrivateNote, TimeOff};
@@ -67,7 +67,7 @@ pub fn load(
         }
     }
     // The files merged pull requests touched recently ("who changed these files").
-    let since = as_of - 90 * 86_400;
+    let since = as_of - 90 * DAY;
     for (pr, path) in db::merged_pr_paths(conn, since, as_of)? {
         let x = extra.prs.entry(pr).or_default();
         if !x.paths.contains(&path) {

@@ -15,7 +15,7 @@ mod load;
 
 use crate::policy::policy_error;
 use crate::{App, AppError, Result};
-use bosun_core::time::Ts;
+use bosun_core::time::{DAY, Ts};
 use bosun_policy::Bundle;
 use bosun_signals::{Evaluation, Input, Lookups, Scope, Settings, Signal};
 use bosun_store::Connection;
@@ -28,8 +28,6 @@ pub use apply::{Applied, apply, covered, idempotency_key};
 pub use bosun_signals::Kind;
 pub use cache::{Reevaluated, SignalCache};
 pub use load::{Part, load_extra, load_extra_part, load_roster};
-
-const DAY: i64 = 86_400;
 
 /// Working agreements: the policy's violations for the evaluation's scope, as signals.
 pub fn agreements(ev: &Evaluation<'_>, bundle: &Bundle) -> Result<Vec<Signal>> {

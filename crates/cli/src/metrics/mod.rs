@@ -7,7 +7,7 @@ mod sprint;
 
 use anyhow::Context;
 use bosun_app::{App, AppError};
-use bosun_core::time::{Ts, rfc3339};
+use bosun_core::time::{DAY, Ts, rfc3339};
 use bosun_metrics::dora::Scope;
 use bosun_metrics::stats::{Ratio, Summary};
 use clap::{Args, Subcommand};
@@ -93,7 +93,7 @@ pub fn hm(secs: f64) -> String {
     let s = secs.round() as i64;
     let neg = if s < 0 { "-" } else { "" };
     let s = s.abs();
-    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    let (d, h, m) = (s / DAY, (s % DAY) / 3600, (s % 3600) / 60);
     match (d, h, m) {
         (0, 0, m) => format!("{neg}{m}m"),
         (0, h, m) => format!("{neg}{h}h {m:02}m"),
@@ -171,7 +171,7 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
     };
     let since = match &args.since {
         Some(s) => time_arg(s)?,
-        None => until - 90 * 86_400,
+        None => until - 90 * DAY,
     };
     if since >= until {
         return Err(AppError::InvalidInput("--since must be before --until".into()).into());
