@@ -101,25 +101,32 @@ pub fn text(
         "• {} finished",
         plural(f.finished, "work item", "work items")
     ));
-    let incidents = data
-        .incidents
+    // Incidents count only where the team's repositories name their services: without that
+    // mapping (an organisation that never configured it) "0 incidents" would be a false claim.
+    let services: Vec<&str> = data
+        .repos
         .iter()
-        .filter(|i| i.created_at > until - WEEK && i.created_at <= until)
-        .filter(|i| {
-            i.service.as_deref().is_some_and(|s| {
-                data.repos
-                    .iter()
-                    .any(|r| r.team.as_deref() == Some(team) && r.service.as_deref() == Some(s))
-            })
-        })
-        .count();
-    lines.push(format!(
-        "• {} on the team's services",
-        plural(incidents, "incident", "incidents")
-    ));
+        .filter(|r| r.team.as_deref() == Some(team))
+        .filter_map(|r| r.service.as_deref())
+        .collect();
+    if !services.is_empty() {
+        let incidents = data
+            .incidents
+            .iter()
+            .filter(|i| i.created_at > until - WEEK && i.created_at <= until)
+            .filter(|i| i.service.as_deref().is_some_and(|s| services.contains(&s)))
+            .count();
+        lines.push(format!(
+            "• {} on the team's services",
+            plural(incidents, "incident", "incidents")
+        ));
+    }
     lines.push("Every number links to its records in Bosun's Delivery page.".into());
     lines.join("\n")
 }
+
+/// The `meta` key of the ISO week whose digests were drafted last.
+const DRAFTED_WEEK: &str = "digest.drafted_week";
 
 /// Monday = 0 … Sunday = 6, from `mon`…`sun` (or full names).
 fn weekday(s: &str) -> Option<u32> {
@@ -135,34 +142,31 @@ impl App {
     /// `[notes] digest_day`, from `brief_at` on, in my time zone) and not drafted yet this week.
     /// `force` drafts now whatever the day (`bosun notes digest`). Returns what was drafted.
     pub fn draft_digests(&self, force: bool) -> Result<Vec<DigestDraft>> {
-        let day = weekday(&self.config.notes.digest_day).ok_or_else(|| AppError::Config {
-            path: "[notes] digest_day".into(),
-            message: format!(
-                "{:?} is not a day of the week (mon … sun, or \"off\")",
-                self.config.notes.digest_day
-            ),
-        });
-        if !force
-            && self
-                .config
-                .notes
-                .digest_day
-                .trim()
-                .eq_ignore_ascii_case("off")
-        {
+        let setting = self.config.notes.digest_day.trim();
+        if !force && setting.eq_ignore_ascii_case("off") {
             return Ok(Vec::new());
         }
-        let day = day?;
         let now = self.now();
         let mut store = self.store()?;
         let offset = self.my_offset_minutes(store.conn());
         let local = bosun_core::time::from_ts(now + i64::from(offset) * 60);
-        let at = crate::config::parse_clock(&self.config.notes.brief_at).unwrap_or(9 * 60);
-        let minute = i64::from(local.hour() * 60 + local.minute());
-        if !force && (local.weekday().num_days_from_monday() != day || minute < at) {
-            return Ok(Vec::new());
-        }
         let iso = local.iso_week();
+        let week = format!("{}-W{:02}", iso.year(), iso.week());
+        if !force {
+            let day = weekday(setting).ok_or_else(|| AppError::Config {
+                path: "[notes] digest_day".into(),
+                message: format!("{setting:?} is not a day of the week (mon … sun, or \"off\")"),
+            })?;
+            let at = crate::config::parse_clock(&self.config.notes.brief_at).unwrap_or(9 * 60);
+            let minute = i64::from(local.hour() * 60 + local.minute());
+            if local.weekday().num_days_from_monday() != day || minute < at {
+                return Ok(Vec::new());
+            }
+            // Once a week: the minute tick asks all day, the metrics are loaded once.
+            if bosun_store::meta::get(store.conn(), DRAFTED_WEEK)?.as_deref() == Some(&week) {
+                return Ok(Vec::new());
+            }
+        }
         let data = crate::metrics::load(store.conn())?;
         let analysis = dora::analyse(&data, &DoraOptions::default());
         let settings = Settings::default();
@@ -193,7 +197,7 @@ impl App {
                 t.name
             );
             let sug = Suggestion::channel_message(channel.clone(), body.clone(), summary.clone());
-            let key = format!("digest:{}:{}-W{:02}", t.key, iso.year(), iso.week());
+            let key = format!("digest:{}:{week}", t.key);
             let target = serde_json::to_string(&sug.target)
                 .map_err(|e| AppError::Internal(format!("a digest's target as JSON: {e}")))?;
             let input = policy::policy_input(
@@ -254,6 +258,7 @@ impl App {
                 text: body,
             });
         }
+        bosun_store::meta::set(store.conn(), DRAFTED_WEEK, &week)?;
         Ok(out)
     }
 }
@@ -261,6 +266,65 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An organisation that never mapped repositories to services (most real ones, at first):
+    /// the digest leaves incidents out rather than claim "0 incidents"; mapped, it counts them.
+    #[test]
+    fn incidents_are_counted_only_where_services_are_known() {
+        use bosun_metrics::data::{Incident, Repo};
+        let until = 1_795_132_800; // Friday 20 November 2026
+        let mut data = Dataset {
+            repos: vec![Repo {
+                id: 1,
+                full_name: "acme/api".into(),
+                team: Some("core".into()),
+                service: None,
+            }],
+            incidents: vec![Incident {
+                id: 1,
+                external_id: "P1".into(),
+                service: Some("api".into()),
+                created_at: until - DAY,
+                resolved_at: None,
+                deployment: None,
+                notes: Vec::new(),
+                urgency: Some("high".into()),
+                title: "API down".into(),
+            }],
+            ..Dataset::default()
+        };
+        let analysis = dora::analyse(&data, &DoraOptions::default());
+        let t = text(
+            &data,
+            &analysis,
+            dora::Bots::default(),
+            "core",
+            "Core",
+            until,
+        );
+        assert!(
+            t.starts_with("Weekly delivery — Core, 13 Nov to 20 Nov\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("• 0 deployments to production (0 failed; the week before: 0, 0 failed)"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("incident"),
+            "no service mapping, no incident claim: {t}"
+        );
+        data.repos[0].service = Some("api".into());
+        let t = text(
+            &data,
+            &analysis,
+            dora::Bots::default(),
+            "core",
+            "Core",
+            until,
+        );
+        assert!(t.contains("• 1 incident on the team's services"), "{t}");
+    }
 
     #[test]
     fn days_of_the_week() {

@@ -434,44 +434,44 @@ pub fn resolve_person(conn: &Connection, q: &str) -> Result<PersonRef> {
             .map(PersonRef::from)
             .collect();
     }
-    let humans = || -> Result<Vec<PersonRef>> {
-        Ok(db::humans(conn)?.into_iter().map(PersonRef::from).collect())
-    };
     // Typed loosely: accents, case and spacing ignored ("Tomas Ruiz", "tomas" for Tomás Ruiz).
     let folded = bosun_identity::normalize_name(q);
     if found.is_empty() && !folded.is_empty() {
-        found = humans()?
-            .into_iter()
+        let humans: Vec<PersonRef> = db::humans(conn)?.into_iter().map(PersonRef::from).collect();
+        let name_of = |p: &PersonRef| bosun_identity::normalize_name(&p.name);
+        found = humans
+            .iter()
             .filter(|p| {
-                let name = bosun_identity::normalize_name(&p.name);
+                let name = name_of(p);
                 name == folded
                     || name.split(' ').next() == Some(folded.as_str())
                     || p.key.eq_ignore_ascii_case(q)
             })
+            .cloned()
             .collect();
-    }
-    if found.is_empty() {
-        // Suggest people sharing the start of a word with the query.
-        let words: Vec<String> = folded
-            .split(' ')
-            .filter(|w| w.chars().count() >= 3)
-            .map(|w| w.chars().take(3).collect())
-            .collect();
-        let near: Vec<String> = humans()?
-            .into_iter()
-            .filter(|p| {
-                bosun_identity::normalize_name(&p.name)
-                    .split(' ')
-                    .any(|n| words.iter().any(|w| n.starts_with(w.as_str())))
-            })
-            .map(|p| p.name)
-            .take(5)
-            .collect();
-        if !near.is_empty() {
-            return Err(AppError::NotFound(format!(
-                "no person {q:?}: did you mean {}? (see `bosun people`)",
-                near.join(" or ")
-            )));
+        if found.is_empty() {
+            // Suggest people sharing the start of a word with the query.
+            let words: Vec<String> = folded
+                .split(' ')
+                .filter(|w| w.chars().count() >= 3)
+                .map(|w| w.chars().take(3).collect())
+                .collect();
+            let near: Vec<&str> = humans
+                .iter()
+                .filter(|p| {
+                    name_of(p)
+                        .split(' ')
+                        .any(|n| words.iter().any(|w| n.starts_with(w.as_str())))
+                })
+                .map(|p| p.name.as_str())
+                .take(5)
+                .collect();
+            if !near.is_empty() {
+                return Err(AppError::NotFound(format!(
+                    "no person {q:?}: did you mean {}? (see `bosun people`)",
+                    near.join(" or ")
+                )));
+            }
         }
     }
     match found.len() {

@@ -3,7 +3,8 @@
 
 use crate::faults::{FaultConfig, Faults};
 use crate::http::{
-    self, Guard, base_of, json, json_of, not_found, page_of, paginate, paginate_wrapped,
+    self, Guard, base_of, json, json_of, not_found, page_of, page_response, paginate,
+    paginate_wrapped,
 };
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -477,7 +478,7 @@ pub(super) fn listing(
 }
 
 /// Like [`listing`] for long listings (pull requests, commits at scale): only the requested page of
-/// `order` is rendered; the other places stay `null` and are never sent.
+/// `order` is rendered.
 fn list_rendering_page<T>(
     h: &HeaderMap,
     q: &HashMap<String, String>,
@@ -486,12 +487,13 @@ fn list_rendering_page<T>(
     render: impl Fn(&T) -> Value,
 ) -> Response {
     let page = page_of(q);
-    let start = (page.page - 1) * page.per_page;
-    let mut items = vec![Value::Null; order.len()];
-    for (k, x) in order.iter().enumerate().skip(start).take(page.per_page) {
-        items[k] = render(x);
-    }
-    paginate(&base_of(h), path, q, items, page)
+    let slice = order
+        .iter()
+        .skip(page.start())
+        .take(page.per_page)
+        .map(render)
+        .collect();
+    page_response(&base_of(h), path, q, order.len(), slice, page, None)
 }
 
 /// A repository-wide comment listing at `path`: the `count` comments created at or after `since`,

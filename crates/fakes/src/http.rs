@@ -264,6 +264,14 @@ pub struct Page {
     pub per_page: usize,
 }
 
+impl Page {
+    /// The index of this page's first item (saturating: `page=99999999999` is an empty page,
+    /// not an overflow).
+    pub fn start(self) -> usize {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
 pub fn page_of(q: &HashMap<String, String>) -> Page {
     let page = q
         .get("page")
@@ -308,9 +316,26 @@ pub fn paginate_wrapped(
     key: Option<&str>,
 ) -> Response {
     let total = items.len();
+    let slice: Vec<Value> = items
+        .into_iter()
+        .skip(page.start())
+        .take(page.per_page)
+        .collect();
+    page_response(base, path, q, total, slice, page, key)
+}
+
+/// One page already cut from a listing of `total` items: the body (wrapped under `key` when
+/// given) and its `Link` header. For listings that render only the page asked for.
+pub fn page_response(
+    base: &str,
+    path: &str,
+    q: &HashMap<String, String>,
+    total: usize,
+    slice: Vec<Value>,
+    page: Page,
+    key: Option<&str>,
+) -> Response {
     let last = total.div_ceil(page.per_page).max(1);
-    let start = (page.page - 1) * page.per_page;
-    let slice: Vec<Value> = items.into_iter().skip(start).take(page.per_page).collect();
     let body = match key {
         Some(k) => json!({ "total_count": total, k: slice }),
         None => Value::Array(slice),
