@@ -80,20 +80,42 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
-/// Create the database file readable and writable by the user only, or make an existing one so.
-fn private_file(path: &Path) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(false);
+/// Make the database file readable and writable by the user only (by path: `chmod`, never an
+/// `open` and `close` of our own. Closing any descriptor of a database file drops every POSIX lock
+/// this process holds on it, SQLite's included, which lets another connection in the process write
+/// over a transaction in flight; see SQLite's "How To Corrupt An SQLite Database File", 2.2).
+fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        o.mode(0o600);
-        let f = o.open(path)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     #[cfg(not(unix))]
-    o.open(path)?;
+    let _ = path;
     Ok(())
+}
+
+/// An exclusive lock on `<database>.lock`, held while a database is opened and migrated (released
+/// when dropped). A file of its own: SQLite never opens it, so closing it cannot drop SQLite's locks.
+struct OpenLock(std::fs::File);
+
+impl OpenLock {
+    fn take(path: &Path) -> Result<OpenLock> {
+        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".lock");
+        let lock_path = path.with_file_name(name);
+        let io = |source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&lock_path).map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(OpenLock(file))
+    }
 }
 
 impl Store {
@@ -111,10 +133,10 @@ impl Store {
                 source: e,
             })?;
         }
-        private_file(path).map_err(|e| StoreError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+        // Openers take turns (threads and processes alike): switching a new file to WAL and
+        // migrating it are the steps where SQLite answers "database is locked" at once instead of
+        // waiting its busy timeout.
+        let _turn = OpenLock::take(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -122,6 +144,12 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| StoreError::open(path, e))?;
+        // Before anything is written (the `-wal` and `-shm` files SQLite creates copy this mode);
+        // the folder is private already, so the moment between creation and this is not exposed.
+        make_private(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),

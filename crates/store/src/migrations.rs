@@ -124,21 +124,53 @@ fn run(conn: &mut Connection, path: Option<&Path>, migrations: &[Migration]) -> 
     Ok(())
 }
 
-/// Copy the whole database (consistently, WAL included) to `<file>.backup-v<version>-<unix time>`.
+/// Copy the whole database (consistently, WAL included) to `<file>.backup-v<version>-<unix time>`
+/// (with `.<n>` added when that name is taken: two openers of one old file each keep a whole copy
+/// instead of writing into the same one).
 fn backup(conn: &Connection, path: &Path, version: u32) -> Result<()> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".backup-v{version}-{stamp}"));
-    let target = path.with_file_name(name);
+    let target = reserve_backup_name(path, version, stamp)?;
     conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
         .map_err(StoreError::Backup)?;
     Ok(())
+}
+
+/// Create an empty, owner-only file under the first free backup name (`create_new` is atomic, so no
+/// two openers get the same one); `VACUUM INTO` accepts an empty target.
+fn reserve_backup_name(path: &Path, version: u32, stamp: u64) -> Result<std::path::PathBuf> {
+    let base = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    for n in 0..1000u32 {
+        let mut name = base.clone();
+        name.push(format!(".backup-v{version}-{stamp}"));
+        if n > 0 {
+            name.push(format!(".{n}"));
+        }
+        let target = path.with_file_name(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&target) {
+            Ok(_) => return Ok(target),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: target,
+                    source,
+                });
+            }
+        }
+    }
+    Err(StoreError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free backup name"),
+    })
 }
 
 #[cfg(test)]
