@@ -1,6 +1,7 @@
 //! Demo mode: generate the demo organisation's activity, serve it from fake providers on
 //! 127.0.0.1, and sync it through the real connectors.
 
+use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
 use bosun_connectors::EventSink;
 use bosun_connectors::engine::SourceOutcome;
@@ -277,16 +278,16 @@ pub fn register_with(app: &App, providers: &Providers, first_pass_days: Option<u
         ..Default::default()
     }))?;
     let sources = [
-        ("github", GITHUB_SOURCE, &providers.github, github),
-        ("jira", JIRA_SOURCE, &providers.jira, jira),
+        (Provider::Github, GITHUB_SOURCE, &providers.github, github),
+        (Provider::Jira, JIRA_SOURCE, &providers.jira, jira),
         (
-            "pagerduty",
+            Provider::Pagerduty,
             PAGERDUTY_SOURCE,
             &providers.pagerduty,
             serde_json::json!({}),
         ),
         (
-            "slack",
+            Provider::Slack,
             SLACK_SOURCE,
             &providers.slack,
             serde_json::json!({"channels": ["*"]}),
@@ -299,7 +300,7 @@ pub fn register_with(app: &App, providers: &Providers, first_pass_days: Option<u
             sync_state::put_source(
                 tx,
                 &NewSource {
-                    kind,
+                    kind: *kind,
                     name,
                     base_url: Some(&fake.base_url),
                     settings: settings.clone(),
@@ -332,7 +333,7 @@ pub fn write_local_repos(app: &App, world: &World) -> Result<Vec<std::path::Path
     store.write(|tx| {
         for (r, path) in world.local_repos.iter().zip(&paths) {
             let settings = serde_json::json!({"path": path.display().to_string(), "release_tags": r.release_tags, "default_branch": "main"});
-            sync_state::put_source(tx, &NewSource { kind: "git", name: GIT_SOURCE, base_url: None, settings, demo: true }, now)?;
+            sync_state::put_source(tx, &NewSource { kind: Provider::Git, name: GIT_SOURCE, base_url: None, settings, demo: true }, now)?;
         }
         Ok(())
     })?;
@@ -447,7 +448,7 @@ fn record_world(app: &App, opts: DemoOptions, as_of: DateTime<Utc>) -> Result<()
     bosun_store::meta::set(
         store.conn(),
         DEMO_WORLD,
-        &serde_json::to_string(&w).unwrap_or_default(),
+        &serde_json::to_string(&w)?,
     )?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! source's token and rate limit (one live request), the clock against the providers' `Date`,
 //! the database's integrity and size, free disk, and the permissions of the data dir and database.
 
+use bosun_core::model::Provider;
 use crate::secrets::{self, StoreKind, TokenOrigin, TokenStore};
 use crate::{App, Result};
 use bosun_core::time::{DAY, Ts};
@@ -227,7 +228,7 @@ impl App {
                 ),
             );
         }
-        if s.kind == "git" {
+        if s.kind == Provider::Git {
             return match bosun_connectors::git::GitSettings::from_source(s)
                 .map_err(|e| e.to_string())
                 .and_then(|(g, _)| {
@@ -242,12 +243,12 @@ impl App {
         let (kind, source, base) = (s.kind.clone(), s.name.clone(), s.base_url.clone());
         let tokens = self.tokens().clone();
         let token =
-            tokio::task::spawn_blocking(move || tokens.resolve(&kind, &source, base.as_deref()))
+            tokio::task::spawn_blocking(move || tokens.resolve(kind, &source, base.as_deref()))
                 .await;
         let token = match token {
             Ok(Ok(Some((t, _)))) => t,
             Ok(Ok(None)) => {
-                let vars = secrets::env_vars(&s.kind, &s.name).join(" or ");
+                let vars = secrets::env_vars(s.kind, &s.name).join(" or ");
                 return done(Level::Fail, format!("no token (token store or {vars})"));
             }
             Ok(Err(e)) => return done(Level::Fail, e.to_string()),
@@ -306,7 +307,7 @@ impl App {
             _ => None,
         };
         let status = resp.status();
-        let slack_error = if s.kind == "slack" && status.is_success() {
+        let slack_error = if s.kind == Provider::Slack && status.is_success() {
             resp.json::<serde_json::Value>()
                 .await
                 .ok()
@@ -639,8 +640,8 @@ fn check_token_store(tokens: &TokenStore) -> Check {
 pub fn keychain_sources(tokens: &TokenStore, sources: &[Source]) -> Vec<String> {
     sources
         .iter()
-        .filter(|s| !s.demo && s.kind != "git")
-        .filter(|s| tokens.origin(&s.kind, &s.name, s.base_url.as_deref()) == TokenOrigin::Keychain)
+        .filter(|s| !s.demo && s.kind != Provider::Git)
+        .filter(|s| tokens.origin(s.kind, &s.name, s.base_url.as_deref()) == TokenOrigin::Keychain)
         .map(|s| s.name.clone())
         .collect()
 }

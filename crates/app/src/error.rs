@@ -29,6 +29,9 @@ pub enum AppError {
     /// A bug: something that cannot fail did (a value that would not serialise).
     #[error("internal error: {0}")]
     Internal(String),
+    /// A bug: a value that would not serialise as JSON.
+    #[error("internal error: could not write JSON: {0}")]
+    Json(#[from] serde_json::Error),
     #[error(transparent)]
     Knowledge(#[from] bosun_knowledge::KnowledgeError),
     /// A policy file could not be read, compiled or evaluated: its own code (`io` or `config`).
@@ -99,7 +102,7 @@ impl HasCode for AppError {
             AppError::Io { .. } => Code::Io,
             AppError::Store(e) => e.code(),
             AppError::Connector(e) => e.code(),
-            AppError::Demo(_) | AppError::Internal(_) => Code::Internal,
+            AppError::Demo(_) | AppError::Internal(_) | AppError::Json(_) => Code::Internal,
             AppError::Knowledge(e) => e.code(),
             AppError::Policy(e) => e.code(),
             AppError::PolicyDenied { .. } => Code::PolicyDenied,

@@ -3,6 +3,7 @@
 //! The work is `bosun_knowledge`'s; this module owns the model (loaded once per process), the
 //! sources known to the store, and the view types the CLI, HTTP and desktop share.
 
+use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
 use bosun_core::time::rfc3339;
 use bosun_knowledge::embed::{self, Embedder, MiniLm};
@@ -210,7 +211,7 @@ impl App {
             })
             .collect();
         for s in bosun_store::sync_state::sources(store.conn())? {
-            if s.kind != "git" || !s.enabled {
+            if s.kind != Provider::Git || !s.enabled {
                 continue;
             }
             let Some(path) = s.settings.get("path").and_then(|p| p.as_str()) else {

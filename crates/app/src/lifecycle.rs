@@ -3,6 +3,7 @@
 //! `bosun_store::lifecycle`'s; this module adds the files around the database (the config, the
 //! notes folder, logs, older copies) and the audit entries.
 
+use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
 use bosun_core::time::{DAY, rfc3339};
 use bosun_store::lifecycle::{self, Forgotten, Retained, Retention, TableInfo};
@@ -193,7 +194,7 @@ impl App {
         // Git sources' repositories are the user's own, read and never written by Bosun.
         let repositories: Vec<PathBuf> = bosun_store::sync_state::sources(store.conn())?
             .iter()
-            .filter(|s| s.kind == "git")
+            .filter(|s| s.kind == Provider::Git)
             .filter_map(|s| bosun_connectors::git::GitSettings::from_source(s).ok())
             .map(|(g, _)| PathBuf::from(g.path))
             .collect();

@@ -508,6 +508,14 @@ impl MetricsCache {
 
     pub fn refresh(&mut self, conn: &Connection) -> Result<Refreshed> {
         let changes = metric_changes::drain(conn)?;
+        if !changes.unknown.is_empty() {
+            tracing::warn!(kinds = ?changes.unknown, "metrics: the change log names kinds this version does not know; reloading everything");
+            *self = MetricsCache::load(conn, self.opts.clone())?;
+            return Ok(Refreshed {
+                full: true,
+                ..Default::default()
+            });
+        }
         let version = metric_changes::identity_version(conn)?;
         if version != self.identity_version {
             // Something was written: reload everything if it changed what the cache holds.

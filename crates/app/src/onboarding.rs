@@ -5,6 +5,7 @@
 //! workflows), then keep the choices: the sources (tokens to the keychain) and the
 //! organisation file ([`crate::org`]). Nothing is written before [`App::finish_onboarding`].
 
+use bosun_core::model::Provider;
 use crate::org::{OrgSettings, OrgTeam};
 use crate::service::NewSourceSpec;
 use crate::{App, AppError, Result, secrets};
@@ -195,6 +196,18 @@ pub struct OtherSetup {
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub settings: serde_json::Value,
     pub token: Option<String>,
+}
+
+impl OtherSetup {
+    /// The kind as a provider; a name Bosun does not know is invalid input.
+    pub fn provider(&self) -> Result<Provider> {
+        Provider::parse(&self.kind).ok_or_else(|| {
+            AppError::InvalidInput(format!(
+                "unknown source kind {:?} (jira, pagerduty or slack)",
+                self.kind
+            ))
+        })
+    }
 }
 
 impl std::fmt::Debug for OtherSetup {
@@ -629,6 +642,7 @@ impl App {
 
     /// Check a Jira, PagerDuty or Slack token live (one cheap authenticated request).
     pub async fn check_other_source(&self, s: &OtherSetup) -> Result<SourceCheck> {
+        let kind = s.provider()?;
         let token = s
             .token
             .as_deref()
@@ -639,7 +653,7 @@ impl App {
             .base_url
             .clone()
             .filter(|b| !b.trim().is_empty())
-            .or_else(|| secrets::default_base_url(&s.kind).map(str::to_string))
+            .or_else(|| secrets::default_base_url(kind).map(str::to_string))
             .ok_or_else(|| {
                 AppError::InvalidInput(format!("a {} source needs its site's URL", s.kind))
             })?;
@@ -655,8 +669,8 @@ impl App {
             ))
             .build()
             .map_err(|e| AppError::InvalidInput(e.to_string()))?;
-        let req = match s.kind.as_str() {
-            "jira" => {
+        let req = match kind {
+            Provider::Jira => {
                 let r = client.get(format!("{base}/rest/api/3/myself"));
                 match s
                     .settings
@@ -669,14 +683,14 @@ impl App {
                 }
             }
             // Any valid key may read its account's abilities (an account key has no user).
-            "pagerduty" => client
+            Provider::Pagerduty => client
                 .get(format!("{base}/abilities"))
                 .header("authorization", format!("Token token={token}"))
                 .header("accept", "application/vnd.pagerduty+json;version=2"),
-            "slack" => client
+            Provider::Slack => client
                 .post(format!("{base}/api/auth.test"))
                 .bearer_auth(token),
-            other => {
+            other @ (Provider::Github | Provider::Git) => {
                 return Err(AppError::InvalidInput(format!(
                     "no live check for {other} sources (jira, pagerduty or slack)"
                 )));
@@ -699,9 +713,9 @@ impl App {
             who: None,
             detail: why,
         };
-        Ok(match (s.kind.as_str(), status) {
+        Ok(match (kind, status) {
             (_, 401 | 403) => refused(format!("{base} refused the token (HTTP {status})")),
-            ("slack", 200) if body["ok"].as_bool() == Some(true) => SourceCheck {
+            (Provider::Slack, 200) if body["ok"].as_bool() == Some(true) => SourceCheck {
                 ok: true,
                 who: body["user"].as_str().map(|u| {
                     format!(
@@ -711,7 +725,7 @@ impl App {
                 }),
                 detail: "authenticated".into(),
             },
-            ("slack", _) => refused(format!(
+            (Provider::Slack, _) => refused(format!(
                 "Slack refused the token ({})",
                 body["error"].as_str().unwrap_or("not ok")
             )),
@@ -753,7 +767,7 @@ impl App {
                 .filter(|b| !b.is_empty() && *b != discover::PUBLIC_API)
                 .map(str::to_string);
             self.add_source(NewSourceSpec {
-                kind: "github".into(),
+                kind: Provider::Github,
                 name: name.clone(),
                 base_url: base,
                 settings,
@@ -762,13 +776,14 @@ impl App {
             added.push(name);
         }
         for o in &setup.others {
+            let kind = o.provider()?;
             let name = if o.name.trim().is_empty() {
-                o.kind.clone()
+                kind.to_string()
             } else {
                 o.name.trim().to_string()
             };
             self.add_source(NewSourceSpec {
-                kind: o.kind.clone(),
+                kind,
                 name: name.clone(),
                 base_url: o.base_url.clone().filter(|b| !b.trim().is_empty()),
                 settings: if o.settings.is_null() {

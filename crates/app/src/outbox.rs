@@ -22,6 +22,7 @@ use crate::{App, AppError, Result};
 use bosun_connectors::http::{Auth, HttpClient};
 use bosun_connectors::outbox::{self, Outbound, Receipt};
 use bosun_core::Sensitive;
+use bosun_core::model::Provider;
 use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
 use bosun_signals::input::Extra;
@@ -123,7 +124,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     let account = |person: i64, provider: &str| -> Result<Option<(String, Option<String>)>> {
         Ok(accounts::first_of_person(conn, person, provider)?)
     };
-    let source_of_kind = |k: &str| -> Result<i64> {
+    let source_of_kind = |k: Provider| -> Result<i64> {
         sync_state::first_enabled_source(conn, k)?.ok_or_else(|| {
             AppError::NotFound(format!("no {k} source to send action {} through", row.id))
         })
@@ -131,13 +132,13 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     let repo_source = |repo: &str| -> Result<i64> {
         match code::github_repo_source(conn, repo)? {
             Some(id) => Ok(id),
-            None => source_of_kind("github"),
+            None => source_of_kind(Provider::Github),
         }
     };
     let ticket_source = |key: &str| -> Result<i64> {
         match planning::ticket_source(conn, key)? {
             Some(id) => Ok(id),
-            None => source_of_kind("jira"),
+            None => source_of_kind(Provider::Jira),
         }
     };
     Ok(match kind {
@@ -146,7 +147,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
             let (user, _) =
                 account(p, "slack")?.ok_or_else(|| missing("Slack account for the recipient"))?;
             (
-                source_of_kind("slack")?,
+                source_of_kind(Provider::Slack)?,
                 Outbound::SlackDm {
                     user,
                     text: row.body.clone(),
@@ -158,7 +159,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
             let channel = chat::channel_external_id(conn, name.trim_start_matches('#'))?
                 .ok_or_else(|| AppError::NotFound(format!("no Slack channel #{name}")))?;
             (
-                source_of_kind("slack")?,
+                source_of_kind(Provider::Slack)?,
                 Outbound::SlackMessage {
                     channel,
                     text: row.body.clone(),
@@ -240,7 +241,7 @@ fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Res
         },
         _ => Auth::Bearer(token),
     };
-    let headers = outbox::headers(&source.kind);
+    let headers = outbox::headers(source.kind);
     let http = HttpClient::new(
         &source.name,
         &api,
@@ -291,7 +292,7 @@ impl App {
                 );
                 let tokens = self.tokens().clone();
                 match tokio::task::spawn_blocking(move || {
-                    tokens.resolve(&kind, &name, base.as_deref())
+                    tokens.resolve(kind, &name, base.as_deref())
                 })
                 .await
                 .map_err(|e| AppError::Keychain(e.to_string()))??
@@ -301,7 +302,7 @@ impl App {
                         return Err(AppError::Keychain(format!(
                             "no token for source {}: {}",
                             source.name,
-                            crate::secrets::missing_hint(&source.kind, &source.name)
+                            crate::secrets::missing_hint(source.kind, &source.name)
                         )));
                     }
                 }
@@ -417,7 +418,7 @@ impl App {
         let decision = self
             .decide(&store, &policy.bundle, &row, text, Some(&who), now)?
             .at(now);
-        let decision_json = serde_json::to_string(&decision).unwrap_or_default();
+        let decision_json = serde_json::to_string(&decision)?;
         let subject = format!("action:{id}");
         let (status, not_before, result) = if decision.denied() {
             ("denied", None, "denied")
@@ -651,7 +652,7 @@ impl App {
         if !denied && !decision.deferred() {
             return Ok(None);
         }
-        let decision_json = serde_json::to_string(&decision).unwrap_or_default();
+        let decision_json = serde_json::to_string(&decision)?;
         let not_before = decision.defer_until.unwrap_or(now + 60);
         store.write(|tx| {
             if denied {
@@ -750,7 +751,7 @@ impl App {
             let now = self.now();
             match result {
                 Ok((r, already)) => {
-                    let detail = serde_json::to_string(&r).unwrap_or_default();
+                    let detail = serde_json::to_string(&r)?;
                     store.write(|tx| {
                         actions::mark_sent(tx, id, now, &detail)?;
                         audit::append(

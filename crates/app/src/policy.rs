@@ -59,7 +59,7 @@ impl App {
         }
         match Bundle::load_dir(&dir) {
             Ok(bundle) => {
-                let files = serde_json::to_string(&bundle.files).unwrap_or_default();
+                let files = serde_json::to_string(&bundle.files)?;
                 meta::set(conn, LAST_GOOD, &files)?;
                 Ok(Policy {
                     bundle,

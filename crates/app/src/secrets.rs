@@ -16,6 +16,7 @@ pub mod token_file;
 
 use crate::{AppError, Result};
 use bosun_core::Sensitive;
+use bosun_core::model::Provider;
 use serde::Serialize;
 pub use store::{FILE_NAME, Moved, PASSPHRASE_VAR, StoreKind, TokenStore, TokenStoreStatus};
 pub use token_file::TokenFileError;
@@ -37,7 +38,12 @@ pub enum TokenOrigin {
 }
 
 /// The environment variables checked for a source, most specific first.
-pub fn env_vars(kind: &str, source: &str) -> Vec<String> {
+pub fn env_vars(kind: Provider, source: &str) -> Vec<String> {
+    vars_for(kind.as_str(), source)
+}
+
+/// [`env_vars`] for anything with a kind name (`llm` for the language model endpoint).
+pub(crate) fn vars_for(kind: &str, source: &str) -> Vec<String> {
     let name: String = source
         .chars()
         .map(|c| {
@@ -55,22 +61,22 @@ pub fn env_vars(kind: &str, source: &str) -> Vec<String> {
 }
 
 /// The public API a kind's sources talk to when they name no base URL.
-pub fn default_base_url(kind: &str) -> Option<&'static str> {
+pub fn default_base_url(kind: Provider) -> Option<&'static str> {
     match kind {
-        "github" => Some("https://api.github.com"),
-        "pagerduty" => Some("https://api.pagerduty.com"),
-        "slack" => Some("https://slack.com"),
-        _ => None,
+        Provider::Github => Some("https://api.github.com"),
+        Provider::Pagerduty => Some("https://api.pagerduty.com"),
+        Provider::Slack => Some("https://slack.com"),
+        Provider::Jira | Provider::Git => None,
     }
 }
 
 /// The variable that moves a kind-wide token to another origin (GitHub Enterprise, a Jira site).
-pub fn origin_var(kind: &str) -> String {
-    format!("BOSUN_{}_TOKEN_ORIGIN", kind.to_uppercase())
+pub fn origin_var(kind: Provider) -> String {
+    format!("BOSUN_{}_TOKEN_ORIGIN", kind.as_str().to_uppercase())
 }
 
 /// The origin a kind-wide environment token may be sent to, if any.
-fn kind_token_origin(kind: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+fn kind_token_origin(kind: Provider, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     match env(&origin_var(kind)) {
         Some(o) => bosun_connectors::http::origin_of(o.trim()),
         None => default_base_url(kind).and_then(bosun_connectors::http::origin_of),
@@ -81,7 +87,7 @@ fn kind_token_origin(kind: &str, env: &dyn Fn(&str) -> Option<String>) -> Option
 /// kind's public API), read through `env`: `BOSUN_TOKEN_<SOURCE>`, else the kind-wide variable
 /// when the source is on the origin that variable is bound to.
 pub fn env_token(
-    kind: &str,
+    kind: Provider,
     source: &str,
     base_url: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
@@ -117,7 +123,7 @@ pub fn env_token(
 }
 
 /// What to set when a source has no token.
-pub fn missing_hint(kind: &str, source: &str) -> String {
+pub fn missing_hint(kind: Provider, source: &str) -> String {
     let vars = env_vars(kind, source);
     let bound = default_base_url(kind).map_or_else(
         || format!("only with {} naming this source's origin", origin_var(kind)),
@@ -137,7 +143,7 @@ impl TokenStore {
     /// unlocked if it holds a token for `source`).
     pub fn resolve(
         &self,
-        kind: &str,
+        kind: Provider,
         source: &str,
         base_url: Option<&str>,
     ) -> Result<Option<(Sensitive<String>, TokenOrigin)>> {
@@ -160,7 +166,7 @@ impl TokenStore {
 
     /// Where the token would come from, without failing when the store cannot be read (and
     /// without the file's passphrase: its entry names are not secret).
-    pub fn origin(&self, kind: &str, source: &str, base_url: Option<&str>) -> TokenOrigin {
+    pub fn origin(&self, kind: Provider, source: &str, base_url: Option<&str>) -> TokenOrigin {
         if let Some((_, o)) = env_token(kind, source, base_url, &|v| std::env::var(v).ok()) {
             return o;
         }
@@ -198,11 +204,11 @@ mod tests {
         let plain = [("BOSUN_GITHUB_TOKEN", "ghp_x")];
         let e = env(&plain);
         assert_eq!(
-            var_of(env_token("github", "gh", None, &e)).as_deref(),
+            var_of(env_token(Provider::Github, "gh", None, &e)).as_deref(),
             Some("BOSUN_GITHUB_TOKEN")
         );
         let api = Some("https://api.github.com/");
-        assert!(env_token("github", "gh", api, &e).is_some());
+        assert!(env_token(Provider::Github, "gh", api, &e).is_some());
         for elsewhere in [
             "https://evil.example",
             "http://api.github.com",
@@ -210,28 +216,28 @@ mod tests {
             "http://127.0.0.1:9000",
         ] {
             assert!(
-                env_token("github", "gh", Some(elsewhere), &e).is_none(),
+                env_token(Provider::Github, "gh", Some(elsewhere), &e).is_none(),
                 "{elsewhere}"
             );
         }
         // Jira has no public API: its kind-wide token needs an origin named.
         let jira = [("BOSUN_JIRA_TOKEN", "j")];
         let site = Some("https://acme.atlassian.net");
-        assert!(env_token("jira", "j", site, &env(&jira)).is_none());
+        assert!(env_token(Provider::Jira, "j", site, &env(&jira)).is_none());
         // Moved to a GitHub Enterprise host: only that host (scheme, host and port) gets it.
         let moved = [
             ("BOSUN_GITHUB_TOKEN", "ghp_x"),
             ("BOSUN_GITHUB_TOKEN_ORIGIN", "http://127.0.0.1:9000/"),
         ];
         let e = env(&moved);
-        assert!(env_token("github", "gh", Some("http://127.0.0.1:9000/api/v3"), &e).is_some());
-        assert!(env_token("github", "gh", Some("http://127.0.0.1:9001/api/v3"), &e).is_none());
-        assert!(env_token("github", "gh", None, &e).is_none());
+        assert!(env_token(Provider::Github, "gh", Some("http://127.0.0.1:9000/api/v3"), &e).is_some());
+        assert!(env_token(Provider::Github, "gh", Some("http://127.0.0.1:9001/api/v3"), &e).is_none());
+        assert!(env_token(Provider::Github, "gh", None, &e).is_none());
         // A source's own variable is its own, wherever it points.
         let own = [("BOSUN_TOKEN_GH", "t")];
         assert_eq!(
             var_of(env_token(
-                "github",
+                Provider::Github,
                 "gh",
                 Some("https://evil.example"),
                 &env(&own)

@@ -1,5 +1,6 @@
 //! The app service proper.
 
+use bosun_core::model::Provider;
 use crate::config::Config;
 use crate::paths::Paths;
 use crate::secrets::{self, TokenOrigin, TokenStore};
@@ -32,7 +33,7 @@ pub struct App {
 pub struct SourceView {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: Provider,
     pub base_url: Option<String>,
     pub settings: serde_json::Value,
     pub enabled: bool,
@@ -89,7 +90,7 @@ impl HistoryView {
 /// A source of any kind: `settings` is the connector's settings JSON (validated here).
 #[derive(Debug, Clone)]
 pub struct NewSourceSpec {
-    pub kind: String,
+    pub kind: Provider,
     pub name: String,
     pub base_url: Option<String>,
     pub settings: serde_json::Value,
@@ -192,7 +193,7 @@ fn view(s: &Source, token: TokenOrigin) -> SourceView {
     SourceView {
         id: s.id,
         name: s.name.clone(),
-        kind: s.kind.clone(),
+        kind: s.kind,
         base_url: s.base_url.clone(),
         settings: s.settings.clone(),
         enabled: s.enabled,
@@ -216,7 +217,7 @@ pub(crate) async fn source_token(
     if source.demo {
         return Ok(Some(Sensitive::new(bosun_fakes::DEMO_TOKEN.to_string())));
     }
-    if source.kind == "git" {
+    if source.kind == Provider::Git {
         return Ok(None);
     }
     let (kind, name, base) = (
@@ -226,13 +227,13 @@ pub(crate) async fn source_token(
     );
     let tokens = tokens.clone();
     let resolved =
-        tokio::task::spawn_blocking(move || tokens.resolve(&kind, &name, base.as_deref()))
+        tokio::task::spawn_blocking(move || tokens.resolve(kind, &name, base.as_deref()))
             .await
             .map_err(|e| AppError::Keychain(e.to_string()))??;
     match resolved {
         Some((t, _)) => Ok(Some(t)),
         None => {
-            let hint = secrets::missing_hint(&source.kind, &source.name);
+            let hint = secrets::missing_hint(source.kind, &source.name);
             Err(AppError::NotFound(format!(
                 "no token for source {}: run `bosun sources add` with --token-stdin, or {hint}",
                 source.name
@@ -245,7 +246,7 @@ fn token_origin(tokens: &TokenStore, s: &Source) -> TokenOrigin {
     match (s.demo, s.kind.as_str()) {
         (_, "git") => TokenOrigin::NotNeeded,
         (true, _) => TokenOrigin::Demo,
-        _ => tokens.origin(&s.kind, &s.name, s.base_url.as_deref()),
+        _ => tokens.origin(s.kind, &s.name, s.base_url.as_deref()),
     }
 }
 
@@ -396,7 +397,7 @@ impl App {
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: "github",
+                    kind: Provider::Github,
                     name: &s.name,
                     base_url: base,
                     settings: settings.clone(),
@@ -431,14 +432,14 @@ impl App {
         let bad = |e: serde_json::Error| {
             AppError::InvalidInput(format!("{} source settings: {e}", spec.kind))
         };
-        match spec.kind.as_str() {
-            "github" => drop(
+        match spec.kind {
+            Provider::Github => drop(
                 serde_json::from_value::<bosun_connectors::github::GithubSettings>(
                     spec.settings.clone(),
                 )
                 .map_err(bad)?,
             ),
-            "jira" => {
+            Provider::Jira => {
                 let s: jira::JiraSettings =
                     serde_json::from_value(spec.settings.clone()).map_err(bad)?;
                 if let Some(web) = &s.web_url
@@ -459,11 +460,11 @@ impl App {
                     ));
                 }
             }
-            "pagerduty" => drop(
+            Provider::Pagerduty => drop(
                 serde_json::from_value::<pagerduty::PagerDutySettings>(spec.settings.clone())
                     .map_err(bad)?,
             ),
-            "slack" => {
+            Provider::Slack => {
                 let s: slack::SlackSettings =
                     serde_json::from_value(spec.settings.clone()).map_err(bad)?;
                 if s.channels.is_empty() {
@@ -472,10 +473,10 @@ impl App {
                     ));
                 }
             }
-            "git" => {
+            Provider::Git => {
                 let source = Source {
                     id: 0,
-                    kind: "git".into(),
+                    kind: Provider::Git,
                     name: spec.name.clone(),
                     base_url: None,
                     settings: spec.settings.clone(),
@@ -491,11 +492,6 @@ impl App {
                     .map_err(|e| AppError::InvalidInput(e.to_string()))?;
                 git::read::open(&settings.path)
                     .map_err(|e| AppError::InvalidInput(e.to_string()))?;
-            }
-            other => {
-                return Err(AppError::InvalidInput(format!(
-                    "unknown source kind {other:?} (github, jira, pagerduty, slack, git)"
-                )));
             }
         }
         let mut store = self.store()?;
@@ -514,7 +510,7 @@ impl App {
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: &spec.kind,
+                    kind: spec.kind,
                     name: &spec.name,
                     base_url: base,
                     settings: spec.settings.clone(),
@@ -721,7 +717,7 @@ impl App {
             let store = self.store()?;
             self.find_source(&store, key)?
         };
-        if source.kind != "github" {
+        if source.kind != Provider::Github {
             return Err(AppError::InvalidInput(format!(
                 "source {} is a {} source; workflows are GitHub's",
                 source.name, source.kind
@@ -751,7 +747,7 @@ impl App {
         let mut watched: Vec<(std::path::PathBuf, String)> = Vec::new();
         for s in sync_state::sources(store.conn())?
             .into_iter()
-            .filter(|s| s.kind == "git" && s.enabled)
+            .filter(|s| s.kind == Provider::Git && s.enabled)
         {
             let (settings, _) = git::GitSettings::from_source(&s)?;
             watched.push((std::path::PathBuf::from(settings.path), s.name));

@@ -2,6 +2,7 @@
 //! the API's `token_store`, `use_token_file` and `unlock_token_file`. The stores themselves are
 //! in `secrets` (docs/tokens.md).
 
+use bosun_core::model::Provider;
 use crate::secrets::{Moved, TokenStoreStatus};
 use crate::{App, Result};
 use bosun_core::Sensitive;
@@ -26,7 +27,7 @@ impl App {
         }
         Ok(sync_state::sources(self.store()?.conn())?
             .into_iter()
-            .filter(|s| !s.demo && s.kind != "git")
+            .filter(|s| !s.demo && s.kind != Provider::Git)
             .map(|s| s.name)
             .collect())
     }

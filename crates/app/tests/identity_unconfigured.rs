@@ -130,7 +130,7 @@ fn a_github_only_organisation_without_people_keeps_its_reviews() {
                 sync_state::put_source(
                     tx,
                     &NewSource {
-                        kind: "github",
+                        kind: bosun_core::model::Provider::Github,
                         name: GITHUB_SOURCE,
                         base_url: Some(&providers.github.base_url),
                         settings: serde_json::to_value(GithubSettings {

@@ -226,7 +226,7 @@ async fn an_expired_lease_is_recovered_without_a_duplicate() {
         "slack",
         &s.fakes.slack.base_url,
         Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
-        outbox::headers("slack"),
+        outbox::headers(bosun_core::model::Provider::Slack),
         HttpConfig::default(),
         Arc::new(bosun_connectors::NullSink),
     )
@@ -424,7 +424,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
         "github",
         &gh,
         Auth::Bearer(bosun_core::Sensitive::new(demo::DEMO_TOKEN.to_string())),
-        outbox::headers("github"),
+        outbox::headers(bosun_core::model::Provider::Github),
         HttpConfig::default(),
         Arc::new(bosun_connectors::NullSink),
     )

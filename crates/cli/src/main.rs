@@ -21,6 +21,7 @@ use anyhow::Context;
 use bosun_app::demo::{self, DemoOptions};
 use bosun_app::{App, AppError, NewSourceSpec, Paths};
 use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
+use bosun_core::model::Provider;
 use clap::Parser;
 use cli::{AddSource, Cli, Command, DemoCommand, PeopleCommand, Shape, SourcesCommand};
 
@@ -488,7 +489,7 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
                 settings["deploy_environment"] = json!(env);
             }
             NewSourceSpec {
-                kind: "github".into(),
+                kind: Provider::Github,
                 name,
                 base_url,
                 settings,
@@ -512,7 +513,7 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
                 settings["waiting_statuses"] = json!(waiting);
             }
             NewSourceSpec {
-                kind: "jira".into(),
+                kind: Provider::Jira,
                 name,
                 base_url: Some(base_url),
                 settings,
@@ -525,7 +526,7 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
             services,
             token_stdin,
         } => NewSourceSpec {
-            kind: "pagerduty".into(),
+            kind: Provider::Pagerduty,
             name,
             base_url,
             settings: json!({"services": services}),
@@ -537,7 +538,7 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
             channels,
             token_stdin,
         } => NewSourceSpec {
-            kind: "slack".into(),
+            kind: Provider::Slack,
             name,
             base_url,
             settings: json!({"channels": channels}),
@@ -574,7 +575,7 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
                 settings["default_branch"] = json!(b);
             }
             NewSourceSpec {
-                kind: "git".into(),
+                kind: Provider::Git,
                 name,
                 base_url: None,
                 settings,

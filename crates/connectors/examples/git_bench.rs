@@ -62,7 +62,7 @@ fn main() -> Result<(), BoxError> {
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: "git",
+                    kind: bosun_core::model::Provider::Git,
                     name: "bench",
                     base_url: None,
                     settings: settings.clone(),

@@ -8,6 +8,7 @@ use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
 use crate::{ConnectorError, Result, git, github, jira, pagerduty, slack};
 use bosun_core::Clock;
+use bosun_core::model::Provider;
 use bosun_core::Sensitive;
 use bosun_store::sync_state::{self, Source};
 use serde::Serialize;
@@ -23,7 +24,7 @@ pub struct SyncJob {
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceOutcome {
     pub source: String,
-    pub kind: String,
+    pub kind: Provider,
     pub ok: bool,
     pub error: Option<String>,
     pub error_code: Option<bosun_core::Code>,
@@ -156,7 +157,7 @@ pub async fn run_stage(
         });
         out.push(SourceOutcome {
             source: source.name.clone(),
-            kind: source.kind.clone(),
+            kind: source.kind,
             ok: error.is_none(),
             error,
             error_code: code,
@@ -183,12 +184,12 @@ async fn sync_one(
             .clone()
             .ok_or_else(|| ConnectorError::Config(format!("source {} has no token", source.name)))
     };
-    if stage == Stage::History && source.kind != "github" {
+    if stage == Stage::History && source.kind != Provider::Github {
         // Only GitHub splits its first sync (docs/sync.md#the-first-sync).
         return Ok(Report::default());
     }
-    Ok(match source.kind.as_str() {
-        "github" => {
+    Ok(match source.kind {
+        Provider::Github => {
             let s = github::sync_stage(db, source, token()?, cfg.clone(), now, sink, stage).await?;
             Report {
                 requests: s.requests,
@@ -197,7 +198,7 @@ async fn sync_one(
                 warnings: s.errors.into_iter().chain(s.warnings).collect(),
             }
         }
-        "jira" => {
+        Provider::Jira => {
             let s = jira::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
             Report {
                 requests: s.requests,
@@ -206,7 +207,7 @@ async fn sync_one(
                 warnings: s.refused,
             }
         }
-        "pagerduty" => {
+        Provider::Pagerduty => {
             let s = pagerduty::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
             Report {
                 requests: s.requests,
@@ -215,7 +216,7 @@ async fn sync_one(
                 warnings: Vec::new(),
             }
         }
-        "slack" => {
+        Provider::Slack => {
             let s = slack::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
             Report {
                 requests: s.requests,
@@ -224,7 +225,7 @@ async fn sync_one(
                 warnings: Vec::new(),
             }
         }
-        "git" => {
+        Provider::Git => {
             let s = git::sync_source(db, source, now, sink).await?;
             Report {
                 requests: 0,
@@ -232,12 +233,6 @@ async fn sync_one(
                 items: s.commits_walked,
                 warnings: s.notes,
             }
-        }
-        other => {
-            return Err(ConnectorError::Config(format!(
-                "source {}: unknown kind {other:?}",
-                source.name
-            )));
         }
     })
 }

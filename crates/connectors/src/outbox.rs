@@ -12,12 +12,13 @@
 use crate::error::{ConnectorError, Result};
 use crate::http::{HttpClient, github_headers};
 use reqwest::header::{self, HeaderMap, HeaderValue};
+use bosun_core::model::Provider;
 use serde_json::{Value, json};
 
-/// The headers a provider's write API expects (`github`, `jira`, `slack`).
-pub fn headers(provider: &str) -> HeaderMap {
+/// The headers a provider's write API expects.
+pub fn headers(provider: Provider) -> HeaderMap {
     match provider {
-        "github" => github_headers(),
+        Provider::Github => github_headers(),
         _ => {
             let mut h = HeaderMap::new();
             h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));

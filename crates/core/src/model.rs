@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A tool Bosun reads from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Provider {
     /// GitHub.
     Github,
@@ -43,6 +44,12 @@ impl Provider {
             "git" => Provider::Git,
             _ => return None,
         })
+    }
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

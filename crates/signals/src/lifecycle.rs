@@ -17,6 +17,7 @@ use std::collections::HashMap;
 /// Where a signal stands with the manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SignalStatus"))]
 pub enum Status {
     /// Open: needs attention.
     Open,

@@ -108,6 +108,7 @@ impl std::fmt::Display for Kind {
 /// How much a signal matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SignalSeverity"))]
 pub enum Severity {
     /// Worth knowing.
     Low,

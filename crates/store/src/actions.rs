@@ -174,7 +174,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<ActionRow>> {
 
 /// Actions in any of `statuses` (all when empty), oldest first.
 pub fn list(conn: &Connection, statuses: &[&str]) -> Result<Vec<ActionRow>> {
-    let list = serde_json::to_string(statuses).unwrap_or_else(|_| "[]".into());
+    let list = crate::to_json(statuses)?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE ?1 = '[]' OR status IN (SELECT value FROM json_each(?1)) ORDER BY id"
     ))?;

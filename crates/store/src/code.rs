@@ -58,7 +58,7 @@ pub fn replace_code_owners(conn: &Connection, repo_id: i64, rules: &[CodeOwnerRu
             repo_id,
             i as i64,
             rule.pattern,
-            serde_json::to_string(&rule.owners).unwrap_or_default()
+            crate::to_json(&rule.owners)?
         ])?;
     }
     Ok(())
@@ -158,7 +158,7 @@ pub fn upsert_pull_request(conn: &Connection, repo_id: i64, b: &PullRequestBundl
             pr.deletions,
             pr.changed_files,
             pr.commits_count,
-            serde_json::to_string(&pr.labels).unwrap_or_else(|_| "[]".into()),
+            crate::to_json(&pr.labels)?,
             pr.html_url
         ],
         |r| r.get(0),

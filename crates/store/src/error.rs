@@ -41,6 +41,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("could not write a value as JSON: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 impl StoreError {

@@ -18,6 +18,7 @@ pub mod knowledge;
 pub mod lifecycle;
 pub mod links;
 pub mod meta;
+mod change_log;
 pub mod metric_changes;
 pub mod metrics_dataset;
 pub mod migrations;
@@ -80,6 +81,27 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+/// A provider name column (`github`, `jira`, …) read as [`bosun_core::model::Provider`]; a name
+/// this version does not know is a conversion error naming it.
+pub(crate) fn provider_column(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<bosun_core::model::Provider> {
+    let name: String = r.get(i)?;
+    bosun_core::model::Provider::parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown provider {name:?}").into(),
+        )
+    })
+}
+
+/// `value` as JSON text for a column or a bound parameter (an error, never a stand-in like `"[]"`).
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
 /// Make the database file readable and writable by the user only (by path: `chmod`, never an
 /// `open` and `close` of our own. Closing any descriptor of a database file drops every POSIX lock
 /// this process holds on it, SQLite's included, which lets another connection in the process write
@@ -97,7 +119,9 @@ fn make_private(path: &Path) -> std::io::Result<()> {
 
 /// An exclusive lock on `<database>.lock`, held while a database is opened and migrated (released
 /// when dropped). A file of its own: SQLite never opens it, so closing it cannot drop SQLite's locks.
-struct OpenLock(std::fs::File);
+struct OpenLock {
+    _held: std::fs::File,
+}
 
 impl OpenLock {
     fn take(path: &Path) -> Result<OpenLock> {
@@ -114,7 +138,7 @@ impl OpenLock {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&lock_path).map_err(io)?;
         file.lock().map_err(io)?;
-        Ok(OpenLock(file))
+        Ok(OpenLock { _held: file })
     }
 }
 

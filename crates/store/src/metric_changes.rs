@@ -12,6 +12,8 @@ pub struct Changes {
     pub services: Vec<i64>,
     pub tickets: Vec<i64>,
     pub sprints: Vec<i64>,
+    /// Kinds a trigger logged that this code does not know: the reader reloads everything.
+    pub unknown: Vec<String>,
 }
 
 impl Changes {
@@ -20,33 +22,20 @@ impl Changes {
             && self.services.is_empty()
             && self.tickets.is_empty()
             && self.sprints.is_empty()
+            && self.unknown.is_empty()
     }
 }
 
 /// Take what changed and clear the log, atomically.
 pub fn drain(conn: &Connection) -> Result<Changes> {
-    let mut stmt = conn.prepare_cached("DELETE FROM metric_changes RETURNING kind, key")?;
-    let mut out = Changes::default();
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (kind, key) = row?;
-        match kind.as_str() {
-            "repo" => out.repos.push(key),
-            "service" => out.services.push(key),
-            "ticket" => out.tickets.push(key),
-            "sprint" => out.sprints.push(key),
-            _ => {}
-        }
-    }
-    for v in [
-        &mut out.repos,
-        &mut out.services,
-        &mut out.tickets,
-        &mut out.sprints,
-    ] {
-        v.sort_unstable();
-    }
-    Ok(out)
+    let mut log = crate::change_log::drain(conn, "metric_changes")?;
+    Ok(Changes {
+        repos: log.take("repo"),
+        services: log.take("service"),
+        tickets: log.take("ticket"),
+        sprints: log.take("sprint"),
+        unknown: log.unknown(),
+    })
 }
 
 /// How many times who is who (people, accounts, e-mails, teams, members, repositories, services)
@@ -62,6 +51,21 @@ pub fn identity_version(conn: &Connection) -> Result<i64> {
 mod tests {
     use super::*;
     use crate::Store;
+
+    #[test]
+    fn a_kind_this_code_does_not_know_is_reported_not_dropped() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO metric_changes (kind, key) VALUES ('repo', 9), ('repo', 4), ('epic', 1);",
+        )
+        .unwrap();
+        let changes = drain(c).unwrap();
+        assert_eq!(changes.repos, vec![4, 9]);
+        assert_eq!(changes.unknown, vec!["epic".to_string()]);
+        assert!(!changes.is_empty());
+        assert!(drain(c).unwrap().is_empty(), "drained once");
+    }
 
     #[test]
     fn writes_are_logged_by_what_they_touch_and_drained_once() {
@@ -123,7 +127,8 @@ mod tests {
                 repos: vec![7],
                 services: vec![],
                 tickets: vec![11],
-                sprints: vec![9]
+                sprints: vec![9],
+                unknown: vec![],
             }
         );
     }

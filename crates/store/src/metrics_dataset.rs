@@ -15,8 +15,8 @@ use rusqlite::{Connection, Params, params_from_iter};
 struct Only(Option<String>);
 
 impl Only {
-    fn of(ids: Option<&[i64]>) -> Only {
-        Only(ids.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())))
+    fn of(ids: Option<&[i64]>) -> Result<Only> {
+        Ok(Only(ids.map(crate::to_json).transpose()?))
     }
 
     /// `WHERE <col> IN (the ids)`, or nothing (`kw` = "WHERE" or "AND").
@@ -162,7 +162,7 @@ pub fn commit_parents(
     conn: &Connection,
     repos: Option<&[i64]>,
 ) -> Result<Vec<(i64, String, String)>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let by_repo = only.clause("WHERE", "repo_id");
     rows(
         conn,
@@ -189,7 +189,7 @@ pub struct CommitRow {
 
 /// The commits of `repos` (or all), by repository then commit time.
 pub fn commits(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<CommitRow>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let by_repo = only.clause("WHERE", "repo_id");
     rows(
         conn,
@@ -216,7 +216,7 @@ pub fn commits(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<CommitRow
 
 /// (pull request, commit): the commits of the pull requests of `repos` (or all), in order.
 pub fn pr_commits(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<(i64, String)>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let by_pr = only.pr_clause("WHERE", "pr_id");
     rows(
         conn,
@@ -237,7 +237,7 @@ pub struct ReviewRow {
 
 /// The submitted reviews of the pull requests of `repos` (or all), by pull request in order.
 pub fn reviews(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<ReviewRow>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let and_pr = only.pr_clause("AND", "pr_id");
     rows(
         conn,
@@ -259,7 +259,7 @@ pub fn reviews(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<ReviewRow
 /// (pull request, person): the pending review requests of the pull requests of `repos` (or all)
 /// to accounts linked to a person.
 pub fn requested_reviewers(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<(i64, i64)>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let and_rr = only.pr_clause("AND", "rr.pr_id");
     rows(
         conn,
@@ -274,7 +274,7 @@ pub fn requested_reviewers(conn: &Connection, repos: Option<&[i64]>) -> Result<V
 /// (pull request, when): the last time each pull request of `repos` (or all) was marked ready
 /// for review.
 pub fn ready_for_review(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<(i64, Ts)>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let and_pr = only.pr_clause("AND", "pr_id");
     rows(
         conn,
@@ -311,7 +311,7 @@ pub struct PullRequestRow {
 
 /// The pull requests of `repos` (or all), by repository then number.
 pub fn pull_requests(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<PullRequestRow>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let by_repo = only.clause("WHERE", "repo_id");
     rows(
         conn,
@@ -367,7 +367,7 @@ pub struct DeploymentRow {
 
 /// The deployments of `repos` (or all), by repository then id.
 pub fn deployments(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<DeploymentRow>> {
-    let only = Only::of(repos);
+    let only = Only::of(repos)?;
     let by_dep_repo = only.clause("WHERE", "d.repo_id");
     rows(
         conn,
@@ -417,7 +417,7 @@ fn of_services(only: &Only) -> (String, String) {
 /// (incident, note): the annotations of the incidents of `services` (or all; `0` = no service),
 /// in order.
 pub fn incident_notes(conn: &Connection, services: Option<&[i64]>) -> Result<Vec<(i64, String)>> {
-    let only = Only::of(services);
+    let only = Only::of(services)?;
     let (_, and_of_services) = of_services(&only);
     rows(
         conn,
@@ -446,7 +446,7 @@ pub struct IncidentRow {
 
 /// The incidents of `services` (or all; `0` = no service), by creation.
 pub fn incidents(conn: &Connection, services: Option<&[i64]>) -> Result<Vec<IncidentRow>> {
-    let only = Only::of(services);
+    let only = Only::of(services)?;
     let (of_services, _) = of_services(&only);
     rows(
         conn,
@@ -514,7 +514,7 @@ pub struct StatusPeriodRow {
 
 /// The status periods of `tickets` (or all), by ticket in order.
 pub fn status_periods(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<StatusPeriodRow>> {
-    let only = Only::of(tickets);
+    let only = Only::of(tickets)?;
     let by_ticket = only.clause("WHERE", "ticket_id");
     rows(
         conn,
@@ -545,7 +545,7 @@ pub struct SprintStayRow {
 
 /// The sprint stays of `tickets` (or all), by ticket in order.
 pub fn sprint_stays(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<SprintStayRow>> {
-    let only = Only::of(tickets);
+    let only = Only::of(tickets)?;
     let by_ticket = only.clause("WHERE", "ticket_id");
     rows(
         conn,
@@ -566,7 +566,7 @@ pub fn sprint_stays(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<Sp
 
 /// (ticket, blocking key): the "is blocked by" links of `tickets` (or all), in order.
 pub fn blocked_by(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<(i64, String)>> {
-    let only = Only::of(tickets);
+    let only = Only::of(tickets)?;
     let and_ticket = only.clause("AND", "ticket_id");
     rows(
         conn,
@@ -599,7 +599,7 @@ pub struct TicketRow {
 
 /// The tickets `tickets` (or all), by id.
 pub fn tickets(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<TicketRow>> {
-    let only = Only::of(tickets);
+    let only = Only::of(tickets)?;
     let by_id = only.clause("WHERE", "t.id");
     rows(
         conn,

@@ -81,7 +81,7 @@ pub fn upsert_ticket(
             reporter,
             t.story_points,
             t.flagged,
-            serde_json::to_string(&t.labels).unwrap_or_else(|_| "[]".into()),
+            crate::to_json(&t.labels)?,
             t.parent_key,
             t.created_at,
             t.updated_at,

@@ -13,6 +13,8 @@ pub struct Changes {
     pub incidents: Vec<i64>,
     /// Chat channels with new or edited messages.
     pub channels: Vec<i64>,
+    /// Kinds a trigger logged that this code does not know: the reader re-evaluates everything.
+    pub unknown: Vec<String>,
 }
 
 impl Changes {
@@ -22,35 +24,21 @@ impl Changes {
             && self.sprints.is_empty()
             && self.incidents.is_empty()
             && self.channels.is_empty()
+            && self.unknown.is_empty()
     }
 }
 
 /// Take what changed and clear the log, atomically.
 pub fn drain(conn: &Connection) -> Result<Changes> {
-    let mut stmt = conn.prepare_cached("DELETE FROM signal_changes RETURNING kind, key")?;
-    let mut out = Changes::default();
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (kind, key) = row?;
-        match kind.as_str() {
-            "repo" => out.repos.push(key),
-            "ticket" => out.tickets.push(key),
-            "sprint" => out.sprints.push(key),
-            "incident" => out.incidents.push(key),
-            "chat" => out.channels.push(key),
-            _ => {}
-        }
-    }
-    for v in [
-        &mut out.repos,
-        &mut out.tickets,
-        &mut out.sprints,
-        &mut out.incidents,
-        &mut out.channels,
-    ] {
-        v.sort_unstable();
-    }
-    Ok(out)
+    let mut log = crate::change_log::drain(conn, "signal_changes")?;
+    Ok(Changes {
+        repos: log.take("repo"),
+        tickets: log.take("ticket"),
+        sprints: log.take("sprint"),
+        incidents: log.take("incident"),
+        channels: log.take("chat"),
+        unknown: log.unknown(),
+    })
 }
 
 #[cfg(test)]

@@ -360,7 +360,7 @@ pub fn incident_assignees(conn: &Connection, ids: Option<&[i64]>) -> Result<Vec<
 /// The keys of the teams owning the services of the incidents `ids` (`None` for a service without
 /// a team), each once.
 pub fn incident_teams(conn: &Connection, ids: &[i64]) -> Result<Vec<Option<String>>> {
-    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let list = crate::to_json(ids)?;
     let mut s = conn.prepare(
         "SELECT DISTINCT t.key FROM incidents i JOIN services sv ON sv.id = i.service_id LEFT JOIN teams t ON t.id = sv.team_id
          WHERE i.id IN (SELECT value FROM json_each(?1))",

@@ -193,7 +193,7 @@ pub fn list(conn: &Connection, statuses: &[&str]) -> Result<Vec<SignalRow>> {
         stmt.query_map([], map)?
             .collect::<rusqlite::Result<Vec<_>>>()?
     } else {
-        let list = serde_json::to_string(statuses).unwrap_or_else(|_| "[]".into());
+        let list = crate::to_json(statuses)?;
         stmt.query_map([list], map)?
             .collect::<rusqlite::Result<Vec<_>>>()?
     };

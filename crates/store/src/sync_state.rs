@@ -2,6 +2,7 @@
 //! payloads kept (compressed) so a normalizer fix can re-derive records without re-fetching.
 
 use crate::{Result, StoreError};
+use bosun_core::model::Provider;
 use bosun_core::time::Ts;
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
@@ -14,7 +15,7 @@ use std::io::{Read, Write};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     pub id: i64,
-    pub kind: String,
+    pub kind: Provider,
     pub name: String,
     pub base_url: Option<String>,
     pub settings: serde_json::Value,
@@ -29,7 +30,7 @@ pub struct Source {
 
 #[derive(Debug, Clone)]
 pub struct NewSource<'a> {
-    pub kind: &'a str,
+    pub kind: Provider,
     pub name: &'a str,
     pub base_url: Option<&'a str>,
     pub settings: serde_json::Value,
@@ -44,7 +45,7 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Source> {
     let settings: String = r.get(4)?;
     Ok(Source {
         id: r.get(0)?,
-        kind: r.get(1)?,
+        kind: crate::provider_column(r, 1)?,
         name: r.get(2)?,
         base_url: r.get(3)?,
         settings: serde_json::from_str(&settings).unwrap_or(serde_json::Value::Null),
@@ -68,7 +69,7 @@ pub fn add_source(conn: &Connection, s: &NewSource<'_>, now: Ts) -> Result<i64> 
     }
     conn.execute(
         "INSERT INTO sources (kind, name, base_url, settings, demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![s.kind, s.name, s.base_url, s.settings.to_string(), s.demo, now],
+        params![s.kind.as_str(), s.name, s.base_url, s.settings.to_string(), s.demo, now],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -80,7 +81,7 @@ pub fn put_source(conn: &Connection, s: &NewSource<'_>, now: Ts) -> Result<i64> 
         Some(existing) => {
             conn.execute(
                 "UPDATE sources SET kind = ?2, base_url = ?3, settings = ?4, demo = ?5 WHERE id = ?1",
-                params![existing.id, s.kind, s.base_url, s.settings.to_string(), s.demo],
+                params![existing.id, s.kind.as_str(), s.base_url, s.settings.to_string(), s.demo],
             )?;
             Ok(existing.id)
         }
@@ -459,11 +460,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// The first enabled source of `kind`.
-pub fn first_enabled_source(conn: &Connection, kind: &str) -> Result<Option<i64>> {
+pub fn first_enabled_source(conn: &Connection, kind: Provider) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT id FROM sources WHERE kind = ?1 AND enabled = 1 ORDER BY id LIMIT 1",
-            [kind],
+            [kind.as_str()],
             |r| r.get(0),
         )
         .optional()?)
@@ -483,7 +484,7 @@ mod tests {
                 let id = add_source(
                     tx,
                     &NewSource {
-                        kind: "github",
+                        kind: Provider::Github,
                         name: "gh",
                         base_url: None,
                         settings: serde_json::json!({}),
@@ -527,7 +528,7 @@ mod tests {
                 add_source(
                     tx,
                     &NewSource {
-                        kind: "github",
+                        kind: Provider::Github,
                         name: "gh",
                         base_url: None,
                         settings: serde_json::json!({}),
@@ -583,7 +584,7 @@ mod tests {
     fn duplicate_source_names_are_refused_and_put_updates() {
         let mut store = Store::open_in_memory().unwrap();
         let s = NewSource {
-            kind: "github",
+            kind: Provider::Github,
             name: "gh",
             base_url: Some("http://a"),
             settings: serde_json::json!({}),

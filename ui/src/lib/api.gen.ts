@@ -44,11 +44,7 @@ follow_up: boolean, };
  * never returned.
  */
 
-export type AddSourceArgs = { 
-/**
- * github, jira, pagerduty, slack or git.
- */
-kind: string, name: string, base_url: string | null, 
+export type AddSourceArgs = { kind: Provider, name: string, base_url: string | null, 
 /**
  * The connector's settings, e.g. {"owner": "acme"} for GitHub, {"path": "/src/app"} for git.
  */
@@ -745,6 +741,12 @@ export type PrivateNoteId = { id: number, };
 
 export type PrivateNoteRow = { id: number, person: string, text: string, follow_up: boolean, created_at: string, done_at: string | null, };
 
+/**
+ * A tool Bosun reads from.
+ */
+
+export type Provider = "github" | "jira" | "pagerduty" | "slack" | "git";
+
 export type QueuedPr = { pull_request: PrRef, author: string | null, team: string | null, 
 /**
  * One definition with the triage note and standups (`bosun_metrics::review`).
@@ -815,15 +817,27 @@ subject: string, title: string,
 /**
  * The most severe open reason's (of all reasons, when none is open).
  */
-severity: string, 
+severity: SignalSeverity, 
 /**
  * open when any reason is open; else acknowledged or snoozed.
  */
-status: string, team: string | null, person: string | null, 
+status: SignalStatus, team: string | null, person: string | null, 
 /**
  * Most severe first.
  */
 reasons: Array<SignalView>, };
+
+/**
+ * How much a signal matters.
+ */
+
+export type SignalSeverity = "low" | "medium" | "high";
+
+/**
+ * Where a signal stands with the manager.
+ */
+
+export type SignalStatus = "open" | "acknowledged" | "snoozed" | "resolved";
 
 export type SignalStatusArgs = { id: number, 
 /**
@@ -831,7 +845,7 @@ export type SignalStatusArgs = { id: number,
  */
 snooze_hours: number | null, };
 
-export type SignalView = { id: number, kind: string, severity: string, subject: string, title: string, 
+export type SignalView = { id: number, kind: string, severity: SignalSeverity, subject: string, title: string, 
 /**
  * One line: why am I seeing this.
  */
@@ -839,7 +853,7 @@ why: string,
 /**
  * The records behind it (links, ids), as the signals engine wrote them.
  */
-evidence: unknown, suggestion: unknown, team: string | null, person: string | null, status: string, first_seen_at: string, last_seen_at: string, snoozed_until: string | null, };
+evidence: unknown, suggestion: unknown, team: string | null, person: string | null, status: SignalStatus, first_seen_at: string, last_seen_at: string, snoozed_until: string | null, };
 
 export type SignalsPage = { signals: Array<SignalView>, 
 /**
@@ -869,7 +883,7 @@ who: string | null,
  */
 detail: string, };
 
-export type SourceRow = { id: number, name: string, kind: string, base_url: string | null, enabled: boolean, demo: boolean, 
+export type SourceRow = { id: number, name: string, kind: Provider, base_url: string | null, enabled: boolean, demo: boolean, 
 /**
  * Where the token comes from: keychain, token_file, environment, demo, not_needed, missing,
  * unknown.

@@ -5,6 +5,9 @@ use super::common::{opt_time, time};
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::App;
+use crate::error::ApiError;
+use bosun_signals::Severity;
+use bosun_signals::lifecycle::Status;
 use bosun_store::{actions, audit, signals};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -15,7 +18,7 @@ pub struct SignalView {
     #[ts(type = "number")]
     pub id: i64,
     pub kind: String,
-    pub severity: String,
+    pub severity: Severity,
     pub subject: String,
     pub title: String,
     /// One line: why am I seeing this.
@@ -27,18 +30,26 @@ pub struct SignalView {
     pub suggestion: Option<serde_json::Value>,
     pub team: Option<String>,
     pub person: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub first_seen_at: String,
     pub last_seen_at: String,
     pub snoozed_until: Option<String>,
 }
 
-impl From<signals::SignalRow> for SignalView {
-    fn from(s: signals::SignalRow) -> SignalView {
-        SignalView {
+impl TryFrom<signals::SignalRow> for SignalView {
+    type Error = ApiError;
+
+    /// A stored severity or status this version does not know is an internal error, never a
+    /// string passed along.
+    fn try_from(s: signals::SignalRow) -> Result<SignalView> {
+        let unknown = |what: &str, value: &str| {
+            ApiError::internal(format!("signal {}: unknown {what} {value:?}", s.id))
+        };
+        Ok(SignalView {
             id: s.id,
+            severity: Severity::parse(&s.severity).ok_or_else(|| unknown("severity", &s.severity))?,
+            status: Status::parse(&s.status).ok_or_else(|| unknown("status", &s.status))?,
             kind: s.kind,
-            severity: s.severity,
             subject: format!("{} {}", s.subject_kind, s.subject_ref),
             title: s.title,
             why: s.why,
@@ -46,11 +57,10 @@ impl From<signals::SignalRow> for SignalView {
             suggestion: s.suggestion,
             team: s.team,
             person: s.person,
-            status: s.status,
             first_seen_at: time(s.first_seen_at),
             last_seen_at: time(s.last_seen_at),
             snoozed_until: opt_time(s.snoozed_until),
-        }
+        })
     }
 }
 
@@ -121,23 +131,13 @@ pub struct SignalGroup {
     pub subject: String,
     pub title: String,
     /// The most severe open reason's (of all reasons, when none is open).
-    pub severity: String,
+    pub severity: Severity,
     /// open when any reason is open; else acknowledged or snoozed.
-    pub status: String,
+    pub status: Status,
     pub team: Option<String>,
     pub person: Option<String>,
     /// Most severe first.
     pub reasons: Vec<SignalView>,
-}
-
-/// Severity codes in order (the store keeps the signals engine's `Severity::as_str`).
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
 }
 
 /// Signals grouped by subject, the most severe open subject first.
@@ -156,21 +156,20 @@ pub fn group_signals(signals: &[SignalView]) -> Vec<SignalGroup> {
         .into_iter()
         .map(|subject| {
             let mut reasons: Vec<SignalView> = by[subject].iter().map(|s| (*s).clone()).collect();
-            reasons.sort_by(|a, b| {
-                severity_rank(&b.severity)
-                    .cmp(&severity_rank(&a.severity))
-                    .then(a.id.cmp(&b.id))
-            });
-            let open: Vec<&SignalView> = reasons.iter().filter(|r| r.status == "open").collect();
+            reasons.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+            let open: Vec<&SignalView> = reasons
+                .iter()
+                .filter(|r| r.status == Status::Open)
+                .collect();
             let lead = open.first().copied().unwrap_or(&reasons[0]);
             SignalGroup {
                 subject: subject.to_string(),
                 title: lead.title.clone(),
-                severity: lead.severity.clone(),
+                severity: lead.severity,
                 status: if open.is_empty() {
-                    lead.status.clone()
+                    lead.status
                 } else {
-                    "open".into()
+                    Status::Open
                 },
                 team: lead.team.clone(),
                 person: lead.person.clone(),
@@ -179,9 +178,9 @@ pub fn group_signals(signals: &[SignalView]) -> Vec<SignalGroup> {
         })
         .collect();
     groups.sort_by(|a, b| {
-        (b.status == "open")
-            .cmp(&(a.status == "open"))
-            .then(severity_rank(&b.severity).cmp(&severity_rank(&a.severity)))
+        (b.status == Status::Open)
+            .cmp(&(a.status == Status::Open))
+            .then(b.severity.cmp(&a.severity))
     });
     groups
 }
@@ -223,8 +222,8 @@ pub fn open_signals(app: &App) -> Result<Vec<SignalView>> {
     Ok(
         signals::list(store.conn(), &["open", "acknowledged", "snoozed"])?
             .into_iter()
-            .map(SignalView::from)
-            .collect(),
+            .map(SignalView::try_from)
+            .collect::<Result<_>>()?,
     )
 }
 
@@ -234,7 +233,7 @@ pub fn signals_page(api: &Api, _: NoArgs) -> Result<SignalsPage> {
     let store = app.store()?;
     let signals = open_signals(&app)?;
     let groups = group_signals(&signals);
-    let open = groups.iter().filter(|g| g.status == "open").count() as u32;
+    let open = groups.iter().filter(|g| g.status == Status::Open).count() as u32;
     Ok(SignalsPage {
         set_aside: groups.len() as u32 - open,
         open,
@@ -352,5 +351,5 @@ pub fn signal_status(api: &Api, args: SignalStatusArgs) -> Result<SignalView> {
     let until = args
         .snooze_hours
         .map(|h| app.now() + i64::from(h.clamp(1, 24 * 30)) * 3600);
-    Ok(app.set_signal_status(args.id, until)?.into())
+    app.set_signal_status(args.id, until)?.try_into()
 }

@@ -17,7 +17,7 @@ pub struct SourceRow {
     #[ts(type = "number")]
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: bosun_core::model::Provider,
     pub base_url: Option<String>,
     pub enabled: bool,
     pub demo: bool,
@@ -112,7 +112,7 @@ fn source_row(s: bosun_app::SourceView) -> SourceRow {
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct AddSourceArgs {
-    /// github, jira, pagerduty, slack or git.
+    #[ts(as = "bosun_core::model::Provider")]
     pub kind: String,
     pub name: String,
     pub base_url: Option<String>,
@@ -128,8 +128,14 @@ pub fn add_source(api: &Api, args: AddSourceArgs) -> Result<SourceRow> {
         return Err(ApiError::invalid("a source needs a name"));
     }
     let app = api.app();
+    let kind = bosun_core::model::Provider::parse(&args.kind).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "unknown source kind {:?} (github, jira, pagerduty, slack or git)",
+            args.kind
+        ))
+    })?;
     let view = app.add_source(NewSourceSpec {
-        kind: args.kind,
+        kind,
         name: args.name,
         base_url: args.base_url.filter(|u| !u.is_empty()),
         settings: if args.settings.is_null() {

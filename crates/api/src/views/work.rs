@@ -684,7 +684,7 @@ pub fn today(api: &Api, _: NoArgs) -> Result<Today> {
             signals: signals.clone(),
             signal_groups: ledger::group_signals(&signals)
                 .into_iter()
-                .filter(|g| g.status == "open")
+                .filter(|g| g.status == bosun_signals::lifecycle::Status::Open)
                 .collect(),
             waiting_prs: queue.len() as u32,
             waiting_over_day: over_day.len() as u32,

@@ -153,7 +153,7 @@ async fn doc_endpoint_refuses_git_worktree_files_and_anything_not_an_indexed_doc
     let add_git = |name: &str, path: &std::path::Path| {
         api.app()
             .add_source(bosun_app::NewSourceSpec {
-                kind: "git".into(),
+                kind: bosun_core::model::Provider::Git,
                 name: name.into(),
                 base_url: None,
                 settings: serde_json::json!({"path": path.display().to_string()}),

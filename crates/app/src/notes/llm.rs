@@ -40,7 +40,7 @@ pub fn tokens_used_today(conn: &Connection, at: Ts) -> Result<u64> {
 }
 
 fn api_key() -> Option<Sensitive<String>> {
-    crate::secrets::env_vars("llm", "llm")
+    crate::secrets::vars_for("llm", "llm")
         .into_iter()
         .find_map(|v| std::env::var(v).ok().filter(|t| !t.trim().is_empty()))
         .map(|t| Sensitive::new(t.trim().to_string()))

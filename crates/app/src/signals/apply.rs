@@ -142,7 +142,7 @@ fn write_signal(
     t: &lifecycle::Transition,
     as_of: Ts,
 ) -> Result<i64> {
-    let evidence = serde_json::to_string(&sig.evidence).unwrap_or_else(|_| "[]".into());
+    let evidence = serde_json::to_string(&sig.evidence)?;
     let suggestion = sig
         .suggestion
         .as_ref()

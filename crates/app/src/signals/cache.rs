@@ -258,7 +258,10 @@ impl SignalCache {
         if changes.is_empty() && !refreshed.full && !moved && !roster {
             return Ok(Reevaluated::default());
         }
-        let full = refreshed.full || moved || roster;
+        if !changes.unknown.is_empty() {
+            tracing::warn!(kinds = ?changes.unknown, "signals: the change log names kinds this version does not know; evaluating everything");
+        }
+        let full = refreshed.full || moved || roster || !changes.unknown.is_empty();
         if full {
             self.extra = load_extra(conn, config, &self.settings, as_of)?;
         } else {

@@ -33,12 +33,13 @@ pub struct Provider {
     pub sink: Arc<VecSink>,
 }
 
-fn kind_str(k: Kind) -> &'static str {
+fn kind_of(k: Kind) -> bosun_core::model::Provider {
+    use bosun_core::model::Provider;
     match k {
-        Kind::Github => "github",
-        Kind::Jira => "jira",
-        Kind::PagerDuty => "pagerduty",
-        Kind::Slack => "slack",
+        Kind::Github => Provider::Github,
+        Kind::Jira => Provider::Jira,
+        Kind::PagerDuty => Provider::Pagerduty,
+        Kind::Slack => Provider::Slack,
     }
 }
 
@@ -82,8 +83,8 @@ pub async fn provider(kind: Kind) -> Provider {
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: kind_str(kind),
-                    name: kind_str(kind),
+                    kind: kind_of(kind),
+                    name: kind_of(kind).as_str(),
                     base_url: Some(&fake.base_url),
                     settings: settings.clone(),
                     demo: false,

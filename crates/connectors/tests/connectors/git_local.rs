@@ -214,7 +214,7 @@ fn env_with(settings: serde_json::Value) -> Env {
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: "git",
+                    kind: bosun_core::model::Provider::Git,
                     name: "local",
                     base_url: None,
                     settings: settings.clone(),

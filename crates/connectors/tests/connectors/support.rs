@@ -84,7 +84,7 @@ pub async fn harness_on(
             sync_state::add_source(
                 tx,
                 &NewSource {
-                    kind: "github",
+                    kind: bosun_core::model::Provider::Github,
                     name: "github",
                     base_url: Some(&fake.base_url),
                     settings: settings.clone(),

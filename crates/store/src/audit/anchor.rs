@@ -208,7 +208,7 @@ impl Anchor {
             key: self.key.place,
             mac: self.key.mac(seq, head),
         };
-        let text = serde_json::to_string_pretty(&f).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&f)?;
         crate::write_private_file(&self.path, text.as_bytes())
     }
 
