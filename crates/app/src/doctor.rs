@@ -254,23 +254,19 @@ impl App {
             Ok(Err(e)) => return done(Level::Fail, e.to_string()),
             Err(e) => return done(Level::Fail, e.to_string()),
         };
-        let base = s.base_url.clone().unwrap_or_else(|| {
-            match s.kind.as_str() {
-                "github" => "https://api.github.com",
-                "pagerduty" => "https://api.pagerduty.com",
-                "slack" => "https://slack.com",
-                _ => "",
-            }
-            .to_string()
-        });
+        let base = s
+            .base_url
+            .clone()
+            .or_else(|| secrets::default_base_url(s.kind).map(str::to_string))
+            .unwrap_or_default();
         let base = base.trim_end_matches('/');
-        let req = match s.kind.as_str() {
-            "github" => client
+        let req = match s.kind {
+            Provider::Github => client
                 .get(format!("{base}/user"))
                 .bearer_auth(token.expose())
                 .header("accept", "application/vnd.github+json")
                 .header("user-agent", "bosun-doctor"),
-            "jira" => {
+            Provider::Jira => {
                 let email = s.settings.get("email").and_then(|e| e.as_str());
                 let r = client.get(format!("{base}/rest/api/3/myself"));
                 match email {
@@ -278,13 +274,13 @@ impl App {
                     None => r.bearer_auth(token.expose()),
                 }
             }
-            "pagerduty" => client
+            Provider::Pagerduty => client
                 .get(format!("{base}/abilities"))
                 .header("authorization", format!("Token token={}", token.expose())),
-            "slack" => client
+            Provider::Slack => client
                 .post(format!("{base}/api/auth.test"))
                 .bearer_auth(token.expose()),
-            other => return done(Level::Warn, format!("no live check for {other} sources")),
+            Provider::Git => return done(Level::Warn, "no live check for git sources".into()),
         };
         let resp = match req.send().await {
             Ok(r) => r,

@@ -145,7 +145,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
         ActionKind::SlackDm => {
             let p = *t.people.first().ok_or_else(|| missing("recipient"))?;
             let (user, _) =
-                account(p, "slack")?.ok_or_else(|| missing("Slack account for the recipient"))?;
+                account(p, Provider::Slack.as_str())?.ok_or_else(|| missing("Slack account for the recipient"))?;
             (
                 source_of_kind(Provider::Slack)?,
                 Outbound::SlackDm {
@@ -183,7 +183,7 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
             let number = t.number.ok_or_else(|| missing("pull request number"))?;
             let mut reviewers = Vec::new();
             for p in &t.people {
-                let (_, login) = account(*p, "github")?
+                let (_, login) = account(*p, Provider::Github.as_str())?
                     .ok_or_else(|| missing("GitHub account for a reviewer"))?;
                 reviewers.push(login.ok_or_else(|| missing("GitHub login for a reviewer"))?);
             }
@@ -224,15 +224,12 @@ fn client(source: &Source, token: Sensitive<String>, cfg: &crate::Config) -> Res
     let api = source
         .base_url
         .clone()
-        .unwrap_or_else(|| match source.kind.as_str() {
-            "github" => "https://api.github.com".into(),
-            "slack" => "https://slack.com".into(),
-            _ => String::new(),
-        })
+        .or_else(|| crate::secrets::default_base_url(source.kind).map(str::to_string))
+        .unwrap_or_default()
         .trim_end_matches('/')
         .to_string();
-    let auth = match source.kind.as_str() {
-        "jira" => match source.settings.get("email").and_then(Value::as_str) {
+    let auth = match source.kind {
+        Provider::Jira => match source.settings.get("email").and_then(Value::as_str) {
             Some(e) => Auth::Basic {
                 user: e.to_string(),
                 token,
@@ -316,11 +313,11 @@ impl App {
                     .demo
                     .as_ref()
                     .ok_or_else(|| AppError::Demo("no fakes".into()))?;
-                let url = match source.kind.as_str() {
-                    "github" => &p.github.base_url,
-                    "jira" => &p.jira.base_url,
-                    "slack" => &p.slack.base_url,
-                    _ => &p.pagerduty.base_url,
+                let url = match source.kind {
+                    Provider::Github => &p.github.base_url,
+                    Provider::Jira => &p.jira.base_url,
+                    Provider::Slack => &p.slack.base_url,
+                    Provider::Pagerduty | Provider::Git => &p.pagerduty.base_url,
                 };
                 source.base_url = Some(url.clone());
             }
