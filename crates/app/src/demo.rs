@@ -1,11 +1,11 @@
 //! Demo mode: generate the demo organisation's activity, serve it from fake providers on
 //! 127.0.0.1, and sync it through the real connectors.
 
-use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
 use bosun_connectors::EventSink;
 use bosun_connectors::engine::SourceOutcome;
 use bosun_connectors::github::GithubSettings;
+use bosun_core::model::Provider;
 use bosun_demo::{GenOptions, Org, World, generate};
 use bosun_fakes::{RunningFake, ServeOptions};
 use bosun_store::sync_state::{self, NewSource};
@@ -445,11 +445,7 @@ fn record_world(app: &App, opts: DemoOptions, as_of: DateTime<Utc>) -> Result<()
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     let store = app.store()?;
-    bosun_store::meta::set(
-        store.conn(),
-        DEMO_WORLD,
-        &serde_json::to_string(&w)?,
-    )?;
+    bosun_store::meta::set(store.conn(), DEMO_WORLD, &serde_json::to_string(&w)?)?;
     Ok(())
 }
 

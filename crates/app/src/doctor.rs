@@ -3,9 +3,9 @@
 //! source's token and rate limit (one live request), the clock against the providers' `Date`,
 //! the database's integrity and size, free disk, and the permissions of the data dir and database.
 
-use bosun_core::model::Provider;
 use crate::secrets::{self, StoreKind, TokenOrigin, TokenStore};
 use crate::{App, Result};
+use bosun_core::model::Provider;
 use bosun_core::time::{DAY, Ts};
 use bosun_knowledge::embed;
 use bosun_store::sync_state::{self, Source};
@@ -240,7 +240,7 @@ impl App {
                 Err(e) => done(Level::Fail, e),
             };
         }
-        let (kind, source, base) = (s.kind.clone(), s.name.clone(), s.base_url.clone());
+        let (kind, source, base) = (s.kind, s.name.clone(), s.base_url.clone());
         let tokens = self.tokens().clone();
         let token =
             tokio::task::spawn_blocking(move || tokens.resolve(kind, &source, base.as_deref()))

@@ -3,8 +3,8 @@
 //! The work is `bosun_knowledge`'s; this module owns the model (loaded once per process), the
 //! sources known to the store, and the view types the CLI, HTTP and desktop share.
 
-use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
+use bosun_core::model::Provider;
 use bosun_core::time::rfc3339;
 use bosun_knowledge::embed::{self, Embedder, MiniLm};
 use bosun_knowledge::experts::{self, Cited, Expert};

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod doctor;
 mod error;
 pub mod identity;
+pub mod incidents;
 pub mod knowledge;
 pub mod ledger;
 pub mod lifecycle;

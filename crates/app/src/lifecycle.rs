@@ -3,8 +3,8 @@
 //! `bosun_store::lifecycle`'s; this module adds the files around the database (the config, the
 //! notes folder, logs, older copies) and the audit entries.
 
-use bosun_core::model::Provider;
 use crate::{App, AppError, Result};
+use bosun_core::model::Provider;
 use bosun_core::time::{DAY, rfc3339};
 use bosun_store::lifecycle::{self, Forgotten, Retained, Retention, TableInfo};
 use bosun_store::{Store, audit};

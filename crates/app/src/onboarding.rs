@@ -5,12 +5,12 @@
 //! workflows), then keep the choices: the sources (tokens to the keychain) and the
 //! organisation file ([`crate::org`]). Nothing is written before [`App::finish_onboarding`].
 
-use bosun_core::model::Provider;
 use crate::org::{OrgSettings, OrgTeam};
 use crate::service::NewSourceSpec;
 use crate::{App, AppError, Result, secrets};
 use bosun_connectors::github::discover::{self, Refusable, TokenKind};
 use bosun_core::Sensitive;
+use bosun_core::model::Provider;
 use bosun_core::time::{DAY, Ts, rfc3339};
 use serde::{Deserialize, Serialize};
 

@@ -144,8 +144,8 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
     Ok(match kind {
         ActionKind::SlackDm => {
             let p = *t.people.first().ok_or_else(|| missing("recipient"))?;
-            let (user, _) =
-                account(p, Provider::Slack.as_str())?.ok_or_else(|| missing("Slack account for the recipient"))?;
+            let (user, _) = account(p, Provider::Slack.as_str())?
+                .ok_or_else(|| missing("Slack account for the recipient"))?;
             (
                 source_of_kind(Provider::Slack)?,
                 Outbound::SlackDm {
@@ -282,11 +282,8 @@ impl App {
             let token = if source.demo {
                 Sensitive::new(crate::demo::DEMO_TOKEN.to_string())
             } else {
-                let (kind, name, base) = (
-                    source.kind.clone(),
-                    source.name.clone(),
-                    source.base_url.clone(),
-                );
+                let (kind, name, base) =
+                    (source.kind, source.name.clone(), source.base_url.clone());
                 let tokens = self.tokens().clone();
                 match tokio::task::spawn_blocking(move || {
                     tokens.resolve(kind, &name, base.as_deref())

@@ -230,8 +230,24 @@ mod tests {
             ("BOSUN_GITHUB_TOKEN_ORIGIN", "http://127.0.0.1:9000/"),
         ];
         let e = env(&moved);
-        assert!(env_token(Provider::Github, "gh", Some("http://127.0.0.1:9000/api/v3"), &e).is_some());
-        assert!(env_token(Provider::Github, "gh", Some("http://127.0.0.1:9001/api/v3"), &e).is_none());
+        assert!(
+            env_token(
+                Provider::Github,
+                "gh",
+                Some("http://127.0.0.1:9000/api/v3"),
+                &e
+            )
+            .is_some()
+        );
+        assert!(
+            env_token(
+                Provider::Github,
+                "gh",
+                Some("http://127.0.0.1:9001/api/v3"),
+                &e
+            )
+            .is_none()
+        );
         assert!(env_token(Provider::Github, "gh", None, &e).is_none());
         // A source's own variable is its own, wherever it points.
         let own = [("BOSUN_TOKEN_GH", "t")];

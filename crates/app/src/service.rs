@@ -1,12 +1,12 @@
 //! The app service proper.
 
-use bosun_core::model::Provider;
 use crate::config::Config;
 use crate::paths::Paths;
 use crate::secrets::{self, TokenOrigin, TokenStore};
 use crate::{AppError, Result};
 use bosun_connectors::engine::{self, SourceOutcome, Stage, SyncJob};
 use bosun_connectors::{Db, Event, EventSink};
+use bosun_core::model::Provider;
 use bosun_core::time::{Ts, rfc3339};
 use bosun_core::{Clock, Sensitive};
 use bosun_store::Store;
@@ -220,11 +220,7 @@ pub(crate) async fn source_token(
     if source.kind == Provider::Git {
         return Ok(None);
     }
-    let (kind, name, base) = (
-        source.kind.clone(),
-        source.name.clone(),
-        source.base_url.clone(),
-    );
+    let (kind, name, base) = (source.kind, source.name.clone(), source.base_url.clone());
     let tokens = tokens.clone();
     let resolved =
         tokio::task::spawn_blocking(move || tokens.resolve(kind, &name, base.as_deref()))
@@ -640,7 +636,7 @@ impl App {
             let token = match source_token(&self.tokens, &source).await {
                 Ok(token) => token,
                 Err(e) => {
-                    missing.push((source.name.clone(), source.kind.clone(), e.to_string()));
+                    missing.push((source.name.clone(), source.kind, e.to_string()));
                     continue;
                 }
             };

@@ -2,10 +2,10 @@
 //! the API's `token_store`, `use_token_file` and `unlock_token_file`. The stores themselves are
 //! in `secrets` (docs/tokens.md).
 
-use bosun_core::model::Provider;
 use crate::secrets::{Moved, TokenStoreStatus};
 use crate::{App, Result};
 use bosun_core::Sensitive;
+use bosun_core::model::Provider;
 use bosun_store::sync_state;
 use serde::Serialize;
 

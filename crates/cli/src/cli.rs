@@ -65,6 +65,8 @@ pub enum Command {
     Standup(crate::notes::StandupArgs),
     /// Pull requests waiting for review, ranked, with suggested reviewers and nudge drafts.
     Triage(crate::notes::TriageArgs),
+    /// Incidents, or one incident whole: timeline, ranked suspect changes, responders, runbook.
+    Incident(crate::incidents::IncidentArgs),
     /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
     SprintHealth(crate::notes::SprintArgs),
     /// 1:1 prep packs for your direct reports, and your private notes about them.

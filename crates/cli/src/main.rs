@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod doctor;
 mod forget;
+mod incidents;
 mod init;
 mod knowledge;
 mod metrics;
@@ -20,8 +21,8 @@ mod tokens;
 use anyhow::Context;
 use bosun_app::demo::{self, DemoOptions};
 use bosun_app::{App, AppError, NewSourceSpec, Paths};
-use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
 use bosun_core::model::Provider;
+use bosun_core::{Clock, FixedClock, HasCode, Sensitive, SystemClock};
 use clap::Parser;
 use cli::{AddSource, Cli, Command, DemoCommand, PeopleCommand, Shape, SourcesCommand};
 
@@ -321,6 +322,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(a) => knowledge::ask(&app, a, cli.json)?,
         Command::Standup(a) => notes::standup(&app, a, cli.json)?,
         Command::Triage(a) => notes::triage(&app, a, cli.json)?,
+        Command::Incident(a) => incidents::incident(&app, a, cli.json)?,
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,

@@ -11,8 +11,8 @@
 
 use crate::error::{ConnectorError, Result};
 use crate::http::{HttpClient, github_headers};
-use reqwest::header::{self, HeaderMap, HeaderValue};
 use bosun_core::model::Provider;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
 /// The headers a provider's write API expects.

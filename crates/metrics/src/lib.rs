@@ -14,6 +14,7 @@ pub mod prs;
 pub mod review;
 pub mod sprint;
 pub mod stats;
+pub mod suspects;
 
 #[cfg(test)]
 mod properties;

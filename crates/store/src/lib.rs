@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod actions;
 pub mod alerts;
 pub mod audit;
+mod change_log;
 pub mod chat;
 pub mod code;
 pub mod counts;
@@ -14,11 +15,11 @@ pub mod dump;
 mod error;
 pub mod fixtures;
 pub mod identity;
+pub mod incidents;
 pub mod knowledge;
 pub mod lifecycle;
 pub mod links;
 pub mod meta;
-mod change_log;
 pub mod metric_changes;
 pub mod metrics_dataset;
 pub mod migrations;
@@ -125,7 +126,10 @@ struct OpenLock {
 
 impl OpenLock {
     fn take(path: &Path) -> Result<OpenLock> {
-        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let mut name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
         name.push(".lock");
         let lock_path = path.with_file_name(name);
         let io = |source| StoreError::Io {

@@ -2,10 +2,10 @@
 
 use super::common::NoArgs;
 use super::common::{opt_time, time};
+use crate::error::ApiError;
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::App;
-use crate::error::ApiError;
 use bosun_signals::Severity;
 use bosun_signals::lifecycle::Status;
 use bosun_store::{actions, audit, signals};
@@ -47,7 +47,8 @@ impl TryFrom<signals::SignalRow> for SignalView {
         };
         Ok(SignalView {
             id: s.id,
-            severity: Severity::parse(&s.severity).ok_or_else(|| unknown("severity", &s.severity))?,
+            severity: Severity::parse(&s.severity)
+                .ok_or_else(|| unknown("severity", &s.severity))?,
             status: Status::parse(&s.status).ok_or_else(|| unknown("status", &s.status))?,
             kind: s.kind,
             subject: format!("{} {}", s.subject_kind, s.subject_ref),
@@ -219,12 +220,10 @@ pub struct AuditPage {
 /// Open, acknowledged and snoozed signals, most severe first.
 pub fn open_signals(app: &App) -> Result<Vec<SignalView>> {
     let store = app.store()?;
-    Ok(
-        signals::list(store.conn(), &["open", "acknowledged", "snoozed"])?
-            .into_iter()
-            .map(SignalView::try_from)
-            .collect::<Result<_>>()?,
-    )
+    signals::list(store.conn(), &["open", "acknowledged", "snoozed"])?
+        .into_iter()
+        .map(SignalView::try_from)
+        .collect()
 }
 
 pub fn signals_page(api: &Api, _: NoArgs) -> Result<SignalsPage> {

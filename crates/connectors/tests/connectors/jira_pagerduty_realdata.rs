@@ -275,3 +275,46 @@ fn pagerduty_examples_decode_and_normalize() {
     );
     assert_eq!(pdn::service(&services[0]).name, "My Application Service");
 }
+
+/// A real PagerDuty incident, stored as the sync stores it, reads back as the incident view reads
+/// it: found by id and by number, its log in order with its agents, its responders once each.
+#[test]
+fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
+    let Some(dir) = pagerduty_dir() else { return };
+    let incidents: Vec<pd::Incident> = decode(
+        &pd_file(&dir, "listIncidents__200__response.json")["incidents"],
+        "incidents",
+    );
+    let log: Vec<pd::LogEntry> = decode(
+        &pd_file(&dir, "listIncidentLogEntries__200__response.json")["log_entries"],
+        "log entries",
+    );
+    let services: Vec<pd::Service> = decode(
+        &pd_file(&dir, "listServices__200__response.json")["services"],
+        "services",
+    );
+    let store = bosun_store::Store::open_in_memory().unwrap();
+    let c = store.conn();
+    for s in &services {
+        bosun_store::ops::upsert_service(c, &pdn::service(s)).unwrap();
+    }
+    let rec = pdn::incident(&incidents[0], &log);
+    bosun_store::ops::upsert_incident(c, None, &rec).unwrap();
+    let found = bosun_store::incidents::find(c, "PT4KHLK").unwrap().unwrap();
+    assert_eq!(found.number, Some(1234));
+    assert_eq!(
+        bosun_store::incidents::find(c, "#1234")
+            .unwrap()
+            .map(|i| i.id),
+        Some(found.id)
+    );
+    let read = bosun_store::incidents::log(c, found.id).unwrap();
+    assert_eq!(read.len(), rec.log.len());
+    assert!(read.windows(2).all(|w| w[0].at <= w[1].at), "in order");
+    assert_eq!(read[0].kind, "trigger");
+    let responders = bosun_store::incidents::responders(c, found.id).unwrap();
+    let mut unique = responders.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), responders.len(), "each once: {responders:?}");
+}

@@ -1,0 +1,539 @@
+//! The incident view: one incident with its timeline (the pager's log, deployments and merges to
+//! the service's repositories before and during it, chat messages naming it, its signals), the
+//! ranked suspect changes with the rollback candidate, the responders, runbook passages cited to
+//! the line, and a status update draft while it is open.
+
+use crate::{App, AppError, Result};
+use bosun_core::time::{DAY, HOUR, Ts, rfc3339};
+use bosun_metrics::data::Dataset;
+use bosun_metrics::dora::{self, DoraOptions};
+use bosun_metrics::suspects::{self, Reason, Rework, Risk, SuspectOptions};
+use bosun_store::incidents::{self as rows, IncidentRow};
+use bosun_store::{links, signals as signal_rows};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How long before the start the timeline reaches back (deployments and merges).
+pub const TIMELINE_BEFORE_SECS: i64 = DAY;
+/// At most this many chat messages on the timeline.
+pub const MAX_MENTIONS: usize = 50;
+
+/// An incident as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentSummary {
+    /// The provider's id (what `bosun incident ID` takes, as does the number).
+    pub id: String,
+    pub number: Option<i64>,
+    pub title: String,
+    /// triggered, acknowledged or resolved.
+    pub status: String,
+    pub urgency: Option<String>,
+    pub priority: Option<String>,
+    pub service: Option<String>,
+    pub service_name: Option<String>,
+    pub team: Option<String>,
+    pub started_at: String,
+    pub acknowledged_at: Option<String>,
+    pub resolved_at: Option<String>,
+    /// Start to acknowledgement, in seconds.
+    pub time_to_acknowledge_secs: Option<i64>,
+    /// Start to resolution, in seconds.
+    pub time_to_resolve_secs: Option<i64>,
+    pub url: Option<String>,
+}
+
+/// What a timeline entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Trigger,
+    Notify,
+    Acknowledge,
+    Escalate,
+    Reassign,
+    Note,
+    Resolve,
+    /// Another entry of the pager's log.
+    Page,
+    Deployment,
+    Merge,
+    Chat,
+    Signal,
+}
+
+impl EntryKind {
+    /// A PagerDuty log entry type (`acknowledge_log_entry`) as a timeline kind.
+    pub fn of_log(kind: &str) -> EntryKind {
+        match kind.trim_end_matches("_log_entry") {
+            "trigger" => EntryKind::Trigger,
+            "notify" => EntryKind::Notify,
+            "acknowledge" => EntryKind::Acknowledge,
+            "escalate" => EntryKind::Escalate,
+            "assign" | "reassign" | "delegate" => EntryKind::Reassign,
+            "annotate" => EntryKind::Note,
+            "resolve" => EntryKind::Resolve,
+            _ => EntryKind::Page,
+        }
+    }
+}
+
+/// One moment of an incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub kind: EntryKind,
+    pub text: String,
+    /// The record's page, when there is one.
+    pub link: Option<String>,
+}
+
+/// A pull request a suspect shipped.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspectPr {
+    pub repo: String,
+    pub number: i64,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+/// A suspected deployment, explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspectView {
+    /// The deployment's provider id.
+    pub deployment: String,
+    pub repo: String,
+    pub sha: String,
+    pub at: String,
+    /// Points (see `bosun_metrics::suspects`).
+    pub score: f64,
+    /// Why, in words, strongest first.
+    pub reasons: Vec<String>,
+    /// The same reasons, typed.
+    pub evidence: Vec<Reason>,
+    pub prs: Vec<SuspectPr>,
+}
+
+/// A runbook passage for the incident, cited to the line.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookPassage {
+    pub file: String,
+    pub start_line: i64,
+    pub end_line: i64,
+    pub heading: String,
+    pub text: String,
+}
+
+/// A message drafted for people to read (never sent from here: approving and sending go through
+/// the actions, like every message).
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// `status_update`.
+    pub kind: &'static str,
+    /// `channel` (the responders) or `stakeholders`.
+    pub audience: &'static str,
+    pub text: String,
+}
+
+/// `bosun incident ID`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentView {
+    pub incident: IncidentSummary,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Most likely first.
+    pub suspects: Vec<SuspectView>,
+    /// The deployment to roll back to (provider id): the latest earlier one of the first
+    /// suspect's repository that nothing judged failed.
+    pub rollback_to: Option<String>,
+    /// Everyone assigned or acting on it so far, in the order they joined.
+    pub responders: Vec<String>,
+    pub runbook: Vec<RunbookPassage>,
+    /// Why no runbook passage is cited, when none is.
+    pub runbook_note: Option<String>,
+    pub drafts: Vec<DraftView>,
+}
+
+/// `bosun incident`: every incident, newest first, with optional filters.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub team: Option<String>,
+    pub service: Option<String>,
+    /// Only those not resolved.
+    pub open: bool,
+}
+
+fn summary(i: &IncidentRow) -> IncidentSummary {
+    IncidentSummary {
+        id: i.external_id.clone(),
+        number: i.number,
+        title: i.title.clone(),
+        status: i.status.clone(),
+        urgency: i.urgency.clone(),
+        priority: i.priority.clone(),
+        service: i.service.clone(),
+        service_name: i.service_name.clone(),
+        team: i.team.clone(),
+        started_at: rfc3339(i.created_at),
+        acknowledged_at: i.acknowledged_at.map(rfc3339),
+        resolved_at: i.resolved_at.map(rfc3339),
+        time_to_acknowledge_secs: i.acknowledged_at.map(|a| a - i.created_at),
+        time_to_resolve_secs: i.resolved_at.map(|r| r - i.created_at),
+        url: i.html_url.clone().filter(|u| bosun_core::is_web_url(u)),
+    }
+}
+
+impl App {
+    /// Every incident, newest first.
+    pub fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<IncidentSummary>> {
+        let store = self.store()?;
+        Ok(rows::list(store.conn())?
+            .iter()
+            .filter(|i| filter.team.is_none() || i.team == filter.team)
+            .filter(|i| filter.service.is_none() || i.service == filter.service)
+            .filter(|i| !filter.open || i.resolved_at.is_none())
+            .map(summary)
+            .collect())
+    }
+
+    /// One incident, whole: see [`IncidentView`].
+    pub fn incident(&self, reference: &str) -> Result<IncidentView> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let inc = rows::find(conn, reference)?.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no incident {reference:?} (its PagerDuty id or number; `bosun incident` lists them)"
+            ))
+        })?;
+        let now = self.now();
+        let data = crate::metrics::load(conn)?;
+        let analysis = dora::analyse(&data, &DoraOptions::default());
+        let web = links::web_links(conn)?;
+        let ranked = suspects::suspects(&data, &analysis, inc.id, SuspectOptions::default());
+        let names = Names::of(&data, &web);
+        let suspects: Vec<SuspectView> = ranked
+            .ranked
+            .iter()
+            .map(|s| SuspectView {
+                deployment: s.external_id.clone(),
+                repo: names.repo(s.repo),
+                sha: s.sha.clone(),
+                at: rfc3339(s.at),
+                score: s.score,
+                reasons: s.reasons.iter().map(|r| names.reason(r)).collect(),
+                evidence: s.reasons.clone(),
+                prs: s
+                    .pull_requests
+                    .iter()
+                    .filter_map(|id| names.pr(*id))
+                    .collect(),
+            })
+            .collect();
+        let rollback_to = ranked
+            .rollback_to
+            .and_then(|id| data.deployments.iter().find(|d| d.id == id))
+            .map(|d| d.external_id.clone());
+        let end = inc.resolved_at.unwrap_or(now);
+        let mut timeline = Vec::new();
+        for l in rows::log(conn, inc.id)? {
+            let who = l.agent.map(|a| format!("{a}: ")).unwrap_or_default();
+            timeline.push((
+                l.at,
+                TimelineEntry {
+                    at: rfc3339(l.at),
+                    kind: EntryKind::of_log(&l.kind),
+                    text: format!("{who}{}", l.summary.unwrap_or_else(|| l.kind.clone())),
+                    link: inc.html_url.clone().filter(|u| bosun_core::is_web_url(u)),
+                },
+            ));
+        }
+        let from = inc.created_at - TIMELINE_BEFORE_SECS;
+        let service_repos: Vec<i64> = data
+            .repos
+            .iter()
+            .filter(|r| inc.service.is_some() && r.service == inc.service)
+            .map(|r| r.id)
+            .collect();
+        for r in analysis
+            .records
+            .iter()
+            .filter(|r| service_repos.contains(&r.repo) && r.at >= from && r.at <= end)
+        {
+            timeline.push((
+                r.at,
+                TimelineEntry {
+                    at: rfc3339(r.at),
+                    kind: EntryKind::Deployment,
+                    text: format!(
+                        "{} deployed {} to production ({} pull request{})",
+                        names.repo(r.repo),
+                        r.sha.get(..7).unwrap_or(&r.sha),
+                        r.pull_requests.len(),
+                        if r.pull_requests.len() == 1 { "" } else { "s" }
+                    ),
+                    link: None,
+                },
+            ));
+        }
+        for p in data.pull_requests.iter().filter(|p| {
+            service_repos.contains(&p.repo) && p.merged_at.is_some_and(|m| m >= from && m <= end)
+        }) {
+            let at = p.merged_at.unwrap_or(p.created_at);
+            timeline.push((
+                at,
+                TimelineEntry {
+                    at: rfc3339(at),
+                    kind: EntryKind::Merge,
+                    text: format!("{}#{} merged: {}", names.repo(p.repo), p.number, p.title),
+                    link: web.pull_requests.get(&p.id).cloned(),
+                },
+            ));
+        }
+        let mut needles: Vec<String> = vec![inc.external_id.clone()];
+        if let Some(n) = inc.number {
+            needles.push(format!("incident {n}"));
+            needles.push(format!("#{n}"));
+        }
+        let needle_refs: Vec<&str> = needles.iter().map(String::as_str).collect();
+        let workspace = bosun_store::meta::get(conn, "slack.workspace_url")?;
+        for m in rows::mentions(conn, &needle_refs, inc.created_at - HOUR, end, MAX_MENTIONS)? {
+            let who = m.author.map(|a| format!("{a}: ")).unwrap_or_default();
+            timeline.push((
+                m.posted_at,
+                TimelineEntry {
+                    at: rfc3339(m.posted_at),
+                    kind: EntryKind::Chat,
+                    text: format!("#{} {who}{}", m.channel, m.text),
+                    link: workspace
+                        .as_deref()
+                        .map(|w| bosun_store::chat::permalink(w, &m.channel_external_id, &m.ts)),
+                },
+            ));
+        }
+        for s in signal_rows::list(conn, &[])?
+            .iter()
+            .filter(|s| s.subject_kind == "incident" && s.subject_ref == inc.external_id)
+        {
+            timeline.push((
+                s.first_seen_at,
+                TimelineEntry {
+                    at: rfc3339(s.first_seen_at),
+                    kind: EntryKind::Signal,
+                    text: format!("signal ({}): {}", s.severity, s.title),
+                    link: None,
+                },
+            ));
+        }
+        timeline.sort_by_key(|(at, _)| *at);
+        let responders = rows::responders(conn, inc.id)?;
+        drop(store);
+        let (runbook, runbook_note) = self.runbook(&inc);
+        let view = summary(&inc);
+        let drafts = if inc.resolved_at.is_none() {
+            status_update_drafts(&view, &responders, suspects.first(), now)
+        } else {
+            Vec::new()
+        };
+        Ok(IncidentView {
+            incident: view,
+            timeline: timeline.into_iter().map(|(_, e)| e).collect(),
+            suspects,
+            rollback_to,
+            responders,
+            runbook,
+            runbook_note,
+            drafts,
+        })
+    }
+
+    /// The docs passages answering "how do I handle this on this service", cited to the line.
+    fn runbook(&self, inc: &IncidentRow) -> (Vec<RunbookPassage>, Option<String>) {
+        let service = inc
+            .service_name
+            .clone()
+            .or_else(|| inc.service.clone())
+            .unwrap_or_default();
+        let question = format!("runbook {service} {}", inc.title);
+        match self.ask(&question, 3) {
+            Ok(a) if !a.answers.is_empty() => (
+                a.answers
+                    .into_iter()
+                    .map(|p| RunbookPassage {
+                        file: p.file,
+                        start_line: p.start_line,
+                        end_line: p.end_line,
+                        heading: p.heading,
+                        text: p.text,
+                    })
+                    .collect(),
+                None,
+            ),
+            Ok(a) => (
+                Vec::new(),
+                Some(a.refusal.unwrap_or_else(|| "no passage answers it".into())),
+            ),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        }
+    }
+}
+
+/// Names for ids, and reasons in words.
+struct Names<'a> {
+    repos: HashMap<i64, &'a str>,
+    prs: HashMap<i64, &'a bosun_metrics::data::PullRequest>,
+    web: &'a links::WebLinks,
+}
+
+impl<'a> Names<'a> {
+    fn of(data: &'a Dataset, web: &'a links::WebLinks) -> Names<'a> {
+        Names {
+            repos: data
+                .repos
+                .iter()
+                .map(|r| (r.id, r.full_name.as_str()))
+                .collect(),
+            prs: data.pull_requests.iter().map(|p| (p.id, p)).collect(),
+            web,
+        }
+    }
+
+    fn repo(&self, id: i64) -> String {
+        self.repos
+            .get(&id)
+            .map_or_else(|| format!("repository {id}"), |r| r.to_string())
+    }
+
+    fn pr(&self, id: i64) -> Option<SuspectPr> {
+        let p = self.prs.get(&id)?;
+        Some(SuspectPr {
+            repo: self.repo(p.repo),
+            number: p.number,
+            title: p.title.clone(),
+            url: self.web.pull_requests.get(&id).cloned(),
+        })
+    }
+
+    fn pr_ref(&self, id: i64) -> String {
+        self.pr(id).map_or_else(
+            || format!("pull request {id}"),
+            |p| format!("{}#{}", p.repo, p.number),
+        )
+    }
+
+    fn reason(&self, r: &Reason) -> String {
+        match r {
+            Reason::Named => "the incident names this deployment".into(),
+            Reason::Before { minutes } => format!(
+                "reached production {} before the incident started",
+                crate::incidents::duration(*minutes)
+            ),
+            Reason::Latest => "the last deployment of its repository before the start".into(),
+            Reason::Reworked { how, .. } => match how {
+                Rework::Revert => "later reverted".into(),
+                Rework::Rollback => "later rolled back".into(),
+                Rework::Hotfix => "a hotfix followed it".into(),
+            },
+            Reason::Size { lines } => format!("{lines} lines changed"),
+            Reason::Risky { pull_request, what } => format!(
+                "{} looks risky: {}",
+                self.pr_ref(*pull_request),
+                match what {
+                    Risk::Migration => "a migration",
+                    Risk::Config => "a configuration change",
+                    Risk::Dependency => "a dependency change",
+                }
+            ),
+        }
+    }
+}
+
+/// `95` minutes → "1 h 35 min".
+pub fn duration(minutes: i64) -> String {
+    match minutes {
+        m if m < 60 => format!("{m} min"),
+        m if m % 60 == 0 => format!("{} h", m / 60),
+        m => format!("{} h {} min", m / 60, m % 60),
+    }
+}
+
+/// The status update drafts of an open incident: one for the channel of responders, one for
+/// stakeholders (no suspect named to them: a guess is not news).
+fn status_update_drafts(
+    i: &IncidentSummary,
+    responders: &[String],
+    top: Option<&SuspectView>,
+    now: Ts,
+) -> Vec<DraftView> {
+    let service = i
+        .service_name
+        .as_deref()
+        .or(i.service.as_deref())
+        .unwrap_or("an unmapped service");
+    let started = i.started_at.replace('T', " ").replace('Z', " UTC");
+    let since = bosun_core::time::from_ts(now)
+        - chrono::DateTime::parse_from_rfc3339(&i.started_at)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|_| bosun_core::time::from_ts(now));
+    let open_for = duration(since.num_minutes().max(0));
+    let who = if responders.is_empty() {
+        "nobody has acknowledged it yet".to_string()
+    } else {
+        format!("{} on it", responders.join(", "))
+    };
+    let state = match i.status.as_str() {
+        "acknowledged" => "acknowledged and being worked on",
+        _ => "open, not yet acknowledged",
+    };
+    let mut channel = format!(
+        "Status update: {} ({service}). Started {started} ({open_for} ago), {state}; {who}.",
+        i.title
+    );
+    if let Some(s) = top {
+        channel.push_str(&format!(
+            " Most likely change: {} {} at {} ({}).",
+            s.repo,
+            s.sha.get(..7).unwrap_or(&s.sha),
+            s.at,
+            s.reasons.first().cloned().unwrap_or_default()
+        ));
+    }
+    channel.push_str(" Next update in 30 minutes.");
+    let stakeholders = format!(
+        "{service} is degraded: {}. We have been on it since {started} ({open_for}); {state}. Next update in 30 minutes.",
+        i.title
+    );
+    vec![
+        DraftView {
+            kind: "status_update",
+            audience: "channel",
+            text: channel,
+        },
+        DraftView {
+            kind: "status_update",
+            audience: "stakeholders",
+            text: stakeholders,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_log_kinds_map_to_timeline_kinds() {
+        assert_eq!(
+            EntryKind::of_log("acknowledge_log_entry"),
+            EntryKind::Acknowledge
+        );
+        assert_eq!(EntryKind::of_log("annotate_log_entry"), EntryKind::Note);
+        assert_eq!(EntryKind::of_log("reassign_log_entry"), EntryKind::Reassign);
+        assert_eq!(EntryKind::of_log("snooze_log_entry"), EntryKind::Page);
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(duration(5), "5 min");
+        assert_eq!(duration(120), "2 h");
+        assert_eq!(duration(95), "1 h 35 min");
+    }
+}

@@ -1,0 +1,120 @@
+//! The incident view on the synced demo organisation, against what the generator did: which
+//! deployment caused each incident (its ground truth), measured as suspect@1 and suspect@3 over
+//! every such incident, both where the on-call engineer's note names the deploy and where it does
+//! not.
+
+use bosun_app::demo::{self, DemoOptions};
+use bosun_app::incidents::{EntryKind, IncidentFilter};
+use bosun_app::{App, Paths};
+use bosun_connectors::events::NullSink;
+use bosun_core::clock::FixedClock;
+use std::sync::Arc;
+
+const AS_OF: &str = "2026-11-20T09:00:00Z";
+
+#[test]
+fn suspects_find_the_deployment_that_caused_each_demo_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut app = App::new(Paths::in_dir(dir.path()), Arc::new(FixedClock(as_of))).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt
+        .block_on(demo::sync(
+            &mut app,
+            DemoOptions::default(),
+            Arc::new(NullSink),
+        ))
+        .unwrap();
+    assert!(
+        report.outcomes.iter().all(|o| o.ok),
+        "{:?}",
+        report.outcomes
+    );
+    let world = demo::world(DemoOptions::default(), as_of).unwrap();
+
+    // (incident, the deployment that caused it, whether a note names it)
+    let truth: Vec<(String, String, bool)> = world
+        .incidents
+        .iter()
+        .filter_map(|i| {
+            let (_, dep) = i.caused_by?;
+            let named = i.log.iter().any(|l| l.summary.contains("Caused by deploy"));
+            Some((i.id.clone(), dep.to_string(), named))
+        })
+        .collect();
+    assert!(
+        truth.len() >= 6,
+        "{} incidents with a known cause",
+        truth.len()
+    );
+    let (mut at1, mut at3, mut unnamed, mut unnamed_at1) = (0, 0, 0, 0);
+    for (incident, cause, named) in &truth {
+        let v = app.incident(incident).unwrap();
+        let ids: Vec<&str> = v.suspects.iter().map(|s| s.deployment.as_str()).collect();
+        let first = ids.first() == Some(&cause.as_str());
+        at1 += usize::from(first);
+        at3 += usize::from(ids.iter().take(3).any(|d| d == cause));
+        if !named {
+            unnamed += 1;
+            unnamed_at1 += usize::from(first);
+        }
+        // Every suspect explains itself and lists what it shipped; the order is by score.
+        assert!(
+            v.suspects.iter().all(|s| !s.reasons.is_empty()),
+            "{incident}"
+        );
+        assert!(v.suspects.windows(2).all(|w| w[0].score >= w[1].score));
+        // The timeline holds the pager's trigger and the cause's deployment, in order.
+        assert!(
+            v.timeline.iter().any(|e| e.kind == EntryKind::Trigger),
+            "{incident}"
+        );
+        assert!(
+            v.timeline.iter().any(|e| e.kind == EntryKind::Deployment),
+            "{incident}: {:#?}",
+            v.timeline
+        );
+        assert!(v.timeline.windows(2).all(|w| w[0].at <= w[1].at));
+        assert!(
+            !v.responders.is_empty(),
+            "{incident}: the on-call engineer acted"
+        );
+        assert!(
+            v.drafts.is_empty(),
+            "{incident} is resolved: no status update"
+        );
+    }
+    let n = truth.len();
+    #[allow(clippy::print_stderr)] // the figures the closing note reports
+    eprintln!(
+        "suspect@1 {at1}/{n} = {:.2}, suspect@3 {at3}/{n} = {:.2}; where no note names the deploy: @1 {unnamed_at1}/{unnamed}",
+        at1 as f64 / n as f64,
+        at3 as f64 / n as f64
+    );
+    // Pinned to what this ranking measures on the demo (see the closing note of issue 19).
+    assert_eq!(at1, n, "suspect@1");
+    assert_eq!(at3, n, "suspect@3");
+    assert!(unnamed > 0, "some incidents name no deploy");
+
+    // The open incident: a status update for the channel and for stakeholders, drafts only.
+    let open = app
+        .incidents(&IncidentFilter {
+            open: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    let v = app.incident(&open[0].id).unwrap();
+    let audiences: Vec<&str> = v.drafts.iter().map(|d| d.audience).collect();
+    assert_eq!(audiences, vec!["channel", "stakeholders"]);
+    assert!(v.drafts[0].text.contains(&v.incident.title));
+    // By number too.
+    let number = open[0].number.unwrap();
+    assert_eq!(
+        app.incident(&number.to_string()).unwrap().incident.id,
+        open[0].id
+    );
+    assert!(app.incident("no-such-incident").is_err());
+}

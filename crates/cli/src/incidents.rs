@@ -1,0 +1,166 @@
+//! `bosun incident [ID]`: the incidents, or one incident whole (timeline, suspect changes,
+//! responders, runbook passages, status update drafts).
+
+use bosun_app::App;
+use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView, duration};
+
+#[derive(Debug, clap::Args)]
+pub struct IncidentArgs {
+    /// The incident: its PagerDuty id or number. Without it, the list.
+    pub id: Option<String>,
+    /// Only the incidents of this team's services.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Only the incidents of this service (its key).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Only the ones not resolved.
+    #[arg(long)]
+    pub open: bool,
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    let out = serde_json::to_string_pretty(v)?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{out}");
+    }
+    Ok(())
+}
+
+pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
+    match &a.id {
+        Some(id) => {
+            let view = app.incident(id)?;
+            if json {
+                print_json(&view)
+            } else {
+                print_view(&view);
+                Ok(())
+            }
+        }
+        None => {
+            let list = app.incidents(&IncidentFilter {
+                team: a.team,
+                service: a.service,
+                open: a.open,
+            })?;
+            if json {
+                print_json(&serde_json::json!({ "incidents": list }))
+            } else {
+                print_list(&list);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn minutes(secs: Option<i64>) -> String {
+    secs.map_or_else(|| "—".into(), |s| duration(s / 60))
+}
+
+#[allow(clippy::print_stdout)]
+fn print_list(list: &[IncidentSummary]) {
+    if list.is_empty() {
+        println!("No incidents.");
+        return;
+    }
+    println!(
+        "{} incident{}, newest first:",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" }
+    );
+    for i in list {
+        println!(
+            "  {:<10} {:<12} {:<20} {}  ack {}  resolve {}  {}",
+            i.id,
+            i.status,
+            i.service.as_deref().unwrap_or("—"),
+            &i.started_at[..16.min(i.started_at.len())],
+            minutes(i.time_to_acknowledge_secs),
+            minutes(i.time_to_resolve_secs),
+            i.title
+        );
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_view(v: &IncidentView) {
+    let i = &v.incident;
+    println!("Incident {} — {}", i.id, i.title);
+    println!(
+        "  {} · service {} · team {} · started {} · acknowledged after {} · resolved after {}",
+        i.status,
+        i.service_name
+            .as_deref()
+            .or(i.service.as_deref())
+            .unwrap_or("—"),
+        i.team.as_deref().unwrap_or("—"),
+        i.started_at,
+        minutes(i.time_to_acknowledge_secs),
+        minutes(i.time_to_resolve_secs)
+    );
+    if let Some(url) = &i.url {
+        println!("  {url}");
+    }
+    println!("\nSuspect changes (most likely first):");
+    if v.suspects.is_empty() {
+        println!("  none: no production deployment of the service's repositories before it");
+    }
+    for (n, s) in v.suspects.iter().enumerate() {
+        println!(
+            "  {}. {} {} at {} — score {:.1}",
+            n + 1,
+            s.repo,
+            &s.sha[..7.min(s.sha.len())],
+            s.at,
+            s.score
+        );
+        for r in &s.reasons {
+            println!("       · {r}");
+        }
+        for p in &s.prs {
+            println!("       {}#{} {}", p.repo, p.number, p.title);
+        }
+    }
+    if let Some(r) = &v.rollback_to {
+        println!(
+            "  Roll back to deployment {r} (the last one before the first suspect that nothing judged failed)."
+        );
+    }
+    println!(
+        "\nResponders: {}",
+        if v.responders.is_empty() {
+            "none yet".into()
+        } else {
+            v.responders.join(", ")
+        }
+    );
+    println!("\nTimeline:");
+    for e in &v.timeline {
+        println!(
+            "  {}  {:<11} {}",
+            e.at,
+            format!("{:?}", e.kind).to_lowercase(),
+            e.text
+        );
+    }
+    println!("\nRunbook:");
+    match &v.runbook_note {
+        Some(note) if v.runbook.is_empty() => println!("  {note}"),
+        _ => {
+            for p in &v.runbook {
+                println!(
+                    "  {}:{}-{}  {}",
+                    p.file, p.start_line, p.end_line, p.heading
+                );
+            }
+        }
+    }
+    for d in &v.drafts {
+        println!(
+            "\nDraft ({}, for the {}):\n  {}",
+            d.kind, d.audience, d.text
+        );
+    }
+}
