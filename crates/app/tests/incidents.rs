@@ -13,6 +13,7 @@ use std::sync::Arc;
 const AS_OF: &str = "2026-11-20T09:00:00Z";
 
 #[test]
+#[allow(clippy::print_stderr)] // the figures the closing note reports
 fn suspects_find_the_deployment_that_caused_each_demo_incident() {
     let dir = tempfile::tempdir().unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
@@ -87,7 +88,6 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         );
     }
     let n = truth.len();
-    #[allow(clippy::print_stderr)] // the figures the closing note reports
     eprintln!(
         "suspect@1 {at1}/{n} = {:.2}, suspect@3 {at3}/{n} = {:.2}; where no note names the deploy: @1 {unnamed_at1}/{unnamed}",
         at1 as f64 / n as f64,
