@@ -75,6 +75,10 @@ endpoints! {
     team_comparison: crate::views::common::WindowArgs => delivery::TeamComparison = delivery::team_comparison;
     /// A metric's definition (docs/metric-definitions.md), one click from its number.
     metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
+    /// Incidents, newest first, with filters.
+    incidents: crate::views::incidents::IncidentListArgs => crate::views::incidents::IncidentList = crate::views::incidents::incidents;
+    /// One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts.
+    incident: crate::views::incidents::IncidentArgs => bosun_app::incidents::IncidentView = crate::views::incidents::incident;
     /// People, their review load and what they are working on.
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.

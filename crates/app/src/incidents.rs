@@ -17,9 +17,16 @@ use std::collections::HashMap;
 pub const TIMELINE_BEFORE_SECS: i64 = DAY;
 /// At most this many chat messages on the timeline.
 pub const MAX_MENTIONS: usize = 50;
+/// At most this many runbook passages.
+pub const MAX_RUNBOOK: usize = 3;
+/// A suspect is named in the responders' status update from this many points: named by the
+/// incident, or deployed within about an hour and a half of the start
+/// (`bosun_metrics::suspects` has the points).
+pub const LIKELY_SUSPECT_POINTS: f64 = 25.0;
 
 /// An incident as the list shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IncidentSummary {
     /// The provider's id (what `bosun incident ID` takes, as does the number).
     pub id: String,
@@ -44,6 +51,7 @@ pub struct IncidentSummary {
 
 /// What a timeline entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Trigger,
@@ -79,6 +87,7 @@ impl EntryKind {
 
 /// One moment of an incident.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     pub at: String,
     pub kind: EntryKind,
@@ -89,6 +98,7 @@ pub struct TimelineEntry {
 
 /// A pull request a suspect shipped.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SuspectPr {
     pub repo: String,
     pub number: i64,
@@ -98,6 +108,7 @@ pub struct SuspectPr {
 
 /// A suspected deployment, explained.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SuspectView {
     /// The deployment's provider id.
     pub deployment: String,
@@ -108,14 +119,18 @@ pub struct SuspectView {
     pub score: f64,
     /// Why, in words, strongest first.
     pub reasons: Vec<String>,
-    /// The same reasons, typed.
+    /// The same reasons, typed (`bosun_metrics::suspects::Reason`).
+    #[cfg_attr(feature = "ts", ts(type = "unknown[]"))]
     pub evidence: Vec<Reason>,
     pub prs: Vec<SuspectPr>,
 }
 
 /// A runbook passage for the incident, cited to the line.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunbookPassage {
+    /// The indexed folder it is under (for opening it at its lines).
+    pub root: String,
     pub file: String,
     pub start_line: i64,
     pub end_line: i64,
@@ -126,6 +141,7 @@ pub struct RunbookPassage {
 /// A message drafted for people to read (never sent from here: approving and sending go through
 /// the actions, like every message).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DraftView {
     /// `status_update`.
     pub kind: &'static str,
@@ -136,6 +152,7 @@ pub struct DraftView {
 
 /// `bosun incident ID`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IncidentView {
     pub incident: IncidentSummary,
     /// Oldest first.
@@ -353,11 +370,23 @@ impl App {
             .or_else(|| inc.service.clone())
             .unwrap_or_default();
         let question = format!("runbook {service} {}", inc.title);
-        match self.ask(&question, 3) {
-            Ok(a) if !a.answers.is_empty() => (
-                a.answers
+        // Docs only: tickets and pull requests (indexed under `store:` roots) are not runbooks.
+        let docs = |a: crate::knowledge::AskView| -> Vec<crate::knowledge::AnswerView> {
+            a.answers
+                .into_iter()
+                .filter(|p| !p.root.starts_with("store:"))
+                .take(MAX_RUNBOOK)
+                .collect()
+        };
+        match self
+            .ask(&question, 10)
+            .map(|a| (a.refusal.clone(), docs(a)))
+        {
+            Ok((_, passages)) if !passages.is_empty() => (
+                passages
                     .into_iter()
                     .map(|p| RunbookPassage {
+                        root: p.root,
                         file: p.file,
                         start_line: p.start_line,
                         end_line: p.end_line,
@@ -367,9 +396,12 @@ impl App {
                     .collect(),
                 None,
             ),
-            Ok(a) => (
+            Ok((refusal, _)) => (
                 Vec::new(),
-                Some(a.refusal.unwrap_or_else(|| "no passage answers it".into())),
+                Some(refusal.unwrap_or_else(|| {
+                    "no passage of the indexed docs (tickets and pull requests left out) answers it"
+                        .into()
+                })),
             ),
             Err(e) => (Vec::new(), Some(e.to_string())),
         }
@@ -487,7 +519,7 @@ fn status_update_drafts(
         "Status update: {} ({service}). Started {started} ({open_for} ago), {state}; {who}.",
         i.title
     );
-    if let Some(s) = top {
+    if let Some(s) = top.filter(|s| s.score >= LIKELY_SUSPECT_POINTS) {
         channel.push_str(&format!(
             " Most likely change: {} {} at {} ({}).",
             s.repo,

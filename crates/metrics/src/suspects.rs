@@ -15,6 +15,9 @@
 //! | size: `5 · min(1, log10(1 + changed lines) / 4)` | 0–5 |
 //! | a risky change in it (a migration, a configuration or dependency change, by title or label) | 5 |
 //!
+//! A deployment a later one reverted or rolled back *before* the incident started is no longer
+//! live and is not a suspect (unless the incident names it).
+//!
 //! The weights are fixed and documented, not fitted to any organisation: an incident on a service
 //! with one deployment that morning ranks it first by nearness alone; an incident that names a
 //! deployment ranks it first whatever else shipped. The rollback candidate is the latest earlier
@@ -188,6 +191,13 @@ pub fn suspects(
             }
         }
     }
+    let at_of: HashMap<i64, Ts> = analysis.records.iter().map(|r| (r.id, r.at)).collect();
+    // Undone before the start: its change was no longer in production.
+    let undone = |r: &DeploymentRecord| {
+        rework(r).is_some_and(|(how, by)| {
+            how != Rework::Hotfix && at_of.get(&by).is_some_and(|&at| at <= start)
+        })
+    };
     let mut ranked: Vec<Suspect> = analysis
         .records
         .iter()
@@ -195,7 +205,8 @@ pub fn suspects(
             named(r)
                 || (service_repos.contains(&r.repo)
                     && r.at <= start
-                    && start - r.at <= opts.lookback_secs)
+                    && start - r.at <= opts.lookback_secs
+                    && !undone(r))
         })
         .map(|r| {
             let mut reasons = Vec::new();
@@ -215,7 +226,7 @@ pub fn suspects(
                 score += LATEST_POINTS;
                 reasons.push(Reason::Latest);
             }
-            if let Some((how, by)) = rework(r) {
+            if let Some((how, by)) = rework(r).filter(|_| !undone(r)) {
                 score += REWORKED_POINTS;
                 reasons.push(Reason::Reworked { how, by });
             }
@@ -359,7 +370,7 @@ mod tests {
     fn deploy(id: i64, repo: i64, at: Ts) -> Deployment {
         Deployment {
             id,
-            external_id: format!("d{id}"),
+            external_id: (3000 + id).to_string(),
             repo,
             environment: "production".into(),
             production: true,
@@ -461,6 +472,42 @@ mod tests {
             Some(0.0)
         );
         assert_eq!(hit_rate(&d, &a, &[], 1, SuspectOptions::default()), None);
+    }
+
+    #[test]
+    fn a_deployment_rolled_back_before_the_start_is_no_longer_a_suspect() {
+        let mut rolled_back = deploy(12, 1, T0 - 2 * HOUR);
+        rolled_back.payload = r#"{"rollback_of": 3011}"#.into(); // 12 rolls 11 back
+        let d = Dataset {
+            repos: vec![repo(1, "api")],
+            deployments: vec![
+                deploy(10, 1, T0 - 30 * HOUR),
+                deploy(11, 1, T0 - 5 * HOUR),
+                rolled_back,
+            ],
+            incidents: vec![
+                incident(100, "api", T0, &[]),
+                incident(101, "api", T0 + 10, &["Caused by deploy abc0011"]),
+            ],
+            ..Default::default()
+        };
+        let a = analyse(&d, &DoraOptions::default());
+        let r11 = a.records.iter().find(|r| r.id == 11).unwrap();
+        assert_eq!(
+            rework(r11),
+            Some((Rework::Rollback, 12)),
+            "{:?}",
+            r11.failures
+        );
+        let ids: Vec<i64> = suspects(&d, &a, 100, SuspectOptions::default())
+            .ranked
+            .iter()
+            .map(|s| s.deployment)
+            .collect();
+        assert_eq!(ids, vec![12, 10], "11 was no longer live");
+        // Named, it stays a suspect whatever happened to it.
+        let s = suspects(&d, &a, 101, SuspectOptions::default());
+        assert_eq!(s.ranked[0].deployment, 11);
     }
 
     #[test]

@@ -326,6 +326,27 @@ lead_time_median_without_bots: number | null, lead_time_bots_excluded: boolean, 
 records: Array<DeploymentRow>, };
 
 /**
+ * A message drafted for people to read (never sent from here: approving and sending go through
+ * the actions, like every message).
+ */
+
+export type DraftView = { 
+/**
+ * `status_update`.
+ */
+kind: string, 
+/**
+ * `channel` (the responders) or `stakeholders`.
+ */
+audience: string, text: string, };
+
+/**
+ * What a timeline entry is.
+ */
+
+export type EntryKind = "trigger" | "notify" | "acknowledge" | "escalate" | "reassign" | "note" | "resolve" | "page" | "deployment" | "merge" | "chat" | "signal";
+
+/**
  * The codes the UI can switch on: the app service's [`Code`]s plus the API's own.
  */
 
@@ -472,6 +493,85 @@ export type IdentitySuggestions = { suggestions: Array<IdentitySuggestion>,
  * Accounts that are a person of their own (nobody matched them).
  */
 unmatched: number, };
+
+export type IncidentArgs = { 
+/**
+ * Its PagerDuty id or number.
+ */
+id: string, };
+
+export type IncidentList = { 
+/**
+ * Newest first.
+ */
+incidents: Array<IncidentSummary>, 
+/**
+ * Every team with an incident, for the filter.
+ */
+teams: Array<string>, };
+
+export type IncidentListArgs = { 
+/**
+ * Only the incidents of this team's services.
+ */
+team: string | null, 
+/**
+ * Only the incidents of this service (its key).
+ */
+service: string | null, 
+/**
+ * Only those not resolved.
+ */
+open: boolean, };
+
+/**
+ * An incident as the list shows it.
+ */
+
+export type IncidentSummary = { 
+/**
+ * The provider's id (what `bosun incident ID` takes, as does the number).
+ */
+id: string, number: number | null, title: string, 
+/**
+ * triggered, acknowledged or resolved.
+ */
+status: string, urgency: string | null, priority: string | null, service: string | null, service_name: string | null, team: string | null, started_at: string, acknowledged_at: string | null, resolved_at: string | null, 
+/**
+ * Start to acknowledgement, in seconds.
+ */
+time_to_acknowledge_secs: number | null, 
+/**
+ * Start to resolution, in seconds.
+ */
+time_to_resolve_secs: number | null, url: string | null, };
+
+/**
+ * `bosun incident ID`.
+ */
+
+export type IncidentView = { incident: IncidentSummary, 
+/**
+ * Oldest first.
+ */
+timeline: Array<TimelineEntry>, 
+/**
+ * Most likely first.
+ */
+suspects: Array<SuspectView>, 
+/**
+ * The deployment to roll back to (provider id): the latest earlier one of the first
+ * suspect's repository that nothing judged failed.
+ */
+rollback_to: string | null, 
+/**
+ * Everyone assigned or acting on it so far, in the order they joined.
+ */
+responders: Array<string>, runbook: Array<RunbookPassage>, 
+/**
+ * Why no runbook passage is cited, when none is.
+ */
+runbook_note: string | null, drafts: Array<DraftView>, };
 
 export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
 
@@ -795,6 +895,16 @@ deploy_workflows: Array<string>, };
 
 export type ReviewLoad = { name: string, reviews: number, pending: number, };
 
+/**
+ * A runbook passage for the incident, cited to the line.
+ */
+
+export type RunbookPassage = { 
+/**
+ * The indexed folder it is under (for opening it at its lines).
+ */
+root: string, file: string, start_line: number, end_line: number, heading: string, text: string, };
+
 export type Settings = { data_dir: string, config_file: string, sources: Array<SourceRow>, teams: Array<TeamRef>, me: string, bot_patterns: Array<string>, index_documents: number, index_chunks: number, index_model: string | null, index_note: string | null, index_roots: Array<IndexRoot>, alerts_paused_until: string | null, };
 
 /**
@@ -961,6 +1071,34 @@ export type SuggestedAccount = {
  */
 handle: string, provider: string, login: string | null, name: string | null, emails: Array<string>, };
 
+/**
+ * A pull request a suspect shipped.
+ */
+
+export type SuspectPr = { repo: string, number: number, title: string, url: string | null, };
+
+/**
+ * A suspected deployment, explained.
+ */
+
+export type SuspectView = { 
+/**
+ * The deployment's provider id.
+ */
+deployment: string, repo: string, sha: string, at: string, 
+/**
+ * Points (see `bosun_metrics::suspects`).
+ */
+score: number, 
+/**
+ * Why, in words, strongest first.
+ */
+reasons: Array<string>, 
+/**
+ * The same reasons, typed (`bosun_metrics::suspects::Reason`).
+ */
+evidence: unknown[], prs: Array<SuspectPr>, };
+
 export type SyncStarted = { 
 /**
  * False when a sync was already running (its events keep coming).
@@ -1002,6 +1140,16 @@ export type TeamRow = {
  * The team's key; none for the whole organisation (the last row).
  */
 team: string | null, name: string, repos: number, deployments: number, per_week: number, days_per_week: number, lead_time: Stat, change_failure_rate: Rate, recovery_time: Stat, rework_rate: Rate, pr_cycle: Stat, levels: Levels, };
+
+/**
+ * One moment of an incident.
+ */
+
+export type TimelineEntry = { at: string, kind: EntryKind, text: string, 
+/**
+ * The record's page, when there is one.
+ */
+link: string | null, };
 
 export type Today = { now: string, me: string | null, signals: Array<SignalView>, 
 /**
@@ -1171,6 +1319,10 @@ export interface Endpoints {
   team_comparison: { args: WindowArgs; result: TeamComparison };
   /** A metric's definition (docs/metric-definitions.md), one click from its number. */
   metric_definition: { args: DefinitionArgs; result: Definition };
+  /** Incidents, newest first, with filters. */
+  incidents: { args: IncidentListArgs; result: IncidentList };
+  /** One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts. */
+  incident: { args: IncidentArgs; result: IncidentView };
   /** People, their review load and what they are working on. */
   team: { args: WindowArgs; result: TeamPage };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */

@@ -6,6 +6,7 @@ export const pages = [
   { id: 'sprint', title: 'Sprint', key: '3' },
   { id: 'delivery', title: 'Delivery', key: '4' },
   { id: 'team', title: 'Team', key: '5' },
+  { id: 'incidents', title: 'Incidents', key: '0' },
   { id: 'ask', title: 'Ask', key: '6' },
   { id: 'signals', title: 'Signals & actions', key: '7' },
   { id: 'settings', title: 'Settings', key: '8' },

@@ -282,6 +282,39 @@ test('Team lists people with their review load', async () => {
   await shot('team');
 });
 
+test('Incidents: the list the CLI gives; an incident with its suspects, timeline and drafts', async () => {
+  await visit('incidents', 'Incidents');
+  const cli = cliJson(dataDir, env, 'incident');
+  const count = page.getByTestId('incident-count');
+  await count.waitFor();
+  assert.equal(Number(await count.textContent()), cli.incidents.length);
+  assert.equal(await page.getByTestId('incidents').locator('tbody tr').count(), Math.min(25, cli.incidents.length));
+  await shot('incidents');
+  // The open incident: what the CLI says, drawn.
+  const open = cli.incidents.find((i) => !i.resolved_at);
+  assert.ok(open, 'the demo has an open incident');
+  await page.getByRole('link', { name: new RegExp(open.id) }).first().click();
+  await page.getByRole('heading', { level: 1, name: open.title }).waitFor();
+  const view = cliJson(dataDir, env, 'incident', open.id);
+  assert.equal(await page.getByTestId('incident-status').textContent(), view.incident.status);
+  assert.equal(await page.getByTestId('timeline').locator(':scope > li').count(), view.timeline.length);
+  assert.equal(await page.getByTestId('suspects').locator(':scope > li').count(), view.suspects.length);
+  assert.equal(await page.getByTestId('draft').count(), view.drafts.length);
+  assert.equal(view.drafts.length, 2, 'a status update for the channel and for stakeholders');
+  await shot('incident-open');
+  // A resolved incident a deploy caused: the suspect first is the deployment it names, with the
+  // rollback candidate.
+  const caused = cli.incidents.find((i) => i.resolved_at && /^Q[A-M]\d/.test(i.id));
+  await page.goto(`${server.origin}/#/incidents?id=${caused.id}`);
+  await page.getByRole('heading', { level: 1, name: caused.title }).waitFor();
+  const resolved = cliJson(dataDir, env, 'incident', caused.id);
+  const first = page.getByTestId('suspects').locator(':scope > li').first();
+  await first.getByText(resolved.suspects[0].sha.slice(0, 7)).waitFor();
+  if (resolved.rollback_to) await page.getByTestId('rollback').getByText(resolved.rollback_to).waitFor();
+  assert.equal(await page.getByTestId('draft').count(), 0, 'no drafts for a resolved incident');
+  await shot('incident-resolved');
+});
+
 test("Team asks about identity's merge suggestions; an answer is kept", async () => {
   await visit('team', 'Team');
   const before = cliJson(dataDir, env, 'people', 'suggestions');
@@ -426,7 +459,7 @@ test('keyboard: digits switch pages; dark theme renders', async () => {
 test('no sideways scrolling at 1024×700', async () => {
   await page.setViewportSize({ width: 1024, height: 700 });
   try {
-    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['team', 'Team'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
+    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['team', 'Team'], ['incidents', 'Incidents'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
       await visit(id, heading);
       await page.waitForTimeout(200);
       const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);

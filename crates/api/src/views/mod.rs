@@ -4,6 +4,7 @@ pub mod charts;
 pub mod common;
 pub mod data;
 pub mod delivery;
+pub mod incidents;
 pub mod knowledge;
 pub mod ledger;
 pub mod notes;

@@ -1,0 +1,55 @@
+//! Incidents: the list, and one incident whole (timeline, suspect changes, responders, runbook,
+//! status update drafts) — the same as `bosun incident`.
+
+use crate::error::Result;
+use crate::state::Api;
+use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct IncidentListArgs {
+    /// Only the incidents of this team's services.
+    pub team: Option<String>,
+    /// Only the incidents of this service (its key).
+    pub service: Option<String>,
+    /// Only those not resolved.
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct IncidentList {
+    /// Newest first.
+    pub incidents: Vec<IncidentSummary>,
+    /// Every team with an incident, for the filter.
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct IncidentArgs {
+    /// Its PagerDuty id or number.
+    pub id: String,
+}
+
+pub fn incidents(api: &Api, args: IncidentListArgs) -> Result<IncidentList> {
+    api.ready()?;
+    let app = api.app();
+    let all = app.incidents(&IncidentFilter::default())?;
+    let mut teams: Vec<String> = all.iter().filter_map(|i| i.team.clone()).collect();
+    teams.sort();
+    teams.dedup();
+    let incidents = all
+        .into_iter()
+        .filter(|i| args.team.is_none() || i.team == args.team)
+        .filter(|i| args.service.is_none() || i.service == args.service)
+        .filter(|i| !args.open || i.resolved_at.is_none())
+        .collect();
+    Ok(IncidentList { incidents, teams })
+}
+
+pub fn incident(api: &Api, args: IncidentArgs) -> Result<IncidentView> {
+    api.ready()?;
+    Ok(api.app().incident(&args.id)?)
+}
