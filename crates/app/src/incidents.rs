@@ -19,6 +19,10 @@ pub const TIMELINE_BEFORE_SECS: i64 = DAY;
 pub const MAX_MENTIONS: usize = 50;
 /// At most this many runbook passages.
 pub const MAX_RUNBOOK: usize = 3;
+/// Experts on the service: pull requests merged to its repositories this long before now.
+pub const EXPERT_WINDOW_SECS: i64 = 90 * DAY;
+/// At most this many experts from the code, and this many more from the runbook's owners.
+pub const MAX_EXPERTS: usize = 5;
 /// A suspect is named in the responders' status update from this many points: named by the
 /// incident, or deployed within about an hour and a half of the start
 /// (`bosun_metrics::suspects` has the points).
@@ -150,6 +154,45 @@ pub struct DraftView {
     pub text: String,
 }
 
+/// Whether an on-call shift is the current one or the one after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum OnCallWhen {
+    Now,
+    Next,
+}
+
+/// Someone on call for the incident's service.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OnCallView {
+    pub when: OnCallWhen,
+    /// 1 is paged first.
+    pub level: i64,
+    pub name: String,
+    pub schedule: Option<String>,
+    /// None: always.
+    pub start: Option<String>,
+    /// None: never.
+    pub end: Option<String>,
+}
+
+/// Someone who knows the service: from its code (recent merged pull requests authored and
+/// reviewed) and from its runbook (the cited documents' owners and authors).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServiceExpertView {
+    pub name: String,
+    pub team: Option<String>,
+    /// Merged pull requests to the service's repositories they authored in the window.
+    pub authored: u32,
+    /// Others' merged pull requests there they reviewed in the window.
+    pub reviewed: u32,
+    /// Why, in words: "authored 4 merged pull requests … in the last 90 days", "owner of …".
+    pub reasons: Vec<String>,
+}
+
 /// `bosun incident ID`.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -164,6 +207,13 @@ pub struct IncidentView {
     pub rollback_to: Option<String>,
     /// Everyone assigned or acting on it so far, in the order they joined.
     pub responders: Vec<String>,
+    /// Who is on call for its service now, level by level, and who is next.
+    pub oncall: Vec<OnCallView>,
+    /// Why nobody is listed on call, when nobody is.
+    pub oncall_note: Option<String>,
+    /// Who knows the service, most likely first: its code's recent authors and reviewers, then
+    /// its runbook's owners.
+    pub experts: Vec<ServiceExpertView>,
     pub runbook: Vec<RunbookPassage>,
     /// Why no runbook passage is cited, when none is.
     pub runbook_note: Option<String>,
@@ -342,8 +392,42 @@ impl App {
         }
         timeline.sort_by_key(|(at, _)| *at);
         let responders = rows::responders(conn, inc.id)?;
+        let (oncall, oncall_note) = match &inc.escalation_policy {
+            Some(policy) => {
+                let (current, next) = rows::on_call(conn, policy, now)?;
+                let view = |when: OnCallWhen, r: rows::OnCallRow| OnCallView {
+                    when,
+                    level: r.level,
+                    name: r.name,
+                    schedule: r.schedule_name,
+                    start: r.start_at.map(rfc3339),
+                    end: r.end_at.map(rfc3339),
+                };
+                let all: Vec<OnCallView> = current
+                    .into_iter()
+                    .map(|r| view(OnCallWhen::Now, r))
+                    .chain(next.into_iter().map(|r| view(OnCallWhen::Next, r)))
+                    .collect();
+                let note = all.is_empty().then(|| {
+                    "no on-call shift synced for its escalation policy (a key that may not read on-calls?)".to_string()
+                });
+                (all, note)
+            }
+            None => (
+                Vec::new(),
+                Some("its service names no escalation policy (not synced from PagerDuty?)".into()),
+            ),
+        };
         drop(store);
-        let (runbook, runbook_note) = self.runbook(&inc);
+        let (runbook, runbook_note, doc_experts) = self.runbook(&inc);
+        let code_experts = bosun_metrics::experts::code_experts(
+            &data,
+            &service_repos,
+            now - EXPERT_WINDOW_SECS,
+            now,
+            MAX_EXPERTS,
+        );
+        let experts = experts(&data, &code_experts, doc_experts);
         let view = summary(&inc);
         let drafts = if inc.resolved_at.is_none() {
             status_update_drafts(&view, &responders, suspects.first(), now)
@@ -356,14 +440,25 @@ impl App {
             suspects,
             rollback_to,
             responders,
+            oncall,
+            oncall_note,
+            experts,
             runbook,
             runbook_note,
             drafts,
         })
     }
 
-    /// The docs passages answering "how do I handle this on this service", cited to the line.
-    fn runbook(&self, inc: &IncidentRow) -> (Vec<RunbookPassage>, Option<String>) {
+    /// The docs passages answering "how do I handle this on this service", cited to the line,
+    /// and the people the cited documents name as their owners or authors.
+    fn runbook(
+        &self,
+        inc: &IncidentRow,
+    ) -> (
+        Vec<RunbookPassage>,
+        Option<String>,
+        Vec<bosun_knowledge::experts::Expert>,
+    ) {
         let service = inc
             .service_name
             .clone()
@@ -380,9 +475,9 @@ impl App {
         };
         match self
             .ask(&question, 10)
-            .map(|a| (a.refusal.clone(), docs(a)))
+            .map(|a| (a.refusal.clone(), a.experts.clone(), docs(a)))
         {
-            Ok((_, passages)) if !passages.is_empty() => (
+            Ok((_, experts, passages)) if !passages.is_empty() => (
                 passages
                     .into_iter()
                     .map(|p| RunbookPassage {
@@ -395,17 +490,74 @@ impl App {
                     })
                     .collect(),
                 None,
+                experts,
             ),
-            Ok((refusal, _)) => (
+            Ok((refusal, _, _)) => (
                 Vec::new(),
                 Some(refusal.unwrap_or_else(|| {
                     "no passage of the indexed docs (tickets and pull requests left out) answers it"
                         .into()
                 })),
+                Vec::new(),
             ),
-            Err(e) => (Vec::new(), Some(e.to_string())),
+            Err(e) => (Vec::new(), Some(e.to_string()), Vec::new()),
         }
     }
+}
+
+/// The code's experts in words, then the runbook's owners (reasons added to a code expert of the
+/// same name, at most [`MAX_EXPERTS`] others).
+fn experts(
+    data: &Dataset,
+    code: &[bosun_metrics::experts::CodeExpert],
+    docs: Vec<bosun_knowledge::experts::Expert>,
+) -> Vec<ServiceExpertView> {
+    let days = EXPERT_WINDOW_SECS / DAY;
+    let mut out: Vec<ServiceExpertView> = code
+        .iter()
+        .filter_map(|e| {
+            let p = data.people.iter().find(|p| p.id == e.person)?;
+            let mut reasons = Vec::new();
+            if e.authored > 0 {
+                reasons.push(format!(
+                    "authored {} merged pull request{} to the service's repositories in the last {days} days",
+                    e.authored,
+                    if e.authored == 1 { "" } else { "s" }
+                ));
+            }
+            if e.reviewed > 0 {
+                reasons.push(format!(
+                    "reviewed {} merged pull request{} there",
+                    e.reviewed,
+                    if e.reviewed == 1 { "" } else { "s" }
+                ));
+            }
+            Some(ServiceExpertView {
+                name: p.name.clone(),
+                team: p.team.clone(),
+                authored: e.authored,
+                reviewed: e.reviewed,
+                reasons,
+            })
+        })
+        .collect();
+    let from_code = out.len();
+    for d in docs {
+        let name = bosun_identity::normalize_name(&d.name);
+        let same = |v: &ServiceExpertView| bosun_identity::normalize_name(&v.name) == name;
+        if let Some(v) = out.iter_mut().find(|v| same(v)) {
+            v.reasons.extend(d.reasons);
+        } else if out.len() < from_code + MAX_EXPERTS {
+            out.push(ServiceExpertView {
+                name: d.name,
+                team: d.team,
+                authored: 0,
+                reviewed: 0,
+                reasons: d.reasons,
+            });
+        }
+    }
+    out
 }
 
 /// Names for ids, and reasons in words.

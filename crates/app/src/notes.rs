@@ -70,7 +70,7 @@ impl App {
     }
 
     /// The person `me` names in the configuration.
-    fn me(&self, conn: &Connection) -> Result<Option<i64>> {
+    pub(crate) fn me(&self, conn: &Connection) -> Result<Option<i64>> {
         let me = self.config.identity.me.trim();
         if me.is_empty() {
             return Ok(None);

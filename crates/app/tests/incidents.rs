@@ -4,10 +4,11 @@
 //! not.
 
 use bosun_app::demo::{self, DemoOptions};
-use bosun_app::incidents::{EntryKind, IncidentFilter};
+use bosun_app::incidents::{EntryKind, IncidentFilter, OnCallWhen};
 use bosun_app::{App, Paths};
 use bosun_connectors::events::NullSink;
 use bosun_core::clock::FixedClock;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 const AS_OF: &str = "2026-11-20T09:00:00Z";
@@ -117,4 +118,91 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         open[0].id
     );
     assert!(app.incident("no-such-incident").is_err());
+
+    // On call for its service now, as the generator's rota has it: level 1 the engineer whose
+    // shift covers now, level 2 the team's manager (always), and who takes level 1 over next.
+    let wi = world.incidents.iter().find(|i| i.id == open[0].id).unwrap();
+    let team = &world
+        .repos
+        .iter()
+        .find(|r| r.service == wi.service)
+        .unwrap()
+        .team;
+    let now = world.as_of;
+    let name = |p: usize| world.org.people[p].name.clone();
+    let rota: Vec<_> = world.oncalls.iter().filter(|o| &o.team == team).collect();
+    let shift_now = rota
+        .iter()
+        .find(|o| {
+            o.level == 1 && o.start.is_some_and(|s| s <= now) && o.end.is_some_and(|e| e > now)
+        })
+        .unwrap();
+    let shift_next = rota
+        .iter()
+        .filter(|o| o.level == 1 && o.start.is_some_and(|s| s > now))
+        .min_by_key(|o| o.start)
+        .unwrap();
+    let manager = rota.iter().find(|o| o.level == 2).unwrap();
+    let got = |when: OnCallWhen, level: i64| -> Vec<String> {
+        v.oncall
+            .iter()
+            .filter(|o| o.when == when && o.level == level)
+            .map(|o| o.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        got(OnCallWhen::Now, 1),
+        vec![name(shift_now.person)],
+        "{:#?}",
+        v.oncall
+    );
+    assert_eq!(got(OnCallWhen::Now, 2), vec![name(manager.person)]);
+    assert_eq!(got(OnCallWhen::Next, 1), vec![name(shift_next.person)]);
+    assert!(v.oncall_note.is_none());
+
+    // Experts on the service: its repositories' merged pull requests of the last 90 days,
+    // counted here from the generator's world (authors twice, each other reviewer once).
+    let from = now - bosun_app::incidents::EXPERT_WINDOW_SECS;
+    let mut expected: HashMap<String, (u32, u32)> = HashMap::new();
+    for r in world.repos.iter().filter(|r| r.service == wi.service) {
+        for pr in r
+            .pulls
+            .iter()
+            .filter(|p| p.merged_at.is_some_and(|m| m >= from && m <= now))
+        {
+            let person = |u: usize| world.users[u].person.filter(|_| !world.users[u].is_bot);
+            if let Some(a) = person(pr.author) {
+                expected.entry(name(a)).or_default().0 += 1;
+            }
+            let mut seen = Vec::new();
+            for rv in &pr.reviews {
+                match person(rv.reviewer) {
+                    Some(p) if Some(p) != person(pr.author) && !seen.contains(&p) => {
+                        seen.push(p);
+                        expected.entry(name(p)).or_default().1 += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let score = |(a, r): (u32, u32)| 2 * a + r;
+    let best = expected.values().copied().map(score).max().unwrap();
+    let code: Vec<_> = v
+        .experts
+        .iter()
+        .filter(|e| e.authored + e.reviewed > 0)
+        .collect();
+    assert!(!code.is_empty(), "{:#?}", v.experts);
+    assert_eq!(score((code[0].authored, code[0].reviewed)), best);
+    for e in &code {
+        assert_eq!(
+            expected.get(&e.name).copied(),
+            Some((e.authored, e.reviewed)),
+            "{}",
+            e.name
+        );
+        assert!(!e.reasons.is_empty());
+    }
+    assert!(code.windows(2).all(|w| score((w[0].authored, w[0].reviewed)) >= score((w[1].authored, w[1].reviewed))));
 }

@@ -2,7 +2,7 @@
 //! responders, runbook passages, status update drafts).
 
 use bosun_app::App;
-use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView, duration};
+use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView, OnCallWhen, duration};
 
 #[derive(Debug, clap::Args)]
 pub struct IncidentArgs {
@@ -136,6 +136,34 @@ fn print_view(v: &IncidentView) {
             v.responders.join(", ")
         }
     );
+    println!("On call:");
+    if let Some(note) = &v.oncall_note {
+        println!("  {note}");
+    }
+    for o in &v.oncall {
+        let when = match o.when {
+            OnCallWhen::Now => format!(
+                "now, until {}",
+                o.end.as_deref().unwrap_or("further notice")
+            ),
+            OnCallWhen::Next => format!("next, from {}", o.start.as_deref().unwrap_or("—")),
+        };
+        println!(
+            "  level {} {} ({when}{})",
+            o.level,
+            o.name,
+            o.schedule
+                .as_deref()
+                .map(|s| format!("; {s}"))
+                .unwrap_or_default()
+        );
+    }
+    if !v.experts.is_empty() {
+        println!("\nExperts on the service:");
+        for e in &v.experts {
+            println!("  {}: {}", e.name, e.reasons.join("; "));
+        }
+    }
     println!("\nTimeline:");
     for e in &v.timeline {
         println!(

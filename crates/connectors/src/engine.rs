@@ -213,7 +213,7 @@ async fn sync_one(
                 requests: s.requests,
                 not_modified: 0,
                 items: s.incidents_fetched,
-                warnings: Vec::new(),
+                warnings: s.warnings,
             }
         }
         Provider::Slack => {

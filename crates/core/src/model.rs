@@ -790,6 +790,32 @@ pub struct Service {
     pub name: String,
     /// Its page on the provider's website.
     pub html_url: Option<String>,
+    /// The escalation policy that pages for it (the provider's id), when known.
+    pub escalation_policy: Option<String>,
+}
+
+/// Someone on call: one level of an escalation policy, from `start` to `end` (PagerDuty's
+/// `/oncalls`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCallShift {
+    /// The provider it comes from.
+    pub provider: Provider,
+    /// Who is on call.
+    pub user: Account,
+    /// The escalation policy (the provider's id) and its name.
+    pub policy: String,
+    /// The policy's name, when given.
+    pub policy_name: Option<String>,
+    /// 1 is paged first.
+    pub level: i64,
+    /// The schedule behind it (none for a person named in the policy directly).
+    pub schedule: Option<String>,
+    /// The schedule's name, when given.
+    pub schedule_name: Option<String>,
+    /// When it starts; `None`: always (a person named in the policy).
+    pub start: Option<Ts>,
+    /// When it ends; `None`: never.
+    pub end: Option<Ts>,
 }
 
 /// One entry of an incident's log.

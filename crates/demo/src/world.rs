@@ -21,6 +21,8 @@ pub struct World {
     pub tickets: Vec<Ticket>,
     pub sprints: Vec<Sprint>,
     pub incidents: Vec<Incident>,
+    /// Who is on call for each team's escalation policy (level 1 rotates, level 2 is the manager).
+    pub oncalls: Vec<OnCall>,
     pub messages: Vec<Message>,
     /// The organisation's teams exist on GitHub too (team listings, `@org/team` owners); false
     /// for an organisation that never set GitHub teams up ([`crate::real_world`]).
@@ -348,6 +350,29 @@ impl Incident {
             "triggered"
         }
     }
+}
+
+/// Someone on call for a team's escalation policy ([`escalation_policy_id`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnCall {
+    pub team: String,
+    /// Index into `org.people`.
+    pub person: usize,
+    /// 1 is paged first.
+    pub level: u8,
+    /// None: always (level 2, the manager named in the policy).
+    pub start: Option<Ts>,
+    pub end: Option<Ts>,
+}
+
+/// The PagerDuty id of a team's escalation policy (`PEHARBO` for `harbor`).
+pub fn escalation_policy_id(team: &str) -> String {
+    let key: String = team
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(5)
+        .collect();
+    format!("PE{}", key.to_ascii_uppercase())
 }
 
 #[derive(Debug, Clone, Serialize)]

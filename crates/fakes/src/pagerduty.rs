@@ -1,5 +1,5 @@
-//! A fake PagerDuty REST API v2 (users, services, incidents, log entries) serving the demo
-//! world's services and incidents. Classic offset pagination (`limit`, `offset`, `more`, `total`).
+//! A fake PagerDuty REST API v2 (users, services, incidents, log entries, on-calls) serving the
+//! demo world's services, incidents and on-call rotations. Classic offset pagination (`limit`, `offset`, `more`, `total`).
 
 use crate::faults::Faults;
 use crate::http::{self, Guard, json, json_response};
@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use bosun_core::time::{Ts, parse_rfc3339, rfc3339};
 use bosun_demo::World;
-use bosun_demo::world::Incident;
+use bosun_demo::world::{Incident, escalation_policy_id};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -35,6 +35,7 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
         .route("/services", get(services))
         .route("/incidents", get(incidents))
         .route("/incidents/{id}/log_entries", get(log_entries))
+        .route("/oncalls", get(oncalls))
         .with_state(Pd { world })
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
         .merge(crate::github::admin_router(faults))
@@ -118,6 +119,65 @@ fn service_ref(w: &World, key: &str) -> Value {
     json!({"id": id, "type": "service_reference", "summary": name, "self": format!("{API}/services/{id}"), "html_url": format!("{WEB}/service-directory/{id}")})
 }
 
+fn policy_ref(w: &World, team: &str) -> Value {
+    let id = escalation_policy_id(team);
+    let name = w
+        .org
+        .teams
+        .iter()
+        .find(|t| t.key == team)
+        .map_or(team.to_string(), |t| format!("{} escalation", t.name));
+    json!({"id": id, "type": "escalation_policy_reference", "summary": name, "self": format!("{API}/escalation_policies/{id}"), "html_url": format!("{WEB}/escalation_policies/{id}")})
+}
+
+/// `GET /oncalls`: with `since` and `until`, every shift overlapping that window (without them,
+/// who is on call now), optionally for `escalation_policy_ids[]`; level 2 (the manager named in
+/// the policy) has no schedule and null times, as PagerDuty gives it.
+async fn oncalls(State(pd): State<Pd>, uri: Uri) -> Response {
+    let w = &pd.world;
+    let q = pairs(&uri);
+    let time = |k: &str| get1(&q, k).map(|s| parse_rfc3339(s).ok_or(s.to_string()));
+    let (since, until) = match (time("since"), time("until")) {
+        (Some(Err(s)), _) | (_, Some(Err(s))) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"error": {"message": "Invalid Input Provided", "code": 2001, "errors": [format!("{s} is not a valid date")]}}),
+            );
+        }
+        (s, u) => (
+            s.and_then(Result::ok).unwrap_or(w.as_of),
+            u.and_then(Result::ok).unwrap_or(w.as_of + 1),
+        ),
+    };
+    let policies: Vec<&str> = q
+        .iter()
+        .filter(|(k, _)| k == "escalation_policy_ids[]")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let items: Vec<Value> = w
+        .oncalls
+        .iter()
+        .filter(|o| policies.is_empty() || policies.contains(&escalation_policy_id(&o.team).as_str()))
+        .filter(|o| o.start.is_none_or(|s| s < until) && o.end.is_none_or(|e| e > since))
+        .map(|o| {
+            let team = w.org.teams.iter().find(|t| t.key == o.team);
+            let schedule = o.start.map(|_| {
+                let id = format!("PS{}", &escalation_policy_id(&o.team)[2..]);
+                json!({"id": id, "type": "schedule_reference", "summary": format!("{} weekly rotation", team.map_or(o.team.as_str(), |t| t.name.as_str())), "self": format!("{API}/schedules/{id}"), "html_url": format!("{WEB}/schedules/{id}")})
+            });
+            json!({
+                "user": user_ref(w, o.person),
+                "schedule": schedule,
+                "escalation_policy": policy_ref(w, &o.team),
+                "escalation_level": o.level,
+                "start": o.start.map(rfc3339),
+                "end": o.end.map(rfc3339),
+            })
+        })
+        .collect();
+    page(&q, "oncalls", items)
+}
+
 async fn users(State(pd): State<Pd>, uri: Uri) -> Response {
     let w = &pd.world;
     let items = w
@@ -145,6 +205,7 @@ async fn services(State(pd): State<Pd>, uri: Uri) -> Response {
             json!({
                 "id": s.pagerduty_id, "type": "service", "summary": s.name, "name": s.name, "status": "active",
                 "created_at": rfc3339(w.start - 400 * 86_400),
+                "escalation_policy": policy_ref(w, &s.team),
                 "self": format!("{API}/services/{}", s.pagerduty_id), "html_url": format!("{WEB}/service-directory/{}", s.pagerduty_id)
             })
         })
@@ -180,7 +241,10 @@ fn incident_json(w: &World, i: &Incident) -> Value {
         "urgency": i.urgency,
         "priority": i.priority.as_ref().map(|p| json!({"id": format!("P{p}PRIO"), "type": "priority_reference", "summary": p})),
         "first_trigger_log_entry": {"id": i.log.first().map(|l| l.id.clone()), "type": "trigger_log_entry_reference"},
-        "escalation_policy": {"id": "PESCPOL", "type": "escalation_policy_reference", "summary": "Default"},
+        "escalation_policy": w.org.services.iter().find(|s| s.key == i.service).map_or_else(
+            || json!({"id": "PESCPOL", "type": "escalation_policy_reference", "summary": "Default"}),
+            |s| policy_ref(w, &s.team),
+        ),
         "teams": [],
         "alert_counts": {"all": 1, "triggered": i32::from(status != "resolved"), "resolved": i32::from(status == "resolved")}
     })

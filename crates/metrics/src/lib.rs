@@ -9,6 +9,7 @@ pub mod charts;
 pub mod data;
 pub mod definitions;
 pub mod dora;
+pub mod experts;
 pub mod flow;
 pub mod prs;
 pub mod review;

@@ -3,6 +3,10 @@
 //! alerts during the manager's quiet hours (those alerts are held and released when the quiet
 //! hours end, if the signal is still open); at most a daily budget of alerts is delivered per local
 //! day, most severe first — the rest are kept, marked as over budget, for the Today page.
+//!
+//! A page is different: a new high-urgency incident on a service of the manager's teams
+//! ([`AlertSettings::incident_teams`]) alerts at once, outside the daily budget and the quiet
+//! hours (pausing alerts in the app still silences it).
 
 use crate::model::Severity;
 use crate::time::{DAY, HOUR, local_clock};
@@ -24,6 +28,8 @@ pub struct AlertSettings {
     pub escalate_after_hours: f64,
     /// The manager's time zone, minutes east of UTC.
     pub utc_offset_minutes: i32,
+    /// The teams whose high-urgency incidents alert at once; empty: every team's.
+    pub incident_teams: Vec<String>,
 }
 
 impl Default for AlertSettings {
@@ -35,6 +41,7 @@ impl Default for AlertSettings {
             min_severity: Severity::Medium,
             escalate_after_hours: 4.0,
             utc_offset_minutes: 0,
+            incident_teams: Vec::new(),
         }
     }
 }
@@ -122,6 +129,23 @@ pub struct Candidate {
     pub already: bool,
     /// A held alert (quiet hours) from earlier, to release now.
     pub held_alert: Option<i64>,
+    /// It is about an open high-urgency incident.
+    pub urgent_incident: bool,
+    /// The team it belongs to.
+    pub team: Option<String>,
+}
+
+impl Candidate {
+    /// A page: a new high-urgency incident on one of `settings`' incident teams.
+    pub fn is_page(&self, settings: &AlertSettings) -> bool {
+        self.urgent_incident
+            && self.kind == AlertKind::New
+            && (settings.incident_teams.is_empty()
+                || self
+                    .team
+                    .as_ref()
+                    .is_some_and(|t| settings.incident_teams.contains(t)))
+    }
 }
 
 /// What happens to a candidate alert.
@@ -176,6 +200,13 @@ pub fn plan(
     eligible
         .into_iter()
         .filter_map(|c| {
+            if c.is_page(settings) {
+                return Some(Decision {
+                    reason: "a new high-urgency incident on your team's service: notified at once, outside the daily budget and quiet hours".into(),
+                    outcome: Outcome::Deliver,
+                    candidate: c,
+                });
+            }
             let what = match c.kind {
                 AlertKind::New => format!("new {} signal", c.severity.as_str()),
                 AlertKind::Escalated => format!(

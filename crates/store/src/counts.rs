@@ -30,6 +30,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("services", "services"),
     ("incidents", "incidents"),
     ("incident_log_entries", "incident_log_entries"),
+    ("oncall_shifts", "oncall_shifts"),
     ("chat_channels", "chat_channels"),
     ("chat_messages", "chat_messages"),
     ("documents", "documents"),

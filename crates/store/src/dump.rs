@@ -86,6 +86,7 @@ pub const RECORD_TABLES: &[&str] = &[
     "incidents",
     "incident_assignments",
     "incident_log_entries",
+    "oncall_shifts",
     "chat_channels",
     "chat_messages",
     "cursors",

@@ -26,10 +26,13 @@ pub struct IncidentRow {
     pub acknowledged_at: Option<Ts>,
     pub resolved_at: Option<Ts>,
     pub html_url: Option<String>,
+    /// The escalation policy paging for its service (the provider's id).
+    pub escalation_policy: Option<String>,
 }
 
 const SELECT: &str = "SELECT i.id, i.provider, i.external_id, i.number, i.title, i.status, i.urgency, i.priority,
-        coalesce(sv.key, sv.external_id), sv.name, t.key, i.created_at, i.acknowledged_at, i.resolved_at, i.html_url
+        coalesce(sv.key, sv.external_id), sv.name, t.key, i.created_at, i.acknowledged_at, i.resolved_at, i.html_url,
+        sv.escalation_policy
      FROM incidents i LEFT JOIN services sv ON sv.id = i.service_id LEFT JOIN teams t ON t.id = sv.team_id";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
@@ -49,6 +52,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         acknowledged_at: r.get(12)?,
         resolved_at: r.get(13)?,
         html_url: r.get(14)?,
+        escalation_policy: r.get(15)?,
     })
 }
 
@@ -134,6 +138,58 @@ pub fn responders(conn: &Connection, id: i64) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Someone on call at one level of an escalation policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCallRow {
+    /// 1 is paged first.
+    pub level: i64,
+    /// The person's name, else the account's.
+    pub name: String,
+    pub schedule_name: Option<String>,
+    /// None: always.
+    pub start_at: Option<Ts>,
+    /// None: never.
+    pub end_at: Option<Ts>,
+}
+
+/// Who is on call for `policy` at `at`, level by level, and the shift that follows each (the
+/// next person at that level), as `(now, next)`.
+pub fn on_call(
+    conn: &Connection,
+    policy: &str,
+    at: Ts,
+) -> Result<(Vec<OnCallRow>, Vec<OnCallRow>)> {
+    let read = |sql: &str| -> Result<Vec<OnCallRow>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![policy, at], |r| {
+            Ok(OnCallRow {
+                level: r.get(0)?,
+                name: r.get(1)?,
+                schedule_name: r.get(2)?,
+                start_at: r.get(3)?,
+                end_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    const COLUMNS: &str =
+        "s.level, coalesce(p.name, a.display_name, a.login, a.external_id), s.schedule_name,
+        s.start_at, s.end_at FROM oncall_shifts s JOIN accounts a ON a.id = s.account_id
+        LEFT JOIN people p ON p.id = a.person_id WHERE s.policy = ?1";
+    let now = read(&format!(
+        "SELECT {COLUMNS} AND coalesce(s.start_at, ?2) <= ?2 AND coalesce(s.end_at, ?2 + 1) > ?2
+         ORDER BY s.level, s.start_at, s.id"
+    ))?;
+    // Per level, the first shift starting after now.
+    let next = read(&format!(
+        "SELECT {COLUMNS} AND s.start_at > ?2
+           AND s.start_at = (SELECT min(n.start_at) FROM oncall_shifts n
+                             WHERE n.policy = s.policy AND n.level = s.level AND n.start_at > ?2)
+         ORDER BY s.level, s.id"
+    ))?;
+    Ok((now, next))
+}
+
 /// A chat message that names an incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {
@@ -201,6 +257,7 @@ mod tests {
                      (9, 'slack', 'U1', 'mia', 5);
                  INSERT INTO services (id, provider, external_id, name, key, team_id) VALUES
                      (3, 'pagerduty', 'PS1', 'Checkout API', 'checkout', 1);
+                 INSERT INTO sources (id, kind, name, settings, created_at) VALUES (1, 'pagerduty', 'pd', '{}', 0);
                  INSERT INTO incidents (id, provider, external_id, number, title, status, service_id, created_at, resolved_at)
                      VALUES (11, 'pagerduty', 'Q1AB', 1042, 'Checkout: 5xx', 'resolved', 3, 1000, 5000),
                             (12, 'pagerduty', 'Q2CD', 1043, 'Other', 'triggered', NULL, 2000, NULL);
@@ -252,6 +309,69 @@ mod tests {
         assert_eq!(l[1].agent.as_deref(), Some("Mia Keller"));
         assert_eq!(l[2].agent.as_deref(), Some("Ops Bot"));
         assert_eq!(responders(c, 11).unwrap(), vec!["Mia Keller", "Ops Bot"]);
+    }
+
+    #[test]
+    fn on_call_now_and_next_per_level() {
+        use bosun_core::model::{Account, OnCallShift, Provider};
+        let store = seeded();
+        let c = store.conn();
+        let acc = |id: &str, name: &str| Account {
+            provider: Provider::Pagerduty,
+            external_id: id.into(),
+            login: None,
+            display_name: Some(name.into()),
+            email: None,
+            is_bot: false,
+            html_url: None,
+        };
+        let shift = |who: Account, level, start: Option<Ts>, end: Option<Ts>| OnCallShift {
+            provider: Provider::Pagerduty,
+            user: who,
+            policy: "PE1".into(),
+            policy_name: Some("Checkout".into()),
+            level,
+            schedule: start.map(|_| "PS1".into()),
+            schedule_name: start.map(|_| "Weekly".into()),
+            start,
+            end,
+        };
+        crate::ops::replace_oncall(
+            c,
+            1,
+            0,
+            10_000,
+            &[
+                shift(acc("PU1", "mia k"), 1, Some(0), Some(1000)),
+                shift(acc("PU3", "Sam"), 1, Some(1000), Some(2000)),
+                shift(acc("PU4", "Lee"), 1, Some(2000), Some(3000)),
+                shift(acc("PU9", "Boss"), 2, None, None),
+            ],
+        )
+        .unwrap();
+        let (now, next) = on_call(c, "PE1", 500).unwrap();
+        let names: Vec<(i64, &str)> = now.iter().map(|r| (r.level, r.name.as_str())).collect();
+        assert_eq!(
+            names,
+            vec![(1, "Mia Keller"), (2, "Boss")],
+            "the person's name first"
+        );
+        let next: Vec<&str> = next.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(next, vec!["Sam"]);
+        let (now, _) = on_call(c, "PE1", 1000).unwrap();
+        assert_eq!(now[0].name, "Sam", "a shift ends where the next begins");
+        // A second read of the window replaces, never duplicates.
+        crate::ops::replace_oncall(
+            c,
+            1,
+            0,
+            10_000,
+            &[shift(acc("PU3", "Sam"), 1, Some(0), Some(9000))],
+        )
+        .unwrap();
+        let (now, next) = on_call(c, "PE1", 500).unwrap();
+        assert_eq!((now.len(), next.len()), (1, 0));
+        assert_eq!(on_call(c, "nope", 500).unwrap(), (vec![], vec![]));
     }
 
     #[test]

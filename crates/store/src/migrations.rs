@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity_decisions",
         sql: include_str!("migrations/0007_identity_decisions.sql"),
     },
+    Migration {
+        version: 8,
+        name: "oncall",
+        sql: include_str!("migrations/0008_oncall.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -1,19 +1,64 @@
 //! Operations records: services and incidents with assignments and log entries.
 
 use crate::{Result, accounts};
-use bosun_core::model::{Incident, Service};
+use bosun_core::model::{Incident, OnCallShift, Service};
+use bosun_core::time::Ts;
 use rusqlite::{Connection, params};
 
 pub fn upsert_service(conn: &Connection, s: &Service) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO services (provider, external_id, name, html_url) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (provider, external_id) DO UPDATE SET name = excluded.name, html_url = excluded.html_url
+        "INSERT INTO services (provider, external_id, name, html_url, escalation_policy) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (provider, external_id) DO UPDATE SET name = excluded.name, html_url = excluded.html_url,
+             escalation_policy = excluded.escalation_policy
          RETURNING id",
     )?;
     Ok(stmt.query_row(
-        params![s.provider.as_str(), s.external_id, s.name, s.html_url],
+        params![
+            s.provider.as_str(),
+            s.external_id,
+            s.name,
+            s.html_url,
+            s.escalation_policy
+        ],
         |r| r.get(0),
     )?)
+}
+
+/// Replace the on-call shifts of `source_id` that overlap `from..until` (what one read of
+/// `/oncalls` covers) with `shifts`, their people as accounts.
+pub fn replace_oncall(
+    conn: &Connection,
+    source_id: i64,
+    from: Ts,
+    until: Ts,
+    shifts: &[OnCallShift],
+) -> Result<()> {
+    conn.execute(
+        "DELETE FROM oncall_shifts WHERE source_id = ?1
+           AND coalesce(start_at, ?3) <= ?3 AND coalesce(end_at, ?2) >= ?2",
+        params![source_id, from, until],
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO oncall_shifts (source_id, provider, account_id, policy, policy_name, level, schedule,
+                                    schedule_name, start_at, end_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for s in shifts {
+        let account = accounts::upsert(conn, &s.user)?;
+        stmt.execute(params![
+            source_id,
+            s.provider.as_str(),
+            account,
+            s.policy,
+            s.policy_name,
+            s.level,
+            s.schedule,
+            s.schedule_name,
+            s.start,
+            s.end
+        ])?;
+    }
+    Ok(())
 }
 
 /// Write an incident; assignments are replaced, log entries upserted.

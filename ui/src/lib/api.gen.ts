@@ -567,7 +567,20 @@ rollback_to: string | null,
 /**
  * Everyone assigned or acting on it so far, in the order they joined.
  */
-responders: Array<string>, runbook: Array<RunbookPassage>, 
+responders: Array<string>, 
+/**
+ * Who is on call for its service now, level by level, and who is next.
+ */
+oncall: Array<OnCallView>, 
+/**
+ * Why nobody is listed on call, when nobody is.
+ */
+oncall_note: string | null, 
+/**
+ * Who knows the service, most likely first: its code's recent authors and reviewers, then
+ * its runbook's owners.
+ */
+experts: Array<ServiceExpertView>, runbook: Array<RunbookPassage>, 
 /**
  * Why no runbook passage is cited, when none is.
  */
@@ -681,6 +694,30 @@ markdown: string,
  * The note as a standalone HTML page for people outside Bosun (private sections left out).
  */
 html: string, };
+
+/**
+ * Someone on call for the incident's service.
+ */
+
+export type OnCallView = { when: OnCallWhen, 
+/**
+ * 1 is paged first.
+ */
+level: number, name: string, schedule: string | null, 
+/**
+ * None: always.
+ */
+start: string | null, 
+/**
+ * None: never.
+ */
+end: string | null, };
+
+/**
+ * Whether an on-call shift is the current one or the one after it.
+ */
+
+export type OnCallWhen = "now" | "next";
 
 /**
  * The organisation as Settings edits it.
@@ -904,6 +941,25 @@ export type RunbookPassage = {
  * The indexed folder it is under (for opening it at its lines).
  */
 root: string, file: string, start_line: number, end_line: number, heading: string, text: string, };
+
+/**
+ * Someone who knows the service: from its code (recent merged pull requests authored and
+ * reviewed) and from its runbook (the cited documents' owners and authors).
+ */
+
+export type ServiceExpertView = { name: string, team: string | null, 
+/**
+ * Merged pull requests to the service's repositories they authored in the window.
+ */
+authored: number, 
+/**
+ * Others' merged pull requests there they reviewed in the window.
+ */
+reviewed: number, 
+/**
+ * Why, in words: "authored 4 merged pull requests … in the last 90 days", "owner of …".
+ */
+reasons: Array<string>, };
 
 export type Settings = { data_dir: string, config_file: string, sources: Array<SourceRow>, teams: Array<TeamRef>, me: string, bot_patterns: Array<string>, index_documents: number, index_chunks: number, index_model: string | null, index_note: string | null, index_roots: Array<IndexRoot>, alerts_paused_until: string | null, };
 

@@ -37,6 +37,7 @@ impl AlertsConfig {
             min_severity,
             escalate_after_hours: self.escalate_after_hours,
             utc_offset_minutes,
+            incident_teams: Vec::new(),
         })
     }
 }

@@ -7,7 +7,7 @@ use bosun_policy::Bundle;
 use bosun_signals::alerts::{self, AlertKind, AlertSettings, Candidate, Outcome};
 use bosun_signals::input::Extra;
 use bosun_signals::lifecycle::{self, Event, Status, Stored};
-use bosun_signals::{Scope, Severity, Signal};
+use bosun_signals::{Kind, Scope, Severity, Signal};
 use bosun_store::Connection;
 use bosun_store::{actions, alerts as alert_rows, audit, signals as rows};
 use serde::Serialize;
@@ -21,6 +21,8 @@ pub struct Applied {
     pub resolved: usize,
     pub open: usize,
     pub alerts_delivered: usize,
+    /// Of those delivered, the pages: new high-urgency incidents, outside the daily budget.
+    pub alerts_paged: usize,
     pub alerts_held: usize,
     pub alerts_over_budget: usize,
     pub drafts: usize,
@@ -204,6 +206,8 @@ fn write_alerts(
                         !delivered && why.as_deref() == Some("quiet_hours")
                     })
                     .map(|(a, _, _)| a),
+                urgent_incident: sig.kind == Kind::IncidentOpen && sig.severity >= Severity::High,
+                team: sig.team.clone(),
             });
             Ok(())
         };
@@ -221,7 +225,12 @@ fn write_alerts(
             Outcome::OverBudget => (false, Some("daily_budget")),
         };
         match d.outcome {
-            Outcome::Deliver => done.alerts_delivered += 1,
+            Outcome::Deliver => {
+                done.alerts_delivered += 1;
+                if c.is_page(alert_settings) {
+                    done.alerts_paged += 1;
+                }
+            }
             Outcome::HeldQuietHours => done.alerts_held += 1,
             Outcome::OverBudget => done.alerts_over_budget += 1,
         }

@@ -149,10 +149,13 @@ impl App {
                 as_of,
             )?),
         };
-        let alert_settings = self
+        let mut alert_settings = self
             .config
             .alerts
             .settings(self.my_offset_minutes(store.conn()))?;
+        // A page on the teams I manage alerts at once (every team's when I manage none).
+        let me = self.me(store.conn())?;
+        alert_settings.incident_teams = bosun_store::notes::teams_managed_by(store.conn(), me)?;
         let applied = apply(
             &mut store,
             &cache.signals,

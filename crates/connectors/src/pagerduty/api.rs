@@ -34,6 +34,23 @@ pub struct Service {
     pub summary: Option<String>,
     #[serde(default)]
     pub html_url: Option<String>,
+    #[serde(default)]
+    pub escalation_policy: Option<Reference>,
+}
+
+/// An entry of `/oncalls`: who is on call at one level of an escalation policy, and when.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OnCall {
+    pub user: Reference,
+    #[serde(default)]
+    pub schedule: Option<Reference>,
+    pub escalation_policy: Reference,
+    pub escalation_level: i64,
+    /// Null for a person named in the policy directly (always on call).
+    #[serde(default)]
+    pub start: Option<Time>,
+    #[serde(default)]
+    pub end: Option<Time>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

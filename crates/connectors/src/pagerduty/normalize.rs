@@ -1,7 +1,7 @@
 //! PagerDuty payloads → Bosun records.
 
 use super::api;
-use bosun_core::model::{Account, Incident, IncidentLogEntry, Provider, Service};
+use bosun_core::model::{Account, Incident, IncidentLogEntry, OnCallShift, Provider, Service};
 
 pub fn user(u: &api::User) -> Account {
     Account {
@@ -42,7 +42,24 @@ pub fn service(s: &api::Service) -> Service {
             .or_else(|| s.summary.clone())
             .unwrap_or_else(|| s.id.clone()),
         html_url: s.html_url.clone(),
+        escalation_policy: s.escalation_policy.as_ref().map(|p| p.id.clone()),
     }
+}
+
+/// An on-call entry; `None` when it names no user.
+pub fn on_call(o: &api::OnCall) -> Option<OnCallShift> {
+    let user = agent(&o.user)?;
+    Some(OnCallShift {
+        provider: Provider::Pagerduty,
+        user,
+        policy: o.escalation_policy.id.clone(),
+        policy_name: o.escalation_policy.summary.clone(),
+        level: o.escalation_level,
+        schedule: o.schedule.as_ref().map(|s| s.id.clone()),
+        schedule_name: o.schedule.as_ref().and_then(|s| s.summary.clone()),
+        start: o.start.map(|t| t.0),
+        end: o.end.map(|t| t.0),
+    })
 }
 
 pub fn log_entry(e: &api::LogEntry) -> IncidentLogEntry {

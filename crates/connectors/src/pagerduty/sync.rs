@@ -31,7 +31,16 @@ pub struct PagerDutyStats {
     pub requests: u64,
     pub incidents_fetched: u64,
     pub incidents_unchanged: u64,
+    /// On-call shifts read (a day back, two weeks ahead).
+    pub oncall_shifts: u64,
+    /// What could not be read and was left out (the sync went on).
+    pub warnings: Vec<String>,
 }
+
+/// How far back and ahead each sync reads who is on call.
+pub const ONCALL_BEHIND_SECS: Ts = DAY;
+/// See [`ONCALL_BEHIND_SECS`].
+pub const ONCALL_AHEAD_SECS: Ts = 14 * DAY;
 
 /// Every item of a PagerDuty list endpoint (`limit`/`offset`/`more`), with its raw JSON.
 async fn all<T: DeserializeOwned>(
@@ -118,6 +127,11 @@ pub async fn sync_source(
     s.job("pagerduty", "incidents", async {
         let users = all::<api::User>(&s, "/users", "users").await?;
         let services = all::<api::Service>(&s, "/services", "services").await?;
+        let policies: Vec<String> = services
+            .iter()
+            .filter(|(sv, _)| settings.services.is_empty() || settings.services.contains(&sv.id))
+            .filter_map(|(sv, _)| sv.escalation_policy.as_ref().map(|p| p.id.clone()))
+            .collect();
         let (sid, now2) = (s.source_id, s.now);
         s.db.write(move |tx| {
             for (u, raw) in &users {
@@ -149,11 +163,50 @@ pub async fn sync_source(
             Ok(())
         })
         .await?;
+        on_call(&s, &policies, &mut stats).await?;
         incidents(&s, &settings, &mut stats).await
     })
     .await?;
     stats.requests = s.http.request_count();
     Ok(stats)
+}
+
+/// Who is on call for `policies` (the synced services'), from a day back to two weeks ahead; the
+/// shifts of that window are replaced. A key that may not read on-calls (HTTP 401/403/404 on
+/// `/oncalls`) leaves them out with a warning: incidents still sync.
+async fn on_call(s: &Session, policies: &[String], stats: &mut PagerDutyStats) -> Result<()> {
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let (from, until) = (s.now - ONCALL_BEHIND_SECS, s.now + ONCALL_AHEAD_SECS);
+    let ids: String = policies
+        .iter()
+        .map(|p| format!("&escalation_policy_ids[]={p}"))
+        .collect();
+    let path = format!(
+        "/oncalls?since={}&until={}&time_zone=UTC{ids}",
+        rfc3339(from),
+        rfc3339(until)
+    );
+    let list = match all::<api::OnCall>(s, &path, "oncalls").await {
+        Ok(list) => list,
+        Err(e @ (ConnectorError::Auth { .. } | ConnectorError::NotFound { .. })) => {
+            stats.warnings.push(format!(
+                "on-call not read (who is on call will not show): {e}"
+            ));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let shifts: Vec<_> = list
+        .iter()
+        .filter(|(o, _)| policies.contains(&o.escalation_policy.id))
+        .filter_map(|(o, _)| normalize::on_call(o))
+        .collect();
+    stats.oncall_shifts = shifts.len() as u64;
+    let sid = s.source_id;
+    s.db.write(move |tx| ops::replace_oncall(tx, sid, from, until, &shifts).map_err(store_err))
+        .await
 }
 
 async fn incidents(

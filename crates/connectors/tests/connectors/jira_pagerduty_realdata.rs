@@ -318,3 +318,67 @@ fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
     unique.dedup();
     assert_eq!(unique.len(), responders.len(), "each once: {responders:?}");
 }
+
+/// PagerDuty's own `/oncalls` and `/services` examples: who is on call reads back for the service's
+/// escalation policy, at the level and for the time PagerDuty gives.
+#[test]
+fn real_pagerduty_on_calls_read_back_for_a_services_policy() {
+    let Some(dir) = pagerduty_dir() else { return };
+    let services: Vec<pd::Service> = decode(
+        &pd_file(&dir, "listServices__200__response.json")["services"],
+        "services",
+    );
+    let service = pdn::service(&services[0]);
+    let policy = service
+        .escalation_policy
+        .clone()
+        .expect("the example service names its escalation policy");
+    let oncalls: Vec<pd::OnCall> = decode(
+        &pd_file(&dir, "listOnCalls__200__response.json")["oncalls"],
+        "oncalls",
+    );
+    let shifts: Vec<_> = oncalls.iter().filter_map(pdn::on_call).collect();
+    assert_eq!(shifts.len(), oncalls.len(), "every entry names a user");
+    let s = &shifts[0];
+    assert_eq!(s.user.external_id, "PT23IWX");
+    assert_eq!(s.user.display_name.as_deref(), Some("Tim Wright"));
+    assert_eq!(s.level, 2);
+    assert_eq!(
+        s.schedule_name.as_deref(),
+        Some("Daily Engineering Rotation")
+    );
+    assert_eq!(
+        s.start,
+        Some(at("2015-03-06T20:28:51Z")),
+        "the offset is honoured"
+    );
+    assert_eq!(s.end, Some(at("2015-03-07T20:28:51Z")));
+    let store = bosun_store::Store::open_in_memory().unwrap();
+    let c = store.conn();
+    c.execute(
+        "INSERT INTO sources (id, kind, name, settings, created_at) VALUES (1, 'pagerduty', 'pd', '{}', 0)",
+        [],
+    )
+    .unwrap();
+    bosun_store::ops::upsert_service(c, &service).unwrap();
+    bosun_store::ops::replace_oncall(
+        c,
+        1,
+        at("2015-03-06T00:00:00Z"),
+        at("2015-03-20T00:00:00Z"),
+        &shifts,
+    )
+    .unwrap();
+    let (now, next) =
+        bosun_store::incidents::on_call(c, &s.policy, at("2015-03-07T00:00:00Z")).unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!((now[0].level, now[0].name.as_str()), (2, "Tim Wright"));
+    assert!(next.is_empty());
+    // The example's on-call entry is for another policy than the example service's: the view
+    // asks by the service's policy and finds nobody rather than the wrong person.
+    if policy != s.policy {
+        let (none, _) =
+            bosun_store::incidents::on_call(c, &policy, at("2015-03-07T00:00:00Z")).unwrap();
+        assert!(none.is_empty());
+    }
+}

@@ -258,6 +258,7 @@ impl Gen {
     }
 
     fn into_world(self) -> World {
+        let oncalls = self.on_call_shifts();
         World {
             org: self.org,
             seed: self.seed,
@@ -269,6 +270,7 @@ impl Gen {
             local_repos: Vec::new(),
             tickets: self.tickets,
             sprints: self.sprints,
+            oncalls,
             incidents: self.incidents,
             messages: self.messages,
             github_teams: true,

@@ -661,6 +661,50 @@ impl Gen {
             .unwrap_or(engineers[week % engineers.len()])
     }
 
+    /// Every team's on-call shifts from the start to two weeks after `as_of`: level 1 as
+    /// [`Self::on_call`] decides day by day (consecutive days of one person merged), level 2 the
+    /// team's manager, always.
+    pub(super) fn on_call_shifts(&self) -> Vec<crate::world::OnCall> {
+        let mut out = Vec::new();
+        let (first, last) = (
+            self.start.div_euclid(DAY),
+            (self.as_of + 15 * DAY).div_euclid(DAY),
+        );
+        for team in &self.org.teams {
+            if self.team_people(&team.key, Some(Role::Engineer)).is_empty() {
+                continue;
+            }
+            let mut current: Option<crate::world::OnCall> = None;
+            for day in first..last {
+                let person = self.on_call(&team.key, day * DAY + 12 * HOUR);
+                match &mut current {
+                    Some(c) if c.person == person => c.end = Some((day + 1) * DAY),
+                    _ => {
+                        out.extend(current.take());
+                        current = Some(crate::world::OnCall {
+                            team: team.key.clone(),
+                            person,
+                            level: 1,
+                            start: Some(day * DAY),
+                            end: Some((day + 1) * DAY),
+                        });
+                    }
+                }
+            }
+            out.extend(current);
+            if let Some(m) = self.org.people.iter().position(|p| p.key == team.manager) {
+                out.push(crate::world::OnCall {
+                    team: team.key.clone(),
+                    person: m,
+                    level: 2,
+                    start: None,
+                    end: None,
+                });
+            }
+        }
+        out
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn bad_deploy(
         &mut self,

@@ -503,3 +503,62 @@ fn the_local_repository_has_history_and_release_tags() {
             .all(|c| c.author.at <= w.as_of && c.committer.at <= w.as_of)
     );
 }
+
+#[test]
+fn the_on_call_shifts_are_who_the_incidents_paged() {
+    let w = world();
+    let team_of = |service: &str| {
+        w.org
+            .services
+            .iter()
+            .find(|s| s.key == service)
+            .map(|s| s.team.clone())
+            .unwrap()
+    };
+    let on_call = |team: &str, at: Ts| -> Vec<usize> {
+        w.oncalls
+            .iter()
+            .filter(|o| o.team == team && o.level == 1)
+            .filter(|o| o.start.is_none_or(|s| s <= at) && o.end.is_none_or(|e| at < e))
+            .map(|o| o.person)
+            .collect()
+    };
+    let mut checked = 0;
+    for i in w.incidents.iter().filter(|i| !i.assignees.is_empty()) {
+        let team = team_of(&i.service);
+        // Paged at the trigger: whoever was on call that UTC day.
+        let day_noon = i.created_at.div_euclid(DAY) * DAY + 12 * HOUR;
+        assert_eq!(
+            on_call(&team, day_noon),
+            vec![i.assignees[0]],
+            "incident {} on {}",
+            i.id,
+            i.service
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} incidents");
+    // Shifts of one team never overlap at level 1, and reach two weeks past now.
+    for team in &w.org.teams {
+        let mut shifts: Vec<_> = w
+            .oncalls
+            .iter()
+            .filter(|o| o.team == team.key && o.level == 1)
+            .collect();
+        shifts.sort_by_key(|o| o.start);
+        assert!(
+            shifts.windows(2).all(|p| p[0].end <= p[1].start),
+            "{}",
+            team.key
+        );
+        assert!(shifts.last().unwrap().end.unwrap() >= w.as_of + 14 * DAY);
+        assert_eq!(
+            w.oncalls
+                .iter()
+                .filter(|o| o.team == team.key && o.level == 2)
+                .count(),
+            1,
+            "the manager at level 2"
+        );
+    }
+}

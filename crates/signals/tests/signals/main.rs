@@ -522,7 +522,74 @@ fn candidate(id: i64, severity: Severity, kind: AlertKind, since: Ts) -> Candida
         why: "because.".into(),
         already: false,
         held_alert: None,
+        urgent_incident: false,
+        team: None,
     }
+}
+
+#[test]
+fn a_new_high_urgency_incident_on_my_team_pages_at_once_outside_budget_and_quiet_hours() {
+    let s = AlertSettings {
+        daily_budget: 1,
+        incident_teams: vec!["harbor".into()],
+        ..Default::default()
+    };
+    let night = MON + 23 * HOUR; // in the default quiet hours (19:00-08:00)
+    let noon = MON + 12 * HOUR;
+    let page = |id: i64, team: &str, kind: AlertKind| Candidate {
+        urgent_incident: true,
+        team: Some(team.into()),
+        ..candidate(id, Severity::High, kind, night - 60)
+    };
+    // At night with the budget spent: my team's page is delivered; another team's is held, as
+    // is an ordinary high signal; an escalation of a page is an ordinary escalation.
+    let d = plan(
+        vec![
+            page(1, "harbor", AlertKind::New),
+            page(2, "compass", AlertKind::New),
+            candidate(3, Severity::High, AlertKind::New, night - 60),
+        ],
+        5,
+        &s,
+        night,
+    );
+    let outcome = |d: &[bosun_signals::alerts::Decision], id: i64| {
+        d.iter()
+            .find(|x| x.candidate.signal_id == id)
+            .map(|x| x.outcome.clone())
+    };
+    assert_eq!(outcome(&d, 1), Some(Outcome::Deliver));
+    assert!(d[0].reason.contains("at once"), "{}", d[0].reason);
+    assert_eq!(outcome(&d, 2), Some(Outcome::HeldQuietHours));
+    assert_eq!(outcome(&d, 3), Some(Outcome::HeldQuietHours));
+    // By day, the page does not spend the budget: the ordinary signal still gets the one alert.
+    let d = plan(
+        vec![
+            page(1, "harbor", AlertKind::New),
+            candidate(3, Severity::High, AlertKind::New, noon),
+        ],
+        0,
+        &s,
+        noon,
+    );
+    assert_eq!(outcome(&d, 1), Some(Outcome::Deliver));
+    assert_eq!(outcome(&d, 3), Some(Outcome::Deliver));
+    // Never twice for one episode.
+    let mut again = page(1, "harbor", AlertKind::New);
+    again.already = true;
+    assert!(plan(vec![again], 0, &s, night).is_empty());
+    // No teams named: every team's page pages.
+    let every = AlertSettings {
+        incident_teams: vec![],
+        ..s.clone()
+    };
+    assert_eq!(
+        outcome(
+            &plan(vec![page(2, "compass", AlertKind::New)], 5, &every, night),
+            2
+        ),
+        Some(Outcome::Deliver)
+    );
 }
 
 #[test]
