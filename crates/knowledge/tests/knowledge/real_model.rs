@@ -3,6 +3,7 @@
 //! the gold lines, and refuses questions the handbook does not answer.
 
 use crate::support::*;
+use bosun_knowledge::calibrate;
 use bosun_knowledge::embed::{self, Embedder, MiniLm};
 use bosun_knowledge::eval::{self, EvalSet};
 use bosun_knowledge::files::Filter;
@@ -185,4 +186,64 @@ fn long_texts_are_embedded_whole_in_windows() {
         sim(&v[0], &v[1]),
         sim(&v[2], &v[1])
     );
+}
+
+#[test]
+fn the_handbook_calibrates_its_own_gate_from_questions_answered_elsewhere() {
+    let mut ix = shared();
+    let ix = &mut *ix;
+    let cal = calibrate::measure(&ix.store, &ix.vectors, &mut ix.model)
+        .unwrap()
+        .expect("the handbook has vectors");
+    assert_eq!(cal.model, ix.model.model_id());
+    assert!(cal.null_dense.len() >= calibrate::MIN_SAMPLES, "{cal:?}");
+    assert!(cal.null_dense.is_sorted_by(|a, b| a <= b));
+    // Pseudo-questions are scored against *other* documents: were their own chunk counted, the
+    // median would sit near 0.8 (a sentence against the passage it comes from).
+    let median = cal.quantile(0.5).unwrap();
+    assert!(median > 0.3 && median < 0.65, "median {median}");
+    let gate = cal.gate().unwrap();
+    assert!(
+        gate >= calibrate::MIN_GATE && gate <= median,
+        "gate {gate}, median {median}"
+    );
+    // Kept in the store for its model, and read back the same.
+    cal.save(&ix.store).unwrap();
+    assert_eq!(
+        calibrate::Calibration::load(&ix.store, ix.model.model_id()).unwrap(),
+        Some(cal.clone())
+    );
+    assert_eq!(
+        calibrate::Calibration::load(&ix.store, "another-model").unwrap(),
+        None
+    );
+    // With the calibrated gate, the handbook still answers its own question and refuses one it
+    // cannot answer.
+    let ctx = Context {
+        calibration: Some(cal),
+        ..Context::default()
+    };
+    let search = |ix: &mut Indexed, q: &str| {
+        let qv = ix.model.embed(&[q.to_string()]).unwrap().pop().unwrap();
+        search::search(
+            &ix.store,
+            &ix.lexical,
+            Some(&ix.vectors),
+            Some(&qv),
+            q,
+            Mode::Hybrid,
+            &Params::default(),
+            &ctx,
+            5,
+        )
+        .unwrap()
+    };
+    let res = search(ix, "who decides the severity during an incident?");
+    assert_eq!(res.gate, gate);
+    assert_eq!(
+        res.answers().first().map(|h| h.chunk.path.as_str()),
+        Some("incidents/incident-process.md")
+    );
+    let res = search(ix, "What is the parental leave policy?");
+    assert!(res.answers().is_empty(), "{:?}", res.confidence);
 }
