@@ -6,6 +6,7 @@
 use crate::{App, AppError, Result};
 use bosun_core::model::Provider;
 use bosun_core::time::rfc3339;
+use bosun_knowledge::calibrate::{self, Calibration};
 use bosun_knowledge::embed::{self, Embedder, MiniLm};
 use bosun_knowledge::experts::{self, Cited, Expert};
 use bosun_knowledge::files::Filter;
@@ -126,10 +127,18 @@ pub struct IndexInfo {
 pub struct AnswerView {
     /// Relative to `root` (for tickets and PRs: the key, `owner/repo#123`).
     pub file: String,
+    /// The lines that answer (1-based, inclusive): the paragraph within the passage that holds
+    /// the question's words, else the whole passage.
     pub start_line: i64,
     pub end_line: i64,
+    /// The whole passage the cited lines are in (the context).
+    pub context_start_line: i64,
+    pub context_end_line: i64,
     pub score: f32,
+    /// The whole passage's text.
     pub text: String,
+    /// What the cited lines say (HTML: their visible text).
+    pub cited_text: String,
     pub root: String,
     pub heading: String,
     pub indexed_at: String,
@@ -505,9 +514,6 @@ impl App {
         let pinned = index::pinned_model(&store)?;
         let counts = kstore::counts(store.conn(), pinned.as_ref().map(|p| p.0.as_str()))?;
         let known = experts::known_names(&store)?;
-        let ctx = Context {
-            known_names: known.clone(),
-        };
         let params = Params::default();
         // The query vector, when the model that made the index's vectors is here.
         let (query_vector, note) = with_model(|m| match (m, &pinned) {
@@ -550,6 +556,13 @@ impl App {
             });
         }
         let lexical = self.lexical(&store, &counts)?;
+        let ctx = Context {
+            known_names: known.clone(),
+            calibration: match &vectors {
+                Some(v) => self.calibration(&store, v, counts.chunks),
+                None => None,
+            },
+        };
         let results = search::search(
             &store,
             &lexical,
@@ -583,10 +596,17 @@ impl App {
                 .iter()
                 .map(|h| AnswerView {
                     file: h.chunk.path.clone(),
-                    start_line: h.chunk.line_start,
-                    end_line: h.chunk.line_end,
+                    start_line: h.cite_start,
+                    end_line: h.cite_end,
+                    context_start_line: h.chunk.line_start,
+                    context_end_line: h.chunk.line_end,
                     score: (h.score * 1000.0).round() / 1000.0,
                     text: h.chunk.text.clone(),
+                    cited_text: bosun_knowledge::cite::cited_text(
+                        &h.chunk,
+                        h.cite_start,
+                        h.cite_end,
+                    ),
                     root: h.chunk.root.clone(),
                     heading: h.chunk.heading_path.clone(),
                     indexed_at: rfc3339(h.chunk.indexed_at),
@@ -604,6 +624,39 @@ impl App {
             best_score: results.best_score.map(|s| (s * 1000.0).round() / 1000.0),
             threshold: results.threshold,
         })
+    }
+
+    /// The index's background similarity that sets the refusal gate (docs/knowledge.md#not-found):
+    /// kept in `meta`, measured again with the model when another model made it or the index
+    /// changed size by more than a fifth. None (the fixed gate) when it cannot be measured.
+    fn calibration(
+        &self,
+        store: &Store,
+        vectors: &VectorIndex,
+        chunks: i64,
+    ) -> Option<Calibration> {
+        match Calibration::load(store, &vectors.model_id) {
+            Ok(Some(c)) if c.fits(chunks) => return Some(c),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reading the refusal calibration: {e}"),
+        }
+        let measured = with_model(|m| match m {
+            Ok(e) if e.model_id() == vectors.model_id => calibrate::measure(store, vectors, e),
+            _ => Ok(None),
+        });
+        match measured {
+            Ok(Some(c)) => {
+                if let Err(e) = c.save(store) {
+                    tracing::warn!("keeping the refusal calibration: {e}");
+                }
+                Some(c)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("measuring the refusal calibration: {e}");
+                None
+            }
+        }
     }
 
     fn lexical(
@@ -654,7 +707,7 @@ fn refusal(r: &search::Results) -> String {
     match (r.confident, r.confidence, r.best_score) {
         (_, _, None) => "No passage shares a word or a meaning with the question.".into(),
         (false, Some(c), _) => format!(
-            "Nothing in the docs answers this confidently: the closest passage's {closeness} is {c:.2}, and Bosun cites from {:.2}. It won't cite noise.",
+            "Nothing in the docs answers this confidently: the closest passage's {closeness} is {c:.2}, and Bosun cites from {:.2} for these docs. It won't cite noise.",
             r.gate
         ),
         (false, None, _) => format!(

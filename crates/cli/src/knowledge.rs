@@ -253,12 +253,22 @@ fn print_answer(v: &AskView) {
             if !a.heading.is_empty() {
                 println!("   § {}", a.heading);
             }
-            let lines: Vec<&str> = a.text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let lines: Vec<&str> = a
+                .cited_text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect();
             for l in lines.iter().take(8) {
                 println!("   │ {l}");
             }
             if lines.len() > 8 {
                 println!("   │ … ({} more lines)", lines.len() - 8);
+            }
+            if (a.context_start_line, a.context_end_line) != (a.start_line, a.end_line) {
+                println!(
+                    "   (in the passage {}-{})",
+                    a.context_start_line, a.context_end_line
+                );
             }
         }
         if !v.experts.is_empty() {

@@ -2,10 +2,15 @@
 //! hybrid on an eval set. `bench/knowledge-eval.sh` runs it on both corpora.
 //!
 //! cargo run --release -p bosun-knowledge --example eval -- --questions demo/eval/questions.toml \
-//!     [--docs DIR] [--db FILE] [--tune] [--fails] [--json]
+//!     [--docs DIR] [--db FILE] [--tune] [--fails] [--json] [--fixed-gate] [--outcomes FILE]
+//!
+//! `--before` uses the fixed gate and cites whole passages (the rules before calibration and
+//! line citations); `--fixed-gate` answers by the fixed cosine bar instead of the index's calibration;
+//! `--outcomes FILE` appends one JSON line per question (hybrid) for looking into the numbers.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use bosun_knowledge::calibrate;
 use bosun_knowledge::embed::{self, Embedder};
 use bosun_knowledge::eval::{self, EvalSet};
 use bosun_knowledge::files::Filter;
@@ -29,19 +34,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let docs = value("--docs")
         .or(set.corpus.clone())
         .ok_or("--docs DIR is required (or `corpus` in the eval set)")?;
-    // A corpus restricted to some files is copied into a private folder first.
+    // A corpus restricted to some files is copied into a private folder first (next to `--db`
+    // when one is kept, so that a second run finds the same root and embeds nothing again).
     let tmp = tempfile::tempdir()?;
+    let db = value("--db").map_or_else(|| tmp.path().join("eval.db"), PathBuf::from);
     let root = if set.files.is_empty() {
         std::fs::canonicalize(&docs)?
     } else {
+        let copy = if value("--db").is_some() {
+            db.with_extension("corpus")
+        } else {
+            tmp.path().join("corpus")
+        };
         for f in &set.files {
-            let to = tmp.path().join("corpus").join(f);
+            let to = copy.join(f);
             std::fs::create_dir_all(to.parent().unwrap_or(tmp.path()))?;
             std::fs::copy(PathBuf::from(&docs).join(f), &to)?;
         }
-        std::fs::canonicalize(tmp.path().join("corpus"))?
+        std::fs::canonicalize(copy)?
     };
-    let db = value("--db").map_or_else(|| tmp.path().join("eval.db"), PathBuf::from);
     let mut store = Store::open(&db)?;
     let mut model = embed::load_default()?;
     let started = std::time::Instant::now();
@@ -60,8 +71,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let vectors = VectorIndex::load(&store, model.model_id(), model.dims())?;
     let lexical = LexicalIndex::load(&store)?;
     let qv = eval::embed_questions(&set, &mut model)?;
-    let ctx = Context::default();
-    let params = Params::default();
+    // The index's own background (docs/knowledge.md#not-found); `--fixed-gate` uses the fixed bar.
+    let started = std::time::Instant::now();
+    let calibration = if flag("--fixed-gate") || flag("--before") {
+        None
+    } else {
+        calibrate::measure(&store, &vectors, &mut model)?
+    };
+    if let Some(c) = &calibration {
+        eprintln!(
+            "calibration: {} pseudo-questions in {:.1}s, null cosine p50 {:.3} p90 {:.3}, gate {:?}",
+            c.null_dense.len(),
+            started.elapsed().as_secs_f64(),
+            c.quantile(0.5).unwrap_or(0.0),
+            c.quantile(0.9).unwrap_or(0.0),
+            c.gate()
+        );
+    }
+    let ctx = Context {
+        calibration,
+        ..Context::default()
+    };
+    // `--before`: the rules before issue 18 (fixed gate, whole passages cited).
+    let params = Params {
+        cite_lines: !flag("--before"),
+        ..Params::default()
+    };
     if flag("--tune") {
         let mut grid = Vec::new();
         for w in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7] {
@@ -150,21 +185,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &p,
             &ctx,
         )?;
+        if let Some(path) = value("--outcomes")
+            && mode == Mode::Hybrid
+        {
+            let mut lines = String::new();
+            for (q, o) in set.questions.iter().zip(&outcomes) {
+                let mut v = serde_json::to_value(o)?;
+                v["answerable"] = q.answerable.into();
+                v["set"] = questions.display().to_string().into();
+                v["null_percentile"] = ctx
+                    .calibration
+                    .as_ref()
+                    .zip(o.confidence)
+                    .map(|(c, x)| c.percentile(x))
+                    .into();
+                lines.push_str(&v.to_string());
+                lines.push('\n');
+            }
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?
+                .write_all(lines.as_bytes())?;
+        }
         if flag("--fails") {
             for (q, o) in set.questions.iter().zip(&outcomes) {
                 let bad = if q.answerable {
-                    o.rank != Some(1) || !o.span_hit
+                    o.rank != Some(1) || o.span_precision < 0.5 || !o.answered
                 } else {
-                    o.best_score.is_some_and(|s| s >= p.threshold(mode))
+                    o.answered
                 };
                 if bad {
                     println!(
-                        "{:<7} {:<4} rank={:?} span={} best={:.3} top={} gold={}:{}-{}  {}",
+                        "{:<7} {:<4} rank={:?} answered={} prec={:.2} best={:.3} conf={:.3} top={} gold={}:{}-{}  {}",
                         mode.as_str(),
                         q.id,
                         o.rank,
-                        o.span_hit,
+                        o.answered,
+                        o.span_precision,
                         o.best_score.unwrap_or(0.0),
+                        o.confidence.unwrap_or(0.0),
                         o.top.as_deref().unwrap_or("-"),
                         q.file.as_deref().unwrap_or("-"),
                         q.start_line.unwrap_or(0),
@@ -180,10 +241,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&all)?);
     } else {
         println!(
-            "{} ({} questions, {} unanswerable)",
+            "{} [{}] ({} questions, {} unanswerable; {} chunks)",
             questions.display(),
+            set.role.as_deref().unwrap_or("tuned"),
             set.questions.len(),
-            all[0].unanswerable
+            all[0].unanswerable,
+            lexical.len()
         );
         print!("{}", eval::table(&all));
     }

@@ -4,8 +4,10 @@
 //! Metrics, over the ranking before the confidence threshold:
 //! - recall@k: the gold file is among the top k passages (answerable questions);
 //! - MRR: mean of 1 / rank of the first passage from the gold file (0 past the candidates);
-//! - citation-span accuracy: the top passage is in the gold file *and* its line span overlaps the
+//! - citation-span accuracy: the top passage is in the gold file *and* its cited lines overlap the
 //!   gold lines;
+//! - span precision: of the lines the top passage cites, the share that are gold lines (0 when the
+//!   passage is from another file), averaged over answerable questions;
 //! - rejection rate: unanswerable questions whose best score is below the threshold (so `ask`
 //!   says it found nothing); the false-rejection rate is the same for answerable questions.
 
@@ -47,6 +49,13 @@ pub struct EvalSet {
     /// The folder the questions are about (optional: the caller may pass it).
     #[serde(default)]
     pub corpus: Option<String>,
+    /// The Debian package shipping the corpus (`bench/knowledge-eval.sh` fetches it when the
+    /// folder is not installed).
+    #[serde(default)]
+    pub package: Option<String>,
+    /// `tuned` (weights, calibration or citation rules were looked at on it) or `held-out`.
+    #[serde(default)]
+    pub role: Option<String>,
     /// Only these files of the corpus (relative paths); all when empty.
     #[serde(default)]
     pub files: Vec<String>,
@@ -93,8 +102,10 @@ pub struct MethodScores {
     pub recall_at_5: f64,
     /// Mean reciprocal rank of the first gold-file passage.
     pub mrr: f64,
-    /// Share of answerable questions whose first passage overlaps the gold lines.
+    /// Share of answerable questions whose first passage's cited lines overlap the gold lines.
     pub span_accuracy: f64,
+    /// Mean share of the first passage's cited lines that are gold lines (0 from another file).
+    pub span_precision: f64,
     /// Share of unanswerable questions search declined.
     pub rejection_rate: f64,
     /// Share of answerable questions search declined.
@@ -110,14 +121,18 @@ pub struct QuestionOutcome {
     pub method: Mode,
     /// 1-based rank of the first passage from the gold file.
     pub rank: Option<usize>,
-    /// The first passage overlaps the gold lines.
+    /// The first passage's cited lines overlap the gold lines.
     pub span_hit: bool,
+    /// Share of the first passage's cited lines that are gold lines.
+    pub span_precision: f64,
     /// The best passage's score.
     pub best_score: Option<f32>,
     /// The value the confidence gate looks at, and whether an identifier bypassed it.
     pub confidence: Option<f32>,
     /// An identifier of the question was found verbatim (the gate was bypassed).
     pub named: bool,
+    /// Search cited something (it did not refuse).
+    pub answered: bool,
     /// The first passage (`file:lines`).
     pub top: Option<String>,
 }
@@ -142,6 +157,7 @@ pub fn evaluate(
     let mut outcomes = Vec::new();
     let (mut r1, mut r5, mut rr, mut span, mut rejected, mut false_rej) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut precision = 0.0;
     let (mut answerable, mut unanswerable) = (0usize, 0usize);
     for (i, q) in set.questions.iter().enumerate() {
         let qv = query_vectors.map(|v| v[i].as_slice());
@@ -163,13 +179,15 @@ pub fn evaluate(
             method: mode,
             rank: None,
             span_hit: false,
+            span_precision: 0.0,
             best_score: best,
             confidence: res.confidence,
             named: res.hits.first().is_some_and(|h| h.identifier),
+            answered: !below,
             top: res.hits.first().map(|h| {
                 format!(
-                    "{}:{}-{}",
-                    h.chunk.path, h.chunk.line_start, h.chunk.line_end
+                    "{}:{}-{} (chunk {}-{})",
+                    h.chunk.path, h.cite_start, h.cite_end, h.chunk.line_start, h.chunk.line_end
                 )
             }),
         };
@@ -196,11 +214,14 @@ pub fn evaluate(
             }
             if let Some(top) = res.hits.first()
                 && top.chunk.path == file
-                && top.chunk.line_start <= ge
-                && top.chunk.line_end >= gs
             {
-                span += 1.0;
-                outcome.span_hit = true;
+                let p = span_precision(top.cite_start, top.cite_end, gs, ge);
+                precision += p;
+                outcome.span_precision = p;
+                if p > 0.0 {
+                    span += 1.0;
+                    outcome.span_hit = true;
+                }
             }
             if below {
                 false_rej += 1.0;
@@ -224,6 +245,7 @@ pub fn evaluate(
             recall_at_5: r5 / a,
             mrr: rr / a,
             span_accuracy: span / a,
+            span_precision: precision / a,
             rejection_rate: rejected / unanswerable.max(1) as f64,
             false_rejection_rate: false_rej / a,
         },
@@ -231,23 +253,50 @@ pub fn evaluate(
     ))
 }
 
+/// Share of the cited lines `cs..=ce` that fall in the gold lines `gs..=ge` (inclusive, 1-based).
+pub fn span_precision(cs: i64, ce: i64, gs: i64, ge: i64) -> f64 {
+    let cited = (ce - cs + 1).max(1);
+    let overlap = (ce.min(ge) - cs.max(gs) + 1).max(0);
+    overlap as f64 / cited as f64
+}
+
 /// A plain-text table of scores.
 pub fn table(scores: &[MethodScores]) -> String {
     let mut out = String::from(
-        "method   recall@1  recall@5   MRR    span acc.  rejected (unanswerable)  false rejections\n",
+        "method   recall@1  recall@5   MRR    span acc.  span prec.  rejected (unanswerable)  false rejections\n",
     );
     for s in scores {
         out.push_str(&format!(
-            "{:<8} {:>8.3} {:>9.3} {:>6.3} {:>10.3} {:>15.3} ({}) {:>17.3}\n",
+            "{:<8} {:>8.3} {:>9.3} {:>6.3} {:>10.3} {:>11.3} {:>15.3} ({}) {:>17.3}\n",
             s.method.as_str(),
             s.recall_at_1,
             s.recall_at_5,
             s.mrr,
             s.span_accuracy,
+            s.span_precision,
             s.rejection_rate,
             s.unanswerable,
             s.false_rejection_rate
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_precision_is_the_share_of_cited_lines_that_are_gold() {
+        // The whole chunk 10-29 cited for gold 12-16: 5 of 20 lines.
+        assert!((span_precision(10, 29, 12, 16) - 0.25).abs() < 1e-9);
+        // Exactly the gold paragraph.
+        assert!((span_precision(12, 16, 12, 16) - 1.0).abs() < 1e-9);
+        // Inside the gold lines: every cited line is gold.
+        assert!((span_precision(13, 14, 12, 16) - 1.0).abs() < 1e-9);
+        // Next to it, touching nothing.
+        assert_eq!(span_precision(17, 20, 12, 16), 0.0);
+        // One line shared.
+        assert!((span_precision(16, 19, 12, 16) - 0.25).abs() < 1e-9);
+    }
 }

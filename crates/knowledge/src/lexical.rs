@@ -217,7 +217,29 @@ pub fn query_stems(query: &str) -> Vec<String> {
     out
 }
 
+/// The distinct stems of a text (every word, stopwords included).
+pub fn text_stems(text: &str) -> HashSet<String> {
+    let s = stemmer();
+    let mut out = HashSet::new();
+    words(&s, text, |w| {
+        out.insert(w);
+    });
+    out
+}
+
 impl LexicalIndex {
+    /// The IDF of a stem, as BM25 weighs it (FTS5's formula, floored at 1e-6); a stem no chunk
+    /// has weighs as if one chunk had it.
+    pub fn idf(&self, stem: &str) -> f32 {
+        let n = self.ids.len() as f64;
+        let hits = self
+            .terms
+            .get(stem)
+            .map_or(1.0, |&t| self.postings[t as usize].len() as f64);
+        let idf = ((n - hits + 0.5) / (hits + 0.5)).ln();
+        if idf <= 0.0 { 1e-6 } else { idf as f32 }
+    }
+
     /// Every chunk in the store.
     pub fn load(store: &Store) -> Result<LexicalIndex> {
         let mut b = Builder::new();

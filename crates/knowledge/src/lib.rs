@@ -7,7 +7,9 @@
 
 #![warn(missing_docs)]
 
+pub mod calibrate;
 pub mod chunk;
+pub mod cite;
 pub mod embed;
 mod error;
 pub mod eval;

@@ -7,6 +7,7 @@
 //! The weights were tuned on `demo/eval/questions.toml` and checked on a second corpus
 //! (docs/knowledge.md has the numbers).
 
+use crate::calibrate::Calibration;
 use crate::error::Result;
 use crate::lexical::LexicalIndex;
 pub use crate::lexical::query_terms;
@@ -57,6 +58,8 @@ pub struct Params {
     pub threshold_bm25: f32,
     /// Candidates taken from each side before fusion.
     pub candidates: usize,
+    /// Cite the lines within a passage that answer (`cite`); false cites whole passages.
+    pub cite_lines: bool,
 }
 
 impl Default for Params {
@@ -69,6 +72,7 @@ impl Default for Params {
             threshold_dense: 0.35,
             threshold_bm25: 0.45,
             candidates: 50,
+            cite_lines: true,
         }
     }
 }
@@ -98,6 +102,11 @@ pub struct Hit {
     pub bm25: Option<f32>,
     /// The chunk contains an identifier from the query.
     pub identifier: bool,
+    /// First line cited (1-based): the lines within the chunk that answer (`cite`), else the
+    /// chunk's first line.
+    pub cite_start: i64,
+    /// Last line cited (1-based, inclusive).
+    pub cite_end: i64,
 }
 
 /// What a search found.
@@ -200,6 +209,9 @@ fn contains_word(hay: &str, needle: &str) -> bool {
 pub struct Context {
     /// Service and repository names (identifier boost).
     pub known_names: Vec<String>,
+    /// The index's background similarity (`calibrate`): it sets the dense gate. Without one (no
+    /// vectors, too few documents) the fixed `Params::threshold_dense` is used.
+    pub calibration: Option<Calibration>,
 }
 
 /// Search the index. `query_vector` is the query's embedding from the pinned model (None, or no
@@ -305,6 +317,8 @@ pub fn search(
                     0.0
                 };
             Hit {
+                cite_start: row.line_start,
+                cite_end: row.line_end,
                 chunk: row,
                 score,
                 dense: d,
@@ -323,7 +337,10 @@ pub fn search(
         Mode::Bm25 => (best_score, params.threshold_bm25),
         Mode::Dense | Mode::Hybrid => (
             dense.values().copied().max_by(f32::total_cmp),
-            params.threshold_dense,
+            ctx.calibration
+                .as_ref()
+                .and_then(Calibration::gate)
+                .unwrap_or(params.threshold_dense),
         ),
     };
     // A short query around an identifier ("GW-429", "AUTH-401 reasons") is answered by the passage
@@ -335,6 +352,12 @@ pub fn search(
     let named = other_terms <= 3 && hits.first().is_some_and(|h| h.identifier);
     let confident = named || confidence.is_some_and(|c| c >= gate);
     hits.truncate(limit);
+    // Within each passage, cite the lines that answer (the chunk stays the context).
+    for hit in hits.iter_mut().filter(|_| params.cite_lines) {
+        let (start, end) = crate::cite::cite(lexical, &stems, &hit.chunk);
+        hit.cite_start = start;
+        hit.cite_end = end;
+    }
     Ok(Results {
         mode,
         hits,

@@ -206,7 +206,23 @@ export type Citation = {
 /**
  * Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
  */
-file: string, root: string, start_line: number, end_line: number, score: number, heading: string, text: string, indexed_at: string, 
+file: string, root: string, 
+/**
+ * The lines that answer (1-based, inclusive).
+ */
+start_line: number, end_line: number, 
+/**
+ * The whole passage they are in (the context; `text` is its text).
+ */
+context_start_line: number, context_end_line: number, score: number, heading: string, 
+/**
+ * The whole passage's text.
+ */
+text: string, 
+/**
+ * What the cited lines say.
+ */
+cited_text: string, indexed_at: string, 
 /**
  * The file can be opened at its lines (a file under an indexed folder).
  */

@@ -18,11 +18,18 @@ pub struct Citation {
     /// Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
     pub file: String,
     pub root: String,
+    /// The lines that answer (1-based, inclusive).
     pub start_line: i64,
     pub end_line: i64,
+    /// The whole passage they are in (the context; `text` is its text).
+    pub context_start_line: i64,
+    pub context_end_line: i64,
     pub score: f32,
     pub heading: String,
+    /// The whole passage's text.
     pub text: String,
+    /// What the cited lines say.
+    pub cited_text: String,
     pub indexed_at: String,
     /// The file can be opened at its lines (a file under an indexed folder).
     pub openable: bool,
@@ -97,9 +104,12 @@ pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
                 root: a.root,
                 start_line: a.start_line,
                 end_line: a.end_line,
+                context_start_line: a.context_start_line,
+                context_end_line: a.context_end_line,
                 score: a.score,
                 heading: a.heading,
                 text: a.text,
+                cited_text: a.cited_text,
                 indexed_at: a.indexed_at,
             })
             .collect(),
