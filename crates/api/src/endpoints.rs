@@ -79,6 +79,10 @@ endpoints! {
     incidents: crate::views::incidents::IncidentListArgs => crate::views::incidents::IncidentList = crate::views::incidents::incidents;
     /// One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts.
     incident: crate::views::incidents::IncidentArgs => bosun_app::incidents::IncidentView = crate::views::incidents::incident;
+    /// An incident's postmortem draft (Markdown), written to the notes folder when `export`.
+    postmortem: crate::views::incidents::PostmortemArgs => bosun_app::postmortem::PostmortemView = crate::views::incidents::postmortem;
+    /// Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once).
+    keep_follow_ups: crate::views::incidents::IncidentArgs => bosun_app::postmortem::KeptFollowUps = crate::views::incidents::keep_follow_ups;
     /// People, their review load and what they are working on.
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.

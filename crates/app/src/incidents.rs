@@ -108,6 +108,8 @@ pub struct SuspectPr {
     pub number: i64,
     pub title: String,
     pub url: Option<String>,
+    /// Who opened it (a person's name; none for bots and unknown authors).
+    pub author: Option<String>,
 }
 
 /// A suspected deployment, explained.
@@ -542,18 +544,19 @@ fn experts(
         })
         .collect();
     let from_code = out.len();
-    for d in docs {
+    // Only what the runbook itself says: the code half is counted above.
+    for d in docs.into_iter().filter(|d| !d.doc_reasons.is_empty()) {
         let name = bosun_identity::normalize_name(&d.name);
         let same = |v: &ServiceExpertView| bosun_identity::normalize_name(&v.name) == name;
         if let Some(v) = out.iter_mut().find(|v| same(v)) {
-            v.reasons.extend(d.reasons);
+            v.reasons.extend(d.doc_reasons);
         } else if out.len() < from_code + MAX_EXPERTS {
             out.push(ServiceExpertView {
                 name: d.name,
                 team: d.team,
                 authored: 0,
                 reviewed: 0,
-                reasons: d.reasons,
+                reasons: d.doc_reasons,
             });
         }
     }
@@ -563,6 +566,7 @@ fn experts(
 /// Names for ids, and reasons in words.
 struct Names<'a> {
     repos: HashMap<i64, &'a str>,
+    people: HashMap<i64, &'a str>,
     prs: HashMap<i64, &'a bosun_metrics::data::PullRequest>,
     web: &'a links::WebLinks,
 }
@@ -574,6 +578,12 @@ impl<'a> Names<'a> {
                 .repos
                 .iter()
                 .map(|r| (r.id, r.full_name.as_str()))
+                .collect(),
+            people: data
+                .people
+                .iter()
+                .filter(|p| !p.is_bot)
+                .map(|p| (p.id, p.name.as_str()))
                 .collect(),
             prs: data.pull_requests.iter().map(|p| (p.id, p)).collect(),
             web,
@@ -593,6 +603,11 @@ impl<'a> Names<'a> {
             number: p.number,
             title: p.title.clone(),
             url: self.web.pull_requests.get(&id).cloned(),
+            author: p
+                .author
+                .filter(|_| !p.author_is_bot)
+                .and_then(|a| self.people.get(&a))
+                .map(|n| n.to_string()),
         })
     }
 

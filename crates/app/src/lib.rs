@@ -21,6 +21,7 @@ pub mod org;
 pub mod outbox;
 pub mod paths;
 pub mod policy;
+pub mod postmortem;
 pub mod secrets;
 mod service;
 pub mod signals;

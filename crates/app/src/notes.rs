@@ -370,22 +370,33 @@ impl App {
         }
     }
 
+    /// Write `markdown` as `<date>-<name>.md` in the notes folder (written whole, then renamed).
+    pub fn export_markdown(&self, name: &str, markdown: &str) -> Result<PathBuf> {
+        let dir = self.notes_folder();
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let date = bosun_core::time::from_ts(self.now()).format("%Y-%m-%d");
+        let md = dir.join(format!("{date}-{}.md", file_slug(name)));
+        write(&md, markdown)?;
+        Ok(md)
+    }
+
+    /// Whether `person` has an open follow-up whose text is `body`.
+    pub fn has_open_follow_up(&self, person: &str, body: &str) -> Result<bool> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let p = resolve_person(conn, person)?;
+        Ok(load::private_notes(conn, Some(p.id))?
+            .iter()
+            .any(|n| n.follow_up && n.done_at.is_none() && n.body == body.trim()))
+    }
+
     /// Write `markdown` (the note, polished or not) as `<date>-<kind>-<scope>.md` and the note's
     /// charts beside it, replacing files of the same name (written whole, then renamed).
     pub fn export_note(&self, note: &Note, scope: &str, markdown: &str) -> Result<Exported> {
         let dir = self.notes_folder();
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         let date = bosun_core::time::from_ts(self.now()).format("%Y-%m-%d");
-        let scope: String = scope
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let scope = file_slug(scope);
         let stem = if scope.is_empty() {
             format!("{date}-{}", note.kind.slug())
         } else {
@@ -404,6 +415,19 @@ impl App {
             charts,
         })
     }
+}
+
+/// A name safe in a file name: ASCII letters, digits and dashes, lower case.
+fn file_slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 fn io(path: &std::path::Path, e: std::io::Error) -> AppError {

@@ -205,4 +205,69 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         assert!(!e.reasons.is_empty());
     }
     assert!(code.windows(2).all(|w| score((w[0].authored, w[0].reviewed)) >= score((w[1].authored, w[1].reviewed))));
+
+    // The postmortem of an incident a deploy caused: every section, the timeline whole, and the
+    // first follow-up owned by the author of the pull request the causing deployment shipped (the
+    // generator's truth: the pull merged as the deployed commit).
+    let (incident, pull_author) = world
+        .incidents
+        .iter()
+        .filter(|i| i.resolved_at.is_some())
+        .find_map(|i| {
+            let (r, dep) = i.caused_by?;
+            let repo = &world.repos[r];
+            let d = repo.deployments.iter().find(|d| d.id == dep)?;
+            let pr = repo
+                .pulls
+                .iter()
+                .find(|p| p.merge_commit_sha.as_deref() == Some(d.sha.as_str()))?;
+            let author = world.users[pr.author]
+                .person
+                .filter(|_| !world.users[pr.author].is_bot)?;
+            Some((i.id.clone(), name(author)))
+        })
+        .expect("a resolved incident caused by a person's pull request");
+    let pm = app.postmortem(&incident, true).unwrap();
+    let view = app.incident(&incident).unwrap();
+    for section in [
+        "## Summary",
+        "## Impact",
+        "## Timeline",
+        "## Contributing changes",
+        "## What went well",
+        "## What did not go well",
+        "## Follow-up actions",
+    ] {
+        assert!(
+            pm.markdown.contains(section),
+            "{section} missing:\n{}",
+            pm.markdown
+        );
+    }
+    let timeline = pm.markdown.split("## Timeline").nth(1).unwrap();
+    let rows = timeline
+        .split("## Contributing changes")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| 20"))
+        .count();
+    assert_eq!(rows, view.timeline.len());
+    assert_eq!(
+        pm.follow_ups[0].owner.as_deref(),
+        Some(pull_author.as_str()),
+        "{:#?}",
+        pm.follow_ups
+    );
+    let written = std::fs::read_to_string(pm.exported.as_deref().unwrap()).unwrap();
+    assert_eq!(written, pm.markdown);
+
+    // Its follow-ups kept for their owners' 1:1s, once.
+    let kept = app.keep_follow_ups(&incident).unwrap();
+    let owned = pm.follow_ups.iter().filter(|f| f.owner.is_some()).count();
+    assert_eq!(kept.added.len(), owned);
+    assert_eq!(kept.added[0].owner, pull_author);
+    let again = app.keep_follow_ups(&incident).unwrap();
+    assert!(again.added.is_empty());
+    assert_eq!(again.already, owned);
 }

@@ -17,6 +17,15 @@ pub struct IncidentArgs {
     /// Only the ones not resolved.
     #[arg(long)]
     pub open: bool,
+    /// The incident's postmortem draft (Markdown) instead of its view.
+    #[arg(long, requires = "id")]
+    pub postmortem: bool,
+    /// With --postmortem: also write it to the notes folder.
+    #[arg(long, requires = "postmortem")]
+    pub export: bool,
+    /// With --postmortem: keep its follow-ups as their owners' private 1:1 follow-ups (once).
+    #[arg(long, requires = "postmortem")]
+    pub keep_follow_ups: bool,
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
@@ -30,6 +39,7 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 
 pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
     match &a.id {
+        Some(id) if a.postmortem => postmortem(app, id, &a, json),
         Some(id) => {
             let view = app.incident(id)?;
             if json {
@@ -53,6 +63,37 @@ pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn postmortem(app: &App, id: &str, a: &IncidentArgs, json: bool) -> anyhow::Result<()> {
+    let pm = app.postmortem(id, a.export)?;
+    let kept = if a.keep_follow_ups {
+        Some(app.keep_follow_ups(id)?)
+    } else {
+        None
+    };
+    if json {
+        return print_json(&serde_json::json!({ "postmortem": pm, "kept": kept }));
+    }
+    #[allow(clippy::print_stdout)]
+    {
+        print!("{}", pm.markdown);
+        if let Some(p) = &pm.exported {
+            println!("\nWritten to {p}");
+        }
+        if let Some(k) = kept {
+            for f in &k.added {
+                println!("Kept for {}'s next 1:1: {}", f.owner, f.text);
+            }
+            if k.already > 0 {
+                println!("{} follow-up(s) already kept.", k.already);
+            }
+            if k.unowned > 0 {
+                println!("{} follow-up(s) without an owner not kept.", k.unowned);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn minutes(secs: Option<i64>) -> String {

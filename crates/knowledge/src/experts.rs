@@ -24,6 +24,10 @@ pub struct Expert {
     pub score: f64,
     /// Why: "owner of incidents/incident-process.md", "3 commits to runbooks/x.md", ...
     pub reasons: Vec<String>,
+    /// Of `reasons`, those from the cited documents themselves (owners, authors, commits to
+    /// them), not from the repositories they name.
+    #[serde(skip)]
+    pub doc_reasons: Vec<String>,
 }
 
 /// A cited document.
@@ -184,30 +188,38 @@ pub fn experts(
     limit: usize,
 ) -> Result<Vec<Expert>> {
     let mut by_name: HashMap<String, Expert> = HashMap::new();
-    let mut add =
-        |name: &str, person: Option<String>, team: Option<String>, score: f64, reason: String| {
-            // One entry per person (a name and a login of one person are one expert), else per
-            // name as written.
-            let e = by_name
-                .entry(person.clone().unwrap_or_else(|| name.to_lowercase()))
-                .or_insert_with(|| Expert {
-                    name: name.to_string(),
-                    person: None,
-                    team: None,
-                    score: 0.0,
-                    reasons: Vec::new(),
-                });
-            e.score += score;
-            if e.person.is_none() {
-                e.person = person;
-            }
-            if e.team.is_none() {
-                e.team = team;
-            }
-            if !e.reasons.contains(&reason) {
-                e.reasons.push(reason);
-            }
-        };
+    let mut add = |name: &str,
+                   person: Option<String>,
+                   team: Option<String>,
+                   score: f64,
+                   reason: String,
+                   from_doc: bool| {
+        // One entry per person (a name and a login of one person are one expert), else per
+        // name as written.
+        let e = by_name
+            .entry(person.clone().unwrap_or_else(|| name.to_lowercase()))
+            .or_insert_with(|| Expert {
+                name: name.to_string(),
+                person: None,
+                team: None,
+                score: 0.0,
+                reasons: Vec::new(),
+                doc_reasons: Vec::new(),
+            });
+        e.score += score;
+        if e.person.is_none() {
+            e.person = person;
+        }
+        if e.team.is_none() {
+            e.team = team;
+        }
+        if from_doc && !e.doc_reasons.contains(&reason) {
+            e.doc_reasons.push(reason.clone());
+        }
+        if !e.reasons.contains(&reason) {
+            e.reasons.push(reason);
+        }
+    };
     let mut seen_docs = Vec::new();
     for (rank, c) in cited.iter().enumerate() {
         if seen_docs.contains(&(c.root, c.path)) {
@@ -232,6 +244,7 @@ pub fn experts(
                 team,
                 weight * w,
                 format!("{role} of {}", c.path),
+                true,
             );
         }
         if !c.root.starts_with("store:") {
@@ -252,6 +265,7 @@ pub fn experts(
                     team,
                     (commits as f64).min(5.0) * 0.5 * w,
                     format!("{commits} commit{s} to {}", c.path),
+                    true,
                 );
             }
         }
@@ -281,6 +295,7 @@ pub fn experts(
                 team,
                 score,
                 format!("{prs} PRs and {reviews} reviews in {n} (180 days)"),
+                false,
             );
         }
     }

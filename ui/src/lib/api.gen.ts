@@ -400,6 +400,24 @@ url: string | null, work_type: string, started_at: string | null, done_at: strin
 
 export type FlowView = { finished: number, flow_time: Stat, efficiency: number | null, efficiency_median: number | null, load: number, items_per_week: number, points_per_week: number, distribution_finished: Array<Count>, distribution_in_progress: Array<Count>, p85_flow_secs: number | null, aging: Array<AgingRow>, records: Array<FlowRow>, };
 
+/**
+ * A follow-up action the postmortem proposes.
+ */
+
+export type FollowUpDraft = { 
+/**
+ * What to do (a ticket's summary).
+ */
+summary: string, 
+/**
+ * Why it is proposed: the evidence, in words.
+ */
+why: string, 
+/**
+ * Who is proposed to own it (a person's name), when someone fits.
+ */
+owner: string | null, };
+
 export type Forecast = { probability: number, runs: number, seed: number, working_days_left: number, remaining_points: number, history_days: number, expected_points_p50: number, expected_points_p15: number, };
 
 /**
@@ -603,6 +621,38 @@ experts: Array<ServiceExpertView>, runbook: Array<RunbookPassage>,
 runbook_note: string | null, drafts: Array<DraftView>, };
 
 export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
+
+/**
+ * A follow-up kept as its owner's private 1:1 note.
+ */
+
+export type KeptFollowUp = { 
+/**
+ * The private note's id.
+ */
+id: number, 
+/**
+ * The owner's name.
+ */
+owner: string, text: string, };
+
+/**
+ * What keeping the follow-ups did.
+ */
+
+export type KeptFollowUps = { 
+/**
+ * Follow-ups added to their owners' 1:1 notes.
+ */
+added: Array<KeptFollowUp>, 
+/**
+ * Already kept (an open follow-up with the same text), not added twice.
+ */
+already: number, 
+/**
+ * Without an owner, so not kept (a person to follow up with is needed).
+ */
+unowned: number, };
 
 export type Levels = { 
 /**
@@ -859,6 +909,30 @@ handle: string, login: string, name: string | null, is_bot: boolean, };
  */
 
 export type Phase = { "state": "starting", step: string, } | { "state": "ready" } | { "state": "failed", error: ApiError, };
+
+export type PostmortemArgs = { 
+/**
+ * Its PagerDuty id or number.
+ */
+id: string, 
+/**
+ * Also write it to the notes folder.
+ */
+export: boolean, };
+
+/**
+ * `bosun incident ID --postmortem`.
+ */
+
+export type PostmortemView = { incident: IncidentSummary, 
+/**
+ * The whole draft, in Markdown.
+ */
+markdown: string, follow_ups: Array<FollowUpDraft>, 
+/**
+ * Where the draft was written, when it was exported.
+ */
+exported: string | null, };
 
 export type PrQueue = { now: string, team: string | null, teams: Array<TeamRef>, 
 /**
@@ -1147,7 +1221,11 @@ handle: string, provider: string, login: string | null, name: string | null, ema
  * A pull request a suspect shipped.
  */
 
-export type SuspectPr = { repo: string, number: number, title: string, url: string | null, };
+export type SuspectPr = { repo: string, number: number, title: string, url: string | null, 
+/**
+ * Who opened it (a person's name; none for bots and unknown authors).
+ */
+author: string | null, };
 
 /**
  * A suspected deployment, explained.
@@ -1395,6 +1473,10 @@ export interface Endpoints {
   incidents: { args: IncidentListArgs; result: IncidentList };
   /** One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts. */
   incident: { args: IncidentArgs; result: IncidentView };
+  /** An incident's postmortem draft (Markdown), written to the notes folder when `export`. */
+  postmortem: { args: PostmortemArgs; result: PostmortemView };
+  /** Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once). */
+  keep_follow_ups: { args: IncidentArgs; result: KeptFollowUps };
   /** People, their review load and what they are working on. */
   team: { args: WindowArgs; result: TeamPage };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */

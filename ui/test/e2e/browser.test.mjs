@@ -301,6 +301,17 @@ test('Incidents: the list the CLI gives; an incident with its suspects, timeline
   assert.equal(await page.getByTestId('suspects').locator(':scope > li').count(), view.suspects.length);
   assert.equal(await page.getByTestId('draft').count(), view.drafts.length);
   assert.equal(view.drafts.length, 2, 'a status update for the channel and for stakeholders');
+  // Who: on call now and next, and the experts on the service, as the CLI lists them.
+  assert.ok(view.oncall.some((o) => o.when === 'now'), 'someone is on call now');
+  const oncall = page.getByTestId('oncall').locator(':scope > li');
+  assert.equal(await oncall.count(), view.oncall.length);
+  for (const [i, o] of view.oncall.entries()) {
+    await oncall.nth(i).getByText(o.name, { exact: true }).waitFor();
+  }
+  assert.ok(view.experts.length > 0, 'the service has experts');
+  const experts = page.getByTestId('experts').locator(':scope > li');
+  assert.equal(await experts.count(), view.experts.length);
+  await experts.first().getByText(view.experts[0].name, { exact: true }).waitFor();
   await shot('incident-open');
   // A resolved incident a deploy caused: the suspect first is the deployment it names, with the
   // rollback candidate.
@@ -313,6 +324,20 @@ test('Incidents: the list the CLI gives; an incident with its suspects, timeline
   if (resolved.rollback_to) await page.getByTestId('rollback').getByText(resolved.rollback_to).waitFor();
   assert.equal(await page.getByTestId('draft').count(), 0, 'no drafts for a resolved incident');
   await shot('incident-resolved');
+  // Its postmortem draft: the follow-ups the CLI proposes, with their owners; kept for the
+  // owners' 1:1s (the CLI's prep then shows the first one).
+  const pm = cliJson(dataDir, env, 'incident', caused.id, '--postmortem').postmortem;
+  await page.getByTestId('draft-postmortem').click();
+  const followUps = page.getByTestId('follow-ups').locator(':scope > li');
+  await followUps.first().waitFor();
+  assert.equal(await followUps.count(), pm.follow_ups.length);
+  await followUps.first().getByText(pm.follow_ups[0].summary).waitFor();
+  await page.getByTestId('keep-follow-ups').click();
+  await page.getByTestId('postmortem-note').getByText(/kept for the next 1:1 of/).waitFor();
+  const owner = pm.follow_ups[0].owner;
+  const prep = JSON.stringify(cliJson(dataDir, env, 'prep', 'one-on-one', owner));
+  assert.ok(prep.includes(pm.follow_ups[0].summary), prep);
+  await shot('incident-postmortem');
 });
 
 test("Team asks about identity's merge suggestions; an answer is kept", async () => {

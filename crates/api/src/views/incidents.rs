@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView};
+use bosun_app::postmortem::{KeptFollowUps, PostmortemView};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -33,6 +34,15 @@ pub struct IncidentArgs {
     pub id: String,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct PostmortemArgs {
+    /// Its PagerDuty id or number.
+    pub id: String,
+    /// Also write it to the notes folder.
+    pub export: bool,
+}
+
 pub fn incidents(api: &Api, args: IncidentListArgs) -> Result<IncidentList> {
     api.ready()?;
     let app = api.app();
@@ -52,4 +62,14 @@ pub fn incidents(api: &Api, args: IncidentListArgs) -> Result<IncidentList> {
 pub fn incident(api: &Api, args: IncidentArgs) -> Result<IncidentView> {
     api.ready()?;
     Ok(api.app().incident(&args.id)?)
+}
+
+pub fn postmortem(api: &Api, args: PostmortemArgs) -> Result<PostmortemView> {
+    api.ready()?;
+    Ok(api.app().postmortem(&args.id, args.export)?)
+}
+
+pub fn keep_follow_ups(api: &Api, args: IncidentArgs) -> Result<KeptFollowUps> {
+    api.ready()?;
+    Ok(api.app().keep_follow_ups(&args.id)?)
 }
