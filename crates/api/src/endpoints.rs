@@ -83,6 +83,8 @@ endpoints! {
     postmortem: crate::views::incidents::PostmortemArgs => bosun_app::postmortem::PostmortemView = crate::views::incidents::postmortem;
     /// Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once).
     keep_follow_ups: crate::views::incidents::IncidentArgs => bosun_app::postmortem::KeptFollowUps = crate::views::incidents::keep_follow_ups;
+    /// Draft a postmortem's follow-ups as Jira tickets (created once each, when approved).
+    draft_follow_up_tickets: crate::views::incidents::IncidentArgs => bosun_app::postmortem::DraftedTickets = crate::views::incidents::draft_follow_up_tickets;
     /// People, their review load and what they are working on.
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.

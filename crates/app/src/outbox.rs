@@ -217,6 +217,24 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
                 Outbound::TicketTransition { key, status },
             )
         }
+        ActionKind::TicketCreate => {
+            let project = t.project.clone().ok_or_else(|| missing("project"))?;
+            let summary = t.title.clone().ok_or_else(|| missing("ticket summary"))?;
+            // The owner, when they have a Jira account; else the ticket is created unassigned.
+            let assignee = match t.assignee {
+                Some(p) => account(p, Provider::Jira.as_str())?.map(|(id, _)| id),
+                None => None,
+            };
+            (
+                source_of_kind(Provider::Jira)?,
+                Outbound::TicketCreate {
+                    project,
+                    summary,
+                    description: row.body.clone(),
+                    assignee,
+                },
+            )
+        }
     })
 }
 

@@ -66,7 +66,150 @@ pub struct KeptFollowUps {
     pub unowned: usize,
 }
 
+/// What drafting the follow-ups as tickets did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DraftedTickets {
+    /// The new drafts (action ids), waiting for approval in Signals & actions.
+    pub drafted: Vec<i64>,
+    /// Drafted before (in any status): not drafted twice.
+    pub already: usize,
+    /// The project the tickets go in.
+    pub project: String,
+}
+
+/// The idempotency key of a follow-up's ticket: the incident and the follow-up's text, so a
+/// follow-up is drafted (and created) once however often the postmortem is drafted.
+pub fn ticket_key(incident: &str, f: &FollowUpDraft) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("postmortem\n{incident}\n{}", f.summary).as_bytes());
+    let hex: String = d.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("bosun-{hex}")
+}
+
 impl App {
+    /// Draft each follow-up of the postmortem of `reference` as a Jira ticket in its team's
+    /// project, assigned to its owner, linked back to the incident: drafts only, created when
+    /// approved (exactly once, like every action). A second call drafts nothing new.
+    pub fn draft_follow_up_tickets(&self, reference: &str) -> Result<DraftedTickets> {
+        use bosun_signals::{ActionKind, Target};
+        use bosun_store::{actions, audit};
+        let view = self.incident(reference)?;
+        let follow_ups = follow_ups(&view);
+        let store = self.store()?;
+        let conn = store.conn();
+        let project = bosun_store::planning::team_project(conn, view.incident.team.as_deref())?
+            .ok_or_else(|| {
+                crate::AppError::NotFound(
+                    "no Jira project to put the follow-ups in (no ticket synced yet)".into(),
+                )
+            })?;
+        let policy = self.policy(conn)?;
+        let named = crate::policy::nameable(conn)?;
+        let now = self.now();
+        let i = &view.incident;
+        let mut out = DraftedTickets {
+            drafted: Vec::new(),
+            already: 0,
+            project: project.clone(),
+        };
+        for f in &follow_ups {
+            let key = ticket_key(&i.id, f);
+            if actions::exists(conn, &key)? {
+                out.already += 1;
+                continue;
+            }
+            let assignee = match &f.owner {
+                Some(o) => Some(crate::notes::resolve_person(conn, o)?.id),
+                None => None,
+            };
+            let target = Target {
+                project: Some(project.clone()),
+                title: Some(f.summary.clone()),
+                assignee,
+                ..Target::default()
+            };
+            let link = i
+                .url
+                .as_deref()
+                .filter(|u| bosun_core::is_web_url(u))
+                .map_or_else(String::new, |u| format!(" ({u})"));
+            let body = format!(
+                "Follow-up from the postmortem of incident {} {}{link}.\n\nWhy: {}.{}",
+                i.id,
+                i.title,
+                f.why,
+                f.owner
+                    .as_deref()
+                    .map_or_else(String::new, |o| format!("\nProposed owner: {o}."))
+            );
+            let summary = format!("Jira ticket in {project}: {}", f.summary);
+            let kind = ActionKind::TicketCreate.as_str();
+            let input = crate::policy::policy_input(
+                conn,
+                &bosun_signals::Extra::default(),
+                &crate::policy::Asked {
+                    kind,
+                    body: &body,
+                    generated: None,
+                    summary: &summary,
+                    signal_kind: "",
+                    people: &[],
+                },
+                &named,
+                None,
+                now,
+            )?;
+            let decision = policy
+                .bundle
+                .decide(&input)
+                .map_err(crate::policy::policy_error)?
+                .at(now);
+            let decision_json = serde_json::to_string(&decision)?;
+            let target_json = serde_json::to_string(&target)?;
+            let preview = format!("{summary}\n\n{body}");
+            let Some(action) = actions::insert_draft(
+                conn,
+                &actions::NewAction {
+                    kind,
+                    signal_id: None,
+                    signal_key: Some(&format!("incident:{}", i.id)),
+                    target: &target_json,
+                    preview: &preview,
+                    body: &body,
+                    summary: &summary,
+                    idempotency_key: &key,
+                    created_at: now,
+                    decision: &decision_json,
+                },
+            )?
+            else {
+                out.already += 1;
+                continue;
+            };
+            audit::append(
+                conn,
+                &audit::NewEntry {
+                    at: now,
+                    actor: &self.actor(),
+                    action: "postmortem.follow_up_drafted",
+                    subject: Some(&format!("action:{action}")),
+                    result: if decision.denied() {
+                        "denied"
+                    } else {
+                        "needs_approval"
+                    },
+                    trace: serde_json::json!({"incident": i.id, "summary": f.summary, "owner": f.owner, "project": project, "decision": decision}),
+                },
+            )?;
+            if decision.denied() {
+                actions::deny(conn, action, &decision_json, &decision.explain())?;
+            }
+            out.drafted.push(action);
+        }
+        Ok(out)
+    }
+
     /// The postmortem draft of incident `reference`; written to the notes folder when `export`.
     pub fn postmortem(&self, reference: &str, export: bool) -> Result<PostmortemView> {
         let view = self.incident(reference)?;

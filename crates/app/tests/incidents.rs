@@ -270,4 +270,40 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
     let again = app.keep_follow_ups(&incident).unwrap();
     assert!(again.added.is_empty());
     assert_eq!(again.already, owned);
+
+    // Its follow-ups drafted as Jira tickets (once), each created once in the fake Jira when
+    // approved, assigned to its owner and linked back to the incident.
+    let t = app.draft_follow_up_tickets(&incident).unwrap();
+    assert_eq!(t.drafted.len(), pm.follow_ups.len());
+    assert_eq!(t.project, world.org.company.jira_project);
+    assert_eq!(
+        app.draft_follow_up_tickets(&incident).unwrap().already,
+        t.drafted.len()
+    );
+    for id in &t.drafted {
+        let d = rt.block_on(app.approve_action(*id, None)).unwrap();
+        assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    }
+    for id in &t.drafted {
+        assert!(
+            rt.block_on(app.approve_action(*id, None)).is_err(),
+            "sent once"
+        );
+    }
+    let journal = std::fs::read_to_string(app.demo_fakes_dir().join("jira.jsonl")).unwrap();
+    let created: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["kind"] == "issue")
+        .collect();
+    assert_eq!(created.len(), pm.follow_ups.len(), "{created:#?}");
+    for (c, f) in created.iter().zip(&pm.follow_ups) {
+        assert_eq!(c["issue"]["fields"]["summary"], f.summary.as_str());
+        assert!(
+            c["issue"]["fields"]["description"]
+                .to_string()
+                .contains(&incident)
+        );
+    }
+    assert!(!created[0]["issue"]["fields"]["assignee"]["accountId"].is_null());
 }

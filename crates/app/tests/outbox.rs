@@ -363,6 +363,28 @@ async fn a_lost_answer_is_not_sent_twice() {
         "{jw:#?}"
     );
 
+    // A ticket created for a postmortem's follow-up: the answer lost, found again by its label,
+    // created once.
+    let (tk, tk_key) = s.draft(
+        "ticket_create",
+        json!({"project": w.org.company.jira_project, "title": "Add a regression test"}),
+        "Follow-up from the postmortem of incident Q1.",
+    );
+    s.lose_next_answer(&jira, "jira").await;
+    let d = s.app.approve_action(tk, None).await.unwrap();
+    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    let jw = s.writes(&jira, "/_fake/jira/writes").await;
+    let label = bosun_connectors::outbox::jira_key_label(&tk_key);
+    let created: Vec<&Value> = jw
+        .iter()
+        .filter(|e| e["kind"] == "issue" && e.to_string().contains(&label))
+        .collect();
+    assert_eq!(created.len(), 1, "{jw:#?}");
+    assert_eq!(
+        created[0]["issue"]["fields"]["summary"],
+        "Add a regression test"
+    );
+
     // Every attempt is in the ledger, which verifies.
     let store = s.app.store().unwrap();
     let entries = audit::entries(store.conn(), None).unwrap();

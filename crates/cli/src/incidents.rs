@@ -26,6 +26,10 @@ pub struct IncidentArgs {
     /// With --postmortem: keep its follow-ups as their owners' private 1:1 follow-ups (once).
     #[arg(long, requires = "postmortem")]
     pub keep_follow_ups: bool,
+    /// With --postmortem: draft its follow-ups as Jira tickets, created once each when approved
+    /// (`bosun actions approve ID`).
+    #[arg(long, requires = "postmortem")]
+    pub draft_tickets: bool,
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
@@ -72,8 +76,15 @@ fn postmortem(app: &App, id: &str, a: &IncidentArgs, json: bool) -> anyhow::Resu
     } else {
         None
     };
+    let tickets = if a.draft_tickets {
+        Some(app.draft_follow_up_tickets(id)?)
+    } else {
+        None
+    };
     if json {
-        return print_json(&serde_json::json!({ "postmortem": pm, "kept": kept }));
+        return print_json(
+            &serde_json::json!({ "postmortem": pm, "kept": kept, "tickets": tickets }),
+        );
     }
     #[allow(clippy::print_stdout)]
     {
@@ -90,6 +101,17 @@ fn postmortem(app: &App, id: &str, a: &IncidentArgs, json: bool) -> anyhow::Resu
             }
             if k.unowned > 0 {
                 println!("{} follow-up(s) without an owner not kept.", k.unowned);
+            }
+        }
+        if let Some(t) = tickets {
+            for id in &t.drafted {
+                println!(
+                    "Drafted a Jira ticket in {} as action {id}: approve it with `bosun actions approve {id}`",
+                    t.project
+                );
+            }
+            if t.already > 0 {
+                println!("{} ticket(s) drafted before.", t.already);
             }
         }
     }

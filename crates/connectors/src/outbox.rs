@@ -6,8 +6,9 @@
 //! ask [`find`] whether a write carrying its idempotency key is already at the provider (a crash or
 //! a lost answer may have left one there), and only if not, [`send`] it. The key travels with the
 //! write in the provider's own vocabulary: Slack message metadata, a hidden HTML comment at the end
-//! of a GitHub comment, a Jira comment property. Reviewer requests and transitions are checked by
-//! their effect (the reviewers are requested, the ticket is in the target status).
+//! of a GitHub comment, a Jira comment property, a label on a ticket Bosun creates (found again by
+//! a JQL search). Reviewer requests and transitions are checked by their effect (the reviewers are
+//! requested, the ticket is in the target status).
 
 use crate::error::{ConnectorError, Result};
 use crate::http::{HttpClient, github_headers};
@@ -66,6 +67,36 @@ pub enum Outbound {
         key: String,
         status: String,
     },
+    /// Create a task in `project`, assigned to `assignee` (an Atlassian account id) when set.
+    TicketCreate {
+        project: String,
+        summary: String,
+        description: String,
+        assignee: Option<String>,
+    },
+}
+
+/// Jira label on every ticket Bosun creates.
+pub const JIRA_CREATED_LABEL: &str = "bosun-follow-up";
+
+/// The Jira label carrying an idempotency key (labels hold no spaces; other characters are kept
+/// as dashes).
+pub fn jira_key_label(key: &str) -> String {
+    let safe: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if safe.starts_with("bosun-") {
+        safe
+    } else {
+        format!("bosun-{safe}")
+    }
 }
 
 /// What the provider holds after a delivery.
@@ -127,6 +158,23 @@ fn enc(s: &str) -> String {
         }
     }
     out
+}
+
+/// A created (or found) ticket: its key, and its page on the site its `self` link names.
+fn created_receipt(v: &Value) -> Receipt {
+    let key = v["key"].as_str().unwrap_or_default().to_string();
+    let url = v["self"]
+        .as_str()
+        .and_then(|s| {
+            s.find("/rest/")
+                .map(|i| format!("{}/browse/{key}", &s[..i]))
+        })
+        .filter(|_| !key.is_empty());
+    Receipt {
+        id: key,
+        url,
+        detail: json!({"id": v["id"], "key": v["key"], "self": v["self"]}),
+    }
 }
 
 async fn get(http: &HttpClient, url: &str) -> Result<Value> {
@@ -319,6 +367,19 @@ pub async fn find(
                     detail: json!({"id": c["id"], "self": c["self"]}),
                 }))
         }
+        Outbound::TicketCreate { .. } => {
+            let jql = format!("labels = \"{}\"", jira_key_label(key));
+            let url = format!(
+                "{}/rest/api/3/search/jql?jql={}&fields=summary&maxResults=1",
+                base(api),
+                enc(&jql)
+            );
+            let v = get(http, &url).await?;
+            Ok(v["issues"]
+                .as_array()
+                .and_then(|a| a.first())
+                .map(created_receipt))
+        }
         Outbound::TicketTransition {
             key: ticket,
             status,
@@ -381,6 +442,26 @@ pub async fn send(http: &HttpClient, api: &str, d: &Outbound, key: &str) -> Resu
                 url: None,
                 detail: json!({"id": v["id"], "self": v["self"]}),
             })
+        }
+        Outbound::TicketCreate {
+            project,
+            summary,
+            description,
+            assignee,
+        } => {
+            let url = format!("{}/rest/api/3/issue", base(api));
+            let mut fields = json!({
+                "project": {"key": project},
+                "issuetype": {"name": "Task"},
+                "summary": summary,
+                "description": adf(description),
+                "labels": [JIRA_CREATED_LABEL, jira_key_label(key)],
+            });
+            if let Some(a) = assignee {
+                fields["assignee"] = json!({"accountId": a});
+            }
+            let v = http.post_value(&url, &json!({"fields": fields})).await?;
+            Ok(created_receipt(&v))
         }
         Outbound::TicketTransition {
             key: ticket,

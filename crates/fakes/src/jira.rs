@@ -34,12 +34,20 @@ pub const SITE: &str = "https://tidewater.atlassian.net";
 struct Jira {
     world: Arc<World>,
     by_key: Arc<HashMap<String, usize>>,
+    /// The writes, for the tickets created through the API.
+    journal: Arc<crate::writes::Journal>,
 }
 
 type Q = Query<HashMap<String, String>>;
 
-/// The fake Jira Cloud REST API over `world`, accepting `token`.
-pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
+/// The fake Jira Cloud REST API over `world`, accepting `token`; tickets created through the
+/// API (kept in `journal`) are found by their labels.
+pub fn router(
+    world: Arc<World>,
+    faults: Arc<Faults>,
+    token: String,
+    journal: Arc<crate::writes::Journal>,
+) -> Router {
     let by_key = world
         .tickets
         .iter()
@@ -49,6 +57,7 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String) -> Router {
     let state = Jira {
         world,
         by_key: Arc::new(by_key),
+        journal,
     };
     let guard = Guard {
         faults: faults.clone(),
@@ -368,6 +377,20 @@ fn max_results(q: &HashMap<String, String>) -> usize {
 /// `GET /rest/api/3/search/jql` — the enhanced search, paged by an opaque `nextPageToken`.
 async fn search_jql(State(j): State<Jira>, Query(q): Q) -> Response {
     let w = &j.world;
+    // `labels = "x"`: the tickets created through the API with that label.
+    let jql = q.get("jql").map_or("", String::as_str).trim();
+    if let Some(rest) = jql.strip_prefix("labels") {
+        let label = rest.trim().trim_start_matches('=').trim().trim_matches('"');
+        let issues: Vec<Value> = crate::writes::created_issues(&j.journal)
+            .into_iter()
+            .filter(|i| {
+                i["fields"]["labels"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| x == label))
+            })
+            .collect();
+        return json(&json!({"issues": issues, "isLast": true}));
+    }
     let ids = match run_jql(w, q.get("jql").map_or("", String::as_str)) {
         Ok(ids) => ids,
         Err(e) => return bad_jql(&e),

@@ -175,9 +175,17 @@ pub async fn start_github(
 pub async fn start_jira(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
     let journal = opts.journal("jira")?;
-    let router = jira::router(world.clone(), faults.clone(), opts.token.clone()).merge(
-        writes::jira(world, journal, opts.guard(&faults, http::Style::Http401)),
-    );
+    let router = jira::router(
+        world.clone(),
+        faults.clone(),
+        opts.token.clone(),
+        journal.clone(),
+    )
+    .merge(writes::jira(
+        world,
+        journal,
+        opts.guard(&faults, http::Style::Http401),
+    ));
     spawn("jira", router, opts.port, faults).await
 }
 

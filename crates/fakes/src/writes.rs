@@ -1,5 +1,6 @@
 //! What approved actions write to the fakes: Slack messages (channels and DMs), GitHub PR comments
-//! and reviewer requests, Jira comments and transitions — in the real APIs' shapes. Writes are
+//! and reviewer requests, Jira comments, transitions and created tickets — in the real APIs'
+//! shapes. Writes are
 //! kept in a journal (in memory, and in a JSON-lines file when the fakes are given a state
 //! directory, so a later `bosun demo providers` or re-sync still sees them) and shown through the
 //! providers' own read endpoints and `GET /_fake/<provider>/writes`.
@@ -380,6 +381,13 @@ impl Jira {
             .unwrap_or_else(|| t.status.clone())
     }
 
+    /// A ticket created through the API.
+    fn created(&self, key: &str) -> Option<Value> {
+        created_issues(&self.journal)
+            .into_iter()
+            .find(|i| i["key"] == key)
+    }
+
     fn comments(&self, key: &str) -> Vec<Value> {
         self.journal
             .all()
@@ -396,6 +404,7 @@ pub(crate) fn jira(world: Arc<World>, journal: Arc<Journal>, guard: Guard) -> Ro
         journal: journal.clone(),
     };
     Router::new()
+        .route("/rest/api/3/issue", post(jira_create))
         .route("/rest/api/3/issue/{key}", get(jira_issue))
         .route(
             "/rest/api/3/issue/{key}/comment",
@@ -422,7 +431,86 @@ fn no_such_issue() -> Response {
     )
 }
 
+/// The tickets created through the API (`POST /rest/api/3/issue`), oldest first, as Jira shows
+/// an issue.
+pub(crate) fn created_issues(journal: &Journal) -> Vec<Value> {
+    journal
+        .all()
+        .into_iter()
+        .filter(|e| e["kind"] == "issue")
+        .map(|e| e["issue"].clone())
+        .collect()
+}
+
+/// `POST /rest/api/3/issue`: a task in the demo's project, with a summary; labels, a description
+/// (Atlassian Document Format) and an assignee kept. Keys follow the world's tickets.
+async fn jira_create(State(j): State<Jira>, body: axum::body::Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let f = &v["fields"];
+    let project = &j.world.org.company.jira_project;
+    if f["project"]["key"].as_str() != Some(project.as_str()) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"errorMessages": [], "errors": {"project": "Specify a valid project ID or key"}}),
+        );
+    }
+    let summary = f["summary"].as_str().unwrap_or_default().trim();
+    if summary.is_empty() {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"errorMessages": [], "errors": {"summary": "You must specify a summary of the issue."}}),
+        );
+    }
+    if f.get("description")
+        .is_some_and(|d| !d.is_null() && d.get("type") != Some(&json!("doc")))
+    {
+        return jira_error(
+            StatusCode::BAD_REQUEST,
+            "Operation value must be an Atlassian Document.",
+        );
+    }
+    let highest = j
+        .world
+        .tickets
+        .iter()
+        .filter_map(|t| {
+            t.key
+                .rsplit_once('-')
+                .and_then(|(_, n)| n.parse::<i64>().ok())
+        })
+        .max()
+        .unwrap_or(0);
+    let n = highest + 1 + created_issues(&j.journal).len() as i64;
+    let id = (900_000 + n).to_string();
+    let key = format!("{project}-{n}");
+    let issue = json!({
+        "id": id,
+        "key": key,
+        "self": format!("{SITE}/rest/api/3/issue/{id}"),
+        "fields": {
+            "summary": summary,
+            "issuetype": {"name": f["issuetype"]["name"].as_str().unwrap_or("Task")},
+            "labels": f["labels"].clone(),
+            "assignee": f["assignee"].clone(),
+            "description": f["description"].clone(),
+            "status": crate::jira::status_json(SITE, "To Do"),
+        }
+    });
+    j.journal
+        .record(json!({"provider": "jira", "kind": "issue", "key": key, "issue": issue}));
+    if j.journal.lose_answer() {
+        return lost();
+    }
+    json_response(
+        StatusCode::CREATED,
+        &json!({"id": issue["id"], "key": issue["key"], "self": issue["self"]}),
+    )
+}
+
 async fn jira_issue(State(j): State<Jira>, Path(key): Path<String>) -> Response {
+    if let Some(created) = j.created(&key) {
+        return json(&created);
+    }
     let Some(i) = j.ticket(&key) else {
         return no_such_issue();
     };

@@ -214,17 +214,20 @@ pub enum ActionKind {
     ReviewerRequest,
     /// Move a ticket to another status.
     TicketTransition,
+    /// Create a ticket (a postmortem's follow-up).
+    TicketCreate,
 }
 
 impl ActionKind {
     /// Every kind, in order.
-    pub const ALL: [ActionKind; 6] = [
+    pub const ALL: [ActionKind; 7] = [
         ActionKind::SlackDm,
         ActionKind::SlackMessage,
         ActionKind::PrComment,
         ActionKind::TicketComment,
         ActionKind::ReviewerRequest,
         ActionKind::TicketTransition,
+        ActionKind::TicketCreate,
     ];
 
     /// Its name in the store and the API.
@@ -236,6 +239,7 @@ impl ActionKind {
             ActionKind::TicketComment => "ticket_comment",
             ActionKind::ReviewerRequest => "reviewer_request",
             ActionKind::TicketTransition => "ticket_transition",
+            ActionKind::TicketCreate => "ticket_create",
         }
     }
 
@@ -249,7 +253,9 @@ impl ActionKind {
         match self {
             ActionKind::SlackDm | ActionKind::SlackMessage => "slack",
             ActionKind::PrComment | ActionKind::ReviewerRequest => "github",
-            ActionKind::TicketComment | ActionKind::TicketTransition => "jira",
+            ActionKind::TicketComment | ActionKind::TicketTransition | ActionKind::TicketCreate => {
+                "jira"
+            }
         }
     }
 }
@@ -276,6 +282,16 @@ pub struct Target {
     /// The status a transition moves the ticket to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The project a new ticket goes in (its key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// A new ticket's summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Whom a new ticket is assigned to (a store id). Not a recipient: nothing reaches them at
+    /// once, so their quiet hours do not hold it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<i64>,
 }
 
 /// A suggested next step: a draft the manager may approve, edit or reject.

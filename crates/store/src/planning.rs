@@ -183,3 +183,31 @@ pub fn ticket_source(conn: &Connection, key: &str) -> Result<Option<i64>> {
         .optional()?;
     Ok(s.flatten())
 }
+
+/// The Jira project a team's tickets are in: the project of most tickets assigned to its members,
+/// else of most tickets; none before any ticket is synced.
+pub fn team_project(conn: &Connection, team: Option<&str>) -> Result<Option<String>> {
+    let mine: Option<String> = conn
+        .query_row(
+            "SELECT t.project_key FROM tickets t
+               JOIN accounts a ON a.id = t.assignee_account_id
+               JOIN people p ON p.id = a.person_id
+               JOIN teams tm ON tm.id = p.team_id
+              WHERE tm.key = ?1 AND t.project_key IS NOT NULL
+              GROUP BY t.project_key ORDER BY count(*) DESC, t.project_key LIMIT 1",
+            [team.unwrap_or_default()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if mine.is_some() {
+        return Ok(mine);
+    }
+    Ok(conn
+        .query_row(
+            "SELECT project_key FROM tickets WHERE project_key IS NOT NULL
+              GROUP BY project_key ORDER BY count(*) DESC, project_key LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

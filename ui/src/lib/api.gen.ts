@@ -357,6 +357,24 @@ kind: string,
 audience: string, text: string, };
 
 /**
+ * What drafting the follow-ups as tickets did.
+ */
+
+export type DraftedTickets = { 
+/**
+ * The new drafts (action ids), waiting for approval in Signals & actions.
+ */
+drafted: Array<number>, 
+/**
+ * Drafted before (in any status): not drafted twice.
+ */
+already: number, 
+/**
+ * The project the tickets go in.
+ */
+project: string, };
+
+/**
  * What a timeline entry is.
  */
 
@@ -1477,6 +1495,8 @@ export interface Endpoints {
   postmortem: { args: PostmortemArgs; result: PostmortemView };
   /** Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once). */
   keep_follow_ups: { args: IncidentArgs; result: KeptFollowUps };
+  /** Draft a postmortem's follow-ups as Jira tickets (created once each, when approved). */
+  draft_follow_up_tickets: { args: IncidentArgs; result: DraftedTickets };
   /** People, their review load and what they are working on. */
   team: { args: WindowArgs; result: TeamPage };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */

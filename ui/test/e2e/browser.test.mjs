@@ -337,6 +337,11 @@ test('Incidents: the list the CLI gives; an incident with its suspects, timeline
   const owner = pm.follow_ups[0].owner;
   const prep = JSON.stringify(cliJson(dataDir, env, 'prep', 'one-on-one', owner));
   assert.ok(prep.includes(pm.follow_ups[0].summary), prep);
+  // Drafted as Jira tickets: one draft per follow-up, waiting for approval like every action.
+  await page.getByTestId('draft-tickets').click();
+  await page.getByTestId('postmortem-note').getByText(new RegExp(`${pm.follow_ups.length} drafted in`)).waitFor();
+  const drafts = cliJson(dataDir, env, 'actions', 'list').actions.filter((a) => a.kind === 'ticket_create');
+  assert.equal(drafts.length, pm.follow_ups.length);
   await shot('incident-postmortem');
 });
 

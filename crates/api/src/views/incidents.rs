@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView};
-use bosun_app::postmortem::{KeptFollowUps, PostmortemView};
+use bosun_app::postmortem::{DraftedTickets, KeptFollowUps, PostmortemView};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -72,4 +72,9 @@ pub fn postmortem(api: &Api, args: PostmortemArgs) -> Result<PostmortemView> {
 pub fn keep_follow_ups(api: &Api, args: IncidentArgs) -> Result<KeptFollowUps> {
     api.ready()?;
     Ok(api.app().keep_follow_ups(&args.id)?)
+}
+
+pub fn draft_follow_up_tickets(api: &Api, args: IncidentArgs) -> Result<DraftedTickets> {
+    api.ready()?;
+    Ok(api.app().draft_follow_up_tickets(&args.id)?)
 }
