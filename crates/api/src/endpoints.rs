@@ -79,6 +79,9 @@ endpoints! {
     incidents: crate::views::incidents::IncidentListArgs => crate::views::incidents::IncidentList = crate::views::incidents::incidents;
     /// One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts.
     incident: crate::views::incidents::IncidentArgs => bosun_app::incidents::IncidentView = crate::views::incidents::incident;
+    /// Incident metrics per service or team: count against the window before, time to acknowledge
+    /// and resolve, linked to a deployment, repeats.
+    incident_metrics: crate::views::incidents::IncidentMetricsArgs => bosun_app::incident_metrics::IncidentMetricsView = crate::views::incidents::incident_metrics;
     /// An incident's postmortem draft (Markdown), written to the notes folder when `export`.
     postmortem: crate::views::incidents::PostmortemArgs => bosun_app::postmortem::PostmortemView = crate::views::incidents::postmortem;
     /// Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once).

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod doctor;
 mod error;
 pub mod identity;
+pub mod incident_metrics;
 pub mod incidents;
 pub mod knowledge;
 pub mod ledger;

@@ -306,4 +306,53 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         );
     }
     assert!(!created[0]["issue"]["fields"]["assignee"]["accountId"].is_null());
+
+    // Incident metrics per service over 90 days, counted again here from the generator's world:
+    // incidents started in the window and the one before, the median time to acknowledge, and
+    // every incident a deploy caused among those linked to a deployment.
+    let days = bosun_app::incident_metrics::DEFAULT_DAYS;
+    let m = app.incident_metrics(days, false).unwrap();
+    let to = world.as_of;
+    let from = to - days * 86_400;
+    assert!(!m.groups.is_empty());
+    for g in &m.groups {
+        let of = |a: i64, b: i64| -> Vec<&bosun_demo::world::Incident> {
+            world
+                .incidents
+                .iter()
+                .filter(|i| i.service == g.key && i.created_at >= a && i.created_at < b)
+                .collect()
+        };
+        let now = of(from, to);
+        assert_eq!(g.count, now.len(), "{}", g.key);
+        assert_eq!(g.previous, of(from - (to - from), from).len(), "{}", g.key);
+        let mut ack: Vec<f64> = now
+            .iter()
+            .filter_map(|i| i.acknowledged_at.map(|a| (a - i.created_at) as f64))
+            .collect();
+        ack.sort_by(f64::total_cmp);
+        assert_eq!(g.acknowledged, ack.len());
+        assert_eq!(
+            g.acknowledge_median_secs,
+            bosun_metrics::stats::quantile(&ack, 0.5),
+            "{}",
+            g.key
+        );
+        let caused = now.iter().filter(|i| i.caused_by.is_some()).count();
+        assert!(
+            g.linked_to_deployment >= caused && g.linked_to_deployment <= g.count,
+            "{}: {} linked, {caused} caused",
+            g.key,
+            g.linked_to_deployment
+        );
+    }
+    let total: usize = m.groups.iter().map(|g| g.count).sum();
+    let by_team: usize = app
+        .incident_metrics(days, true)
+        .unwrap()
+        .groups
+        .iter()
+        .map(|g| g.count)
+        .sum();
+    assert_eq!(total, by_team);
 }

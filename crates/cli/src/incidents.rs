@@ -17,6 +17,16 @@ pub struct IncidentArgs {
     /// Only the ones not resolved.
     #[arg(long)]
     pub open: bool,
+    /// Incident metrics per service (or per team with --by team) over --days, against the
+    /// window before.
+    #[arg(long, conflicts_with = "id")]
+    pub metrics: bool,
+    /// With --metrics: `service` or `team`.
+    #[arg(long, default_value = "service", value_parser = ["service", "team"], requires = "metrics")]
+    pub by: String,
+    /// With --metrics: the window's length in days, ending now.
+    #[arg(long, default_value_t = bosun_app::incident_metrics::DEFAULT_DAYS, requires = "metrics")]
+    pub days: i64,
     /// The incident's postmortem draft (Markdown) instead of its view.
     #[arg(long, requires = "id")]
     pub postmortem: bool,
@@ -42,6 +52,14 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 }
 
 pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
+    if a.metrics {
+        let m = app.incident_metrics(a.days, a.by == "team")?;
+        if json {
+            return print_json(&m);
+        }
+        print_metrics(&m);
+        return Ok(());
+    }
     match &a.id {
         Some(id) if a.postmortem => postmortem(app, id, &a, json),
         Some(id) => {
@@ -116,6 +134,38 @@ fn postmortem(app: &App, id: &str, a: &IncidentArgs, json: bool) -> anyhow::Resu
         }
     }
     Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_metrics(m: &bosun_app::incident_metrics::IncidentMetricsView) {
+    println!(
+        "Incidents by {} from {} to {} (against the window before):",
+        m.by, m.from, m.to
+    );
+    if m.groups.is_empty() {
+        println!("  none");
+    }
+    let secs = |s: Option<f64>| minutes(s.map(|v| v as i64));
+    for g in &m.groups {
+        println!(
+            "  {:<20} {:>3} (before {:>3})  ack median {} p90 {} (n={})  resolve median {} p90 {} (n={})  linked to a deployment {}/{}  repeats {}",
+            g.key,
+            g.count,
+            g.previous,
+            secs(g.acknowledge_median_secs),
+            secs(g.acknowledge_p90_secs),
+            g.acknowledged,
+            secs(g.resolve_median_secs),
+            secs(g.resolve_p90_secs),
+            g.resolved,
+            g.linked_to_deployment,
+            g.count,
+            g.repeats
+        );
+        if !g.repeated_titles.is_empty() {
+            println!("      repeated: {}", g.repeated_titles.join("; "));
+        }
+    }
 }
 
 fn minutes(secs: Option<i64>) -> String {

@@ -11,6 +11,7 @@ pub mod definitions;
 pub mod dora;
 pub mod experts;
 pub mod flow;
+pub mod incident_stats;
 pub mod prs;
 pub mod review;
 pub mod sprint;

@@ -576,6 +576,68 @@ service: string | null,
  */
 open: boolean, };
 
+export type IncidentMetricsArgs = { 
+/**
+ * The window's length in days, ending now (default 90).
+ */
+days: number | null, 
+/**
+ * Per team instead of per service.
+ */
+by_team: boolean, };
+
+/**
+ * `bosun incident --metrics`.
+ */
+
+export type IncidentMetricsView = { from: string, to: string, 
+/**
+ * `service` or `team`.
+ */
+by: string, 
+/**
+ * Most incidents first.
+ */
+groups: Array<IncidentStatsView>, };
+
+/**
+ * One service's or team's incident metrics.
+ */
+
+export type IncidentStatsView = { 
+/**
+ * The service or team key (`none`: not mapped).
+ */
+key: string, 
+/**
+ * Started in the window.
+ */
+count: number, 
+/**
+ * Started in the window before (as long).
+ */
+previous: number, 
+/**
+ * Start to acknowledgement, seconds: median, 90th percentile, over `acknowledged` incidents.
+ */
+acknowledge_median_secs: number | null, acknowledge_p90_secs: number | null, acknowledged: number, 
+/**
+ * Start to resolution, seconds: median, 90th percentile, over `resolved` incidents.
+ */
+resolve_median_secs: number | null, resolve_p90_secs: number | null, resolved: number, 
+/**
+ * Of `count`, those a failed deployment's evidence names (what change failure rate counts).
+ */
+linked_to_deployment: number, 
+/**
+ * Of `count`, those repeating an earlier one on the service within 30 days.
+ */
+repeats: number, 
+/**
+ * The titles that repeated.
+ */
+repeated_titles: Array<string>, };
+
 /**
  * An incident as the list shows it.
  */
@@ -1491,6 +1553,8 @@ export interface Endpoints {
   incidents: { args: IncidentListArgs; result: IncidentList };
   /** One incident whole: timeline, ranked suspect changes, responders, runbook passages, drafts. */
   incident: { args: IncidentArgs; result: IncidentView };
+  /** Incident metrics per service or team: count against the window before, time to acknowledge and resolve, linked to a deployment, repeats. */
+  incident_metrics: { args: IncidentMetricsArgs; result: IncidentMetricsView };
   /** An incident's postmortem draft (Markdown), written to the notes folder when `export`. */
   postmortem: { args: PostmortemArgs; result: PostmortemView };
   /** Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once). */

@@ -289,7 +289,19 @@ test('Incidents: the list the CLI gives; an incident with its suspects, timeline
   await count.waitFor();
   assert.equal(Number(await count.textContent()), cli.incidents.length);
   assert.equal(await page.getByTestId('incidents').locator('tbody tr').count(), Math.min(25, cli.incidents.length));
+  // Metrics by service: the rows and counts the CLI gives.
+  const m = cliJson(dataDir, env, 'incident', '--metrics');
+  const mrows = page.getByTestId('incident-metrics').locator('tbody tr');
+  await mrows.first().waitFor();
+  assert.equal(await mrows.count(), m.groups.length);
+  for (const [n, g] of m.groups.entries()) {
+    assert.equal(await mrows.nth(n).locator('td').nth(0).textContent(), g.key);
+    assert.equal(Number(await mrows.nth(n).locator('td').nth(1).textContent()), g.count);
+  }
   await shot('incidents');
+  await page.getByTestId('incident-metrics').scrollIntoViewIfNeeded();
+  await shot('incident-metrics');
+  await page.evaluate(() => window.scrollTo(0, 0));
   // The open incident: what the CLI says, drawn.
   const open = cli.incidents.find((i) => !i.resolved_at);
   assert.ok(open, 'the demo has an open incident');

@@ -36,6 +36,16 @@ pub struct IncidentArgs {
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
+pub struct IncidentMetricsArgs {
+    /// The window's length in days, ending now (default 90).
+    #[ts(type = "number | null")]
+    pub days: Option<i64>,
+    /// Per team instead of per service.
+    pub by_team: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
 pub struct PostmortemArgs {
     /// Its PagerDuty id or number.
     pub id: String,
@@ -77,4 +87,16 @@ pub fn keep_follow_ups(api: &Api, args: IncidentArgs) -> Result<KeptFollowUps> {
 pub fn draft_follow_up_tickets(api: &Api, args: IncidentArgs) -> Result<DraftedTickets> {
     api.ready()?;
     Ok(api.app().draft_follow_up_tickets(&args.id)?)
+}
+
+pub fn incident_metrics(
+    api: &Api,
+    args: IncidentMetricsArgs,
+) -> Result<bosun_app::incident_metrics::IncidentMetricsView> {
+    api.ready()?;
+    Ok(api.app().incident_metrics(
+        args.days
+            .unwrap_or(bosun_app::incident_metrics::DEFAULT_DAYS),
+        args.by_team,
+    )?)
 }
