@@ -317,6 +317,40 @@ fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), responders.len(), "each once: {responders:?}");
+
+    // Incident metrics over the real incident: one incident on its service, its times from start
+    // as PagerDuty gives them.
+    use bosun_metrics::incident_stats::{GroupBy, IncidentTimes, incident_stats};
+    let times: Vec<IncidentTimes> = bosun_store::incidents::list(c)
+        .unwrap()
+        .into_iter()
+        .map(|i| IncidentTimes {
+            id: i.id,
+            service: i.service,
+            team: i.team,
+            title: i.title,
+            started_at: i.created_at,
+            acknowledged_at: i.acknowledged_at,
+            resolved_at: i.resolved_at,
+        })
+        .collect();
+    let stats = incident_stats(
+        &times,
+        &Default::default(),
+        GroupBy::Service,
+        found.created_at - 86_400,
+        found.created_at + 86_400,
+    );
+    assert_eq!(stats.len(), 1, "{stats:?}");
+    assert_eq!(stats[0].count, 1);
+    assert_eq!(stats[0].key, found.service.clone().unwrap_or_else(|| "none".into()));
+    assert_eq!(
+        stats[0].time_to_acknowledge.median,
+        found
+            .acknowledged_at
+            .map(|a| (a - found.created_at) as f64)
+    );
+    assert_eq!(stats[0].repeats, 0);
 }
 
 /// PagerDuty's own `/oncalls` and `/services` examples: who is on call reads back for the service's
