@@ -336,6 +336,17 @@ impl Api {
             Ok(Err(e)) => tracing::warn!("morning brief: {e}"),
             Err(e) => tracing::warn!("morning brief: {e}"),
         }
+        // Status updates of open incidents at [incidents] update_every_minutes: drafts only.
+        let app = self.app();
+        match tokio::task::spawn_blocking(move || app.draft_status_updates()).await {
+            Ok(Ok(d)) if !d.is_empty() => {
+                tracing::info!("{} incident status updates drafted", d.len());
+                self.mark_stale();
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("incident status updates: {e}"),
+            Err(e) => tracing::warn!("incident status updates: {e}"),
+        }
         // The weekly digest drafts (on [notes] digest_day): drafts only, for the manager.
         let app = self.app();
         match tokio::task::spawn_blocking(move || app.draft_digests(false)).await {

@@ -432,7 +432,13 @@ impl App {
         let experts = experts(&data, &code_experts, doc_experts);
         let view = summary(&inc);
         let drafts = if inc.resolved_at.is_none() {
-            status_update_drafts(&view, &responders, suspects.first(), now)
+            status_update_drafts(
+                &view,
+                &responders,
+                suspects.first(),
+                now,
+                self.config.incidents.update_every_minutes,
+            )
         } else {
             Vec::new()
         };
@@ -656,12 +662,18 @@ pub fn duration(minutes: i64) -> String {
 
 /// The status update drafts of an open incident: one for the channel of responders, one for
 /// stakeholders (no suspect named to them: a guess is not news).
-fn status_update_drafts(
+pub(crate) fn status_update_drafts(
     i: &IncidentSummary,
     responders: &[String],
     top: Option<&SuspectView>,
     now: Ts,
+    every_minutes: i64,
 ) -> Vec<DraftView> {
+    let next = if every_minutes > 0 {
+        format!(" Next update in {}.", duration(every_minutes))
+    } else {
+        " Next update when there is news.".to_string()
+    };
     let service = i
         .service_name
         .as_deref()
@@ -695,9 +707,9 @@ fn status_update_drafts(
             s.reasons.first().cloned().unwrap_or_default()
         ));
     }
-    channel.push_str(" Next update in 30 minutes.");
+    channel.push_str(&next);
     let stakeholders = format!(
-        "{service} is degraded: {}. We have been on it since {started} ({open_for}); {state}. Next update in 30 minutes.",
+        "{service} is degraded: {}. We have been on it since {started} ({open_for}); {state}.{next}",
         i.title
     );
     vec![

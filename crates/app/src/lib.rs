@@ -26,6 +26,7 @@ pub mod postmortem;
 pub mod secrets;
 mod service;
 pub mod signals;
+pub mod status_updates;
 pub mod tokens;
 
 pub use cited::CitedDocument;

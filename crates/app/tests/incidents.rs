@@ -355,4 +355,38 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         .map(|g| g.count)
         .sum();
     assert_eq!(total, by_team);
+
+    // Status updates at the configured cadence (30 min): one draft for the responders' channel
+    // now, none again until the next half hour, then a new one that withdraws the older; approved,
+    // it is posted in the channel.
+    let first = app.draft_status_updates().unwrap();
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert_eq!(
+        (first[0].incident.as_str(), first[0].channel.as_str()),
+        (open[0].id.as_str(), "incidents")
+    );
+    assert!(
+        first[0].text.contains("Next update in 30 min"),
+        "{}",
+        first[0].text
+    );
+    assert!(app.draft_status_updates().unwrap().is_empty());
+    let later = App::new(
+        Paths::in_dir(dir.path()),
+        Arc::new(FixedClock(as_of + chrono::Duration::minutes(30))),
+    )
+    .unwrap();
+    let second = later.draft_status_updates().unwrap();
+    assert_eq!(second.len(), 1);
+    {
+        let store = later.store().unwrap();
+        let old = bosun_store::actions::get(store.conn(), first[0].action)
+            .unwrap()
+            .unwrap();
+        assert_eq!(old.status, "withdrawn");
+    }
+    let sent = rt
+        .block_on(later.approve_action(second[0].action, None))
+        .unwrap();
+    assert_eq!(sent.action.row.status, "sent", "{sent:#?}");
 }

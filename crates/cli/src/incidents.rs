@@ -27,6 +27,10 @@ pub struct IncidentArgs {
     /// With --metrics: the window's length in days, ending now.
     #[arg(long, default_value_t = bosun_app::incident_metrics::DEFAULT_DAYS, requires = "metrics")]
     pub days: i64,
+    /// Draft the status updates due for open incidents (every `[incidents] update_every_minutes`
+    /// from the start; drafts only, approved with `bosun actions approve ID`).
+    #[arg(long, conflicts_with_all = ["id", "metrics"])]
+    pub draft_updates: bool,
     /// The incident's postmortem draft (Markdown) instead of its view.
     #[arg(long, requires = "id")]
     pub postmortem: bool,
@@ -52,6 +56,25 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 }
 
 pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
+    if a.draft_updates {
+        let drafted = app.draft_status_updates()?;
+        if json {
+            return print_json(&serde_json::json!({ "drafted": drafted }));
+        }
+        #[allow(clippy::print_stdout)]
+        {
+            if drafted.is_empty() {
+                println!("No status update due.");
+            }
+            for d in &drafted {
+                println!(
+                    "Drafted a status update on {} for #{} as action {}: {}",
+                    d.incident, d.channel, d.action, d.text
+                );
+            }
+        }
+        return Ok(());
+    }
     if a.metrics {
         let m = app.incident_metrics(a.days, a.by == "team")?;
         if json {

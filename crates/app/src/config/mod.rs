@@ -10,7 +10,7 @@ use crate::{AppError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-pub use actions::ActionsConfig;
+pub use actions::{ActionsConfig, IncidentsConfig};
 pub use alerts::AlertsConfig;
 pub use notes::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
 
@@ -38,6 +38,8 @@ pub struct Config {
     pub signals: bosun_signals::Settings,
     pub alerts: AlertsConfig,
     pub actions: ActionsConfig,
+    #[serde(default)]
+    pub incidents: IncidentsConfig,
     pub notes: NotesConfig,
     pub llm: LlmConfig,
     pub privacy: PrivacyConfig,
@@ -237,6 +239,12 @@ impl Config {
         })?;
         if self.actions.max_attempts == 0 {
             return Err("[actions] max_attempts must be at least 1".into());
+        }
+        if !(0..=24 * 60).contains(&self.incidents.update_every_minutes) {
+            return Err(format!(
+                "[incidents] update_every_minutes must be between 0 (off) and 1440, not {}",
+                self.incidents.update_every_minutes
+            ));
         }
         notes::validate(&self.notes, &self.llm, &self.privacy)?;
         Ok(())

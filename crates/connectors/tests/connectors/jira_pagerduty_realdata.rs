@@ -343,12 +343,13 @@ fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
     );
     assert_eq!(stats.len(), 1, "{stats:?}");
     assert_eq!(stats[0].count, 1);
-    assert_eq!(stats[0].key, found.service.clone().unwrap_or_else(|| "none".into()));
+    assert_eq!(
+        stats[0].key,
+        found.service.clone().unwrap_or_else(|| "none".into())
+    );
     assert_eq!(
         stats[0].time_to_acknowledge.median,
-        found
-            .acknowledged_at
-            .map(|a| (a - found.created_at) as f64)
+        found.acknowledged_at.map(|a| (a - found.created_at) as f64)
     );
     assert_eq!(stats[0].repeats, 0);
 }
