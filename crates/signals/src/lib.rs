@@ -70,7 +70,10 @@ impl Scope {
 /// one team's records. (Incident follow-ups are their ticket's team's: a cache re-evaluates the
 /// teams whose follow-ups name an incident that changed, see [`incident_candidates`].)
 pub fn is_global(kind: Kind) -> bool {
-    matches!(kind, Kind::IncidentOpen | Kind::ChatBlocker)
+    matches!(
+        kind,
+        Kind::IncidentOpen | Kind::RepeatIncidents | Kind::ChatBlocker
+    )
 }
 
 /// Every signal that holds at `as_of`, most severe first. Team-scoped detectors only look at the

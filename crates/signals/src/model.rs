@@ -34,6 +34,8 @@ pub enum Kind {
     IncidentOpen,
     /// Incident follow-up tickets past their due date.
     IncidentFollowupsOverdue,
+    /// The same incident again and again on a service.
+    RepeatIncidents,
     /// A check that fails, then passes on a re-run of the same commit.
     FlakyCheck,
     /// A repository's latest production deployments all failed.
@@ -48,7 +50,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in order.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::ReviewWaiting,
         Kind::ApprovedUnmerged,
         Kind::FailingChecks,
@@ -62,6 +64,7 @@ impl Kind {
         Kind::SprintAtRisk,
         Kind::IncidentOpen,
         Kind::IncidentFollowupsOverdue,
+        Kind::RepeatIncidents,
         Kind::FlakyCheck,
         Kind::DeployFailureStreak,
         Kind::BusFactor,
@@ -85,6 +88,7 @@ impl Kind {
             Kind::SprintAtRisk => "sprint_at_risk",
             Kind::IncidentOpen => "incident_open",
             Kind::IncidentFollowupsOverdue => "incident_followups_overdue",
+            Kind::RepeatIncidents => "repeat_incidents",
             Kind::FlakyCheck => "flaky_check",
             Kind::DeployFailureStreak => "deploy_failure_streak",
             Kind::BusFactor => "bus_factor",

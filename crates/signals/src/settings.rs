@@ -60,10 +60,18 @@ pub struct Settings {
     pub deploy_failure_streak: usize,
     /// Days of authorship and reviews that count for ownership.
     pub bus_factor_days: f64,
+    /// Incidents of one kind (the same title, digits aside) on one service within 30 days that
+    /// make a repeat-incidents signal.
+    #[serde(default = "default_repeat_incidents")]
+    pub repeat_incidents: usize,
     /// Hours of chat looked at for blockers.
     pub chat_window_hours: f64,
     /// Phrases that mark a chat message as naming a blocker.
     pub chat_blocker_phrases: Vec<String>,
+}
+
+fn default_repeat_incidents() -> usize {
+    3
 }
 
 impl Default for Settings {
@@ -96,6 +104,7 @@ impl Default for Settings {
             flaky_min_prs: 2,
             deploy_failure_streak: 2,
             bus_factor_days: 90.0,
+            repeat_incidents: 3,
             chat_window_hours: 48.0,
             chat_blocker_phrases: vec![
                 "blocked on".into(),

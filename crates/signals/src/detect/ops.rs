@@ -1,5 +1,5 @@
-//! Operations: open incidents (global), and incident follow-ups past their due date (their
-//! ticket's team).
+//! Operations: open incidents and repeated incidents on a service (global), and incident
+//! follow-ups past their due date (their ticket's team).
 
 use crate::ctx::Ctx;
 use crate::input::TicketExtra;
@@ -11,7 +11,75 @@ use std::collections::HashMap;
 
 pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     open_incidents(cx, out);
+    repeat_incidents(cx, out);
     followups(cx, out);
+}
+
+/// A service hit by incidents of one kind (`bosun_metrics::incident_stats::title_kind`) at least
+/// `repeat_incidents` times within the repeat window before now: one signal per service and kind,
+/// medium, high from twice the threshold; the incidents are its evidence.
+fn repeat_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
+    use bosun_metrics::incident_stats::{REPEAT_WINDOW_SECS, title_kind};
+    let min = cx.settings.repeat_incidents.max(2);
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<&Incident>> =
+        std::collections::BTreeMap::new();
+    for i in &cx.input.data.incidents {
+        let Some(service) = &i.service else { continue };
+        if i.created_at > cx.as_of || i.created_at < cx.as_of - REPEAT_WINDOW_SECS {
+            continue;
+        }
+        groups
+            .entry((service.clone(), title_kind(&i.title)))
+            .or_default()
+            .push(i);
+    }
+    for ((service, kind), mut incidents) in groups {
+        if incidents.len() < min {
+            continue;
+        }
+        incidents.sort_by_key(|i| (i.created_at, i.id));
+        let latest = incidents[incidents.len() - 1];
+        let x = cx.input.extra.incidents.get(&latest.id);
+        let service_name = x
+            .and_then(|x| x.service_name.clone())
+            .unwrap_or_else(|| service.clone());
+        let mut s = Signal::new(
+            Kind::RepeatIncidents,
+            Subject {
+                kind: "service".into(),
+                reference: format!("{service}:{kind}"),
+                title: format!(
+                    "{service_name}: \"{}\" {} times",
+                    latest.title,
+                    incidents.len()
+                ),
+                url: None,
+            },
+            if incidents.len() >= 2 * min {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+        );
+        s.team = x.and_then(|x| x.team.clone());
+        s.since = Some(incidents[min - 1].created_at);
+        s.why = format!(
+            "{} incidents like \"{}\" on {service_name} in the last {}, the latest {} ago: look for a cause not yet fixed.",
+            incidents.len(),
+            latest.title,
+            human(REPEAT_WINDOW_SECS),
+            human(cx.as_of - latest.created_at)
+        );
+        for i in incidents.iter().rev() {
+            let xi = cx.input.extra.incidents.get(&i.id);
+            s.evidence.push(
+                Evidence::new("incident", i.external_id.clone(), i.title.clone())
+                    .url(xi.and_then(|x| x.html_url.as_deref()))
+                    .at(Some(i.created_at)),
+            );
+        }
+        out.push(s);
+    }
 }
 
 fn incident_subject(cx: &Ctx<'_>, i: &Incident) -> Subject {

@@ -421,6 +421,89 @@ fn open_incidents_and_deployment_failure_streaks() {
 }
 
 #[test]
+fn the_same_incident_three_times_in_thirty_days_on_a_service_is_a_risk() {
+    let (mut data, mut extra) = world();
+    // "Disk usage above 85%/90%/95%" on api, 10 days apart; another kind once; another service.
+    fn add(data: &mut Dataset, extra: &mut Extra, id: i64, service: &str, title: &str, at: Ts) {
+        data.incidents.push(Incident {
+            id,
+            external_id: format!("P{id}"),
+            service: Some(service.into()),
+            created_at: at,
+            resolved_at: Some(at + HOUR),
+            deployment: None,
+            notes: Vec::new(),
+            urgency: Some("low".into()),
+            title: title.into(),
+        });
+        extra.incidents.insert(
+            id,
+            IncidentExtra {
+                status: "resolved".into(),
+                team: Some("core".into()),
+                ..Default::default()
+            },
+        );
+    }
+    add(
+        &mut data,
+        &mut extra,
+        50,
+        "api",
+        "Disk usage above 85%",
+        MON - 20 * DAY,
+    );
+    add(
+        &mut data,
+        &mut extra,
+        51,
+        "api",
+        "Disk usage above 90%",
+        MON - 10 * DAY,
+    );
+    add(
+        &mut data,
+        &mut extra,
+        52,
+        "api",
+        "Latency high",
+        MON - 5 * DAY,
+    );
+    add(
+        &mut data,
+        &mut extra,
+        53,
+        "web",
+        "Disk usage above 85%",
+        MON - 4 * DAY,
+    );
+    // Two of a kind: not yet.
+    assert!(of(&run(&data, &extra, MON), Kind::RepeatIncidents).is_empty());
+    add(
+        &mut data,
+        &mut extra,
+        54,
+        "api",
+        "Disk usage above 95%",
+        MON - DAY,
+    );
+    let s = run(&data, &extra, MON);
+    let r = of(&s, Kind::RepeatIncidents);
+    assert_eq!(r.len(), 1, "{r:#?}");
+    assert_eq!(r[0].severity, Severity::Medium);
+    assert_eq!(r[0].team.as_deref(), Some("core"));
+    let refs: Vec<&str> = r[0].evidence.iter().map(|e| e.reference.as_str()).collect();
+    assert_eq!(
+        refs,
+        ["P54", "P51", "P50"],
+        "newest first, only the one kind"
+    );
+    explained(&s);
+    // A month on, the first has left the 30 days: gone.
+    assert!(of(&run(&data, &extra, MON + 11 * DAY), Kind::RepeatIncidents).is_empty());
+}
+
+#[test]
 fn a_scoped_evaluation_only_looks_at_its_teams_and_the_global_part() {
     let (mut data, extra) = world();
     let mut p = pr(6, MON);
