@@ -4,14 +4,13 @@
 //! draft it waits in Signals & actions, the policy decides again at approval, and every step is
 //! audited.
 
-use crate::policy::{self, policy_error};
+use crate::policy;
 use crate::{App, AppError, Result};
 use bosun_core::time::{DAY, Ts, WEEK};
 use bosun_metrics::data::Dataset;
 use bosun_metrics::dora::{self, Analysis, DoraOptions, Scope};
 use bosun_metrics::{flow, prs};
 use bosun_signals::{Settings, Suggestion};
-use bosun_store::{actions, audit};
 use chrono::{Datelike, Timelike};
 
 /// A digest drafted for a team.
@@ -88,19 +87,19 @@ pub fn text(
             was(p.lead_time_seconds.median)
         ));
     }
+    // Figures lead with their label ("Pull requests merged: 10"): the team's totals, worded so
+    // the policy's individual-metric rule ("10 pull requests merged" about a person) never mistakes
+    // them for one person's.
     lines.push(format!(
-        "• {} merged{}",
-        plural(pr.merged, "pull request", "pull requests"),
+        "• Pull requests merged: {}{}",
+        pr.merged,
         pr.cycle_seconds.median.map_or(String::new(), |c| format!(
             ", cycle time median {}{}",
             human(c),
             was(pp.cycle_seconds.median)
         ))
     ));
-    lines.push(format!(
-        "• {} finished",
-        plural(f.finished, "work item", "work items")
-    ));
+    lines.push(format!("• Work items finished: {}", f.finished));
     // Incidents count only where the team's repositories name their services: without that
     // mapping (an organisation that never configured it) "0 incidents" would be a false claim.
     let services: Vec<&str> = data
@@ -174,6 +173,13 @@ impl App {
         let bundle = self.policy(store.conn())?.bundle;
         let named = policy::nameable(store.conn())?;
         let who = self.actor();
+        let drafter = crate::drafts::Drafter {
+            bundle: &bundle,
+            named: &named,
+            extra: &extra,
+            who: &who,
+            now,
+        };
         let mut out = Vec::new();
         for t in &self.config.teams {
             let Some(channel) = extra
@@ -198,59 +204,20 @@ impl App {
             );
             let sug = Suggestion::channel_message(channel.clone(), body.clone(), summary.clone());
             let key = format!("digest:{}:{week}", t.key);
-            let target = serde_json::to_string(&sug.target)
-                .map_err(|e| AppError::Internal(format!("a digest's target as JSON: {e}")))?;
-            let input = policy::policy_input(
-                store.conn(),
-                &extra,
-                &policy::Asked {
-                    kind: sug.kind.as_str(),
+            let action = drafter.write(
+                &mut store,
+                &crate::drafts::OwnDraft {
+                    kind: sug.kind,
+                    target: &sug.target,
                     body: &body,
-                    generated: None,
                     summary: &summary,
+                    idempotency_key: &key,
+                    series: None,
                     signal_kind: "weekly_digest",
-                    people: &sug.target.people,
+                    audit_action: "digest.draft",
+                    trace: serde_json::json!({ "team": t.key, "week": key, "channel": channel }),
                 },
-                &named,
-                None,
-                now,
             )?;
-            let decision = bundle.decide(&input).map_err(policy_error)?.at(now);
-            let decision_json = serde_json::to_string(&decision)
-                .map_err(|e| AppError::Internal(format!("a policy decision as JSON: {e}")))?;
-            let preview = format!("{summary}\n\n{body}");
-            let action = store.write(|tx| {
-                let id = actions::insert_draft(
-                    tx,
-                    &actions::NewAction {
-                        kind: sug.kind.as_str(),
-                        signal_id: None,
-                        signal_key: None,
-                        target: &target,
-                        preview: &preview,
-                        body: &body,
-                        summary: &summary,
-                        idempotency_key: &key,
-                        created_at: now,
-                        decision: &decision_json,
-                    },
-                )?;
-                if let Some(id) = id {
-                    let subject = format!("action:{id}");
-                    audit::append(
-                        tx,
-                        &audit::NewEntry {
-                            at: now,
-                            actor: &who,
-                            action: "digest.draft",
-                            subject: Some(&subject),
-                            result: "ok",
-                            trace: serde_json::json!({ "team": t.key, "week": key, "channel": channel }),
-                        },
-                    )?;
-                }
-                Ok(id)
-            })?;
             out.push(DigestDraft {
                 team: t.key.clone(),
                 channel: channel.clone(),

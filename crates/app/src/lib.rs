@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod digest;
 pub mod doctor;
+mod drafts;
 mod error;
 pub mod identity;
 pub mod incident_metrics;

@@ -93,34 +93,41 @@ impl App {
     /// approved (exactly once, like every action). A second call drafts nothing new.
     pub fn draft_follow_up_tickets(&self, reference: &str) -> Result<DraftedTickets> {
         use bosun_signals::{ActionKind, Target};
-        use bosun_store::{actions, audit};
         let view = self.incident(reference)?;
         let follow_ups = follow_ups(&view);
-        let store = self.store()?;
-        let conn = store.conn();
-        let project = bosun_store::planning::team_project(conn, view.incident.team.as_deref())?
-            .ok_or_else(|| {
-                crate::AppError::NotFound(
-                    "no Jira project to put the follow-ups in (no ticket synced yet)".into(),
-                )
-            })?;
-        let policy = self.policy(conn)?;
-        let named = crate::policy::nameable(conn)?;
-        let now = self.now();
+        let mut store = self.store()?;
+        let project =
+            bosun_store::planning::team_project(store.conn(), view.incident.team.as_deref())?
+                .ok_or_else(|| {
+                    crate::AppError::NotFound(
+                        "no Jira project to put the follow-ups in (no ticket synced yet)".into(),
+                    )
+                })?;
+        let bundle = self.policy(store.conn())?.bundle;
+        let named = crate::policy::nameable(store.conn())?;
+        let extra = bosun_signals::Extra::default();
+        let who = self.actor();
+        let drafter = crate::drafts::Drafter {
+            bundle: &bundle,
+            named: &named,
+            extra: &extra,
+            who: &who,
+            now: self.now(),
+        };
         let i = &view.incident;
         let mut out = DraftedTickets {
             drafted: Vec::new(),
             already: 0,
             project: project.clone(),
         };
+        let link = i
+            .url
+            .as_deref()
+            .filter(|u| bosun_core::is_web_url(u))
+            .map_or_else(String::new, |u| format!(" ({u})"));
         for f in &follow_ups {
-            let key = ticket_key(&i.id, f);
-            if actions::exists(conn, &key)? {
-                out.already += 1;
-                continue;
-            }
             let assignee = match &f.owner {
-                Some(o) => Some(crate::notes::resolve_person(conn, o)?.id),
+                Some(o) => Some(crate::notes::resolve_person(store.conn(), o)?.id),
                 None => None,
             };
             let target = Target {
@@ -129,11 +136,6 @@ impl App {
                 assignee,
                 ..Target::default()
             };
-            let link = i
-                .url
-                .as_deref()
-                .filter(|u| bosun_core::is_web_url(u))
-                .map_or_else(String::new, |u| format!(" ({u})"));
             let body = format!(
                 "Follow-up from the postmortem of incident {} {}{link}.\n\nWhy: {}.{}",
                 i.id,
@@ -144,68 +146,24 @@ impl App {
                     .map_or_else(String::new, |o| format!("\nProposed owner: {o}."))
             );
             let summary = format!("Jira ticket in {project}: {}", f.summary);
-            let kind = ActionKind::TicketCreate.as_str();
-            let input = crate::policy::policy_input(
-                conn,
-                &bosun_signals::Extra::default(),
-                &crate::policy::Asked {
-                    kind,
+            let drafted = drafter.write(
+                &mut store,
+                &crate::drafts::OwnDraft {
+                    kind: ActionKind::TicketCreate,
+                    target: &target,
                     body: &body,
-                    generated: None,
                     summary: &summary,
+                    idempotency_key: &ticket_key(&i.id, f),
+                    series: Some(&format!("incident:{}", i.id)),
                     signal_kind: "",
-                    people: &[],
-                },
-                &named,
-                None,
-                now,
-            )?;
-            let decision = policy
-                .bundle
-                .decide(&input)
-                .map_err(crate::policy::policy_error)?
-                .at(now);
-            let decision_json = serde_json::to_string(&decision)?;
-            let target_json = serde_json::to_string(&target)?;
-            let preview = format!("{summary}\n\n{body}");
-            let Some(action) = actions::insert_draft(
-                conn,
-                &actions::NewAction {
-                    kind,
-                    signal_id: None,
-                    signal_key: Some(&format!("incident:{}", i.id)),
-                    target: &target_json,
-                    preview: &preview,
-                    body: &body,
-                    summary: &summary,
-                    idempotency_key: &key,
-                    created_at: now,
-                    decision: &decision_json,
-                },
-            )?
-            else {
-                out.already += 1;
-                continue;
-            };
-            audit::append(
-                conn,
-                &audit::NewEntry {
-                    at: now,
-                    actor: &self.actor(),
-                    action: "postmortem.follow_up_drafted",
-                    subject: Some(&format!("action:{action}")),
-                    result: if decision.denied() {
-                        "denied"
-                    } else {
-                        "needs_approval"
-                    },
-                    trace: serde_json::json!({"incident": i.id, "summary": f.summary, "owner": f.owner, "project": project, "decision": decision}),
+                    audit_action: "postmortem.follow_up_drafted",
+                    trace: serde_json::json!({"incident": i.id, "summary": f.summary, "owner": f.owner, "project": project}),
                 },
             )?;
-            if decision.denied() {
-                actions::deny(conn, action, &decision_json, &decision.explain())?;
+            match drafted {
+                Some(action) => out.drafted.push(action),
+                None => out.already += 1,
             }
-            out.drafted.push(action);
         }
         Ok(out)
     }

@@ -4,12 +4,13 @@
 //! only: they wait in Signals & actions for approval like every action. A newer update withdraws
 //! the older one still waiting, and resolving the incident withdraws the last.
 
+use crate::drafts::{Drafter, OwnDraft};
 use crate::incidents::DraftView;
-use crate::policy::{self, policy_error};
-use crate::{App, AppError, Result};
+use crate::policy;
+use crate::{App, Result};
 use bosun_core::time::{DAY, Ts};
 use bosun_signals::Suggestion;
-use bosun_store::{actions, audit, incidents as rows};
+use bosun_store::{actions, incidents as rows};
 use serde::Serialize;
 
 /// What was drafted for one incident.
@@ -74,7 +75,15 @@ impl App {
         }
         let bundle = self.policy(store.conn())?.bundle;
         let named = policy::nameable(store.conn())?;
+        let extra = bosun_signals::Extra::default();
         let who = self.actor();
+        let drafter = Drafter {
+            bundle: &bundle,
+            named: &named,
+            extra: &extra,
+            who: &who,
+            now,
+        };
         let mut out = Vec::new();
         for inc in due {
             let view = self.incident(&inc.external_id)?;
@@ -83,13 +92,12 @@ impl App {
             actions::withdraw_for_signal(store.conn(), &series, now)?;
             for DraftView { audience, text, .. } in view.drafts {
                 let channel = match audience {
-                    "channel" => cfg.channel.trim().trim_start_matches('#').to_string(),
-                    _ => cfg
-                        .stakeholder_channel
-                        .trim()
-                        .trim_start_matches('#')
-                        .to_string(),
-                };
+                    "channel" => &cfg.channel,
+                    _ => &cfg.stakeholder_channel,
+                }
+                .trim()
+                .trim_start_matches('#')
+                .to_string();
                 if channel.is_empty() {
                     continue;
                 }
@@ -101,61 +109,20 @@ impl App {
                 );
                 let sug =
                     Suggestion::channel_message(channel.clone(), text.clone(), summary.clone());
-                let key = update_key(&inc.external_id, n, audience);
-                let target = serde_json::to_string(&sug.target)
-                    .map_err(|e| AppError::Internal(format!("a target as JSON: {e}")))?;
-                let input = policy::policy_input(
-                    store.conn(),
-                    &bosun_signals::Extra::default(),
-                    &policy::Asked {
-                        kind: sug.kind.as_str(),
+                let action = drafter.write(
+                    &mut store,
+                    &OwnDraft {
+                        kind: sug.kind,
+                        target: &sug.target,
                         body: &text,
-                        generated: None,
                         summary: &summary,
+                        idempotency_key: &update_key(&inc.external_id, n, audience),
+                        series: Some(&series),
                         signal_kind: "incident_open",
-                        people: &[],
+                        audit_action: "incident.status_update_drafted",
+                        trace: serde_json::json!({"incident": inc.external_id, "update": n + 1, "audience": audience, "channel": channel}),
                     },
-                    &named,
-                    None,
-                    now,
                 )?;
-                let decision = bundle.decide(&input).map_err(policy_error)?.at(now);
-                let decision_json = serde_json::to_string(&decision)?;
-                let preview = format!("{summary}\n\n{text}");
-                let action = store.write(|tx| {
-                    let id = actions::insert_draft(
-                        tx,
-                        &actions::NewAction {
-                            kind: sug.kind.as_str(),
-                            signal_id: None,
-                            signal_key: Some(&series),
-                            target: &target,
-                            preview: &preview,
-                            body: &text,
-                            summary: &summary,
-                            idempotency_key: &key,
-                            created_at: now,
-                            decision: &decision_json,
-                        },
-                    )?;
-                    if let Some(id) = id {
-                        audit::append(
-                            tx,
-                            &audit::NewEntry {
-                                at: now,
-                                actor: &who,
-                                action: "incident.status_update_drafted",
-                                subject: Some(&format!("action:{id}")),
-                                result: if decision.denied() { "denied" } else { "needs_approval" },
-                                trace: serde_json::json!({"incident": inc.external_id, "update": n + 1, "audience": audience, "channel": channel, "decision": decision}),
-                            },
-                        )?;
-                        if decision.denied() {
-                            actions::deny(tx, id, &decision_json, &decision.explain())?;
-                        }
-                    }
-                    Ok(id)
-                })?;
                 if let Some(action) = action {
                     out.push(StatusUpdateDraft {
                         incident: inc.external_id.clone(),

@@ -985,4 +985,8 @@ fn the_weekly_digest_is_one_draft_per_team_with_the_cli_numbers() {
         digests.iter().all(|a| a["status"] == "draft"),
         "{digests:#?}"
     );
+    // The policy lets a team's digest go out once approved (team totals are not one person's).
+    let id = digests[0]["id"].as_i64().unwrap().to_string();
+    let sent = js(dir, &["actions", "approve", &id]);
+    assert_eq!(sent["action"]["status"], "sent", "{sent:#}");
 }
