@@ -4,7 +4,6 @@
 //! draft it waits in Signals & actions, the policy decides again at approval, and every step is
 //! audited.
 
-use crate::policy;
 use crate::{App, AppError, Result};
 use bosun_core::time::{DAY, Ts, WEEK};
 use bosun_metrics::data::Dataset;
@@ -170,19 +169,11 @@ impl App {
         let analysis = dora::analyse(&data, &DoraOptions::default());
         let settings = Settings::default();
         let extra = crate::signals::load_extra(store.conn(), &self.config, &settings, now)?;
-        let bundle = self.policy(store.conn())?.bundle;
-        let named = policy::nameable(store.conn())?;
-        let who = self.actor();
-        let drafter = crate::drafts::Drafter {
-            bundle: &bundle,
-            named: &named,
-            extra: &extra,
-            who: &who,
-            now,
-        };
+        let drafter = crate::drafts::Drafter::load(self, store.conn(), extra)?;
         let mut out = Vec::new();
         for t in &self.config.teams {
-            let Some(channel) = extra
+            let Some(channel) = drafter
+                .extra()
                 .teams
                 .iter()
                 .find(|x| x.key == t.key)

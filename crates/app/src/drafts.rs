@@ -31,16 +31,33 @@ pub(crate) struct OwnDraft<'a> {
 }
 
 /// What the policy and the store need, loaded once for a batch of drafts.
-pub(crate) struct Drafter<'a> {
-    pub bundle: &'a Bundle,
-    pub named: &'a [Named],
-    pub extra: &'a Extra,
+pub(crate) struct Drafter {
+    bundle: Bundle,
+    named: Vec<Named>,
+    extra: Extra,
     /// Who drafts (the audit's actor).
-    pub who: &'a str,
-    pub now: Ts,
+    who: String,
+    now: Ts,
 }
 
-impl Drafter<'_> {
+impl Drafter {
+    /// The policy bundle, the people a text may name, who drafts and when, for `app`;
+    /// `extra` is what the policy knows of the people reached (their hours and caps).
+    pub fn load(app: &crate::App, conn: &bosun_store::Connection, extra: Extra) -> Result<Drafter> {
+        Ok(Drafter {
+            bundle: app.policy(conn)?.bundle,
+            named: policy::nameable(conn)?,
+            extra,
+            who: app.actor(),
+            now: app.now(),
+        })
+    }
+
+    /// What the policy knows of the people reached.
+    pub fn extra(&self) -> &Extra {
+        &self.extra
+    }
+
     /// Write `d` unless a draft with its key exists: the new action's id, else `None`.
     pub fn write(&self, store: &mut Store, d: &OwnDraft<'_>) -> Result<Option<i64>> {
         if actions::exists(store.conn(), d.idempotency_key)? {
@@ -48,7 +65,7 @@ impl Drafter<'_> {
         }
         let input = policy::policy_input(
             store.conn(),
-            self.extra,
+            &self.extra,
             &policy::Asked {
                 kind: d.kind.as_str(),
                 body: d.body,
@@ -57,7 +74,7 @@ impl Drafter<'_> {
                 signal_kind: d.signal_kind,
                 people: &d.target.people,
             },
-            self.named,
+            &self.named,
             None,
             self.now,
         )?;
@@ -97,7 +114,7 @@ impl Drafter<'_> {
                 tx,
                 &audit::NewEntry {
                     at: self.now,
-                    actor: self.who,
+                    actor: &self.who,
                     action: d.audit_action,
                     subject: Some(&format!("action:{id}")),
                     result: if decision.denied() {

@@ -193,6 +193,8 @@ pub struct ServiceExpertView {
     pub reviewed: u32,
     /// Why, in words: "authored 4 merged pull requests … in the last 90 days", "owner of …".
     pub reasons: Vec<String>,
+    /// The runbook documents they own, wrote or changed (paths in their folder).
+    pub documents: Vec<String>,
 }
 
 /// `bosun incident ID`.
@@ -546,6 +548,7 @@ fn experts(
                 authored: e.authored,
                 reviewed: e.reviewed,
                 reasons,
+                documents: Vec::new(),
             })
         })
         .collect();
@@ -556,6 +559,7 @@ fn experts(
         let same = |v: &ServiceExpertView| bosun_identity::normalize_name(&v.name) == name;
         if let Some(v) = out.iter_mut().find(|v| same(v)) {
             v.reasons.extend(d.doc_reasons);
+            v.documents.extend(d.documents);
         } else if out.len() < from_code + MAX_EXPERTS {
             out.push(ServiceExpertView {
                 name: d.name,
@@ -563,6 +567,7 @@ fn experts(
                 authored: 0,
                 reviewed: 0,
                 reasons: d.doc_reasons,
+                documents: d.documents,
             });
         }
     }

@@ -103,17 +103,8 @@ impl App {
                         "no Jira project to put the follow-ups in (no ticket synced yet)".into(),
                     )
                 })?;
-        let bundle = self.policy(store.conn())?.bundle;
-        let named = crate::policy::nameable(store.conn())?;
-        let extra = bosun_signals::Extra::default();
-        let who = self.actor();
-        let drafter = crate::drafts::Drafter {
-            bundle: &bundle,
-            named: &named,
-            extra: &extra,
-            who: &who,
-            now: self.now(),
-        };
+        let drafter =
+            crate::drafts::Drafter::load(self, store.conn(), bosun_signals::Extra::default())?;
         let i = &view.incident;
         let mut out = DraftedTickets {
             drafted: Vec::new(),
@@ -315,7 +306,7 @@ pub fn follow_ups(v: &IncidentView) -> Vec<FollowUpDraft> {
             owner: v
                 .experts
                 .iter()
-                .find(|e| e.reasons.iter().any(|x| x.contains(r.file.as_str())))
+                .find(|e| e.documents.contains(&r.file))
                 .or(v.experts.first())
                 .map(|e| e.name.clone()),
         }),

@@ -6,12 +6,12 @@
 
 use crate::drafts::{Drafter, OwnDraft};
 use crate::incidents::DraftView;
-use crate::policy;
 use crate::{App, Result};
-use bosun_core::time::{DAY, Ts};
+use bosun_core::time::Ts;
 use bosun_signals::Suggestion;
 use bosun_store::{actions, incidents as rows};
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// What was drafted for one incident.
 #[derive(Debug, Clone, Serialize)]
@@ -44,46 +44,54 @@ impl App {
     pub fn draft_status_updates(&self) -> Result<Vec<StatusUpdateDraft>> {
         let cfg = &self.config.incidents;
         let now = self.now();
-        let all = {
-            let store = self.store()?;
-            rows::list(store.conn())?
-        };
         let mut store = self.store()?;
-        for i in all
+        let all = rows::list(store.conn())?;
+        // Updates still waiting for an incident since resolved are withdrawn (read first: the
+        // minute tick writes only when there is one).
+        let resolved: HashSet<String> = all
             .iter()
-            .filter(|i| i.resolved_at.is_some_and(|r| r >= now - 7 * DAY))
-        {
-            actions::withdraw_for_signal(store.conn(), &series_key(&i.external_id), now)?;
+            .filter(|i| i.resolved_at.is_some_and(|r| r <= now))
+            .map(|i| series_key(&i.external_id))
+            .collect();
+        let stale: HashSet<String> = actions::list(store.conn(), &["draft"])?
+            .into_iter()
+            .filter_map(|a| a.signal_key)
+            .filter(|k| resolved.contains(k))
+            .collect();
+        for key in &stale {
+            actions::withdraw_for_signal(store.conn(), key, now)?;
         }
-        if cfg.update_every_minutes <= 0 {
+        // Where updates go: the audiences with a channel.
+        let audiences: Vec<(&str, String)> = [
+            ("channel", &cfg.channel),
+            ("stakeholders", &cfg.stakeholder_channel),
+        ]
+        .into_iter()
+        .map(|(a, c)| (a, c.trim().trim_start_matches('#').to_string()))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
+        if cfg.update_every_minutes <= 0 || audiences.is_empty() {
             return Ok(Vec::new());
         }
-        let due: Vec<&rows::IncidentRow> = all
+        // Due: an open incident none of whose updates for the current cadence was drafted yet.
+        let mut due = Vec::new();
+        for i in all
             .iter()
             .filter(|i| i.resolved_at.is_none() && i.created_at <= now)
-            .filter(|i| {
-                let key = update_key(
-                    &i.external_id,
-                    slot(i.created_at, now, cfg.update_every_minutes),
-                    "channel",
-                );
-                !actions::exists(store.conn(), &key).unwrap_or(true)
-            })
-            .collect();
+        {
+            let n = slot(i.created_at, now, cfg.update_every_minutes);
+            let mut drafted = false;
+            for (audience, _) in &audiences {
+                drafted |= actions::exists(store.conn(), &update_key(&i.external_id, n, audience))?;
+            }
+            if !drafted {
+                due.push(i);
+            }
+        }
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        let bundle = self.policy(store.conn())?.bundle;
-        let named = policy::nameable(store.conn())?;
-        let extra = bosun_signals::Extra::default();
-        let who = self.actor();
-        let drafter = Drafter {
-            bundle: &bundle,
-            named: &named,
-            extra: &extra,
-            who: &who,
-            now,
-        };
+        let drafter = Drafter::load(self, store.conn(), bosun_signals::Extra::default())?;
         let mut out = Vec::new();
         for inc in due {
             let view = self.incident(&inc.external_id)?;
@@ -91,16 +99,10 @@ impl App {
             let series = series_key(&inc.external_id);
             actions::withdraw_for_signal(store.conn(), &series, now)?;
             for DraftView { audience, text, .. } in view.drafts {
-                let channel = match audience {
-                    "channel" => &cfg.channel,
-                    _ => &cfg.stakeholder_channel,
-                }
-                .trim()
-                .trim_start_matches('#')
-                .to_string();
-                if channel.is_empty() {
+                let Some((_, channel)) = audiences.iter().find(|(a, _)| *a == audience) else {
                     continue;
-                }
+                };
+                let channel = channel.clone();
                 let summary = format!(
                     "Message in #{channel}: status update {} on {} {}",
                     n + 1,

@@ -28,6 +28,9 @@ pub struct Expert {
     /// them), not from the repositories they name.
     #[serde(skip)]
     pub doc_reasons: Vec<String>,
+    /// The cited documents those reasons are about (paths in their folder).
+    #[serde(skip)]
+    pub documents: Vec<String>,
 }
 
 /// A cited document.
@@ -193,7 +196,7 @@ pub fn experts(
                    team: Option<String>,
                    score: f64,
                    reason: String,
-                   from_doc: bool| {
+                   from_doc: Option<&str>| {
         // One entry per person (a name and a login of one person are one expert), else per
         // name as written.
         let e = by_name
@@ -205,6 +208,7 @@ pub fn experts(
                 score: 0.0,
                 reasons: Vec::new(),
                 doc_reasons: Vec::new(),
+                documents: Vec::new(),
             });
         e.score += score;
         if e.person.is_none() {
@@ -213,8 +217,13 @@ pub fn experts(
         if e.team.is_none() {
             e.team = team;
         }
-        if from_doc && !e.doc_reasons.contains(&reason) {
-            e.doc_reasons.push(reason.clone());
+        if let Some(doc) = from_doc {
+            if !e.doc_reasons.contains(&reason) {
+                e.doc_reasons.push(reason.clone());
+            }
+            if !e.documents.iter().any(|d| d == doc) {
+                e.documents.push(doc.to_string());
+            }
         }
         if !e.reasons.contains(&reason) {
             e.reasons.push(reason);
@@ -244,7 +253,7 @@ pub fn experts(
                 team,
                 weight * w,
                 format!("{role} of {}", c.path),
-                true,
+                Some(c.path),
             );
         }
         if !c.root.starts_with("store:") {
@@ -265,7 +274,7 @@ pub fn experts(
                     team,
                     (commits as f64).min(5.0) * 0.5 * w,
                     format!("{commits} commit{s} to {}", c.path),
-                    true,
+                    Some(c.path),
                 );
             }
         }
@@ -295,7 +304,7 @@ pub fn experts(
                 team,
                 score,
                 format!("{prs} PRs and {reviews} reviews in {n} (180 days)"),
-                false,
+                None,
             );
         }
     }

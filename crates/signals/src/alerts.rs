@@ -154,6 +154,8 @@ impl Candidate {
 pub enum Outcome {
     /// Delivered now.
     Deliver,
+    /// Delivered now as a page ([`Candidate::is_page`]): outside the budget and quiet hours.
+    Page,
     /// Held for the end of the quiet hours.
     HeldQuietHours,
     /// Not delivered: the day's budget was spent.
@@ -203,7 +205,7 @@ pub fn plan(
             if c.is_page(settings) {
                 return Some(Decision {
                     reason: "a new high-urgency incident on your team's service: notified at once, outside the daily budget and quiet hours".into(),
-                    outcome: Outcome::Deliver,
+                    outcome: Outcome::Page,
                     candidate: c,
                 });
             }

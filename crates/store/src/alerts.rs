@@ -20,12 +20,14 @@ pub struct NewAlert<'a> {
     pub delivered: bool,
     /// quiet_hours (held), daily_budget.
     pub suppressed_reason: Option<&'a str>,
+    /// A page: delivered outside the daily budget, which does not count it.
+    pub page: bool,
 }
 
 pub fn insert(conn: &Connection, a: &NewAlert<'_>) -> Result<i64> {
     conn.execute(
-        "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, suppressed_reason, episode_at, severity, delivered_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, CASE WHEN ?7 THEN ?3 END)",
+        "INSERT INTO alerts (signal_id, kind, fired_at, title, body, reason, delivered, suppressed_reason, episode_at, severity, page, delivered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?7 THEN ?3 END)",
         params![
             a.signal_id,
             a.kind,
@@ -36,7 +38,8 @@ pub fn insert(conn: &Connection, a: &NewAlert<'_>) -> Result<i64> {
             a.delivered,
             a.suppressed_reason,
             a.episode_at,
-            a.severity
+            a.severity,
+            a.page
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -63,7 +66,7 @@ pub fn existing(
 /// Alerts delivered at or after `since`.
 pub fn delivered_since(conn: &Connection, since: Ts) -> Result<usize> {
     let n: i64 = conn.query_row(
-        "SELECT count(*) FROM alerts WHERE delivered = 1 AND delivered_at >= ?1",
+        "SELECT count(*) FROM alerts WHERE delivered = 1 AND page = 0 AND delivered_at >= ?1",
         [since],
         |r| r.get(0),
     )?;

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "oncall",
         sql: include_str!("migrations/0008_oncall.sql"),
     },
+    Migration {
+        version: 9,
+        name: "alert_pages",
+        sql: include_str!("migrations/0009_alert_pages.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

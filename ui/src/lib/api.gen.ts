@@ -1129,7 +1129,11 @@ reviewed: number,
 /**
  * Why, in words: "authored 4 merged pull requests … in the last 90 days", "owner of …".
  */
-reasons: Array<string>, };
+reasons: Array<string>, 
+/**
+ * The runbook documents they own, wrote or changed (paths in their folder).
+ */
+documents: Array<string>, };
 
 export type Settings = { data_dir: string, config_file: string, sources: Array<SourceRow>, teams: Array<TeamRef>, me: string, bot_patterns: Array<string>, index_documents: number, index_chunks: number, index_model: string | null, index_note: string | null, index_roots: Array<IndexRoot>, alerts_paused_until: string | null, };
 

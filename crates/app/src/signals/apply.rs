@@ -220,16 +220,15 @@ fn write_alerts(
     for d in alerts::plan(candidates, delivered_today, alert_settings, as_of) {
         let c = &d.candidate;
         let (delivered, suppressed) = match d.outcome {
-            Outcome::Deliver => (true, None),
+            Outcome::Deliver | Outcome::Page => (true, None),
             Outcome::HeldQuietHours => (false, Some("quiet_hours")),
             Outcome::OverBudget => (false, Some("daily_budget")),
         };
         match d.outcome {
-            Outcome::Deliver => {
+            Outcome::Deliver => done.alerts_delivered += 1,
+            Outcome::Page => {
                 done.alerts_delivered += 1;
-                if c.is_page(alert_settings) {
-                    done.alerts_paged += 1;
-                }
+                done.alerts_paged += 1;
             }
             Outcome::HeldQuietHours => done.alerts_held += 1,
             Outcome::OverBudget => done.alerts_over_budget += 1,
@@ -250,6 +249,7 @@ fn write_alerts(
                         reason: &d.reason,
                         delivered,
                         suppressed_reason: suppressed,
+                        page: d.outcome == Outcome::Page,
                     },
                 )?;
             }
