@@ -86,6 +86,9 @@ endpoints! {
     postmortem: crate::views::incidents::PostmortemArgs => bosun_app::postmortem::PostmortemView = crate::views::incidents::postmortem;
     /// Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once).
     keep_follow_ups: crate::views::incidents::IncidentArgs => bosun_app::postmortem::KeptFollowUps = crate::views::incidents::keep_follow_ups;
+    /// An incident's summary as a note, every line linked; rewritten by the configured language
+    /// model when `polish` (redacted, budgeted, audited; the deterministic summary when not).
+    incident_summary: crate::views::incidents::IncidentSummaryArgs => bosun_app::incident_summary::IncidentSummaryNote = crate::views::incidents::incident_summary;
     /// Draft a postmortem's follow-ups as Jira tickets (created once each, when approved).
     draft_follow_up_tickets: crate::views::incidents::IncidentArgs => bosun_app::postmortem::DraftedTickets = crate::views::incidents::draft_follow_up_tickets;
     /// People, their review load and what they are working on.

@@ -222,6 +222,9 @@ pub struct IncidentView {
     /// Why no runbook passage is cited, when none is.
     pub runbook_note: Option<String>,
     pub drafts: Vec<DraftView>,
+    /// Its follow-up tickets: synced ones labelled with its id, then the postmortem's drafts not
+    /// read back yet.
+    pub follow_ups: Vec<crate::incident_follow_ups::FollowUpTicketView>,
 }
 
 /// `bosun incident`: every incident, newest first, with optional filters.
@@ -422,6 +425,7 @@ impl App {
                 Some("its service names no escalation policy (not synced from PagerDuty?)".into()),
             ),
         };
+        let follow_ups = crate::incident_follow_ups::follow_ups(conn, &inc.external_id, now)?;
         drop(store);
         let (runbook, runbook_note, doc_experts) = self.runbook(&inc);
         let code_experts = bosun_metrics::experts::code_experts(
@@ -456,6 +460,7 @@ impl App {
             runbook,
             runbook_note,
             drafts,
+            follow_ups,
         })
     }
 

@@ -232,6 +232,8 @@ pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Out
                     summary,
                     description: row.body.clone(),
                     assignee,
+                    labels: t.labels.clone(),
+                    due: t.due.clone(),
                 },
             )
         }

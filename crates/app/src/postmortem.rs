@@ -116,6 +116,11 @@ impl App {
             .as_deref()
             .filter(|u| bosun_core::is_web_url(u))
             .map_or_else(String::new, |u| format!(" ({u})"));
+        // Due when the overdue follow-ups signal would call an undated one late.
+        let days = self.config.signals.followup_days.max(1.0);
+        let due = bosun_core::time::from_ts(self.now() + (days * 86_400.0) as i64)
+            .format("%Y-%m-%d")
+            .to_string();
         for f in &follow_ups {
             let assignee = match &f.owner {
                 Some(o) => Some(crate::notes::resolve_person(store.conn(), o)?.id),
@@ -125,6 +130,8 @@ impl App {
                 project: Some(project.clone()),
                 title: Some(f.summary.clone()),
                 assignee,
+                labels: follow_up_labels(&self.config.signals.followup_labels, &i.id),
+                due: Some(due.clone()),
                 ..Target::default()
             };
             let body = format!(
@@ -209,29 +216,40 @@ impl App {
     }
 }
 
+/// The labels a follow-up ticket carries so the overdue follow-ups signal tracks it and it links
+/// back to its incident: the first follow-up label the signal looks for, and the incident's id.
+pub fn follow_up_labels(followup_labels: &[String], incident: &str) -> Vec<String> {
+    followup_labels
+        .first()
+        .cloned()
+        .into_iter()
+        .chain(std::iter::once(incident.to_string()))
+        .collect()
+}
+
 /// A follow-up as its owner's 1:1 note: the action, and the incident it came from.
 pub fn follow_up_text(i: &IncidentSummary, f: &FollowUpDraft) -> String {
     format!("{} (postmortem of {} {})", f.summary, i.id, i.title)
 }
 
-fn service(i: &IncidentSummary) -> &str {
+pub(crate) fn service(i: &IncidentSummary) -> &str {
     i.service_name
         .as_deref()
         .or(i.service.as_deref())
         .unwrap_or("an unmapped service")
 }
 
-fn likely(v: &IncidentView) -> Option<&SuspectView> {
+pub(crate) fn likely(v: &IncidentView) -> Option<&SuspectView> {
     v.suspects
         .first()
         .filter(|s| s.score >= LIKELY_SUSPECT_POINTS)
 }
 
-fn short(sha: &str) -> &str {
+pub(crate) fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
 
-fn mins(secs: i64) -> String {
+pub(crate) fn mins(secs: i64) -> String {
     duration(secs / 60)
 }
 
@@ -319,7 +337,7 @@ fn cell(s: &str) -> String {
     s.replace('\n', " ").replace('|', "\\|")
 }
 
-fn stamp(rfc: &str) -> String {
+pub(crate) fn stamp(rfc: &str) -> String {
     rfc.replace('T', " ").replace('Z', " UTC")
 }
 

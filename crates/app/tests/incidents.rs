@@ -307,6 +307,58 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
     }
     assert!(!created[0]["issue"]["fields"]["assignee"]["accountId"].is_null());
 
+    // Linked back to the incident: created, then read back by the next sync, open and assigned
+    // to their owners; the owners' 1:1 prep and their team's sprint health list them, and the
+    // overdue follow-ups signal flags them once their due date has passed.
+    use bosun_app::incident_follow_ups::FollowUpState;
+    let keys: Vec<String> = created
+        .iter()
+        .map(|c| c["key"].as_str().unwrap().to_string())
+        .collect();
+    // (The demo's own follow-ups of the incident, labelled with its id, are linked too.)
+    let ours = |v: Vec<bosun_app::incident_follow_ups::FollowUpTicketView>| {
+        v.into_iter()
+            .filter(|f| f.action.is_some())
+            .collect::<Vec<_>>()
+    };
+    let linked = ours(app.incident(&incident).unwrap().follow_ups);
+    assert_eq!(
+        linked
+            .iter()
+            .map(|f| (f.key.clone().unwrap(), f.state))
+            .collect::<Vec<_>>(),
+        keys.iter()
+            .map(|k| (k.clone(), FollowUpState::Created))
+            .collect::<Vec<_>>()
+    );
+    let again = rt
+        .block_on(demo::sync(
+            &mut app,
+            DemoOptions::default(),
+            Arc::new(NullSink),
+        ))
+        .unwrap();
+    assert!(again.outcomes.iter().all(|o| o.ok), "{:?}", again.outcomes);
+    let linked = ours(app.incident(&incident).unwrap().follow_ups);
+    assert_eq!(linked.len(), pm.follow_ups.len(), "{linked:#?}");
+    for (l, f) in linked.iter().zip(&pm.follow_ups) {
+        assert_eq!(l.state, FollowUpState::Open, "{l:#?}");
+        assert_eq!(l.status.as_deref(), Some("To Do"));
+        assert_eq!(l.assignee, f.owner, "{l:#?}");
+        assert!(l.due.is_some() && l.action.is_some());
+    }
+    let owner = pm.follow_ups[0].owner.clone().unwrap();
+    let prep = app.one_on_one(&owner).unwrap().to_markdown();
+    let section = prep.split("## Incident follow-ups").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    assert!(section.contains(&keys[0]), "{prep}");
+    assert!(section.contains(&incident), "{section}");
+    let team = app.incident(&incident).unwrap().incident.team.unwrap();
+    let (_, sprint) = app.sprint_report(None, Some(&team)).unwrap();
+    let sprint = sprint.to_markdown();
+    let section = sprint.split("## Incident follow-ups").nth(1).unwrap();
+    assert!(section.contains(&keys[0]), "{sprint}");
+
     // Incident metrics per service over 90 days, counted again here from the generator's world:
     // incidents started in the window and the one before, the median time to acknowledge, and
     // every incident a deploy caused among those linked to a deployment.
@@ -389,4 +441,27 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         .block_on(later.approve_action(second[0].action, None))
         .unwrap();
     assert_eq!(sent.action.row.status, "sent", "{sent:#?}");
+
+    // Twenty days on, the follow-ups are past their due date.
+    let late = App::new(
+        Paths::in_dir(dir.path()),
+        Arc::new(FixedClock(as_of + chrono::Duration::days(20))),
+    )
+    .unwrap();
+    let flagged = late.refresh_signals(&[]).unwrap().signals;
+    for k in &keys {
+        assert!(
+            flagged
+                .iter()
+                .any(|s| s.kind == "incident_followups_overdue" && &s.subject_ref == k),
+            "{k} not flagged overdue"
+        );
+    }
+    let prep = late.one_on_one(&owner).unwrap().to_markdown();
+    assert!(
+        prep.lines()
+            .any(|l| l.contains("due date")
+                && l.contains(&format!("{} (incident {incident})", keys[0]))),
+        "{prep}"
+    );
 }

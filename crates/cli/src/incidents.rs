@@ -44,6 +44,18 @@ pub struct IncidentArgs {
     /// (`bosun actions approve ID`).
     #[arg(long, requires = "postmortem")]
     pub draft_tickets: bool,
+    /// The incident's summary as a note (what happened, the pager's timeline, the likely cause,
+    /// who is on it, follow-ups), every line linked to its record.
+    #[arg(long, requires = "id", conflicts_with = "postmortem")]
+    pub summary: bool,
+    /// With --summary: rewrite it in prose with the configured language model (redacted for the
+    /// privacy tier, within the daily token budget, audited; the deterministic summary is kept
+    /// when the call fails or the answer drops or adds a link). `[llm] enabled` does it always.
+    #[arg(long, requires = "summary", conflicts_with = "no_polish")]
+    pub polish: bool,
+    /// With --summary: never call a language model.
+    #[arg(long, requires = "summary")]
+    pub no_polish: bool,
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
@@ -85,6 +97,25 @@ pub fn incident(app: &App, a: IncidentArgs, json: bool) -> anyhow::Result<()> {
     }
     match &a.id {
         Some(id) if a.postmortem => postmortem(app, id, &a, json),
+        Some(id) if a.summary => {
+            let polish = !a.no_polish && (a.polish || app.config.llm.enabled);
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let s = rt.block_on(app.incident_summary(id, polish))?;
+            if let Some(why) = &s.fallback {
+                eprintln!("note: kept the deterministic summary ({why})");
+            }
+            if json {
+                print_json(&s)
+            } else {
+                #[allow(clippy::print_stdout)]
+                {
+                    print!("{}", s.markdown);
+                }
+                Ok(())
+            }
+        }
         Some(id) => {
             let view = app.incident(id)?;
             if json {

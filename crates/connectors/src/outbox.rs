@@ -67,12 +67,15 @@ pub enum Outbound {
         key: String,
         status: String,
     },
-    /// Create a task in `project`, assigned to `assignee` (an Atlassian account id) when set.
+    /// Create a task in `project`, assigned to `assignee` (an Atlassian account id) when set,
+    /// with `labels` besides Bosun's own and a due date (`YYYY-MM-DD`) when set.
     TicketCreate {
         project: String,
         summary: String,
         description: String,
         assignee: Option<String>,
+        labels: Vec<String>,
+        due: Option<String>,
     },
 }
 
@@ -448,17 +451,32 @@ pub async fn send(http: &HttpClient, api: &str, d: &Outbound, key: &str) -> Resu
             summary,
             description,
             assignee,
+            labels,
+            due,
         } => {
             let url = format!("{}/rest/api/3/issue", base(api));
+            let mut all = vec![JIRA_CREATED_LABEL.to_string(), jira_key_label(key)];
+            // Jira labels hold no spaces.
+            for l in labels
+                .iter()
+                .map(|l| l.trim().replace(char::is_whitespace, "-"))
+            {
+                if !l.is_empty() && !all.contains(&l) {
+                    all.push(l);
+                }
+            }
             let mut fields = json!({
                 "project": {"key": project},
                 "issuetype": {"name": "Task"},
                 "summary": summary,
                 "description": adf(description),
-                "labels": [JIRA_CREATED_LABEL, jira_key_label(key)],
+                "labels": all,
             });
             if let Some(a) = assignee {
                 fields["assignee"] = json!({"accountId": a});
+            }
+            if let Some(d) = due {
+                fields["duedate"] = json!(d);
             }
             let v = http.post_value(&url, &json!({"fields": fields})).await?;
             Ok(created_receipt(&v))

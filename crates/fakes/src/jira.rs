@@ -117,7 +117,7 @@ pub(crate) fn status_def(name: &str) -> (&'static str, &'static str) {
 
 pub(crate) const STATUSES: &[&str] = &["To Do", "In Progress", "In Review", "Blocked", "Done"];
 
-fn user_json(w: &World, base: &str, person: usize) -> Value {
+pub(crate) fn user_json(w: &World, base: &str, person: usize) -> Value {
     let p = &w.org.people[person];
     json!({
         "self": format!("{base}/rest/api/3/user?accountId={}", p.jira),
@@ -297,8 +297,11 @@ fn bad_jql(message: &str) -> Response {
 }
 
 /// The subset of JQL Bosun sends: `project = KEY [AND updated >= "YYYY-MM-DD[ HH:mm]"]
-/// [ORDER BY updated|key|created ASC|DESC]`. Dates are read as UTC.
-fn run_jql(w: &World, jql: &str) -> Result<Vec<usize>, String> {
+/// [ORDER BY updated|key|created ASC|DESC]`. Dates are read as UTC. The tickets created through
+/// the API are in the project too: newer than every world ticket, they come last in ascending
+/// order and first in descending order.
+fn run_jql(j: &Jira, jql: &str) -> Result<Vec<Hit>, String> {
+    let w = &j.world;
     let (filter, order) = match jql.to_ascii_lowercase().find(" order by ") {
         Some(i) => (&jql[..i], Some(jql[i + 10..].trim())),
         None => (jql, None),
@@ -361,10 +364,31 @@ fn run_jql(w: &World, jql: &str) -> Result<Vec<usize>, String> {
         "created" => ids.sort_by_key(|&i| (w.tickets[i].created_at, w.tickets[i].id)),
         other => return Err(format!("ordering by {other:?} is not supported")),
     }
+    let mut hits: Vec<Hit> = ids.into_iter().map(Hit::World).collect();
+    let created = crate::writes::created_issues(&j.journal)
+        .into_iter()
+        .filter(|_| since.is_none_or(|s| w.as_of >= s))
+        .map(Hit::Created);
+    hits.extend(created);
     if desc {
-        ids.reverse();
+        hits.reverse();
     }
-    Ok(ids)
+    Ok(hits)
+}
+
+/// A search result: a ticket of the world, or one created through the API.
+enum Hit {
+    World(usize),
+    Created(Value),
+}
+
+impl Hit {
+    fn json(&self, w: &World) -> Value {
+        match self {
+            Hit::World(i) => issue_json(w, SITE, &w.tickets[*i]),
+            Hit::Created(v) => v.clone(),
+        }
+    }
 }
 
 fn max_results(q: &HashMap<String, String>) -> usize {
@@ -391,7 +415,7 @@ async fn search_jql(State(j): State<Jira>, Query(q): Q) -> Response {
             .collect();
         return json(&json!({"issues": issues, "isLast": true}));
     }
-    let ids = match run_jql(w, q.get("jql").map_or("", String::as_str)) {
+    let ids = match run_jql(&j, q.get("jql").map_or("", String::as_str)) {
         Ok(ids) => ids,
         Err(e) => return bad_jql(&e),
     };
@@ -408,13 +432,7 @@ async fn search_jql(State(j): State<Jira>, Query(q): Q) -> Response {
         None => 0,
     };
     let n = max_results(&q);
-    let base = SITE;
-    let page: Vec<Value> = ids
-        .iter()
-        .skip(start)
-        .take(n)
-        .map(|&i| issue_json(w, base, &w.tickets[i]))
-        .collect();
+    let page: Vec<Value> = ids.iter().skip(start).take(n).map(|h| h.json(w)).collect();
     let is_last = start + n >= ids.len();
     let mut body = json!({"issues": page, "isLast": is_last});
     if !is_last {
@@ -426,19 +444,13 @@ async fn search_jql(State(j): State<Jira>, Query(q): Q) -> Response {
 /// `GET /rest/api/3/search` — the classic search, paged by `startAt` (Jira Data Center).
 async fn search_classic(State(j): State<Jira>, Query(q): Q) -> Response {
     let w = &j.world;
-    let ids = match run_jql(w, q.get("jql").map_or("", String::as_str)) {
+    let ids = match run_jql(&j, q.get("jql").map_or("", String::as_str)) {
         Ok(ids) => ids,
         Err(e) => return bad_jql(&e),
     };
     let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
     let n = max_results(&q);
-    let base = SITE;
-    let page: Vec<Value> = ids
-        .iter()
-        .skip(start)
-        .take(n)
-        .map(|&i| issue_json(w, base, &w.tickets[i]))
-        .collect();
+    let page: Vec<Value> = ids.iter().skip(start).take(n).map(|h| h.json(w)).collect();
     json(
         &json!({"expand": "schema,names", "startAt": start, "maxResults": n, "total": ids.len(), "issues": page}),
     )

@@ -483,6 +483,28 @@ async fn jira_create(State(j): State<Jira>, body: axum::body::Bytes) -> Response
     let n = highest + 1 + created_issues(&j.journal).len() as i64;
     let id = (900_000 + n).to_string();
     let key = format!("{project}-{n}");
+    // The assignee as Jira shows a user; an account nobody has is refused, as Jira does.
+    let w = &j.world;
+    let assignee = match f["assignee"]["accountId"].as_str() {
+        Some(a) => match w.org.people.iter().position(|p| p.jira == a) {
+            Some(i) => crate::jira::user_json(w, SITE, i),
+            None => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"errorMessages": [], "errors": {"assignee": format!("User '{a}' cannot be assigned issues.")}}),
+                );
+            }
+        },
+        None => Value::Null,
+    };
+    let me = w
+        .org
+        .people
+        .iter()
+        .position(|p| p.key == w.org.company.me)
+        .unwrap_or(0);
+    // Created at the world's "now": a demo whose clock stands still sees it at once.
+    let at = crate::jira::jira_time(w.as_of, 0);
     let issue = json!({
         "id": id,
         "key": key,
@@ -490,10 +512,16 @@ async fn jira_create(State(j): State<Jira>, body: axum::body::Bytes) -> Response
         "fields": {
             "summary": summary,
             "issuetype": {"name": f["issuetype"]["name"].as_str().unwrap_or("Task")},
+            "project": {"id": "10000", "key": project, "name": w.org.company.jira_project_name},
             "labels": f["labels"].clone(),
-            "assignee": f["assignee"].clone(),
+            "assignee": assignee,
+            "reporter": crate::jira::user_json(w, SITE, me),
+            "priority": {"id": "3", "name": "Medium"},
             "description": f["description"].clone(),
+            "duedate": f["duedate"].clone(),
             "status": crate::jira::status_json(SITE, "To Do"),
+            "created": at,
+            "updated": at,
         }
     });
     j.journal

@@ -35,6 +35,8 @@ pub struct More {
     pub base_refs: HashMap<i64, String>,
     /// Every GitHub login (lower case) → its person (people may have several accounts).
     pub logins: HashMap<String, i64>,
+    /// The labels of incident follow-up tickets (the signals' `followup_labels`).
+    pub followup_labels: Vec<String>,
 }
 
 /// A person's days off.

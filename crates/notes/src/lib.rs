@@ -7,6 +7,7 @@
 
 pub mod brief;
 pub mod fmt;
+pub mod follow_ups;
 pub mod html;
 pub mod input;
 pub mod links;

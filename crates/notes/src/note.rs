@@ -145,11 +145,13 @@ pub enum NoteKind {
     OneOnOne,
     /// The morning brief.
     Brief,
+    /// An incident's summary: what happened, when, the likely cause, who is on it.
+    IncidentSummary,
 }
 
 impl NoteKind {
     /// The name used in file names and the UI: `standup`, `triage`, `sprint-health`, `one-on-one`,
-    /// `brief`.
+    /// `brief`, `incident-summary`.
     pub fn slug(self) -> &'static str {
         match self {
             NoteKind::Standup => "standup",
@@ -157,6 +159,7 @@ impl NoteKind {
             NoteKind::SprintHealth => "sprint-health",
             NoteKind::OneOnOne => "one-on-one",
             NoteKind::Brief => "brief",
+            NoteKind::IncidentSummary => "incident-summary",
         }
     }
 }

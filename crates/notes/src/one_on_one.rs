@@ -303,6 +303,43 @@ pub fn one_on_one(input: &Input<'_>, person: i64, as_of: Ts, opts: &PrepOptions)
         )));
     }
 
+    // Incident follow-up tickets assigned to them, open.
+    let mut tickets = Section::new(
+        "Incident follow-ups",
+        "No open incident follow-up assigned to them.",
+    );
+    let open = crate::follow_ups::open(input, as_of, |t| t.assignee == Some(person));
+    for f in &open {
+        tickets
+            .items
+            .push(crate::follow_ups::item(input, f, as_of, offset, false));
+    }
+    let late: Vec<String> = open
+        .iter()
+        .filter(|f| f.overdue(as_of))
+        .map(|f| match f.incident {
+            Some(i) => format!("{} (incident {})", f.ticket.key, i.external_id),
+            None => f.ticket.key.clone(),
+        })
+        .collect();
+    if !late.is_empty() {
+        talk.push(Item::new(format!(
+            "{} past {} due date: {} — {} time in the next sprint, or a new date?",
+            fmt::plural(
+                late.len(),
+                "incident follow-up is",
+                "incident follow-ups are"
+            ),
+            if late.len() == 1 { "its" } else { "their" },
+            late.join(", "),
+            if late.len() == 1 {
+                "does it need"
+            } else {
+                "do they need"
+            }
+        )));
+    }
+
     // The manager's notes: follow-ups first, then the rest. Private: never sent anywhere.
     let mut notes: Vec<_> = input
         .more
@@ -366,7 +403,15 @@ pub fn one_on_one(input: &Input<'_>, person: i64, as_of: Ts, opts: &PrepOptions)
     );
     talk_section.items = talk;
 
-    let mut sections = vec![talk_section, shipped, given, received, blockers, incidents];
+    let mut sections = vec![
+        talk_section,
+        shipped,
+        given,
+        received,
+        blockers,
+        incidents,
+        tickets,
+    ];
     sections.push(followups);
     sections.push(private);
     let mut subtitle = format!(

@@ -239,6 +239,39 @@ pub fn report(
         s
     };
     let done = list("Completed", "Nothing completed yet.", &h.completed, "");
+    // Incident follow-ups of the team, open: planned into this sprint or waiting outside it.
+    let mut follow_ups = Section::new(
+        "Incident follow-ups",
+        "No open incident follow-up for this team.",
+    );
+    if !closed {
+        let in_sprint = |t: &bosun_metrics::data::Ticket| {
+            t.sprints
+                .iter()
+                .any(|s| s.sprint == sprint.id && s.removed_at.is_none())
+        };
+        let open = crate::follow_ups::open(input, as_of, |t| {
+            in_sprint(t) || (sprint.team.is_some() && t.team == sprint.team)
+        });
+        let planned = open.iter().filter(|f| in_sprint(f.ticket)).count();
+        if !open.is_empty() {
+            follow_ups.lead = Some(match planned {
+                0 => format!("{} open, none planned into this sprint.", open.len()),
+                p => format!(
+                    "{} open: {p} in this sprint, {} outside it.",
+                    open.len(),
+                    open.len() - p
+                ),
+            });
+        }
+        for f in &open {
+            let mut item = crate::follow_ups::item(input, f, as_of, offset, true);
+            if !in_sprint(f.ticket) {
+                item.text = format!("Not in the sprint: {}", item.text);
+            }
+            follow_ups.items.push(item);
+        }
+    }
     let title = format!("Sprint health — {}", sprint.name);
     let note = Note {
         kind: NoteKind::SprintHealth,
@@ -247,7 +280,13 @@ pub fn report(
             "Written {}. Committed = in the sprint when it started (from the board's history).",
             fmt::when(as_of, offset)
         ),
-        sections: vec![summary, burndown, risk, blocked, scope, carry, done],
+        sections: if closed {
+            vec![summary, burndown, risk, blocked, scope, carry, done]
+        } else {
+            vec![
+                summary, burndown, risk, blocked, scope, carry, done, follow_ups,
+            ]
+        },
     };
     Some((h, note))
 }

@@ -296,6 +296,12 @@ pub struct Target {
     /// once, so their quiet hours do not hold it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<i64>,
+    /// A new ticket's labels, besides the ones Bosun adds to find it again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// A new ticket's due date (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 /// A suggested next step: a draft the manager may approve, edit or reject.

@@ -184,6 +184,18 @@ pub fn list(conn: &Connection, statuses: &[&str]) -> Result<Vec<ActionRow>> {
     Ok(rows)
 }
 
+/// The actions of `kind` drafted in `series` (the key that groups a series of drafts, such as
+/// `incident:Q1`), oldest first.
+pub fn in_series(conn: &Connection, series: &str, kind: &str) -> Result<Vec<ActionRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE signal_key = ?1 AND kind = ?2 ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map([series, kind], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Approve (optionally with an edited body), reject or deny a draft. False when it is no longer
 /// a draft (someone decided first).
 pub fn decide(

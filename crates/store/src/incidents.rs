@@ -56,6 +56,48 @@ fn row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
     })
 }
 
+/// A ticket that follows an incident up: it carries the incident's id as a label (as Bosun's
+/// postmortem follow-ups do).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpTicketRow {
+    pub key: String,
+    pub summary: String,
+    pub status: Option<String>,
+    /// todo, active, waiting or done.
+    pub status_category: Option<String>,
+    /// The assignee's name (their person's, else the account's).
+    pub assignee: Option<String>,
+    pub due_at: Option<Ts>,
+    pub html_url: Option<String>,
+}
+
+/// The tickets labelled with incident `external_id` (ignoring case), oldest first.
+pub fn follow_up_tickets(conn: &Connection, external_id: &str) -> Result<Vec<FollowUpTicketRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.key, t.summary, t.status, t.status_category, coalesce(p.name, a.display_name, a.login),
+                t.due_at, t.html_url
+           FROM tickets t
+           LEFT JOIN accounts a ON a.id = t.assignee_account_id
+           LEFT JOIN people p ON p.id = a.person_id
+          WHERE EXISTS (SELECT 1 FROM json_each(t.labels) l WHERE lower(l.value) = lower(?1))
+          ORDER BY t.created_at, t.key",
+    )?;
+    let rows = stmt
+        .query_map([external_id], |r| {
+            Ok(FollowUpTicketRow {
+                key: r.get(0)?,
+                summary: r.get(1)?,
+                status: r.get(2)?,
+                status_category: r.get(3)?,
+                assignee: r.get(4)?,
+                due_at: r.get(5)?,
+                html_url: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Every incident, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<IncidentRow>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY i.created_at DESC, i.id DESC"))?;

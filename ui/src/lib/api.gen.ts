@@ -436,6 +436,38 @@ why: string,
  */
 owner: string | null, };
 
+/**
+ * Where a follow-up ticket stands.
+ */
+
+export type FollowUpState = "drafted" | "queued" | "created" | "open" | "done" | "dropped" | "failed";
+
+/**
+ * A follow-up of the incident.
+ */
+
+export type FollowUpTicketView = { 
+/**
+ * The ticket's key, once created.
+ */
+key: string | null, summary: string, state: FollowUpState, 
+/**
+ * The tracker's status name, once synced.
+ */
+status: string | null, assignee: string | null, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due: string | null, 
+/**
+ * Past its due date and not done.
+ */
+overdue: boolean, link: string | null, 
+/**
+ * The draft's action id, when Bosun drafted it.
+ */
+action: number | null, };
+
 export type Forecast = { probability: number, runs: number, seed: number, working_days_left: number, remaining_points: number, history_days: number, expected_points_p50: number, expected_points_p15: number, };
 
 /**
@@ -660,6 +692,42 @@ time_to_acknowledge_secs: number | null,
  */
 time_to_resolve_secs: number | null, url: string | null, };
 
+export type IncidentSummaryArgs = { 
+/**
+ * Its PagerDuty id or number.
+ */
+id: string, 
+/**
+ * Rewrite it with the configured language model.
+ */
+polish: boolean, };
+
+/**
+ * `bosun incident ID --summary`.
+ */
+
+export type IncidentSummaryNote = { 
+/**
+ * The incident's provider id.
+ */
+incident: string, 
+/**
+ * The summary in Markdown: the model's prose when polished, else the deterministic note.
+ */
+markdown: string, 
+/**
+ * The deterministic note, in Markdown (what the model was given, before redaction).
+ */
+deterministic: string, polished: boolean, 
+/**
+ * Why the deterministic note was kept, when a polish was asked for.
+ */
+fallback: string | null, model: string | null, tokens: number, 
+/**
+ * The `llm.call` audit entry, when a model was called (or refused by the budget).
+ */
+audit_seq: number | null, };
+
 /**
  * `bosun incident ID`.
  */
@@ -698,7 +766,12 @@ experts: Array<ServiceExpertView>, runbook: Array<RunbookPassage>,
 /**
  * Why no runbook passage is cited, when none is.
  */
-runbook_note: string | null, drafts: Array<DraftView>, };
+runbook_note: string | null, drafts: Array<DraftView>, 
+/**
+ * Its follow-up tickets: synced ones labelled with its id, then the postmortem's drafts not
+ * read back yet.
+ */
+follow_ups: Array<FollowUpTicketView>, };
 
 export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
 
@@ -1563,6 +1636,8 @@ export interface Endpoints {
   postmortem: { args: PostmortemArgs; result: PostmortemView };
   /** Keep a postmortem's follow-ups as their owners' private 1:1 follow-ups (once). */
   keep_follow_ups: { args: IncidentArgs; result: KeptFollowUps };
+  /** An incident's summary as a note, every line linked; rewritten by the configured language model when `polish` (redacted, budgeted, audited; the deterministic summary when not). */
+  incident_summary: { args: IncidentSummaryArgs; result: IncidentSummaryNote };
   /** Draft a postmortem's follow-ups as Jira tickets (created once each, when approved). */
   draft_follow_up_tickets: { args: IncidentArgs; result: DraftedTickets };
   /** People, their review load and what they are working on. */

@@ -354,6 +354,23 @@ test('Incidents: the list the CLI gives; an incident with its suspects, timeline
   await page.getByTestId('postmortem-note').getByText(new RegExp(`${pm.follow_ups.length} drafted in`)).waitFor();
   const drafts = cliJson(dataDir, env, 'actions', 'list').actions.filter((a) => a.kind === 'ticket_create');
   assert.equal(drafts.length, pm.follow_ups.length);
+  // Linked back to the incident: listed as drafts, then, once one is approved, as the ticket it
+  // created in the fake Jira.
+  const tickets = page.getByTestId('follow-up-tickets').locator(':scope > li');
+  await tickets.first().getByText('draft, waiting for approval').waitFor();
+  assert.equal(await tickets.count(), cliJson(dataDir, env, 'incident', caused.id).follow_ups.length);
+  const sent = cliJson(dataDir, env, 'actions', 'approve', String(drafts[0].id));
+  const linked = cliJson(dataDir, env, 'incident', caused.id).follow_ups.find((f) => f.action === drafts[0].id);
+  assert.equal(linked.state, 'created', JSON.stringify(sent));
+  await page.reload();
+  await page.getByTestId('follow-up-tickets').getByRole('link', { name: linked.key }).waitFor();
+  await page.getByTestId('follow-up-tickets').screenshot({ path: join(artifacts, 'incident-follow-up-tickets.png') });
+  // Its summary, every line linked: the ticket just created among its follow-ups. Asked to
+  // polish it with no model reachable, Bosun keeps its own summary and says why.
+  await page.getByTestId('summarise-polish').click();
+  await page.getByTestId('summary').getByRole('link', { name: linked.key }).waitFor();
+  await page.getByTestId('summary-source').getByText(/Bosun's own summary: /).waitFor();
+  await page.getByTestId('summary').screenshot({ path: join(artifacts, 'incident-summary.png') });
   await shot('incident-postmortem');
 });
 

@@ -3,6 +3,7 @@
 
 use crate::error::Result;
 use crate::state::Api;
+use bosun_app::incident_summary::IncidentSummaryNote;
 use bosun_app::incidents::{IncidentFilter, IncidentSummary, IncidentView};
 use bosun_app::postmortem::{DraftedTickets, KeptFollowUps, PostmortemView};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,15 @@ pub struct PostmortemArgs {
     pub export: bool,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct IncidentSummaryArgs {
+    /// Its PagerDuty id or number.
+    pub id: String,
+    /// Rewrite it with the configured language model.
+    pub polish: bool,
+}
+
 pub fn incidents(api: &Api, args: IncidentListArgs) -> Result<IncidentList> {
     api.ready()?;
     let app = api.app();
@@ -72,6 +82,12 @@ pub fn incidents(api: &Api, args: IncidentListArgs) -> Result<IncidentList> {
 pub fn incident(api: &Api, args: IncidentArgs) -> Result<IncidentView> {
     api.ready()?;
     Ok(api.app().incident(&args.id)?)
+}
+
+pub fn incident_summary(api: &Api, args: IncidentSummaryArgs) -> Result<IncidentSummaryNote> {
+    api.ready()?;
+    let app = api.app();
+    Ok(tokio::runtime::Handle::current().block_on(app.incident_summary(&args.id, args.polish))?)
 }
 
 pub fn postmortem(api: &Api, args: PostmortemArgs) -> Result<PostmortemView> {

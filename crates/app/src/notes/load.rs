@@ -92,6 +92,7 @@ pub fn load(
         });
     }
     more.private_notes = private_notes(conn, None)?;
+    more.followup_labels = settings.followup_labels.clone();
     for (login, person) in db::github_logins(conn)? {
         more.logins.entry(login).or_insert(person);
     }

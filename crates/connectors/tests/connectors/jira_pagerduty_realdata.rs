@@ -354,6 +354,52 @@ fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
     assert_eq!(stats[0].repeats, 0);
 }
 
+/// Issue 19: a real Jira issue (go-jira's recorded AR-86) a team labelled with a real PagerDuty
+/// incident's id, in its own case, is that incident's follow-up: found by the id in any case, with
+/// its status, category and assignee as Jira gave them.
+#[test]
+fn a_real_ticket_labelled_with_a_real_incident_is_its_follow_up() {
+    let Some(dir) = pagerduty_dir() else { return };
+    let incidents: Vec<pd::Incident> = decode(
+        &pd_file(&dir, "listIncidents__200__response.json")["incidents"],
+        "incidents",
+    );
+    let store = bosun_store::Store::open_in_memory().unwrap();
+    let c = store.conn();
+    let rec = pdn::incident(&incidents[0], &[]);
+    bosun_store::ops::upsert_incident(c, None, &rec).unwrap();
+    let id = rec.external_id.clone();
+
+    let fields: Vec<jira::Field> = decode(&fixture("jira/go-jira/all_fields.json"), "fields");
+    let n = normalizer(&fields);
+    let page: jira::SearchClassic =
+        decode(&fixture("jira/go-jira/issues_in_sprint.json"), "issues");
+    let mut raw = page.issues[0].clone();
+    raw["fields"]["labels"] = serde_json::json!(["postmortem", id]);
+    let issue: jira::Issue = decode(&raw, "AR-86 labelled");
+    let t = n.ticket(&issue, &[]).unwrap().ticket;
+    bosun_store::planning::upsert_ticket(c, None, "jira", &t).unwrap();
+    // The same issue under another key, following up another incident: not this one's.
+    let mut raw = page.issues[0].clone();
+    raw["key"] = serde_json::json!("AR-87");
+    raw["fields"]["labels"] = serde_json::json!(["postmortem", "PZZZZZZ"]);
+    let other: jira::Issue = decode(&raw, "AR-87 labelled");
+    let o = n.ticket(&other, &[]).unwrap().ticket;
+    bosun_store::planning::upsert_ticket(c, None, "jira", &o).unwrap();
+
+    let found = bosun_store::incidents::follow_up_tickets(c, &id.to_lowercase()).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].key, "AR-86");
+    assert_eq!(found[0].status.as_deref(), Some("Ready"));
+    assert_eq!(found[0].status_category.as_deref(), Some("todo"));
+    assert!(found[0].assignee.is_some(), "{found:?}");
+    assert!(
+        bosun_store::incidents::follow_up_tickets(c, "PNOTHING")
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// PagerDuty's own `/oncalls` and `/services` examples: who is on call reads back for the service's
 /// escalation policy, at the level and for the time PagerDuty gives.
 #[test]
