@@ -260,15 +260,18 @@ fn issue_json(w: &World, base: &str, t: &Ticket) -> Value {
     })
 }
 
-async fn myself(State(j): State<Jira>) -> Response {
-    let w = &j.world;
-    let me = w
-        .org
+/// The manager the demo's token belongs to (an index into the world's people).
+pub(crate) fn me(w: &World) -> usize {
+    w.org
         .people
         .iter()
         .position(|p| p.key == w.org.company.me)
-        .unwrap_or(0);
-    json(&user_json(w, SITE, me))
+        .unwrap_or(0)
+}
+
+async fn myself(State(j): State<Jira>) -> Response {
+    let w = &j.world;
+    json(&user_json(w, SITE, me(w)))
 }
 
 async fn fields(State(_j): State<Jira>) -> Response {

@@ -497,12 +497,7 @@ async fn jira_create(State(j): State<Jira>, body: axum::body::Bytes) -> Response
         },
         None => Value::Null,
     };
-    let me = w
-        .org
-        .people
-        .iter()
-        .position(|p| p.key == w.org.company.me)
-        .unwrap_or(0);
+    let me = crate::jira::me(w);
     // Created at the world's "now": a demo whose clock stands still sees it at once.
     let at = crate::jira::jira_time(w.as_of, 0);
     let issue = json!({

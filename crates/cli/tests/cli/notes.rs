@@ -691,17 +691,25 @@ mod llm {
             .collect()
     }
 
-    fn prep(dir: &Path, env: &[(&str, &str)]) -> Value {
+    /// A copy of the synced demo whose `[llm]` calls `base_url` as `model` (`extra`: more keys).
+    fn with_model(base_url: &str, model: &str, extra: &str) -> tempfile::TempDir {
+        let d = copy();
+        let mut cfg = std::fs::read_to_string(d.path().join("config.toml")).unwrap();
+        cfg.push_str(&format!(
+            "\n[llm]\nbase_url = \"{}/v1\"\nmodel = \"{model}\"\n{extra}",
+            base_url.trim_end_matches('/')
+        ));
+        std::fs::write(d.path().join("config.toml"), cfg).unwrap();
+        d
+    }
+
+    /// `bosun --json ARGS` at AS_OF with the fake's token and `env`, which must succeed.
+    fn run_json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Value {
         let mut c = bosun();
-        c.arg("--data-dir").arg(dir).args([
-            "--as-of",
-            AS_OF,
-            "--json",
-            "prep",
-            "one-on-one",
-            "Tomás Ruiz",
-            "--polish",
-        ]);
+        c.arg("--data-dir")
+            .arg(dir)
+            .args(["--as-of", AS_OF, "--json"])
+            .args(args);
         c.env("BOSUN_TOKEN_LLM", DEMO_TOKEN);
         for (k, v) in env {
             c.env(k, v);
@@ -715,6 +723,10 @@ mod llm {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    fn prep(dir: &Path, env: &[(&str, &str)]) -> Value {
+        run_json(dir, &["prep", "one-on-one", "Tomás Ruiz", "--polish"], env)
+    }
+
     #[test]
     fn polish_is_redacted_audited_budgeted_and_falls_back_on_every_failure() {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -723,13 +735,7 @@ mod llm {
             .build()
             .unwrap();
         let fake = rt.block_on(start_openai(&ServeOptions::default())).unwrap();
-        let d = copy();
-        let mut cfg = std::fs::read_to_string(d.path().join("config.toml")).unwrap();
-        cfg.push_str(&format!(
-            "\n[llm]\nbase_url = \"{}/v1\"\nmodel = \"fake-polish-1\"\ntimeout_secs = 1\n",
-            fake.base_url
-        ));
-        std::fs::write(d.path().join("config.toml"), cfg).unwrap();
+        let d = with_model(&fake.base_url, "fake-polish-1", "timeout_secs = 1\n");
         js(
             d.path(),
             &[
@@ -885,35 +891,18 @@ mod llm {
     fn real_small_model_summarises_an_incident_checked_before_use() {
         let url = std::env::var("BOSUN_REAL_LLM_URL")
             .expect("BOSUN_REAL_LLM_URL: the real model's base URL (scripts/real-llm sets it)");
-        let d = copy();
-        let mut cfg = std::fs::read_to_string(d.path().join("config.toml")).unwrap();
-        cfg.push_str(&format!(
-            "\n[llm]\nbase_url = \"{}/v1\"\nmodel = \"smollm2-135m\"\ntimeout_secs = 600\nmax_tokens = 300\n",
-            url.trim_end_matches('/')
-        ));
-        std::fs::write(d.path().join("config.toml"), cfg).unwrap();
-        let started = Instant::now();
-        let out = bosun()
-            .arg("--data-dir")
-            .arg(d.path())
-            .args([
-                "--as-of",
-                AS_OF,
-                "--json",
-                "incident",
-                "QA00132",
-                "--summary",
-                "--polish",
-            ])
-            .output()
-            .unwrap();
-        let secs = started.elapsed().as_secs_f64();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let d = with_model(
+            &url,
+            "smollm2-135m",
+            "timeout_secs = 600\nmax_tokens = 300\n",
         );
-        let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let started = Instant::now();
+        let j = run_json(
+            d.path(),
+            &["incident", "QA00132", "--summary", "--polish"],
+            &[],
+        );
+        let secs = started.elapsed().as_secs_f64();
         let deterministic = j["deterministic"].as_str().unwrap();
         let markdown = j["markdown"].as_str().unwrap();
 
@@ -984,31 +973,11 @@ mod llm {
             .build()
             .unwrap();
         let fake = rt.block_on(start_openai(&ServeOptions::default())).unwrap();
-        let d = copy();
-        let mut cfg = std::fs::read_to_string(d.path().join("config.toml")).unwrap();
-        cfg.push_str(&format!(
-            "\n[llm]\nbase_url = \"{}/v1\"\nmodel = \"fake-polish-1\"\ntimeout_secs = 5\n",
-            fake.base_url
-        ));
-        std::fs::write(d.path().join("config.toml"), cfg).unwrap();
+        let d = with_model(&fake.base_url, "fake-polish-1", "timeout_secs = 5\n");
         let summary = |extra: &[&str]| -> Value {
-            let mut c = bosun();
-            c.arg("--data-dir").arg(d.path()).args([
-                "--as-of",
-                AS_OF,
-                "--json",
-                "incident",
-                "QA00132",
-                "--summary",
-            ]);
-            c.args(extra).env("BOSUN_TOKEN_LLM", DEMO_TOKEN);
-            let out = c.output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            serde_json::from_slice(&out.stdout).unwrap()
+            let mut args = vec!["incident", "QA00132", "--summary"];
+            args.extend_from_slice(extra);
+            run_json(d.path(), &args, &[])
         };
         let plain = summary(&[]);
         assert_eq!(plain["polished"], false);
