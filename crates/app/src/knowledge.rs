@@ -155,6 +155,10 @@ pub struct AskView {
     pub threshold: f32,
     /// Why nothing is cited, in words, from the numbers that decided it (none when cited).
     pub refusal: Option<String>,
+    /// The language model's answer from the cited passages, when asked for and grounded.
+    pub written: Option<crate::written_answer::WrittenAnswer>,
+    /// Why there is no written answer, when one was asked for.
+    pub written_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -553,6 +557,8 @@ impl App {
                 best_score: None,
                 threshold: params.threshold(Mode::Hybrid),
                 refusal: Some("Nothing is indexed yet, so there is nothing to cite.".into()),
+                written: None,
+                written_note: None,
             });
         }
         let lexical = self.lexical(&store, &counts)?;
@@ -623,6 +629,8 @@ impl App {
             },
             best_score: results.best_score.map(|s| (s * 1000.0).round() / 1000.0),
             threshold: results.threshold,
+            written: None,
+            written_note: None,
         })
     }
 

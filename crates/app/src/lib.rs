@@ -31,6 +31,7 @@ mod service;
 pub mod signals;
 pub mod status_updates;
 pub mod tokens;
+pub mod written_answer;
 
 pub use cited::CitedDocument;
 pub use config::Config;

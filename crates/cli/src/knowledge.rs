@@ -35,6 +35,14 @@ pub struct AskArgs {
     /// At most this many passages.
     #[arg(long, default_value_t = 5)]
     pub limit: usize,
+    /// Also have the configured language model write a one-to-three-sentence answer from the
+    /// cited passages, each sentence marked with the passage it rests on; discarded when it is
+    /// not grounded (`[llm] enabled` does it always).
+    #[arg(long, conflicts_with = "no_write")]
+    pub write: bool,
+    /// Never call a language model for this question.
+    #[arg(long)]
+    pub no_write: bool,
 }
 
 /// Indexing progress on stderr (hidden when stderr is not a terminal).
@@ -207,7 +215,16 @@ pub fn index(app: &App, cmd: IndexCommand, json: bool) -> anyhow::Result<()> {
 
 pub fn ask(app: &App, args: AskArgs, json: bool) -> anyhow::Result<()> {
     let question = args.question.join(" ");
-    let view = app.ask(&question, args.limit)?;
+    let mut view = app.ask(&question, args.limit)?;
+    if !args.no_write && (args.write || app.config.llm.enabled) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(app.write_answer(&mut view))?;
+        if let Some(why) = &view.written_note {
+            eprintln!("note: no written answer ({why})");
+        }
+    }
     if json {
         print_json(&view)?;
     } else {
@@ -233,6 +250,14 @@ fn print_answer(v: &AskView) {
             );
         }
     } else {
+        if let Some(w) = &v.written {
+            println!("{}", w.text);
+            println!(
+                "(written by {} from the passages below; check them)",
+                w.model
+            );
+            println!();
+        }
         println!("{} passage(s), {how}:", v.answers.len());
         for (i, a) in v.answers.iter().enumerate() {
             println!();

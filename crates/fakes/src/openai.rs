@@ -1,7 +1,9 @@
 //! A fake OpenAI-compatible server (`POST /v1/chat/completions`, `GET /v1/models`), for the
-//! optional LLM polish of meeting notes. Its "model" is deterministic: it answers with the note it
-//! was given, introduced by one sentence and with each list item's dash turned into a bullet, so a
-//! test can see both that the polish happened and that nothing was lost. Every request body is
+//! optional LLM polish of meeting notes and the written answer of `ask`. Its "model" is
+//! deterministic: it answers a note with the note it was given, introduced by one sentence and with
+//! each list item's dash turned into a bullet, so a test can see both that the polish happened and
+//! that nothing was lost; a question over numbered passages with passage 1's first sentence,
+//! marked `[1]`. Every request body is
 //! kept (`GET /_fake/openai/requests`) so tests can check what left the machine. The usual faults
 //! apply (`PUT /_fake/faults`): delays (timeouts), 429s, 5xx, truncated and malformed answers.
 
@@ -84,6 +86,35 @@ pub fn polish(text: &str) -> String {
     )
 }
 
+/// The deterministic written answer to a question asked over numbered passages (`Question: …`
+/// then `[1] label` and the passage): the first sentence of passage 1, marked `[1]`; `NO ANSWER`
+/// when passage 1 is empty.
+pub fn answer(user: &str) -> Option<String> {
+    if !user.starts_with("Question: ") {
+        return None;
+    }
+    let first = user.split("\n[1] ").nth(1)?;
+    let body: String = first
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("[2] "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sentence = body
+        .split_inclusive(['.', '!', '?'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(['.', '!', '?']);
+    Some(if sentence.is_empty() {
+        "NO ANSWER".to_string()
+    } else {
+        format!("{sentence} [1].")
+    })
+}
+
 async fn completions(State(s): State<OpenAi>, body: axum::body::Bytes) -> Response {
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not JSON");
@@ -106,7 +137,7 @@ async fn completions(State(s): State<OpenAi>, body: axum::body::Bytes) -> Respon
         .filter_map(|m| m["content"].as_str())
         .map(|c| c.len() / 4 + 4)
         .sum();
-    let text = polish(user);
+    let text = answer(user).unwrap_or_else(|| polish(user));
     let completion = text.len() / 4 + 1;
     let n = s.requests.lock().unwrap_or_else(|e| e.into_inner()).len();
     json(&json!({

@@ -21,5 +21,6 @@ pub mod lexical;
 pub mod search;
 pub mod vectors;
 pub mod watch;
+pub mod written;
 
 pub use error::{KnowledgeError, Result};

@@ -64,7 +64,16 @@ mode: string, note: string | null, index_updated_at: string | null, best_score: 
 /**
  * Why nothing is cited, in words, from the numbers that decided it.
  */
-refusal: string | null, };
+refusal: string | null, 
+/**
+ * The language model's answer from the cited passages, grounded: each sentence names the
+ * citations (1-based) it rests on.
+ */
+written: WrittenAnswer | null, 
+/**
+ * Why there is no written answer, when one was asked for.
+ */
+written_note: string | null, };
 
 /**
  * What every endpoint fails with, on every door (Tauri IPC, HTTP).
@@ -127,7 +136,12 @@ export type AskArgs = { question: string,
 /**
  * At most this many passages [default 5].
  */
-limit: number | null, };
+limit: number | null, 
+/**
+ * Also have the configured language model write a short answer from the cited passages
+ * (`[llm] enabled` does it always).
+ */
+write: boolean, };
 
 export type AuditEntry = { seq: number, at: string, actor: string, action: string, subject: string | null, result: string, trace: string, hash: string, };
 
@@ -1609,6 +1623,30 @@ from?: string | null, to?: string | null,
  * One repository (`owner/name` or `name`); all of the scope's when absent.
  */
 repo?: string | null, };
+
+/**
+ * A written answer that passed the grounding check.
+ */
+
+export type WrittenAnswer = { 
+/**
+ * The sentences with their marks, as one paragraph (`… [1]. … [2].`).
+ */
+text: string, sentences: Array<WrittenSentence>, model: string, tokens: number, 
+/**
+ * Its `llm.call` audit entry.
+ */
+audit_seq: number, };
+
+/**
+ * One sentence of the written answer.
+ */
+
+export type WrittenSentence = { text: string, 
+/**
+ * The answers it rests on, 1-based (`answers[n - 1]`).
+ */
+cites: Array<number>, };
 
 /** Every endpoint: its arguments and its result. */
 export interface Endpoints {

@@ -421,6 +421,13 @@ test('Ask answers with citations that open the file at the line', async () => {
   const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(hrefs.some((h) => /^https:\/\/github\.com\/tidewater\/harbor-auth\/pull\/\d+$/.test(h)), hrefs.join(' '));
   assert.ok(hrefs.some((h) => /^https:\/\/tidewater\.atlassian\.net\/browse\/TIDE-\d+$/.test(h)), hrefs.join(' '));
+  // A written answer asked for with no language model reachable: the passages stand alone, and
+  // the page says why.
+  await page.getByTestId('write-answer').check();
+  await page.getByLabel('Question').fill('who decides the severity during an incident?');
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+  await page.getByTestId('written-note').getByText(/No written answer: /).waitFor({ timeout: 60_000 });
+  await page.getByTestId('citation').first().waitFor();
 });
 
 test('Signals & actions: approve a draft; it is audited', async () => {

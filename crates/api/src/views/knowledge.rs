@@ -11,6 +11,9 @@ pub struct AskArgs {
     pub question: String,
     /// At most this many passages [default 5].
     pub limit: Option<u32>,
+    /// Also have the configured language model write a short answer from the cited passages
+    /// (`[llm] enabled` does it always).
+    pub write: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -61,13 +64,21 @@ pub struct Answer {
     pub threshold: f32,
     /// Why nothing is cited, in words, from the numbers that decided it.
     pub refusal: Option<String>,
+    /// The language model's answer from the cited passages, grounded: each sentence names the
+    /// citations (1-based) it rests on.
+    pub written: Option<bosun_app::written_answer::WrittenAnswer>,
+    /// Why there is no written answer, when one was asked for.
+    pub written_note: Option<String>,
 }
 
 pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
     api.ready()?;
     let app = api.app();
     let limit = args.limit.unwrap_or(5).clamp(1, 20) as usize;
-    let v = app.ask(&args.question, limit)?;
+    let mut v = app.ask(&args.question, limit)?;
+    if args.write || app.config.llm.enabled {
+        tokio::runtime::Handle::current().block_on(app.write_answer(&mut v))?;
+    }
     let store = app.store()?;
     // A cited ticket or pull request links to its page (`TIDE-12`, `owner/repo#123`).
     let page = |root: &str, file: &str| -> Result<Option<String>> {
@@ -91,6 +102,8 @@ pub fn ask(api: &Api, args: AskArgs) -> Result<Answer> {
         .map(|a| page(&a.root, &a.file))
         .collect::<Result<_>>()?;
     Ok(Answer {
+        written: v.written,
+        written_note: v.written_note,
         refusal: v.refusal,
         question: v.question,
         citations: v
