@@ -889,13 +889,7 @@ mod llm {
     #[ignore = "needs the real model server: scripts/real-llm runs it"]
     #[allow(clippy::print_stderr)] // the figures the closing note reports
     fn real_small_model_summarises_an_incident_checked_before_use() {
-        let url = std::env::var("BOSUN_REAL_LLM_URL")
-            .expect("BOSUN_REAL_LLM_URL: the real model's base URL (scripts/real-llm sets it)");
-        let d = with_model(
-            &url,
-            "smollm2-135m",
-            "timeout_secs = 600\nmax_tokens = 300\n",
-        );
+        let d = with_real_model(300);
         let started = Instant::now();
         let j = run_json(
             d.path(),
@@ -960,6 +954,17 @@ mod llm {
             trace["completion_tokens"],
             j["fallback"].as_str().unwrap_or("its prose is shown")
         );
+    }
+
+    /// A copy of the synced demo whose `[llm]` is the real model `scripts/real-llm` started.
+    fn with_real_model(max_tokens: u32) -> tempfile::TempDir {
+        let url = std::env::var("BOSUN_REAL_LLM_URL")
+            .expect("BOSUN_REAL_LLM_URL: the real model's base URL (scripts/real-llm sets it)");
+        with_model(
+            &url,
+            "smollm2-135m",
+            &format!("timeout_secs = 600\nmax_tokens = {max_tokens}\n"),
+        )
     }
 
     /// The demo's docs indexed (keywords only) in `d`.
@@ -1073,13 +1078,7 @@ mod llm {
     #[ignore = "needs the real model server: scripts/real-llm runs it"]
     #[allow(clippy::print_stderr)] // the figures the closing note reports
     fn real_small_model_writes_a_grounded_answer_or_none() {
-        let url = std::env::var("BOSUN_REAL_LLM_URL")
-            .expect("BOSUN_REAL_LLM_URL: the real model's base URL (scripts/real-llm sets it)");
-        let d = with_model(
-            &url,
-            "smollm2-135m",
-            "timeout_secs = 600\nmax_tokens = 200\n",
-        );
+        let d = with_real_model(200);
         index_docs(d.path());
         let started = Instant::now();
         let j = ask(
