@@ -73,6 +73,8 @@ endpoints! {
     delivery: crate::views::common::WindowArgs => delivery::Delivery = delivery::delivery;
     /// Every team's five keys and PR cycle time side by side, with sample sizes.
     team_comparison: crate::views::common::WindowArgs => delivery::TeamComparison = delivery::team_comparison;
+    /// Investment balance: each team's finished tickets per month by category, with the rules.
+    investment: delivery::InvestmentArgs => bosun_app::investment::InvestmentView = delivery::investment;
     /// A metric's definition (docs/metric-definitions.md), one click from its number.
     metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
     /// Incidents, newest first, with filters.

@@ -14,6 +14,7 @@ pub mod incident_follow_ups;
 pub mod incident_metrics;
 pub mod incident_summary;
 pub mod incidents;
+pub mod investment;
 pub mod knowledge;
 pub mod ledger;
 pub mod lifecycle;

@@ -12,6 +12,7 @@ pub mod dora;
 pub mod experts;
 pub mod flow;
 pub mod incident_stats;
+pub mod investment;
 pub mod prs;
 pub mod review;
 pub mod sprint;

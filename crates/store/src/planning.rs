@@ -211,3 +211,36 @@ pub fn team_project(conn: &Connection, team: Option<&str>) -> Result<Option<Stri
         )
         .optional()?)
 }
+
+/// What decides whether a ticket was unplanned work: its labels, issue type and summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketMarks {
+    pub id: i64,
+    pub labels: Vec<String>,
+    pub issue_type: Option<String>,
+    pub summary: String,
+}
+
+/// Every ticket's labels, issue type and summary.
+pub fn ticket_marks(conn: &Connection) -> Result<Vec<TicketMarks>> {
+    let mut stmt =
+        conn.prepare("SELECT id, labels, issue_type, summary FROM tickets ORDER BY id")?;
+    let rows = stmt
+        .query_map([], |r| {
+            let labels: String = r.get(1)?;
+            Ok(TicketMarks {
+                id: r.get(0)?,
+                labels: serde_json::from_str(&labels).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+                issue_type: r.get(2)?,
+                summary: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

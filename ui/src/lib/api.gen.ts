@@ -157,6 +157,12 @@ entries: Array<AuditEntry>, };
 
 export type AuditProblem = { seq: number, kind: string, message: string, };
 
+/**
+ * Where a finished ticket's effort went.
+ */
+
+export type Category = "feature" | "defect" | "debt" | "risk" | "unplanned" | "other";
+
 export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: number, 
 /**
  * A bot's change (a dependency update, a generated commit).
@@ -247,6 +253,28 @@ openable: boolean,
 url: string | null, };
 
 export type Count = { label: string, count: number, };
+
+/**
+ * A finished ticket and where it counted.
+ */
+
+export type Counted = { 
+/**
+ * The ticket's key.
+ */
+key: string, 
+/**
+ * Where it counted.
+ */
+category: Category, 
+/**
+ * Its story points.
+ */
+points: number | null, 
+/**
+ * Why it is unplanned, when it is.
+ */
+unplanned_because: string | null, };
 
 export type DecideIdentityArgs = { 
 /**
@@ -789,6 +817,34 @@ follow_ups: Array<FollowUpTicketView>, };
 
 export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
 
+export type InvestmentArgs = { 
+/**
+ * A team key; every team apart when none.
+ */
+team: string | null, 
+/**
+ * Calendar months, the current one included [default 6].
+ */
+months: number | null, };
+
+/**
+ * `bosun metrics investment`.
+ */
+
+export type InvestmentView = { 
+/**
+ * The window: the first day of the oldest month to now.
+ */
+since: string, until: string, team: string | null, 
+/**
+ * How each finished ticket was counted, in words.
+ */
+rules: Array<string>, 
+/**
+ * Per team and month, oldest first.
+ */
+months: Array<Month>, };
+
 /**
  * A follow-up kept as its owner's private 1:1 note.
  */
@@ -879,6 +935,36 @@ permission: string,
  * What Bosun cannot do without it, in plain words.
  */
 consequence: string, };
+
+/**
+ * A team's month.
+ */
+
+export type Month = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, 
+/**
+ * The team (none: tickets of no team).
+ */
+team: string | null, 
+/**
+ * Every category, in [`Category::ALL`] order, zeros included.
+ */
+shares: Array<Share>, 
+/**
+ * Tickets finished in the month.
+ */
+items: number, 
+/**
+ * Their story points.
+ */
+points: number, 
+/**
+ * The tickets behind the numbers.
+ */
+tickets: Array<Counted>, };
 
 /**
  * No arguments.
@@ -1229,6 +1315,28 @@ export type Settings = { data_dir: string, config_file: string, sources: Array<S
  */
 
 export type Setup = { github: GithubSetup | null, others: Array<OtherSetup>, org: OrgSettings, };
+
+/**
+ * One category's share of a month.
+ */
+
+export type Share = { 
+/**
+ * The category.
+ */
+category: Category, 
+/**
+ * Tickets finished in it.
+ */
+items: number, 
+/**
+ * Their story points (tickets without points add none).
+ */
+points: number, 
+/**
+ * Of the month's items (0–1).
+ */
+share_items: number, };
 
 /**
  * Every signal about one subject (a pull request, a ticket, a sprint, a path) as one card with
@@ -1662,6 +1770,8 @@ export interface Endpoints {
   delivery: { args: WindowArgs; result: Delivery };
   /** Every team's five keys and PR cycle time side by side, with sample sizes. */
   team_comparison: { args: WindowArgs; result: TeamComparison };
+  /** Investment balance: each team's finished tickets per month by category, with the rules. */
+  investment: { args: InvestmentArgs; result: InvestmentView };
   /** A metric's definition (docs/metric-definitions.md), one click from its number. */
   metric_definition: { args: DefinitionArgs; result: Definition };
   /** Incidents, newest first, with filters. */

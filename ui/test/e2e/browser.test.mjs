@@ -160,6 +160,16 @@ test('Delivery shows the DORA numbers the CLI computes, and drills down to the d
   assert.equal(await drill.locator('tbody tr').count(), Math.min(25, failed));
   await drill.screenshot({ path: join(artifacts, 'delivery-drilldown.png') });
   await page.getByTestId('dora-cfr').click();
+  // Investment balance: the months and teams the CLI gives, each row's finished count.
+  const inv = cliJson(dataDir, env, 'metrics', 'investment');
+  const rows = page.getByTestId('investment').locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), inv.months.length);
+  const last = inv.months[inv.months.length - 1];
+  const cells = rows.last().locator('td');
+  assert.equal((await cells.nth(0).textContent()).trim(), last.month);
+  assert.equal((await cells.nth(2).textContent()).trim(), String(last.items));
+  await page.getByTestId('investment').screenshot({ path: join(artifacts, 'delivery-investment.png') });
 });
 
 test('a long drill-down sorts, searches, pages and exports what it holds', async () => {

@@ -708,3 +708,27 @@ pub fn metric_definition(_: &Api, args: DefinitionArgs) -> Result<Definition> {
         text,
     })
 }
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct InvestmentArgs {
+    /// A team key; every team apart when none.
+    pub team: Option<String>,
+    /// Calendar months, the current one included [default 6].
+    #[ts(type = "number | null")]
+    pub months: Option<u32>,
+}
+
+pub fn investment(
+    api: &Api,
+    args: InvestmentArgs,
+) -> Result<bosun_app::investment::InvestmentView> {
+    api.ready()?;
+    let months = args
+        .months
+        .unwrap_or(bosun_app::investment::DEFAULT_MONTHS)
+        .clamp(1, 24);
+    Ok(api
+        .app()
+        .investment(args.team.as_deref().filter(|t| !t.is_empty()), months)?)
+}

@@ -2,6 +2,7 @@
 
 mod dora;
 mod flow;
+mod investment;
 mod prs;
 mod sprint;
 
@@ -69,6 +70,14 @@ pub enum Metric {
     },
     /// Flow time, efficiency, load, velocity, distribution and aging work.
     Flow,
+    /// Investment balance: each team's finished tickets per month by feature, defect, debt,
+    /// risk, unplanned (incident follow-ups, hotfixes) and other, with the rules (--since and
+    /// --until are not used: whole calendar months).
+    Investment {
+        /// Calendar months, the current one included.
+        #[arg(long, default_value_t = bosun_app::investment::DEFAULT_MONTHS)]
+        months: u32,
+    },
     /// Sprint health: commitment, scope change, completion, blocked and at-risk items, forecast.
     Sprint {
         /// A sprint id or name [default: the team's active sprint].
@@ -233,6 +242,9 @@ pub fn run(app: &App, args: MetricsArgs, json: bool) -> anyhow::Result<()> {
         Metric::Prs => prs::run(r),
         Metric::Define { key } => define(key.as_deref(), json),
         Metric::Flow => flow::run(r),
+        Metric::Investment { months } => {
+            investment::run(app, r.team.as_deref(), months, r.explain, json)
+        }
         Metric::Sprint {
             sprint: which,
             runs,

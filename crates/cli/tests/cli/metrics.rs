@@ -350,6 +350,55 @@ fn metrics_on_the_demo_are_non_trivial_explained_and_match_what_the_generator_di
         "{}",
         &text[..text.len().min(2000)]
     );
+
+    // Investment balance (issue 20.2): each team's months sum to its finished tickets — the same
+    // count as flow's over the same window — every ticket counted once, the demo's postmortem
+    // follow-ups as unplanned.
+    let inv = m(&["investment", "--months", "6"]);
+    assert_eq!(inv["since"], "2026-06-01T00:00:00Z");
+    let months = inv["months"].as_array().unwrap();
+    assert!(months.len() >= 18, "6 months × 3 teams: {}", months.len());
+    let mut keys = BTreeSet::new();
+    let mut unplanned = 0;
+    for mo in months {
+        let shares: i64 = mo["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| int(&s["items"]))
+            .sum();
+        assert_eq!(shares, int(&mo["items"]), "{}", mo["month"]);
+        assert_eq!(mo["tickets"].as_array().unwrap().len() as i64, shares);
+        for t in mo["tickets"].as_array().unwrap() {
+            assert!(
+                keys.insert(t["key"].as_str().unwrap().to_string()),
+                "{t} twice"
+            );
+            if t["category"] == "unplanned" {
+                unplanned += 1;
+                assert!(
+                    t["unplanned_because"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("incident follow-up"),
+                    "{t}"
+                );
+            }
+        }
+    }
+    assert!(
+        unplanned > 0,
+        "the demo's postmortem follow-ups count as unplanned"
+    );
+    for team in ["compass", "harbor", "lighthouse"] {
+        let total: i64 = months
+            .iter()
+            .filter(|mo| mo["team"] == team)
+            .map(|mo| int(&mo["items"]))
+            .sum();
+        let flow = m(&["flow", "--team", team, "--since", "2026-06-01T00:00:00Z"]);
+        assert_eq!(total, int(&flow["finished"]), "{team}");
+    }
 }
 
 #[test]
