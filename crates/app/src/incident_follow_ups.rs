@@ -1,9 +1,11 @@
 //! An incident's follow-up tickets, linked back to it: the tickets synced from the tracker that
-//! carry its id as a label, and the postmortem's ticket drafts not yet read back (waiting for
+//! carry its id as a label or name it in their summary, and the postmortem's ticket drafts not yet read back (waiting for
 //! approval, queued, created since the last sync, or dropped).
 
 use crate::Result;
+use bosun_core::model::StatusCategory;
 use bosun_core::time::{Ts, from_ts};
+use bosun_signals::Target;
 use bosun_store::Connection;
 use bosun_store::actions;
 use bosun_store::incidents::{self as rows, FollowUpTicketRow};
@@ -81,7 +83,7 @@ pub fn follow_ups(
     let mut out: Vec<FollowUpTicketView> = synced
         .iter()
         .map(|t: &FollowUpTicketRow| {
-            let done = t.status_category.as_deref() == Some("done");
+            let done = t.status_category == Some(StatusCategory::Done);
             FollowUpTicketView {
                 key: Some(t.key.clone()),
                 summary: t.summary.clone(),
@@ -112,17 +114,17 @@ pub fn follow_ups(
         {
             continue;
         }
-        let t = &a.target;
+        let t: Target = serde_json::from_value(a.target.clone())?;
         out.push(FollowUpTicketView {
             key,
-            summary: t["title"].as_str().unwrap_or(&a.summary).to_string(),
+            summary: t.title.clone().unwrap_or_else(|| a.summary.clone()),
             state: FollowUpState::of_action(&a.status),
             status: None,
-            assignee: match t["assignee"].as_i64() {
+            assignee: match t.assignee {
                 Some(p) => bosun_store::identity::name_and_offset(conn, p)?.map(|(n, _)| n),
                 None => None,
             },
-            due: t["due"].as_str().map(str::to_string),
+            due: t.due.clone(),
             overdue: false,
             link: a
                 .result

@@ -65,6 +65,20 @@ impl App {
     /// The investment balance of `team` (every team apart when none) over the last `months`
     /// calendar months, the current one included.
     pub fn investment(&self, team: Option<&str>, months: u32) -> Result<InvestmentView> {
+        let data = {
+            let store = self.store()?;
+            crate::metrics::load(store.conn())?
+        };
+        self.investment_of(&data, team, months)
+    }
+
+    /// [`App::investment`] over a dataset already loaded (the API's cached one).
+    pub fn investment_of(
+        &self,
+        data: &bosun_metrics::data::Dataset,
+        team: Option<&str>,
+        months: u32,
+    ) -> Result<InvestmentView> {
         let team = team.map(|t| self.team_key(t)).transpose()?;
         let now = self.now();
         let since = window_start(now, months.max(1));
@@ -77,14 +91,13 @@ impl App {
                     .map(|why| (m.id, why))
             })
             .collect();
-        let data = crate::metrics::load(store.conn())?;
         let scope = Scope {
             since,
             until: now,
             team: team.clone(),
             repo: None,
         };
-        let months = investment::investment(&data, &scope, &unplanned);
+        let months = investment::investment(data, &scope, &unplanned);
         let rules = vec![
             "A ticket counts once, in the month (UTC) it was done, for its team: items, and story points where it has them.".to_string(),
             format!(

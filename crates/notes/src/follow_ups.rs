@@ -48,15 +48,12 @@ pub fn open<'a>(input: &Input<'a>, as_of: Ts, keep: impl Fn(&Ticket) -> bool) ->
             {
                 return None;
             }
-            let words = x.labels.iter().map(String::as_str).chain(
-                t.summary
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .filter(|w| !w.is_empty()),
-            );
-            let incident = words.into_iter().find_map(|w| {
+            // Its incident as the overdue follow-ups signal finds it: a label, else a word of
+            // the summary.
+            let incident = bosun_signals::incident_candidates(t, x).find_map(|w| {
                 data.incidents
                     .iter()
-                    .find(|i| i.external_id.eq_ignore_ascii_case(w))
+                    .find(|i| i.external_id.eq_ignore_ascii_case(&w))
             });
             Some(FollowUp {
                 ticket: t,

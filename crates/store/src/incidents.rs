@@ -57,45 +57,64 @@ fn row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
 }
 
 /// A ticket that follows an incident up: it carries the incident's id as a label (as Bosun's
-/// postmortem follow-ups do).
+/// postmortem follow-ups do) or names it in its summary ("PT4KHLK follow-up: …").
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUpTicketRow {
     pub key: String,
     pub summary: String,
     pub status: Option<String>,
-    /// todo, active, waiting or done.
-    pub status_category: Option<String>,
+    pub status_category: Option<bosun_core::model::StatusCategory>,
     /// The assignee's name (their person's, else the account's).
     pub assignee: Option<String>,
     pub due_at: Option<Ts>,
     pub html_url: Option<String>,
 }
 
-/// The tickets labelled with incident `external_id` (ignoring case), oldest first.
+/// The tickets labelled with incident `external_id` or naming it as a word of their summary
+/// (ignoring case, as the overdue follow-ups signal reads them), oldest first.
 pub fn follow_up_tickets(conn: &Connection, external_id: &str) -> Result<Vec<FollowUpTicketRow>> {
     let mut stmt = conn.prepare(
         "SELECT t.key, t.summary, t.status, t.status_category, coalesce(p.name, a.display_name, a.login),
-                t.due_at, t.html_url
+                t.due_at, t.html_url,
+                EXISTS (SELECT 1 FROM json_each(t.labels) l WHERE lower(l.value) = lower(?1))
            FROM tickets t
            LEFT JOIN accounts a ON a.id = t.assignee_account_id
            LEFT JOIN people p ON p.id = a.person_id
           WHERE EXISTS (SELECT 1 FROM json_each(t.labels) l WHERE lower(l.value) = lower(?1))
+             OR instr(lower(t.summary), lower(?1)) > 0
           ORDER BY t.created_at, t.key",
     )?;
     let rows = stmt
         .query_map([external_id], |r| {
-            Ok(FollowUpTicketRow {
-                key: r.get(0)?,
-                summary: r.get(1)?,
-                status: r.get(2)?,
-                status_category: r.get(3)?,
-                assignee: r.get(4)?,
-                due_at: r.get(5)?,
-                html_url: r.get(6)?,
-            })
+            let labelled: bool = r.get(7)?;
+            Ok((
+                labelled,
+                FollowUpTicketRow {
+                    key: r.get(0)?,
+                    summary: r.get(1)?,
+                    status: r.get(2)?,
+                    status_category: r
+                        .get::<_, Option<String>>(3)?
+                        .as_deref()
+                        .and_then(bosun_core::model::StatusCategory::parse),
+                    assignee: r.get(4)?,
+                    due_at: r.get(5)?,
+                    html_url: r.get(6)?,
+                },
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    // A summary names it only as a whole word: `PT4KHLK`, not `PT4KHLKX`.
+    let named = |summary: &str| {
+        summary
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case(external_id))
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|(labelled, t)| *labelled || named(&t.summary))
+        .map(|(_, t)| t)
+        .collect())
 }
 
 /// Every incident, newest first.

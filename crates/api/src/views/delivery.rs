@@ -728,7 +728,6 @@ pub fn investment(
         .months
         .unwrap_or(bosun_app::investment::DEFAULT_MONTHS)
         .clamp(1, 24);
-    Ok(api
-        .app()
-        .investment(args.team.as_deref().filter(|t| !t.is_empty()), months)?)
+    let team = args.team.as_deref().filter(|t| !t.is_empty());
+    api.with_data(|app, data, _| Ok(app.investment_of(data, team, months)?))
 }

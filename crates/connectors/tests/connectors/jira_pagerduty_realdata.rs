@@ -356,7 +356,7 @@ fn a_real_pagerduty_incident_reads_back_for_the_incident_view() {
 
 /// Issue 19: a real Jira issue (go-jira's recorded AR-86) a team labelled with a real PagerDuty
 /// incident's id, in its own case, is that incident's follow-up: found by the id in any case, with
-/// its status, category and assignee as Jira gave them.
+/// its status, category and assignee as Jira gave them; so is one naming it in its summary.
 #[test]
 fn a_real_ticket_labelled_with_a_real_incident_is_its_follow_up() {
     let Some(dir) = pagerduty_dir() else { return };
@@ -386,12 +386,29 @@ fn a_real_ticket_labelled_with_a_real_incident_is_its_follow_up() {
     let other: jira::Issue = decode(&raw, "AR-87 labelled");
     let o = n.ticket(&other, &[]).unwrap().ticket;
     bosun_store::planning::upsert_ticket(c, None, "jira", &o).unwrap();
+    // Unlabelled, naming the incident in the summary as teams often do: a follow-up; naming a
+    // longer id that merely starts with it: not.
+    for (key, summary) in [
+        (
+            "AR-88",
+            format!("{id} follow-up: add an alert on queue depth"),
+        ),
+        ("AR-89", format!("Clean up after {id}X")),
+    ] {
+        let mut raw = page.issues[0].clone();
+        raw["key"] = serde_json::json!(key);
+        raw["fields"]["labels"] = serde_json::json!([]);
+        raw["fields"]["summary"] = serde_json::json!(summary);
+        let issue: jira::Issue = decode(&raw, key);
+        let t = n.ticket(&issue, &[]).unwrap().ticket;
+        bosun_store::planning::upsert_ticket(c, None, "jira", &t).unwrap();
+    }
 
     let found = bosun_store::incidents::follow_up_tickets(c, &id.to_lowercase()).unwrap();
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].key, "AR-86");
+    let keys: Vec<&str> = found.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(keys, ["AR-86", "AR-88"], "{found:?}");
     assert_eq!(found[0].status.as_deref(), Some("Ready"));
-    assert_eq!(found[0].status_category.as_deref(), Some("todo"));
+    assert_eq!(found[0].status_category, Some(StatusCategory::Todo));
     assert!(found[0].assignee.is_some(), "{found:?}");
     assert!(
         bosun_store::incidents::follow_up_tickets(c, "PNOTHING")
