@@ -75,6 +75,9 @@ endpoints! {
     team_comparison: crate::views::common::WindowArgs => delivery::TeamComparison = delivery::team_comparison;
     /// Investment balance: each team's finished tickets per month by category, with the rules.
     investment: delivery::InvestmentArgs => bosun_app::investment::InvestmentView = delivery::investment;
+    /// Each team's next sprint: people's working days (time zone, holidays, time off, on call),
+    /// the focus factor and the commitment to recommend with its chance.
+    capacity: crate::views::planning::CapacityArgs => bosun_app::capacity::CapacityView = crate::views::planning::capacity;
     /// A metric's definition (docs/metric-definitions.md), one click from its number.
     metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
     /// Incidents, newest first, with filters.

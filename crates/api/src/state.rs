@@ -186,7 +186,7 @@ impl Api {
                     .await
                     .map_err(|e| ApiError::internal(e.to_string()))??,
             );
-            if demo::write_config(&app, &world.org)? {
+            if demo::write_config(&app, &world.org, world.as_of)? {
                 app.reload_config()?;
             }
             let providers = demo::start_with(world.clone(), 0, Some(app.demo_fakes_dir())).await?;

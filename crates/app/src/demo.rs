@@ -6,6 +6,7 @@ use bosun_connectors::EventSink;
 use bosun_connectors::engine::SourceOutcome;
 use bosun_connectors::github::GithubSettings;
 use bosun_core::model::Provider;
+use bosun_core::time::Ts;
 use bosun_demo::{GenOptions, Org, World, generate};
 use bosun_fakes::{RunningFake, ServeOptions};
 use bosun_store::sync_state::{self, NewSource};
@@ -167,8 +168,9 @@ pub async fn start_serving(world: Arc<World>, opts: &FakesOptions) -> Result<Pro
     })
 }
 
-/// The configuration a manager of the demo company would write: teams, services, who "me" is.
-pub fn config_toml(org: &bosun_demo::Org) -> String {
+/// The configuration a manager of the demo company would write at `as_of`: teams, services, who
+/// "me" is, and for planning each person's country and time off and the company's days off.
+pub fn config_toml(org: &bosun_demo::Org, as_of: Ts) -> String {
     let q = |s: &str| format!("{s:?}");
     let list = |v: Vec<String>| {
         format!(
@@ -228,6 +230,33 @@ pub fn config_toml(org: &bosun_demo::Org) -> String {
         ));
         if let Some(r) = repo {
             out.push_str(&format!("repo = {}\n", q(&r)));
+        }
+    }
+    for (date, name) in org.company_days(as_of) {
+        out.push_str(&format!(
+            "\n[[planning.holidays]]\ndate = {date}\nname = {}\n",
+            q(&name)
+        ));
+    }
+    for p in &org.people {
+        out.push_str(&format!("\n[[planning.people]]\nwho = {}\n", q(&p.email)));
+        if let Some(c) = &p.country {
+            out.push_str(&format!("country = {}\n", q(c)));
+        }
+        // Consecutive days off as one range.
+        let mut ranges: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
+        for d in org.days_off(p, as_of) {
+            match ranges.last_mut() {
+                Some((_, to)) if to.succ_opt() == Some(d) => *to = d,
+                _ => ranges.push((d, d)),
+            }
+        }
+        if !ranges.is_empty() {
+            let list: Vec<String> = ranges
+                .iter()
+                .map(|(a, b)| format!("{{ from = {a}, to = {b} }}"))
+                .collect();
+            out.push_str(&format!("time_off = [{}]\n", list.join(", ")));
         }
     }
     out
@@ -406,7 +435,7 @@ fn write_repo(
 }
 
 /// Write the demo company's config next to the data unless a config file already exists.
-pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
+pub fn write_config(app: &App, org: &bosun_demo::Org, as_of: Ts) -> Result<bool> {
     let path = &app.paths.config_file;
     if path.exists() {
         return Ok(false);
@@ -417,7 +446,7 @@ pub fn write_config(app: &App, org: &bosun_demo::Org) -> Result<bool> {
             source: e,
         })?;
     }
-    std::fs::write(path, config_toml(org)).map_err(|e| AppError::Io {
+    std::fs::write(path, config_toml(org, as_of)).map_err(|e| AppError::Io {
         path: path.display().to_string(),
         source: e,
     })?;
@@ -473,7 +502,7 @@ pub async fn sync_with(
             .await
             .map_err(|e| AppError::Demo(e.to_string()))??,
     );
-    if write_config(app, &world.org)? {
+    if write_config(app, &world.org, world.as_of)? {
         app.reload_config()?;
     }
     let local = world.clone();

@@ -181,6 +181,7 @@ pub fn apply(store: &mut Store, config: &Config, now: Ts) -> Result<IdentityRepo
             report.people += 1;
         }
     }
+    db::set_people_utc_offsets(&tx)?;
     db::reset_memberships(&tx)?;
     for t in &config.teams {
         let manager = match &t.manager {

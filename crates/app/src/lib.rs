@@ -2,6 +2,7 @@
 //! and the desktop shell). It owns paths, configuration, secrets and the store, and delegates
 //! the real work to the engine crates.
 
+pub mod capacity;
 mod cited;
 pub mod config;
 pub mod demo;
@@ -31,6 +32,7 @@ pub mod secrets;
 mod service;
 pub mod signals;
 pub mod status_updates;
+pub mod time_off;
 pub mod tokens;
 pub mod written_answer;
 

@@ -179,7 +179,7 @@ fn a_github_only_organisation_without_people_keeps_its_reviews() {
     );
 
     // The same data, with every person of the organisation configured by hand.
-    let mut config = demo::config_toml(&world.org);
+    let mut config = demo::config_toml(&world.org, world.as_of);
     for p in &world.org.people {
         let accounts: Vec<String> = std::iter::once(&p.github)
             .chain(&p.extra_github)

@@ -67,6 +67,9 @@ pub enum Command {
     Triage(crate::notes::TriageArgs),
     /// Incidents, or one incident whole: timeline, ranked suspect changes, responders, runbook.
     Incident(crate::incidents::IncidentArgs),
+    /// Each team's next sprint: working days per person (time zone, public holidays, time off,
+    /// on call), the focus factor learned from past sprints, and what to commit to.
+    Capacity(crate::planning::CapacityArgs),
     /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
     SprintHealth(crate::notes::SprintArgs),
     /// 1:1 prep packs for your direct reports, and your private notes about them.

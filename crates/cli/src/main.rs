@@ -13,6 +13,7 @@ mod init;
 mod knowledge;
 mod metrics;
 mod notes;
+mod planning;
 mod progress;
 mod serve;
 mod signals;
@@ -323,6 +324,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Standup(a) => notes::standup(&app, a, cli.json)?,
         Command::Triage(a) => notes::triage(&app, a, cli.json)?,
         Command::Incident(a) => incidents::incident(&app, a, cli.json)?,
+        Command::Capacity(a) => planning::capacity(&app, a, cli.json)?,
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,

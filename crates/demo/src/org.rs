@@ -1,5 +1,8 @@
 //! The readable definition of the demo company (`demo/org.toml`) and its scaling for benchmarks.
 
+use crate::calendar::{Calendar, DAY};
+use bosun_core::time::Ts;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The organisation bundled with Bosun.
@@ -48,6 +51,8 @@ pub struct CalendarDef {
     pub sprint_length_days: i64,
     pub sprint_anchor: chrono::NaiveDate,
     pub working_days: Vec<String>,
+    #[serde(default)]
+    pub company_days: Vec<CompanyDayDef>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,8 +76,23 @@ pub enum Role {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimeOff {
-    pub from_days_ago: i64,
+    /// Starts this many days before the demo's "now" (activity stops for it).
+    #[serde(default)]
+    pub from_days_ago: Option<i64>,
+    /// Or starts this many days after the next sprint's first day (what capacity plans for).
+    #[serde(default)]
+    pub next_sprint_day: Option<i64>,
+    /// Working days off.
     pub days: i64,
+}
+
+/// A day the whole company is off, planted in the next sprint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyDayDef {
+    /// Days after the next sprint's first day.
+    pub next_sprint_day: i64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +114,9 @@ pub struct Person {
     pub slack: String,
     pub pagerduty: String,
     pub utc_offset: i64,
+    /// ISO 3166-1 alpha-2: the public holidays capacity planning counts.
+    #[serde(default)]
+    pub country: Option<String>,
     pub activity: f64,
     #[serde(default)]
     pub time_off: Vec<TimeOff>,
@@ -174,6 +197,59 @@ pub struct ChannelDef {
 }
 
 impl Org {
+    /// When the first sprint starting after `as_of` starts (sprints start at 09:30 UTC on the
+    /// anchor's weekday, `sprint_length_days` apart).
+    pub fn next_sprint_start(&self, as_of: Ts) -> Ts {
+        let len = self.calendar.sprint_length_days * DAY;
+        let anchor = self
+            .calendar
+            .sprint_anchor
+            .and_hms_opt(9, 30, 0)
+            .map_or(0, |d| d.and_utc().timestamp());
+        anchor + ((as_of - anchor).div_euclid(len) + 1) * len
+    }
+
+    /// A person's days off, as their local dates: the working days each `time_off` entry covers.
+    pub fn days_off(&self, p: &Person, as_of: Ts) -> Vec<NaiveDate> {
+        let cal = Calendar::new(p.utc_offset, &self.calendar.working_days);
+        let mut out = Vec::new();
+        for off in &p.time_off {
+            let mut day = match (off.from_days_ago, off.next_sprint_day) {
+                (Some(ago), _) => cal.local_day(as_of) - ago,
+                (None, Some(n)) => cal.local_day(self.next_sprint_start(as_of)) + n,
+                (None, None) => continue,
+            };
+            let mut left = off.days;
+            while left > 0 {
+                if cal.is_working_day(day) {
+                    out.extend(
+                        NaiveDate::from_ymd_opt(1970, 1, 1)
+                            .and_then(|e| e.checked_add_signed(chrono::Duration::days(day))),
+                    );
+                    left -= 1;
+                }
+                day += 1;
+            }
+        }
+        out
+    }
+
+    /// The company days off planted relative to the next sprint after `as_of`.
+    pub fn company_days(&self, as_of: Ts) -> Vec<(NaiveDate, String)> {
+        let start = self.next_sprint_start(as_of);
+        self.calendar
+            .company_days
+            .iter()
+            .filter_map(|c| {
+                let t = start + c.next_sprint_day * DAY;
+                Some((
+                    chrono::DateTime::from_timestamp(t, 0)?.date_naive(),
+                    c.name.clone(),
+                ))
+            })
+            .collect()
+    }
+
     pub fn bundled() -> Result<Org, OrgError> {
         Org::parse(BUNDLED_ORG)
     }

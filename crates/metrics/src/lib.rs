@@ -5,12 +5,14 @@
 
 #![warn(missing_docs)]
 
+pub mod capacity;
 pub mod charts;
 pub mod data;
 pub mod definitions;
 pub mod dora;
 pub mod experts;
 pub mod flow;
+pub mod holidays;
 pub mod incident_stats;
 pub mod investment;
 pub mod prs;

@@ -33,6 +33,15 @@ pub fn upsert(conn: &Connection, a: &Account) -> Result<i64> {
     Ok(id)
 }
 
+/// Records the UTC offset an account's provider gives (none: unknown, the old one kept).
+pub fn set_utc_offset(conn: &Connection, account: i64, minutes: Option<i32>) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET utc_offset_minutes = coalesce(?2, utc_offset_minutes) WHERE id = ?1",
+        params![account, minutes],
+    )?;
+    Ok(())
+}
+
 pub fn upsert_opt(conn: &Connection, a: Option<&Account>) -> Result<Option<i64>> {
     a.map(|a| upsert(conn, a)).transpose()
 }

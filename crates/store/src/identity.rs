@@ -80,6 +80,20 @@ pub fn upsert_person(
     )?)
 }
 
+/// Gives every person the UTC offset of their accounts (a Slack account's first; none known:
+/// unchanged).
+pub fn set_people_utc_offsets(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE people SET utc_offset_minutes = coalesce(
+             (SELECT a.utc_offset_minutes FROM accounts a
+              WHERE a.person_id = people.id AND a.utc_offset_minutes IS NOT NULL
+              ORDER BY a.provider = 'slack' DESC, a.id LIMIT 1),
+             utc_offset_minutes)",
+        [],
+    )?;
+    Ok(())
+}
+
 pub fn set_person_emails(conn: &Connection, person_id: i64, emails: &[String]) -> Result<()> {
     conn.execute(
         "DELETE FROM person_emails WHERE person_id = ?1",

@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "alert_pages",
         sql: include_str!("migrations/0009_alert_pages.sql"),
     },
+    Migration {
+        version: 10,
+        name: "account_time_zones",
+        sql: include_str!("migrations/0010_account_time_zones.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

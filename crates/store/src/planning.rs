@@ -2,6 +2,7 @@
 
 use crate::{Result, accounts};
 use bosun_core::model::{Sprint, Ticket};
+use bosun_core::time::Ts;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn upsert_sprint(
@@ -243,4 +244,43 @@ pub fn ticket_marks(conn: &Connection) -> Result<Vec<TicketMarks>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// A team's member as capacity planning reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRow {
+    pub person_id: i64,
+    pub name: String,
+    pub utc_offset_minutes: Option<i32>,
+}
+
+/// The people of team `team` who take sprint work (members, not its manager; no bots), by name.
+pub fn sprint_members(conn: &Connection, team: &str) -> Result<Vec<MemberRow>> {
+    let mut s = conn.prepare(
+        "SELECT p.id, p.name, p.utc_offset_minutes FROM team_members m
+         JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id
+         WHERE t.key = ?1 AND m.role = 'member' AND p.is_bot = 0 ORDER BY p.name, p.id",
+    )?;
+    let rows = s.query_map([team], |r| {
+        Ok(MemberRow {
+            person_id: r.get(0)?,
+            name: r.get(1)?,
+            utc_offset_minutes: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// (person, start, end): the first-level on-call shifts of people overlapping `[from, to)`; an
+/// open start or end (a person named in the escalation policy directly) is `from` or `to`.
+pub fn first_oncall_shifts(conn: &Connection, from: Ts, to: Ts) -> Result<Vec<(i64, Ts, Ts)>> {
+    let mut s = conn.prepare(
+        "SELECT DISTINCT a.person_id, max(coalesce(s.start_at, ?1), ?1), min(coalesce(s.end_at, ?2), ?2)
+         FROM oncall_shifts s JOIN accounts a ON a.id = s.account_id
+         WHERE s.level = 1 AND a.person_id IS NOT NULL
+           AND coalesce(s.start_at, ?1) < ?2 AND coalesce(s.end_at, ?2) > ?1
+         ORDER BY 1, 2",
+    )?;
+    let rows = s.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

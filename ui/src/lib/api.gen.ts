@@ -157,6 +157,38 @@ entries: Array<AuditEntry>, };
 
 export type AuditProblem = { seq: number, kind: string, message: string, };
 
+export type CapacityArgs = { 
+/**
+ * A team key; every team with sprints when none.
+ */
+team: string | null, };
+
+/**
+ * `bosun capacity`.
+ */
+
+export type CapacityView = { 
+/**
+ * When it was computed.
+ */
+as_of: string, 
+/**
+ * Each team's next sprint.
+ */
+teams: Array<TeamCapacity>, 
+/**
+ * Where public holidays come from, and the years covered.
+ */
+holidays: string, 
+/**
+ * How the numbers are made, in words.
+ */
+rules: Array<string>, 
+/**
+ * What could not be read (a calendar file, a person the configuration names).
+ */
+warnings: Array<string>, };
+
 /**
  * Where a finished ticket's effort went.
  */
@@ -252,6 +284,24 @@ openable: boolean,
  */
 url: string | null, };
 
+/**
+ * A commitment and its chance.
+ */
+
+export type Commitment = { 
+/**
+ * Points to commit to.
+ */
+points: number, 
+/**
+ * Tickets to commit to.
+ */
+items: number, 
+/**
+ * Share of the simulated sprints that finish those points.
+ */
+probability: number, };
+
 export type Count = { label: string, count: number, };
 
 /**
@@ -275,6 +325,20 @@ points: number | null,
  * Why it is unplanned, when it is.
  */
 unplanned_because: string | null, };
+
+/**
+ * A dated reason a day is lost.
+ */
+
+export type DayNote = { 
+/**
+ * The local date, `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * Why (the holiday's name, "time off", "first on call").
+ */
+why: string, };
 
 export type DecideIdentityArgs = { 
 /**
@@ -595,6 +659,32 @@ kind: string, at: string, title: string, detail: string,
  * Its page at the provider (the pull request, the incident, the ticket), when known.
  */
 url: string | null, };
+
+/**
+ * One closed sprint the focus factor learned from.
+ */
+
+export type HistorySprint = { 
+/**
+ * The sprint.
+ */
+name: string, 
+/**
+ * When it started.
+ */
+start: number, 
+/**
+ * Available person-days in it (today's team, that sprint's days off).
+ */
+person_days: number, 
+/**
+ * Points finished in it.
+ */
+points: number, 
+/**
+ * Tickets finished in it.
+ */
+items: number, };
 
 /**
  * Two accounts a rule linked into one person.
@@ -1147,6 +1237,52 @@ until_tomorrow: boolean, };
 export type Paused = { until: string | null, };
 
 /**
+ * One person's days in the sprint.
+ */
+
+export type PersonCapacity = { 
+/**
+ * Their store id.
+ */
+person_id: number, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their country, if known.
+ */
+country: string | null, 
+/**
+ * Their UTC offset, minutes.
+ */
+utc_offset_minutes: number, 
+/**
+ * Working days of their calendar inside the sprint, before anything is taken off.
+ */
+working_days: number, 
+/**
+ * Public holidays of their country on those days.
+ */
+holidays: Array<DayNote>, 
+/**
+ * Company days off on those days.
+ */
+company_days: Array<DayNote>, 
+/**
+ * Their time off on those days.
+ */
+time_off: Array<DayNote>, 
+/**
+ * Days they are first on call during working hours.
+ */
+oncall: Array<DayNote>, 
+/**
+ * Working days left, on-call days counted in part.
+ */
+available_days: number, };
+
+/**
  * A person as the wizard offers them.
  */
 
@@ -1453,6 +1589,32 @@ sprints: Array<SprintRef>, health: SprintHealth, };
 export type SprintRef = { id: number, name: string, team: string | null, state: string, start: string | null, end: string | null, };
 
 /**
+ * A span of time the team works in: a sprint.
+ */
+
+export type SprintWindow = { 
+/**
+ * The sprint's store id (none for a sprint projected from the cadence).
+ */
+sprint_id: number | null, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * When it starts.
+ */
+start: number, 
+/**
+ * When it ends.
+ */
+end: number, 
+/**
+ * Not in the tracker yet: the next sprint projected from the current one's length.
+ */
+projected: boolean, };
+
+/**
  * A duration statistic in seconds: median, p75, p90 and the sample size.
  */
 
@@ -1533,6 +1695,80 @@ export type SyncStarted = {
  * False when a sync was already running (its events keep coming).
  */
 started: boolean, };
+
+/**
+ * A team's capacity for a sprint.
+ */
+
+export type TeamCapacity = { 
+/**
+ * The team's key.
+ */
+team: string, 
+/**
+ * The sprint's name.
+ */
+sprint: string, 
+/**
+ * The sprint.
+ */
+window: SprintWindow, 
+/**
+ * Working days in the sprint on the company calendar (weekdays less company days off).
+ */
+working_days: number, 
+/**
+ * Available person-days.
+ */
+person_days: number, 
+/**
+ * Person-days before holidays, time off and on call.
+ */
+person_days_possible: number, 
+/**
+ * Points per available person-day over the history (none without history).
+ */
+focus_points_per_day: number | null, 
+/**
+ * Tickets per available person-day over the history.
+ */
+focus_items_per_day: number | null, 
+/**
+ * Focus factor × person-days, in points.
+ */
+capacity_points: number | null, 
+/**
+ * Focus factor × person-days, in tickets.
+ */
+capacity_items: number | null, 
+/**
+ * What to commit to with `confidence` chance (none without history).
+ */
+recommendation: Commitment | null, 
+/**
+ * Commitments at 50 %, 85 % and 95 %.
+ */
+alternatives: Array<Commitment>, 
+/**
+ * Monte Carlo runs and seed.
+ */
+runs: number, 
+/**
+ * See `runs`.
+ */
+seed: number, 
+/**
+ * Each person's days.
+ */
+people: Array<PersonCapacity>, 
+/**
+ * The sprints learned from, latest first.
+ */
+history: Array<HistorySprint>, 
+/**
+ * What the numbers could not account for, in plain words.
+ */
+caveats: Array<string>, };
 
 export type TeamChoice = { key: string, name: string, origin: TeamOrigin, 
 /**
@@ -1772,6 +2008,8 @@ export interface Endpoints {
   team_comparison: { args: WindowArgs; result: TeamComparison };
   /** Investment balance: each team's finished tickets per month by category, with the rules. */
   investment: { args: InvestmentArgs; result: InvestmentView };
+  /** Each team's next sprint: people's working days (time zone, holidays, time off, on call), the focus factor and the commitment to recommend with its chance. */
+  capacity: { args: CapacityArgs; result: CapacityView };
   /** A metric's definition (docs/metric-definitions.md), one click from its number. */
   metric_definition: { args: DefinitionArgs; result: Definition };
   /** Incidents, newest first, with filters. */

@@ -5,6 +5,7 @@ export const pages = [
   { id: 'prs', title: 'PRs', key: '2' },
   { id: 'sprint', title: 'Sprint', key: '3' },
   { id: 'delivery', title: 'Delivery', key: '4' },
+  { id: 'planning', title: 'Planning', key: 'p' },
   { id: 'team', title: 'Team', key: '5' },
   { id: 'incidents', title: 'Incidents', key: '0' },
   { id: 'ask', title: 'Ask', key: '6' },

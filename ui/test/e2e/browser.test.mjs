@@ -292,6 +292,33 @@ test('Team lists people with their review load', async () => {
   await shot('team');
 });
 
+test('Planning shows each team\'s next sprint as the CLI computes it, every person\'s days lost dated', async () => {
+  await visit('planning', 'Planning');
+  const cli = cliJson(dataDir, env, 'capacity');
+  const teams = page.getByTestId('capacity-team');
+  await teams.first().waitFor();
+  assert.equal(await teams.count(), cli.teams.length);
+  for (const [i, t] of cli.teams.entries()) {
+    const panel = teams.nth(i);
+    if (t.recommendation) {
+      assert.match(await panel.getByTestId('recommendation').textContent(), new RegExp(`${t.recommendation.points} points`));
+    }
+    const rows = panel.getByTestId('capacity-people').locator('tbody tr');
+    assert.equal(await rows.count(), t.people.length);
+    for (const [j, p] of t.people.entries()) {
+      const cells = rows.nth(j).locator('td');
+      assert.equal((await cells.nth(0).textContent()).trim(), p.name);
+      const lost = p.holidays.length + p.company_days.length + p.time_off.length + p.oncall.length;
+      assert.equal(await cells.nth(4).locator('.badge').count(), lost, p.name);
+    }
+  }
+  // The demo plants a company day in the next sprint: every person loses it.
+  assert.ok(cli.teams.every((t) => t.people.every((p) => p.company_days.length === 1)));
+  await page.getByTestId('plan-team').selectOption(cli.teams[0].team);
+  assert.equal(await teams.count(), 1);
+  await shot('planning');
+});
+
 test('Incidents: the list the CLI gives; an incident with its suspects, timeline and drafts', async () => {
   await visit('incidents', 'Incidents');
   const cli = cliJson(dataDir, env, 'incident');
@@ -535,7 +562,7 @@ test('keyboard: digits switch pages; dark theme renders', async () => {
 test('no sideways scrolling at 1024×700', async () => {
   await page.setViewportSize({ width: 1024, height: 700 });
   try {
-    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['team', 'Team'], ['incidents', 'Incidents'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
+    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['planning', 'Planning'], ['team', 'Team'], ['incidents', 'Incidents'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
       await visit(id, heading);
       await page.waitForTimeout(200);
       const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);

@@ -9,6 +9,7 @@ pub mod knowledge;
 pub mod ledger;
 pub mod notes;
 pub mod onboarding;
+pub mod planning;
 pub mod settings;
 pub mod tokens;
 pub mod work;

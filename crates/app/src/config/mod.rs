@@ -5,6 +5,7 @@
 mod actions;
 mod alerts;
 mod notes;
+mod planning;
 
 use crate::{AppError, Result};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use actions::{ActionsConfig, IncidentsConfig};
 pub use alerts::AlertsConfig;
 pub use notes::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
+pub use planning::{CompanyHoliday, PlanningConfig, PlanningPerson, TimeOffRange};
 
 pub const DEFAULTS: &str = include_str!("../defaults.toml");
 pub const VERSION: i64 = 1;
@@ -40,6 +42,8 @@ pub struct Config {
     pub actions: ActionsConfig,
     #[serde(default)]
     pub incidents: IncidentsConfig,
+    #[serde(default)]
+    pub planning: PlanningConfig,
     pub notes: NotesConfig,
     pub llm: LlmConfig,
     pub privacy: PrivacyConfig,
@@ -247,6 +251,7 @@ impl Config {
             ));
         }
         notes::validate(&self.notes, &self.llm, &self.privacy)?;
+        self.planning.check()?;
         Ok(())
     }
 

@@ -1239,10 +1239,11 @@ fn the_morning_brief_is_raised_once_per_working_day_after_its_time() {
             .output()
             .unwrap()
     };
-    let early = at("2026-11-20T08:00:00Z");
+    // The manager (Maya) works at UTC+1 (her Slack time zone): 07:00 UTC is 08:00 for her.
+    let early = at("2026-11-20T07:00:00Z");
     assert!(
         early.status.success() && early.stdout.is_empty(),
-        "not due before 08:45"
+        "not due before 08:45 her time"
     );
     let due = at("2026-11-20T09:00:00Z");
     assert!(due.status.success());

@@ -31,16 +31,18 @@ pub struct PagerDutyStats {
     pub requests: u64,
     pub incidents_fetched: u64,
     pub incidents_unchanged: u64,
-    /// On-call shifts read (a day back, two weeks ahead).
+    /// On-call shifts read (eight weeks back, four ahead).
     pub oncall_shifts: u64,
     /// What could not be read and was left out (the sync went on).
     pub warnings: Vec<String>,
 }
 
-/// How far back and ahead each sync reads who is on call.
-pub const ONCALL_BEHIND_SECS: Ts = DAY;
+/// How far back and ahead each sync reads who is on call: eight weeks back (the on-call load of
+/// the sprints capacity planning learns from) and four ahead (the next sprint's); PagerDuty's
+/// `/oncalls` takes at most 90 days between `since` and `until`.
+pub const ONCALL_BEHIND_SECS: Ts = 56 * DAY;
 /// See [`ONCALL_BEHIND_SECS`].
-pub const ONCALL_AHEAD_SECS: Ts = 14 * DAY;
+pub const ONCALL_AHEAD_SECS: Ts = 28 * DAY;
 
 /// Every item of a PagerDuty list endpoint (`limit`/`offset`/`more`), with its raw JSON.
 async fn all<T: DeserializeOwned>(
@@ -171,7 +173,7 @@ pub async fn sync_source(
     Ok(stats)
 }
 
-/// Who is on call for `policies` (the synced services'), from a day back to two weeks ahead; the
+/// Who is on call for `policies` (the synced services'), from eight weeks back to four weeks ahead; the
 /// shifts of that window are replaced. A key that may not read on-calls (HTTP 401/403/404 on
 /// `/oncalls`) leaves them out with a warning: incidents still sync.
 async fn on_call(s: &Session, policies: &[String], stats: &mut PagerDutyStats) -> Result<()> {

@@ -27,6 +27,9 @@ pub struct Member {
     pub is_bot: bool,
     #[serde(default)]
     pub profile: Profile,
+    /// Seconds east of UTC of the member's time zone.
+    #[serde(default)]
+    pub tz_offset: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -174,7 +174,9 @@ pub async fn sync_source(
             bosun_store::meta::set(tx, bosun_store::chat::WORKSPACE_URL, w).map_err(store_err)?;
         }
         for (m, raw) in &members {
-            accounts::upsert(tx, &normalize::member(m)).map_err(store_err)?;
+            let id = accounts::upsert(tx, &normalize::member(m)).map_err(store_err)?;
+            let minutes = m.tz_offset.and_then(|s| i32::try_from(s / 60).ok());
+            accounts::set_utc_offset(tx, id, minutes).map_err(store_err)?;
             bosun_store::sync_state::save_raw(tx, sid, "slack.user", &m.id, None, raw, now2)
                 .map_err(store_err)?;
         }

@@ -479,4 +479,29 @@ fn real_pagerduty_on_calls_read_back_for_a_services_policy() {
             bosun_store::incidents::on_call(c, &policy, at("2015-03-07T00:00:00Z")).unwrap();
         assert!(none.is_empty());
     }
+    // Capacity planning's on-call load counts first-level shifts only: the example's second level
+    // is not, and the same shift at the first level is, cut to the window asked about.
+    c.execute(
+        "INSERT INTO people (id, key, name, created_at) VALUES (1, 'tim', 'Tim Wright', 0)",
+        [],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE accounts SET person_id = 1 WHERE external_id = 'PT23IWX'",
+        [],
+    )
+    .unwrap();
+    let (from, to) = (at("2015-03-07T00:00:00Z"), at("2015-03-20T00:00:00Z"));
+    assert!(
+        bosun_store::planning::first_oncall_shifts(c, from, to)
+            .unwrap()
+            .is_empty()
+    );
+    let mut first = shifts.clone();
+    first[0].level = 1;
+    bosun_store::ops::replace_oncall(c, 1, at("2015-03-06T00:00:00Z"), to, &first).unwrap();
+    assert_eq!(
+        bosun_store::planning::first_oncall_shifts(c, from, to).unwrap(),
+        vec![(1, from, at("2015-03-07T20:28:51Z"))]
+    );
 }

@@ -95,8 +95,12 @@ impl Gen {
         let mut cals = Vec::new();
         for p in &org.people {
             let mut cal = Calendar::new(p.utc_offset, &org.calendar.working_days);
+            // Days off ahead of "now" (planted for capacity planning) change no activity.
             for off in &p.time_off {
-                let mut day = cal.local_day(as_of) - off.from_days_ago;
+                let Some(ago) = off.from_days_ago else {
+                    continue;
+                };
+                let mut day = cal.local_day(as_of) - ago;
                 let mut left = off.days;
                 while left > 0 {
                     if cal.is_working_day(day) {
