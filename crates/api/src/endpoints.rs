@@ -78,6 +78,10 @@ endpoints! {
     /// Each team's next sprint: people's working days (time zone, holidays, time off, on call),
     /// the focus factor and the commitment to recommend with its chance.
     capacity: crate::views::planning::CapacityArgs => bosun_app::capacity::CapacityView = crate::views::planning::capacity;
+    /// When an epic will be done: the 50/85/95 % dates, the burn-up and the forecast cone.
+    forecast: crate::views::planning::ForecastArgs => bosun_app::forecast::ForecastView = crate::views::planning::forecast;
+    /// Every epic with work left, each with its forecast, soonest 85 % date first.
+    open_epics: crate::views::planning::EpicsArgs => Vec<bosun_app::forecast::ForecastView> = crate::views::planning::open_epics;
     /// A metric's definition (docs/metric-definitions.md), one click from its number.
     metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
     /// Incidents, newest first, with filters.

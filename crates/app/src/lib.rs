@@ -10,6 +10,7 @@ pub mod digest;
 pub mod doctor;
 mod drafts;
 mod error;
+pub mod forecast;
 pub mod identity;
 pub mod incident_follow_ups;
 pub mod incident_metrics;

@@ -70,6 +70,9 @@ pub enum Command {
     /// Each team's next sprint: working days per person (time zone, public holidays, time off,
     /// on call), the focus factor learned from past sprints, and what to commit to.
     Capacity(crate::planning::CapacityArgs),
+    /// When an epic will be done: a Monte Carlo forecast on the team's throughput and the epic's
+    /// scope growth, with the 50/85/95 % dates; `--backtest` checks it on finished epics.
+    Forecast(crate::planning::ForecastArgs),
     /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
     SprintHealth(crate::notes::SprintArgs),
     /// 1:1 prep packs for your direct reports, and your private notes about them.

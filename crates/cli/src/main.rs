@@ -325,6 +325,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Triage(a) => notes::triage(&app, a, cli.json)?,
         Command::Incident(a) => incidents::incident(&app, a, cli.json)?,
         Command::Capacity(a) => planning::capacity(&app, a, cli.json)?,
+        Command::Forecast(a) => planning::forecast(&app, a, cli.json)?,
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,

@@ -115,3 +115,133 @@ fn print_view(v: &CapacityView) {
     }
     println!("{}", v.holidays);
 }
+
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    /// The epic (or any parent ticket): its key. Without it, every epic with work left.
+    pub key: Option<String>,
+    /// Instead: forecast every finished epic from its halfway point and say how many landed by
+    /// the 85 % date.
+    #[arg(long, conflicts_with = "key")]
+    pub backtest: bool,
+    /// Only this team's epics (without KEY, or with --backtest).
+    #[arg(long, conflicts_with = "key")]
+    pub team: Option<String>,
+}
+
+#[allow(clippy::print_stdout)]
+pub fn forecast(app: &App, a: ForecastArgs, json: bool) -> anyhow::Result<()> {
+    if a.backtest {
+        let b = app.forecast_backtest(a.team.as_deref())?;
+        if json {
+            return print_json(&b);
+        }
+        for c in &b.cases {
+            println!(
+                "{:<12} forecast {} → 85 % by {}, finished {}: {}",
+                c.key,
+                &bosun_core::time::rfc3339(c.at)[..10],
+                c.p85.as_deref().unwrap_or("–"),
+                &bosun_core::time::rfc3339(c.finished)[..10],
+                if c.on_time { "on time" } else { "late" }
+            );
+        }
+        match b.on_time_share {
+            Some(s) => println!(
+                "{} of {} finished epics landed by the 85 % date forecast at their halfway point ({:.0} %).",
+                b.on_time,
+                b.cases.len(),
+                s * 100.0
+            ),
+            None => println!(
+                "No finished epic with {} or more child tickets to backtest.",
+                b.min_children
+            ),
+        }
+        return Ok(());
+    }
+    let Some(key) = a.key else {
+        let epics = app.open_epics(a.team.as_deref())?;
+        if json {
+            return print_json(&serde_json::json!({ "epics": epics }));
+        }
+        if epics.is_empty() {
+            println!(
+                "No epic with work left (a forecast needs tickets that name an epic as parent)."
+            );
+        }
+        for v in &epics {
+            let f = &v.forecast;
+            println!(
+                "{:<12} {:<36} {:>3}/{:<3} 50 % {}  85 % {}  95 % {}",
+                v.key,
+                v.summary.as_deref().unwrap_or(""),
+                f.done,
+                f.total,
+                f.dates
+                    .as_ref()
+                    .and_then(|d| d.p50.as_deref())
+                    .unwrap_or("never"),
+                f.dates
+                    .as_ref()
+                    .and_then(|d| d.p85.as_deref())
+                    .unwrap_or("never"),
+                f.dates
+                    .as_ref()
+                    .and_then(|d| d.p95.as_deref())
+                    .unwrap_or("never"),
+            );
+        }
+        return Ok(());
+    };
+    let v = app.forecast(&key)?;
+    if json {
+        return print_json(&v);
+    }
+    print_forecast(&v);
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_forecast(v: &bosun_app::forecast::ForecastView) {
+    let f = &v.forecast;
+    println!(
+        "{}{}{}: {} of {} done, {} left.",
+        v.key,
+        v.summary
+            .as_deref()
+            .map(|s| format!(" “{s}”"))
+            .unwrap_or_default(),
+        v.team
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default(),
+        f.done,
+        f.total,
+        f.remaining
+    );
+    match &f.dates {
+        Some(d) => {
+            let at = |x: &Option<String>| x.clone().unwrap_or_else(|| "never at this pace".into());
+            println!(
+                "  Done by {} (50 %), {} (85 %), {} (95 %).",
+                at(&d.p50),
+                at(&d.p85),
+                at(&d.p95)
+            );
+        }
+        None => println!("  No date: the team finished nothing lately."),
+    }
+    println!(
+        "  Pace: {:.1} tickets a week ({:.0} % of the team's {:.1}); scope growing {:.1} a week; {} runs, seed {}.",
+        f.throughput_per_week,
+        f.share * 100.0,
+        f.team_throughput_per_week,
+        f.growth_per_week,
+        f.runs,
+        f.seed
+    );
+    for c in &f.caveats {
+        println!("  Note: {c}");
+    }
+}

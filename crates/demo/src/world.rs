@@ -280,6 +280,8 @@ pub struct Ticket {
     pub sprints: Vec<i64>,
     pub links: Vec<TicketLink>,
     pub changelog: Vec<Change>,
+    /// The epic it belongs to (its key), if any.
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -169,6 +169,7 @@ fn issue_type_id(name: &str) -> &'static str {
         "Bug" => "10004",
         "Tech Debt" => "10010",
         "Risk" => "10011",
+        "Epic" => "10000",
         _ => "10002",
     }
 }
@@ -239,7 +240,7 @@ fn issue_json(w: &World, base: &str, t: &Ticket) -> Value {
         "fields": {
             "summary": t.summary,
             "description": adf(&t.description),
-            "issuetype": {"id": issue_type_id(&t.issue_type), "name": t.issue_type, "subtask": false},
+            "issuetype": {"id": issue_type_id(&t.issue_type), "name": t.issue_type, "subtask": false, "hierarchyLevel": if t.issue_type == "Epic" { 1 } else { 0 }},
             "project": {"id": "10000", "key": project, "name": w.org.company.jira_project_name},
             "status": status_json(base, &t.status),
             "priority": {"id": "3", "name": t.priority},
@@ -252,6 +253,19 @@ fn issue_json(w: &World, base: &str, t: &Ticket) -> Value {
             "resolution": t.resolved_at.map(|_| json!({"id": "10000", "name": "Done"})),
             "duedate": t.due_at.map(|d| from_ts(d).format("%Y-%m-%d").to_string()),
             "issuelinks": links,
+            "parent": t.parent.as_ref().map(|k| {
+                let epic = w.tickets.iter().find(|x| &x.key == k);
+                json!({
+                    "id": epic.map_or(0, |x| x.id).to_string(),
+                    "key": k,
+                    "self": format!("{base}/rest/api/3/issue/{k}"),
+                    "fields": {
+                        "summary": epic.map(|x| x.summary.clone()),
+                        "status": epic.map(|x| status_json(base, &x.status)),
+                        "issuetype": {"id": "10000", "name": "Epic", "subtask": false, "hierarchyLevel": 1}
+                    }
+                })
+            }),
             STORY_POINTS_FIELD: t.story_points,
             SPRINT_FIELD: if sprints.is_empty() { Value::Null } else { Value::Array(sprints) },
             FLAGGED_FIELD: if t.flagged { json!([{"self": format!("{base}/rest/api/3/customFieldOption/10019"), "value": "Impediment", "id": "10019"}]) } else { Value::Null }

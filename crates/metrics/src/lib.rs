@@ -12,6 +12,7 @@ pub mod definitions;
 pub mod dora;
 pub mod experts;
 pub mod flow;
+pub mod forecast;
 pub mod holidays;
 pub mod incident_stats;
 pub mod investment;

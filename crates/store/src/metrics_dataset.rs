@@ -597,10 +597,24 @@ pub struct TicketRow {
     pub flagged: bool,
 }
 
-/// The tickets `tickets` (or all), by id.
+/// Issue types that hold other tickets rather than being work themselves (an epic's stories are
+/// the work): left out of the metrics dataset, so flow, sprint health, investment and signals
+/// count the stories once and an epic open for months is not "aging work". `bosun forecast`
+/// reads epics through their children.
+pub const CONTAINER_ISSUE_TYPES: &[&str] = &["epic", "initiative"];
+
+/// The tickets `tickets` (or all) that are work (not a [`CONTAINER_ISSUE_TYPES`]), by id.
 pub fn tickets(conn: &Connection, tickets: Option<&[i64]>) -> Result<Vec<TicketRow>> {
     let only = Only::of(tickets)?;
-    let by_id = only.clause("WHERE", "t.id");
+    let containers = CONTAINER_ISSUE_TYPES
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by_id = format!(
+        "WHERE lower(coalesce(t.issue_type, '')) NOT IN ({containers}) {}",
+        only.clause("AND", "t.id")
+    );
     rows(
         conn,
         &format!(

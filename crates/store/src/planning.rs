@@ -284,3 +284,28 @@ pub fn first_oncall_shifts(conn: &Connection, from: Ts, to: Ts) -> Result<Vec<(i
     let rows = s.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// (parent key, child key): every ticket naming a parent (an epic, or the story of a sub-task),
+/// by parent then child.
+pub fn parent_links(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut s = conn.prepare(
+        "SELECT parent_key, key FROM tickets WHERE parent_key IS NOT NULL AND parent_key <> ''
+         ORDER BY parent_key, key",
+    )?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A ticket's key, title and status, by key (any case).
+pub fn ticket_brief(
+    conn: &Connection,
+    key: &str,
+) -> Result<Option<(String, String, Option<String>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT key, summary, status FROM tickets WHERE key = ?1 COLLATE NOCASE LIMIT 1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}

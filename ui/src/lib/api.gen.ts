@@ -157,6 +157,24 @@ entries: Array<AuditEntry>, };
 
 export type AuditProblem = { seq: number, kind: string, message: string, };
 
+/**
+ * One week of the burn-up: the scope and what was done by its end.
+ */
+
+export type BurnUpWeek = { 
+/**
+ * The week's end.
+ */
+at: number, 
+/**
+ * Tickets in the work by then.
+ */
+scope: number, 
+/**
+ * Tickets done by then.
+ */
+done: number, };
+
 export type CapacityArgs = { 
 /**
  * A team key; every team with sprints when none.
@@ -254,6 +272,12 @@ token: string | null,
  */
 from_gh_cli: boolean, };
 
+/**
+ * A child ticket.
+ */
+
+export type ChildRow = { key: string, summary: string, status: string, done: boolean, };
+
 export type Citation = { 
 /**
  * Relative to `root`; for tickets and pull requests, their key (`owner/repo#123`).
@@ -302,6 +326,32 @@ items: number,
  */
 probability: number, };
 
+/**
+ * One future week of the cone: done by then, at each confidence, and the median scope.
+ */
+
+export type ConeWeek = { 
+/**
+ * The week's end.
+ */
+at: number, 
+/**
+ * Done by then in half the runs (the median).
+ */
+done_p50: number, 
+/**
+ * Done by then in 85 % of the runs (the pessimistic line).
+ */
+done_p85: number, 
+/**
+ * Done by then in 95 % of the runs.
+ */
+done_p95: number, 
+/**
+ * The median run's scope by then.
+ */
+scope_p50: number, };
+
 export type Count = { label: string, count: number, };
 
 /**
@@ -325,6 +375,25 @@ points: number | null,
  * Why it is unplanned, when it is.
  */
 unplanned_because: string | null, };
+
+/**
+ * Dates at each confidence, `YYYY-MM-DD` (UTC); none when that share of the runs did not
+ * finish within `max_weeks` (never, at this pace).
+ */
+
+export type Dates = { 
+/**
+ * Half the runs finish by then.
+ */
+p50: string | null, 
+/**
+ * 85 % of the runs.
+ */
+p85: string | null, 
+/**
+ * 95 % of the runs.
+ */
+p95: string | null, };
 
 /**
  * A dated reason a day is lost.
@@ -486,6 +555,12 @@ project: string, };
 
 export type EntryKind = "trigger" | "notify" | "acknowledge" | "escalate" | "reassign" | "note" | "resolve" | "page" | "deployment" | "merge" | "chat" | "signal";
 
+export type EpicsArgs = { 
+/**
+ * A team key; every team when none.
+ */
+team: string | null, };
+
 /**
  * The codes the UI can switch on: the app service's [`Code`]s plus the API's own.
  */
@@ -575,6 +650,98 @@ overdue: boolean, link: string | null,
 action: number | null, };
 
 export type Forecast = { probability: number, runs: number, seed: number, working_days_left: number, remaining_points: number, history_days: number, expected_points_p50: number, expected_points_p15: number, };
+
+export type ForecastArgs = { 
+/**
+ * The epic's key.
+ */
+key: string, };
+
+/**
+ * `bosun forecast KEY`.
+ */
+
+export type ForecastView = { 
+/**
+ * The epic (or parent ticket).
+ */
+key: string, 
+/**
+ * Its title, when it is synced.
+ */
+summary: string | null, 
+/**
+ * The team whose throughput the forecast draws on.
+ */
+team: string | null, 
+/**
+ * When it was made.
+ */
+as_of: string, 
+/**
+ * Its child tickets, not done first.
+ */
+children: Array<ChildRow>, 
+/**
+ * Tickets in it now.
+ */
+total: number, 
+/**
+ * Done.
+ */
+done: number, 
+/**
+ * Not done.
+ */
+remaining: number, 
+/**
+ * The team's finished tickets per week (mean over the history).
+ */
+team_throughput_per_week: number, 
+/**
+ * The work's share of it.
+ */
+share: number, 
+/**
+ * What the runs expect per week for this work: team throughput × share.
+ */
+throughput_per_week: number, 
+/**
+ * Tickets added per week (mean over the weeks drawn from).
+ */
+growth_per_week: number, 
+/**
+ * Weeks from now (none when the team finishes nothing).
+ */
+weeks: Quantiles | null, 
+/**
+ * The dates.
+ */
+dates: Dates | null, 
+/**
+ * Share of runs that never finished within `max_weeks`.
+ */
+unfinished_share: number, 
+/**
+ * Weekly history since the work's first ticket.
+ */
+burnup: Array<BurnUpWeek>, 
+/**
+ * Weekly projection up to the 95 % date.
+ */
+cone: Array<ConeWeek>, 
+/**
+ * Runs and seed.
+ */
+runs: number, 
+/**
+ * See `runs`.
+ */
+seed: number, 
+/**
+ * What the numbers assume, in words.
+ */
+caveats: Array<string>, };
 
 /**
  * A GitHub token, checked live.
@@ -1363,6 +1530,24 @@ export type PrivateNoteRow = { id: number, person: string, text: string, follow_
 
 export type Provider = "github" | "jira" | "pagerduty" | "slack" | "git";
 
+/**
+ * Weeks from now at each confidence.
+ */
+
+export type Quantiles = { 
+/**
+ * Half the runs finish by then.
+ */
+p50: number, 
+/**
+ * 85 % of the runs.
+ */
+p85: number, 
+/**
+ * 95 % of the runs.
+ */
+p95: number, };
+
 export type QueuedPr = { pull_request: PrRef, author: string | null, team: string | null, 
 /**
  * One definition with the triage note and standups (`bosun_metrics::review`).
@@ -2010,6 +2195,10 @@ export interface Endpoints {
   investment: { args: InvestmentArgs; result: InvestmentView };
   /** Each team's next sprint: people's working days (time zone, holidays, time off, on call), the focus factor and the commitment to recommend with its chance. */
   capacity: { args: CapacityArgs; result: CapacityView };
+  /** When an epic will be done: the 50/85/95 % dates, the burn-up and the forecast cone. */
+  forecast: { args: ForecastArgs; result: ForecastView };
+  /** Every epic with work left, each with its forecast, soonest 85 % date first. */
+  open_epics: { args: EpicsArgs; result: Array<ForecastView> };
   /** A metric's definition (docs/metric-definitions.md), one click from its number. */
   metric_definition: { args: DefinitionArgs; result: Definition };
   /** Incidents, newest first, with filters. */

@@ -314,9 +314,22 @@ test('Planning shows each team\'s next sprint as the CLI computes it, every pers
   }
   // The demo plants a company day in the next sprint: every person loses it.
   assert.ok(cli.teams.every((t) => t.people.every((p) => p.company_days.length === 1)));
+  await shot('planning');
+  // Epics: every epic with work left, as `bosun forecast` lists them, each with its 85 % date;
+  // one opens its burn-up with the forecast cone.
+  const epics = cliJson(dataDir, env, 'forecast').epics;
+  assert.ok(epics.length > 0, 'the demo has epics with work left');
+  const rows = page.getByTestId('epics').getByTestId('epic-row');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), epics.length);
+  assert.equal((await rows.first().textContent()).trim(), epics[0].key);
+  await rows.first().click();
+  const detail = page.getByTestId('epic-detail');
+  await detail.getByTestId('burnup').waitFor();
+  assert.match(await page.getByTestId('epics').textContent(), new RegExp(epics[0].dates.p85));
+  await page.getByTestId('epics').screenshot({ path: join(artifacts, 'planning-epics.png') });
   await page.getByTestId('plan-team').selectOption(cli.teams[0].team);
   assert.equal(await teams.count(), 1);
-  await shot('planning');
 });
 
 test('Incidents: the list the CLI gives; an incident with its suspects, timeline and drafts', async () => {

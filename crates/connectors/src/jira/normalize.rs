@@ -13,6 +13,8 @@ pub struct FieldIds {
     pub story_points: Option<String>,
     pub sprint: Option<String>,
     pub flagged: Option<String>,
+    /// Classic projects' "Epic Link" (the epic's key as text); next-gen projects use `parent`.
+    pub epic_link: Option<String>,
 }
 
 impl FieldIds {
@@ -38,6 +40,14 @@ impl FieldIds {
                 .or_else(|| by_name(&["Story point estimate", "Story Points", "Story points"])),
             sprint,
             flagged: by_name(&["Flagged"]),
+            epic_link: fields
+                .iter()
+                .find(|f| {
+                    f.schema.as_ref().and_then(|s| s.custom.as_deref())
+                        == Some("com.pyxis.greenhopper.jira:gh-epic-link")
+                })
+                .map(|f| f.id.clone())
+                .or_else(|| by_name(&["Epic Link"])),
         }
     }
 }
@@ -365,7 +375,15 @@ impl Normalizer {
                         .collect()
                 })
                 .unwrap_or_default(),
-            parent_key: str_at(f.get("parent"), "key").map(str::to_string),
+            parent_key: str_at(f.get("parent"), "key")
+                .map(str::to_string)
+                .or_else(|| {
+                    let id = self.fields.epic_link.as_ref()?;
+                    f.get(id)
+                        .and_then(Value::as_str)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                }),
             created_at: created,
             updated_at: updated,
             resolved_at: time_field("resolutiondate", &mut refused),

@@ -10,6 +10,7 @@
 //!    postmortem follow-up tickets, chat messages; then everything is cut at `as_of`.
 
 mod chat;
+mod epics;
 mod local;
 mod ops;
 mod work;
@@ -57,6 +58,7 @@ pub fn generate(org: &Org, opts: &GenOptions) -> World {
     g.postmortem_followups();
     g.finish_tickets();
     g.build_chat();
+    g.plan_epics();
     let local = g.local_repos();
     let mut w = g.into_world();
     w.local_repos = local;

@@ -1479,6 +1479,7 @@ impl Gen {
                 sprints: Vec::new(),
                 links: Vec::new(),
                 changelog: Vec::new(),
+                parent: None,
             });
             if rng.chance(0.65) {
                 let start = cal.add_work(created, rng.range(2 * HOUR, 30 * HOUR));

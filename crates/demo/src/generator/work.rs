@@ -327,6 +327,7 @@ impl Gen {
             sprints: Vec::new(),
             links: Vec::new(),
             changelog: Vec::new(),
+            parent: None,
         });
         self.tickets.len() - 1
     }
