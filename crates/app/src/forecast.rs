@@ -88,25 +88,46 @@ fn team_done(data: &Dataset, team: Option<&str>) -> Vec<i64> {
         .collect()
 }
 
-/// Each parent with at least one child not done by `now`, with its children's keys.
+/// `(parent, its children's keys)` from the store's parent links (sorted by parent).
+fn by_parent(links: &[(String, String)]) -> Vec<(&str, Vec<&str>)> {
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (p, c) in links {
+        match out.last_mut() {
+            Some((k, v)) if *k == p.as_str() => v.push(c),
+            _ => out.push((p, vec![c])),
+        }
+    }
+    out
+}
+
+/// Each parent with at least one child not done by `now`, with its children's keys and team.
 fn open_parents<'a>(
     data: &'a Dataset,
     links: &'a [(String, String)],
     now: i64,
-) -> impl Iterator<Item = (&'a str, Vec<&'a str>)> + 'a {
-    let mut parents: Vec<&str> = links.iter().map(|(p, _)| p.as_str()).collect();
-    parents.dedup();
-    parents.into_iter().filter_map(move |p| {
-        let keys: Vec<&str> = links
-            .iter()
-            .filter(|(x, _)| x == p)
-            .map(|(_, c)| c.as_str())
-            .collect();
-        children(data, &keys)
-            .iter()
-            .any(|t| t.done_at().is_none_or(|d| d > now))
-            .then_some((p, keys))
-    })
+) -> Vec<(&'a str, Vec<&'a str>, Option<&'a str>)> {
+    by_parent(links)
+        .into_iter()
+        .filter(|(_, keys)| {
+            children(data, keys)
+                .iter()
+                .any(|t| t.done_at().is_none_or(|d| d > now))
+        })
+        .map(|(p, keys)| {
+            let team = team_of(data, &keys);
+            (p, keys, team)
+        })
+        .collect()
+}
+
+fn as_children(kids: &[&bosun_metrics::data::Ticket]) -> Vec<Child> {
+    kids.iter()
+        .map(|t| Child {
+            key: t.key.clone(),
+            created_at: t.created_at,
+            done_at: t.done_at(),
+        })
+        .collect()
 }
 
 impl App {
@@ -121,16 +142,14 @@ impl App {
 
     /// [`App::forecast`] over a dataset already loaded (the API's cached one).
     pub fn forecast_of(&self, data: &Dataset, key: &str) -> Result<ForecastView> {
-        let (links, parent) = {
+        let links = {
             let store = self.store()?;
-            (
-                db::parent_links(store.conn())?,
-                db::ticket_brief(store.conn(), key.trim())?,
-            )
+            db::parent_links(store.conn())?
         };
+        let key = key.trim();
         let keys: Vec<&str> = links
             .iter()
-            .filter(|(p, _)| p.eq_ignore_ascii_case(key.trim()))
+            .filter(|(p, _)| p.eq_ignore_ascii_case(key))
             .map(|(_, c)| c.as_str())
             .collect();
         if keys.is_empty() {
@@ -140,30 +159,34 @@ impl App {
         }
         // An epic is not in the dataset (not work itself): its team is its stories'.
         let team = team_of(data, &keys);
-        let kids = children(data, &keys);
+        let open_in_team = open_parents(data, &links, self.now())
+            .iter()
+            .filter(|(_, _, t)| *t == team)
+            .count();
+        self.forecast_in(data, key, &keys, team, open_in_team)
+    }
+
+    /// The forecast of `key` made of the tickets `keys`, for `team`, which has `open_in_team` open
+    /// epics: without its own history, the epic gets an even share of the team among them.
+    fn forecast_in(
+        &self,
+        data: &Dataset,
+        key: &str,
+        keys: &[&str],
+        team: Option<&str>,
+        open_in_team: usize,
+    ) -> Result<ForecastView> {
+        let parent = {
+            let store = self.store()?;
+            db::ticket_brief(store.conn(), key)?
+        };
+        let kids = children(data, keys);
         let now = self.now();
-        // Without its own history, the epic gets an even share of the team among its open epics.
-        let open_epics = open_parents(data, &links, now)
-            .filter(|(_, ks)| team_of(data, ks) == team)
-            .count()
-            .max(1);
         let opts = ForecastOptions {
-            fallback_share: 1.0 / open_epics as f64,
+            fallback_share: 1.0 / open_in_team.max(1) as f64,
             ..ForecastOptions::default()
         };
-        let f = forecast::forecast(
-            &kids
-                .iter()
-                .map(|t| Child {
-                    key: t.key.clone(),
-                    created_at: t.created_at,
-                    done_at: t.done_at(),
-                })
-                .collect::<Vec<_>>(),
-            &team_done(data, team),
-            now,
-            &opts,
-        );
+        let f = forecast::forecast(&as_children(&kids), &team_done(data, team), now, &opts);
         let mut rows: Vec<ChildRow> = kids
             .iter()
             .map(|t| ChildRow {
@@ -177,7 +200,7 @@ impl App {
         Ok(ForecastView {
             key: parent
                 .as_ref()
-                .map_or_else(|| key.trim().to_string(), |p| p.0.clone()),
+                .map_or_else(|| key.to_string(), |p| p.0.clone()),
             summary: parent.map(|p| p.1),
             team: team.map(str::to_string),
             as_of: rfc3339(now),
@@ -201,13 +224,14 @@ impl App {
             let store = self.store()?;
             db::parent_links(store.conn())?
         };
-        let now = self.now();
+        let open = open_parents(data, &links, self.now());
         let mut out = Vec::new();
-        for (p, keys) in open_parents(data, &links, now) {
-            if team.is_some_and(|t| team_of(data, &keys) != Some(t)) {
+        for (p, keys, owner) in &open {
+            if team.is_some_and(|t| *owner != Some(t)) {
                 continue;
             }
-            out.push(self.forecast_of(data, p)?);
+            let open_in_team = open.iter().filter(|(_, _, t)| t == owner).count();
+            out.push(self.forecast_in(data, p, keys, *owner, open_in_team)?);
         }
         out.sort_by(|a, b| {
             let d = |v: &ForecastView| v.forecast.dates.as_ref().and_then(|d| d.p85.clone());
@@ -225,29 +249,14 @@ impl App {
                 db::parent_links(store.conn())?,
             )
         };
-        let mut by_parent: Vec<(String, Vec<&str>)> = Vec::new();
-        for (p, c) in &links {
-            match by_parent.last_mut() {
-                Some((k, v)) if k == p => v.push(c),
-                _ => by_parent.push((p.clone(), vec![c])),
-            }
-        }
         let mut cases = Vec::new();
-        for (parent, keys) in &by_parent {
-            let owner = team_of(&data, keys);
+        for (parent, keys) in by_parent(&links) {
+            let owner = team_of(&data, &keys);
             if team.is_some_and(|t| owner != Some(t)) {
                 continue;
             }
-            let kids: Vec<Child> = children(&data, keys)
-                .iter()
-                .map(|t| Child {
-                    key: t.key.clone(),
-                    created_at: t.created_at,
-                    done_at: t.done_at(),
-                })
-                .collect();
             cases.extend(forecast::backtest(
-                &[(parent.clone(), kids)],
+                &[(parent.to_string(), as_children(&children(&data, &keys)))],
                 &team_done(&data, owner),
                 BACKTEST_MIN_CHILDREN,
                 &ForecastOptions::default(),
