@@ -82,6 +82,22 @@ endpoints! {
     forecast: crate::views::planning::ForecastArgs => bosun_app::forecast::ForecastView = crate::views::planning::forecast;
     /// Every epic with work left, each with its forecast, soonest 85 % date first.
     open_epics: crate::views::planning::EpicsArgs => Vec<bosun_app::forecast::ForecastView> = crate::views::planning::open_epics;
+    /// The goals with progress, forecasts and each team's unaligned work.
+    goals: crate::views::planning::GoalsArgs => bosun_app::goals::GoalsView = crate::views::planning::goals;
+    /// Every goal as stored, to edit.
+    goal_inputs: common::NoArgs => Vec<bosun_app::goals::GoalInput> = crate::views::planning::goal_inputs;
+    /// Add or change a goal (audited).
+    save_goal: bosun_app::goals::GoalInput => crate::views::planning::GoalSaved = crate::views::planning::save_goal;
+    /// Delete a goal (audited).
+    delete_goal: crate::views::planning::GoalId => crate::views::planning::GoalSaved = crate::views::planning::delete_goal;
+    /// The risk register: proposals re-evaluated now, and the manager's decisions.
+    risks: common::NoArgs => bosun_app::risks::RisksView = crate::views::planning::risks;
+    /// Accept, dismiss or reopen a proposed risk (audited).
+    decide_risk: crate::views::planning::DecideRiskArgs => bosun_app::risks::RiskView = crate::views::planning::decide_risk;
+    /// Set a risk's likelihood, impact, owner, mitigation or review date (audited).
+    edit_risk: crate::views::planning::EditRiskArgs => bosun_app::risks::RiskView = crate::views::planning::edit_risk;
+    /// The accepted register as Markdown.
+    risks_markdown: common::NoArgs => crate::views::planning::RisksMarkdown = crate::views::planning::risks_markdown;
     /// A metric's definition (docs/metric-definitions.md), one click from its number.
     metric_definition: delivery::DefinitionArgs => delivery::Definition = delivery::metric_definition;
     /// Incidents, newest first, with filters.

@@ -198,6 +198,10 @@ impl Api {
                 step: "syncing the demo organisation through the real connectors".into(),
             });
             self.sync_blocking_phase(demo::SOURCES).await?;
+            let app = self.app();
+            tokio::task::spawn_blocking(move || demo::plant_goals(&app, &world))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??;
         }
         self.set_phase(Phase::Starting {
             step: "loading metrics".into(),
@@ -284,6 +288,20 @@ impl Api {
             if view.is_err() {
                 // A refresh that failed half-way leaves nothing to trust: read afresh next time.
                 *cache = None;
+            }
+            // The risk register's proposals follow the same evidence (the notes and the Risks
+            // page read them).
+            if let (Ok(_), Some(c)) = (&view, cache.as_ref()) {
+                let risks = app.live_signals().and_then(|signals| {
+                    app.risks_with(&bosun_app::risks::RiskInputs {
+                        data: &c.metrics().data,
+                        analysis: &c.metrics().analysis,
+                        signals: &signals,
+                    })
+                });
+                if let Err(e) = risks {
+                    tracing::warn!("risks not evaluated: {e}");
+                }
             }
             view
         })

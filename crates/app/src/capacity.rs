@@ -45,7 +45,7 @@ fn window(s: &Sprint) -> Option<SprintWindow> {
 
 /// The sprint to plan: the team's first sprint starting after `now`, else one projected after
 /// the active (or latest) sprint.
-fn next_sprint(sprints: &[&Sprint], now: Ts) -> Option<SprintWindow> {
+pub(crate) fn next_sprint(sprints: &[&Sprint], now: Ts) -> Option<SprintWindow> {
     if let Some(w) = sprints
         .iter()
         .filter(|s| s.state != "closed" && s.start_at.is_some_and(|t| t > now))
@@ -135,6 +135,22 @@ fn facts(
 }
 
 impl App {
+    /// Everyone's time off (the time-off table, `[[planning.people]]` and calendar files), by
+    /// person id, as inclusive date ranges.
+    pub fn time_off_by_person(&self) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>> {
+        let store = self.store()?;
+        Ok(facts(store.conn(), &self.config.planning, &self.config_dir())?.time_off)
+    }
+
+    /// The folder of the config file (calendar files are named relative to it).
+    fn config_dir(&self) -> std::path::PathBuf {
+        self.paths
+            .config_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
     /// The capacity of `team` (every team with sprints when none) for its next sprint.
     pub fn capacity(&self, team: Option<&str>) -> Result<CapacityView> {
         let data = {
@@ -155,12 +171,7 @@ impl App {
             ..CapacityOptions::default()
         };
         let holidays = Holidays::bundled();
-        let config_dir = self
-            .paths
-            .config_file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let config_dir = self.config_dir();
         let mut keys: Vec<&str> = data
             .sprints
             .iter()

@@ -453,6 +453,18 @@ pub fn write_config(app: &App, org: &bosun_demo::Org, as_of: Ts) -> Result<bool>
     Ok(true)
 }
 
+/// The demo's goals, imported once after its first sync (a manager's edits survive the next).
+pub fn plant_goals(app: &App, world: &World) -> Result<()> {
+    let none = {
+        let store = app.store()?;
+        bosun_store::goals::all(store.conn())?.is_empty()
+    };
+    if none {
+        app.import_goals_text(&bosun_demo::goals::goals_toml(world), "the demo's goals")?;
+    }
+    Ok(())
+}
+
 /// The demo world as `bosun demo sync` generated it (recorded in `meta`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoWorld {
@@ -511,6 +523,9 @@ pub async fn sync_with(
     record_world(app, opts, as_of)?;
     write_local_repos(app, &local)?;
     let outcomes = app.sync_many(SOURCES, sink).await;
+    if outcomes.is_ok() {
+        plant_goals(app, &local)?;
+    }
     let urls = providers
         .urls()
         .into_iter()

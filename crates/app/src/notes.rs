@@ -6,6 +6,7 @@
 
 pub mod llm;
 pub mod load;
+pub mod planning;
 
 use crate::{App, AppError, Result};
 use bosun_core::time::Ts;
@@ -187,12 +188,22 @@ impl App {
             runs: self.config.signals.forecast_runs,
             ..SprintOptions::default()
         };
-        bosun_notes::sprint::report(&input, chosen, loaded.as_of, &opts).ok_or_else(|| {
-            AppError::InvalidInput(format!(
-                "sprint {:?} has not started (no start and end dates yet)",
-                chosen.name
-            ))
-        })
+        let (h, mut note) = bosun_notes::sprint::report(&input, chosen, loaded.as_of, &opts)
+            .ok_or_else(|| {
+                AppError::InvalidInput(format!(
+                    "sprint {:?} has not started (no start and end dates yet)",
+                    chosen.name
+                ))
+            })?;
+        let keys: std::collections::HashSet<&str> = h
+            .committed
+            .iter()
+            .chain(&h.added)
+            .map(|i| i.key.as_str())
+            .collect();
+        let section = planning::for_sprint(self, &loaded.data, chosen.team.as_deref(), &keys)?;
+        note.sections.push(section);
+        Ok((h, note))
     }
 
     /// Resolve PERSON (name, key, email or any account id or login) to one person.
@@ -220,12 +231,16 @@ impl App {
         let opts = PrepOptions {
             days: self.config.notes.one_on_one_days,
         };
-        Ok(bosun_notes::one_on_one::one_on_one(
-            &loaded.input(),
-            p.id,
-            loaded.as_of,
-            &opts,
-        ))
+        let mut note =
+            bosun_notes::one_on_one::one_on_one(&loaded.input(), p.id, loaded.as_of, &opts);
+        let section = planning::for_person(self, &loaded.data, p.id, &p.name)?;
+        let at = note
+            .sections
+            .iter()
+            .position(|s| s.private)
+            .unwrap_or(note.sections.len());
+        note.sections.insert(at, section);
+        Ok(note)
     }
 
     /// My direct reports (people I manage, or members of teams I manage), by name; everyone

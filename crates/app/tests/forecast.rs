@@ -6,20 +6,11 @@
 #[path = "support/demo.rs"]
 mod support;
 
-use bosun_app::demo::{self, DemoOptions};
-
 #[test]
 fn epics_forecast_from_the_demo_match_the_generators_epics() {
     let dir = tempfile::tempdir().unwrap();
     let (app, as_of) = support::synced_demo(dir.path());
-    let world = demo::world(
-        DemoOptions {
-            months: 2,
-            ..Default::default()
-        },
-        as_of,
-    )
-    .unwrap();
+    let world = support::world(as_of);
     let epics: Vec<&bosun_demo::world::Ticket> = world
         .tickets
         .iter()

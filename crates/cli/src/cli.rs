@@ -73,6 +73,12 @@ pub enum Command {
     /// When an epic will be done: a Monte Carlo forecast on the team's throughput and the epic's
     /// scope growth, with the 50/85/95 % dates; `--backtest` checks it on finished epics.
     Forecast(crate::planning::ForecastArgs),
+    /// The quarter's goals: key results, progress from linked work or metrics, forecasts, and
+    /// each team's unaligned work; `import`, `export` and `delete` goals.
+    Goals(crate::goals::GoalsArgs),
+    /// The risk register: risks Bosun proposes from evidence, and the ones you accepted;
+    /// `accept`, `dismiss`, `edit` and `export` (Markdown).
+    Risks(crate::risks::RisksArgs),
     /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
     SprintHealth(crate::notes::SprintArgs),
     /// 1:1 prep packs for your direct reports, and your private notes about them.

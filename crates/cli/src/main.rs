@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod doctor;
 mod forget;
+mod goals;
 mod incidents;
 mod init;
 mod knowledge;
@@ -15,6 +16,7 @@ mod metrics;
 mod notes;
 mod planning;
 mod progress;
+mod risks;
 mod serve;
 mod signals;
 mod tokens;
@@ -326,6 +328,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Incident(a) => incidents::incident(&app, a, cli.json)?,
         Command::Capacity(a) => planning::capacity(&app, a, cli.json)?,
         Command::Forecast(a) => planning::forecast(&app, a, cli.json)?,
+        Command::Goals(a) => goals::goals(&app, a, cli.json)?,
+        Command::Risks(a) => risks::risks(&app, a, cli.json)?,
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,

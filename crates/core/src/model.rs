@@ -732,6 +732,9 @@ pub struct Ticket {
     pub flagged: bool,
     /// Its labels.
     pub labels: Vec<String>,
+    /// Its components (names).
+    #[serde(default)]
+    pub components: Vec<String>,
     /// The epic or parent ticket.
     pub parent_key: Option<String>,
     /// When it was created.

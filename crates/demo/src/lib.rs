@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod calendar;
 mod generator;
+pub mod goals;
 pub mod ids;
 pub mod org;
 pub mod real_world;

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "account_time_zones",
         sql: include_str!("migrations/0010_account_time_zones.sql"),
     },
+    Migration {
+        version: 11,
+        name: "goals_and_risks",
+        sql: include_str!("migrations/0011_goals_and_risks.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -51,8 +51,8 @@ pub fn upsert_ticket(
         "INSERT INTO tickets (source_id, provider, external_id, key, project_key, summary, description, issue_type,
                               work_type, status, status_category, priority, assignee_account_id, reporter_account_id,
                               story_points, flagged, labels, parent_key, created_at, updated_at, resolved_at, due_at,
-                              html_url)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+                              html_url, components)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
          ON CONFLICT (provider, key) DO UPDATE SET
              source_id = coalesce(excluded.source_id, tickets.source_id), external_id = excluded.external_id,
              project_key = excluded.project_key, summary = excluded.summary, description = excluded.description,
@@ -61,7 +61,8 @@ pub fn upsert_ticket(
              assignee_account_id = excluded.assignee_account_id, reporter_account_id = excluded.reporter_account_id,
              story_points = excluded.story_points, flagged = excluded.flagged, labels = excluded.labels,
              parent_key = excluded.parent_key, created_at = excluded.created_at, updated_at = excluded.updated_at,
-             resolved_at = excluded.resolved_at, due_at = excluded.due_at, html_url = excluded.html_url
+             resolved_at = excluded.resolved_at, due_at = excluded.due_at, html_url = excluded.html_url,
+             components = excluded.components
          RETURNING id",
     )?;
     let id: i64 = stmt.query_row(
@@ -88,7 +89,8 @@ pub fn upsert_ticket(
             t.updated_at,
             t.resolved_at,
             t.due_at,
-            t.html_url
+            t.html_url,
+            crate::to_json(&t.components)?
         ],
         |r| r.get(0),
     )?;

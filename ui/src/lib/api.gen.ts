@@ -327,6 +327,12 @@ items: number,
 probability: number, };
 
 /**
+ * What the latest evaluation found.
+ */
+
+export type Condition = "holds" | "worse" | "cleared";
+
+/**
  * One future week of the cone: done by then, at each confidence, and the median scope.
  */
 
@@ -418,6 +424,8 @@ a: string, b: string,
  * True: one person (linked for sure). False: two people (never linked by a rule again).
  */
 same: boolean, };
+
+export type DecideRiskArgs = { id: number, status: RiskStatus, note: string | null, };
 
 /**
  * A metric's definition, as docs/metric-definitions.md gives it.
@@ -548,6 +556,12 @@ already: number,
  * The project the tickets go in.
  */
 project: string, };
+
+export type EditRiskArgs = { id: number, likelihood: number | null, impact: number | null, owner: string | null, mitigation: string | null, 
+/**
+ * `YYYY-MM-DD`; an empty string clears it.
+ */
+review: string | null, };
 
 /**
  * What a timeline entry is.
@@ -816,6 +830,113 @@ token: string | null,
  * Use the GitHub CLI's token (`gh auth token`).
  */
 from_gh_cli: boolean, };
+
+export type GoalId = { id: number, };
+
+/**
+ * A goal as written (the editor, the import file).
+ */
+
+export type GoalInput = { 
+/**
+ * Set to change a stored goal; none adds one.
+ */
+id: number | null, title: string, 
+/**
+ * `2026-Q4`.
+ */
+quarter: string, 
+/**
+ * A team key; none for the whole organisation.
+ */
+team: string | null, owner: string | null, description: string, 
+/**
+ * `YYYY-MM-DD`; the quarter's last day when none.
+ */
+due: string | null, key_results: Array<KeyResultInput>, 
+/**
+ * Rules: the work that serves it.
+ */
+epics: Array<string>, initiatives: Array<string>, labels: Array<string>, components: Array<string>, projects: Array<string>, 
+/**
+ * Tickets linked by hand.
+ */
+tickets: Array<string>, };
+
+/**
+ * A metric a key result can be bound to, measured over the team's last 28 days.
+ */
+
+export type GoalMetric = "lead_time_days" | "deployments_per_week" | "change_failure_rate" | "recovery_hours" | "flow_time_days" | "throughput_per_week";
+
+export type GoalSaved = { id: number, };
+
+/**
+ * Where a goal stands.
+ */
+
+export type GoalStatus = "done" | "on_track" | "at_risk" | "off_track" | "no_work";
+
+/**
+ * A goal with its progress, work and forecast.
+ */
+
+export type GoalView = { id: number, title: string, quarter: string, team: string | null, owner: string | null, description: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due: string, key_results: Array<KeyResultView>, 
+/**
+ * The epics its work is in (its epic rules and the epics of its linked tickets).
+ */
+epics: Array<string>, rules: Rules, 
+/**
+ * 0–1: the mean of its key results' progress (its work's items done of all without any).
+ */
+progress: number | null, status: GoalStatus, items_done: number, items_total: number, points_done: number, points_total: number, 
+/**
+ * Pull requests naming its tickets.
+ */
+pull_requests: number, 
+/**
+ * When its remaining work will be done at the team's pace (none when nothing is left).
+ */
+forecast: Dates | null, work: Array<GoalWork>, };
+
+/**
+ * A linked ticket.
+ */
+
+export type GoalWork = { key: string, summary: string, status: string, done: boolean, points: number | null, team: string | null, url: string | null, 
+/**
+ * The rule that linked it ("epic TIDE-12").
+ */
+via: string, };
+
+export type GoalsArgs = { 
+/**
+ * `2026-Q4`; every quarter's goals when none.
+ */
+quarter: string | null, 
+/**
+ * A team key; every team's goals when none.
+ */
+team: string | null, };
+
+/**
+ * `bosun goals`.
+ */
+
+export type GoalsView = { as_of: string, 
+/**
+ * The quarter shown (every quarter's goals when none was asked for, the unaligned share of
+ * the current one).
+ */
+quarter: string, goals: Array<GoalView>, unaligned: Array<Unaligned>, 
+/**
+ * How work was mapped and counted, in words.
+ */
+rules: Array<string>, };
 
 export type Happening = { 
 /**
@@ -1134,6 +1255,58 @@ already: number,
  */
 unowned: number, };
 
+/**
+ * A key result as written (the editor, the import file).
+ */
+
+export type KeyResultInput = { title: string, measure: Measure, 
+/**
+ * For `measure = "metric"`.
+ */
+metric: GoalMetric | null, 
+/**
+ * For a metric: the value to reach.
+ */
+target: number | null, 
+/**
+ * For a metric: its value when the goal was set (measured on saving when left out).
+ */
+baseline: number | null, 
+/**
+ * Rules narrowing this key result to some of the goal's work (all of it when none).
+ */
+epics: Array<string>, initiatives: Array<string>, labels: Array<string>, components: Array<string>, projects: Array<string>, 
+/**
+ * Tickets linked by hand.
+ */
+tickets: Array<string>, };
+
+/**
+ * A key result with its progress.
+ */
+
+export type KeyResultView = { title: string, measure: Measure, metric: GoalMetric | null, target: number | null, baseline: number | null, 
+/**
+ * The metric's value now, or the items or points done.
+ */
+current: number | null, 
+/**
+ * Items or points: all linked.
+ */
+total: number | null, 
+/**
+ * 0–1; none when it cannot be told (no linked work, no metric value).
+ */
+progress: number | null, 
+/**
+ * In words: "5 of 9 tickets", "lead time 1.6 days (target ≤ 2, from 3.1)".
+ */
+detail: string, 
+/**
+ * Its own rules, when it narrows the goal's work.
+ */
+rules: Rules, };
+
 export type Levels = { 
 /**
  * The DORA report whose clusters these are.
@@ -1143,6 +1316,12 @@ year: number, deployment_frequency: string | null, lead_time: string | null, cha
  * Levels not given and why ("recovery time: n=1, a level needs at least 5").
  */
 withheld: Array<string>, };
+
+/**
+ * How a key result is measured.
+ */
+
+export type Measure = "items" | "points" | "metric";
 
 export type Meeting = { 
 /**
@@ -1595,6 +1774,96 @@ why_not: string | null,
 deploy_workflows: Array<string>, };
 
 export type ReviewLoad = { name: string, reviews: number, pending: number, };
+
+/**
+ * A record behind a risk.
+ */
+
+export type RiskEvidence = { 
+/**
+ * goal, ticket, pull_request, incident, sprint, person, code_owners, forecast, time_off.
+ */
+kind: string, 
+/**
+ * `TIDE-12`, `acme/api#4`, `goal:3`.
+ */
+ref: string, title: string, url: string | null, };
+
+/**
+ * What kind of risk.
+ */
+
+export type RiskKind = "goal_late" | "bus_factor" | "repeat_incidents" | "overdue_follow_ups" | "sprint_misses" | "key_person_away";
+
+/**
+ * Where a risk is in the register.
+ */
+
+export type RiskStatus = "proposed" | "accepted" | "dismissed";
+
+/**
+ * A risk.
+ */
+
+export type RiskView = { id: number, kind: RiskKind, 
+/**
+ * What it is about: `goal:3`, `repo:acme/api`, `team:harbor`.
+ */
+subject: string, title: string, status: RiskStatus, condition: Condition, 
+/**
+ * 1 (rare) to 5 (almost certain).
+ */
+likelihood: number, 
+/**
+ * 1 (minor) to 5 (severe).
+ */
+impact: number, 
+/**
+ * likelihood × impact (1–25).
+ */
+score: number, owner: string | null, mitigation: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+review: string | null, 
+/**
+ * Why Bosun proposes it, with the numbers.
+ */
+why: string, evidence: Array<RiskEvidence>, team: string | null, first_seen: string, last_seen: string, cleared: string | null, decided: string | null, decided_by: string | null, note: string | null, 
+/**
+ * The manager set its likelihood, impact, owner, mitigation or review date.
+ */
+edited: boolean, };
+
+export type RisksMarkdown = { markdown: string, };
+
+/**
+ * `bosun risks`.
+ */
+
+export type RisksView = { as_of: string, 
+/**
+ * Accepted first, then proposed, then dismissed; by score within each.
+ */
+risks: Array<RiskView>, 
+/**
+ * What this evaluation changed: new proposals, worse, cleared, returned.
+ */
+changes: Array<string>, 
+/**
+ * How each kind is proposed, in words.
+ */
+rules: Array<string>, };
+
+/**
+ * Rules, one list per kind (the shape of the import file and the editor).
+ */
+
+export type Rules = { epics: Array<string>, initiatives: Array<string>, labels: Array<string>, components: Array<string>, projects: Array<string>, 
+/**
+ * Tickets linked by hand.
+ */
+tickets: Array<string>, };
 
 /**
  * A runbook passage for the incident, cited to the line.
@@ -2100,6 +2369,20 @@ lower_is_better: boolean, };
 export type Trends = { deployment_frequency: Trend, lead_time: Trend, change_failure_rate: Trend, recovery_time: Trend, rework_rate: Trend, pr_cycle: Trend, flow_time: Trend, velocity: Trend, };
 
 /**
+ * A team's finished work in the quarter that serves no goal.
+ */
+
+export type Unaligned = { team: string | null, finished: number, unaligned: number, 
+/**
+ * `unaligned / finished`.
+ */
+share: number | null, 
+/**
+ * A few of them, latest first.
+ */
+examples: Array<string>, };
+
+/**
  * What the welcome page needs before the first step.
  */
 
@@ -2199,6 +2482,22 @@ export interface Endpoints {
   forecast: { args: ForecastArgs; result: ForecastView };
   /** Every epic with work left, each with its forecast, soonest 85 % date first. */
   open_epics: { args: EpicsArgs; result: Array<ForecastView> };
+  /** The goals with progress, forecasts and each team's unaligned work. */
+  goals: { args: GoalsArgs; result: GoalsView };
+  /** Every goal as stored, to edit. */
+  goal_inputs: { args: NoArgs; result: Array<GoalInput> };
+  /** Add or change a goal (audited). */
+  save_goal: { args: GoalInput; result: GoalSaved };
+  /** Delete a goal (audited). */
+  delete_goal: { args: GoalId; result: GoalSaved };
+  /** The risk register: proposals re-evaluated now, and the manager's decisions. */
+  risks: { args: NoArgs; result: RisksView };
+  /** Accept, dismiss or reopen a proposed risk (audited). */
+  decide_risk: { args: DecideRiskArgs; result: RiskView };
+  /** Set a risk's likelihood, impact, owner, mitigation or review date (audited). */
+  edit_risk: { args: EditRiskArgs; result: RiskView };
+  /** The accepted register as Markdown. */
+  risks_markdown: { args: NoArgs; result: RisksMarkdown };
   /** A metric's definition (docs/metric-definitions.md), one click from its number. */
   metric_definition: { args: DefinitionArgs; result: Definition };
   /** Incidents, newest first, with filters. */

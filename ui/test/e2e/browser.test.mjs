@@ -332,6 +332,66 @@ test('Planning shows each team\'s next sprint as the CLI computes it, every pers
   assert.equal(await teams.count(), 1);
 });
 
+test('Goals shows the demo\'s goals as the CLI computes them; a goal added in the page is audited', async () => {
+  await visit('goals', 'Goals');
+  const cli = cliJson(dataDir, env, 'goals');
+  assert.ok(cli.goals.length >= 4, 'the demo has a roadmap per team and a reliability goal');
+  const cards = page.getByTestId('goal');
+  await cards.first().waitFor();
+  assert.equal(await cards.count(), cli.goals.length);
+  for (const [i, g] of cli.goals.entries()) {
+    const card = cards.nth(i);
+    assert.equal((await card.locator('h2').textContent()).trim(), g.title);
+    assert.equal(await card.getByTestId('key-results').locator('tr').count(), g.key_results.length);
+    assert.match(await card.textContent(), new RegExp(`${g.items_done} of ${g.items_total} tickets`));
+  }
+  const roadmap = cli.goals.find((g) => g.epics.length > 0);
+  assert.ok(roadmap, 'a goal links epics');
+  assert.match(await page.getByTestId('unaligned').textContent(), /Unaligned work/);
+  await shot('goals');
+  await page.getByTestId('goal-add').click();
+  await page.getByTestId('goal-title').fill('Ship the e2e goal');
+  await page.getByTestId('goal-epics').fill(roadmap.epics[0]);
+  await page.getByTestId('goal-editor').getByLabel('Key result title').first().fill('Finish the epic');
+  await page.getByTestId('goal-save').click();
+  await page.getByTestId('goal-message').waitFor();
+  assert.match(await page.getByTestId('goal-message').textContent(), /Saved goal #\d+/);
+  const added = page.getByTestId('goal').filter({ hasText: 'Ship the e2e goal' });
+  await added.waitFor();
+  assert.match(await added.textContent(), /epic /);
+  const audit = await api(server.origin, server.token, 'audit');
+  assert.ok(audit.body.entries.some((e) => e.action === 'goal.add'), 'adding a goal is audited');
+});
+
+test('Risks: proposals from the evidence; one accepted and one dismissed in the page, both audited', async () => {
+  await visit('risks', 'Risks');
+  const cards = page.getByTestId('risk');
+  await cards.first().waitFor();
+  const kinds = new Set(await cards.evaluateAll((els) => els.map((e) => e.dataset.kind)));
+  assert.ok(kinds.size >= 4, `at least four kinds of risk proposed: ${[...kinds]}`);
+  await shot('risks');
+  const proposed = page.locator('[data-testid=risk][data-status=proposed]');
+  const accept = proposed.first();
+  const acceptTitle = (await accept.locator('h2').textContent()).trim();
+  await accept.getByTestId('risk-accept').click();
+  await page.getByTestId('risk-message').waitFor();
+  assert.match(await page.getByTestId('risk-message').textContent(), /Accepted #\d+/);
+  await page.locator('[data-testid=risk][data-status=accepted]').filter({ hasText: acceptTitle.replace(/^#\d+ /, '') }).first().waitFor();
+  const dismiss = page.locator('[data-testid=risk][data-status=proposed]').first();
+  await dismiss.getByPlaceholder('A note (why)…').fill('Known and handled in the roadmap review');
+  await dismiss.getByTestId('risk-dismiss').click();
+  await page.getByTestId('risk-message').filter({ hasText: 'Dismissed' }).waitFor();
+  const audit = await api(server.origin, server.token, 'audit');
+  const actions = audit.body.entries.map((e) => e.action);
+  assert.ok(actions.includes('risk.accept'), 'the acceptance is audited');
+  assert.ok(actions.includes('risk.dismiss'), 'the dismissal is audited');
+  const cli = cliJson(dataDir, env, 'risks', '--all');
+  assert.ok(cli.risks.some((r) => r.status === 'accepted'));
+  assert.ok(cli.risks.some((r) => r.status === 'dismissed' && r.note === 'Known and handled in the roadmap review'));
+  await page.getByTestId('risks-export').click();
+  assert.match(await page.getByTestId('risks-markdown').inputValue(), /# Risk register/);
+});
+
 test('Incidents: the list the CLI gives; an incident with its suspects, timeline and drafts', async () => {
   await visit('incidents', 'Incidents');
   const cli = cliJson(dataDir, env, 'incident');
@@ -575,7 +635,7 @@ test('keyboard: digits switch pages; dark theme renders', async () => {
 test('no sideways scrolling at 1024×700', async () => {
   await page.setViewportSize({ width: 1024, height: 700 });
   try {
-    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['planning', 'Planning'], ['team', 'Team'], ['incidents', 'Incidents'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
+    for (const [id, heading] of [['today', 'Today'], ['prs', 'Pull requests'], ['sprint', 'Sprint'], ['delivery', 'Delivery'], ['goals', 'Goals'], ['planning', 'Planning'], ['risks', 'Risks'], ['team', 'Team'], ['incidents', 'Incidents'], ['signals', 'Signals & actions'], ['settings', 'Settings']]) {
       await visit(id, heading);
       await page.waitForTimeout(200);
       const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);

@@ -25,3 +25,16 @@ pub fn synced_demo(dir: &std::path::Path) -> (App, chrono::DateTime<chrono::Utc>
     .unwrap();
     (app, as_of)
 }
+
+/// The world [`synced_demo`] synced (the generator's ground truth).
+#[allow(dead_code)]
+pub fn world(as_of: chrono::DateTime<chrono::Utc>) -> bosun_demo::World {
+    demo::world(
+        DemoOptions {
+            months: 2,
+            ..Default::default()
+        },
+        as_of,
+    )
+    .unwrap()
+}

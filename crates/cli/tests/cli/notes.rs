@@ -124,6 +124,8 @@ fn resolves(conn: &bosun_store::Connection, url: &str) -> bool {
             "private_note" => "private_notes",
             "chat_message" => "chat_messages",
             "deployment" => "deployments",
+            "goal" => "goals",
+            "risk" => "risks",
             other => panic!("unknown deep link kind {other}: {url}"),
         };
         return exists(

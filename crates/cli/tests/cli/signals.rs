@@ -252,7 +252,7 @@ fn signals_drafts_exactly_once_delivery_and_a_tamper_evident_ledger_on_the_demo(
     let conn = bosun_store::Connection::open(d.join("bosun.db")).unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_entries_no_update;
-         UPDATE audit_entries SET result = 'ok' WHERE seq = 3;",
+         UPDATE audit_entries SET result = result || '!' WHERE seq = 3;",
     )
     .unwrap();
     drop(conn);

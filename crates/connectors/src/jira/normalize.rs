@@ -375,6 +375,17 @@ impl Normalizer {
                         .collect()
                 })
                 .unwrap_or_default(),
+            components: f
+                .get("components")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| str_at(Some(c), "name").map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            // The parent (next-gen), else the classic "Epic Link" field, else the Agile API's
+            // `epic` object (its issues carry the epic that way).
             parent_key: str_at(f.get("parent"), "key")
                 .map(str::to_string)
                 .or_else(|| {
@@ -383,7 +394,8 @@ impl Normalizer {
                         .and_then(Value::as_str)
                         .filter(|k| !k.is_empty())
                         .map(str::to_string)
-                }),
+                })
+                .or_else(|| str_at(f.get("epic"), "key").map(str::to_string)),
             created_at: created,
             updated_at: updated,
             resolved_at: time_field("resolutiondate", &mut refused),

@@ -80,6 +80,27 @@ fn go_jira_recorded_issues_normalize_completely() {
     );
     assert_eq!(t.issue_type.as_deref(), Some("Task"));
     assert_eq!(t.status_periods.len(), 1);
+    // The Agile API gives the epic as an object on the issue: its key is the parent, which goals
+    // map work by (an epic rule AR-37 links AR-86).
+    assert_eq!(t.parent_key.as_deref(), Some("AR-37"));
+    assert!(t.components.is_empty());
+    let store = bosun_store::Store::open_in_memory().unwrap();
+    bosun_store::planning::upsert_ticket(store.conn(), None, "jira", &t).unwrap();
+    let items = bosun_store::goals::work_items(store.conn()).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].parent_key.as_deref(), Some("AR-37"));
+    assert_eq!(
+        items[0].grandparent_key, None,
+        "the epic itself is not synced"
+    );
+    // Components by name, as Jira gives them on an issue (a real component, component_get.json).
+    let component = fixture("jira/go-jira/component_get.json");
+    let mut raw = page.issues[0].clone();
+    raw["fields"]["components"] = serde_json::json!([component.clone()]);
+    let with: jira::Issue = decode(&raw, "AR-86 with a component");
+    let c = n.ticket(&with, &[]).unwrap().ticket;
+    let names = vec![component["name"].as_str().unwrap()];
+    assert_eq!(c.components, names);
 }
 
 #[test]
