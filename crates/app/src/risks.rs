@@ -531,7 +531,7 @@ impl App {
             out.push(Candidate {
                 kind: RiskKind::RepeatIncidents,
                 subject: format!("{}:{}", s.subject_kind, s.subject_ref),
-                title: format!("{} keeps failing the same way", s.subject_ref),
+                title: format!("Failing the same way again and again: {}", s.title),
                 likelihood: 4,
                 impact: 3,
                 owner: self.team_owner(inp.data, s.team.as_deref()),

@@ -24,12 +24,22 @@ fn repeat_incidents(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     let mut groups: std::collections::BTreeMap<(String, String), Vec<&Incident>> =
         std::collections::BTreeMap::new();
     for i in &cx.input.data.incidents {
-        let Some(service) = &i.service else { continue };
+        // A service nobody mapped in the config has no key: its provider's name groups it, so an
+        // unconfigured organisation's repeats are not dropped.
+        let Some(service) = i.service.clone().or_else(|| {
+            cx.input
+                .extra
+                .incidents
+                .get(&i.id)
+                .and_then(|x| x.service_name.clone())
+        }) else {
+            continue;
+        };
         if i.created_at > cx.as_of || i.created_at < cx.as_of - REPEAT_WINDOW_SECS {
             continue;
         }
         groups
-            .entry((service.clone(), title_kind(&i.title)))
+            .entry((service, title_kind(&i.title)))
             .or_default()
             .push(i);
     }
