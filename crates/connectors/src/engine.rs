@@ -222,7 +222,7 @@ async fn sync_one(
                 requests: s.requests,
                 not_modified: 0,
                 items: s.messages,
-                warnings: Vec::new(),
+                warnings: s.warnings,
             }
         }
         Provider::Git => {

@@ -901,4 +901,6 @@ pub struct ChatMessage {
     pub posted_at: Ts,
     /// Replies in its thread (on a thread's first message).
     pub reply_count: Option<i64>,
+    /// When it was last edited, if it was.
+    pub edited_at: Option<Ts>,
 }

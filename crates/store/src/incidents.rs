@@ -284,7 +284,7 @@ pub fn mentions(
         "SELECT c.name, c.external_id, m.ts, coalesce(p.name, a.display_name, a.login), m.text, m.posted_at
          FROM chat_messages m JOIN chat_channels c ON c.id = m.channel_id
          LEFT JOIN accounts a ON a.id = m.author_account_id LEFT JOIN people p ON p.id = a.person_id
-         WHERE m.posted_at BETWEEN ?2 AND ?3
+         WHERE m.posted_at BETWEEN ?2 AND ?3 AND m.deleted_at IS NULL
            AND EXISTS (SELECT 1 FROM json_each(?1) n WHERE instr(lower(m.text), n.value) > 0)
          ORDER BY m.posted_at, m.id LIMIT ?4",
     )?;

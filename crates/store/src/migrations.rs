@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "goals_and_risks",
         sql: include_str!("migrations/0011_goals_and_risks.sql"),
     },
+    Migration {
+        version: 12,
+        name: "chat_edits",
+        sql: include_str!("migrations/0012_chat_edits.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

@@ -387,7 +387,7 @@ pub fn chat_window(conn: &Connection, from: Ts, to: Ts) -> Result<Vec<ChatRow>> 
     let mut s = conn.prepare(
         "SELECT m.id, c.name, m.ts, a.person_id, m.text, m.posted_at, c.external_id FROM chat_messages m
            JOIN chat_channels c ON c.id = m.channel_id LEFT JOIN accounts a ON a.id = m.author_account_id
-         WHERE m.posted_at > ?1 AND m.posted_at <= ?2 ORDER BY m.posted_at, m.id",
+         WHERE m.posted_at > ?1 AND m.posted_at <= ?2 AND m.deleted_at IS NULL ORDER BY m.posted_at, m.id",
     )?;
     let workspace = crate::meta::get(conn, crate::chat::WORKSPACE_URL)?;
     let rows = s.query_map(params![from, to], |r| {

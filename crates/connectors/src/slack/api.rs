@@ -48,6 +48,55 @@ pub struct Channel {
     pub is_member: Option<bool>,
 }
 
+/// A message's `subtype`: what kind of record it is. Slack adds subtypes over time; one Bosun
+/// does not know is a channel event (`Other`), never a person's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subtype {
+    /// Posted by an app or integration.
+    BotMessage,
+    /// `/me does something`.
+    MeMessage,
+    /// A thread reply also sent to the channel.
+    ThreadBroadcast,
+    /// The legacy form of a thread broadcast.
+    ReplyBroadcast,
+    /// A file shared with a comment.
+    FileShare,
+    /// A comment on a file (legacy): its author is `comment.user`.
+    FileComment,
+    /// A hidden record of an edit: `message` is the new version.
+    MessageChanged,
+    /// A hidden record of a deletion: `deleted_ts` names the message.
+    MessageDeleted,
+    /// Anything else: joins, leaves, topic, purpose and name changes, archiving, pins, bots
+    /// added — the channel's events.
+    #[serde(other)]
+    Other,
+}
+
+/// `edited` on a message that was changed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Edited {
+    pub ts: String,
+}
+
+/// `comment` on a legacy `file_comment`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileComment {
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// One of the `files` of a `file_share` (older payloads name the sharer only there).
+#[derive(Debug, Clone, Deserialize)]
+pub struct File {
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Message {
     pub ts: String,
@@ -62,7 +111,22 @@ pub struct Message {
     #[serde(default)]
     pub reply_count: Option<i64>,
     #[serde(default)]
-    pub subtype: Option<String>,
+    pub subtype: Option<Subtype>,
+    #[serde(default)]
+    pub edited: Option<Edited>,
+    /// `message_changed`: the message as it is now.
+    #[serde(default)]
+    pub message: Option<Box<Message>>,
+    /// `message_deleted`: the deleted message's `ts`.
+    #[serde(default)]
+    pub deleted_ts: Option<String>,
+    /// `message_deleted` / `message_changed`: the message as it was.
+    #[serde(default)]
+    pub previous_message: Option<Box<Message>>,
+    #[serde(default)]
+    pub comment: Option<FileComment>,
+    #[serde(default)]
+    pub files: Vec<File>,
 }
 
 /// `ok: false` becomes an error: credentials problems are `auth`, rate limiting is retried by

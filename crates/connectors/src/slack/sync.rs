@@ -2,6 +2,7 @@
 //! cursor (so new replies to recent threads are seen), threads re-read when their parent changed,
 //! one transaction per page, the cursor saved when the channel is done.
 
+use super::normalize::Record;
 use super::{api, normalize};
 use crate::db::Db;
 use crate::events::{Event, EventSink};
@@ -9,7 +10,6 @@ use crate::http::{Auth, HttpClient, HttpConfig};
 use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
-use bosun_core::model::ChatMessage;
 use bosun_core::time::{Ts, WEEK};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, chat};
@@ -29,7 +29,13 @@ pub struct SlackSettings {
 pub struct SlackStats {
     pub requests: u64,
     pub channels: u64,
+    /// Messages stored, edits and deletions applied.
     pub messages: u64,
+    /// Channel events (joins, leaves, topic changes, …) read and not kept as messages.
+    pub events: u64,
+    /// A channel that could not be read (gone, left, a bad page), named with the reason; the
+    /// other channels were read.
+    pub warnings: Vec<String>,
 }
 
 pub fn client(
@@ -141,6 +147,7 @@ pub async fn sync_source(
     .await?;
     let all = settings.channels.iter().any(|c| c == "*");
     let mut chosen = Vec::new();
+    let mut warnings = Vec::new();
     for want in &settings.channels {
         if want == "*" {
             continue;
@@ -151,13 +158,13 @@ pub async fn sync_source(
             .find(|(c, _)| c.name == want || c.id == want)
         {
             Some((c, raw)) => chosen.push((c.clone(), raw.clone())),
+            // Renamed, archived or never joined: say so and read the others.
             None => {
                 let known: Vec<&str> = channels.iter().map(|(c, _)| c.name.as_str()).collect();
-                return Err(ConnectorError::Config(format!(
-                    "source {}: no channel {want:?} (known: {})",
-                    source.name,
+                warnings.push(format!(
+                    "#{want}: no such channel among the workspace's open channels (known: {})",
                     known.join(", ")
-                )));
+                ));
             }
         }
     }
@@ -189,19 +196,56 @@ pub async fn sync_source(
     });
     let mut stats = SlackStats {
         channels: chosen.len() as u64,
+        warnings,
         ..Default::default()
     };
+    // A malformed page stops the sync once every other channel was read.
+    let mut failed = None;
     for (c, raw) in chosen {
         let scope = format!("#{}", c.name);
-        stats.messages += s
+        match s
             .job("slack-channel", &scope.clone(), channel(&s, &c, raw))
-            .await?;
+            .await
+        {
+            Ok(read) => {
+                stats.messages += read.messages;
+                stats.events += read.events;
+            }
+            // The job recorded the error on the channel; its cursor did not move, so nothing
+            // is lost and the next sync reads it again.
+            Err(e) if refused_channel(&e) => stats.warnings.push(format!("{scope}: {e}")),
+            Err(e @ ConnectorError::Malformed { .. }) => {
+                failed.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     stats.requests = s.http.request_count();
     Ok(stats)
 }
 
-async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
+/// Slack refusing one channel (`channel_not_found`, `not_in_channel`, `is_archived`, …: an
+/// `ok: false` answer that is not about the credentials): a warning naming the channel, and the
+/// sync goes on. Credentials, rate limits that outlast the retries, an unreachable Slack or the
+/// store stop it.
+fn refused_channel(e: &ConnectorError) -> bool {
+    matches!(
+        e,
+        ConnectorError::NotFound { .. } | ConnectorError::Http { status: 200, .. }
+    )
+}
+
+/// What one channel's read applied.
+#[derive(Debug, Default)]
+struct ChannelRead {
+    messages: u64,
+    events: u64,
+}
+
+async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<ChannelRead> {
     let rec = normalize::channel(c);
     let (sid, now) = (s.source_id, s.now);
     let channel_id =
@@ -225,7 +269,7 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
     let oldest = cursor.map(|c| c - WEEK).unwrap_or(0);
     let mut page_cursor: Option<String> = None;
     let mut max = cursor;
-    let mut count = 0u64;
+    let mut read = ChannelRead::default();
     loop {
         let mut q = format!("channel={}&limit=200&oldest={oldest}.000000", c.id);
         if let Some(pc) = &page_cursor {
@@ -237,7 +281,7 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let mut batch: Vec<(ChatMessage, Vec<u8>)> = Vec::new();
+        let mut batch: Vec<(String, Record, Vec<u8>)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let m: api::Message =
                 serde_json::from_value(item.clone()).map_err(|e| ConnectorError::Malformed {
@@ -246,11 +290,12 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
                 })?;
             let raw = crate::wire::raw_json(item);
             max = max.max(Some(normalize::ts_secs(&m.ts)));
+            let record = normalize::record(&m);
             // A thread whose parent changed (new replies) is re-read.
             let key = format!("{}/{}", c.id, m.ts);
             let changed = s.raw_sha("slack.message", &key).await?.as_deref()
                 != Some(sha256_hex(&raw).as_str());
-            if m.reply_count.unwrap_or(0) > 0 && changed {
+            if matches!(record, Record::Message(_)) && m.reply_count.unwrap_or(0) > 0 && changed {
                 for (r, rraw) in pages::<api::Message>(
                     s,
                     "conversations.replies",
@@ -260,22 +305,32 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
                 .await?
                 {
                     if r.ts != m.ts {
-                        batch.push((normalize::message(&r), rraw));
+                        batch.push((r.ts.clone(), normalize::record(&r), rraw));
                     }
                 }
             }
-            batch.push((normalize::message(&m), raw));
+            batch.push((m.ts.clone(), record, raw));
         }
-        count += batch.len() as u64;
+        for (_, r, _) in &batch {
+            match r {
+                Record::Event => read.events += 1,
+                Record::Message(_) | Record::Deleted { .. } => read.messages += 1,
+            }
+        }
         let (sid, now, cid) = (s.source_id, s.now, c.id.clone());
         s.db.write(move |tx| {
-            for (m, raw) in &batch {
-                chat::upsert_message(tx, channel_id, m).map_err(store_err)?;
+            for (ts, record, raw) in &batch {
+                match record {
+                    Record::Message(m) => chat::upsert_message(tx, channel_id, m),
+                    Record::Deleted { ts, at } => chat::delete_message(tx, channel_id, ts, *at),
+                    Record::Event => chat::forget_event(tx, channel_id, ts),
+                }
+                .map_err(store_err)?;
                 bosun_store::sync_state::save_raw(
                     tx,
                     sid,
                     "slack.message",
-                    &format!("{cid}/{}", m.ts),
+                    &format!("{cid}/{ts}"),
                     None,
                     raw,
                     now,
@@ -285,7 +340,12 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
             Ok(())
         })
         .await?;
-        s.progress(&format!("#{}", c.name), "messages", count, count);
+        s.progress(
+            &format!("#{}", c.name),
+            "messages",
+            read.messages,
+            read.messages,
+        );
         page_cursor = api::next_cursor(&v);
         if page_cursor.is_none() {
             break;
@@ -299,7 +359,7 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<u64> {
         Ok(())
     })
     .await?;
-    Ok(count)
+    Ok(read)
 }
 
 /// `chat.postMessage`: post `text` to a channel or user id (a DM); returns the message's `ts`.

@@ -12,4 +12,5 @@ mod jira_pagerduty_realdata;
 mod llm;
 mod origin;
 mod real_world;
+mod slack_realdata;
 mod support;
