@@ -13,6 +13,7 @@ pub mod jira;
 pub mod openai;
 pub mod pagerduty;
 pub mod slack;
+pub mod slack_socket;
 pub mod writes;
 
 pub use faults::{FaultConfig, Faults};
@@ -203,7 +204,8 @@ pub async fn start_pagerduty(
 pub async fn start_slack(world: Arc<World>, opts: &ServeOptions) -> Result<RunningFake, FakeError> {
     let faults = Arc::new(Faults::default());
     let journal = opts.journal("slack")?;
-    let router = slack::router_with(world, faults.clone(), opts.token.clone(), journal);
+    let router = slack::router_with(world, faults.clone(), opts.token.clone(), journal)
+        .merge(slack_socket::router(slack_socket::Socket::default()));
     spawn("slack", router, opts.port, faults).await
 }
 

@@ -149,8 +149,14 @@ pub fn check(v: &Value, url: &str) -> Result<()> {
         .to_string();
     let url = url.split('?').next().unwrap_or(url).to_string();
     Err(match error.as_str() {
-        "invalid_auth" | "not_authed" | "account_inactive" | "token_revoked" | "token_expired"
-        | "missing_scope" => ConnectorError::Auth { url, status: 200 },
+        "invalid_auth"
+        | "not_authed"
+        | "account_inactive"
+        | "token_revoked"
+        | "token_expired"
+        | "missing_scope"
+        | "not_allowed_token_type"
+        | "invalid_token" => ConnectorError::Auth { url, status: 200 },
         "channel_not_found" | "thread_not_found" => ConnectorError::NotFound {
             url: format!("{url} ({error})"),
         },

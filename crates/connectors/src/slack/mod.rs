@@ -1,8 +1,10 @@
 //! Slack (Web API): the channels the user selects, their history and threads, users mapped to
-//! people, and `chat.postMessage` for approved actions.
+//! people, `chat.postMessage` for approved actions, and Socket Mode (`socket`) for slash commands
+//! and button presses without a public URL.
 
 pub mod api;
 pub mod normalize;
+pub mod socket;
 mod sync;
 
 pub use sync::{SlackSettings, SlackStats, client, post_message, sync_source};

@@ -13,4 +13,5 @@ mod llm;
 mod origin;
 mod real_world;
 mod slack_realdata;
+mod slack_socket;
 mod support;
