@@ -55,6 +55,8 @@ pub struct Api {
     ticking: AtomicBool,
     door: String,
     providers: tokio::sync::Mutex<Option<Providers>>,
+    /// The Slack commands listener (Socket Mode), when one runs: how to stop it.
+    slack: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
 /// What the API remembers between requests, behind one lock held only to read or write it.
@@ -98,6 +100,7 @@ impl Api {
             ticking: AtomicBool::new(false),
             door: opts.door.clone(),
             providers: tokio::sync::Mutex::new(None),
+            slack: Mutex::new(None),
         }))
     }
 
@@ -136,6 +139,7 @@ impl Api {
                     let app = self.app();
                     self.refresh_signals(&app, Moment::Cached).await;
                 }
+                self.start_slack();
                 if !self.ticking.swap(true, Ordering::SeqCst) {
                     let api = self.clone();
                     tokio::spawn(async move {
@@ -191,6 +195,9 @@ impl Api {
             }
             let providers = demo::start_with(world.clone(), 0, Some(app.demo_fakes_dir())).await?;
             demo::register(&app, &providers)?;
+            if let Err(e) = bosun_app::demo_slack::announce(&app, &providers.slack.base_url) {
+                tracing::warn!("`bosun demo slack` will not find this demo: {e}");
+            }
             demo::write_local_repos(&app, &world)?;
             *self.app.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(app);
             *self.providers.lock().await = Some(providers);
@@ -503,9 +510,32 @@ impl Api {
         }
     }
 
+    /// Answer Slack commands over Socket Mode in the background while the app runs (when the
+    /// Slack source has an app-level token and `[slack] commands` is on; the demo's always has
+    /// one). A listener already running is stopped first (a new app, the demo explored).
+    fn start_slack(self: &Arc<Self>) {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        if let Some(old) = lock(&self.slack).replace(stop) {
+            let _ = old.send(true);
+        }
+        let app = self.app();
+        tokio::spawn(async move {
+            let sink = Arc::new(bosun_connectors::events::NullSink);
+            match app.listen_slack(stopped, sink).await {
+                Ok(Some(stats)) => tracing::info!(?stats, "slack commands: stopped"),
+                Ok(None) => tracing::debug!("slack commands: no Slack app token; not listening"),
+                Err(e) => tracing::warn!("slack commands: {e}"),
+            }
+        });
+    }
+
     /// Stop the demo's fake providers (at exit) and remove the throwaway demo folder made by
     /// [`Api::explore_demo`].
     pub async fn shutdown(&self) {
+        if let Some(stop) = lock(&self.slack).take() {
+            let _ = stop.send(true);
+        }
+        bosun_app::demo_slack::withdraw();
         if let Some(p) = self.providers.lock().await.take() {
             p.shutdown().await;
         }

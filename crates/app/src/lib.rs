@@ -3,9 +3,11 @@
 //! the real work to the engine crates.
 
 pub mod capacity;
+pub mod chatops;
 mod cited;
 pub mod config;
 pub mod demo;
+pub mod demo_slack;
 pub mod digest;
 pub mod doctor;
 mod drafts;

@@ -79,6 +79,10 @@ pub enum Command {
     /// The risk register: risks Bosun proposes from evidence, and the ones you accepted;
     /// `accept`, `dismiss`, `edit` and `export` (Markdown).
     Risks(crate::risks::RisksArgs),
+    /// Slack commands: `listen` answers /standup, /sprint-health, /triage, /ask and /brief over
+    /// Socket Mode from this terminal.
+    #[command(subcommand)]
+    Slack(crate::slack::SlackCommand),
     /// The sprint health report: burndown, risks, scope changes, carry-over and the forecast.
     SprintHealth(crate::notes::SprintArgs),
     /// 1:1 prep packs for your direct reports, and your private notes about them.
@@ -146,6 +150,9 @@ pub enum DemoCommand {
         #[arg(long, value_name = "DAYS")]
         first_pass_days: Option<u32>,
     },
+    /// Type a slash command into the running demo's Slack (`bosun serve --demo`, the desktop
+    /// demo) as one of its people and print the answer they would see.
+    Slack(crate::slack::DemoSlackArgs),
     /// Run only the fake providers and print their base URLs (until interrupted).
     Providers {
         #[command(flatten)]

@@ -19,6 +19,7 @@ mod progress;
 mod risks;
 mod serve;
 mod signals;
+mod slack;
 mod tokens;
 
 use anyhow::Context;
@@ -330,6 +331,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forecast(a) => planning::forecast(&app, a, cli.json)?,
         Command::Goals(a) => goals::goals(&app, a, cli.json)?,
         Command::Risks(a) => risks::risks(&app, a, cli.json)?,
+        Command::Slack(slack::SlackCommand::Listen) => slack::listen(app)?,
+        Command::Slack(slack::SlackCommand::AppToken {
+            source,
+            token_stdin,
+        }) => slack::app_token(&app, &source, read_token(token_stdin)?)?,
+        Command::Demo(DemoCommand::Slack(a)) => slack::demo(cli.data_dir.as_deref(), a, cli.json)?,
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,
@@ -453,6 +460,7 @@ fn needs_tokens(command: &Command) -> bool {
             | Command::Doctor
             | Command::Sources(SourcesCommand::Workflows { .. })
             | Command::Actions(ActionsCommand::Approve { .. } | ActionsCommand::Send)
+            | Command::Slack(_)
     ) || matches!(command, Command::Sources(SourcesCommand::Add(add)) if !matches!(add, AddSource::Git { .. }))
 }
 

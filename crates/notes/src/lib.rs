@@ -15,6 +15,7 @@ pub mod note;
 pub mod one_on_one;
 pub mod polish;
 pub mod redact;
+pub mod slack;
 pub mod sprint;
 pub mod standup;
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! - `data.bosun.actions.decision` — may this outbound action go now? ([`Decision`]: allowed,
 //!   needs approval, denied with reasons, or deferred with reasons and how long to wait);
 //! - `data.bosun.agreements.violations` — which working agreements were broken (each becomes a
-//!   signal).
+//!   signal);
+//! - `data.bosun.chatops.decision` — may this Slack user have this answer to their slash
+//!   command, and may the channel see it? ([`ChatDecision`]).
 //!
 //! A file that does not compile is an error naming the file and the line; the app then keeps the
 //! last bundle that compiled ([`Bundle::from_files`] on the saved copy).
@@ -21,10 +23,13 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_BUNDLE: &[(&str, &str)] = &[
     ("actions.rego", include_str!("../bundle/actions.rego")),
     ("agreements.rego", include_str!("../bundle/agreements.rego")),
+    ("chatops.rego", include_str!("../bundle/chatops.rego")),
 ];
 
 const DECISION: &str = "data.bosun.actions.decision";
 const VIOLATIONS: &str = "data.bosun.agreements.violations";
+const CHATOPS: &str = "data.bosun.chatops.decision";
+const CHATOPS_PACKAGE: &str = "data.bosun.chatops";
 
 /// Why the policy files could not be loaded or evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +180,41 @@ impl Decision {
     }
 }
 
+/// What the policy says about answering one slash command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatDecision {
+    /// The asker may have the answer.
+    pub allow: bool,
+    /// Everyone in the channel sees it (else only the asker).
+    #[serde(default)]
+    pub in_channel: bool,
+    /// Why not, in words.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// Why not, as codes.
+    #[serde(default)]
+    pub codes: Vec<ChatCode>,
+}
+
+/// Why the policy refused a slash command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatCode {
+    /// The asker is neither the manager nor a member of the manager's teams.
+    NotAMember,
+    /// The command is the manager's only.
+    ManagerOnly,
+    /// Too many commands from this asker in the last minute.
+    RateLimited,
+    /// The answer is built from one person's numbers.
+    IndividualMetric,
+    /// The answer holds a private section.
+    PrivateNote,
+    /// A code of the user's own rules.
+    #[serde(other)]
+    Other,
+}
+
 /// A broken working agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Violation {
@@ -287,9 +327,24 @@ impl Bundle {
         eval_on(engine, VIOLATIONS, empty)
             .and_then(violations_of)
             .map_err(|e| PolicyError::Invalid {
-                file: who,
+                file: who.clone(),
                 message: e.to_string(),
             })?;
+        let command = serde_json::json!({
+            "command": {"name": "standup", "text": "harbor"},
+            "user": {"slack_id": "U1", "person_id": 1, "name": "x", "is_manager": false, "member_of_my_teams": true, "teams": ["harbor"]},
+            "answer": {"kind": "standup", "individual_metrics": false, "private": false, "sources_shareable": false},
+            "recent": {"last_minute": 0}
+        });
+        // A folder without the rule is asked with the built-in one (see `chatops`).
+        if has_package(engine, CHATOPS_PACKAGE) {
+            eval_on(engine, CHATOPS, command)
+                .and_then(chat_decision_of)
+                .map_err(|e| PolicyError::Invalid {
+                    file: who,
+                    message: e.to_string(),
+                })?;
+        }
         Ok(())
     }
 
@@ -334,6 +389,18 @@ impl Bundle {
             .collect()
     }
 
+    /// `data.bosun.chatops.decision` for one slash command and its drafted answer. A bundle
+    /// without the rule (a policy folder from before Slack commands, its file removed) is asked
+    /// with the built-in one.
+    pub fn chatops(&self, input: &serde_json::Value) -> Result<ChatDecision> {
+        let mut engine = if has_package(&self.engine, CHATOPS_PACKAGE) {
+            self.engine.clone()
+        } else {
+            Bundle::builtin().engine
+        };
+        chat_decision_of(eval_on(&mut engine, CHATOPS, input.clone())?)
+    }
+
     /// `data.bosun.agreements.violations` (a set; an undefined rule means none). Takes the input:
     /// it is large (every open and recent pull request) and the engine keeps its own form.
     pub fn violations(&self, input: serde_json::Value) -> Result<Vec<Violation>> {
@@ -367,6 +434,20 @@ fn eval_on(
 fn decision_of(v: serde_json::Value) -> Result<Decision> {
     serde_json::from_value(v.clone()).map_err(|e| PolicyError::Shape {
         rule: DECISION.into(),
+        message: format!("{e} (got {v})"),
+    })
+}
+
+/// Whether a file of the bundle declares `package` (`data.bosun.chatops`).
+fn has_package(engine: &regorus::Engine, package: &str) -> bool {
+    engine
+        .get_packages()
+        .is_ok_and(|p| p.iter().any(|x| x == package))
+}
+
+fn chat_decision_of(v: serde_json::Value) -> Result<ChatDecision> {
+    serde_json::from_value(v.clone()).map_err(|e| PolicyError::Shape {
+        rule: CHATOPS.into(),
         message: format!("{e} (got {v})"),
     })
 }

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod audit;
 mod change_log;
 pub mod chat;
+pub mod chatops;
 pub mod code;
 pub mod counts;
 pub mod dump;

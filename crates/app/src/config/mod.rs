@@ -6,6 +6,7 @@ mod actions;
 mod alerts;
 mod notes;
 mod planning;
+mod slack;
 
 use crate::{AppError, Result};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ pub use actions::{ActionsConfig, IncidentsConfig};
 pub use alerts::AlertsConfig;
 pub use notes::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
 pub use planning::{CompanyHoliday, PlanningConfig, PlanningPerson, TimeOffRange};
+pub use slack::SlackConfig;
 
 pub const DEFAULTS: &str = include_str!("../defaults.toml");
 pub const VERSION: i64 = 1;
@@ -44,6 +46,8 @@ pub struct Config {
     pub incidents: IncidentsConfig,
     #[serde(default)]
     pub planning: PlanningConfig,
+    #[serde(default)]
+    pub slack: SlackConfig,
     pub notes: NotesConfig,
     pub llm: LlmConfig,
     pub privacy: PrivacyConfig,

@@ -246,7 +246,7 @@ fn a_policy_that_compiles_but_breaks_the_contract_is_refused() {
 fn the_default_bundle_is_installed_once_and_user_edits_win() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("policy");
-    assert_eq!(install_defaults(&p).unwrap().written.len(), 2);
+    assert_eq!(install_defaults(&p).unwrap().written.len(), 3);
     // The user lowers the cap to one message a day.
     let f = p.join("actions.rego");
     let text = std::fs::read_to_string(&f)
@@ -457,4 +457,114 @@ fn a_plain_sentence_rule_of_the_users_own_still_denies() {
     assert_eq!(d.defer, vec!["not during the offsite".to_string()]);
     assert_eq!(d.codes, vec![ReasonCode::Other]);
     assert_eq!(d.wait_minutes, 1);
+}
+
+fn command(
+    name: &str,
+    user: serde_json::Value,
+    answer: serde_json::Value,
+    last_minute: i64,
+) -> serde_json::Value {
+    serde_json::json!({
+        "command": {"name": name, "text": ""},
+        "user": user,
+        "answer": answer,
+        "recent": {"last_minute": last_minute},
+    })
+}
+
+#[test]
+fn slash_commands_are_for_the_managers_teams_with_limits_and_private_answers_kept_private() {
+    use bosun_policy::ChatCode;
+    let b = Bundle::builtin();
+    let member = serde_json::json!({"slack_id": "U1", "person_id": 4, "name": "Ana", "is_manager": false, "member_of_my_teams": true, "teams": ["harbor"]});
+    let stranger = serde_json::json!({"slack_id": "U9", "person_id": null, "name": "", "is_manager": false, "member_of_my_teams": false, "teams": []});
+    let manager = serde_json::json!({"slack_id": "U0", "person_id": 1, "name": "Maya", "is_manager": true, "member_of_my_teams": false, "teams": []});
+    let plain = serde_json::json!({"kind": "standup", "individual_metrics": false, "private": false, "sources_shareable": true});
+    let figures = serde_json::json!({"kind": "standup", "individual_metrics": true, "private": false, "sources_shareable": true});
+
+    let d = b
+        .chatops(&command("standup", member.clone(), plain.clone(), 0))
+        .unwrap();
+    assert!(d.allow && !d.in_channel && d.codes.is_empty(), "{d:?}");
+    let d = b
+        .chatops(&command("standup", stranger, plain.clone(), 0))
+        .unwrap();
+    assert_eq!(
+        (d.allow, d.codes.clone()),
+        (false, vec![ChatCode::NotAMember]),
+        "{d:?}"
+    );
+    assert_eq!(
+        d.deny,
+        ["only members of the manager's teams may ask Bosun"]
+    );
+    let d = b
+        .chatops(&command("brief", member.clone(), plain.clone(), 0))
+        .unwrap();
+    assert_eq!(d.codes, [ChatCode::ManagerOnly]);
+    assert!(
+        b.chatops(&command("brief", manager.clone(), plain.clone(), 0))
+            .unwrap()
+            .allow
+    );
+    let d = b
+        .chatops(&command("triage", member.clone(), plain.clone(), 6))
+        .unwrap();
+    assert_eq!(d.codes, [ChatCode::RateLimited]);
+    let d = b
+        .chatops(&command("standup", member, figures.clone(), 0))
+        .unwrap();
+    assert_eq!(d.codes, [ChatCode::IndividualMetric]);
+    assert!(
+        b.chatops(&command("standup", manager, figures, 0))
+            .unwrap()
+            .allow
+    );
+
+    // The manager lets /standup and /ask answer in the channel: /ask only from shareable docs.
+    let text = bosun_policy::DEFAULT_BUNDLE
+        .iter()
+        .find(|(n, _)| *n == "chatops.rego")
+        .unwrap()
+        .1
+        .replace(
+            "in_channel_commands := set()",
+            "in_channel_commands := {\"standup\", \"ask\"}",
+        );
+    let mut files: Vec<(String, String)> = bosun_policy::DEFAULT_BUNDLE
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    files.retain(|(n, _)| n != "chatops.rego");
+    files.push(("chatops.rego".into(), text));
+    let edited = Bundle::from_files(files.clone()).unwrap();
+    let member = serde_json::json!({"slack_id": "U1", "person_id": 4, "name": "Ana", "is_manager": false, "member_of_my_teams": true, "teams": ["harbor"]});
+    assert!(
+        edited
+            .chatops(&command("standup", member.clone(), plain.clone(), 0))
+            .unwrap()
+            .in_channel
+    );
+    assert!(
+        edited
+            .chatops(&command("ask", member.clone(), plain, 0))
+            .unwrap()
+            .in_channel
+    );
+    let private_docs = serde_json::json!({"kind": "ask", "individual_metrics": false, "private": false, "sources_shareable": false});
+    assert!(
+        !edited
+            .chatops(&command("ask", member.clone(), private_docs, 0))
+            .unwrap()
+            .in_channel
+    );
+
+    // A folder from before Slack commands (no chatops.rego) is asked with the built-in rule.
+    files.retain(|(n, _)| n != "chatops.rego");
+    let old = Bundle::from_files(files).unwrap();
+    let d = old
+        .chatops(&command("brief", member, serde_json::json!({}), 0))
+        .unwrap();
+    assert_eq!(d.codes, [ChatCode::ManagerOnly]);
 }

@@ -1,0 +1,219 @@
+//! Slack commands end to end on the synced demo: the fake Slack's Socket Mode over a real
+//! WebSocket, [`App::listen_slack`] answering, answers read back from the commands' response
+//! URLs. The manager's `/standup harbor` is exactly the CLI's standup as Slack blocks; a member
+//! gets their own team's; a stranger, a member's `/brief` and a member past the rate limit are
+//! refused by policy; `/ask` cites the handbook; a reconnect Slack asks for loses and repeats
+//! nothing; every command is audited with its Slack user id and the ledger verifies.
+
+#[path = "support/demo.rs"]
+mod support;
+
+use bosun_app::App;
+use bosun_app::demo;
+use bosun_knowledge::index::NoEvents;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Slack {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Slack {
+    async fn send(&self, line: &str, user: &str) -> (String, Value) {
+        let (command, text) = line.split_once(' ').unwrap_or((line, ""));
+        let v: Value = self
+            .http
+            .post(format!("{}/_fake/slack/socket/command", self.base))
+            .json(&json!({"command": command, "text": text, "user_id": user}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = v["envelope_id"].as_str().unwrap().to_string();
+        for _ in 0..600 {
+            let got = self.responses(&id).await;
+            if let Some(first) = got.first() {
+                return (id, first.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no answer to {line} within 60 s");
+    }
+
+    async fn responses(&self, id: &str) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/_fake/slack/socket/responses/{id}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().unwrap().clone()
+    }
+
+    async fn fault(&self, fault: &str) {
+        self.http
+            .post(format!("{}/_fake/slack/socket/fault", self.base))
+            .json(&json!({ "fault": fault }))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn text_of(reply: &Value) -> String {
+    reply["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap_or_default().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn slack_id(app: &App, person: &str) -> String {
+    let store = app.store().unwrap();
+    let p = bosun_app::notes::resolve_person(store.conn(), person).unwrap();
+    bosun_store::chatops::slack_id_of(store.conn(), p.id)
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, as_of) = support::synced_demo(dir.path());
+    let docs = bosun_api_docs();
+    app.index_add(&docs.join("incidents"), &NoEvents).unwrap();
+    let world = Arc::new(support::world(as_of));
+    let manager = slack_id(&app, &world.org.company.me);
+    let harbor = world.org.teams.iter().find(|t| t.key == "harbor").unwrap();
+    let member_key = &world
+        .org
+        .people
+        .iter()
+        .find(|p| p.team == harbor.key && p.key != harbor.manager)
+        .unwrap()
+        .key;
+    let member = slack_id(&app, member_key);
+    let expected_standup = bosun_notes::slack::message(&app.standup(Some("harbor"), None).unwrap());
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let providers = demo::start(world.clone(), 0).await.unwrap();
+        demo::register(&app, &providers).unwrap();
+        let app = Arc::new(App::new(app.paths.clone(), app.clock()).unwrap());
+        let slack = Slack {
+            base: providers.slack.base_url.clone(),
+            http: reqwest::Client::new(),
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let listener = {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.listen_slack(stopped, Arc::new(bosun_connectors::NullSink))
+                    .await
+            })
+        };
+
+        // The manager's standup: the CLI's note, as blocks, to the manager only.
+        let (first, reply) = slack.send("/standup harbor", &manager).await;
+        assert_eq!(reply["response_type"], "ephemeral");
+        assert_eq!(
+            reply["blocks"],
+            serde_json::to_value(&expected_standup.blocks).unwrap()
+        );
+        assert_eq!(reply["text"], json!(expected_standup.text));
+
+        // A member's /standup is their own team's.
+        let (_, reply) = slack.send("/standup", &member).await;
+        assert_eq!(reply["blocks"][0]["text"]["text"], "Standup — Harbor");
+
+        // Slack asks for a fresh connection: the next command still arrives, once.
+        slack.fault("refresh").await;
+        let (triage, reply) = slack.send("/triage harbor", &manager).await;
+        assert!(text_of(&reply).contains("Waiting for review"), "{reply}");
+
+        // /ask cites the handbook, file and lines.
+        let (_, reply) = slack
+            .send("/ask how do I declare an incident", &member)
+            .await;
+        let text = text_of(&reply);
+        assert!(
+            text.contains("incident-process.md") && text.contains("lines"),
+            "{text}"
+        );
+
+        // Refusals: a stranger; /brief is the manager's; the rate limit (6 a minute).
+        let (_, reply) = slack.send("/standup harbor", "U0STRANGER").await;
+        assert!(
+            text_of(&reply).contains("only members of the manager's teams"),
+            "{reply}"
+        );
+        let (_, reply) = slack.send("/brief", &member).await;
+        assert!(text_of(&reply).contains("for the manager only"), "{reply}");
+        let (_, reply) = slack.send("/brief", &manager).await;
+        assert!(text_of(&reply).contains("Morning brief"), "{reply}");
+        let mut limited = None;
+        for _ in 0..4 {
+            let (_, reply) = slack.send("/triage", &member).await;
+            if text_of(&reply).contains("at most 6 commands a minute") {
+                limited = Some(reply);
+            }
+        }
+        assert!(limited.is_some(), "the member's 7th command is refused");
+
+        // Each command was answered once, even across the reconnect.
+        assert_eq!(slack.responses(&first).await.len(), 1);
+        assert_eq!(slack.responses(&triage).await.len(), 1);
+        stop.send(true).unwrap();
+        let stats = tokio::time::timeout(Duration::from_secs(10), listener)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .expect("the demo listens");
+        assert_eq!(stats.delivered, 11, "{stats:?}");
+        assert_eq!(stats.refreshes, 1, "{stats:?}");
+        assert_eq!(stats.duplicates, 0, "{stats:?}");
+        providers.shutdown().await;
+    });
+
+    // Every command is in the audit ledger with its Slack user and the policy's codes.
+    let entries = app.audit_entries(100).unwrap();
+    let commands: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "slack.command")
+        .collect();
+    assert_eq!(commands.len(), 11);
+    let stranger = commands
+        .iter()
+        .find(|e| e.actor == "slack:U0STRANGER")
+        .unwrap();
+    assert_eq!(stranger.result, "denied");
+    let trace: Value = serde_json::from_str(&stranger.trace).unwrap();
+    assert_eq!(trace["codes"], json!(["not_a_member"]));
+    assert_eq!(
+        commands
+            .iter()
+            .filter(|e| e.actor == format!("slack:{member}") && e.result == "denied")
+            .count(),
+        2,
+        "the member's /brief and the command past the limit"
+    );
+    assert!(app.audit_verify().unwrap().ok);
+}
+
+/// The demo handbook (`demo/docs`).
+fn bosun_api_docs() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../demo/docs")
+        .canonicalize()
+        .unwrap()
+}

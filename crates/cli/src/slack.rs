@@ -1,0 +1,130 @@
+//! `bosun slack listen`: answer Slack's slash commands over Socket Mode from this terminal; and
+//! `bosun demo slack "/standup harbor" [--as PERSON]`: type one into the running demo's Slack.
+
+use crate::print_json;
+use anyhow::Context;
+use bosun_app::App;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SlackCommand {
+    /// Answer /standup, /sprint-health, /triage, /ask and /brief over Socket Mode until
+    /// interrupted (needs the Slack source's app-level token: docs/slack.md).
+    Listen,
+    /// Check a Slack app-level token (`xapp-…`, scope connections:write) live with
+    /// apps.connections.open, then store it for SOURCE (the keychain or the token file).
+    AppToken {
+        /// The Slack source it belongs to.
+        source: String,
+        /// Read the token from standard input (else BOSUN_SLACK_APP_TOKEN).
+        #[arg(long)]
+        token_stdin: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoSlackArgs {
+    /// The command as typed in Slack, e.g. "/standup harbor" or "/ask how do I declare an incident".
+    pub line: String,
+    /// Who types it: a person of the demo (name, email or key) or a raw Slack user id
+    /// [default: the demo's manager].
+    #[arg(long = "as", value_name = "PERSON")]
+    pub as_user: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 60)]
+    pub wait: u64,
+}
+
+pub fn listen(app: App) -> anyhow::Result<()> {
+    let rt = crate::runtime()?;
+    rt.block_on(async {
+        let app = Arc::new(app);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop.send(true);
+            }
+        });
+        eprintln!("Listening for Slack commands (Ctrl-C to stop)…");
+        match app
+            .listen_slack(stopped, Arc::new(bosun_connectors::events::NullSink))
+            .await?
+        {
+            Some(stats) => {
+                eprintln!(
+                    "Stopped: {} command(s) answered over {} connection(s) ({} reconnect(s) Slack asked for, {} dropped).",
+                    stats.delivered, stats.connections, stats.refreshes, stats.drops
+                );
+                Ok(())
+            }
+            None => anyhow::bail!(
+                "nothing to listen for: no Slack source has an app-level token (store it as `<source>.app` or set BOSUN_SLACK_APP_TOKEN; docs/slack.md), or [slack] commands is off"
+            ),
+        }
+    })
+}
+
+pub fn demo(
+    data_dir: Option<&std::path::Path>,
+    args: DemoSlackArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    let running = bosun_app::demo_slack::running(data_dir)?;
+    let rt = crate::runtime()?;
+    let reply = rt
+        .block_on(bosun_app::demo_slack::send(
+            &running,
+            &args.line,
+            args.as_user.as_deref(),
+            Duration::from_secs(args.wait),
+        ))
+        .with_context(|| format!("sending {:?} to the demo's Slack", args.line))?;
+    if json {
+        print_json(&reply)?;
+    } else {
+        print!("{}", bosun_app::demo_slack::render(&reply));
+    }
+    Ok(())
+}
+
+pub fn app_token(
+    app: &App,
+    source: &str,
+    token: Option<bosun_core::Sensitive<String>>,
+) -> anyhow::Result<()> {
+    let token = match token {
+        Some(t) => t,
+        None => bosun_core::Sensitive::new(std::env::var("BOSUN_SLACK_APP_TOKEN").context(
+            "give the token on standard input (--token-stdin) or in BOSUN_SLACK_APP_TOKEN",
+        )?),
+    };
+    if !token.expose().starts_with("xapp-") {
+        anyhow::bail!(
+            "that is not an app-level token: Slack's start with xapp- (Basic Information → App-Level Tokens, scope connections:write)"
+        );
+    }
+    let found = app
+        .sources()?
+        .into_iter()
+        .find(|s| s.name == source && s.kind == bosun_core::model::Provider::Slack)
+        .with_context(|| format!("no Slack source named {source} (bosun sources list)"))?;
+    let api = found.base_url.unwrap_or_else(|| "https://slack.com".into());
+    let rt = crate::runtime()?;
+    rt.block_on(async {
+        let client = bosun_connectors::slack::socket::SocketMode::new(
+            &api,
+            token.clone(),
+            app.config.http(),
+            Arc::new(bosun_connectors::events::NullSink),
+        )?;
+        client.open().await.map(|_| ())
+    })
+    .context("Slack refused the token (apps.connections.open)")?;
+    app.tokens()
+        .set(&bosun_app::chatops::app_token_entry(source), &token)?;
+    println!(
+        "Slack accepted the app-level token; stored for {source}. `bosun serve`, the desktop app and `bosun slack listen` now answer slash commands."
+    );
+    Ok(())
+}
