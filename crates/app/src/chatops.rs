@@ -30,6 +30,9 @@ pub fn app_token_entry(source: &str) -> String {
     format!("{source}.app")
 }
 
+/// How often drafts waiting for approval are offered to the manager in Slack.
+const OFFER_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Passages an `/ask` answer shows.
 const ASK_PASSAGES: usize = 3;
 /// Characters of a cited passage shown.
@@ -450,12 +453,45 @@ impl App {
             .unwrap_or_else(|| "https://slack.com".into());
         let cfg = self.config.http();
         let client = SocketMode::new(&api, token, cfg.clone(), sink.clone())?;
+        // The bot token's client: drafts are offered to the manager with it.
+        let endpoints = match self.endpoints(&[source.id]).await {
+            Ok(e) => Some(e),
+            Err(e) => {
+                tracing::warn!("slack: drafts will not be offered in Slack: {e}");
+                None
+            }
+        };
+        let bot = endpoints.as_ref().and_then(|e| e.by_source.get(&source.id));
         let (tx, mut rx) = mpsc::unbounded_channel::<Delivery>();
         let run = tokio::spawn(async move { client.run(tx, stop).await });
-        while let Some(d) = rx.recv().await {
-            let Incoming::Command(c) = d.incoming else {
-                tracing::debug!(envelope = %d.envelope_id, "slack: an interaction or event, not answered yet");
-                continue;
+        let mut offer = tokio::time::interval(OFFER_EVERY);
+        loop {
+            let d = tokio::select! {
+                d = rx.recv() => match d {
+                    Some(d) => d,
+                    None => break,
+                },
+                _ = offer.tick() => {
+                    if let Some(ep) = bot
+                        && let Err(e) = self.offer_drafts_in_slack(ep).await
+                    {
+                        tracing::warn!("slack: drafts not offered: {e}");
+                    }
+                    continue;
+                }
+            };
+            let c = match d.incoming {
+                Incoming::Command(c) => c,
+                Incoming::Interaction(payload) => {
+                    if let Err(e) = self.slack_button(&payload, &api, sink.clone()).await {
+                        tracing::warn!("slack: a button press failed: {e}");
+                    }
+                    continue;
+                }
+                Incoming::Event(_) => {
+                    tracing::debug!(envelope = %d.envelope_id, "slack: an event, not answered");
+                    continue;
+                }
             };
             let app = self.clone();
             let cmd = c.clone();

@@ -171,6 +171,77 @@ pub async fn send(
     }
 }
 
+/// Press Approve (`approve`) or Reject (`reject`) on the running demo's Slack message of draft
+/// `id`, as `who` (default: the demo's manager), and wait for what replaced the message.
+pub async fn press(
+    demo: &RunningDemo,
+    approve: bool,
+    id: i64,
+    who: Option<&str>,
+    wait: Duration,
+) -> Result<DemoSlackReply> {
+    let (user_id, user) = demo_user(demo, who)?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let fake = demo.slack.trim_end_matches('/');
+    let unreachable = |e: reqwest::Error| {
+        AppError::NotFound(format!(
+            "the demo's Slack at {fake} does not answer ({e}): is the demo still running?"
+        ))
+    };
+    let key = format!("press-{id}-{}", std::process::id());
+    let action_id = if approve {
+        "bosun_approve"
+    } else {
+        "bosun_reject"
+    };
+    let queued: Value = http
+        .post(format!("{fake}/_fake/slack/socket/interaction"))
+        .json(&json!({"type": "block_actions", "user": {"id": user_id},
+            "actions": [{"action_id": action_id, "value": id.to_string(), "type": "button"}],
+            "response_url": format!("{fake}/_fake/slack/respond/{key}")}))
+        .send()
+        .await
+        .map_err(unreachable)?
+        .json()
+        .await
+        .map_err(unreachable)?;
+    let envelope_id = queued
+        .get("envelope_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let started = std::time::Instant::now();
+    loop {
+        let answers: Value = http
+            .get(format!("{fake}/_fake/slack/socket/responses/{key}"))
+            .send()
+            .await
+            .map_err(unreachable)?
+            .json()
+            .await
+            .map_err(unreachable)?;
+        if let Some(first) = answers.as_array().and_then(|a| a.first()) {
+            return Ok(DemoSlackReply {
+                command: format!("{} draft #{id}", if approve { "Approve" } else { "Reject" }),
+                user_id,
+                user,
+                envelope_id,
+                response: first.clone(),
+            });
+        }
+        if started.elapsed() > wait {
+            return Err(AppError::NotFound(format!(
+                "no answer within {} s: is the running demo listening to Slack?",
+                wait.as_secs()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 /// The Slack user id (and name) `who` names in the demo.
 fn demo_user(demo: &RunningDemo, who: Option<&str>) -> Result<(String, Option<String>)> {
     let app = App::new(
@@ -207,8 +278,12 @@ pub fn render(reply: &DemoSlackReply) -> String {
         reply.command,
         reply.user.as_deref().unwrap_or("an unknown user"),
         format_args!(" <{}>", reply.user_id),
-        match r.get("response_type").and_then(Value::as_str) {
-            Some("in_channel") => "shown to the channel",
+        match (
+            r.get("response_type").and_then(Value::as_str),
+            r.get("replace_original").and_then(Value::as_bool),
+        ) {
+            (_, Some(true)) => "the message now reads",
+            (Some("in_channel"), _) => "shown to the channel",
             _ => "only you can see this",
         }
     );
@@ -241,5 +316,9 @@ pub fn render(reply: &DemoSlackReply) -> String {
         }
         _ => out.push_str(r.get("text").and_then(Value::as_str).unwrap_or_default()),
     }
-    out
+    // One blank line between parts at most, and a final newline.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
+    format!("{}\n", out.trim_end())
 }

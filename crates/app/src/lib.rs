@@ -36,6 +36,7 @@ pub mod risks;
 pub mod secrets;
 mod service;
 pub mod signals;
+pub mod slack_approvals;
 pub mod status_updates;
 pub mod time_off;
 pub mod tokens;

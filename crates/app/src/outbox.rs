@@ -294,11 +294,22 @@ impl App {
     /// served again, from the recorded demo world, keeping their writes under
     /// `<data dir>/demo-fakes/`.
     pub async fn endpoints(&self, sources: &[i64]) -> Result<Endpoints> {
-        let store = self.store()?;
+        // Read what is needed first: no connection is held across an await (the future stays
+        // Send, for the listeners that run it in a task).
+        let (found, demo_world) = {
+            let store = self.store()?;
+            let mut found = Vec::new();
+            for id in sources {
+                found.push(
+                    sync_state::source_by_id(store.conn(), *id)?
+                        .ok_or_else(|| AppError::NotFound(format!("no source {id}")))?,
+                );
+            }
+            (found, bosun_store::meta::get(store.conn(), DEMO_WORLD)?)
+        };
         let mut out = Endpoints::default();
-        for id in sources {
-            let source = sync_state::source_by_id(store.conn(), *id)?
-                .ok_or_else(|| AppError::NotFound(format!("no source {id}")))?;
+        for source in found {
+            let id = &source.id.clone();
             let token = if source.demo {
                 Sensitive::new(crate::demo::DEMO_TOKEN.to_string())
             } else {
@@ -324,7 +335,7 @@ impl App {
             let mut source = source;
             if source.demo && !reachable(source.base_url.as_deref().unwrap_or_default()).await {
                 if out.demo.is_none() {
-                    out.demo = Some(self.start_demo_fakes(store.conn()).await?);
+                    out.demo = Some(self.start_demo_fakes(demo_world.clone()).await?);
                 }
                 let p = out
                     .demo
@@ -344,8 +355,8 @@ impl App {
         Ok(out)
     }
 
-    async fn start_demo_fakes(&self, conn: &Connection) -> Result<crate::demo::Providers> {
-        let w: String = bosun_store::meta::get(conn, DEMO_WORLD)?.ok_or_else(|| {
+    async fn start_demo_fakes(&self, world: Option<String>) -> Result<crate::demo::Providers> {
+        let w: String = world.ok_or_else(|| {
                 AppError::Demo("this data dir has demo sources but no record of the demo world: run `bosun demo sync` again".into())
             })?;
         let w: DemoWorld = serde_json::from_str(&w).map_err(|e| AppError::Demo(e.to_string()))?;
@@ -381,9 +392,15 @@ impl App {
 
     /// Reject a draft.
     pub fn reject_action(&self, id: i64, reason: Option<&str>) -> Result<ActionView> {
+        self.reject_action_by(id, reason, &self.actor())
+    }
+
+    /// [`App::reject_action`] by `who` (the audit's actor: the manager here, or their Slack
+    /// account when they pressed Reject in Slack).
+    pub fn reject_action_by(&self, id: i64, reason: Option<&str>, who: &str) -> Result<ActionView> {
         let mut store = self.store()?;
         let now = self.now();
-        let who = self.actor();
+        let who = who.to_string();
         store.write(|tx| {
             let row = actions::get(tx, id)?;
             let Some(row) = row else {
@@ -414,10 +431,21 @@ impl App {
     /// Approve a draft (with an edited body, if given), ask the policy, and deliver it now unless
     /// the policy defers it (the recipient's quiet hours, the daily cap) or denies it.
     pub async fn approve_action(&self, id: i64, body: Option<&str>) -> Result<Delivered> {
+        self.approve_action_by(id, body, &self.actor()).await
+    }
+
+    /// [`App::approve_action`] by `who` (the audit's actor and the approver the policy sees:
+    /// the manager here, or their Slack account when they pressed Approve in Slack).
+    pub async fn approve_action_by(
+        &self,
+        id: i64,
+        body: Option<&str>,
+        who: &str,
+    ) -> Result<Delivered> {
         let mut store = self.store()?;
         let policy = self.policy(store.conn())?;
         let now = self.now();
-        let who = self.actor();
+        let who = who.to_string();
         let row = get(store.conn(), id)?;
         if row.status != "draft" {
             return Err(AppError::InvalidInput(format!(

@@ -57,6 +57,40 @@ impl Slack {
         v.as_array().unwrap().clone()
     }
 
+    /// The messages Bosun posted to the fake Slack.
+    async fn posted(&self) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/_fake/slack/posted", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().unwrap().clone()
+    }
+
+    /// Press a button of a message as `user`; the reply posted to the press's response URL.
+    async fn press(&self, action_id: &str, value: &str, user: &str, key: &str) -> Value {
+        let url = format!("{}/_fake/slack/respond/{key}", self.base);
+        self.http
+            .post(format!("{}/_fake/slack/socket/interaction", self.base))
+            .json(&json!({"type": "block_actions", "user": {"id": user},
+                "actions": [{"action_id": action_id, "value": value, "type": "button"}],
+                "response_url": url}))
+            .send()
+            .await
+            .unwrap();
+        for _ in 0..600 {
+            if let Some(first) = self.responses(key).await.first() {
+                return first.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no answer to the press {key}");
+    }
+
     async fn fault(&self, fault: &str) {
         self.http
             .post(format!("{}/_fake/slack/socket/fault", self.base))
@@ -89,6 +123,9 @@ fn slack_id(app: &App, person: &str) -> String {
 fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let (app, as_of) = support::synced_demo(dir.path());
+    // Evaluating the signals drafts the actions that wait for approval (as the app does).
+    app.refresh_signals(&["open"]).unwrap();
+    assert!(!app.actions(&["draft"]).unwrap().actions.is_empty());
     let docs = bosun_api_docs();
     app.index_add(&docs.join("incidents"), &NoEvents).unwrap();
     let world = Arc::new(support::world(as_of));
@@ -169,6 +206,96 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
         }
         assert!(limited.is_some(), "the member's 7th command is refused");
 
+        // Drafts waiting for approval are offered to the manager, one DM each, with buttons.
+        // A backlog comes ten at a time (the next ten 30 s later).
+        let drafts = app.actions(&["draft"]).unwrap().actions;
+        let expected = drafts
+            .len()
+            .min(bosun_app::slack_approvals::OFFER_PER_ROUND);
+        let mut offered = Vec::new();
+        for _ in 0..100 {
+            offered = slack
+                .posted()
+                .await
+                .into_iter()
+                .filter(|m| m["channel"] == json!(format!("D{manager}")) && m["blocks"].is_array())
+                .collect();
+            if offered.len() >= expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(offered.len(), expected, "one DM per draft, ten a round");
+        let offered_two = offered.len() > 1;
+        let ids: std::collections::BTreeSet<&str> = offered
+            .iter()
+            .map(|m| m["blocks"][2]["elements"][0]["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), offered.len(), "no draft offered twice");
+        let first_draft = &offered[0];
+        let id = first_draft["blocks"][2]["elements"][0]["value"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            first_draft["blocks"][2]["elements"][0]["action_id"],
+            "bosun_approve"
+        );
+        // A member's press does not count; the manager's approves and sends, once.
+        let reply = slack
+            .press("bosun_approve", &id, &member, "press-member")
+            .await;
+        assert!(
+            reply["text"].as_str().unwrap().contains("Only the manager"),
+            "{reply}"
+        );
+        assert_eq!(app.actions(&["draft"]).unwrap().actions.len(), drafts.len());
+        let posted_before = slack.posted().await.len();
+        let reply = slack.press("bosun_approve", &id, &manager, "press-1").await;
+        assert_eq!(reply["replace_original"], true);
+        let said = reply["text"].as_str().unwrap().to_string();
+        assert!(said.starts_with("Approved"), "{said}");
+        let again = slack.press("bosun_approve", &id, &manager, "press-2").await;
+        assert!(
+            again["text"].as_str().unwrap().starts_with("Nothing done"),
+            "{again}"
+        );
+        let action = app
+            .actions(&[])
+            .unwrap()
+            .actions
+            .into_iter()
+            .find(|a| a.row.id.to_string() == id)
+            .unwrap();
+        assert_ne!(action.row.status, "draft");
+        assert_eq!(
+            action.row.decided_by.as_deref(),
+            Some(format!("slack:{manager}").as_str())
+        );
+        assert_eq!(
+            (action.row.status.as_str(), action.provider.as_str()),
+            ("sent", "slack"),
+            "{said}"
+        );
+        assert!(said.starts_with("Approved in Slack and sent"), "{said}");
+        assert_eq!(
+            slack.posted().await.len(),
+            posted_before + 1,
+            "sent exactly once, the second press did nothing"
+        );
+        // Rejecting another draft from Slack.
+        if let Some(other) = offered.get(1) {
+            let id2 = other["blocks"][2]["elements"][1]["value"].as_str().unwrap();
+            let reply = slack.press("bosun_reject", id2, &manager, "press-3").await;
+            assert!(
+                reply["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Rejected in Slack"),
+                "{reply}"
+            );
+        }
+
         // Each command was answered once, even across the reconnect.
         assert_eq!(slack.responses(&first).await.len(), 1);
         assert_eq!(slack.responses(&triage).await.len(), 1);
@@ -179,7 +306,11 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             .unwrap()
             .unwrap()
             .expect("the demo listens");
-        assert_eq!(stats.delivered, 11, "{stats:?}");
+        assert_eq!(
+            stats.delivered,
+            11 + 3 + u64::from(offered_two),
+            "{stats:?}"
+        );
         assert_eq!(stats.refreshes, 1, "{stats:?}");
         assert_eq!(stats.duplicates, 0, "{stats:?}");
         providers.shutdown().await;

@@ -153,6 +153,9 @@ pub enum DemoCommand {
     /// Type a slash command into the running demo's Slack (`bosun serve --demo`, the desktop
     /// demo) as one of its people and print the answer they would see.
     Slack(crate::slack::DemoSlackArgs),
+    /// Press Approve or Reject on a draft Bosun offered in the running demo's Slack, as one of
+    /// its people (only the manager's press counts), and print what replaced the message.
+    SlackPress(crate::slack::DemoPressArgs),
     /// Run only the fake providers and print their base URLs (until interrupted).
     Providers {
         #[command(flatten)]

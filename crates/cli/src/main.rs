@@ -337,6 +337,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token_stdin,
         }) => slack::app_token(&app, &source, read_token(token_stdin)?)?,
         Command::Demo(DemoCommand::Slack(a)) => slack::demo(cli.data_dir.as_deref(), a, cli.json)?,
+        Command::Demo(DemoCommand::SlackPress(a)) => {
+            slack::press(cli.data_dir.as_deref(), a, cli.json)?
+        }
         Command::SprintHealth(a) => notes::sprint_health(&app, a, cli.json)?,
         Command::Prep(c) => notes::prep(&app, c, cli.json)?,
         Command::Brief(a) => notes::brief(&app, a, cli.json)?,

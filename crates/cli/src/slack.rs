@@ -36,6 +36,45 @@ pub struct DemoSlackArgs {
     pub wait: u64,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct DemoPressArgs {
+    /// The button: approve or reject.
+    #[arg(value_parser = ["approve", "reject"])]
+    pub button: String,
+    /// The draft's id (`bosun actions list`).
+    pub id: i64,
+    /// Who presses it [default: the demo's manager].
+    #[arg(long = "as", value_name = "PERSON")]
+    pub as_user: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 60)]
+    pub wait: u64,
+}
+
+pub fn press(
+    data_dir: Option<&std::path::Path>,
+    args: DemoPressArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    let running = bosun_app::demo_slack::running(data_dir)?;
+    let rt = crate::runtime()?;
+    let reply = rt
+        .block_on(bosun_app::demo_slack::press(
+            &running,
+            args.button == "approve",
+            args.id,
+            args.as_user.as_deref(),
+            Duration::from_secs(args.wait),
+        ))
+        .with_context(|| format!("pressing {} on draft #{}", args.button, args.id))?;
+    if json {
+        print_json(&reply)?;
+    } else {
+        print!("{}", bosun_app::demo_slack::render(&reply));
+    }
+    Ok(())
+}
+
 pub fn listen(app: App) -> anyhow::Result<()> {
     let rt = crate::runtime()?;
     rt.block_on(async {

@@ -292,6 +292,9 @@ async fn post_message(State(s): State<Slack>, body: axum::body::Bytes) -> Respon
     if let Some(m) = v.get("metadata") {
         message["metadata"] = m.clone();
     }
+    if let Some(b) = v.get("blocks") {
+        message["blocks"] = b.clone();
+    }
     s.posted.record(message.clone());
     if s.posted.lose_answer() {
         return crate::writes::lost();

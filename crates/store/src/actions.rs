@@ -388,6 +388,44 @@ pub fn nameable_people(conn: &Connection) -> Result<Vec<(i64, String, Vec<String
     Ok(rows)
 }
 
+/// Drafts not yet offered to the manager in Slack, oldest first.
+pub fn drafts_without_dm(conn: &Connection) -> Result<Vec<ActionRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE status = 'draft' AND id NOT IN (SELECT action_id FROM action_slack_dms) ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map([], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Claim the Slack message of draft `id` before posting it: false when it was claimed already.
+pub fn claim_dm(conn: &Connection, id: i64, channel: &str, now: Ts) -> Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO action_slack_dms (action_id, channel, sent_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (action_id) DO NOTHING",
+        rusqlite::params![id, channel, now],
+    )? == 1)
+}
+
+/// The posted message of draft `id` (its channel and ts as Slack answered).
+pub fn dm_posted(conn: &Connection, id: i64, channel: &str, ts: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE action_slack_dms SET channel = ?2, ts = ?3 WHERE action_id = ?1",
+        rusqlite::params![id, channel, ts],
+    )?;
+    Ok(())
+}
+
+/// Give the claim back (the post failed): the draft is offered again next time.
+pub fn unclaim_dm(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM action_slack_dms WHERE action_id = ?1 AND ts IS NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

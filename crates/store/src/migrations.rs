@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "chat_edits",
         sql: include_str!("migrations/0012_chat_edits.sql"),
     },
+    Migration {
+        version: 13,
+        name: "action_slack_dms",
+        sql: include_str!("migrations/0013_action_slack_dms.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {
