@@ -17,7 +17,7 @@ use bosun_connectors::slack::socket::{
 use bosun_core::Sensitive;
 use bosun_core::model::Provider;
 use bosun_notes::note::{Note, NoteKind};
-use bosun_notes::slack::{self as blocks, Block, Text};
+use bosun_notes::slack::{self as blocks, Block, Text, cut};
 use bosun_policy::{ChatCode, ChatDecision};
 use bosun_store::chatops as db;
 use serde::Serialize;
@@ -521,15 +521,6 @@ impl App {
             .map_err(|e| AppError::Internal(format!("the Slack listener stopped: {e}")))??;
         Ok(Some(stats))
     }
-}
-
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

@@ -101,6 +101,75 @@ pub struct DemoSlackReply {
     pub response: Value,
 }
 
+/// The fake Slack of a running demo, over HTTP.
+struct FakeSlack {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl FakeSlack {
+    fn of(demo: &RunningDemo) -> Result<FakeSlack> {
+        Ok(FakeSlack {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            base: demo.slack.trim_end_matches('/').to_string(),
+        })
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> AppError {
+        AppError::NotFound(format!(
+            "the demo's Slack at {} does not answer ({e}): is the demo still running?",
+            self.base
+        ))
+    }
+
+    async fn call(&self, req: reqwest::RequestBuilder) -> Result<Value> {
+        req.send()
+            .await
+            .map_err(|e| self.unreachable(e))?
+            .json()
+            .await
+            .map_err(|e| self.unreachable(e))
+    }
+
+    /// Queue `body` on the admin route `path` (an envelope), then wait up to `wait` for the
+    /// first answer posted to the response URL keyed `key` (the envelope's id when `None`).
+    async fn queue_and_wait(
+        &self,
+        path: &str,
+        body: Value,
+        key: Option<String>,
+        wait: Duration,
+    ) -> Result<(String, Value)> {
+        let queued = self
+            .call(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .await?;
+        let envelope_id = queued
+            .get("envelope_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AppError::Demo(format!("the fake Slack refused it: {queued}")))?
+            .to_string();
+        let key = key.unwrap_or_else(|| envelope_id.clone());
+        let started = std::time::Instant::now();
+        loop {
+            let url = format!("{}/_fake/slack/socket/responses/{key}", self.base);
+            let answers = self.call(self.http.get(url)).await?;
+            if let Some(first) = answers.as_array().and_then(|a| a.first()) {
+                return Ok((envelope_id, first.clone()));
+            }
+            if started.elapsed() > wait {
+                return Err(AppError::NotFound(format!(
+                    "no answer within {} s: is the running demo listening to Slack (it logs \"slack commands\")?",
+                    wait.as_secs()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
 /// Type `line` (`/standup harbor`) into the running demo's Slack as `who` (a person Bosun
 /// knows — name, email, key — or a raw Slack user id; default: the demo's manager) and wait up
 /// to `wait` for the answer.
@@ -118,57 +187,18 @@ pub async fn send(
     }
     let (command, text) = line.split_once(' ').unwrap_or((line, ""));
     let (user_id, user) = demo_user(demo, who)?;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let fake = demo.slack.trim_end_matches('/');
-    let unreachable = |e: reqwest::Error| {
-        AppError::NotFound(format!(
-            "the demo's Slack at {fake} does not answer ({e}): is the demo still running?"
-        ))
-    };
-    let queued: Value = http
-        .post(format!("{fake}/_fake/slack/socket/command"))
-        .json(&json!({"command": command, "text": text.trim(), "user_id": user_id, "user_name": user}))
-        .send()
-        .await
-        .map_err(unreachable)?
-        .json()
-        .await
-        .map_err(unreachable)?;
-    let envelope_id = queued
-        .get("envelope_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| AppError::Demo(format!("the fake Slack refused the command: {queued}")))?
-        .to_string();
-    let started = std::time::Instant::now();
-    loop {
-        let answers: Value = http
-            .get(format!("{fake}/_fake/slack/socket/responses/{envelope_id}"))
-            .send()
-            .await
-            .map_err(unreachable)?
-            .json()
-            .await
-            .map_err(unreachable)?;
-        if let Some(first) = answers.as_array().and_then(|a| a.first()) {
-            return Ok(DemoSlackReply {
-                command: line.to_string(),
-                user_id,
-                user,
-                envelope_id,
-                response: first.clone(),
-            });
-        }
-        if started.elapsed() > wait {
-            return Err(AppError::NotFound(format!(
-                "no answer within {} s: is the running demo listening to Slack (it logs \"slack commands\")?",
-                wait.as_secs()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let body =
+        json!({"command": command, "text": text.trim(), "user_id": user_id, "user_name": user});
+    let (envelope_id, response) = FakeSlack::of(demo)?
+        .queue_and_wait("/_fake/slack/socket/command", body, None, wait)
+        .await?;
+    Ok(DemoSlackReply {
+        command: line.to_string(),
+        user_id,
+        user,
+        envelope_id,
+        response,
+    })
 }
 
 /// Press Approve (`approve`) or Reject (`reject`) on the running demo's Slack message of draft
@@ -181,65 +211,26 @@ pub async fn press(
     wait: Duration,
 ) -> Result<DemoSlackReply> {
     let (user_id, user) = demo_user(demo, who)?;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let fake = demo.slack.trim_end_matches('/');
-    let unreachable = |e: reqwest::Error| {
-        AppError::NotFound(format!(
-            "the demo's Slack at {fake} does not answer ({e}): is the demo still running?"
-        ))
-    };
+    let fake = FakeSlack::of(demo)?;
     let key = format!("press-{id}-{}", std::process::id());
     let action_id = if approve {
         "bosun_approve"
     } else {
         "bosun_reject"
     };
-    let queued: Value = http
-        .post(format!("{fake}/_fake/slack/socket/interaction"))
-        .json(&json!({"type": "block_actions", "user": {"id": user_id},
-            "actions": [{"action_id": action_id, "value": id.to_string(), "type": "button"}],
-            "response_url": format!("{fake}/_fake/slack/respond/{key}")}))
-        .send()
-        .await
-        .map_err(unreachable)?
-        .json()
-        .await
-        .map_err(unreachable)?;
-    let envelope_id = queued
-        .get("envelope_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let started = std::time::Instant::now();
-    loop {
-        let answers: Value = http
-            .get(format!("{fake}/_fake/slack/socket/responses/{key}"))
-            .send()
-            .await
-            .map_err(unreachable)?
-            .json()
-            .await
-            .map_err(unreachable)?;
-        if let Some(first) = answers.as_array().and_then(|a| a.first()) {
-            return Ok(DemoSlackReply {
-                command: format!("{} draft #{id}", if approve { "Approve" } else { "Reject" }),
-                user_id,
-                user,
-                envelope_id,
-                response: first.clone(),
-            });
-        }
-        if started.elapsed() > wait {
-            return Err(AppError::NotFound(format!(
-                "no answer within {} s: is the running demo listening to Slack?",
-                wait.as_secs()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let body = json!({"type": "block_actions", "user": {"id": user_id},
+        "actions": [{"action_id": action_id, "value": id.to_string(), "type": "button"}],
+        "response_url": format!("{}/_fake/slack/respond/{key}", fake.base)});
+    let (envelope_id, response) = fake
+        .queue_and_wait("/_fake/slack/socket/interaction", body, Some(key), wait)
+        .await?;
+    Ok(DemoSlackReply {
+        command: format!("{} draft #{id}", if approve { "Approve" } else { "Reject" }),
+        user_id,
+        user,
+        envelope_id,
+        response,
+    })
 }
 
 /// The Slack user id (and name) `who` names in the demo.

@@ -71,7 +71,8 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn cut(text: &str, max: usize) -> String {
+/// `text` cut to at most `max` characters, an ellipsis marking the cut.
+pub fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
