@@ -483,7 +483,10 @@ impl App {
             let c = match d.incoming {
                 Incoming::Command(c) => c,
                 Incoming::Interaction(payload) => {
-                    if let Err(e) = self.slack_button(&payload, &api, sink.clone()).await {
+                    if let Err(e) = self
+                        .slack_interaction(&payload, &api, bot, sink.clone())
+                        .await
+                    {
                         tracing::warn!("slack: a button press failed: {e}");
                     }
                     continue;

@@ -1,6 +1,7 @@
 //! Drafts approved from Slack (docs/slack.md#approvals): each draft that waits for approval is
-//! also sent to the manager as one direct message with Approve and Reject buttons; a press is the
-//! same approval as in the app — the policy asked again, delivered exactly once, audited with
+//! also sent to the manager as one direct message with Approve, Edit and Reject buttons (Edit
+//! opens a modal with the text; submitting it approves the edited text); a press is the same
+//! approval as in the app — the policy asked again, delivered exactly once, audited with
 //! the Slack user id — and counts only from the manager's own Slack account. The message is then
 //! replaced by what happened.
 
@@ -19,6 +20,8 @@ use std::sync::Arc;
 pub enum Button {
     #[serde(rename = "bosun_approve")]
     Approve,
+    #[serde(rename = "bosun_edit")]
+    Edit,
     #[serde(rename = "bosun_reject")]
     Reject,
 }
@@ -27,10 +30,16 @@ impl Button {
     fn action_id(self) -> &'static str {
         match self {
             Button::Approve => "bosun_approve",
+            Button::Edit => "bosun_edit",
             Button::Reject => "bosun_reject",
         }
     }
 }
+
+/// The modal's `callback_id`, and where its text is (`block_id`, `action_id`).
+const EDIT_VIEW: &str = "bosun_edit";
+const EDIT_BLOCK: &str = "body";
+const EDIT_INPUT: &str = "text";
 
 #[derive(Debug, Deserialize)]
 struct User {
@@ -47,13 +56,47 @@ struct Pressed {
 /// A `block_actions` payload (the fields Bosun reads).
 #[derive(Debug, Deserialize)]
 struct BlockActions {
-    #[serde(rename = "type")]
-    kind: String,
     user: User,
     #[serde(default)]
     actions: Vec<Pressed>,
     #[serde(default)]
     response_url: Option<String>,
+    /// Opens a modal (valid for three seconds).
+    #[serde(default)]
+    trigger_id: Option<String>,
+}
+
+/// A submitted modal (the fields Bosun reads).
+#[derive(Debug, Deserialize)]
+struct ViewSubmission {
+    user: User,
+    view: SubmittedView,
+}
+
+#[derive(Debug, Deserialize)]
+struct SubmittedView {
+    #[serde(default)]
+    callback_id: String,
+    #[serde(default)]
+    private_metadata: String,
+    #[serde(default)]
+    state: Value,
+}
+
+/// An interaction's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum InteractionType {
+    BlockActions,
+    ViewSubmission,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+struct Typed {
+    #[serde(rename = "type")]
+    kind: InteractionType,
 }
 
 /// Drafts offered per round (every 30 s): a backlog arrives a few at a time, never as a flood.
@@ -82,11 +125,33 @@ pub fn draft_message(row: &actions::ActionRow, channel: &str) -> Value {
             {"type": "actions", "block_id": format!("bosun_action_{}", row.id), "elements": [
                 {"type": "button", "action_id": Button::Approve.action_id(), "style": "primary",
                  "text": {"type": "plain_text", "text": "Approve and send"}, "value": row.id.to_string()},
+                {"type": "button", "action_id": Button::Edit.action_id(),
+                 "text": {"type": "plain_text", "text": "Edit…"}, "value": row.id.to_string()},
                 {"type": "button", "action_id": Button::Reject.action_id(), "style": "danger",
                  "text": {"type": "plain_text", "text": "Reject"}, "value": row.id.to_string()},
             ]},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "To edit the text first, open Signals & actions in Bosun. Nothing is sent until you approve."}]},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Nothing is sent until you approve; Edit… changes the text first."}]},
         ],
+    })
+}
+
+/// The modal that edits draft `row` (its text at most Slack's 3000 characters).
+fn edit_view(row: &actions::ActionRow) -> Value {
+    let label: String = row.summary.chars().take(1900).collect();
+    let initial: String = row.body.chars().take(3000).collect();
+    json!({
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": row.id.to_string(),
+        "title": {"type": "plain_text", "text": format!("Edit draft #{}", row.id).chars().take(24).collect::<String>()},
+        "submit": {"type": "plain_text", "text": "Approve and send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{
+            "type": "input",
+            "block_id": EDIT_BLOCK,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "plain_text_input", "action_id": EDIT_INPUT, "multiline": true, "initial_value": initial},
+        }],
     })
 }
 
@@ -168,20 +233,71 @@ impl App {
         Ok(posted)
     }
 
-    /// A button pressed in Slack: Approve or Reject a draft, from the manager's account only.
-    /// Returns the text that replaced the message (or told the presser why not).
-    pub async fn slack_button(
+    /// What an approval came to, in words (the text that replaces the draft's message).
+    fn approved_words(d: &crate::outbox::Delivered, edited: bool) -> String {
+        let how = if edited {
+            "Edited and approved"
+        } else {
+            "Approved"
+        };
+        let explain = d.decision.as_ref().map(|x| x.explain()).unwrap_or_default();
+        match d.action.row.status.as_str() {
+            "sent" => format!("{how} in Slack and sent: {}", d.action.row.summary),
+            "denied" => format!("{how}, but the policy denied it: {explain}"),
+            "approved" => format!("{how}: {} — it waits ({explain}).", d.action.row.summary),
+            other => format!("{how}: {} ({other}).", d.action.row.summary),
+        }
+    }
+
+    /// A press by someone other than the manager: audited, and the draft waits.
+    fn refuse_press(&self, who: &str, id: i64, what: &str) -> Result<String> {
+        let now = self.now();
+        self.store()?.write(|tx| {
+            bosun_store::audit::append(
+                tx,
+                &bosun_store::audit::NewEntry {
+                    at: now,
+                    actor: who,
+                    action: "action.press_refused",
+                    subject: Some(&format!("action:{id}")),
+                    result: "denied",
+                    trace: json!({"button": what, "reason": "not the manager's Slack account"}),
+                },
+            )
+        })?;
+        Ok("Only the manager Bosun works for can approve, edit or reject its drafts.".into())
+    }
+
+    /// An interaction from Slack: a button on a draft (Approve, Edit…, Reject) or the edit
+    /// modal submitted, from the manager's account only. `bot` posts with the bot token (the
+    /// modal, the message updated after an edit). Returns what the presser was told.
+    pub async fn slack_interaction(
         &self,
         payload: &Value,
         api: &str,
+        bot: Option<&Endpoint>,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<Option<String>> {
+        let Ok(t) = serde_json::from_value::<Typed>(payload.clone()) else {
+            return Ok(None);
+        };
+        match t.kind {
+            InteractionType::BlockActions => self.pressed(payload, api, bot, sink).await,
+            InteractionType::ViewSubmission => self.submitted(payload, bot).await,
+            InteractionType::Other => Ok(None),
+        }
+    }
+
+    async fn pressed(
+        &self,
+        payload: &Value,
+        api: &str,
+        bot: Option<&Endpoint>,
         sink: Arc<dyn EventSink>,
     ) -> Result<Option<String>> {
         let Ok(p) = serde_json::from_value::<BlockActions>(payload.clone()) else {
             return Ok(None);
         };
-        if p.kind != "block_actions" {
-            return Ok(None);
-        }
         let Some(pressed) = p.actions.first() else {
             return Ok(None);
         };
@@ -194,45 +310,28 @@ impl App {
         let who = bosun_store::chatops::actor(&p.user.id);
         let manager = self.manager_slack_id()?;
         let (text, replace) = if manager.as_deref() != Some(p.user.id.as_str()) {
-            // Someone else's press: audited, and they are told; the draft waits.
-            let now = self.now();
-            self.store()?.write(|tx| {
-                bosun_store::audit::append(
-                    tx,
-                    &bosun_store::audit::NewEntry {
-                        at: now,
-                        actor: &who,
-                        action: "action.press_refused",
-                        subject: Some(&format!("action:{id}")),
-                        result: "denied",
-                        trace: json!({"button": pressed.action_id, "reason": "not the manager's Slack account"}),
-                    },
-                )
-            })?;
-            (
-                "Only the manager Bosun works for can approve or reject its drafts.".to_string(),
-                false,
-            )
+            (self.refuse_press(&who, id, &pressed.action_id)?, false)
         } else {
             let outcome = match button {
-                Button::Approve => self.approve_action_by(id, None, &who).await.map(|d| {
-                    match d.action.row.status.as_str() {
-                        "sent" => format!("Approved in Slack and sent: {}", d.action.row.summary),
-                        "denied" => format!(
-                            "Approved, but the policy denied it: {}",
-                            d.decision.map(|x| x.explain()).unwrap_or_default()
-                        ),
-                        "approved" => format!(
-                            "Approved: {} — it waits ({}).",
-                            d.action.row.summary,
-                            d.decision.map(|x| x.explain()).unwrap_or_default()
-                        ),
-                        other => format!("Approved: {} ({other}).", d.action.row.summary),
-                    }
-                }),
+                Button::Approve => self
+                    .approve_action_by(id, None, &who)
+                    .await
+                    .map(|d| Self::approved_words(&d, false)),
                 Button::Reject => self
                     .reject_action_by(id, None, &who)
                     .map(|a| format!("Rejected in Slack: {}", a.row.summary)),
+                Button::Edit => {
+                    let opened = self.open_editor(id, p.trigger_id.as_deref(), bot).await;
+                    return match opened {
+                        Ok(()) => Ok(Some(format!("Editing draft #{id}"))),
+                        Err(e) => {
+                            let text = format!("Nothing done: {e}.");
+                            self.tell(api, p.response_url.as_deref(), &text, false, sink)
+                                .await;
+                            Ok(Some(text))
+                        }
+                    };
+                }
             };
             match outcome {
                 Ok(t) => (t, true),
@@ -241,16 +340,116 @@ impl App {
                 Err(e) => return Err(e),
             }
         };
-        if let Some(url) = &p.response_url {
-            let body = if replace {
-                replacement(&text)
-            } else {
-                json!({"replace_original": false, "response_type": "ephemeral", "text": text})
-            };
-            if let Err(e) = socket::respond(api, url, &body, self.config.http(), sink).await {
-                tracing::warn!("slack: the answer to a button press was not delivered: {e}");
+        self.tell(api, p.response_url.as_deref(), &text, replace, sink)
+            .await;
+        Ok(Some(text))
+    }
+
+    /// Answer a press at its response URL: the message replaced, or a line to the presser.
+    async fn tell(
+        &self,
+        api: &str,
+        url: Option<&str>,
+        text: &str,
+        replace: bool,
+        sink: Arc<dyn EventSink>,
+    ) {
+        let Some(url) = url else { return };
+        let body = if replace {
+            replacement(text)
+        } else {
+            json!({"replace_original": false, "response_type": "ephemeral", "text": text})
+        };
+        if let Err(e) = socket::respond(api, url, &body, self.config.http(), sink).await {
+            tracing::warn!("slack: the answer to a button press was not delivered: {e}");
+        }
+    }
+
+    /// Open the edit modal of draft `id` (`views.open` with the press's trigger).
+    async fn open_editor(
+        &self,
+        id: i64,
+        trigger: Option<&str>,
+        bot: Option<&Endpoint>,
+    ) -> Result<()> {
+        let row = {
+            let store = self.store()?;
+            actions::get(store.conn(), id)?
+                .ok_or_else(|| AppError::InvalidInput(format!("no draft {id}")))?
+        };
+        if row.status != "draft" {
+            return Err(AppError::InvalidInput(format!(
+                "action {id} is {}, not a draft",
+                row.status
+            )));
+        }
+        let (Some(trigger), Some(ep)) = (trigger, bot) else {
+            return Err(AppError::InvalidInput(
+                "Slack sent no trigger to open an editor with, or Bosun has no bot token".into(),
+            ));
+        };
+        let url = format!("{}/api/views.open", ep.api.trim_end_matches('/'));
+        let v: Value = ep
+            .http
+            .post_json(
+                &url,
+                &json!({"trigger_id": trigger, "view": edit_view(&row)}),
+            )
+            .await?;
+        bosun_connectors::slack::api::check(&v, &url)?;
+        Ok(())
+    }
+
+    /// The edit modal submitted: approve the edited text (the manager's only), then replace the
+    /// draft's message with what happened.
+    async fn submitted(&self, payload: &Value, bot: Option<&Endpoint>) -> Result<Option<String>> {
+        let Ok(p) = serde_json::from_value::<ViewSubmission>(payload.clone()) else {
+            return Ok(None);
+        };
+        if p.view.callback_id != EDIT_VIEW {
+            return Ok(None);
+        }
+        let id: i64 = p.view.private_metadata.parse().map_err(|_| {
+            AppError::InvalidInput(format!(
+                "an edit without a draft id: {:?}",
+                p.view.private_metadata
+            ))
+        })?;
+        let who = bosun_store::chatops::actor(&p.user.id);
+        if self.manager_slack_id()?.as_deref() != Some(p.user.id.as_str()) {
+            return Ok(Some(self.refuse_press(&who, id, EDIT_VIEW)?));
+        }
+        let text = p.view.state["values"][EDIT_BLOCK][EDIT_INPUT]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let said = match self.approve_action_by(id, Some(&text), &who).await {
+            Ok(d) => Self::approved_words(&d, true),
+            Err(AppError::InvalidInput(e)) => format!("Nothing done: {e}."),
+            Err(e) => return Err(e),
+        };
+        // The draft's own message says what happened (chat.update with the bot token).
+        let dm = {
+            let store = self.store()?;
+            actions::dm_of(store.conn(), id)?
+        };
+        if let (Some((channel, Some(ts))), Some(ep)) = (dm, bot) {
+            let url = format!("{}/api/chat.update", ep.api.trim_end_matches('/'));
+            let body = json!({
+                "channel": channel,
+                "ts": ts,
+                "text": said,
+                "blocks": replacement(&said)["blocks"],
+            });
+            let updated: bosun_connectors::Result<()> = async {
+                let v: Value = ep.http.post_json(&url, &body).await?;
+                bosun_connectors::slack::api::check(&v, &url)
+            }
+            .await;
+            if let Err(e) = updated {
+                tracing::warn!("slack: draft {id}'s message was not updated: {e}");
             }
         }
-        Ok(Some(text))
+        Ok(Some(said))
     }
 }

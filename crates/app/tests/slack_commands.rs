@@ -91,6 +91,35 @@ impl Slack {
         panic!("no answer to the press {key}");
     }
 
+    /// Queue any interaction payload (a press without a response URL, a submitted modal).
+    async fn interact(&self, payload: Value) {
+        self.http
+            .post(format!("{}/_fake/slack/socket/interaction", self.base))
+            .json(&payload)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The `views.open` and `chat.update` calls Bosun made.
+    async fn calls(&self, method: &str) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/_fake/slack/calls", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["method"] == method)
+            .map(|c| c["body"].clone())
+            .collect()
+    }
+
     async fn fault(&self, fault: &str) {
         self.http
             .post(format!("{}/_fake/slack/socket/fault", self.base))
@@ -226,7 +255,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(offered.len(), expected, "one DM per draft, ten a round");
-        let offered_two = offered.len() > 1;
+        assert!(offered.len() >= 3, "the demo has drafts to approve, edit and reject");
         let ids: std::collections::BTreeSet<&str> = offered
             .iter()
             .map(|m| m["blocks"][2]["elements"][0]["value"].as_str().unwrap())
@@ -250,7 +279,6 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             "{reply}"
         );
         assert_eq!(app.actions(&["draft"]).unwrap().actions.len(), drafts.len());
-        let posted_before = slack.posted().await.len();
         let reply = slack.press("bosun_approve", &id, &manager, "press-1").await;
         assert_eq!(reply["replace_original"], true);
         let said = reply["text"].as_str().unwrap().to_string();
@@ -278,23 +306,81 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             "{said}"
         );
         assert!(said.starts_with("Approved in Slack and sent"), "{said}");
-        assert_eq!(
-            slack.posted().await.len(),
-            posted_before + 1,
-            "sent exactly once, the second press did nothing"
-        );
+        // The nudge itself reached Slack once (whatever else was offered meanwhile).
+        let sent_copies = slack
+            .posted()
+            .await
+            .into_iter()
+            .filter(|m| m["text"] == json!(action.row.body) && !m["blocks"].is_array())
+            .count();
+        assert_eq!(sent_copies, 1, "sent exactly once, the second press did nothing");
         // Rejecting another draft from Slack.
-        if let Some(other) = offered.get(1) {
-            let id2 = other["blocks"][2]["elements"][1]["value"].as_str().unwrap();
-            let reply = slack.press("bosun_reject", id2, &manager, "press-3").await;
-            assert!(
-                reply["text"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("Rejected in Slack"),
-                "{reply}"
-            );
+        let id2 = offered[1]["blocks"][2]["elements"][2]["value"].as_str().unwrap();
+        assert_eq!(offered[1]["blocks"][2]["elements"][2]["action_id"], "bosun_reject");
+        let reply = slack.press("bosun_reject", id2, &manager, "press-3").await;
+        assert!(reply["text"].as_str().unwrap().starts_with("Rejected in Slack"), "{reply}");
+
+        // Edit…: a modal holding the draft's text; submitting it approves the edited text and
+        // the draft's message says so.
+        let third = &offered[2];
+        assert_eq!(third["blocks"][2]["elements"][1]["action_id"], "bosun_edit");
+        let id3 = third["blocks"][2]["elements"][1]["value"].as_str().unwrap().to_string();
+        let before = app
+            .actions(&["draft"])
+            .unwrap()
+            .actions
+            .into_iter()
+            .find(|a| a.row.id.to_string() == id3)
+            .unwrap();
+        slack
+            .interact(json!({"type": "block_actions", "user": {"id": manager}, "trigger_id": "trigger-1",
+                "actions": [{"action_id": "bosun_edit", "value": id3, "type": "button"}]}))
+            .await;
+        let mut views = Vec::new();
+        for _ in 0..100 {
+            views = slack.calls("views.open").await;
+            if !views.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0]["trigger_id"], "trigger-1");
+        assert_eq!(views[0]["view"]["private_metadata"], json!(id3));
+        assert_eq!(
+            views[0]["view"]["blocks"][0]["element"]["initial_value"],
+            json!(before.row.body.chars().take(3000).collect::<String>())
+        );
+        let edited = "Edited in Slack: could you take a look today?";
+        slack
+            .interact(json!({"type": "view_submission", "user": {"id": manager},
+                "view": {"callback_id": "bosun_edit", "private_metadata": id3,
+                    "state": {"values": {"body": {"text": {"type": "plain_text_input", "value": edited}}}}}}))
+            .await;
+        let mut updates = Vec::new();
+        for _ in 0..100 {
+            updates = slack.calls("chat.update").await;
+            if !updates.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(updates.len(), 1);
+        assert_eq!(updates[0]["ts"], third["ts"]);
+        assert!(
+            updates[0]["text"].as_str().unwrap().starts_with("Edited and approved"),
+            "{}",
+            updates[0]
+        );
+        let after = app
+            .actions(&[])
+            .unwrap()
+            .actions
+            .into_iter()
+            .find(|a| a.row.id.to_string() == id3)
+            .unwrap();
+        assert_eq!(after.row.body, edited);
+        assert_eq!(after.row.decided_by.as_deref(), Some(format!("slack:{manager}").as_str()));
 
         // Each command was answered once, even across the reconnect.
         assert_eq!(slack.responses(&first).await.len(), 1);
@@ -306,11 +392,8 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             .unwrap()
             .unwrap()
             .expect("the demo listens");
-        assert_eq!(
-            stats.delivered,
-            11 + 3 + u64::from(offered_two),
-            "{stats:?}"
-        );
+        // 11 commands, 4 presses with a reply, the Edit… press and the submitted modal.
+        assert_eq!(stats.delivered, 11 + 4 + 2, "{stats:?}");
         assert_eq!(stats.refreshes, 1, "{stats:?}");
         assert_eq!(stats.duplicates, 0, "{stats:?}");
         providers.shutdown().await;

@@ -20,6 +20,8 @@ use std::sync::Arc;
 struct Slack {
     world: Arc<World>,
     posted: Arc<crate::writes::Journal>,
+    /// `views.open` and `chat.update` calls, in order (`GET /_fake/slack/calls`).
+    calls: Arc<std::sync::Mutex<Vec<Value>>>,
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -46,7 +48,9 @@ pub fn router_with(
     let state = Slack {
         world,
         posted: posted.clone(),
+        calls: Arc::default(),
     };
+    let calls = state.calls.clone();
     let guard = Guard {
         faults: faults.clone(),
         token,
@@ -60,8 +64,21 @@ pub fn router_with(
         .route("/api/conversations.replies", get(replies))
         .route("/api/chat.postMessage", post(post_message))
         .route("/api/conversations.open", post(open_dm))
+        .route("/api/views.open", post(views_open))
+        .route("/api/chat.update", post(chat_update))
         .with_state(state)
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
+        .route(
+            "/_fake/slack/calls",
+            get(move || {
+                let calls = calls.clone();
+                async move {
+                    json(&Value::Array(
+                        calls.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                    ))
+                }
+            }),
+        )
         .route(
             "/_fake/slack/posted",
             get(move || {
@@ -305,6 +322,59 @@ async fn post_message(State(s): State<Slack>, body: axum::body::Bytes) -> Respon
         o.remove("channel");
     }
     json(&json!({"ok": true, "channel": channel, "ts": ts, "message": shown}))
+}
+
+fn record_call(s: &Slack, method: &str, body: &Value) {
+    s.calls
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(json!({"method": method, "body": body}));
+}
+
+/// `views.open` with `{trigger_id, view}`: a modal shown to whoever pressed (recorded).
+async fn views_open(State(s): State<Slack>, body: axum::body::Bytes) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return err("invalid_json");
+    };
+    if v.get("trigger_id")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return err("invalid_trigger_id");
+    }
+    let Some(view) = v
+        .get("view")
+        .filter(|x| x.get("type") == Some(&json!("modal")))
+    else {
+        return err("invalid_arguments");
+    };
+    record_call(&s, "views.open", &v);
+    let mut shown = view.clone();
+    shown["id"] = json!("VFAKE0001");
+    json(&json!({"ok": true, "view": shown}))
+}
+
+/// `chat.update` with `{channel, ts, text, blocks?}`: a message Bosun posted, replaced (recorded).
+async fn chat_update(State(s): State<Slack>, body: axum::body::Bytes) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return err("invalid_json");
+    };
+    let (Some(channel), Some(ts)) = (
+        v.get("channel").and_then(Value::as_str),
+        v.get("ts").and_then(Value::as_str),
+    ) else {
+        return err("cant_update_message");
+    };
+    let known = s.posted.all().iter().any(|m| {
+        m.get("ts").and_then(Value::as_str) == Some(ts)
+            && (m.get("channel").and_then(Value::as_str) == Some(channel)
+                || m.get("channel").and_then(Value::as_str) == Some(&format!("D{channel}")))
+    });
+    if !known {
+        return err("message_not_found");
+    }
+    record_call(&s, "chat.update", &v);
+    json(&json!({"ok": true, "channel": channel, "ts": ts, "text": v.get("text")}))
 }
 
 /// `conversations.open` with `{users: "<user id>"}`: the DM channel `D<user id>`.

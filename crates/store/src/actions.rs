@@ -417,6 +417,17 @@ pub fn dm_posted(conn: &Connection, id: i64, channel: &str, ts: &str) -> Result<
     Ok(())
 }
 
+/// The Slack message that offered draft `id`: its channel and ts (none while claimed).
+pub fn dm_of(conn: &Connection, id: i64) -> Result<Option<(String, Option<String>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT channel, ts FROM action_slack_dms WHERE action_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// Give the claim back (the post failed): the draft is offered again next time.
 pub fn unclaim_dm(conn: &Connection, id: i64) -> Result<()> {
     conn.execute(

@@ -149,7 +149,17 @@ async fn commands_arrive_once_through_refreshes_drops_redeliveries_and_bad_frame
     );
     assert_eq!(d.retry_attempt, 0);
 
-    // Slack sends the same envelope again: acknowledged, not passed on twice.
+    // Slack sends the same envelope again (once the fake has its acknowledgement):
+    // acknowledged again, not passed on twice.
+    wait_for(async || {
+        l.get("/_fake/slack/socket/acks")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["envelope_id"] == json!(first))
+    })
+    .await;
     l.fault("redeliver").await;
     l.quiet(400).await;
 
