@@ -154,6 +154,53 @@ struct Draft {
     title: String,
 }
 
+/// Where an @mention was made: its channel, and the thread to answer in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub channel: String,
+    pub thread_ts: String,
+}
+
+/// An `app_mention` event (`@Bosun standup harbor`) read as the command it names: the mention
+/// taken off, the first word the command, the rest its text.
+pub fn mention_command(payload: &serde_json::Value) -> Option<(SlashCommand, Mention)> {
+    let e = payload.get("event")?;
+    if e.get("type")?.as_str()? != "app_mention" {
+        return None;
+    }
+    let text = e.get("text")?.as_str()?;
+    // `<@U0BOSUN> standup harbor`: every leading mention dropped.
+    let mut rest = text.trim();
+    while let Some(after) = rest.strip_prefix("<@") {
+        rest = after.split_once('>').map_or("", |(_, r)| r).trim_start();
+    }
+    let (word, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let word = word.trim_start_matches('/');
+    let ts = e.get("ts")?.as_str()?;
+    Some((
+        SlashCommand {
+            command: format!("/{}", if word.is_empty() { "bosun" } else { word }),
+            text: args.trim().to_string(),
+            user_id: e.get("user")?.as_str()?.to_string(),
+            user_name: None,
+            channel_id: e
+                .get("channel")
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
+            team_id: None,
+            response_url: None,
+        },
+        Mention {
+            channel: e.get("channel")?.as_str()?.to_string(),
+            thread_ts: e
+                .get("thread_ts")
+                .and_then(|t| t.as_str())
+                .unwrap_or(ts)
+                .to_string(),
+        },
+    ))
+}
+
 fn plain_reply(text: &str) -> SlackReply {
     SlackReply {
         response_type: ResponseType::Ephemeral,
@@ -480,8 +527,8 @@ impl App {
                     continue;
                 }
             };
-            let c = match d.incoming {
-                Incoming::Command(c) => c,
+            let (c, mention) = match d.incoming {
+                Incoming::Command(c) => (c, None),
                 Incoming::Interaction(payload) => {
                     if let Err(e) = self
                         .slack_interaction(&payload, &api, bot, sink.clone())
@@ -491,10 +538,13 @@ impl App {
                     }
                     continue;
                 }
-                Incoming::Event(_) => {
-                    tracing::debug!(envelope = %d.envelope_id, "slack: an event, not answered");
-                    continue;
-                }
+                Incoming::Event(payload) => match mention_command(&payload) {
+                    Some((c, m)) => (c, Some(m)),
+                    None => {
+                        tracing::debug!(envelope = %d.envelope_id, "slack: an event, not answered");
+                        continue;
+                    }
+                },
             };
             let app = self.clone();
             let cmd = c.clone();
@@ -508,6 +558,39 @@ impl App {
                     serde_json::to_value(plain_reply(&format!("Bosun could not answer: {e}")))?
                 }
             };
+            if let Some(m) = mention {
+                // An @mention has no response URL: the answer goes in its thread, through the
+                // bot token — to the asker only unless the policy lets the channel see it.
+                let Some(ep) = bot else {
+                    tracing::warn!("slack: an @mention not answered: no bot token");
+                    continue;
+                };
+                let in_channel = reply["response_type"] == "in_channel";
+                let method = if in_channel {
+                    "chat.postMessage"
+                } else {
+                    "chat.postEphemeral"
+                };
+                let url = format!("{}/api/{method}", ep.api.trim_end_matches('/'));
+                let mut body = json!({
+                    "channel": m.channel,
+                    "thread_ts": m.thread_ts,
+                    "text": reply["text"],
+                    "blocks": reply["blocks"],
+                });
+                if !in_channel {
+                    body["user"] = json!(c.user_id);
+                }
+                let posted: bosun_connectors::Result<()> = async {
+                    let v: serde_json::Value = ep.http.post_json(&url, &body).await?;
+                    bosun_connectors::slack::api::check(&v, &url)
+                }
+                .await;
+                if let Err(e) = posted {
+                    tracing::warn!("slack: the answer to an @mention was not delivered: {e}");
+                }
+                continue;
+            }
             match &c.response_url {
                 Some(url) => {
                     if let Err(e) =
@@ -560,5 +643,36 @@ mod tests {
             Command::parse("/deploy", "now"),
             Command::Unknown("deploy".into())
         );
+    }
+}
+
+#[cfg(test)]
+mod mention_tests {
+    #[test]
+    fn a_mention_is_the_command_it_names_answered_in_its_thread() {
+        let payload = serde_json::json!({"type": "event_callback", "event": {"type": "app_mention",
+            "user": "U02TOMASR", "text": "<@UBOSUNBOT> standup  harbor", "ts": "1795170000.000100",
+            "channel": "C01HARBOR"}});
+        let (c, m) = super::mention_command(&payload).unwrap();
+        assert_eq!(
+            (c.command.as_str(), c.text.as_str(), c.user_id.as_str()),
+            ("/standup", "harbor", "U02TOMASR")
+        );
+        assert_eq!(
+            m,
+            super::Mention {
+                channel: "C01HARBOR".into(),
+                thread_ts: "1795170000.000100".into()
+            }
+        );
+        let bare = serde_json::json!({"event": {"type": "app_mention", "user": "U1", "text": "<@UBOSUNBOT>",
+            "ts": "1.2", "thread_ts": "1.1", "channel": "C1"}});
+        let (c, m) = super::mention_command(&bare).unwrap();
+        assert_eq!(
+            (c.command.as_str(), m.thread_ts.as_str()),
+            ("/bosun", "1.1")
+        );
+        let other = serde_json::json!({"event": {"type": "reaction_added"}});
+        assert!(super::mention_command(&other).is_none());
     }
 }

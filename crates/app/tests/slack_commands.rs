@@ -120,6 +120,15 @@ impl Slack {
             .collect()
     }
 
+    async fn post_json(&self, path: &str, body: Value) {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+    }
+
     async fn fault(&self, fault: &str) {
         self.http
             .post(format!("{}/_fake/slack/socket/fault", self.base))
@@ -382,6 +391,30 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
         assert_eq!(after.row.body, edited);
         assert_eq!(after.row.decided_by.as_deref(), Some(format!("slack:{manager}").as_str()));
 
+        // An @mention is the command it names, answered in its thread to the asker only (the
+        // manager here: the member has used up the minute's commands).
+        let channel = world.org.channels.iter().find(|c| c.name == "harbor").unwrap().id.clone();
+        slack
+            .post_json(
+                "/_fake/slack/socket/event",
+                json!({"type": "app_mention", "user": manager, "channel": channel,
+                    "text": "<@UBOSUNBOT> standup harbor", "ts": "1795170000.000100"}),
+            )
+            .await;
+        let mut ephemeral = Vec::new();
+        for _ in 0..100 {
+            ephemeral = slack.calls("chat.postEphemeral").await;
+            if !ephemeral.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(ephemeral.len(), 1);
+        assert_eq!(ephemeral[0]["user"], json!(manager));
+        assert_eq!(ephemeral[0]["channel"], json!(channel));
+        assert_eq!(ephemeral[0]["thread_ts"], "1795170000.000100");
+        assert_eq!(ephemeral[0]["blocks"][0]["text"]["text"], "Standup — Harbor");
+
         // Each command was answered once, even across the reconnect.
         assert_eq!(slack.responses(&first).await.len(), 1);
         assert_eq!(slack.responses(&triage).await.len(), 1);
@@ -392,8 +425,8 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             .unwrap()
             .unwrap()
             .expect("the demo listens");
-        // 11 commands, 4 presses with a reply, the Edit… press and the submitted modal.
-        assert_eq!(stats.delivered, 11 + 4 + 2, "{stats:?}");
+        // 11 commands, 4 presses with a reply, the Edit… press, the submitted modal, a mention.
+        assert_eq!(stats.delivered, 11 + 4 + 2 + 1, "{stats:?}");
         assert_eq!(stats.refreshes, 1, "{stats:?}");
         assert_eq!(stats.duplicates, 0, "{stats:?}");
         providers.shutdown().await;
@@ -405,7 +438,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
         .iter()
         .filter(|e| e.action == "slack.command")
         .collect();
-    assert_eq!(commands.len(), 11);
+    assert_eq!(commands.len(), 12, "11 slash commands and the mention");
     let stranger = commands
         .iter()
         .find(|e| e.actor == "slack:U0STRANGER")

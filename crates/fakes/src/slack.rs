@@ -66,6 +66,7 @@ pub fn router_with(
         .route("/api/conversations.open", post(open_dm))
         .route("/api/views.open", post(views_open))
         .route("/api/chat.update", post(chat_update))
+        .route("/api/chat.postEphemeral", post(post_ephemeral))
         .with_state(state)
         .route_layer(axum::middleware::from_fn_with_state(guard, http::guard))
         .route(
@@ -375,6 +376,27 @@ async fn chat_update(State(s): State<Slack>, body: axum::body::Bytes) -> Respons
     }
     record_call(&s, "chat.update", &v);
     json(&json!({"ok": true, "channel": channel, "ts": ts, "text": v.get("text")}))
+}
+
+/// `chat.postEphemeral` with `{channel, user, text}`: a message only `user` sees (recorded).
+async fn post_ephemeral(State(s): State<Slack>, body: axum::body::Bytes) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return err("invalid_json");
+    };
+    let (Some(channel), Some(user)) = (
+        v.get("channel").and_then(Value::as_str),
+        v.get("user").and_then(Value::as_str),
+    ) else {
+        return err("invalid_arguments");
+    };
+    if channel_name(&s.world, channel).is_none() {
+        return err("channel_not_found");
+    }
+    if !s.world.org.people.iter().any(|p| p.slack == user) {
+        return err("user_not_in_channel");
+    }
+    record_call(&s, "chat.postEphemeral", &v);
+    json(&json!({"ok": true, "message_ts": format!("{}.{:06}", s.world.as_of + 61, 1)}))
 }
 
 /// `conversations.open` with `{users: "<user id>"}`: the DM channel `D<user id>`.

@@ -9,6 +9,7 @@
 //! - `POST /_fake/slack/socket/command` `{command, text, user_id, channel_id?}` → `{envelope_id}`:
 //!   a slash command as a user typed it, its `response_url` on this server;
 //! - `POST /_fake/slack/socket/interaction` (any payload) → `{envelope_id}`;
+//! - `POST /_fake/slack/socket/event` (an event, e.g. an `app_mention`) → `{envelope_id}`;
 //! - `POST /_fake/slack/socket/fault` `{fault}`: `refresh` (a `disconnect`, reason
 //!   `refresh_requested`, then the socket closed), `link_disabled`, `drop` (the socket dropped
 //!   without a close frame), `redeliver` (the last acknowledged envelope sent again), `malformed`
@@ -99,6 +100,7 @@ pub fn router(socket: Socket) -> Router {
         .route("/_fake/slack/socket", get(upgrade))
         .route("/_fake/slack/socket/command", post(command))
         .route("/_fake/slack/socket/interaction", post(interaction))
+        .route("/_fake/slack/socket/event", post(event))
         .route("/_fake/slack/socket/fault", post(fault))
         .route("/_fake/slack/socket/acks", get(acks))
         .route("/_fake/slack/socket/state", get(state))
@@ -166,6 +168,18 @@ async fn interaction(State(s): State<Socket>, body: String) -> Response {
         return json(&json!({"ok": false, "error": "the body is not JSON"}));
     };
     let id = s.enqueue("interactive", |_| v);
+    json(&json!({"ok": true, "envelope_id": id}))
+}
+
+/// An Events API event (`{type: "app_mention", …}`), queued as Slack wraps it.
+async fn event(State(s): State<Socket>, body: String) -> Response {
+    let Ok(v) = serde_json::from_str::<Value>(&body) else {
+        return json(&json!({"ok": false, "error": "the body is not JSON"}));
+    };
+    let id = s.enqueue("events_api", |id| {
+        json!({"type": "event_callback", "team_id": "TTIDEWATER", "api_app_id": "ABOSUN0001",
+            "event_id": format!("Ev{id}"), "event": v})
+    });
     json(&json!({"ok": true, "envelope_id": id}))
 }
 
