@@ -571,7 +571,6 @@ impl App {
                 } else {
                     "chat.postEphemeral"
                 };
-                let url = format!("{}/api/{method}", ep.api.trim_end_matches('/'));
                 let mut body = json!({
                     "channel": m.channel,
                     "thread_ts": m.thread_ts,
@@ -581,11 +580,8 @@ impl App {
                 if !in_channel {
                     body["user"] = json!(c.user_id);
                 }
-                let posted: bosun_connectors::Result<()> = async {
-                    let v: serde_json::Value = ep.http.post_json(&url, &body).await?;
-                    bosun_connectors::slack::api::check(&v, &url)
-                }
-                .await;
+                let posted =
+                    bosun_connectors::slack::post_api(&ep.http, &ep.api, method, &body).await;
                 if let Err(e) = posted {
                     tracing::warn!("slack: the answer to an @mention was not delivered: {e}");
                 }

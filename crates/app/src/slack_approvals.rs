@@ -8,7 +8,7 @@
 use crate::outbox::Endpoint;
 use crate::{App, AppError, Result};
 use bosun_connectors::events::EventSink;
-use bosun_connectors::slack::socket;
+use bosun_connectors::slack::{self, socket};
 use bosun_notes::slack::escape;
 use bosun_store::actions;
 use serde::Deserialize;
@@ -199,13 +199,9 @@ impl App {
             if !claimed {
                 continue;
             }
-            let url = format!("{}/api/chat.postMessage", ep.api.trim_end_matches('/'));
             let sent = async {
-                let v: Value = ep
-                    .http
-                    .post_json(&url, &draft_message(&row, &manager))
-                    .await?;
-                bosun_connectors::slack::api::check(&v, &url)?;
+                let message = draft_message(&row, &manager);
+                let v = slack::post_api(&ep.http, &ep.api, "chat.postMessage", &message).await?;
                 Ok::<_, bosun_connectors::ConnectorError>((
                     v.get("channel")
                         .and_then(Value::as_str)
@@ -388,15 +384,8 @@ impl App {
                 "Slack sent no trigger to open an editor with, or Bosun has no bot token".into(),
             ));
         };
-        let url = format!("{}/api/views.open", ep.api.trim_end_matches('/'));
-        let v: Value = ep
-            .http
-            .post_json(
-                &url,
-                &json!({"trigger_id": trigger, "view": edit_view(&row)}),
-            )
-            .await?;
-        bosun_connectors::slack::api::check(&v, &url)?;
+        let body = json!({"trigger_id": trigger, "view": edit_view(&row)});
+        slack::post_api(&ep.http, &ep.api, "views.open", &body).await?;
         Ok(())
     }
 
@@ -434,19 +423,13 @@ impl App {
             actions::dm_of(store.conn(), id)?
         };
         if let (Some((channel, Some(ts))), Some(ep)) = (dm, bot) {
-            let url = format!("{}/api/chat.update", ep.api.trim_end_matches('/'));
             let body = json!({
                 "channel": channel,
                 "ts": ts,
                 "text": said,
                 "blocks": replacement(&said)["blocks"],
             });
-            let updated: bosun_connectors::Result<()> = async {
-                let v: Value = ep.http.post_json(&url, &body).await?;
-                bosun_connectors::slack::api::check(&v, &url)
-            }
-            .await;
-            if let Err(e) = updated {
+            if let Err(e) = slack::post_api(&ep.http, &ep.api, "chat.update", &body).await {
                 tracing::warn!("slack: draft {id}'s message was not updated: {e}");
             }
         }

@@ -159,13 +159,11 @@ impl SocketMode {
 
     /// `apps.connections.open`: a fresh WebSocket URL.
     pub async fn open(&self) -> Result<String> {
-        let url = format!("{}/api/apps.connections.open", self.api);
-        let v: Value = self.http.post_json(&url, &json!({})).await?;
-        super::api::check(&v, &url)?;
+        let v = super::post_api(&self.http, &self.api, "apps.connections.open", &json!({})).await?;
         let ws = v.get("url").and_then(Value::as_str).unwrap_or_default();
         if !(ws.starts_with("wss://") || ws.starts_with("ws://")) {
             return Err(ConnectorError::Malformed {
-                url,
+                url: format!("{}/api/apps.connections.open", self.api),
                 detail: format!("no WebSocket URL in the answer (url: {ws:?})"),
             });
         }

@@ -362,6 +362,20 @@ async fn channel(s: &Session, c: &api::Channel, raw: Vec<u8>) -> Result<ChannelR
     Ok(read)
 }
 
+/// POST a Web API `method` with a JSON body and check `ok`: the answer, or Slack's error typed
+/// (see `api::check`).
+pub async fn post_api(
+    http: &HttpClient,
+    api_base: &str,
+    method: &str,
+    body: &Value,
+) -> Result<Value> {
+    let url = format!("{}/api/{method}", api_base.trim_end_matches('/'));
+    let v: Value = http.post_json(&url, body).await?;
+    api::check(&v, &url)?;
+    Ok(v)
+}
+
 /// `chat.postMessage`: post `text` to a channel or user id (a DM); returns the message's `ts`.
 pub async fn post_message(
     http: &HttpClient,
@@ -370,18 +384,16 @@ pub async fn post_message(
     text: &str,
     thread_ts: Option<&str>,
 ) -> Result<String> {
-    let url = format!("{}/api/chat.postMessage", api_base.trim_end_matches('/'));
     let mut body = serde_json::json!({"channel": channel, "text": text, "unfurl_links": false});
     if let Some(t) = thread_ts {
         body["thread_ts"] = serde_json::json!(t);
     }
-    let v: Value = http.post_json(&url, &body).await?;
-    api::check(&v, &url)?;
+    let v = post_api(http, api_base, "chat.postMessage", &body).await?;
     v.get("ts")
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| ConnectorError::Malformed {
-            url,
+            url: format!("{}/api/chat.postMessage", api_base.trim_end_matches('/')),
             detail: "no ts in the answer".into(),
         })
 }
