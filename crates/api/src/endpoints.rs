@@ -6,7 +6,7 @@ use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
 use crate::views::{
-    common, data, delivery, knowledge, ledger, notes, onboarding, settings, tokens, work,
+    common, data, delivery, knowledge, ledger, notes, onboarding, settings, slack, tokens, work,
 };
 use std::sync::Arc;
 
@@ -162,6 +162,12 @@ endpoints! {
     decide_identity: work::DecideIdentityArgs => work::IdentitySuggestions = work::decide_identity;
     /// The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions.
     doctor: common::NoArgs => data::Doctor = data::doctor;
+    /// Slack commands as set up: on or off, the source, its app-level token, the listener.
+    slack_commands: common::NoArgs => slack::SlackCommandsView = slack::slack_commands;
+    /// Check Slack commands live: app-level token, connection, bot token and scopes, your account.
+    check_slack_commands: common::NoArgs => bosun_app::doctor::Report = slack::check_slack_commands;
+    /// Check a Slack app-level token with Slack and keep it (audited); the listener restarts.
+    set_slack_app_token: slack::SlackAppTokenArgs => slack::SlackAppTokenKept = slack::set_slack_app_token;
     /// The welcome page: whether anything is configured, the keychain, the GitHub CLI.
     welcome: common::NoArgs => onboarding::Welcome = onboarding::welcome;
     /// First run: check a GitHub token live (who, scopes and what is missing, rate limit, organisations).

@@ -9,6 +9,7 @@ use bosun_app::demo::{self, DemoOptions, Providers};
 use bosun_app::signals::SignalCache;
 use bosun_app::{App, Paths};
 use bosun_connectors::EventSink;
+use bosun_connectors::slack::socket::SocketStatus;
 use bosun_core::Clock;
 use bosun_core::time::{Ts, rfc3339};
 use bosun_metrics::data::Dataset;
@@ -55,8 +56,18 @@ pub struct Api {
     ticking: AtomicBool,
     door: String,
     providers: tokio::sync::Mutex<Option<Providers>>,
-    /// The Slack commands listener (Socket Mode), when one runs: how to stop it.
-    slack: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// The Slack commands listener (Socket Mode), when one was started.
+    slack: Mutex<Option<SlackListener>>,
+}
+
+/// A Slack commands listener started by [`Api::start_slack`].
+struct SlackListener {
+    /// Turned true to stop it.
+    stop: tokio::sync::watch::Sender<bool>,
+    /// Its connection's phase and counts.
+    status: tokio::sync::watch::Receiver<SocketStatus>,
+    /// False once it found nothing to listen for (commands off, no app-level token).
+    active: Arc<AtomicBool>,
 }
 
 /// What the API remembers between requests, behind one lock held only to read or write it.
@@ -513,27 +524,46 @@ impl Api {
     /// Answer Slack commands over Socket Mode in the background while the app runs (when the
     /// Slack source has an app-level token and `[slack] commands` is on; the demo's always has
     /// one). A listener already running is stopped first (a new app, the demo explored).
-    fn start_slack(self: &Arc<Self>) {
+    pub fn start_slack(self: &Arc<Self>) {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        if let Some(old) = lock(&self.slack).replace(stop) {
-            let _ = old.send(true);
+        let (report, status) = tokio::sync::watch::channel(SocketStatus::default());
+        let active = Arc::new(AtomicBool::new(true));
+        let listener = SlackListener {
+            stop,
+            status,
+            active: active.clone(),
+        };
+        if let Some(old) = lock(&self.slack).replace(listener) {
+            let _ = old.stop.send(true);
         }
         let app = self.app();
         tokio::spawn(async move {
             let sink = Arc::new(bosun_connectors::events::NullSink);
-            match app.listen_slack(stopped, sink).await {
+            match app.listen_slack(stopped, sink, Some(report)).await {
                 Ok(Some(stats)) => tracing::info!(?stats, "slack commands: stopped"),
-                Ok(None) => tracing::debug!("slack commands: no Slack app token; not listening"),
+                Ok(None) => {
+                    active.store(false, Ordering::SeqCst);
+                    tracing::debug!("slack commands: no Slack app token; not listening");
+                }
                 Err(e) => tracing::warn!("slack commands: {e}"),
             }
         });
     }
 
+    /// The Slack commands listener's connection, when one runs in this process.
+    pub fn slack_status(&self) -> Option<SocketStatus> {
+        let listener = lock(&self.slack);
+        let l = listener.as_ref()?;
+        l.active
+            .load(Ordering::SeqCst)
+            .then(|| l.status.borrow().clone())
+    }
+
     /// Stop the demo's fake providers (at exit) and remove the throwaway demo folder made by
     /// [`Api::explore_demo`].
     pub async fn shutdown(&self) {
-        if let Some(stop) = lock(&self.slack).take() {
-            let _ = stop.send(true);
+        if let Some(listener) = lock(&self.slack).take() {
+            let _ = listener.stop.send(true);
         }
         bosun_app::demo_slack::withdraw();
         if let Some(p) = self.providers.lock().await.take() {

@@ -12,7 +12,7 @@
 use crate::{App, AppError, Result};
 use bosun_connectors::events::EventSink;
 use bosun_connectors::slack::socket::{
-    self, Delivery, Incoming, SlashCommand, SocketMode, SocketStats,
+    self, Delivery, Incoming, SlashCommand, SocketMode, SocketStats, SocketStatus,
 };
 use bosun_core::Sensitive;
 use bosun_core::model::Provider;
@@ -446,10 +446,8 @@ impl App {
         })
     }
 
-    /// The Slack source whose app-level token answers commands, with that token: the demo's
-    /// (the fake's [`bosun_fakes::slack_socket::DEMO_APP_TOKEN`]), else `<source>.app` from
-    /// the environment (`BOSUN_TOKEN_<SOURCE>_APP`, `BOSUN_SLACK_APP_TOKEN`) or the token store.
-    /// `None` when commands are off or no Slack source has one.
+    /// The Slack source whose app-level token answers commands, with that token
+    /// ([`App::slack_app_token`]). `None` when commands are off or no Slack source has one.
     pub async fn slack_commands_source(
         &self,
     ) -> Result<Option<(bosun_store::sync_state::Source, Sensitive<String>)>> {
@@ -461,23 +459,8 @@ impl App {
             bosun_store::sync_state::sources(store.conn())?
         };
         for s in sources.into_iter().filter(|s| s.kind == Provider::Slack) {
-            if s.demo {
-                let t = bosun_fakes::slack_socket::DEMO_APP_TOKEN.to_string();
-                return Ok(Some((s, Sensitive::new(t))));
-            }
-            let entry = app_token_entry(&s.name);
-            if let Ok(t) = std::env::var("BOSUN_SLACK_APP_TOKEN").or_else(|_| {
-                std::env::var(crate::secrets::env_vars(Provider::Slack, &entry)[0].clone())
-            }) && !t.trim().is_empty()
-            {
-                return Ok(Some((s, Sensitive::new(t.trim().to_string()))));
-            }
-            let tokens = self.tokens().clone();
-            let stored = tokio::task::spawn_blocking(move || tokens.get(&entry))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            if let Ok(Some(t)) = stored {
-                return Ok(Some((s, t)));
+            if let Some((token, _)) = self.slack_app_token(&s).await? {
+                return Ok(Some((s, token)));
             }
         }
         Ok(None)
@@ -486,10 +469,12 @@ impl App {
     /// Answer Slack commands over Socket Mode until `stop` turns true: each acknowledged on
     /// arrival, answered from the engines (off the async runtime), the answer posted to its
     /// response URL. `Ok(None)` when there is nothing to listen for (commands off, no app token).
+    /// `status`, when given, follows the connection (Settings shows it).
     pub async fn listen_slack(
         self: Arc<Self>,
         stop: watch::Receiver<bool>,
         sink: Arc<dyn EventSink>,
+        status: Option<watch::Sender<SocketStatus>>,
     ) -> Result<Option<SocketStats>> {
         let Some((source, token)) = self.slack_commands_source().await? else {
             return Ok(None);
@@ -499,7 +484,10 @@ impl App {
             .clone()
             .unwrap_or_else(|| "https://slack.com".into());
         let cfg = self.config.http();
-        let client = SocketMode::new(&api, token, cfg.clone(), sink.clone())?;
+        let mut client = SocketMode::new(&api, token, cfg.clone(), sink.clone())?;
+        if let Some(status) = status {
+            client = client.with_status(status);
+        }
         // The bot token's client: drafts are offered to the manager with it.
         let endpoints = match self.endpoints(&[source.id]).await {
             Ok(e) => Some(e),

@@ -14,8 +14,10 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Duration;
 
+/// How a check ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CheckLevel"))]
 pub enum Level {
     Ok,
     Warn,
@@ -32,21 +34,25 @@ impl Level {
     }
 }
 
+/// One check: its name, how it ended, and why in one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DoctorCheck"))]
 pub struct Check {
     pub name: String,
     pub level: Level,
     pub reason: String,
 }
 
+/// A list of checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Doctor"))]
 pub struct Report {
     /// No check failed.
     pub ok: bool,
     pub checks: Vec<Check>,
 }
 
-fn check(name: &str, level: Level, reason: impl Into<String>) -> Check {
+pub(crate) fn check(name: &str, level: Level, reason: impl Into<String>) -> Check {
     Check {
         name: name.to_string(),
         level,

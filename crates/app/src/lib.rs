@@ -37,6 +37,7 @@ pub mod secrets;
 mod service;
 pub mod signals;
 pub mod slack_approvals;
+pub mod slack_check;
 pub mod status_updates;
 pub mod time_off;
 pub mod tokens;

@@ -24,6 +24,7 @@ pub use token_file::TokenFileError;
 /// Where a source's token comes from (shown to the user; never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TokenOrigin {
     Environment(String),
     Keychain,

@@ -192,7 +192,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
         let listener = {
             let app = app.clone();
             tokio::spawn(async move {
-                app.listen_slack(stopped, Arc::new(bosun_connectors::NullSink))
+                app.listen_slack(stopped, Arc::new(bosun_connectors::NullSink), None)
                     .await
             })
         };

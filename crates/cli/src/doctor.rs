@@ -2,11 +2,16 @@
 //! when a check fails.
 
 use bosun_app::App;
-use bosun_app::doctor::Level;
+use bosun_app::doctor::{Level, Report};
 
 /// The report, and whether every check passed or warned.
 pub fn run(app: &App, json: bool) -> anyhow::Result<bool> {
     let report = crate::runtime()?.block_on(app.doctor())?;
+    print(&report, json)
+}
+
+/// Print a report of checks (the doctor's, `bosun slack check`'s); true when none failed.
+pub fn print(report: &Report, json: bool) -> anyhow::Result<bool> {
     if json {
         crate::print_json(&report)?;
     } else {

@@ -332,6 +332,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Goals(a) => goals::goals(&app, a, cli.json)?,
         Command::Risks(a) => risks::risks(&app, a, cli.json)?,
         Command::Slack(slack::SlackCommand::Listen) => slack::listen(app)?,
+        Command::Slack(slack::SlackCommand::Check) => {
+            if !slack::check(&app, cli.json)? {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Slack(slack::SlackCommand::AppToken {
             source,
             token_stdin,

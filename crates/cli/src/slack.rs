@@ -12,8 +12,11 @@ pub enum SlackCommand {
     /// Answer /standup, /sprint-health, /triage, /ask and /brief over Socket Mode until
     /// interrupted (needs the Slack source's app-level token: docs/slack.md).
     Listen,
-    /// Check a Slack app-level token (`xapp-…`, scope connections:write) live with
-    /// apps.connections.open, then store it for SOURCE (the keychain or the token file).
+    /// Check Slack commands live: the app-level token and a connection (Slack's hello), the
+    /// bot token and its scopes, your own Slack account; exit 1 when a check fails.
+    Check,
+    /// Check a Slack app-level token (`xapp-…`, scope connections:write) live — a connection
+    /// and Slack's hello — then store it for SOURCE (the keychain or the token file), audited.
     AppToken {
         /// The Slack source it belongs to.
         source: String,
@@ -87,7 +90,7 @@ pub fn listen(app: App) -> anyhow::Result<()> {
         });
         eprintln!("Listening for Slack commands (Ctrl-C to stop)…");
         match app
-            .listen_slack(stopped, Arc::new(bosun_connectors::events::NullSink))
+            .listen_slack(stopped, Arc::new(bosun_connectors::events::NullSink), None)
             .await?
         {
             Some(stats) => {
@@ -138,32 +141,16 @@ pub fn app_token(
             "give the token on standard input (--token-stdin) or in BOSUN_SLACK_APP_TOKEN",
         )?),
     };
-    if !token.expose().starts_with("xapp-") {
-        anyhow::bail!(
-            "that is not an app-level token: Slack's start with xapp- (Basic Information → App-Level Tokens, scope connections:write)"
-        );
-    }
-    let found = app
-        .sources()?
-        .into_iter()
-        .find(|s| s.name == source && s.kind == bosun_core::model::Provider::Slack)
-        .with_context(|| format!("no Slack source named {source} (bosun sources list)"))?;
-    let api = found.base_url.unwrap_or_else(|| "https://slack.com".into());
-    let rt = crate::runtime()?;
-    rt.block_on(async {
-        let client = bosun_connectors::slack::socket::SocketMode::new(
-            &api,
-            token.clone(),
-            app.config.http(),
-            Arc::new(bosun_connectors::events::NullSink),
-        )?;
-        client.open().await.map(|_| ())
-    })
-    .context("Slack refused the token (apps.connections.open)")?;
-    app.tokens()
-        .set(&bosun_app::chatops::app_token_entry(source), &token)?;
+    let kept = crate::runtime()?.block_on(app.store_slack_app_token(source, token))?;
     println!(
-        "Slack accepted the app-level token; stored for {source}. `bosun serve`, the desktop app and `bosun slack listen` now answer slash commands."
+        "Slack accepted the app-level token (app {}); stored for {source}. `bosun serve`, the desktop app and `bosun slack listen` now answer slash commands.",
+        kept.app_id.as_deref().unwrap_or("?")
     );
     Ok(())
+}
+
+/// `bosun slack check`: true when no check failed.
+pub fn check(app: &App, json: bool) -> anyhow::Result<bool> {
+    let report = crate::runtime()?.block_on(app.check_slack_commands(None))?;
+    crate::doctor::print(&report, json)
 }

@@ -126,10 +126,18 @@ fn cursor_page<T: Clone>(
     Ok((page, next))
 }
 
+/// The bot token's scopes, as Slack lists them in `x-oauth-scopes` (the repository's manifest).
+pub const BOT_SCOPES: &str = "commands,app_mentions:read,channels:history,channels:read,groups:history,groups:read,users:read,users:read.email,chat:write,im:write";
+
 async fn auth_test(State(s): State<Slack>) -> Response {
-    json(
+    let mut r = json(
         &json!({"ok": true, "url": "https://tidewater.slack.com/", "team": s.world.org.company.name, "user": "bosun", "team_id": s.world.org.company.slack_team, "user_id": "UBOSUNBOT", "bot_id": "BBOSUN01"}),
-    )
+    );
+    r.headers_mut().insert(
+        "x-oauth-scopes",
+        axum::http::HeaderValue::from_static(BOT_SCOPES),
+    );
+    r
 }
 
 async fn users_list(State(s): State<Slack>, Query(q): Q) -> Response {

@@ -273,6 +273,12 @@ token: string | null,
 from_gh_cli: boolean, };
 
 /**
+ * How a check ended.
+ */
+
+export type CheckLevel = "ok" | "warn" | "fail";
+
+/**
  * A child ticket.
  */
 
@@ -491,7 +497,7 @@ export type DocView = { root: string, file: string, path: string,
 lines: Array<string>, };
 
 /**
- * `bosun doctor`'s checks.
+ * A list of checks.
  */
 
 export type Doctor = { 
@@ -500,11 +506,11 @@ export type Doctor = {
  */
 ok: boolean, checks: Array<DoctorCheck>, };
 
-export type DoctorCheck = { name: string, 
 /**
- * ok, warn or fail.
+ * One check: its name, how it ended, and why in one line.
  */
-level: string, reason: string, };
+
+export type DoctorCheck = { name: string, level: CheckLevel, reason: string, };
 
 export type DoraView = { deployments: number, per_week: number, days_per_week: number, 
 /**
@@ -1318,6 +1324,34 @@ year: number, deployment_frequency: string | null, lead_time: string | null, cha
 withheld: Array<string>, };
 
 /**
+ * Where the listener's connection is.
+ */
+
+export type ListenerPhase = "connecting" | "connected" | "retrying" | "refused" | "stopped";
+
+/**
+ * The Slack commands listener running in this app.
+ */
+
+export type ListenerView = { phase: ListenerPhase, 
+/**
+ * The Slack app connected as (from Slack's `hello`).
+ */
+app_id: string | null, 
+/**
+ * Why it is retrying, or why Slack refused the token.
+ */
+error: string | null, 
+/**
+ * Commands, button presses and mentions received.
+ */
+delivered: number, connections: number, 
+/**
+ * Reconnections Slack asked for, and connections lost.
+ */
+refreshes: number, drops: number, };
+
+/**
  * How a key result is measured.
  */
 
@@ -1995,6 +2029,60 @@ open: number,
 set_aside: number, actions: Array<ActionView>, };
 
 /**
+ * An app-level token to check and keep (its `Debug` is redacted).
+ */
+
+export type SlackAppTokenArgs = { 
+/**
+ * The Slack source it belongs to.
+ */
+source: string, 
+/**
+ * `xapp-…`.
+ */
+token: string, };
+
+/**
+ * The token was kept; the listener starts again with it.
+ */
+
+export type SlackAppTokenKept = { 
+/**
+ * Where it is kept.
+ */
+store: StoreKind, 
+/**
+ * The Slack app it belongs to (from Slack's `hello`).
+ */
+app_id: string | null, commands: SlackCommandsView, };
+
+/**
+ * Slack commands as set up, without asking Slack.
+ */
+
+export type SlackCommandsView = { 
+/**
+ * `[slack] commands` in the configuration.
+ */
+commands: boolean, 
+/**
+ * The Slack source that answers, if any.
+ */
+source: string | null, 
+/**
+ * Where its app-level token comes from.
+ */
+app_token: TokenOrigin, 
+/**
+ * The listener in this app, when one runs.
+ */
+listening: ListenerView | null, 
+/**
+ * Serving the demo (its fake Slack needs no token).
+ */
+demo: boolean, };
+
+/**
  * An optional source (Jira, PagerDuty, Slack), checked live.
  */
 
@@ -2309,6 +2397,12 @@ moved: Array<string>,
 not_read: string | null, };
 
 /**
+ * Where a source's token comes from (shown to the user; never the token itself).
+ */
+
+export type TokenOrigin = { "kind": "environment", "detail": string } | { "kind": "keychain" } | { "kind": "token_file" } | { "kind": "demo" } | { "kind": "not_needed" } | { "kind": "missing" } | { "kind": "unknown", "detail": string };
+
+/**
  * The token store: which one is in use, whether the encrypted file is locked, and the keychain.
  */
 
@@ -2560,6 +2654,12 @@ export interface Endpoints {
   decide_identity: { args: DecideIdentityArgs; result: IdentitySuggestions };
   /** The doctor's checks: keychain, model, runtime, sources, clock, database, disk, permissions. */
   doctor: { args: NoArgs; result: Doctor };
+  /** Slack commands as set up: on or off, the source, its app-level token, the listener. */
+  slack_commands: { args: NoArgs; result: SlackCommandsView };
+  /** Check Slack commands live: app-level token, connection, bot token and scopes, your account. */
+  check_slack_commands: { args: NoArgs; result: Doctor };
+  /** Check a Slack app-level token with Slack and keep it (audited); the listener restarts. */
+  set_slack_app_token: { args: SlackAppTokenArgs; result: SlackAppTokenKept };
   /** The welcome page: whether anything is configured, the keychain, the GitHub CLI. */
   welcome: { args: NoArgs; result: Welcome };
   /** First run: check a GitHub token live (who, scopes and what is missing, rate limit, organisations). */

@@ -613,6 +613,31 @@ test('Settings lists the demo sources', async () => {
   await shot('settings');
 });
 
+test('Settings checks Slack commands live: the demo listener is connected and every check passes', async () => {
+  await visit('settings', 'Settings');
+  const panel = page.getByTestId('slack-commands');
+  await panel.getByTestId('slack-app-token').getByText("the demo's").waitFor();
+  // The demo needs no app-level token: no field to paste one.
+  assert.equal(await panel.getByTestId('slack-app-token-form').count(), 0);
+  await panel.getByTestId('slack-check').click();
+  const result = panel.getByTestId('slack-check-result');
+  await result.waitFor({ timeout: 30_000 });
+  assert.equal((await result.textContent()).trim(), 'Slack commands work.');
+  const badges = (await panel.getByTestId('checks').locator('.badge').allTextContents()).map((t) => t.trim());
+  assert.ok(badges.length >= 6 && badges.every((b) => b === 'ok'), badges.join(','));
+  // The listener of this app is reported as it is, and the page agrees with the API.
+  const listener = panel.getByTestId('slack-listener');
+  await listener.getByText('Listening as Slack app ABOSUN0001').waitFor();
+  assert.equal((await listener.locator('.badge').textContent()).trim(), 'connected');
+  const live = await api(server.origin, server.token, 'check_slack_commands');
+  assert.equal(live.status, 200);
+  assert.ok(live.body.ok);
+  const socket = live.body.checks.find((c) => c.name === 'slack_socket_mode');
+  assert.match(socket.reason, /^listening: connected to Slack as app ABOSUN0001/);
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: join(artifacts, 'settings-slack.png') });
+});
+
 test('keyboard: digits switch pages; dark theme renders', async () => {
   await page.goto(`${server.origin}/#/today`);
   await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();

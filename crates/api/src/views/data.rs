@@ -68,35 +68,10 @@ pub fn storage(api: &Api, _: NoArgs) -> Result<Storage> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct DoctorCheck {
-    pub name: String,
-    /// ok, warn or fail.
-    pub level: String,
-    pub reason: String,
-}
-
 /// `bosun doctor`'s checks.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct Doctor {
-    /// No check failed.
-    pub ok: bool,
-    pub checks: Vec<DoctorCheck>,
-}
+pub type Doctor = bosun_app::doctor::Report;
 
 pub fn doctor(api: &Api, _: NoArgs) -> Result<Doctor> {
     let app = api.app();
-    let r = tokio::runtime::Handle::current().block_on(app.doctor())?;
-    Ok(Doctor {
-        ok: r.ok,
-        checks: r
-            .checks
-            .into_iter()
-            .map(|c| DoctorCheck {
-                name: c.name,
-                level: c.level.as_str().to_string(),
-                reason: c.reason,
-            })
-            .collect(),
-    })
+    Ok(tokio::runtime::Handle::current().block_on(app.doctor())?)
 }

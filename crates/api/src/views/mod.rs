@@ -11,5 +11,6 @@ pub mod notes;
 pub mod onboarding;
 pub mod planning;
 pub mod settings;
+pub mod slack;
 pub mod tokens;
 pub mod work;

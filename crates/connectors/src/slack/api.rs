@@ -156,7 +156,10 @@ pub fn check(v: &Value, url: &str) -> Result<()> {
         | "token_expired"
         | "missing_scope"
         | "not_allowed_token_type"
-        | "invalid_token" => ConnectorError::Auth { url, status: 200 },
+        | "invalid_token" => ConnectorError::Auth {
+            url: format!("{url} ({error})"),
+            status: 200,
+        },
         "channel_not_found" | "thread_not_found" => ConnectorError::NotFound {
             url: format!("{url} ({error})"),
         },

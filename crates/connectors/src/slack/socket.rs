@@ -123,10 +123,48 @@ pub struct SocketStats {
     pub malformed: u64,
 }
 
+/// Where a running client is, published while [`SocketMode::run`] runs (Settings shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "phase")]
+pub enum SocketPhase {
+    /// Asking for a URL, or connecting to it.
+    #[default]
+    Connecting,
+    /// Slack said `hello` on the current connection.
+    Connected {
+        /// The Slack app the connection belongs to (`connection_info.app_id`).
+        app_id: Option<String>,
+    },
+    /// The last attempt failed; another follows after a backoff.
+    Retrying { error: String },
+    /// Slack refused the app-level token: nothing more is tried.
+    Refused { error: String },
+    /// Told to stop.
+    Stopped,
+}
+
+/// A running client's phase and counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SocketStatus {
+    #[serde(flatten)]
+    pub phase: SocketPhase,
+    pub stats: SocketStats,
+}
+
+/// What a one-off connection ([`SocketMode::probe`]) saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    /// The Slack app the token belongs to, from `hello`.
+    pub app_id: Option<String>,
+    /// Connections Slack counts for this app, this one included (`num_connections`).
+    pub num_connections: Option<u64>,
+}
+
 /// The Socket Mode client of one Slack app.
 pub struct SocketMode {
     api: String,
     http: HttpClient,
+    status: watch::Sender<SocketStatus>,
     /// First wait after a dropped connection; doubles up to `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
@@ -152,9 +190,65 @@ impl SocketMode {
         Ok(SocketMode {
             api,
             http,
+            status: watch::Sender::new(SocketStatus::default()),
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
         })
+    }
+
+    /// Publish the client's phase and counts on `status` instead of its own channel.
+    pub fn with_status(mut self, status: watch::Sender<SocketStatus>) -> SocketMode {
+        self.status = status;
+        self
+    }
+
+    /// Follow the client's phase and counts while it runs.
+    pub fn status(&self) -> watch::Receiver<SocketStatus> {
+        self.status.subscribe()
+    }
+
+    fn publish(&self, phase: SocketPhase, stats: &SocketStats) {
+        self.status.send_replace(SocketStatus {
+            phase,
+            stats: stats.clone(),
+        });
+    }
+
+    /// Check the token and the connection once: a fresh URL, a WebSocket to it, Slack's `hello`
+    /// (within `wait`), then close — before Slack sends this connection anything to acknowledge.
+    pub async fn probe(&self, wait: Duration) -> Result<Probe> {
+        let url = self.open().await?;
+        let unavailable = |last: String| ConnectorError::Unavailable {
+            url: redact_ticket(&url),
+            attempts: 1,
+            last,
+        };
+        let hello = async {
+            let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+            while let Some(frame) = ws.next().await {
+                let text = match frame.map_err(|e| unavailable(e.to_string()))? {
+                    Message::Text(t) => t,
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let v: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                if v["type"] == "hello" {
+                    let _ = ws.close(None).await;
+                    return Ok(Probe {
+                        app_id: v["connection_info"]["app_id"].as_str().map(str::to_string),
+                        num_connections: v["num_connections"].as_u64(),
+                    });
+                }
+            }
+            Err(unavailable(
+                "the connection closed before Slack said hello".into(),
+            ))
+        };
+        tokio::time::timeout(wait, hello)
+            .await
+            .unwrap_or_else(|_| Err(unavailable(format!("no hello within {wait:?}"))))
     }
 
     /// `apps.connections.open`: a fresh WebSocket URL.
@@ -181,10 +275,15 @@ impl SocketMode {
         let mut stats = SocketStats::default();
         let mut seen = Seen::default();
         let mut failures: u32 = 0;
+        let stopped = |stats: SocketStats| {
+            self.publish(SocketPhase::Stopped, &stats);
+            Ok(stats)
+        };
         loop {
             if *stop.borrow() || out.is_closed() {
-                return Ok(stats);
+                return stopped(stats);
             }
+            self.publish(SocketPhase::Connecting, &stats);
             let opened = match self.open().await {
                 Ok(url) => tokio_tungstenite::connect_async(url.as_str())
                     .await
@@ -198,19 +297,26 @@ impl SocketMode {
             };
             let ws = match opened {
                 Ok(ws) => ws,
-                Err(e @ ConnectorError::Auth { .. }) => return Err(e),
+                Err(e @ ConnectorError::Auth { .. }) => {
+                    let error = e.to_string();
+                    self.publish(SocketPhase::Refused { error }, &stats);
+                    return Err(e);
+                }
                 Err(e) => {
                     failures += 1;
                     tracing::warn!("slack socket mode: {e}; retrying");
+                    let error = e.to_string();
+                    self.publish(SocketPhase::Retrying { error }, &stats);
                     if self.wait(failures, &mut stop).await {
-                        return Ok(stats);
+                        return stopped(stats);
                     }
                     continue;
                 }
             };
             stats.connections += 1;
-            match session(ws, &out, &mut seen, &mut stop, &mut stats).await {
-                Ended::Stopped => return Ok(stats),
+            let ended = session(ws, &out, &mut seen, &mut stop, &mut stats, &self.status).await;
+            match ended {
+                Ended::Stopped => return stopped(stats),
                 Ended::Refresh(reason) => {
                     tracing::info!("slack socket mode: disconnect ({reason}); reconnecting");
                     stats.refreshes += 1;
@@ -220,8 +326,10 @@ impl SocketMode {
                     tracing::warn!("slack socket mode: connection lost ({why}); reconnecting");
                     stats.drops += 1;
                     failures += 1;
+                    let error = format!("connection lost: {why}");
+                    self.publish(SocketPhase::Retrying { error }, &stats);
                     if self.wait(failures, &mut stop).await {
-                        return Ok(stats);
+                        return stopped(stats);
                     }
                 }
             }
@@ -284,6 +392,7 @@ async fn session(
     seen: &mut Seen,
     stop: &mut watch::Receiver<bool>,
     stats: &mut SocketStats,
+    status: &watch::Sender<SocketStatus>,
 ) -> Ended {
     loop {
         let frame = tokio::select! {
@@ -326,6 +435,10 @@ async fn session(
             }
             stats.acknowledged += 1;
         }
+        // `hello` names the app in `connection_info`, outside the payload.
+        let app_id = value["connection_info"]["app_id"]
+            .as_str()
+            .map(str::to_string);
         let envelope: Envelope = match serde_json::from_value(value) {
             Ok(e) => e,
             Err(e) => {
@@ -337,6 +450,10 @@ async fn session(
         let incoming = match envelope.kind {
             EnvelopeType::Hello => {
                 stats.hellos += 1;
+                status.send_replace(SocketStatus {
+                    phase: SocketPhase::Connected { app_id },
+                    stats: stats.clone(),
+                });
                 continue;
             }
             EnvelopeType::Disconnect => {
@@ -375,6 +492,7 @@ async fn session(
             return Ended::Stopped;
         }
         stats.delivered += 1;
+        status.send_modify(|s| s.stats = stats.clone());
     }
 }
 
