@@ -6,7 +6,8 @@ use crate::error::{ApiError, ErrorCode, Result};
 use crate::state::Api;
 use crate::status::AppInfo;
 use crate::views::{
-    common, data, delivery, knowledge, ledger, notes, onboarding, settings, slack, tokens, work,
+    common, data, delivery, knowledge, ledger, notes, onboard, onboarding, settings, slack, tokens,
+    work,
 };
 use std::sync::Arc;
 
@@ -118,6 +119,10 @@ endpoints! {
     draft_follow_up_tickets: crate::views::incidents::IncidentArgs => bosun_app::postmortem::DraftedTickets = crate::views::incidents::draft_follow_up_tickets;
     /// People, their review load and what they are working on.
     team: crate::views::common::WindowArgs => work::TeamPage = work::team_page;
+    /// The people who joined a team recently (join date from the configuration or first activity).
+    joiners: common::NoArgs => bosun_app::onboard::JoinersView = onboard::joiners;
+    /// A new hire's 30-day plan (docs, code, people, first tickets, shadow shift) and progress.
+    onboard_plan: onboard::OnboardArgs => bosun_app::onboard::OnboardPlan = onboard::onboard_plan;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.
     note: notes::NoteArgs => notes::NoteView = notes::note;
     /// Keep a private note or a follow-up about a person (on this machine only; never sent).

@@ -26,6 +26,7 @@ pub mod lifecycle;
 pub mod logs;
 pub mod metrics;
 pub mod notes;
+pub mod onboard;
 pub mod onboarding;
 pub mod org;
 pub mod outbox;

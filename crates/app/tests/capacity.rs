@@ -42,9 +42,10 @@ fn capacity_counts_the_holidays_time_off_and_on_call_planted_in_the_demo() {
         assert!(t.window.projected);
         // Ten weekdays less the company day.
         assert_eq!(t.working_days, 9, "{}", t.team);
+        // Harbor has a fifth engineer since two weeks (Inês, the onboarding demo's joiner).
         assert_eq!(
             t.people.len(),
-            4,
+            if t.team == "harbor" { 5 } else { 4 },
             "{}: the manager plans, engineers take work",
             t.team
         );

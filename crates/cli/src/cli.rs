@@ -73,6 +73,9 @@ pub enum Command {
     /// When an epic will be done: a Monte Carlo forecast on the team's throughput and the epic's
     /// scope growth, with the 50/85/95 % dates; `--backtest` checks it on finished epics.
     Forecast(crate::planning::ForecastArgs),
+    /// The people who joined recently, or one new hire's 30-day plan (docs to read, code to know,
+    /// people to meet, first tickets, an on-call shadow shift) and their progress.
+    Onboard(crate::onboard::OnboardArgs),
     /// The quarter's goals: key results, progress from linked work or metrics, forecasts, and
     /// each team's unaligned work; `import`, `export` and `delete` goals.
     Goals(crate::goals::GoalsArgs),

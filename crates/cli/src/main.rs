@@ -14,6 +14,7 @@ mod init;
 mod knowledge;
 mod metrics;
 mod notes;
+mod onboard;
 mod planning;
 mod progress;
 mod risks;
@@ -329,6 +330,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Incident(a) => incidents::incident(&app, a, cli.json)?,
         Command::Capacity(a) => planning::capacity(&app, a, cli.json)?,
         Command::Forecast(a) => planning::forecast(&app, a, cli.json)?,
+        Command::Onboard(a) => onboard::run(&app, a, cli.json)?,
         Command::Goals(a) => goals::goals(&app, a, cli.json)?,
         Command::Risks(a) => risks::risks(&app, a, cli.json)?,
         Command::Slack(slack::SlackCommand::Listen) => slack::listen(app)?,

@@ -120,6 +120,10 @@ pub struct Person {
     pub activity: f64,
     #[serde(default)]
     pub time_off: Vec<TimeOff>,
+    /// Joined the team this many days before the demo's "now": nothing before, no on-call
+    /// rotation yet, a few first pull requests and reviews after (the onboarding demo).
+    #[serde(default)]
+    pub joined_days_ago: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -456,7 +460,7 @@ mod tests {
     fn bundled_org_is_valid_and_shaped_as_promised() {
         let org = Org::bundled().unwrap();
         assert_eq!(org.teams.len(), 3);
-        assert_eq!(org.people.len(), 15);
+        assert_eq!(org.people.len(), 16);
         assert_eq!(org.repos.len(), 6);
         assert!(org.bots.iter().any(|b| b.github == "dependabot[bot]"));
         for t in &org.teams {
@@ -477,12 +481,12 @@ mod tests {
     fn scaling_multiplies_and_keeps_names_unique() {
         let org = Org::bundled().unwrap().scaled(10);
         assert_eq!(org.teams.len(), 30);
-        assert_eq!(org.people.len(), 150);
+        assert_eq!(org.people.len(), 160);
         assert_eq!(org.repos.len(), 60);
         let mut logins: Vec<_> = org.people.iter().map(|p| p.github.clone()).collect();
         logins.sort();
         logins.dedup();
-        assert_eq!(logins.len(), 150);
+        assert_eq!(logins.len(), 160);
         let r = org
             .repos
             .iter()

@@ -26,6 +26,7 @@ pub mod metric_changes;
 pub mod metrics_dataset;
 pub mod migrations;
 pub mod notes;
+pub mod onboarding;
 pub mod ops;
 pub mod planning;
 pub mod risks;

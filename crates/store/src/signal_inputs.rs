@@ -444,10 +444,12 @@ pub struct LinkedAccountRow {
     pub login: Option<String>,
 }
 
-/// The accounts linked to a person, oldest first.
+/// The accounts linked to people: by person, the surest link first (an email match before a
+/// name match), then the oldest — so a person with two logins is always named by the same one.
 pub fn linked_accounts(conn: &Connection) -> Result<Vec<LinkedAccountRow>> {
     let mut s = conn.prepare(
-        "SELECT person_id, provider, external_id, login FROM accounts WHERE person_id IS NOT NULL ORDER BY id",
+        "SELECT person_id, provider, external_id, login FROM accounts WHERE person_id IS NOT NULL
+         ORDER BY person_id, coalesce(match_confidence, 0) DESC, id",
     )?;
     let rows = s.query_map([], |r| {
         Ok(LinkedAccountRow {

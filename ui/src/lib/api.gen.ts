@@ -490,6 +490,12 @@ from_gh_cli: boolean, };
 
 export type DocArgs = { root: string, file: string, };
 
+/**
+ * What kind of document a week-1 read is.
+ */
+
+export type DocKind = "setup_guide" | "readme" | "architecture" | "runbook" | "team_page" | "other";
+
 export type DocView = { root: string, file: string, path: string, 
 /**
  * The file's lines (line 1 first).
@@ -1230,6 +1236,36 @@ rules: Array<string>,
 months: Array<Month>, };
 
 /**
+ * Where a join date came from.
+ */
+
+export type JoinedFrom = "config" | "first_activity";
+
+/**
+ * A person who joined recently.
+ */
+
+export type Joiner = { person_id: number, key: string, name: string, team: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+joined: string, joined_from: JoinedFrom, 
+/**
+ * Days since they joined.
+ */
+days: number, };
+
+/**
+ * `bosun onboard --json`.
+ */
+
+export type JoinersView = { joiners: Array<Joiner>, 
+/**
+ * Joiners of the last this many days are listed.
+ */
+window_days: number, };
+
+/**
  * A follow-up kept as its owner's private 1:1 note.
  */
 
@@ -1357,6 +1393,12 @@ refreshes: number, drops: number, };
 
 export type Measure = "items" | "points" | "metric";
 
+/**
+ * Why someone is on the list of people to meet.
+ */
+
+export type MeetRole = "manager" | "on_call_buddy" | "teammate" | "code_owner" | "service_expert";
+
 export type Meeting = { 
 /**
  * standup, sprint_review, one_on_one
@@ -1391,6 +1433,26 @@ merged: number, reviews_given: number,
  * an unfinished ticket).
  */
 open_prs: number, reviews_pending: number, in_progress: Array<string>, blocked: Array<string>, };
+
+/**
+ * One first: when, how many days after joining, and the team's norm.
+ */
+
+export type Milestone = { kind: MilestoneKind, at: string | null, 
+/**
+ * Days from joining (fractional).
+ */
+days: number | null, url: string | null, 
+/**
+ * The median days of the team's earlier joiners who reached it.
+ */
+team_norm_days: number | null, };
+
+/**
+ * A first the progress tracks.
+ */
+
+export type MilestoneKind = "first_commit" | "first_pr_opened" | "first_pr_merged" | "first_review" | "first_on_call" | "tenth_pr_merged";
 
 /**
  * A permission the token lacks and what that means for you.
@@ -1507,6 +1569,22 @@ end: string | null, };
  */
 
 export type OnCallWhen = "now" | "next";
+
+/**
+ * Whose plan.
+ */
+
+export type OnboardArgs = { 
+/**
+ * A name, email, key or account.
+ */
+person: string, };
+
+/**
+ * `bosun onboard PERSON --json`.
+ */
+
+export type OnboardPlan = { person: Joiner, team: string, docs: Array<PlanDoc>, code: Array<PlanCode>, people: Array<PlanPerson>, tickets: Array<PlanTicket>, shadow: Shadow | null, progress: Progress, };
 
 /**
  * The organisation as Settings edits it.
@@ -1679,6 +1757,50 @@ handle: string, login: string, name: string | null, is_bot: boolean, };
 
 export type Phase = { "state": "starting", step: string, } | { "state": "ready" } | { "state": "failed", error: ApiError, };
 
+/**
+ * A repository of the team's to know.
+ */
+
+export type PlanCode = { repo: string, service: string | null, 
+/**
+ * Pull requests merged in the last 90 days.
+ */
+merged_prs: number, 
+/**
+ * Code-owner rules: `pattern owners…`.
+ */
+owners: Array<string>, 
+/**
+ * The folders review comments pointed at most in the last 90 days.
+ */
+busiest: Array<string>, reason: string, };
+
+/**
+ * A document to read in the first week.
+ */
+
+export type PlanDoc = { 
+/**
+ * The indexed folder, and the file relative to it.
+ */
+root: string, path: string, title: string | null, kind: DocKind, 
+/**
+ * The team's names it mentions (team, repositories, services).
+ */
+names: Array<string>, reason: string, };
+
+/**
+ * A person to meet.
+ */
+
+export type PlanPerson = { person_id: number, name: string, roles: Array<MeetRole>, reason: string, };
+
+/**
+ * A first ticket.
+ */
+
+export type PlanTicket = { key: string, summary: string, points: number | null, sprint: string | null, labels: Array<string>, reason: string, };
+
 export type PostmortemArgs = { 
 /**
  * Its PagerDuty id or number.
@@ -1736,6 +1858,16 @@ export type PrivateNoteId = { id: number, };
  */
 
 export type PrivateNoteRow = { id: number, person: string, text: string, follow_up: boolean, created_at: string, done_at: string | null, };
+
+/**
+ * Progress since joining.
+ */
+
+export type Progress = { milestones: Array<Milestone>, prs_opened: number, prs_merged: number, 
+/**
+ * The team's earlier joiners the norm is taken from.
+ */
+earlier_joiners: Array<string>, note: string, };
 
 /**
  * A tool Bosun reads from.
@@ -1939,6 +2071,12 @@ export type Settings = { data_dir: string, config_file: string, sources: Array<S
  */
 
 export type Setup = { github: GithubSetup | null, others: Array<OtherSetup>, org: OrgSettings, };
+
+/**
+ * A first on-call shift to shadow.
+ */
+
+export type Shadow = { person_id: number, name: string, start: string, end: string, reason: string, };
 
 /**
  * One category's share of a month.
@@ -2610,6 +2748,10 @@ export interface Endpoints {
   draft_follow_up_tickets: { args: IncidentArgs; result: DraftedTickets };
   /** People, their review load and what they are working on. */
   team: { args: WindowArgs; result: TeamPage };
+  /** The people who joined a team recently (join date from the configuration or first activity). */
+  joiners: { args: NoArgs; result: JoinersView };
+  /** A new hire's 30-day plan (docs, code, people, first tickets, shadow shift) and progress. */
+  onboard_plan: { args: OnboardArgs; result: OnboardPlan };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */
   note: { args: NoteArgs; result: NoteView };
   /** Keep a private note or a follow-up about a person (on this machine only; never sent). */

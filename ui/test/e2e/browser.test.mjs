@@ -292,6 +292,38 @@ test('Team lists people with their review load', async () => {
   await shot('team');
 });
 
+test('Team → New joiners: the joiner\'s plan is the CLI\'s, with reasons, and her progress', async () => {
+  await visit('team', 'Team');
+  const panel = page.getByTestId('joiners');
+  const cli = cliJson(dataDir, env, 'onboard');
+  assert.equal(cli.joiners.length, 1);
+  const joiner = panel.getByTestId('joiner');
+  await joiner.first().waitFor();
+  assert.equal(await joiner.count(), 1);
+  await joiner.first().click();
+  const plan = panel.getByTestId('onboard-plan');
+  await plan.waitFor();
+  const want = cliJson(dataDir, env, 'onboard', cli.joiners[0].name);
+  const rows = async (id) => (await plan.getByTestId(id).locator('li').allTextContents()).map((t) => t.trim());
+  const docs = await rows('plan-docs');
+  assert.ok(docs.length >= 5, docs.join(' | '));
+  const paths = (await plan.getByTestId('plan-docs').locator('li .mono').allTextContents()).map((t) => t.trim());
+  assert.deepEqual(paths, want.docs.map((d) => d.path));
+  const people = await rows('plan-people');
+  assert.ok(people.length >= 3);
+  assert.ok(people[0].startsWith(want.people[0].name), people[0]);
+  const tickets = await rows('plan-tickets');
+  assert.ok(tickets.length >= 3);
+  const keys = (await plan.getByTestId('plan-tickets').locator('li .mono').allTextContents()).map((t) => t.trim());
+  assert.deepEqual(keys, want.tickets.map((t) => t.key));
+  await plan.getByTestId('plan-shadow').waitFor();
+  const progress = await plan.getByTestId('plan-progress').locator('tbody tr').allTextContents();
+  assert.equal(progress.length, 6);
+  assert.ok(progress[1].includes('First pull request opened') && !progress[1].includes('not yet'), progress[1]);
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: join(artifacts, 'team-onboarding.png') });
+});
+
 test('Planning shows each team\'s next sprint as the CLI computes it, every person\'s days lost dated', async () => {
   await visit('planning', 'Planning');
   const cli = cliJson(dataDir, env, 'capacity');

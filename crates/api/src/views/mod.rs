@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod knowledge;
 pub mod ledger;
 pub mod notes;
+pub mod onboard;
 pub mod onboarding;
 pub mod planning;
 pub mod settings;

@@ -5,6 +5,7 @@
 mod actions;
 mod alerts;
 mod notes;
+mod onboarding;
 mod planning;
 mod slack;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use actions::{ActionsConfig, IncidentsConfig};
 pub use alerts::AlertsConfig;
 pub use notes::{LlmConfig, NotesConfig, PrivacyConfig, parse_clock, validate};
+pub use onboarding::OnboardingConfig;
 pub use planning::{CompanyHoliday, PlanningConfig, PlanningPerson, TimeOffRange};
 pub use slack::SlackConfig;
 
@@ -46,6 +48,8 @@ pub struct Config {
     pub incidents: IncidentsConfig,
     #[serde(default)]
     pub planning: PlanningConfig,
+    #[serde(default)]
+    pub onboarding: OnboardingConfig,
     #[serde(default)]
     pub slack: SlackConfig,
     pub notes: NotesConfig,

@@ -118,7 +118,7 @@ fn every_demo_person_is_one_person_across_tools() {
         .iter()
         .filter(|p| p["is_bot"] == false)
         .collect();
-    assert_eq!(humans.len(), 15, "{people}");
+    assert_eq!(humans.len(), 16, "{people}");
     for p in &humans {
         let accounts = p["accounts"].as_array().unwrap();
         let providers: std::collections::BTreeSet<&str> = accounts

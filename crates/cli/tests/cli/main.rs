@@ -12,6 +12,7 @@ mod lifecycle;
 mod metrics;
 mod metrics_reference;
 mod notes;
+mod onboard;
 mod signals;
 mod sources;
 mod support;

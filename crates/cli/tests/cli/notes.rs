@@ -914,7 +914,7 @@ mod llm {
             !sent.contains("Tomás") && !sent.contains("Ruiz"),
             "names never leave: {sent}"
         );
-        assert!(sent.contains("https://github.com/tidewater/harbor-gateway/pull/178"));
+        assert!(sent.contains("https://github.com/tidewater/harbor-gateway/pull/180"));
         let answer = trace["response"].as_str().unwrap();
         assert!(!answer.trim().is_empty());
 
@@ -1180,9 +1180,9 @@ mod llm {
         for part in [
             "# Incident QA00132: Gateway: error budget burn alert",
             "## Timeline",
-            "Caused by deploy 0e8a1f1",
+            "Caused by deploy 1c880ed",
             "## Likely cause",
-            "[tidewater/harbor-gateway#178](https://github.com/tidewater/harbor-gateway/pull/178)",
+            "[tidewater/harbor-gateway#180](https://github.com/tidewater/harbor-gateway/pull/180)",
             "Responders: Tomás Ruiz.",
         ] {
             assert!(text.contains(part), "{part}: {text}");
@@ -1192,7 +1192,7 @@ mod llm {
         assert_eq!(j["polished"], true, "{j}");
         let text = j["markdown"].as_str().unwrap();
         assert!(text.contains("Tomás Ruiz"), "names come back: {text}");
-        assert!(text.contains("https://github.com/tidewater/harbor-gateway/pull/178"));
+        assert!(text.contains("https://github.com/tidewater/harbor-gateway/pull/180"));
         let sent = requests(&fake.base_url);
         assert_eq!(sent.len(), 1);
         let body = sent[0]["messages"][1]["content"].as_str().unwrap();

@@ -121,6 +121,44 @@ impl Gen {
                 }
             }
         }
+        // A joiner says hello on their first day, and posts standups from then on.
+        for (e, joined) in self.joiners() {
+            let key = self.org.people[e].key.clone();
+            let mut rng = self.rng.fork(&format!("chat/joiner/{key}"));
+            let team = self.org.people[e].team.clone();
+            let Some(channel) = teams
+                .iter()
+                .find(|t| t.key == team)
+                .map(|t| t.slack_channel.clone())
+            else {
+                continue;
+            };
+            let cal = self.cals[e].clone();
+            let first = cal.local_day(joined + 12 * HOUR);
+            let name = self.org.people[e].name.clone();
+            let hello_at = cal.day_start(first) + 2 * HOUR;
+            if hello_at <= self.as_of {
+                let first_name = name.split(' ').next().unwrap_or("").to_string();
+                out.push(draft(
+                    &channel,
+                    hello_at,
+                    Some(e),
+                    format!("Hi all, I'm {first_name}: I joined {} today. Looking forward to working with you!", self.org.teams.iter().find(|t| t.key == team).map_or(team.as_str(), |t| t.name.as_str())),
+                    None,
+                ));
+            }
+            for day in (first + 1)..=cal.local_day(self.as_of) {
+                if !cal.is_working_day(day) {
+                    continue;
+                }
+                let at = cal.day_start(day) + rng.range(10 * MIN, 50 * MIN);
+                if at > self.as_of {
+                    continue;
+                }
+                let (text, _) = self.standup_text(e, at);
+                out.push(draft(&channel, at, Some(e), text, None));
+            }
+        }
         // Slack timestamps: seconds plus a per-channel sequence, unique and ordered.
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_by(|&a, &b| {

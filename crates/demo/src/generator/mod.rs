@@ -11,6 +11,7 @@
 
 mod chat;
 mod epics;
+mod joiners;
 mod local;
 mod ops;
 mod work;
@@ -50,6 +51,7 @@ pub fn generate(org: &Org, opts: &GenOptions) -> World {
     g.plan_sprints();
     g.plan_work();
     g.plan_bot_prs();
+    g.plan_joiners();
     g.plan_deploys();
     g.sweep();
     g.check_runs();
@@ -57,6 +59,7 @@ pub fn generate(org: &Org, opts: &GenOptions) -> World {
     g.open_incident();
     g.postmortem_followups();
     g.finish_tickets();
+    g.starter_tickets();
     g.build_chat();
     g.plan_epics();
     let local = g.local_repos();
@@ -111,6 +114,12 @@ impl Gen {
                     }
                     day += 1;
                 }
+            }
+            // A recent joiner: every working day before they joined is off.
+            if let Some(ago) = p.joined_days_ago {
+                let joined = cal.local_day(as_of) - ago;
+                let first = cal.local_day(start) - 1;
+                cal.days_off.extend(first..joined);
             }
             cals.push(cal);
         }
@@ -237,12 +246,16 @@ impl Gen {
         d.iter().take(20).map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The team's people (of `role`), without recent joiners: the history before they joined is
+    /// generated without them, and [`Gen::plan_joiners`] adds their first weeks.
     pub fn team_people(&self, team: &str, role: Option<Role>) -> Vec<usize> {
         self.org
             .people
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.team == team && role.is_none_or(|r| p.role == r))
+            .filter(|(_, p)| {
+                p.team == team && role.is_none_or(|r| p.role == r) && p.joined_days_ago.is_none()
+            })
             .map(|(i, _)| i)
             .collect()
     }

@@ -270,11 +270,16 @@ impl Gen {
         ];
         self.seed_history(&mut state, &mut rng);
         let mut schedule = self.schedule();
+        // A recent joiner's pull requests draw from their own stream, so that adding a joiner
+        // changes nothing else of the history.
+        let mut joiner_rng = self.rng.fork("sweep/joiners");
         while let Some((at, ev)) = schedule.pop() {
             if at > self.as_of {
                 break;
             }
             match ev {
+                Ev::Open(p) if self.by_joiner(p) => self.open(p, &mut state, &mut joiner_rng),
+                Ev::Land(p) if self.by_joiner(p) => self.land(p, &mut state, &mut joiner_rng),
                 Ev::Open(p) => self.open(p, &mut state, &mut rng),
                 Ev::Land(p) => self.land(p, &mut state, &mut rng),
                 Ev::Deploy(d) => {
@@ -287,6 +292,13 @@ impl Gen {
         }
         self.materialize_pulls(&mut rng);
         self.main_lines(&state);
+    }
+
+    /// Plan `p` is a recent joiner's.
+    fn by_joiner(&self, p: usize) -> bool {
+        self.users[self.plans[p].author]
+            .person
+            .is_some_and(|i| self.org.people[i].joined_days_ago.is_some())
     }
 
     /// Some history before the window in every repository, and a baseline deployment.

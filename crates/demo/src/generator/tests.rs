@@ -415,7 +415,7 @@ fn scale_ten_is_ten_times_the_organisation() {
         },
     );
     assert_eq!(w.repos.len(), 60);
-    assert_eq!(w.org.people.len(), 150);
+    assert_eq!(w.org.people.len(), 160);
 }
 
 /// The demo runs at whatever "now" the user has: the awkward cases must exist for any date and
@@ -560,5 +560,66 @@ fn the_on_call_shifts_are_who_the_incidents_paged() {
             1,
             "the manager at level 2"
         );
+    }
+}
+
+/// The onboarding demo: Inês joined Harbor 14 days before "now": nothing of hers before, her
+/// first pull requests and a review after, no on-call shift yet; Harbor's next sprint holds
+/// three starter tickets, small, unassigned and unblocked.
+#[test]
+fn the_recent_joiner_starts_two_weeks_ago_with_starter_tickets_waiting() {
+    let w = world();
+    let ines = w
+        .org
+        .people
+        .iter()
+        .position(|p| p.key == "ines-duarte")
+        .unwrap();
+    assert_eq!(w.org.people[ines].joined_days_ago, Some(14));
+    let user = w.users.iter().position(|u| u.person == Some(ines)).unwrap();
+    let joined = w.as_of - 14 * 86_400 - 86_400;
+    let pulls: Vec<_> = w
+        .repos
+        .iter()
+        .flat_map(|r| &r.pulls)
+        .filter(|p| p.author == user)
+        .collect();
+    assert!(pulls.len() >= 2, "{} pull requests", pulls.len());
+    assert!(pulls.iter().all(|p| p.created_at > joined));
+    assert!(pulls.iter().any(|p| p.merged_at.is_some()));
+    let commits_before = w
+        .repos
+        .iter()
+        .flat_map(|r| &r.commits)
+        .filter(|c| c.author.user == Some(user) && c.author.at < joined)
+        .count();
+    assert_eq!(commits_before, 0);
+    let reviews: Vec<_> = w
+        .repos
+        .iter()
+        .flat_map(|r| &r.pulls)
+        .flat_map(|p| &p.reviews)
+        .filter(|r| r.reviewer == user)
+        .collect();
+    assert_eq!(reviews.len(), 1);
+    assert!(reviews[0].submitted_at > joined);
+    assert!(w.oncalls.iter().all(|o| o.person != ines));
+    let next = w
+        .sprints
+        .iter()
+        .find(|s| s.team == "harbor" && s.state == "future")
+        .unwrap();
+    let starters: Vec<_> = w
+        .tickets
+        .iter()
+        .filter(|t| t.labels.iter().any(|l| l == "good-first-issue"))
+        .collect();
+    assert_eq!(starters.len(), 3);
+    for t in starters {
+        assert_eq!(t.team, "harbor");
+        assert_eq!(t.sprints.last(), Some(&next.id));
+        assert!(t.assignee.is_none() && t.links.is_empty() && !t.flagged);
+        assert!(t.story_points.unwrap() <= 2.0);
+        assert_eq!(t.status, "To Do");
     }
 }

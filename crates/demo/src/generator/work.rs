@@ -382,7 +382,7 @@ impl Gen {
         (Some(ids), Some(names))
     }
 
-    fn add_to_sprint(&mut self, t: usize, si: usize, at: Ts, author: usize) {
+    pub(super) fn add_to_sprint(&mut self, t: usize, si: usize, at: Ts, author: usize) {
         let sid = self.sprints[si].id;
         let before = self.tickets[t].sprints.clone();
         if before.contains(&sid) {
@@ -411,7 +411,7 @@ impl Gen {
         self.change(t, author, at, vec![Self::item("Sprint", f, fs, to, ts)]);
     }
 
-    fn assign(&mut self, t: usize, person: usize, at: Ts, author: usize) {
+    pub(super) fn assign(&mut self, t: usize, person: usize, at: Ts, author: usize) {
         let acc = self.org.people[person].jira.clone();
         let name = self.org.people[person].name.clone();
         self.tickets[t].assignee = Some(person);
