@@ -123,6 +123,10 @@ endpoints! {
     joiners: common::NoArgs => bosun_app::onboard::JoinersView = onboard::joiners;
     /// A new hire's 30-day plan (docs, code, people, first tickets, shadow shift) and progress.
     onboard_plan: onboard::OnboardArgs => bosun_app::onboard::OnboardPlan = onboard::onboard_plan;
+    /// Keep the day someone joined their team (audited), or forget the one kept.
+    set_join_date: onboard::JoinDateArgs => bosun_app::onboard::JoinersView = onboard::set_join_date;
+    /// Draft a joiner's welcome message and buddy introduction (sent only once approved).
+    draft_onboarding: onboard::OnboardArgs => bosun_app::onboard::OnboardDrafts = onboard::draft_onboarding;
     /// A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief.
     note: notes::NoteArgs => notes::NoteView = notes::note;
     /// Keep a private note or a follow-up about a person (on this machine only; never sent).

@@ -373,6 +373,7 @@ fn write_repo(
     path: &std::path::Path,
     r: &bosun_demo::world::LocalRepo,
 ) -> std::result::Result<(), git2::Error> {
+    use bosun_demo::world::FileOp;
     use git2::{Oid, Repository, Signature, Time};
     if path.exists() {
         std::fs::remove_dir_all(path).map_err(|e| git2::Error::from_str(&e.to_string()))?;
@@ -381,33 +382,92 @@ fn write_repo(
     let sig =
         |s: &bosun_demo::world::Signature| Signature::new(&s.name, &s.email, &Time::new(s.at, 0));
     let readme = repo.blob(format!("# {}\n\n{}\n", r.name, r.description).as_bytes())?;
-    // A tree holding README.md and the one file the commit touched.
-    fn insert(
+    /// `base` with `blob` at `parts` (`None`: the file removed).
+    fn put(
         repo: &Repository,
         base: Option<&git2::Tree<'_>>,
         parts: &[&str],
-        blob: Oid,
+        blob: Option<Oid>,
     ) -> std::result::Result<Oid, git2::Error> {
         let mut b = repo.treebuilder(base)?;
         if parts.len() == 1 {
-            b.insert(parts[0], blob, 0o100644)?;
+            match blob {
+                Some(blob) => b.insert(parts[0], blob, 0o100644).map(drop)?,
+                None => {
+                    if b.get(parts[0])?.is_some() {
+                        b.remove(parts[0])?;
+                    }
+                }
+            }
         } else {
             let sub = base
                 .and_then(|t| t.get_name(parts[0]))
                 .and_then(|e| e.to_object(repo).ok())
                 .and_then(|o| o.into_tree().ok());
-            let oid = insert(repo, sub.as_ref(), &parts[1..], blob)?;
-            b.insert(parts[0], oid, 0o040000)?;
+            let oid = put(repo, sub.as_ref(), &parts[1..], blob)?;
+            if repo.find_tree(oid)?.is_empty() {
+                if b.get(parts[0])?.is_some() {
+                    b.remove(parts[0])?;
+                }
+            } else {
+                b.insert(parts[0], oid, 0o040000)?;
+            }
         }
         b.write()
     }
+    let put_path =
+        |tree: Oid, path: &str, blob: Option<Oid>| -> std::result::Result<Oid, git2::Error> {
+            let base = repo.find_tree(tree)?;
+            let parts: Vec<&str> = path.split('/').collect();
+            put(&repo, Some(&base), &parts, blob)
+        };
+    // What commit `c` itself writes, on top of `tree`: its file and line, then its operations.
+    let apply =
+        |tree: Oid, c: &bosun_demo::world::LocalCommit| -> std::result::Result<Oid, git2::Error> {
+            let blob = repo.blob(format!("{}\n", c.line).as_bytes())?;
+            let mut tree = put_path(tree, &c.path, Some(blob))?;
+            for op in &c.ops {
+                tree = match op {
+                    FileOp::Write { path, content } => {
+                        let blob = repo.blob(content.as_bytes())?;
+                        put_path(tree, path, Some(blob))?
+                    }
+                    FileOp::Delete { path } => put_path(tree, path, None)?,
+                    FileOp::Rename { from, to } => {
+                        let blob = repo
+                            .find_tree(tree)?
+                            .get_path(std::path::Path::new(from))?
+                            .id();
+                        put_path(put_path(tree, from, None)?, to, Some(blob))?
+                    }
+                };
+            }
+            Ok(tree)
+        };
+    let empty = repo.treebuilder(None)?.write()?;
+    let root = put_path(empty, "README.md", Some(readme))?;
+    // Each commit's tree is its first parent's with its own changes; a merge also takes the
+    // changes of the branch it merges (the commits back to its first parent).
     let mut ids: Vec<Oid> = Vec::with_capacity(r.commits.len());
+    let mut trees: Vec<Oid> = Vec::with_capacity(r.commits.len());
     for c in &r.commits {
-        let blob = repo.blob(format!("{}\n", c.line).as_bytes())?;
-        let with_readme = insert(&repo, None, &["README.md"], readme)?;
-        let base = repo.find_tree(with_readme)?;
-        let parts: Vec<&str> = c.path.split('/').collect();
-        let tree = repo.find_tree(insert(&repo, Some(&base), &parts, blob)?)?;
+        let mut tree = c.parents.first().map_or(root, |&p| trees[p]);
+        if let (Some(&first), Some(&second)) = (c.parents.first(), c.parents.get(1)) {
+            let mut branch = Vec::new();
+            let mut b = second;
+            while b != first && branch.len() < 1_000 {
+                branch.push(b);
+                match r.commits[b].parents.first() {
+                    Some(&p) => b = p,
+                    None => break,
+                }
+            }
+            for &b in branch.iter().rev() {
+                tree = apply(tree, &r.commits[b])?;
+            }
+        }
+        let tree = repo.find_tree(apply(tree, c)?)?;
+        trees.push(tree.id());
         let parents: Vec<git2::Commit<'_>> = c
             .parents
             .iter()

@@ -195,19 +195,10 @@ impl App {
             );
             let sug = Suggestion::channel_message(channel.clone(), body.clone(), summary.clone());
             let key = format!("digest:{}:{week}", t.key);
+            let trace = serde_json::json!({ "team": t.key, "week": key, "channel": channel });
             let action = drafter.write(
                 &mut store,
-                &crate::drafts::OwnDraft {
-                    kind: sug.kind,
-                    target: &sug.target,
-                    body: &body,
-                    summary: &summary,
-                    idempotency_key: &key,
-                    series: None,
-                    signal_kind: "weekly_digest",
-                    audit_action: "digest.draft",
-                    trace: serde_json::json!({ "team": t.key, "week": key, "channel": channel }),
-                },
+                &crate::drafts::OwnDraft::of(&sug, &key, "weekly_digest", "digest.draft", trace),
             )?;
             out.push(DigestDraft {
                 team: t.key.clone(),

@@ -30,6 +30,29 @@ pub(crate) struct OwnDraft<'a> {
     pub trace: serde_json::Value,
 }
 
+impl<'a> OwnDraft<'a> {
+    /// The draft of `sug` (its kind, target, text and summary), written once per `key`.
+    pub fn of(
+        sug: &'a bosun_signals::Suggestion,
+        idempotency_key: &'a str,
+        signal_kind: &'a str,
+        audit_action: &'a str,
+        trace: serde_json::Value,
+    ) -> OwnDraft<'a> {
+        OwnDraft {
+            kind: sug.kind,
+            target: &sug.target,
+            body: &sug.text,
+            summary: &sug.summary,
+            idempotency_key,
+            series: None,
+            signal_kind,
+            audit_action,
+            trace,
+        }
+    }
+}
+
 /// What the policy and the store need, loaded once for a batch of drafts.
 pub(crate) struct Drafter {
     bundle: Bundle,

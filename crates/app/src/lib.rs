@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_slack;
 pub mod digest;
+pub mod doc_drift;
 pub mod doctor;
 mod drafts;
 mod error;

@@ -17,6 +17,9 @@ use chrono::DateTime;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// The database entry (meta) holding the join dates set in the app: `{person key: date}`.
+const JOINED_KEY: &str = "onboarding.joined";
+
 /// A first activity this close to the start of the synced history says nothing about joining.
 pub const HISTORY_MARGIN_DAYS: i64 = 30;
 /// Week-1 reading: at most this many documents.
@@ -37,6 +40,8 @@ const SHADOW_AFTER_DAYS: i64 = 7;
 pub enum JoinedFrom {
     /// `[onboarding] joined` in the configuration.
     Config,
+    /// Set in the app (Team → New joiners), kept in the database.
+    App,
     /// Their first commit, pull request, review, message or on-call shift.
     FirstActivity,
 }
@@ -427,7 +432,53 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// The join dates set in the app, by person key.
+fn joined_in_app(conn: &bosun_store::Connection) -> Result<BTreeMap<String, chrono::NaiveDate>> {
+    Ok(match bosun_store::meta::get(conn, JOINED_KEY)? {
+        Some(v) => serde_json::from_str(&v)?,
+        None => BTreeMap::new(),
+    })
+}
+
 impl App {
+    /// Set (or, with `None`, forget) the day `who` joined their team, audited.
+    pub fn set_join_date(&self, who: &str, date: Option<chrono::NaiveDate>) -> Result<JoinersView> {
+        let now = self.now();
+        let mut store = self.store()?;
+        let person = crate::notes::resolve_person(store.conn(), who)?;
+        if let Some(d) = date
+            && d.and_hms_opt(0, 0, 0)
+                .is_some_and(|t| t.and_utc().timestamp() > now)
+        {
+            return Err(AppError::InvalidInput(format!(
+                "{d} is after today: a join date is a day that has come"
+            )));
+        }
+        let mut dates = joined_in_app(store.conn())?;
+        match date {
+            Some(d) => dates.insert(person.key.clone(), d),
+            None => dates.remove(&person.key),
+        };
+        let value = serde_json::to_string(&dates)?;
+        let actor = self.actor();
+        store.write(|tx| {
+            bosun_store::meta::set(tx, JOINED_KEY, &value)?;
+            bosun_store::audit::append(
+                tx,
+                &bosun_store::audit::NewEntry {
+                    at: now,
+                    actor: &actor,
+                    action: "onboard.joined",
+                    subject: Some(&format!("person:{}", person.key)),
+                    result: "ok",
+                    trace: serde_json::json!({"joined": date.map(|d| d.to_string())}),
+                },
+            )
+        })?;
+        drop(store);
+        self.joiners()
+    }
+
     /// Everyone's join date that is known: from the configuration, else a first activity well
     /// after the history begins. (person, day joined, where from).
     fn join_dates(
@@ -445,6 +496,16 @@ impl App {
                 .and_hms_opt(0, 0, 0)
                 .map_or(0, |d| d.and_utc().timestamp());
             out.insert(p.id, (at, JoinedFrom::Config));
+        }
+        // Dates set in the app are the manager's latest word: they win over the configuration.
+        for (key, date) in joined_in_app(conn)? {
+            let Ok(p) = crate::notes::resolve_person(conn, &key) else {
+                continue; // a person since forgotten
+            };
+            let at = date
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |d| d.and_utc().timestamp());
+            out.insert(p.id, (at, JoinedFrom::App));
         }
         let mut ids: Vec<i64> = people.iter().map(|p| p.person_id).collect();
         ids.sort_unstable();
@@ -494,7 +555,7 @@ impl App {
                 let (at, from) = *joined.get(&p.person_id)?;
                 (at <= now && at >= now - window && seen.insert(p.person_id)).then(|| Joiner {
                     person_id: p.person_id,
-                    key: String::new(),
+                    key: p.key.clone(),
                     name: p.name.clone(),
                     team: p.team.clone(),
                     joined: date_of(at),
@@ -1007,10 +1068,15 @@ fn progress(
         .iter()
         .enumerate()
         .map(|(i, kind)| {
+            // (A first before someone's join date says the date is not when they started.)
             let norm = median(
                 theirs
                     .iter()
-                    .filter_map(|(ms, at)| ms.get(&i).map(|(t, _)| days(*at, *t)))
+                    .filter_map(|(ms, at)| {
+                        ms.get(&i)
+                            .filter(|(t, _)| t >= at)
+                            .map(|(t, _)| days(*at, *t))
+                    })
                     .collect(),
             );
             Milestone {
@@ -1085,5 +1151,125 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![4.0, 1.0, 9.0]), Some(4.0));
         assert_eq!(median(vec![4.0, 1.0, 9.0, 2.0]), Some(3.0));
+    }
+}
+
+/// The two drafts that introduce a joiner, waiting for approval like every action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OnboardDrafts {
+    /// The welcome message in the team's channel (none: drafted before, or no channel).
+    pub welcome: Option<i64>,
+    pub channel: Option<String>,
+    /// The buddy introduction, a DM to the on-call buddy (else the first teammate).
+    pub buddy: Option<i64>,
+    pub buddy_name: Option<String>,
+}
+
+fn first_name(name: &str) -> &str {
+    name.split(' ').next().unwrap_or(name)
+}
+
+impl App {
+    /// Draft the welcome message for the team's channel and the buddy introduction DM of
+    /// `who`'s onboarding (each once per joiner; the policy decides, the audit records).
+    pub fn draft_onboarding(&self, who: &str) -> Result<OnboardDrafts> {
+        use bosun_signals::Suggestion;
+        let plan = self.onboard_plan(who)?;
+        let mut store = self.store()?;
+        let settings = bosun_signals::Settings::default();
+        let extra = crate::signals::load_extra(store.conn(), &self.config, &settings, self.now())?;
+        let drafter = crate::drafts::Drafter::load(self, store.conn(), extra)?;
+        let team = drafter
+            .extra()
+            .teams
+            .iter()
+            .find(|t| t.key == plan.team)
+            .cloned();
+        let team_name = team.as_ref().map_or(plan.team.clone(), |t| t.name.clone());
+        let joiner = &plan.person;
+        let first = first_name(&joiner.name).to_string();
+        let buddy = plan
+            .people
+            .iter()
+            .find(|p| p.roles.contains(&MeetRole::OnCallBuddy))
+            .or_else(|| {
+                plan.people
+                    .iter()
+                    .find(|p| p.roles.contains(&MeetRole::Teammate))
+            });
+        let mut out = OnboardDrafts {
+            welcome: None,
+            channel: None,
+            buddy: None,
+            buddy_name: buddy.map(|b| b.name.clone()),
+        };
+        if let Some(channel) = team.as_ref().and_then(|t| t.channels.first()) {
+            let mut body = format!(
+                "Please welcome {} to {team_name}! {first} joined on {}.",
+                joiner.name, joiner.joined
+            );
+            if let Some(b) = buddy {
+                body.push_str(&format!(
+                    " {} is {first}'s buddy for the first month.",
+                    b.name
+                ));
+            }
+            if let Some(d) = plan.docs.first() {
+                body.push_str(&format!(
+                    " If you remember what you wished you had known in your first week, tell {first} — and start them at {}.",
+                    d.path
+                ));
+            }
+            let summary = format!(
+                "Message in #{channel}: welcome {} to {team_name}",
+                joiner.name
+            );
+            let sug = Suggestion::channel_message(channel.clone(), body, summary);
+            out.channel = Some(channel.clone());
+            let key = format!("onboard:welcome:{}", joiner.person_id);
+            let trace = serde_json::json!({"person": joiner.person_id, "team": plan.team, "channel": channel, "draft": "welcome"});
+            out.welcome = drafter.write(
+                &mut store,
+                &crate::drafts::OwnDraft::of(&sug, &key, "onboarding", "onboard.draft", trace),
+            )?;
+        }
+        if let Some(b) = buddy {
+            let mut body = format!(
+                "Hi {}, {} joined {team_name} on {}. Would you be their buddy for the first month: a coffee this week, and a first look at the code together?",
+                first_name(&b.name),
+                joiner.name,
+                joiner.joined
+            );
+            let tickets: Vec<&str> = plan
+                .tickets
+                .iter()
+                .take(3)
+                .map(|t| t.key.as_str())
+                .collect();
+            if !tickets.is_empty() {
+                body.push_str(&format!(
+                    " First tickets picked for them: {}.",
+                    tickets.join(", ")
+                ));
+            }
+            if let Some(s) = &plan.shadow
+                && s.person_id == b.person_id
+            {
+                body.push_str(&format!(
+                    " They would shadow your on-call shift from {}.",
+                    &s.start[..10]
+                ));
+            }
+            let summary = format!("DM to {}: be {}'s onboarding buddy", b.name, joiner.name);
+            let sug = Suggestion::dm(b.person_id, body, summary);
+            let key = format!("onboard:buddy:{}", joiner.person_id);
+            let trace = serde_json::json!({"person": joiner.person_id, "team": plan.team, "buddy": b.person_id, "draft": "buddy"});
+            out.buddy = drafter.write(
+                &mut store,
+                &crate::drafts::OwnDraft::of(&sug, &key, "onboarding", "onboard.draft", trace),
+            )?;
+        }
+        Ok(out)
     }
 }

@@ -9,6 +9,14 @@ use bosun_app::onboard::{MilestoneKind, OnboardPlan};
 pub struct OnboardArgs {
     /// The new hire (a name, email, key or account); without it, the recent joiners.
     pub person: Option<String>,
+    /// Also draft the welcome message for the team's channel and the buddy introduction DM
+    /// (sent only once approved: `bosun actions approve ID`).
+    #[arg(long, requires = "person")]
+    pub draft: bool,
+    /// Keep the day PERSON joined their team (YYYY-MM-DD; audited), for when their first
+    /// activity is not it.
+    #[arg(long, requires = "person", value_name = "DATE")]
+    pub joined: Option<chrono::NaiveDate>,
 }
 
 pub fn run(app: &App, a: OnboardArgs, json: bool) -> anyhow::Result<()> {
@@ -31,6 +39,32 @@ pub fn run(app: &App, a: OnboardArgs, json: bool) -> anyhow::Result<()> {
         }
         return Ok(());
     };
+    if let Some(date) = a.joined {
+        let view = app.set_join_date(&who, Some(date))?;
+        if json {
+            return print_json(&view);
+        }
+        println!("Kept: {who} joined on {date}.");
+        return Ok(());
+    }
+    if a.draft {
+        let d = app.draft_onboarding(&who)?;
+        if json {
+            return print_json(&d);
+        }
+        let said =
+            |id: Option<i64>| id.map_or("drafted before".to_string(), |i| format!("draft #{i}"));
+        match &d.channel {
+            Some(c) => println!("Welcome message in #{c}: {}", said(d.welcome)),
+            None => println!("No welcome message: the team has no Slack channel"),
+        }
+        match &d.buddy_name {
+            Some(b) => println!("Buddy introduction to {b}: {}", said(d.buddy)),
+            None => println!("No buddy introduction: nobody in the team to ask"),
+        }
+        println!("Nothing is sent until approved: `bosun actions approve ID`.");
+        return Ok(());
+    }
     let plan = app.onboard_plan(&who)?;
     if json {
         return print_json(&plan);

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod calendar;
+pub mod drift;
 mod generator;
 pub mod goals;
 pub mod ids;

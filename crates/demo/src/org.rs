@@ -181,6 +181,9 @@ pub struct LocalRepoDef {
     pub description: String,
     pub release_tags: String,
     pub commits_per_week: f64,
+    /// Plant the tooling history docs drift from ([`crate::drift`]).
+    #[serde(default)]
+    pub tooling: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -98,6 +98,19 @@ pub struct LocalCommit {
     /// The file this commit changes and a line it writes (gives every commit its own tree).
     pub path: String,
     pub line: String,
+    /// More changes, applied after `path` in order (the planted tooling history of
+    /// [`crate::drift`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ops: Vec<FileOp>,
+}
+
+/// A change to a local repository's files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum FileOp {
+    Write { path: String, content: String },
+    Delete { path: String },
+    Rename { from: String, to: String },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -282,6 +295,36 @@ pub struct Ticket {
     pub changelog: Vec<Change>,
     /// The epic it belongs to (its key), if any.
     pub parent: Option<String>,
+}
+
+impl Ticket {
+    /// A new "To Do" ticket: nobody assigned, no points, no labels, in no sprint; the caller sets
+    /// the rest with struct update syntax.
+    pub fn todo(id: i64, key: String, team: &str, reporter: usize, created: Ts) -> Ticket {
+        Ticket {
+            id,
+            key,
+            team: team.to_string(),
+            summary: String::new(),
+            description: String::new(),
+            issue_type: "Task".into(),
+            priority: "Medium".into(),
+            reporter,
+            assignee: None,
+            story_points: None,
+            labels: Vec::new(),
+            flagged: false,
+            created_at: created,
+            updated_at: created,
+            resolved_at: None,
+            due_at: None,
+            status: "To Do".into(),
+            sprints: Vec::new(),
+            links: Vec::new(),
+            changelog: Vec::new(),
+            parent: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -18,6 +18,7 @@ pub mod files;
 pub mod html;
 pub mod index;
 pub mod lexical;
+pub mod references;
 pub mod search;
 pub mod vectors;
 pub mod watch;

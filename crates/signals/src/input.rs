@@ -37,6 +37,47 @@ pub struct Extra {
     pub people: HashMap<i64, PersonExtra>,
     /// The teams.
     pub teams: Vec<TeamExtra>,
+    /// Documents naming what their repositories removed or renamed (the app reads the docs
+    /// and the local repositories' history).
+    pub stale_docs: Vec<StaleDocInput>,
+}
+
+/// A document with stale references.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StaleDocInput {
+    /// The indexed folder (its name).
+    pub folder: String,
+    /// The file, relative to the folder.
+    pub path: String,
+    /// The team owning the repository the references point into.
+    pub team: Option<String>,
+    /// Who should fix it: the author of the latest change (a person's store id), when linked.
+    pub owner: Option<i64>,
+    /// The Jira project a fix ticket goes in (the team's).
+    pub project: Option<String>,
+    /// What it names that is gone, by line.
+    pub refs: Vec<StaleRefInput>,
+}
+
+/// One stale reference and the commit that made it stale.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StaleRefInput {
+    /// `path`, `env_var`, `make_target`, `endpoint` or `config_key`.
+    pub kind: String,
+    /// As the document writes it.
+    pub name: String,
+    /// 1-based line of the document.
+    pub line: usize,
+    /// The repository (its name) whose history removed or renamed it.
+    pub repo: String,
+    /// The commit that removed or renamed it.
+    pub sha: String,
+    /// When that commit was authored.
+    pub at: Ts,
+    /// Its subject line.
+    pub summary: String,
+    /// What it became, when it was renamed.
+    pub renamed_to: Option<String>,
 }
 
 /// What the signals know of a repository beyond the dataset.

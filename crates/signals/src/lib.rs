@@ -72,7 +72,7 @@ impl Scope {
 pub fn is_global(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::IncidentOpen | Kind::RepeatIncidents | Kind::ChatBlocker
+        Kind::IncidentOpen | Kind::RepeatIncidents | Kind::ChatBlocker | Kind::StaleDoc
     )
 }
 
@@ -129,7 +129,7 @@ impl<'a> Evaluation<'a> {
     pub fn detect_with<R: Send>(&self, also: impl FnOnce() -> R + Send) -> (Vec<Signal>, R) {
         // Roughly the most expensive first (measured on the scale-100 demo), so that the last
         // jobs to start are short.
-        let detectors: [(&str, Detector); 9] = [
+        let detectors: [(&str, Detector); 10] = [
             ("sprints", detect::sprints::detect),
             ("ownership", detect::ownership::detect),
             ("checks", detect::checks::detect),
@@ -139,6 +139,7 @@ impl<'a> Evaluation<'a> {
             ("deploys", detect::deploys::detect),
             ("reviews", detect::reviews::detect),
             ("chat", detect::chat::detect),
+            ("docs", detect::docs::detect),
         ];
         let parent = tracing::Span::current();
         let also = std::sync::Mutex::new(Some(also));

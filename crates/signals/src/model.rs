@@ -46,11 +46,13 @@ pub enum Kind {
     ChatBlocker,
     /// A working agreement (a rule in the policy bundle) was broken.
     WorkingAgreement,
+    /// A document names files, variables or make targets its repositories removed or renamed.
+    StaleDoc,
 }
 
 impl Kind {
     /// Every kind, in order.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::ReviewWaiting,
         Kind::ApprovedUnmerged,
         Kind::FailingChecks,
@@ -70,6 +72,7 @@ impl Kind {
         Kind::BusFactor,
         Kind::ChatBlocker,
         Kind::WorkingAgreement,
+        Kind::StaleDoc,
     ];
 
     /// Its name in the store and the API.
@@ -94,6 +97,7 @@ impl Kind {
             Kind::BusFactor => "bus_factor",
             Kind::ChatBlocker => "chat_blocker",
             Kind::WorkingAgreement => "working_agreement",
+            Kind::StaleDoc => "stale_doc",
         }
     }
 

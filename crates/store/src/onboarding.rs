@@ -116,6 +116,8 @@ pub fn authored_prs(conn: &Connection) -> Result<Vec<AuthoredPr>> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamPerson {
     pub person_id: i64,
+    /// The person's key.
+    pub key: String,
     pub team: String,
     pub name: String,
     /// `member` or `manager`.
@@ -126,17 +128,18 @@ pub struct TeamPerson {
 /// Every team's people (no bots), by team then name.
 pub fn team_people(conn: &Connection) -> Result<Vec<TeamPerson>> {
     let mut s = conn.prepare(
-        "SELECT p.id, t.key, p.name, m.role, p.title FROM team_members m
+        "SELECT p.id, p.key, t.key, p.name, m.role, p.title FROM team_members m
          JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id
          WHERE p.is_bot = 0 ORDER BY t.key, p.name, p.id",
     )?;
     let rows = s.query_map([], |r| {
         Ok(TeamPerson {
             person_id: r.get(0)?,
-            team: r.get(1)?,
-            name: r.get(2)?,
-            role: r.get(3)?,
-            title: r.get(4)?,
+            key: r.get(1)?,
+            team: r.get(2)?,
+            name: r.get(3)?,
+            role: r.get(4)?,
+            title: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -248,4 +251,26 @@ pub fn team_name(conn: &Connection, team: &str) -> Result<Option<String>> {
             r.get(0)
         })
         .optional()?)
+}
+
+/// The person an email belongs to (any of their emails), if any.
+pub fn person_by_email(conn: &Connection, email: &str) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT person_id FROM person_emails WHERE email = ?1",
+            [email],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// (repository name, its team's key) of the repositories a source synced.
+pub fn source_repos(conn: &Connection, source: i64) -> Result<Vec<(String, Option<String>)>> {
+    let mut s = conn.prepare(
+        "SELECT r.name, t.key FROM repos r LEFT JOIN teams t ON t.id = r.team_id
+         WHERE r.source_id = ?1 ORDER BY r.name",
+    )?;
+    let rows = s.query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -1236,10 +1236,24 @@ rules: Array<string>,
 months: Array<Month>, };
 
 /**
+ * A join date to keep (`None`: forget the one set in the app).
+ */
+
+export type JoinDateArgs = { 
+/**
+ * A name, email, key or account.
+ */
+person: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string | null, };
+
+/**
  * Where a join date came from.
  */
 
-export type JoinedFrom = "config" | "first_activity";
+export type JoinedFrom = "config" | "app" | "first_activity";
 
 /**
  * A person who joined recently.
@@ -1579,6 +1593,20 @@ export type OnboardArgs = {
  * A name, email, key or account.
  */
 person: string, };
+
+/**
+ * The two drafts that introduce a joiner, waiting for approval like every action.
+ */
+
+export type OnboardDrafts = { 
+/**
+ * The welcome message in the team's channel (none: drafted before, or no channel).
+ */
+welcome: number | null, channel: string | null, 
+/**
+ * The buddy introduction, a DM to the on-call buddy (else the first teammate).
+ */
+buddy: number | null, buddy_name: string | null, };
 
 /**
  * `bosun onboard PERSON --json`.
@@ -2752,6 +2780,10 @@ export interface Endpoints {
   joiners: { args: NoArgs; result: JoinersView };
   /** A new hire's 30-day plan (docs, code, people, first tickets, shadow shift) and progress. */
   onboard_plan: { args: OnboardArgs; result: OnboardPlan };
+  /** Keep the day someone joined their team (audited), or forget the one kept. */
+  set_join_date: { args: JoinDateArgs; result: JoinersView };
+  /** Draft a joiner's welcome message and buddy introduction (sent only once approved). */
+  draft_onboarding: { args: OnboardArgs; result: OnboardDrafts };
   /** A meeting note from the store: standup, sprint report, 1:1 prep, triage or the brief. */
   note: { args: NoteArgs; result: NoteView };
   /** Keep a private note or a follow-up about a person (on this machine only; never sent). */

@@ -4,7 +4,7 @@
 use super::common::NoArgs;
 use crate::error::Result;
 use crate::state::Api;
-use bosun_app::onboard::{JoinersView, OnboardPlan};
+use bosun_app::onboard::{JoinersView, OnboardDrafts, OnboardPlan};
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -24,4 +24,35 @@ pub fn joiners(api: &Api, _: NoArgs) -> Result<JoinersView> {
 pub fn onboard_plan(api: &Api, args: OnboardArgs) -> Result<OnboardPlan> {
     api.ready()?;
     Ok(api.app().onboard_plan(&args.person)?)
+}
+
+/// Draft the welcome message and the buddy introduction (approved before anything is sent).
+pub fn draft_onboarding(api: &Api, args: OnboardArgs) -> Result<OnboardDrafts> {
+    api.ready()?;
+    Ok(api.app().draft_onboarding(&args.person)?)
+}
+
+/// A join date to keep (`None`: forget the one set in the app).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct JoinDateArgs {
+    /// A name, email, key or account.
+    pub person: String,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+}
+
+/// Keep the day someone joined their team (audited); the joiners as they are then.
+pub fn set_join_date(api: &Api, args: JoinDateArgs) -> Result<JoinersView> {
+    api.ready()?;
+    let date = args
+        .date
+        .as_deref()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|e| {
+                crate::error::ApiError::invalid(format!("date {d:?}: {e} (YYYY-MM-DD)"))
+            })
+        })
+        .transpose()?;
+    Ok(api.app().set_join_date(&args.person, date)?)
 }

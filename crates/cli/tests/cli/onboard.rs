@@ -38,6 +38,7 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
     let joiners = list["joiners"].as_array().unwrap();
     assert_eq!(joiners.len(), 1, "{list}");
     assert_eq!(joiners[0]["name"], "Inês Duarte");
+    assert_eq!(joiners[0]["key"], "ines-duarte");
     assert_eq!(joiners[0]["team"], "harbor");
     assert_eq!(joiners[0]["joined"], "2026-11-06");
     assert_eq!(joiners[0]["joined_from"], "first_activity");
@@ -141,7 +142,249 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
     ] {
         assert!(text.contains(part), "{part}: {text}");
     }
+    // A join date kept by the manager: Tomás, set as joined on 1 September, is a joiner too, and
+    // the earlier joiner Inês's progress is compared with (his firsts since that day).
+    ok(
+        dir,
+        &[
+            "--as-of",
+            AS_OF,
+            "onboard",
+            "Tomás Ruiz",
+            "--joined",
+            "2026-09-01",
+        ],
+    );
+    let list = json(dir, &["--as-of", AS_OF, "--json", "onboard"]);
+    let names: Vec<&str> = list["joiners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Inês Duarte", "Tomás Ruiz"]);
+    assert_eq!(list["joiners"][1]["joined_from"], "app");
+    let p = json(dir, &["--as-of", AS_OF, "--json", "onboard", "ines"]);
+    assert_eq!(
+        p["progress"]["earlier_joiners"],
+        serde_json::json!(["Tomás Ruiz"])
+    );
+    let opened = p["progress"]["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "first_pr_opened")
+        .unwrap()
+        .clone();
+    let norm = opened["team_norm_days"]
+        .as_f64()
+        .expect("a norm from the earlier joiner");
+    assert!(norm >= 0.0, "{opened}");
+    let audit = ok(dir, &["--as-of", AS_OF, "audit", "log"]);
+    assert!(audit.contains("onboard.joined"), "{audit}");
+    // A date to come is refused.
+    assert!(
+        !crate::support::run(
+            dir,
+            &[
+                "--as-of",
+                AS_OF,
+                "onboard",
+                "ines",
+                "--joined",
+                "2027-01-01"
+            ]
+        )
+        .status
+        .success()
+    );
+
     // Someone who is not in a team has no plan, said plainly.
     let out = crate::support::run(dir, &["--as-of", AS_OF, "onboard", "dependabot"]);
     assert!(!out.status.success());
+}
+
+/// Doc drift on the demo: the handbook's set-up guide names four things the mobile repository
+/// renamed or removed (`bosun_demo::drift::PLANTED`), beside names it still has. Exactly one
+/// `stale_doc` signal, on that document, with exactly the planted references at their lines
+/// and the commits as evidence — precision and recall 1 over the whole handbook — and a ticket
+/// draft for the person who made the change, which approving sends once.
+#[test]
+fn stale_docs_are_found_exactly_with_their_commits_and_a_fix_ticket() {
+    use bosun_demo::drift::{DOC, PLANTED, STILL_THERE};
+    let d = synced_with_docs();
+    let dir = d.path();
+    let v = json(dir, &["--as-of", AS_OF, "--json", "signals"]);
+    let stale: Vec<&serde_json::Value> = v["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "stale_doc")
+        .collect();
+    assert_eq!(stale.len(), 1, "{stale:#?}");
+    let s = stale[0];
+    assert_eq!(s["subject_ref"], format!("docs/{DOC}"));
+    assert_eq!(s["team"], "lighthouse");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/docs")
+            .join(DOC),
+    )
+    .unwrap();
+    // The planted names stand in the guide's mobile section, each on one line.
+    let section = text
+        .lines()
+        .position(|l| l.starts_with("## The mobile app"))
+        .unwrap();
+    let line_of = |name: &str| {
+        1 + section
+            + text
+                .lines()
+                .skip(section)
+                .position(|l| l.contains(name))
+                .unwrap()
+    };
+    let evidence = s["evidence"].as_array().unwrap();
+    let lines: Vec<(String, String)> = evidence
+        .iter()
+        .filter(|e| e["kind"] == "doc_line")
+        .map(|e| {
+            (
+                e["ref"].as_str().unwrap().to_string(),
+                e["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, String)> = PLANTED
+        .iter()
+        .map(|(name, _, _)| (format!("{DOC}:{}", line_of(name)), format!("`{name}`")))
+        .collect();
+    let mut got = lines.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "precision and recall 1");
+    for kept in STILL_THERE {
+        assert!(
+            !lines.iter().any(|(_, t)| t == &format!("`{kept}`")),
+            "{kept} still exists"
+        );
+    }
+    // Each stale line has its commit, renamed ones with the new name.
+    let commits: Vec<&str> = evidence
+        .iter()
+        .filter(|e| e["kind"] == "commit")
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(commits.len(), PLANTED.len());
+    for (name, _, to) in PLANTED {
+        let c = commits
+            .iter()
+            .find(|c| c.contains(&format!("`{name}`")))
+            .unwrap();
+        match to {
+            Some(to) => assert!(c.contains(&format!("renamed `{name}` to `{to}`")), "{c}"),
+            None => assert!(c.contains(&format!("removed `{name}`")), "{c}"),
+        }
+    }
+    // The suggested fix: a ticket in the team's project for the author of the latest change.
+    let sug = &s["suggestion"];
+    assert_eq!(sug["kind"], "ticket_create");
+    assert!(sug["target"]["assignee"].is_i64(), "{sug}");
+    assert!(
+        sug["text"]
+            .as_str()
+            .unwrap()
+            .contains("replace `scripts/bootstrap-ios.sh` with `scripts/setup-ios.sh`")
+    );
+    let actions = json(dir, &["--as-of", AS_OF, "--json", "actions", "list"]);
+    let draft = actions["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "ticket_create" && a["summary"].as_str().unwrap().contains(DOC))
+        .expect("the fix is drafted")
+        .clone();
+    assert_eq!(draft["status"], "draft");
+    let id = draft["id"].as_i64().unwrap().to_string();
+    let sent = json(
+        dir,
+        &["--as-of", AS_OF, "--json", "actions", "approve", &id],
+    );
+    assert_eq!(sent["action"]["status"], "sent", "{sent:#}");
+    assert_eq!(sent["attempts"].as_array().unwrap().len(), 1);
+}
+
+/// The welcome message and the buddy introduction: drafted once each (a second `--draft`
+/// drafts nothing), waiting for approval; the welcome, once approved, reaches the fake Slack's
+/// team channel exactly once.
+#[test]
+fn the_welcome_draft_is_sent_once_when_approved() {
+    let d = synced_with_docs();
+    let dir = d.path();
+    let drafts = json(
+        dir,
+        &["--as-of", AS_OF, "--json", "onboard", "ines", "--draft"],
+    );
+    assert_eq!(drafts["channel"], "harbor");
+    let welcome = drafts["welcome"].as_i64().expect("a welcome draft");
+    let buddy = drafts["buddy"].as_i64().expect("a buddy draft");
+    assert!(drafts["buddy_name"].is_string());
+    let again = json(
+        dir,
+        &["--as-of", AS_OF, "--json", "onboard", "ines", "--draft"],
+    );
+    assert!(
+        again["welcome"].is_null() && again["buddy"].is_null(),
+        "{again}"
+    );
+    let list = json(dir, &["--as-of", AS_OF, "--json", "actions", "list"]);
+    let actions = list["actions"].as_array().unwrap();
+    let of = |id: i64| actions.iter().find(|a| a["id"] == id).unwrap().clone();
+    let w = of(welcome);
+    assert_eq!(
+        (w["kind"].as_str(), w["status"].as_str()),
+        (Some("slack_message"), Some("draft"))
+    );
+    assert!(
+        w["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Please welcome Inês Duarte to Harbor!"),
+        "{w}"
+    );
+    let b = of(buddy);
+    assert_eq!(
+        (b["kind"].as_str(), b["status"].as_str()),
+        (Some("slack_dm"), Some("draft"))
+    );
+    assert!(b["body"].as_str().unwrap().contains("buddy"), "{b}");
+
+    let key = w["idempotency_key"].as_str().unwrap().to_string();
+    let sent = json(
+        dir,
+        &[
+            "--as-of",
+            AS_OF,
+            "--json",
+            "actions",
+            "approve",
+            &welcome.to_string(),
+        ],
+    );
+    assert_eq!(sent["action"]["status"], "sent", "{sent:#}");
+    let journal =
+        std::fs::read_to_string(dir.join("demo-fakes").join("slack.jsonl")).unwrap_or_default();
+    assert_eq!(
+        journal.lines().filter(|l| l.contains(&key)).count(),
+        1,
+        "{journal}"
+    );
+    // Approving again sends nothing more.
+    let _ = crate::support::run(
+        dir,
+        &["--as-of", AS_OF, "actions", "approve", &welcome.to_string()],
+    );
+    let journal =
+        std::fs::read_to_string(dir.join("demo-fakes").join("slack.jsonl")).unwrap_or_default();
+    assert_eq!(journal.lines().filter(|l| l.contains(&key)).count(), 1);
 }

@@ -7,6 +7,7 @@
 //! - [`sync_source`]: the incremental, resumable sync of a `git` source into the store;
 //! - [`watch()`]: a debounced watcher on repositories' references, to re-sync on change.
 
+pub mod drift;
 pub mod read;
 mod sync;
 pub mod watch;

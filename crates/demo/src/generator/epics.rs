@@ -76,30 +76,19 @@ impl Gen {
                     self.tickets[i].parent = Some(key.clone());
                 }
                 self.tickets.push(Ticket {
-                    id: crate::ids::TICKET + idx as i64,
-                    key,
-                    team: team.key.clone(),
                     summary: title.to_string(),
                     description: format!(
                         "{title}: the stories of this epic deliver it for {}.",
                         team.name
                     ),
                     issue_type: "Epic".into(),
-                    priority: "Medium".into(),
-                    reporter: manager,
-                    assignee: None,
-                    story_points: None,
-                    labels: Vec::new(),
-                    flagged: false,
-                    created_at: created,
-                    updated_at: created,
-                    resolved_at: None,
-                    due_at: None,
-                    status: "To Do".into(),
-                    sprints: Vec::new(),
-                    links: Vec::new(),
-                    changelog: Vec::new(),
-                    parent: None,
+                    ..Ticket::todo(
+                        crate::ids::TICKET + idx as i64,
+                        key,
+                        &team.key,
+                        manager,
+                        created,
+                    )
                 });
                 if let Some(s) = started {
                     self.set_status(idx, "In Progress", s, manager);

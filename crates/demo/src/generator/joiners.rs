@@ -90,28 +90,14 @@ impl Gen {
             self.org.company.jira_project,
             self.tickets.len() + 101
         );
+        let id = ids::TICKET + self.tickets.len() as i64;
         self.tickets.push(Ticket {
-            id: ids::TICKET + self.tickets.len() as i64,
-            key,
-            team: team.to_string(),
             summary,
             description,
-            issue_type: "Task".into(),
             priority: "Low".into(),
-            reporter,
-            assignee: None,
             story_points: Some(points),
             labels,
-            flagged: false,
-            created_at: created,
-            updated_at: created,
-            resolved_at: None,
-            due_at: None,
-            status: "To Do".into(),
-            sprints: Vec::new(),
-            links: Vec::new(),
-            changelog: Vec::new(),
-            parent: None,
+            ..Ticket::todo(id, key, team, reporter, created)
         });
         self.tickets.len() - 1
     }

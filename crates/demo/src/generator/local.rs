@@ -41,6 +41,7 @@ impl Gen {
                 parents: vec![],
                 path: "README.md".into(),
                 line: format!("# {}", def.name),
+                ops: Vec::new(),
             });
             let mut head = 0usize;
             let mut minor = 30;
@@ -89,6 +90,7 @@ impl Gen {
                             parents: vec![tip],
                             path: text::file_path(&mut rng, &def.name),
                             line: format!("// {title} ({})", commits.len()),
+                            ops: Vec::new(),
                         });
                         tip = commits.len() - 1;
                     }
@@ -102,6 +104,7 @@ impl Gen {
                             parents: vec![head, tip],
                             path: "CHANGELOG.md".into(),
                             line: format!("- merged feature {}", commits.len()),
+                            ops: Vec::new(),
                         });
                         tip = commits.len() - 1;
                     }
@@ -138,6 +141,7 @@ impl Gen {
                                 parents: vec![head],
                                 path: "shared/src/app/Startup.kt".into(),
                                 line: format!("// hotfix {minor}"),
+                                ops: Vec::new(),
                             });
                             head = commits.len() - 1;
                             tags.push(LocalTag {
@@ -152,6 +156,9 @@ impl Gen {
             }
             // Some work is still on the main line after the last tag; keep the history ordered
             // as it was written.
+            if def.tooling {
+                crate::drift::plant(&mut commits);
+            }
             out.push(LocalRepo {
                 name: def.name.clone(),
                 team: def.team.clone(),

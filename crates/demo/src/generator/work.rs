@@ -307,27 +307,13 @@ impl Gen {
         let id = ids::TICKET + self.tickets.len() as i64;
         let labels = vec![repo_name.clone()];
         self.tickets.push(Ticket {
-            id,
-            key: key.clone(),
-            team: d.team,
             summary: summary.clone(),
             description: format!("{summary}.\n\nRepository: {repo_name}. Acceptance: covered by tests, runbook updated if behaviour changes."),
             issue_type: d.issue_type.to_string(),
             priority: priority.to_string(),
-            reporter,
-            assignee: None,
             story_points: Some(d.points),
             labels,
-            flagged: false,
-            created_at: created,
-            updated_at: created,
-            resolved_at: None,
-            due_at: None,
-            status: "To Do".into(),
-            sprints: Vec::new(),
-            links: Vec::new(),
-            changelog: Vec::new(),
-            parent: None,
+            ..Ticket::todo(id, key.clone(), &d.team, reporter, created)
         });
         self.tickets.len() - 1
     }

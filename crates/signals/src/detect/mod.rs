@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod checks;
 pub mod deploys;
+pub mod docs;
 pub mod ops;
 pub mod ownership;
 pub mod prs;

@@ -1,0 +1,193 @@
+//! Doc drift (docs/onboarding.md): the indexed documents checked against the local git
+//! repositories (the `git` sources). A document that names a file, an environment variable, a
+//! make target, an endpoint or a configuration key that a repository's history removed or renamed — and that no repository has at
+//! HEAD — is stale on that line, with the commit as evidence and the fix in words. What no
+//! repository ever had says nothing (it may live in a repository Bosun has no clone of), so the
+//! rest of a handbook raises nothing.
+
+use crate::Result;
+use bosun_connectors::git::drift::{self, Change, Facts};
+use bosun_core::model::Provider;
+use bosun_knowledge::references::{RefKind, Reference, references};
+use bosun_signals::input::{StaleDocInput, StaleRefInput};
+use bosun_store::Connection;
+use bosun_store::onboarding as db;
+use std::path::Path;
+
+/// One local repository's facts, with its name and team.
+pub struct Repo {
+    pub name: String,
+    pub team: Option<String>,
+    pub facts: Facts,
+}
+
+impl Repo {
+    /// The name as this repository would hold it: a leading `<repo>/` dropped.
+    fn local<'a>(&self, name: &'a str) -> &'a str {
+        name.strip_prefix(&format!("{}/", self.name))
+            .unwrap_or(name)
+    }
+
+    /// The repository has what `r` names at HEAD.
+    pub fn has(&self, r: &Reference) -> bool {
+        let n = self.local(&r.name);
+        match r.kind {
+            RefKind::Path => {
+                self.facts.files.contains(n)
+                    || self
+                        .facts
+                        .files
+                        .iter()
+                        .any(|f| f.ends_with(&format!("/{n}")))
+            }
+            RefKind::EnvVar => self.facts.names.contains(n),
+            RefKind::MakeTarget => self.facts.targets.contains(n),
+            RefKind::Endpoint => self.facts.endpoints.contains(n),
+            RefKind::ConfigKey => self.facts.keys.contains(last_segment(n)),
+        }
+    }
+
+    fn gone(&self, r: &Reference) -> Option<&Change> {
+        let n = self.local(&r.name);
+        match r.kind {
+            RefKind::Path => self.facts.gone_files.get(n),
+            RefKind::EnvVar => self.facts.gone_names.get(n),
+            RefKind::MakeTarget => self.facts.gone_targets.get(n),
+            RefKind::Endpoint => self.facts.gone_endpoints.get(n),
+            RefKind::ConfigKey => self.facts.gone_keys.get(last_segment(n)),
+        }
+    }
+}
+
+/// A dotted key's last segment (`retries` of `api.retries`): configuration files nest keys.
+fn last_segment(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+fn kind_name(k: RefKind) -> &'static str {
+    match k {
+        RefKind::Path => "path",
+        RefKind::EnvVar => "env_var",
+        RefKind::MakeTarget => "make_target",
+        RefKind::Endpoint => "endpoint",
+        RefKind::ConfigKey => "config_key",
+    }
+}
+
+/// What in `text` (a document) went stale in one of `repos`: names no repository has at HEAD
+/// that one of them removed or renamed (the latest such change), with that repository's team and
+/// the change's author email.
+pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<String>, String)> {
+    let mut refs = Vec::new();
+    for r in references(text) {
+        if repos.iter().any(|repo| repo.has(&r)) {
+            continue;
+        }
+        let Some((repo, change)) = repos
+            .iter()
+            .filter_map(|repo| repo.gone(&r).map(|c| (repo, c)))
+            .max_by_key(|(_, c)| c.at)
+        else {
+            continue;
+        };
+        refs.push((
+            StaleRefInput {
+                kind: kind_name(r.kind).into(),
+                name: r.name.clone(),
+                line: r.line,
+                repo: repo.name.clone(),
+                sha: change.sha.clone(),
+                at: change.at,
+                summary: change.summary.clone(),
+                // A dotted key renamed keeps its prefix (`api.retries` → `api.max_retries`).
+                renamed_to: change.renamed_to.as_ref().map(|to| match r.kind {
+                    RefKind::ConfigKey if r.name.contains('.') => {
+                        let prefix = &r.name[..r.name.len() - last_segment(&r.name).len()];
+                        format!("{prefix}{to}")
+                    }
+                    _ => to.clone(),
+                }),
+            },
+            repo.team.clone(),
+            change.author_email.clone(),
+        ));
+    }
+    refs
+}
+
+/// The local repositories Bosun syncs, read for their names now and gone.
+fn repos(conn: &Connection) -> Result<Vec<Repo>> {
+    let mut out = Vec::new();
+    for s in bosun_store::sync_state::sources(conn)? {
+        if s.kind != Provider::Git || !s.enabled {
+            continue;
+        }
+        let Ok((settings, _)) = bosun_connectors::git::GitSettings::from_source(&s) else {
+            continue;
+        };
+        let facts = match bosun_connectors::git::open(&settings.path)
+            .and_then(|g| drift::facts(&g, drift::MAX_COMMITS))
+        {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!("doc drift: {} not read: {e}", settings.path);
+                continue;
+            }
+        };
+        let (name, team) = db::source_repos(conn, s.id)?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| {
+                let name = Path::new(&settings.path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
+                    .unwrap_or_default();
+                (name, None)
+            });
+        out.push(Repo { name, team, facts });
+    }
+    Ok(out)
+}
+
+/// Every indexed document (Markdown and text, read from its folder) with the references that
+/// went stale in a local repository. Empty when no git source is configured.
+pub fn stale_docs(conn: &Connection) -> Result<Vec<StaleDocInput>> {
+    let repos = repos(conn)?;
+    if repos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for d in db::indexed_docs(conn)? {
+        let lower = d.path.to_lowercase();
+        if !(lower.ends_with(".md")
+            || lower.ends_with(".markdown")
+            || lower.ends_with(".txt")
+            || lower.ends_with(".rst"))
+        {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(Path::new(&d.root).join(&d.path)) else {
+            continue;
+        };
+        let refs = stale_refs(&text, &repos);
+        let Some(latest) = refs.iter().max_by_key(|(r, _, _)| r.at) else {
+            continue;
+        };
+        let team = latest.1.clone();
+        let owner = db::person_by_email(conn, &latest.2)?;
+        let project = bosun_store::planning::team_project(conn, team.as_deref())?;
+        let folder = Path::new(&d.root)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| d.root.clone());
+        out.push(StaleDocInput {
+            folder,
+            path: d.path,
+            team,
+            owner,
+            project,
+            refs: refs.into_iter().map(|(r, _, _)| r).collect(),
+        });
+    }
+    Ok(out)
+}
