@@ -115,6 +115,35 @@ pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<Stri
     refs
 }
 
+/// Facts read, by repository path, with the HEAD they were read at: walking a history again is
+/// needed only when HEAD moved (signals are evaluated after every sync).
+static FACTS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, (String, Facts)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// `g`'s facts, read again only when its HEAD moved since the last read.
+fn cached_facts(g: &bosun_connectors::git::GitRepo) -> bosun_connectors::Result<Facts> {
+    let head = g
+        .raw()
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    let key = g.root().to_path_buf();
+    if let Some((at, f)) = FACTS.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+        && *at == head
+    {
+        return Ok(f.clone());
+    }
+    let f = drift::facts(g, drift::MAX_COMMITS)?;
+    FACTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, (head, f.clone()));
+    Ok(f)
+}
+
 /// The local repositories Bosun syncs, read for their names now and gone.
 fn repos(conn: &Connection) -> Result<Vec<Repo>> {
     let mut out = Vec::new();
@@ -125,8 +154,7 @@ fn repos(conn: &Connection) -> Result<Vec<Repo>> {
         let Ok((settings, _)) = bosun_connectors::git::GitSettings::from_source(&s) else {
             continue;
         };
-        let facts = match bosun_connectors::git::open(&settings.path)
-            .and_then(|g| drift::facts(&g, drift::MAX_COMMITS))
+        let facts = match bosun_connectors::git::open(&settings.path).and_then(|g| cached_facts(&g))
         {
             Ok(f) => f,
             Err(e) => {
