@@ -12,13 +12,15 @@ use bosun_knowledge::references::{RefKind, Reference, references};
 use bosun_signals::input::{StaleDocInput, StaleRefInput};
 use bosun_store::Connection;
 use bosun_store::onboarding as db;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// One local repository's facts, with its name and team.
 pub struct Repo {
     pub name: String,
     pub team: Option<String>,
-    pub facts: Facts,
+    pub facts: Arc<Facts>,
 }
 
 impl Repo {
@@ -32,14 +34,7 @@ impl Repo {
     pub fn has(&self, r: &Reference) -> bool {
         let n = self.local(&r.name);
         match r.kind {
-            RefKind::Path => {
-                self.facts.files.contains(n)
-                    || self
-                        .facts
-                        .files
-                        .iter()
-                        .any(|f| f.ends_with(&format!("/{n}")))
-            }
+            RefKind::Path => self.facts.files.contains(n) || self.facts.tails.contains(n),
             RefKind::EnvVar => self.facts.names.contains(n),
             RefKind::MakeTarget => self.facts.targets.contains(n),
             RefKind::Endpoint => self.facts.endpoints.contains(n),
@@ -117,12 +112,11 @@ pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<Stri
 
 /// Facts read, by repository path, with the HEAD they were read at: walking a history again is
 /// needed only when HEAD moved (signals are evaluated after every sync).
-static FACTS: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, (String, Facts)>>,
-> = std::sync::LazyLock::new(Default::default);
+type FactsCache = Mutex<HashMap<PathBuf, (String, Arc<Facts>)>>;
+static FACTS: LazyLock<FactsCache> = LazyLock::new(Default::default);
 
 /// `g`'s facts, read again only when its HEAD moved since the last read.
-fn cached_facts(g: &bosun_connectors::git::GitRepo) -> bosun_connectors::Result<Facts> {
+fn cached_facts(g: &bosun_connectors::git::GitRepo) -> bosun_connectors::Result<Arc<Facts>> {
     let head = g
         .raw()
         .head()
@@ -131,16 +125,14 @@ fn cached_facts(g: &bosun_connectors::git::GitRepo) -> bosun_connectors::Result<
         .map(|o| o.to_string())
         .unwrap_or_default();
     let key = g.root().to_path_buf();
-    if let Some((at, f)) = FACTS.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+    let mut cache = FACTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((at, f)) = cache.get(&key)
         && *at == head
     {
         return Ok(f.clone());
     }
-    let f = drift::facts(g, drift::MAX_COMMITS)?;
-    FACTS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, (head, f.clone()));
+    let f = Arc::new(drift::facts(g, drift::MAX_COMMITS)?);
+    cache.insert(key, (head, f.clone()));
     Ok(f)
 }
 

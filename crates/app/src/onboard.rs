@@ -489,9 +489,15 @@ impl App {
     ) -> Result<HashMap<i64, (Ts, JoinedFrom)>> {
         let mut out = HashMap::new();
         for (who, date) in &self.config.onboarding.joined {
-            let p = crate::notes::resolve_person(conn, who).map_err(|e| {
-                AppError::InvalidInput(format!("[onboarding] joined: {who:?}: {e}"))
-            })?;
+            // Someone not synced yet (a first day before their accounts exist) is no error:
+            // the other joiners are listed, and this one once their accounts are synced.
+            let p = match crate::notes::resolve_person(conn, who) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!("[onboarding] joined: {who:?} is nobody Bosun knows yet: {e}");
+                    continue;
+                }
+            };
             let at = date
                 .and_hms_opt(0, 0, 0)
                 .map_or(0, |d| d.and_utc().timestamp());
@@ -570,7 +576,11 @@ impl App {
 
     /// The 30-day plan and progress of `who` (a name, email, key or account).
     pub fn onboard_plan(&self, who: &str) -> Result<OnboardPlan> {
-        let data = self.dataset()?;
+        self.onboard_plan_of(&self.dataset()?, who)
+    }
+
+    /// [`App::onboard_plan`] on a dataset already loaded (the API's cached one).
+    pub fn onboard_plan_of(&self, data: &Dataset, who: &str) -> Result<OnboardPlan> {
         let store = self.store()?;
         let conn = store.conn();
         let person = crate::notes::resolve_person(conn, who)?;
@@ -621,10 +631,10 @@ impl App {
             .into_iter()
             .collect();
         let docs = self.plan_docs(conn, &team, &repos, &services)?;
-        let code = plan_code(conn, &data, &repos, now)?;
+        let code = plan_code(conn, data, &repos, now)?;
         let oncall = bosun_store::planning::first_oncall_shifts(conn, now, now + 45 * DAY)?;
         let people_plan = plan_people(conn, &person, &mates, &repos, &team, &oncall, now)?;
-        let tickets = self.plan_tickets(conn, &data, &team, person.id, now)?;
+        let tickets = self.plan_tickets(conn, data, &team, person.id, now)?;
         let shadow = plan_shadow(&mates, person.id, &oncall, joined_at, now);
         let progress = progress(&firsts, &joined, &mates, person.id, joined_at);
         Ok(OnboardPlan {
@@ -1174,8 +1184,13 @@ impl App {
     /// Draft the welcome message for the team's channel and the buddy introduction DM of
     /// `who`'s onboarding (each once per joiner; the policy decides, the audit records).
     pub fn draft_onboarding(&self, who: &str) -> Result<OnboardDrafts> {
+        self.draft_onboarding_of(&self.dataset()?, who)
+    }
+
+    /// [`App::draft_onboarding`] on a dataset already loaded (the API's cached one).
+    pub fn draft_onboarding_of(&self, data: &Dataset, who: &str) -> Result<OnboardDrafts> {
         use bosun_signals::Suggestion;
-        let plan = self.onboard_plan(who)?;
+        let plan = self.onboard_plan_of(data, who)?;
         let mut store = self.store()?;
         let settings = bosun_signals::Settings::default();
         let extra = crate::signals::load_extra(store.conn(), &self.config, &settings, self.now())?;

@@ -60,7 +60,7 @@ fn repo_facts(dir: &Path) -> Repo {
     Repo {
         name: "pyenv".into(),
         team: None,
-        facts: drift::facts(&g, drift::MAX_COMMITS).unwrap(),
+        facts: std::sync::Arc::new(drift::facts(&g, drift::MAX_COMMITS).unwrap()),
     }
 }
 

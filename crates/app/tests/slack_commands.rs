@@ -44,30 +44,28 @@ impl Slack {
         panic!("no answer to {line} within 60 s");
     }
 
-    async fn responses(&self, id: &str) -> Vec<Value> {
-        let v: Value = self
-            .http
-            .get(format!("{}/_fake/slack/socket/responses/{id}", self.base))
+    /// `GET path` on the fake Slack, as JSON.
+    async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    async fn responses(&self, id: &str) -> Vec<Value> {
+        let v = self
+            .get(&format!("/_fake/slack/socket/responses/{id}"))
+            .await;
         v.as_array().unwrap().clone()
     }
 
     /// The messages Bosun posted to the fake Slack.
     async fn posted(&self) -> Vec<Value> {
-        let v: Value = self
-            .http
-            .get(format!("{}/_fake/slack/posted", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = self.get("/_fake/slack/posted").await;
         v.as_array().unwrap().clone()
     }
 
@@ -103,15 +101,7 @@ impl Slack {
 
     /// The `views.open` and `chat.update` calls Bosun made.
     async fn calls(&self, method: &str) -> Vec<Value> {
-        let v: Value = self
-            .http
-            .get(format!("{}/_fake/slack/calls", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = self.get("/_fake/slack/calls").await;
         v.as_array()
             .unwrap()
             .iter()

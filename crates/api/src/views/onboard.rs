@@ -23,13 +23,13 @@ pub fn joiners(api: &Api, _: NoArgs) -> Result<JoinersView> {
 
 pub fn onboard_plan(api: &Api, args: OnboardArgs) -> Result<OnboardPlan> {
     api.ready()?;
-    Ok(api.app().onboard_plan(&args.person)?)
+    api.with_data(|app, data, _| Ok(app.onboard_plan_of(data, &args.person)?))
 }
 
 /// Draft the welcome message and the buddy introduction (approved before anything is sent).
 pub fn draft_onboarding(api: &Api, args: OnboardArgs) -> Result<OnboardDrafts> {
     api.ready()?;
-    Ok(api.app().draft_onboarding(&args.person)?)
+    api.with_data(|app, data, _| Ok(app.draft_onboarding_of(data, &args.person)?))
 }
 
 /// A join date to keep (`None`: forget the one set in the app).

@@ -307,7 +307,8 @@ fn add_up_lists(org: &toml::Table, user: &mut toml::Table) {
     }
 }
 
-/// Overlay `over` on `base`; a key the defaults do not know is an error (typos are caught).
+/// Overlay `over` on `base`; a key the defaults do not know is an error (typos are caught). A
+/// table the defaults leave empty is a map the user fills (`[onboarding] joined`): taken whole.
 fn merge(
     base: &mut toml::Table,
     over: toml::Table,
@@ -320,6 +321,7 @@ fn merge(
             format!("{prefix}.{k}")
         };
         match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) if b.is_empty() => *b = o,
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o, &name)?,
             (Some(slot), v) => {
                 if std::mem::discriminant(slot) != std::mem::discriminant(&v) {
@@ -399,6 +401,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!((c.sync.timeout_secs, c.sync.concurrency), (7, 2));
+    }
+
+    #[test]
+    fn a_map_the_defaults_leave_empty_takes_any_key_and_typos_elsewhere_still_fail() {
+        let c = Config::from_layers(
+            Some("[onboarding]\njoined = { \"ana@example.com\" = 2026-11-23 }\n"),
+            &[],
+            "f",
+        )
+        .unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(c.onboarding.joined.get("ana@example.com"), Some(&d));
+        let e = Config::from_layers(Some("[onboarding]\nwindow_dayz = 30\n"), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown setting onboarding.window_dayz"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! their refresh after a sync.
 
 use super::evaluate_with;
-use super::load::{Part, load_extra, load_extra_part, load_roster};
+use super::load::{Part, load_extra, load_extra_part, load_roster, load_stale_docs};
 use crate::Result;
 use crate::metrics::{MetricsCache, Refreshed, union};
 use bosun_core::time::Ts;
@@ -52,7 +52,8 @@ impl SignalCache {
         let identity_version = metric_changes::identity_version(conn)?;
         let metrics = MetricsCache::load(conn, DoraOptions::default())?;
         let settings = config.signals.clone();
-        let extra = load_extra(conn, config, &settings, as_of)?;
+        let mut extra = load_extra(conn, config, &settings, as_of)?;
+        extra.stale_docs = load_stale_docs(conn);
         let input = Input {
             data: &metrics.data,
             extra: &extra,
@@ -268,6 +269,9 @@ impl SignalCache {
             tracing::debug_span!("merge_extra")
                 .in_scope(|| self.merge_extra(conn, config, as_of, &changes))?;
         }
+        // Docs against the repositories' history, whatever changed: a git sync moves a HEAD
+        // without touching any team's records, and the detector is global.
+        self.extra.stale_docs = load_stale_docs(conn);
         let input = Input {
             data: &self.metrics.data,
             extra: &self.extra,

@@ -72,16 +72,19 @@ pub fn load_extra_part(
     let mut x = Extra::default();
     load_code_extra(conn, settings, as_of, part, &mut x)?;
     load_work_extra(conn, config, settings, as_of, part, &mut x)?;
-    if part.roster {
-        // Docs against the local repositories' history: a repository that cannot be read is
-        // skipped with a warning, never a failed evaluation.
-        let _q = tracing::debug_span!("extra.stale_docs").entered();
-        x.stale_docs = crate::doc_drift::stale_docs(conn).unwrap_or_else(|e| {
-            tracing::warn!("doc drift not checked: {e}");
-            Vec::new()
-        });
-    }
     Ok(x)
+}
+
+/// The documents that name what the local repositories removed or renamed (doc drift): for the
+/// signal cache only, at every evaluation (a repository's history is read again only when its
+/// HEAD moved). A repository that cannot be read is skipped with a warning, never a failed
+/// evaluation.
+pub fn load_stale_docs(conn: &Connection) -> Vec<bosun_signals::input::StaleDocInput> {
+    let _q = tracing::debug_span!("extra.stale_docs").entered();
+    crate::doc_drift::stale_docs(conn).unwrap_or_else(|e| {
+        tracing::warn!("doc drift not checked: {e}");
+        Vec::new()
+    })
 }
 
 /// The repositories (URLs, code owners), their pull requests and check runs.

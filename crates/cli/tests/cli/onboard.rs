@@ -199,6 +199,25 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
         .success()
     );
 
+    // Join dates in the configuration: Priya's is taken; someone not synced yet is no error.
+    let cfg = dir.join("config.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[onboarding]\njoined = { \"priya.natarajan@tidewater.dev\" = 2026-10-01, \"new.person@example.com\" = 2026-11-16 }\n");
+    std::fs::write(&cfg, text).unwrap();
+    let list = json(dir, &["--as-of", AS_OF, "--json", "onboard"]);
+    let joiners = list["joiners"].as_array().unwrap();
+    let names: Vec<&str> = joiners
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Inês Duarte", "Priya Natarajan", "Tomás Ruiz"],
+        "{list}"
+    );
+    assert_eq!(joiners[1]["joined"], "2026-10-01");
+    assert_eq!(joiners[1]["joined_from"], "config");
+
     // Someone who is not in a team has no plan, said plainly.
     let out = crate::support::run(dir, &["--as-of", AS_OF, "onboard", "dependabot"]);
     assert!(!out.status.success());

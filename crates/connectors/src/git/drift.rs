@@ -48,6 +48,9 @@ pub struct Change {
 pub struct Facts {
     /// Files at HEAD.
     pub files: HashSet<String>,
+    /// Every tail of those paths after a `/` (`b/c.sh` and `c.sh` of `a/b/c.sh`): a doc may
+    /// name a file from any folder down.
+    pub tails: HashSet<String>,
     /// Variable-like names (`UPPER_CASE_WITH_UNDERSCORES`) in HEAD's text files.
     pub names: HashSet<String>,
     /// Targets of HEAD's makefiles.
@@ -166,6 +169,14 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
         git2::TreeWalkResult::Ok
     })
     .map_err(err)?;
+    f.tails = f
+        .files
+        .iter()
+        .flat_map(|p| {
+            p.match_indices('/')
+                .map(move |(i, _)| p[i + 1..].to_string())
+        })
+        .collect();
     f.names = head_found.names;
     f.targets = head_found.targets;
     f.endpoints = head_found.endpoints;
@@ -409,6 +420,7 @@ mod tests {
         assert!(f.endpoints.contains("/v1/bookings") && f.keys.contains("timeout_ms"));
         assert!(!f.gone_keys.contains_key("api") && !f.gone_endpoints.contains_key("/v1/bookings"));
         assert!(f.files.contains("scripts/dev-setup.sh"));
+        assert!(f.tails.contains("dev-setup.sh") && !f.tails.contains("scripts/dev-setup.sh"));
         assert!(f.names.contains("TWCTL_ENV") && f.names.contains("TWCTL_CREDENTIALS"));
         assert!(f.targets.contains("lint"));
         let renamed = &f.gone_files["scripts/bootstrap-dev.sh"];

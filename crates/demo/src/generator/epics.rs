@@ -26,7 +26,6 @@ const THEMES: &[&str] = &[
 
 impl Gen {
     pub(super) fn plan_epics(&mut self) {
-        let project = self.org.company.jira_project.clone();
         let teams = self.org.teams.clone();
         let mut theme = 0usize;
         for team in &teams {
@@ -50,7 +49,6 @@ impl Gen {
                     continue;
                 }
                 let idx = self.tickets.len();
-                let key = format!("{project}-{}", idx + 101);
                 let title = THEMES[theme % THEMES.len()];
                 theme += 1;
                 let created = group
@@ -72,8 +70,9 @@ impl Gen {
                             .max()
                     })
                     .flatten();
+                let ticket = self.next_ticket(&team.key, manager, created);
                 for &i in &group {
-                    self.tickets[i].parent = Some(key.clone());
+                    self.tickets[i].parent = Some(ticket.key.clone());
                 }
                 self.tickets.push(Ticket {
                     summary: title.to_string(),
@@ -82,13 +81,7 @@ impl Gen {
                         team.name
                     ),
                     issue_type: "Epic".into(),
-                    ..Ticket::todo(
-                        crate::ids::TICKET + idx as i64,
-                        key,
-                        &team.key,
-                        manager,
-                        created,
-                    )
+                    ..ticket
                 });
                 if let Some(s) = started {
                     self.set_status(idx, "In Progress", s, manager);

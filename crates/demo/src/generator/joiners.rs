@@ -7,7 +7,6 @@
 use super::Gen;
 use super::work::PrKind;
 use crate::calendar::{DAY, HOUR};
-use crate::ids;
 use crate::world::Ticket;
 use bosun_core::time::Ts;
 
@@ -85,19 +84,14 @@ impl Gen {
         reporter: usize,
         created: Ts,
     ) -> usize {
-        let key = format!(
-            "{}-{}",
-            self.org.company.jira_project,
-            self.tickets.len() + 101
-        );
-        let id = ids::TICKET + self.tickets.len() as i64;
+        let ticket = self.next_ticket(team, reporter, created);
         self.tickets.push(Ticket {
             summary,
             description,
             priority: "Low".into(),
             story_points: Some(points),
             labels,
-            ..Ticket::todo(id, key, team, reporter, created)
+            ..ticket
         });
         self.tickets.len() - 1
     }

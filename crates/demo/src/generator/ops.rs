@@ -1463,35 +1463,22 @@ impl Gen {
             }
             let manager = self.team_people(&team, Some(Role::Manager))[0];
             let idx = self.tickets.len();
-            let key = format!("{}-{}", self.org.company.jira_project, idx + 101);
             let what = rng.pick(&[
                 "Add an alert for the failure mode",
                 "Add a regression test",
                 "Update the runbook",
                 "Add a canary step",
             ]);
+            let ticket = self.next_ticket(&team, manager, created);
             self.tickets.push(Ticket {
-                id: ids::TICKET + idx as i64,
-                key,
-                team: team.clone(),
                 summary: format!("Postmortem {}: {what}", inc.id),
                 description: format!("Follow-up from incident {} ({}).", inc.id, inc.title),
-                issue_type: "Task".into(),
                 priority: "High".into(),
-                reporter: manager,
                 assignee: Some(owner),
                 story_points: Some(2.0),
                 labels: vec!["postmortem".into(), inc.id.to_lowercase()],
-                flagged: false,
-                created_at: created,
-                updated_at: created,
-                resolved_at: None,
                 due_at: Some(cal.add_work(created, 10 * 9 * HOUR)),
-                status: "To Do".into(),
-                sprints: Vec::new(),
-                links: Vec::new(),
-                changelog: Vec::new(),
-                parent: None,
+                ..ticket
             });
             if rng.chance(0.65) {
                 let start = cal.add_work(created, rng.range(2 * HOUR, 30 * HOUR));

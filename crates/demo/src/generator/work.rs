@@ -289,6 +289,14 @@ impl Gen {
         }
     }
 
+    /// A new "To Do" ticket of `team` with the next id and key (keys count from 101), for the
+    /// caller to fill in and push.
+    pub(super) fn next_ticket(&self, team: &str, reporter: usize, created: Ts) -> Ticket {
+        let n = self.tickets.len();
+        let key = format!("{}-{}", self.org.company.jira_project, n + 101);
+        Ticket::todo(ids::TICKET + n as i64, key, team, reporter, created)
+    }
+
     fn new_ticket(
         &mut self,
         rng: &mut bosun_core::Rng,
@@ -296,16 +304,11 @@ impl Gen {
         reporter: usize,
         created: Ts,
     ) -> usize {
-        let key = format!(
-            "{}-{}",
-            self.org.company.jira_project,
-            self.tickets.len() + 101
-        );
         let repo_name = self.repos[d.repo].name.clone();
         let summary = text::ticket_summary(rng, &repo_name, d.issue_type);
         let priority = rng.pick(&["Medium", "Medium", "Medium", "High", "Low"]);
-        let id = ids::TICKET + self.tickets.len() as i64;
         let labels = vec![repo_name.clone()];
+        let ticket = self.next_ticket(&d.team, reporter, created);
         self.tickets.push(Ticket {
             summary: summary.clone(),
             description: format!("{summary}.\n\nRepository: {repo_name}. Acceptance: covered by tests, runbook updated if behaviour changes."),
@@ -313,7 +316,7 @@ impl Gen {
             priority: priority.to_string(),
             story_points: Some(d.points),
             labels,
-            ..Ticket::todo(id, key.clone(), &d.team, reporter, created)
+            ..ticket
         });
         self.tickets.len() - 1
     }
