@@ -1,15 +1,17 @@
-//! Doc drift (docs/onboarding.md): the indexed documents checked against the local git
-//! repositories (the `git` sources). A document that names a file, an environment variable, a
-//! make target, an endpoint or a configuration key that a repository's history removed or renamed — and that no repository has at
-//! HEAD — is stale on that line, with the commit as evidence and the fix in words. What no
+//! Doc drift (docs/onboarding.md): the indexed documents (Markdown, text and HTML) checked
+//! against the local git repositories (the `git` sources) and the incident tool's services. A
+//! document that names a file, an environment variable, a make target, an endpoint, a
+//! configuration key or a script's option that a repository's history removed or renamed — and
+//! that no repository has at HEAD — is stale on that line, with the commit as evidence and the
+//! fix in words; so is one naming a service by a name it no longer has. What no
 //! repository ever had says nothing (it may live in a repository Bosun has no clone of), so the
 //! rest of a handbook raises nothing.
 
 use crate::Result;
 use bosun_connectors::git::drift::{self, Change, Facts};
 use bosun_core::model::Provider;
-use bosun_knowledge::references::{RefKind, Reference, references};
-use bosun_signals::input::{StaleDocInput, StaleRefInput};
+use bosun_knowledge::references::{RefKind, Reference, html_references, mentions, references};
+use bosun_signals::input::{StaleDocInput, StaleKind, StaleRefInput};
 use bosun_store::Connection;
 use bosun_store::onboarding as db;
 use std::collections::HashMap;
@@ -30,7 +32,25 @@ impl Repo {
             .unwrap_or(name)
     }
 
-    /// The repository has what `r` names at HEAD.
+    /// The file at HEAD a doc's path names: itself, or the one file it is the tail of.
+    fn file_at_head(&self, path: &str) -> Option<String> {
+        let p = self.local(path);
+        if self.facts.files.contains(p) {
+            return Some(p.to_string());
+        }
+        if !self.facts.tails.contains(p) {
+            return None;
+        }
+        let tail = format!("/{p}");
+        let mut found = self.facts.files.iter().filter(|f| f.ends_with(&tail));
+        match (found.next(), found.next()) {
+            (Some(f), None) => Some(f.clone()),
+            _ => None, // two files end so: which one the doc means is not known
+        }
+    }
+
+    /// The repository has what `r` names at HEAD. An option of a script this repository does
+    /// not have (or cannot tell apart) counts as had: the script's own path says what is wrong.
     pub fn has(&self, r: &Reference) -> bool {
         let n = self.local(&r.name);
         match r.kind {
@@ -39,6 +59,15 @@ impl Repo {
             RefKind::MakeTarget => self.facts.targets.contains(n),
             RefKind::Endpoint => self.facts.endpoints.contains(n),
             RefKind::ConfigKey => self.facts.keys.contains(last_segment(n)),
+            RefKind::ScriptOption => {
+                let Some(script) = r.of.as_deref().and_then(|s| self.file_at_head(s)) else {
+                    return true;
+                };
+                self.facts
+                    .options
+                    .get(&script)
+                    .is_some_and(|o| o.contains(n))
+            }
         }
     }
 
@@ -50,6 +79,10 @@ impl Repo {
             RefKind::MakeTarget => self.facts.gone_targets.get(n),
             RefKind::Endpoint => self.facts.gone_endpoints.get(n),
             RefKind::ConfigKey => self.facts.gone_keys.get(last_segment(n)),
+            RefKind::ScriptOption => {
+                let script = r.of.as_deref().and_then(|s| self.file_at_head(s))?;
+                self.facts.gone_options.get(&format!("{script} {n}"))
+            }
         }
     }
 }
@@ -59,22 +92,32 @@ fn last_segment(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
-fn kind_name(k: RefKind) -> &'static str {
+fn stale_kind(k: RefKind) -> StaleKind {
     match k {
-        RefKind::Path => "path",
-        RefKind::EnvVar => "env_var",
-        RefKind::MakeTarget => "make_target",
-        RefKind::Endpoint => "endpoint",
-        RefKind::ConfigKey => "config_key",
+        RefKind::Path => StaleKind::Path,
+        RefKind::EnvVar => StaleKind::EnvVar,
+        RefKind::MakeTarget => StaleKind::MakeTarget,
+        RefKind::Endpoint => StaleKind::Endpoint,
+        RefKind::ConfigKey => StaleKind::ConfigKey,
+        RefKind::ScriptOption => StaleKind::ScriptOption,
     }
 }
 
-/// What in `text` (a document) went stale in one of `repos`: names no repository has at HEAD
-/// that one of them removed or renamed (the latest such change), with that repository's team and
-/// the change's author email.
-pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<String>, String)> {
+/// A stale reference, the team of what it points into, and who made it stale (an email), when
+/// a commit did.
+pub type Stale = (StaleRefInput, Option<String>, Option<String>);
+
+/// What `text` (a Markdown or text document) names that went stale in one of `repos`.
+pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<Stale> {
+    stale_among(references(text), repos)
+}
+
+/// What `refs` name that went stale in one of `repos`: names no repository has at HEAD that one
+/// of them removed or renamed (the latest such change), with that repository's team and the
+/// change's author email.
+pub fn stale_among(refs_in: Vec<Reference>, repos: &[Repo]) -> Vec<Stale> {
     let mut refs = Vec::new();
-    for r in references(text) {
+    for r in refs_in {
         if repos.iter().any(|repo| repo.has(&r)) {
             continue;
         }
@@ -87,9 +130,10 @@ pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<Stri
         };
         refs.push((
             StaleRefInput {
-                kind: kind_name(r.kind).into(),
+                kind: stale_kind(r.kind),
                 name: r.name.clone(),
                 line: r.line,
+                of: r.of.clone(),
                 repo: repo.name.clone(),
                 sha: change.sha.clone(),
                 at: change.at,
@@ -104,10 +148,42 @@ pub fn stale_refs(text: &str, repos: &[Repo]) -> Vec<(StaleRefInput, Option<Stri
                 }),
             },
             repo.team.clone(),
-            change.author_email.clone(),
+            Some(change.author_email.clone()),
         ));
     }
     refs
+}
+
+/// The lines of a document naming a service by a name it no longer has (renamed or deleted in
+/// the incident tool, as Bosun saw across syncs).
+pub fn stale_services(text: &str, html: bool, former: &[db::FormerService]) -> Vec<Stale> {
+    if former.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = former.iter().map(|f| f.name.as_str()).collect();
+    mentions(text, html, &names)
+        .into_iter()
+        .map(|(line, i)| {
+            let f = &former[i];
+            let provider = Provider::parse(&f.provider)
+                .map_or_else(|| f.provider.clone(), |p| p.label().to_string());
+            (
+                StaleRefInput {
+                    kind: StaleKind::Service,
+                    name: f.name.clone(),
+                    line,
+                    of: None,
+                    repo: provider,
+                    sha: f.external_id.clone(),
+                    at: f.at,
+                    summary: String::new(),
+                    renamed_to: f.now.clone(),
+                },
+                f.team.clone(),
+                None,
+            )
+        })
+        .collect()
 }
 
 /// Facts read, by repository path, with the HEAD they were read at: walking a history again is
@@ -137,7 +213,7 @@ fn cached_facts(g: &bosun_connectors::git::GitRepo) -> bosun_connectors::Result<
 }
 
 /// The local repositories Bosun syncs, read for their names now and gone.
-fn repos(conn: &Connection) -> Result<Vec<Repo>> {
+pub fn repos(conn: &Connection) -> Result<Vec<Repo>> {
     let mut out = Vec::new();
     for s in bosun_store::sync_state::sources(conn)? {
         if s.kind != Provider::Git || !s.enabled {
@@ -173,13 +249,16 @@ fn repos(conn: &Connection) -> Result<Vec<Repo>> {
 /// went stale in a local repository. Empty when no git source is configured.
 pub fn stale_docs(conn: &Connection) -> Result<Vec<StaleDocInput>> {
     let repos = repos(conn)?;
-    if repos.is_empty() {
+    let former = db::former_services(conn)?;
+    if repos.is_empty() && former.is_empty() {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
     for d in db::indexed_docs(conn)? {
         let lower = d.path.to_lowercase();
-        if !(lower.ends_with(".md")
+        let html = lower.ends_with(".html") || lower.ends_with(".htm");
+        if !(html
+            || lower.ends_with(".md")
             || lower.ends_with(".markdown")
             || lower.ends_with(".txt")
             || lower.ends_with(".rst"))
@@ -189,12 +268,22 @@ pub fn stale_docs(conn: &Connection) -> Result<Vec<StaleDocInput>> {
         let Ok(text) = std::fs::read_to_string(Path::new(&d.root).join(&d.path)) else {
             continue;
         };
-        let refs = stale_refs(&text, &repos);
+        let found = if html {
+            html_references(&text)
+        } else {
+            references(&text)
+        };
+        let mut refs = stale_among(found, &repos);
+        refs.extend(stale_services(&text, html, &former));
+        refs.sort_by(|a, b| a.0.line.cmp(&b.0.line).then(a.0.name.cmp(&b.0.name)));
         let Some(latest) = refs.iter().max_by_key(|(r, _, _)| r.at) else {
             continue;
         };
         let team = latest.1.clone();
-        let owner = db::person_by_email(conn, &latest.2)?;
+        let owner = match &latest.2 {
+            Some(email) => db::person_by_email(conn, email)?,
+            None => None,
+        };
         let project = bosun_store::planning::team_project(conn, team.as_deref())?;
         let folder = Path::new(&d.root)
             .file_name()
@@ -207,6 +296,7 @@ pub fn stale_docs(conn: &Connection) -> Result<Vec<StaleDocInput>> {
             owner,
             project,
             refs: refs.into_iter().map(|(r, _, _)| r).collect(),
+            edited: d.mtime,
         });
     }
     Ok(out)

@@ -107,9 +107,49 @@ pub struct PlanCode {
     pub merged_prs: usize,
     /// Code-owner rules: `pattern owners…`.
     pub owners: Vec<String>,
-    /// The folders review comments pointed at most in the last 90 days.
+    /// The folders that changed most in the last 90 days, busiest first.
     pub busiest: Vec<String>,
+    /// What `busiest` was counted from.
+    pub busiest_from: ChangeBasis,
     pub reason: String,
+}
+
+/// What a repository's busiest folders were counted from, the best the sync has first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ChangeBasis {
+    /// The files of the pull requests merged (GitHub's `/pulls/{n}/files`).
+    MergedPullRequests,
+    /// The files the main line's commits changed (a local clone).
+    Commits,
+    /// The files review comments were on (nothing better was synced).
+    ReviewComments,
+    /// Nothing changed in the period.
+    None,
+}
+
+impl ChangeBasis {
+    fn words(self) -> &'static str {
+        match self {
+            ChangeBasis::MergedPullRequests => "files changed by merged pull requests",
+            ChangeBasis::Commits => "files changed by commits",
+            ChangeBasis::ReviewComments => "review comments",
+            ChangeBasis::None => "",
+        }
+    }
+}
+
+/// The folder a file is counted in: its first two folders (`internal/ratelimit/`), or its one.
+fn folder_of(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 2 {
+        format!("{}/{}/", parts[0], parts[1])
+    } else if parts.len() == 2 {
+        format!("{}/", parts[0])
+    } else {
+        path.to_string()
+    }
 }
 
 /// Why someone is on the list of people to meet.
@@ -848,18 +888,43 @@ fn plan_code(
     let since = now - RECENT_DAYS * DAY;
     let ids: Vec<i64> = repos.iter().map(|r| r.id).collect();
     let owners = bosun_store::signal_inputs::code_owners(conn, Some(&ids))?;
-    let mut folders: HashMap<i64, BTreeMap<String, usize>> = HashMap::new();
-    for (repo, path) in db::reviewed_paths(conn, since)? {
-        let parts: Vec<&str> = path.split('/').collect();
-        let folder = if parts.len() > 2 {
-            format!("{}/{}/", parts[0], parts[1])
-        } else if parts.len() == 2 {
-            format!("{}/", parts[0])
-        } else {
-            path.clone()
-        };
-        *folders.entry(repo).or_default().entry(folder).or_default() += 1;
+    // Changes by folder, from the best each repository has: merged pull requests' files, else
+    // its local clone's commits, else review comments.
+    type Counts = BTreeMap<String, usize>;
+    let mut from_prs: HashMap<i64, Counts> = HashMap::new();
+    for c in db::merged_changes(conn, since)? {
+        *from_prs
+            .entry(c.repo_id)
+            .or_default()
+            .entry(folder_of(&c.path))
+            .or_default() += 1;
     }
+    let mut from_reviews: HashMap<i64, Counts> = HashMap::new();
+    for (repo, path) in db::reviewed_paths(conn, since)? {
+        *from_reviews
+            .entry(repo)
+            .or_default()
+            .entry(folder_of(&path))
+            .or_default() += 1;
+    }
+    let clones = if repos.iter().all(|r| from_prs.contains_key(&r.id)) {
+        Vec::new()
+    } else {
+        crate::doc_drift::repos(conn)?
+    };
+    let from_commits = |r: &bosun_metrics::data::Repo| -> Option<Counts> {
+        let short = r.full_name.rsplit('/').next().unwrap_or(&r.full_name);
+        let clone = clones
+            .iter()
+            .find(|c| c.name == r.full_name || c.name == short)?;
+        let mut counts = Counts::new();
+        for (at, path) in &clone.facts.changes {
+            if *at >= since && *at <= now {
+                *counts.entry(folder_of(path)).or_default() += 1;
+            }
+        }
+        (!counts.is_empty()).then_some(counts)
+    };
     let mut out: Vec<PlanCode> = repos
         .iter()
         .map(|r| {
@@ -875,26 +940,42 @@ fn plan_code(
                 .filter(|o| o.repo_id == r.id)
                 .map(|o| format!("{} {}", o.pattern, o.owners.join(" ")))
                 .collect();
-            let mut busiest: Vec<(String, usize)> = folders
-                .get(&r.id)
-                .map(|f| f.iter().map(|(k, v)| (k.clone(), *v)).collect())
-                .unwrap_or_default();
+            let (basis, counts) = match from_prs.get(&r.id) {
+                Some(c) => (ChangeBasis::MergedPullRequests, c.clone()),
+                None => match from_commits(r) {
+                    Some(c) => (ChangeBasis::Commits, c),
+                    None => match from_reviews.get(&r.id) {
+                        Some(c) => (ChangeBasis::ReviewComments, c.clone()),
+                        None => (ChangeBasis::None, Counts::new()),
+                    },
+                },
+            };
+            let mut busiest: Vec<(String, usize)> = counts.into_iter().collect();
             busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let busiest: Vec<String> = busiest.into_iter().take(3).map(|(f, _)| f).collect();
+            busiest.truncate(3);
             let mut reason =
                 format!("{merged_prs} pull requests merged in the last {RECENT_DAYS} days");
             if let Some(s) = &r.service {
                 reason.push_str(&format!("; deploys {s}"));
             }
             if !busiest.is_empty() {
-                reason.push_str(&format!("; most reviewed: {}", busiest.join(", ")));
+                reason.push_str(&format!(
+                    "; most changed: {} (by {})",
+                    busiest
+                        .iter()
+                        .map(|(f, n)| format!("{f} {n}×"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    basis.words()
+                ));
             }
             PlanCode {
                 repo: r.full_name.clone(),
                 service: r.service.clone(),
                 merged_prs,
                 owners: rules,
-                busiest,
+                busiest: busiest.into_iter().map(|(f, _)| f).collect(),
+                busiest_from: basis,
                 reason,
             }
         })

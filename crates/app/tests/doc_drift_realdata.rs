@@ -132,7 +132,7 @@ fn the_real_docs_are_clean_as_released_and_exactly_the_changed_names_go_stale() 
             }
         }
         for (r, _, author) in stale_refs(&text, std::slice::from_ref(&facts)) {
-            assert_eq!(author, "maintainer@example.org");
+            assert_eq!(author.as_deref(), Some("maintainer@example.org"));
             match r.name.as_str() {
                 "PYENV_HOOK_PATH" => {
                     assert_eq!(r.renamed_to.as_deref(), Some("PYENV_HOOKS_PATH"));

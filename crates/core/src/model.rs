@@ -34,6 +34,17 @@ impl Provider {
         }
     }
 
+    /// Its name as people write it (`PagerDuty`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Provider::Github => "GitHub",
+            Provider::Jira => "Jira",
+            Provider::Pagerduty => "PagerDuty",
+            Provider::Slack => "Slack",
+            Provider::Git => "git",
+        }
+    }
+
     /// The value [`Self::as_str`] names; `None` for anything else.
     pub fn parse(s: &str) -> Option<Provider> {
         Some(match s {
@@ -356,6 +367,24 @@ pub struct PullRequestBundle {
     pub check_runs: Vec<CheckRun>,
     /// Its timeline events.
     pub events: Vec<PrEvent>,
+    /// The files it changed (empty when they could not be read: the ones stored are kept).
+    #[serde(default)]
+    pub files: Vec<PrFile>,
+}
+
+/// A file a pull request changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrFile {
+    /// Its path after the change.
+    pub path: String,
+    /// `added`, `modified`, `removed`, `renamed`, `copied`, `changed` or `unchanged`.
+    pub status: String,
+    /// Lines added.
+    pub additions: i64,
+    /// Lines removed.
+    pub deletions: i64,
+    /// Its path before, when renamed.
+    pub previous_path: Option<String>,
 }
 
 /// What a deployment was read from.

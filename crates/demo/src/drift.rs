@@ -2,7 +2,7 @@
 //! starts with scripts, config files, API routes and a Makefile; four commits on its main line
 //! later rename the iOS set-up script, remove the Android release script with its make target,
 //! rename the API URL variable, and move the quotes endpoint to v2 with a configuration key
-//! renamed. The handbook's set-up guide still names the old ones in its mobile
+//! renamed; a fifth takes `--fix` from the lint script, which stays. The handbook's set-up guide still names the old ones in its mobile
 //! section ([`DOC`]), beside names that still exist — so a drift detector must find exactly
 //! [`PLANTED`] there and nothing anywhere else.
 
@@ -11,9 +11,10 @@ use crate::world::{FileOp, LocalCommit};
 /// The handbook document (relative to `demo/docs`) that names the planted stale references.
 pub const DOC: &str = "onboarding/dev-environment-setup.md";
 
-/// What goes stale, as the document writes it: (name, kind — `path`, `env_var` or
-/// `make_target` —, what it became when renamed).
-pub const PLANTED: [(&str, &str, Option<&str>); 6] = [
+/// What goes stale, as the document writes it: (name, kind — `path`, `env_var`, `make_target`,
+/// `endpoint`, `config_key` or `script_option` (written `script --option`) —, what it became
+/// when renamed).
+pub const PLANTED: [(&str, &str, Option<&str>); 7] = [
     (
         "scripts/bootstrap-ios.sh",
         "path",
@@ -24,6 +25,7 @@ pub const PLANTED: [(&str, &str, Option<&str>); 6] = [
     ("beta", "make_target", None),
     ("/v1/quotes", "endpoint", Some("/v2/quotes")),
     ("api.retries", "config_key", Some("api.max_retries")),
+    ("scripts/lint.sh --fix", "script_option", None),
 ];
 
 /// What the document names that still exists at HEAD (it must not be flagged).
@@ -41,6 +43,7 @@ const BOOTSTRAP: &str = "#!/bin/sh\n# Sets up a Mac for the iOS app: Xcode comma
 const RELEASE_ANDROID: &str = "#!/bin/sh\n# Builds and uploads the Android app to the Play Console track given.\nset -eu\n./gradlew :androidApp:bundleRelease\nbundle exec fastlane supply --track \"${1:-internal}\"\n";
 const ROUTES_V1: &str = "package app.tidewater.api\n\nconst val QUOTES = \"/v1/quotes\"\nconst val BOOKINGS = \"/v1/bookings\"\n";
 const ROUTES_V2: &str = "package app.tidewater.api\n\nconst val QUOTES = \"/v2/quotes\"\nconst val BOOKINGS = \"/v1/bookings\"\n";
+const LINT_FIX: &str = "#!/bin/sh\n# Runs the linters; --fix lets ktlint correct what it can.\nset -eu\nif [ \"${1:-}\" = \"--fix\" ]; then ./gradlew ktlintFormat; fi\n./gradlew ktlintCheck detekt\n";
 const LINT: &str = "#!/bin/sh\nset -eu\n./gradlew ktlintCheck detekt\n";
 
 fn env(api_var: &str) -> String {
@@ -79,13 +82,13 @@ pub fn plant(commits: &mut [LocalCommit]) {
     commits[0].ops = vec![
         write("scripts/bootstrap-ios.sh", BOOTSTRAP),
         write("scripts/release-android.sh", RELEASE_ANDROID),
-        write("scripts/lint.sh", LINT),
+        write("scripts/lint.sh", LINT_FIX),
         write("config/mobile.env", env("MOBILE_API_URL")),
         write("Makefile", makefile(true)),
         write("config/app.yaml", app_yaml("retries")),
         write("shared/src/api/Routes.kt", ROUTES_V1),
     ];
-    let changes: [(usize, &str, Vec<FileOp>); 4] = [
+    let changes: [(usize, &str, Vec<FileOp>); 5] = [
         (
             n / 2,
             "Rename the iOS bootstrap script to setup-ios.sh",
@@ -116,6 +119,11 @@ pub fn plant(commits: &mut [LocalCommit]) {
                 write("shared/src/api/Routes.kt", ROUTES_V2),
                 write("config/app.yaml", app_yaml("max_retries")),
             ],
+        ),
+        (
+            n * 19 / 20,
+            "Formatting runs in the pre-commit hook: lint.sh only checks",
+            vec![write("scripts/lint.sh", LINT)],
         ),
     ];
     // The main line: HEAD (the last commit) and its first parents.

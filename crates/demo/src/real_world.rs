@@ -401,6 +401,7 @@ impl Shaper {
                 merge_commit_sha: merged.then(|| sha.clone()),
                 closed_at: Some(closed_at),
                 ticket: None,
+                files: Vec::new(),
             });
         }
     }

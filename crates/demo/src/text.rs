@@ -138,8 +138,14 @@ pub fn ticket_summary(rng: &mut Rng, repo: &str, issue_type: &str) -> String {
 }
 
 pub fn file_path(rng: &mut Rng, repo: &str) -> String {
+    let dir = rng.pick(repo_dirs(repo));
+    file_in(rng, repo, dir)
+}
+
+/// The folders of `repo`'s code, the busiest first.
+pub fn repo_dirs(repo: &str) -> &'static [&'static str] {
     let base = repo.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
-    let dirs: &[&str] = match base {
+    match base {
         "harbor-gateway" => &[
             "internal/ratelimit",
             "internal/proxy",
@@ -171,7 +177,12 @@ pub fn file_path(rng: &mut Rng, repo: &str) -> String {
             "iosApp/Sources",
         ],
         _ => &["src"],
-    };
+    }
+}
+
+/// A file of `repo` in `dir`.
+pub fn file_in(rng: &mut Rng, repo: &str, dir: &str) -> String {
+    let base = repo.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
     let files = [
         "handler", "service", "client", "model", "config", "util", "store", "api",
     ];
@@ -180,7 +191,7 @@ pub fn file_path(rng: &mut Rng, repo: &str) -> String {
         "compass-payments" | "compass-billing" | "lighthouse-mobile" => "kt",
         _ => "ts",
     };
-    format!("{}/{}.{ext}", rng.pick(dirs), rng.pick(&files))
+    format!("{dir}/{}.{ext}", rng.pick(&files))
 }
 
 pub fn review_comment(rng: &mut Rng) -> &'static str {

@@ -166,6 +166,17 @@ pub struct Pull {
     pub merge_commit_sha: Option<String>,
     pub closed_at: Option<Ts>,
     pub ticket: Option<String>,
+    /// The files it changed.
+    pub files: Vec<PullFile>,
+}
+
+/// A file a pull request changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PullFile {
+    pub path: String,
+    pub status: String,
+    pub additions: i64,
+    pub deletions: i64,
 }
 
 impl Pull {

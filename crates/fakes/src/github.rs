@@ -152,6 +152,10 @@ pub fn router(world: Arc<World>, faults: Arc<Faults>, token: String, scopes: Sco
             get(pull_commits),
         )
         .route(
+            "/repos/{owner}/{repo}/pulls/{number}/files",
+            get(pull_files),
+        )
+        .route(
             "/repos/{owner}/{repo}/issues/comments",
             get(repo_issue_comments),
         )
@@ -790,6 +794,44 @@ async fn pull_commits(
         &h,
         &q,
         &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
+        items,
+    )
+}
+
+async fn pull_files(
+    State(gh): State<Gh>,
+    Path((owner, name, number)): Path<(String, String, String)>,
+    Query(q): Q,
+    h: HeaderMap,
+) -> Response {
+    let Some((ri, r)) = gh.repo(&owner, &name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, &number) else {
+        return not_found();
+    };
+    let head = p.head_sha(r).unwrap_or_default();
+    let items = p
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "sha": head,
+                "filename": f.path,
+                "status": f.status,
+                "additions": f.additions,
+                "deletions": f.deletions,
+                "changes": f.additions + f.deletions,
+                "blob_url": format!("{WEB}/{owner}/{name}/blob/{head}/{}", f.path),
+                "raw_url": format!("{WEB}/{owner}/{name}/raw/{head}/{}", f.path),
+                "contents_url": format!("{API}/repos/{owner}/{name}/contents/{}?ref={head}", f.path),
+            })
+        })
+        .collect();
+    listing(
+        &h,
+        &q,
+        &format!("/repos/{owner}/{name}/pulls/{number}/files"),
         items,
     )
 }

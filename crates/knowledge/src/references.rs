@@ -1,6 +1,7 @@
 //! What a document names that code can make wrong: file paths (`scripts/deploy.sh`), environment
-//! variables (`GW_UPSTREAM_TIMEOUT_MS`) and make targets (`make seed-db`), each with its 1-based
-//! line. Only what is written as code — an inline code span, a fenced block, a `$VARIABLE` — or
+//! variables (`GW_UPSTREAM_TIMEOUT_MS`), make targets (`make seed-db`), endpoints, configuration
+//! keys and the long options a command gives a script (`--region`), each with its 1-based line,
+//! in Markdown or text ([`references`]) and in HTML ([`html_references`]). Only what is written as code — an inline code span, a fenced block, a `$VARIABLE` — or
 //! a path with a folder and an extension counts, so prose is never taken for a reference.
 
 use regex::Regex;
@@ -20,6 +21,9 @@ pub enum RefKind {
     Endpoint,
     /// A configuration key (`api.retries`, `timeout_ms`).
     ConfigKey,
+    /// A command-line option given to a script the document runs (`--region` of
+    /// `scripts/deploy.sh --region eu`); the script is in [`Reference::of`].
+    ScriptOption,
 }
 
 /// One thing a document names, where.
@@ -31,6 +35,8 @@ pub struct Reference {
     pub name: String,
     /// 1-based.
     pub line: usize,
+    /// For an option, the script it is given to (as written, like a path).
+    pub of: Option<String>,
 }
 
 static CODE_SPAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`\n]+)`").expect("valid"));
@@ -40,7 +46,8 @@ static PATH: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A path written as code may have no extension (`libexec/pyenv-install`, `bin/deploy`).
 static CODE_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\./)?[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]+)+$").expect("valid")
+    Regex::new(r"^(?:\./[A-Za-z0-9_][A-Za-z0-9_.-]*|(?:\./)?[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]+)+)$")
+        .expect("valid")
 });
 /// An endpoint written as code: an absolute path of URL-safe segments, no trailing `/`.
 static ENDPOINT: LazyLock<Regex> =
@@ -51,14 +58,30 @@ static CONFIG_KEY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid")
 });
 /// Last segments that make a dotted word a file name, not a key.
-const FILE_ENDINGS: [&str; 24] = [
+const FILE_ENDINGS: [&str; 44] = [
     "md", "txt", "sh", "py", "go", "rs", "ts", "js", "kt", "java", "rb", "yaml", "yml", "json",
-    "toml", "ini", "env", "conf", "cfg", "html", "css", "sql", "lock", "xml",
+    "toml", "ini", "env", "conf", "cfg", "html", "css", "sql", "lock", "xml", "c", "h", "cpp",
+    "hpp", "img", "iso", "qcow2", "raw", "tar", "gz", "zip", "log", "csv", "pem", "crt", "key",
+    "db", "png", "svg", "pdf",
 ];
+/// The first folder of an absolute path that is the machine's, never a repository's file or an
+/// endpoint (`/tmp/overlay.qcow2`, `/etc/hosts`).
+const SYSTEM_ROOTS: [&str; 10] = [
+    "tmp", "etc", "usr", "var", "home", "opt", "dev", "proc", "sys", "root",
+];
+
+fn system_path(name: &str) -> bool {
+    name.strip_prefix('/')
+        .and_then(|p| p.split('/').next())
+        .is_some_and(|root| SYSTEM_ROOTS.contains(&root))
+}
 static ENV: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b").expect("valid"));
 static DOLLAR_ENV: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\{?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\}?").expect("valid"));
+/// A long option as a command line writes it (`--region`, `--dry-run=true`).
+static OPTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(--[a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?:=.*)?$").expect("valid"));
 static MAKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\s;&|`])make\s+([a-z0-9][a-z0-9_.-]*)").expect("valid"));
 
@@ -74,88 +97,138 @@ const NOT_VARIABLES: [&str; 6] = [
 
 /// Every reference in `text` (a document as written), in order of line, each once per line.
 pub fn references(text: &str) -> Vec<Reference> {
+    from_lines(markdown_lines(text))
+}
+
+/// The references of an HTML document, by line of its source: `<code>`, `<kbd>`, `<samp>` and
+/// `<tt>` are code spans and a `<pre>` block is a fenced block; tags are dropped, entities
+/// decoded, and `<script>`, `<style>` and `<head>` skipped.
+pub fn html_references(source: &str) -> Vec<Reference> {
+    from_lines(html_lines(source))
+}
+
+fn from_lines(lines: Vec<DocLine>) -> Vec<Reference> {
     let mut out: Vec<Reference> = Vec::new();
+    for l in &lines {
+        line_references(l.n, &l.text, l.block, &mut out);
+    }
+    sorted(out)
+}
+
+/// A line of a document as text, code spans in backticks.
+struct DocLine {
+    /// 1-based.
+    n: usize,
+    text: String,
+    /// The whole line is code (a fenced, indented or `<pre>` block).
+    block: bool,
+}
+
+fn markdown_lines(text: &str) -> Vec<DocLine> {
+    let mut out = Vec::new();
     let mut fenced = false;
     for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fenced = !fenced;
             continue;
         }
-        // The parts of the line written as code.
-        let code: Vec<&str> = if fenced || line.starts_with("    ") || line.starts_with('\t') {
-            vec![line]
-        } else {
-            CODE_SPAN
-                .captures_iter(line)
-                .filter_map(|c| c.get(1).map(|m| m.as_str()))
-                .collect()
-        };
-        let mut add = |kind: RefKind, name: &str| {
-            let name = if kind == RefKind::Path {
-                name.trim_start_matches("./").trim_start_matches('/')
-            } else {
-                name
-            };
-            if name.is_empty() || name.contains("://") {
-                return;
-            }
-            let r = Reference {
-                kind,
-                name: name.to_string(),
-                line: n,
-            };
-            if !out.contains(&r) {
-                out.push(r);
-            }
-        };
-        // Paths: anywhere on the line (a folder and an extension), never inside a URL.
-        let without_urls: String = line
-            .split_whitespace()
-            .filter(|w| !w.contains("://") && !w.starts_with("www."))
-            .collect::<Vec<_>>()
-            .join(" ");
-        for c in PATH.captures_iter(&without_urls) {
-            if let Some(m) = c.get(1) {
-                add(RefKind::Path, m.as_str());
-            }
+        out.push(DocLine {
+            n: i + 1,
+            text: line.to_string(),
+            block: fenced || line.starts_with("    ") || line.starts_with('\t'),
+        });
+    }
+    out
+}
+
+fn html_lines(source: &str) -> Vec<DocLine> {
+    let mut out = Vec::new();
+    let (mut pre, mut skipped) = (false, false);
+    for (i, line) in source.lines().enumerate() {
+        let lower = line.to_ascii_lowercase();
+        if skipped {
+            skipped = !(lower.contains("</script")
+                || lower.contains("</style")
+                || lower.contains("</head"));
+            continue;
         }
-        for part in &code {
-            for word in part.split_whitespace() {
-                let word = word.trim_end_matches([',', ';', ')']);
-                if CODE_PATH.is_match(word) {
-                    add(RefKind::Path, word);
-                }
-                // An endpoint, alone or as a URL's path.
-                let path = match word.split_once("://") {
-                    Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
-                    None => word,
-                };
-                let path = path.split(['?', '#']).next().unwrap_or(path);
-                if ENDPOINT.is_match(path) && path.len() > 1 {
-                    add(RefKind::Endpoint, path);
-                }
-                if CONFIG_KEY.is_match(word)
-                    && !FILE_ENDINGS.contains(&word.rsplit('.').next().unwrap_or(""))
-                {
-                    add(RefKind::ConfigKey, word);
-                }
-            }
-            for c in ENV.captures_iter(part) {
-                let v = &c[1];
-                if v.len() >= 5 && !NOT_VARIABLES.contains(&v) {
-                    add(RefKind::EnvVar, v);
-                }
-            }
-            for c in MAKE.captures_iter(part) {
-                add(RefKind::MakeTarget, &c[1]);
-            }
+        if (lower.contains("<script") && !lower.contains("</script"))
+            || (lower.contains("<style") && !lower.contains("</style"))
+            || (lower.contains("<head") && !lower.contains("</head"))
+        {
+            skipped = true;
+            continue;
         }
-        for c in DOLLAR_ENV.captures_iter(line) {
-            add(RefKind::EnvVar, &c[1]);
+        let opens = lower.contains("<pre");
+        let closes = lower.contains("</pre");
+        let code = CODE_TAG.replace_all(line, "`");
+        out.push(DocLine {
+            n: i + 1,
+            text: crate::html::visible_text(&code).replace('\n', " "),
+            block: pre || opens,
+        });
+        if opens && !closes {
+            pre = true;
+        } else if closes {
+            pre = false;
         }
     }
+    out
+}
+
+/// Where a document (HTML when `html`) names one of `names`, as (1-based line, index into
+/// `names`): a whole-word match. A name with a hyphen, an underscore, a dot or a digit
+/// (`checkout-api`) counts anywhere, in any case; one of several plain words (`Web App`) counts
+/// anywhere as written (so "the web app" in prose is not it); a single plain word (`payments`)
+/// only written as code, in any case — prose is never taken for a name.
+pub fn mentions(text: &str, html: bool, names: &[&str]) -> Vec<(usize, usize)> {
+    let lines = if html {
+        html_lines(text)
+    } else {
+        markdown_lines(text)
+    };
+    let patterns: Vec<(Regex, bool)> = names
+        .iter()
+        .filter_map(|name| {
+            let symbols = name
+                .chars()
+                .any(|c| matches!(c, '-' | '_' | '.') || c.is_ascii_digit());
+            let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
+            if words.is_empty() {
+                return None;
+            }
+            let several = words.len() > 1;
+            Regex::new(&format!(
+                r"{}(?:^|[^A-Za-z0-9_-])({})(?:$|[^A-Za-z0-9_-])",
+                if several && !symbols { "" } else { "(?i)" },
+                words.join(r"\s+")
+            ))
+            .ok()
+            .map(|r| (r, symbols || several))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for l in &lines {
+        for (i, (re, distinctive)) in patterns.iter().enumerate() {
+            let found = if *distinctive || l.block {
+                re.is_match(&l.text)
+            } else {
+                CODE_SPAN.captures_iter(&l.text).any(|c| re.is_match(&c[1]))
+            };
+            if found {
+                out.push((l.n, i));
+            }
+        }
+    }
+    out
+}
+
+/// A tag that makes its content code: `<code>`, `<kbd>`, `<samp>`, `<tt>`, opening or closing.
+static CODE_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</?(?:code|kbd|samp|tt)\b[^>]*>").expect("valid"));
+
+fn sorted(mut out: Vec<Reference>) -> Vec<Reference> {
     out.sort_by(|a, b| {
         a.line
             .cmp(&b.line)
@@ -163,6 +236,104 @@ pub fn references(text: &str) -> Vec<Reference> {
             .then(a.name.cmp(&b.name))
     });
     out
+}
+
+/// The references line `n` holds, `block` when the whole line is code (a fenced or indented
+/// block).
+fn line_references(n: usize, line: &str, block: bool, out: &mut Vec<Reference>) {
+    let code: Vec<&str> = if block {
+        vec![line]
+    } else {
+        CODE_SPAN
+            .captures_iter(line)
+            .filter_map(|c| c.get(1).map(|m| m.as_str()))
+            .collect()
+    };
+    let mut add = |kind: RefKind, name: &str, of: Option<&str>| {
+        if matches!(kind, RefKind::Path | RefKind::Endpoint) && system_path(name) {
+            return;
+        }
+        let name = if kind == RefKind::Path {
+            name.trim_start_matches("./").trim_start_matches('/')
+        } else {
+            name
+        };
+        if name.is_empty() || name.contains("://") {
+            return;
+        }
+        let r = Reference {
+            kind,
+            name: name.to_string(),
+            line: n,
+            of: of.map(|p| {
+                p.trim_start_matches("./")
+                    .trim_start_matches('/')
+                    .to_string()
+            }),
+        };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    // Paths: anywhere on the line (a folder and an extension), never inside a URL.
+    let without_urls: String = line
+        .split_whitespace()
+        .filter(|w| !w.contains("://") && !w.starts_with("www."))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for c in PATH.captures_iter(&without_urls) {
+        if let Some(m) = c.get(1) {
+            add(RefKind::Path, m.as_str(), None);
+        }
+    }
+    for part in &code {
+        // The script a command runs, once a word names one: its long options follow it.
+        let mut script: Option<&str> = None;
+        for word in part.split_whitespace() {
+            if matches!(word, "|" | "&&" | "||" | ";") {
+                script = None;
+                continue;
+            }
+            let word = word.trim_end_matches([',', ';', ')']);
+            if CODE_PATH.is_match(word) {
+                add(RefKind::Path, word, None);
+                if script.is_none() {
+                    script = Some(word);
+                }
+                continue;
+            }
+            if let (Some(of), Some(c)) = (script, OPTION.captures(word)) {
+                add(RefKind::ScriptOption, &c[1], Some(of));
+                continue;
+            }
+            // An endpoint, alone or as a URL's path.
+            let path = match word.split_once("://") {
+                Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+                None => word,
+            };
+            let path = path.split(['?', '#']).next().unwrap_or(path);
+            if ENDPOINT.is_match(path) && path.len() > 1 {
+                add(RefKind::Endpoint, path, None);
+            }
+            if CONFIG_KEY.is_match(word)
+                && !FILE_ENDINGS.contains(&word.rsplit('.').next().unwrap_or(""))
+            {
+                add(RefKind::ConfigKey, word, None);
+            }
+        }
+        for c in ENV.captures_iter(part) {
+            let v = &c[1];
+            if v.len() >= 5 && !NOT_VARIABLES.contains(&v) {
+                add(RefKind::EnvVar, v, None);
+            }
+        }
+        for c in MAKE.captures_iter(part) {
+            add(RefKind::MakeTarget, &c[1], None);
+        }
+    }
+    for c in DOLLAR_ENV.captures_iter(line) {
+        add(RefKind::EnvVar, &c[1], None);
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +385,67 @@ mod tests {
                 (2, "timeout_ms".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn long_options_belong_to_the_script_the_command_runs() {
+        let text = "Run `./scripts/deploy.sh --region eu --dry-run=true -v` then `./configure --prefix=/opt`\n\
+                    ```sh\n\
+                    bin/release --tag v1 | tee out.log --quiet\n\
+                    ```\n\
+                    Prose --region is not code; `make beta --jobs 2` has no script.";
+        let options: Vec<(usize, String, Option<String>)> = references(text)
+            .into_iter()
+            .filter(|r| r.kind == RefKind::ScriptOption)
+            .map(|r| (r.line, r.name, r.of))
+            .collect();
+        assert_eq!(
+            options,
+            [
+                (1, "--dry-run".into(), Some("scripts/deploy.sh".into())),
+                (1, "--prefix".into(), Some("configure".into())),
+                (1, "--region".into(), Some("scripts/deploy.sh".into())),
+                (3, "--tag".into(), Some("bin/release".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn html_code_and_pre_count_as_code_on_their_source_lines() {
+        let html = "<html><head>\n<title>Set-up</title>\n<style>code { X_NOT_VAR: 1 }</style>\n</head>\n<body>\n\
+                    <p>Run <code>scripts/setup-ios.sh</code> and set <kbd>MOBILE_API_URL</kbd>.</p>\n\
+                    <pre>\nmake beta &amp;&amp; curl /v1/quotes\n</pre>\n\
+                    <p>Prose MOBILE_PROSE_ONLY and /v1/prose are not code.</p>\n</body></html>";
+        let refs: Vec<(usize, RefKind, String)> = html_references(html)
+            .into_iter()
+            .map(|r| (r.line, r.kind, r.name))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                (6, RefKind::Path, "scripts/setup-ios.sh".into()),
+                (6, RefKind::EnvVar, "MOBILE_API_URL".into()),
+                (8, RefKind::MakeTarget, "beta".into()),
+                (8, RefKind::Endpoint, "/v1/quotes".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn service_names_are_whole_words_and_plain_words_only_as_code() {
+        let text = "Page the Checkout-API service (not checkout-api-v2).\n\
+                    Payments owns it; ask in `payments` or the Checkout   API channel.\n\
+                    The checkout api in prose is not the service.\n\
+                    ```\n\
+                    pd trigger --service payments\n\
+                    ```";
+        let names = ["checkout-api", "payments", "Checkout API", "refunds"];
+        assert_eq!(
+            mentions(text, false, &names),
+            [(1, 0), (2, 1), (2, 2), (5, 1)]
+        );
+        let html = "<p>Escalate to <code>payments</code>, then checkout-api.</p>";
+        assert_eq!(mentions(html, true, &names), [(1, 0), (1, 1)]);
     }
 
     #[test]

@@ -57,24 +57,78 @@ pub struct StaleDocInput {
     pub project: Option<String>,
     /// What it names that is gone, by line.
     pub refs: Vec<StaleRefInput>,
+    /// When the document was last edited (its file's modification time), when known.
+    pub edited: Option<Ts>,
 }
 
-/// One stale reference and the commit that made it stale.
+/// What a stale reference names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StaleKind {
+    /// A file of a repository.
+    #[default]
+    Path,
+    /// An environment variable or constant.
+    EnvVar,
+    /// A make target.
+    MakeTarget,
+    /// An HTTP endpoint.
+    Endpoint,
+    /// A configuration key.
+    ConfigKey,
+    /// A long option of a script that is still there ([`StaleRefInput::of`]).
+    ScriptOption,
+    /// A service of the incident tool (PagerDuty), renamed or deleted there.
+    Service,
+}
+
+impl StaleKind {
+    /// The code evidence and JSON use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaleKind::Path => "path",
+            StaleKind::EnvVar => "env_var",
+            StaleKind::MakeTarget => "make_target",
+            StaleKind::Endpoint => "endpoint",
+            StaleKind::ConfigKey => "config_key",
+            StaleKind::ScriptOption => "script_option",
+            StaleKind::Service => "service",
+        }
+    }
+
+    /// In words.
+    pub fn words(self) -> &'static str {
+        match self {
+            StaleKind::Path => "file",
+            StaleKind::EnvVar => "variable",
+            StaleKind::MakeTarget => "make target",
+            StaleKind::Endpoint => "endpoint",
+            StaleKind::ConfigKey => "configuration key",
+            StaleKind::ScriptOption => "option",
+            StaleKind::Service => "service",
+        }
+    }
+}
+
+/// One stale reference and the change that made it stale: a commit, or for a service what
+/// Bosun saw of it in the incident tool.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StaleRefInput {
-    /// `path`, `env_var`, `make_target`, `endpoint` or `config_key`.
-    pub kind: String,
+    /// What it names.
+    pub kind: StaleKind,
     /// As the document writes it.
     pub name: String,
     /// 1-based line of the document.
     pub line: usize,
-    /// The repository (its name) whose history removed or renamed it.
+    /// For an option, the script it is given to.
+    pub of: Option<String>,
+    /// The repository (its name) whose history removed or renamed it; for a service, the
+    /// incident tool (`PagerDuty`).
     pub repo: String,
-    /// The commit that removed or renamed it.
+    /// The commit that removed or renamed it; for a service, its id in the incident tool.
     pub sha: String,
-    /// When that commit was authored.
+    /// When that commit was authored; for a service, when Bosun first saw it renamed or gone.
     pub at: Ts,
-    /// Its subject line.
+    /// The commit's subject line; for a service, its page in the incident tool.
     pub summary: String,
     /// What it became, when it was renamed.
     pub renamed_to: Option<String>,

@@ -28,6 +28,7 @@ pub mod time;
 
 pub use bosun_metrics::data::Dataset;
 pub use ctx::Lookups;
+pub use detect::docs::fix as stale_doc_fix;
 pub use detect::ops::incident_candidates;
 pub use input::{Extra, Input};
 pub use model::{ActionKind, Evidence, Kind, Severity, Signal, Subject, Suggestion, Target};

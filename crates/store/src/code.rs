@@ -180,6 +180,25 @@ pub fn upsert_pull_request(conn: &Connection, repo_id: i64, b: &PullRequestBundl
         upsert_review(conn, pr_id, r)?;
     }
 
+    // Files, like commits: none means they could not be read this time.
+    if !b.files.is_empty() {
+        conn.execute("DELETE FROM pr_files WHERE pr_id = ?1", [pr_id])?;
+    }
+    let mut pf = conn.prepare_cached(
+        "INSERT OR REPLACE INTO pr_files (pr_id, path, status, additions, deletions, previous_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for f in &b.files {
+        pf.execute(params![
+            pr_id,
+            f.path,
+            f.status,
+            f.additions,
+            f.deletions,
+            f.previous_path
+        ])?;
+    }
+
     conn.execute("DELETE FROM review_requests WHERE pr_id = ?1", [pr_id])?;
     let mut rr =
         conn.prepare_cached("INSERT OR IGNORE INTO review_requests (pr_id, reviewer, account_id, team_slug) VALUES (?1, ?2, ?3, ?4)")?;

@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "action_slack_dms",
         sql: include_str!("migrations/0013_action_slack_dms.sql"),
     },
+    Migration {
+        version: 14,
+        name: "changed_files_and_service_names",
+        sql: include_str!("migrations/0014_changed_files_and_service_names.sql"),
+    },
 ];
 
 pub fn latest_version() -> u32 {

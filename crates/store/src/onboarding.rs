@@ -155,6 +155,78 @@ pub fn github_logins(conn: &Connection) -> Result<Vec<(i64, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A file a merged pull request changed: (repository id, path, lines added and removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedFile {
+    pub repo_id: i64,
+    pub path: String,
+    pub lines: i64,
+}
+
+/// The files changed by pull requests merged since `since`, one row per pull request and file.
+pub fn merged_changes(conn: &Connection, since: Ts) -> Result<Vec<ChangedFile>> {
+    let mut s = conn.prepare(
+        "SELECT p.repo_id, f.path, f.additions + f.deletions FROM pr_files f
+         JOIN pull_requests p ON p.id = f.pr_id
+         WHERE p.merged_at >= ?1 ORDER BY p.repo_id, f.path",
+    )?;
+    let rows = s.query_map([since], |r| {
+        Ok(ChangedFile {
+            repo_id: r.get(0)?,
+            path: r.get(1)?,
+            lines: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A name a service of the incident tool no longer has: renamed (`now` is its name today) or
+/// deleted (`now` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormerService {
+    pub provider: String,
+    pub external_id: String,
+    pub name: String,
+    pub now: Option<String>,
+    /// When Bosun saw the rename or the deletion.
+    pub at: Ts,
+    pub team: Option<String>,
+}
+
+/// Every former name of a service, and the names of deleted ones, leaving out any name a live
+/// service has today (a name given back, or taken by another service).
+pub fn former_services(conn: &Connection) -> Result<Vec<FormerService>> {
+    let live: std::collections::HashSet<String> = conn
+        .prepare("SELECT lower(name) FROM services WHERE gone_at IS NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut s = conn.prepare(
+        "SELECT s.provider, s.external_id, n.name, CASE WHEN s.gone_at IS NULL THEN s.name END,
+                n.replaced_at, t.key
+         FROM service_names n JOIN services s ON s.id = n.service_id
+         LEFT JOIN teams t ON t.id = s.team_id
+         UNION ALL
+         SELECT s.provider, s.external_id, s.name, NULL, s.gone_at, t.key
+         FROM services s LEFT JOIN teams t ON t.id = s.team_id WHERE s.gone_at IS NOT NULL
+         ORDER BY 1, 2, 3",
+    )?;
+    let rows = s.query_map([], |r| {
+        Ok(FormerService {
+            provider: r.get(0)?,
+            external_id: r.get(1)?,
+            name: r.get(2)?,
+            now: r.get(3)?,
+            at: r.get(4)?,
+            team: r.get(5)?,
+        })
+    })?;
+    let all: Vec<FormerService> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(all
+        .into_iter()
+        .filter(|f| !live.contains(&f.name.to_lowercase()))
+        .collect())
+}
+
 /// An indexed document (not a ticket or pull request).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocRow {

@@ -3,7 +3,49 @@
 use crate::{Result, accounts};
 use bosun_core::model::{Incident, OnCallShift, Service};
 use bosun_core::time::Ts;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Before writing a listing of `source_id`'s services (`kind`, the raw payloads' kind, names
+/// which services came from this source): keep the old name of each listed service whose name
+/// changed, mark a service this source listed before and no longer lists as gone at `now`,
+/// and a listed one as not gone.
+pub fn note_service_listing(
+    conn: &Connection,
+    source_id: i64,
+    provider: &str,
+    kind: &str,
+    listed: &[(String, String)],
+    now: Ts,
+) -> Result<()> {
+    let mut find = conn
+        .prepare_cached("SELECT id, name FROM services WHERE provider = ?1 AND external_id = ?2")?;
+    for (id, name) in listed {
+        let known: Option<(i64, String)> = find
+            .query_row(params![provider, id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((sid, old)) = known else { continue };
+        if old != *name {
+            conn.execute(
+                "INSERT OR REPLACE INTO service_names (service_id, name, replaced_at) VALUES (?1, ?2, ?3)",
+                params![sid, old, now],
+            )?;
+        }
+        conn.execute("UPDATE services SET gone_at = NULL WHERE id = ?1", [sid])?;
+    }
+    let before: Vec<String> = conn
+        .prepare("SELECT key FROM raw_payloads WHERE source_id = ?1 AND kind = ?2")?
+        .query_map(params![source_id, kind], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in before {
+        if !listed.iter().any(|(l, _)| *l == id) {
+            conn.execute(
+                "UPDATE services SET gone_at = ?3 WHERE provider = ?1 AND external_id = ?2 AND gone_at IS NULL",
+                params![provider, id, now],
+            )?;
+        }
+    }
+    Ok(())
+}
 
 pub fn upsert_service(conn: &Connection, s: &Service) -> Result<i64> {
     let mut stmt = conn.prepare_cached(

@@ -219,6 +219,12 @@ export type Change = { sha: string, pull_request: PrRef | null, lead_time_secs: 
  */
 bot: boolean, };
 
+/**
+ * What a repository's busiest folders were counted from, the best the sync has first.
+ */
+
+export type ChangeBasis = "merged_pull_requests" | "commits" | "review_comments" | "none";
+
 export type ChartData = { kind: ChartKind, unit: ChartUnit, points: Array<ChartPoint>, series: Array<ChartSeries>, };
 
 /**
@@ -1799,9 +1805,13 @@ merged_prs: number,
  */
 owners: Array<string>, 
 /**
- * The folders review comments pointed at most in the last 90 days.
+ * The folders that changed most in the last 90 days, busiest first.
  */
-busiest: Array<string>, reason: string, };
+busiest: Array<string>, 
+/**
+ * What `busiest` was counted from.
+ */
+busiest_from: ChangeBasis, reason: string, };
 
 /**
  * A document to read in the first week.

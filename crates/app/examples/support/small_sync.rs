@@ -98,6 +98,7 @@ pub fn apply(store: &mut bosun_store::Store, at: i64, n: u32) -> SmallSync {
         }],
         check_runs: vec![],
         events: vec![],
+        files: vec![],
     };
     code::upsert_pull_request(&tx, repo, &bundle).unwrap();
     for c in &bundle.commits {

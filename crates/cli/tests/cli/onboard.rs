@@ -82,6 +82,15 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
         .collect();
     assert_eq!(code.len(), 2, "{code:?}");
     assert!(code.contains(&"tidewater/harbor-gateway") && code.contains(&"tidewater/harbor-auth"));
+    // Each with its most-changed folders, counted from the files of its merged pull requests
+    // (GitHub's /pulls/{n}/files), named in its reason.
+    for c in p["code"].as_array().unwrap() {
+        assert_eq!(c["busiest_from"], "merged_pull_requests", "{c}");
+        let busiest = c["busiest"].as_array().unwrap();
+        assert!(!busiest.is_empty() && busiest.len() <= 3, "{c}");
+        let first = busiest[0].as_str().unwrap();
+        assert!(c["reason"].as_str().unwrap().contains(&format!("most changed: {first}")), "{c}");
+    }
     // People: her manager, an on-call buddy, teammates, code owners — each with a reason.
     let people = p["people"].as_array().unwrap();
     assert!(people.len() >= 3, "{p}");
@@ -223,7 +232,7 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
     assert!(!out.status.success());
 }
 
-/// Doc drift on the demo: the handbook's set-up guide names four things the mobile repository
+/// Doc drift on the demo: the handbook's set-up guide names seven things the mobile repository
 /// renamed or removed (`bosun_demo::drift::PLANTED`), beside names it still has. Exactly one
 /// `stale_doc` signal, on that document, with exactly the planted references at their lines
 /// and the commits as evidence — precision and recall 1 over the whole handbook — and a ticket

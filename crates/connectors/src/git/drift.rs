@@ -28,6 +28,10 @@ static LITERAL_PATH: LazyLock<Regex> = LazyLock::new(|| {
 static KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*["']?([A-Za-z_][A-Za-z0-9_-]*)["']?\s*[:=]"#).expect("valid")
 });
+/// A long option a script reads or prints (`--region`, `"--dry-run"`, `--tag)`).
+static OPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^A-Za-z0-9_-])(--[a-z][a-z0-9]*(?:-[a-z0-9]+)*)\b").expect("valid")
+});
 static TARGET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)\s*:([^=]|$)").expect("valid"));
 
@@ -69,8 +73,16 @@ pub struct Facts {
     pub gone_endpoints: HashMap<String, Change>,
     /// Configuration keys gone from HEAD.
     pub gone_keys: HashMap<String, Change>,
+    /// The long options each file at HEAD names, by path (files naming none are left out).
+    pub options: HashMap<String, HashSet<String>>,
+    /// Options a file no longer names, keyed `"<path> <option>"`: the latest commit that removed
+    /// the last mention in that file (a rename when it added exactly one new option).
+    pub gone_options: HashMap<String, Change>,
     /// Commits walked.
     pub commits: usize,
+    /// The files each walked commit changed, with its author time, newest first: the areas of
+    /// the repository that change most.
+    pub changes: Vec<(Ts, String)>,
 }
 
 fn is_makefile(path: &str) -> bool {
@@ -101,6 +113,7 @@ struct Found {
     targets: HashSet<String>,
     endpoints: HashSet<String>,
     keys: HashSet<String>,
+    options: HashSet<String>,
 }
 
 fn scan(text: &str, path: &str, found: &mut Found) {
@@ -117,6 +130,9 @@ fn scan(text: &str, path: &str, found: &mut Found) {
         }
         if config && let Some(c) = KEY.captures(line) {
             found.keys.insert(c[1].to_string());
+        }
+        for c in OPTION.captures_iter(line) {
+            found.options.insert(c[1].to_string());
         }
     }
 }
@@ -163,6 +179,10 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
                 && let Ok(text) = std::str::from_utf8(blob.content())
             {
                 scan(text, &path, &mut head_found);
+                let options = std::mem::take(&mut head_found.options);
+                if !options.is_empty() {
+                    f.options.insert(path.clone(), options);
+                }
             }
             f.files.insert(path);
         }
@@ -214,6 +234,9 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
         for d in diff.deltas() {
             let old = d.old_file().path().map(|p| p.to_string_lossy().to_string());
             let new = d.new_file().path().map(|p| p.to_string_lossy().to_string());
+            if let Some(path) = new.clone().or(old.clone()) {
+                f.changes.push((commit.author().when().seconds(), path));
+            }
             match (d.status(), old) {
                 (Delta::Deleted, Some(old)) if !f.files.contains(&old) => {
                     f.gone_files.entry(old).or_insert_with(|| change(None));
@@ -279,6 +302,22 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
                 &change,
             );
             record_gone(&lost.keys, &got.keys, &f.keys, &mut f.gone_keys, &change);
+            // Options are the file's own: a script dropping `--region` is stale for docs
+            // running that script even when another file still names `--region`.
+            let empty = HashSet::new();
+            let mut gone = HashMap::new();
+            record_gone(
+                &lost.options,
+                &got.options,
+                f.options.get(path).unwrap_or(&empty),
+                &mut gone,
+                &change,
+            );
+            for (option, c) in gone {
+                f.gone_options
+                    .entry(format!("{path} {option}"))
+                    .or_insert(c);
+            }
         }
     }
     Ok(f)
@@ -318,6 +357,54 @@ mod tests {
         let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
         repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
             .unwrap();
+    }
+
+    #[test]
+    fn a_script_dropping_an_option_is_found_even_when_another_file_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let deploy = |opts: &str| {
+            format!("#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in\n{opts}\nesac; shift; done\n")
+        };
+        commit(
+            &repo,
+            1_000,
+            "Deploy script",
+            &[
+                (
+                    "scripts/deploy.sh",
+                    Some(&deploy(
+                        "  --region) R=$2;;\n  --dry-run) D=1;;\n  --verbose) V=1;;",
+                    )),
+                ),
+                ("scripts/other.sh", Some("aws --region \"$R\" s3 ls\n")),
+            ],
+        );
+        commit(
+            &repo,
+            2_000,
+            "Deploy by zone; no dry runs",
+            &[(
+                "scripts/deploy.sh",
+                Some(&deploy("  --zone) Z=$2;;\n  --verbose) V=1;;")),
+            )],
+        );
+        let g = super::super::read::open(dir.path()).unwrap();
+        let f = facts(&g, MAX_COMMITS).unwrap();
+        assert!(f.options["scripts/deploy.sh"].contains("--zone"));
+        assert!(f.options["scripts/other.sh"].contains("--region"));
+        let region = &f.gone_options["scripts/deploy.sh --region"];
+        assert_eq!(
+            (
+                region.summary.as_str(),
+                region.at,
+                region.renamed_to.as_deref()
+            ),
+            ("Deploy by zone; no dry runs", 2_000, None)
+        );
+        assert!(f.gone_options.contains_key("scripts/deploy.sh --dry-run"));
+        assert!(!f.gone_options.contains_key("scripts/deploy.sh --verbose"));
+        assert_eq!(f.gone_options.len(), 2);
     }
 
     #[test]

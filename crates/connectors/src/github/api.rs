@@ -116,6 +116,20 @@ pub struct Review {
     pub html_url: Option<String>,
 }
 
+/// A file of `/pulls/{n}/files`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullFile {
+    pub filename: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub additions: i64,
+    #[serde(default)]
+    pub deletions: i64,
+    #[serde(default)]
+    pub previous_filename: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct GitSignature {
     #[serde(default)]

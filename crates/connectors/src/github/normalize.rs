@@ -90,6 +90,16 @@ pub fn pull(p: &api::Pull) -> PullRequest {
     }
 }
 
+pub fn pull_file(f: &api::PullFile) -> bosun_core::model::PrFile {
+    bosun_core::model::PrFile {
+        path: f.filename.clone(),
+        status: f.status.clone().unwrap_or_else(|| "modified".into()),
+        additions: f.additions,
+        deletions: f.deletions,
+        previous_path: f.previous_filename.clone(),
+    }
+}
+
 pub fn review(r: &api::Review) -> Review {
     Review {
         external_id: r.id.to_string(),

@@ -1091,6 +1091,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
         })?;
     let reviews_url = format!("{base}/pulls/{n}/reviews?per_page={pp}", pp = ctx.per_page);
     let commits_url = format!("{base}/pulls/{n}/commits?per_page={pp}", pp = ctx.per_page);
+    let files_url = format!("{base}/pulls/{n}/files?per_page={pp}", pp = ctx.per_page);
     let timeline_url = format!(
         "{base}/issues/{n}/timeline?per_page={pp}",
         pp = ctx.per_page
@@ -1104,7 +1105,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
     // transferred) is a warning on this PR, not the end of the repository's sync; what was read
     // before stays (reviews, checks and events are only added; commits kept when none came).
     let pr = format!("{full}#{n}");
-    let (reviews, commits, timeline, checks) = tokio::try_join!(
+    let (reviews, commits, files, timeline, checks) = tokio::try_join!(
         ctx.unless_refused(
             &pr,
             "reviews",
@@ -1114,6 +1115,11 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
             &pr,
             "commits",
             list_raw::<api::Commit>(&ctx.http, &commits_url)
+        ),
+        ctx.unless_refused(
+            &pr,
+            "files",
+            list_raw::<api::PullFile>(&ctx.http, &files_url)
         ),
         ctx.unless_refused(
             &pr,
@@ -1132,6 +1138,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
         reviews: reviews.0.iter().map(normalize::review).collect(),
         check_runs: checks.0.iter().map(normalize::check_run).collect(),
         events: normalize::events(&timeline.0),
+        files: files.0.iter().map(normalize::pull_file).collect(),
     };
     let (sid, now, key) = (ctx.source_id, ctx.now, format!("{full}#{n}"));
     let head_sha = details.head.sha.clone();
@@ -1151,6 +1158,7 @@ async fn pull_request(ctx: &Ctx, repo_id: i64, full: &str, listed: api::Pull) ->
             )?;
             save_raw(tx, sid, "github.pull.reviews", &key, None, &reviews.1, now)?;
             save_raw(tx, sid, "github.pull.commits", &key, None, &commits.1, now)?;
+            save_raw(tx, sid, "github.pull.files", &key, None, &files.1, now)?;
             save_raw(
                 tx,
                 sid,

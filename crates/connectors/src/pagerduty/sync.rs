@@ -9,6 +9,7 @@ use crate::http::{Auth, HttpClient, HttpConfig};
 use crate::session::{Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
+use bosun_core::model::Provider;
 use bosun_core::time::{DAY, Ts, rfc3339};
 use bosun_store::sync_state::Source;
 use bosun_store::{accounts, ops};
@@ -149,6 +150,22 @@ pub async fn sync_source(
                 )
                 .map_err(store_err)?;
             }
+            let listed: Vec<(String, String)> = services
+                .iter()
+                .map(|(sv, _)| {
+                    let n = normalize::service(sv);
+                    (n.external_id, n.name)
+                })
+                .collect();
+            ops::note_service_listing(
+                tx,
+                sid,
+                Provider::Pagerduty.as_str(),
+                "pagerduty.service",
+                &listed,
+                now2,
+            )
+            .map_err(store_err)?;
             for (sv, raw) in &services {
                 ops::upsert_service(tx, &normalize::service(sv)).map_err(store_err)?;
                 bosun_store::sync_state::save_raw(

@@ -388,3 +388,30 @@ fn workflow_runs_decode_and_only_the_right_ones_are_deployments() {
         RunOutcome::Running
     );
 }
+
+/// A real `/pulls/{n}/files` answer (PyGithub's recording of its own pull request 31): every
+/// file decodes, with its status and line counts, patches and all.
+#[test]
+fn pull_request_files_decode() {
+    let files: Vec<api::PullFile> = decode(
+        &fixture("pygithub/pulls_31_files.json"),
+        "pull request files",
+    );
+    assert_eq!(files.len(), 45);
+    let first = normalize::pull_file(&files[0]);
+    assert_eq!(
+        (
+            first.path.as_str(),
+            first.status.as_str(),
+            first.additions,
+            first.deletions
+        ),
+        ("codegen/templates/GithubObject.py", "modified", 1, 1)
+    );
+    let under_src = files
+        .iter()
+        .filter(|f| f.filename.starts_with("src/"))
+        .count();
+    assert_eq!(under_src, 38);
+    assert!(files.iter().all(|f| f.previous_filename.is_none()));
+}

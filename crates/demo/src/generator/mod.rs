@@ -11,6 +11,7 @@
 
 mod chat;
 mod epics;
+mod files;
 mod joiners;
 mod local;
 mod ops;
@@ -62,6 +63,7 @@ pub fn generate(org: &Org, opts: &GenOptions) -> World {
     g.starter_tickets();
     g.build_chat();
     g.plan_epics();
+    g.pull_files();
     let local = g.local_repos();
     let mut w = g.into_world();
     w.local_repos = local;

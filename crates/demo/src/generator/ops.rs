@@ -1076,6 +1076,7 @@ impl Gen {
                 merge_commit_sha: merged_at.and(plan.merge_commit_sha.clone()),
                 closed_at,
                 ticket: plan.ticket.clone(),
+                files: Vec::new(),
             });
         }
         for r in &mut self.repos {

@@ -4,6 +4,7 @@
 
 mod live;
 mod real_model;
+mod references;
 mod sources;
 mod spans;
 mod support;
