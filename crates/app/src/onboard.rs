@@ -950,11 +950,17 @@ fn plan_code(
                     },
                 },
             };
+            let changes: usize = counts.values().sum();
             let mut busiest: Vec<(String, usize)> = counts.into_iter().collect();
             busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             busiest.truncate(3);
-            let mut reason =
-                format!("{merged_prs} pull requests merged in the last {RECENT_DAYS} days");
+            // A repository Bosun reads only from a local clone has no pull requests: say what
+            // its history shows instead.
+            let mut reason = if merged_prs == 0 && basis == ChangeBasis::Commits {
+                format!("{changes} file changes on its main line in the last {RECENT_DAYS} days")
+            } else {
+                format!("{merged_prs} pull requests merged in the last {RECENT_DAYS} days")
+            };
             if let Some(s) = &r.service {
                 reason.push_str(&format!("; deploys {s}"));
             }

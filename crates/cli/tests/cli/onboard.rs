@@ -89,7 +89,13 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
         let busiest = c["busiest"].as_array().unwrap();
         assert!(!busiest.is_empty() && busiest.len() <= 3, "{c}");
         let first = busiest[0].as_str().unwrap();
-        assert!(c["reason"].as_str().unwrap().contains(&format!("most changed: {first}")), "{c}");
+        assert!(
+            c["reason"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("most changed: {first}")),
+            "{c}"
+        );
     }
     // People: her manager, an on-call buddy, teammates, code owners — each with a reason.
     let people = p["people"].as_array().unwrap();
@@ -226,6 +232,36 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
     );
     assert_eq!(joiners[1]["joined"], "2026-10-01");
     assert_eq!(joiners[1]["joined_from"], "config");
+
+    // A joiner of Lighthouse, whose mobile repository Bosun reads only from a local clone: its
+    // most-changed folders come from the main line's commits.
+    ok(
+        dir,
+        &[
+            "--as-of",
+            AS_OF,
+            "onboard",
+            "Amara Nwosu",
+            "--joined",
+            "2026-11-10",
+        ],
+    );
+    let p = json(dir, &["--as-of", AS_OF, "--json", "onboard", "Amara Nwosu"]);
+    let mobile = p["code"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["repo"].as_str().unwrap().ends_with("lighthouse-mobile"))
+        .unwrap_or_else(|| panic!("{p}"));
+    assert_eq!(mobile["busiest_from"], "commits", "{mobile}");
+    assert_eq!(mobile["busiest"][0], "shared/src/", "{mobile}");
+    assert!(
+        mobile["reason"]
+            .as_str()
+            .unwrap()
+            .contains("file changes on its main line"),
+        "{mobile}"
+    );
 
     // Someone who is not in a team has no plan, said plainly.
     let out = crate::support::run(dir, &["--as-of", AS_OF, "onboard", "dependabot"]);
