@@ -3,6 +3,7 @@
 //! approval, queued, created since the last sync, or dropped).
 
 use crate::Result;
+use bosun_core::model::ActionStatus;
 use bosun_core::model::StatusCategory;
 use bosun_core::time::{Ts, from_ts};
 use bosun_signals::Target;
@@ -34,13 +35,15 @@ pub enum FollowUpState {
 
 impl FollowUpState {
     /// The state of a draft from its action's status.
-    fn of_action(status: &str) -> FollowUpState {
+    fn of_action(status: ActionStatus) -> FollowUpState {
         match status {
-            "draft" => FollowUpState::Drafted,
-            "approved" | "sending" => FollowUpState::Queued,
-            "sent" => FollowUpState::Created,
-            "failed" => FollowUpState::Failed,
-            _ => FollowUpState::Dropped,
+            ActionStatus::Draft => FollowUpState::Drafted,
+            ActionStatus::Approved | ActionStatus::Sending => FollowUpState::Queued,
+            ActionStatus::Sent => FollowUpState::Created,
+            ActionStatus::Failed => FollowUpState::Failed,
+            ActionStatus::Rejected | ActionStatus::Denied | ActionStatus::Withdrawn => {
+                FollowUpState::Dropped
+            }
         }
     }
 }
@@ -118,7 +121,7 @@ pub fn follow_ups(
         out.push(FollowUpTicketView {
             key,
             summary: t.title.clone().unwrap_or_else(|| a.summary.clone()),
-            state: FollowUpState::of_action(&a.status),
+            state: FollowUpState::of_action(a.status),
             status: None,
             assignee: match t.assignee {
                 Some(p) => bosun_store::identity::name_and_offset(conn, p)?.map(|(n, _)| n),

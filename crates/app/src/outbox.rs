@@ -22,6 +22,7 @@ use crate::{App, AppError, Result};
 use bosun_connectors::http::{Auth, HttpClient};
 use bosun_connectors::outbox::{self, Outbound, Receipt};
 use bosun_core::Sensitive;
+use bosun_core::model::ActionStatus;
 use bosun_core::model::Provider;
 use bosun_core::time::Ts;
 use bosun_policy::{Bundle, Decision};
@@ -379,7 +380,7 @@ impl App {
     }
 
     /// Actions in `statuses` (all when empty), oldest first.
-    pub fn actions(&self, statuses: &[&str]) -> Result<ActionsView> {
+    pub fn actions(&self, statuses: &[ActionStatus]) -> Result<ActionsView> {
         let store = self.store()?;
         let rows = actions::list(store.conn(), statuses)?;
         Ok(ActionsView {
@@ -406,7 +407,7 @@ impl App {
             let Some(row) = row else {
                 return Ok(Err(AppError::NotFound(format!("no action {id} (see `bosun actions list`)"))));
             };
-            if !actions::decide(tx, id, "rejected", now, &who, None, &row.decision.to_string(), None)? {
+            if !actions::decide(tx, id, ActionStatus::Rejected, now, &who, None, &row.decision.to_string(), None)? {
                 return Ok(Err(AppError::InvalidInput(format!(
                     "action {id} is {}, not a draft: only drafts can be rejected",
                     row.status
@@ -447,7 +448,7 @@ impl App {
         let now = self.now();
         let who = who.to_string();
         let row = get(store.conn(), id)?;
-        if row.status != "draft" {
+        if row.status != ActionStatus::Draft {
             return Err(AppError::InvalidInput(format!(
                 "action {id} is {}, not a draft: only drafts can be approved",
                 row.status
@@ -463,17 +464,17 @@ impl App {
         let decision_json = serde_json::to_string(&decision)?;
         let subject = format!("action:{id}");
         let (status, not_before, result) = if decision.denied() {
-            ("denied", None, "denied")
+            (ActionStatus::Denied, None, "denied")
         } else if let Some(until) = decision.defer_until {
-            ("approved", Some(until), "deferred")
+            (ActionStatus::Approved, Some(until), "deferred")
         } else {
-            ("approved", None, "allowed")
+            (ActionStatus::Approved, None, "allowed")
         };
         store.write(|tx| {
             if !actions::decide(tx, id, status, now, &who, body, &decision_json, not_before)? {
                 return Ok(false);
             }
-            if status == "denied" {
+            if status == ActionStatus::Denied {
                 actions::deny(tx, id, &decision_json, &decision.explain())?;
             }
             audit::append(
@@ -510,7 +511,7 @@ impl App {
             receipt: None,
             policy_warning: policy.warning,
         };
-        if status == "approved" && not_before.is_none() {
+        if status == ActionStatus::Approved && not_before.is_none() {
             let sent = self.deliver(&[id]).await?;
             if let Some(d) = sent.into_iter().next() {
                 out.attempts = d.attempts;
@@ -681,7 +682,7 @@ impl App {
     fn recheck(&self, id: i64, bundle: &Bundle) -> Result<Option<Delivered>> {
         let mut store = self.store()?;
         let row = get(store.conn(), id)?;
-        if row.status != "approved" {
+        if row.status != ActionStatus::Approved {
             // A re-taken claim passed this check before its first attempt.
             return Ok(None);
         }

@@ -9,6 +9,7 @@ use crate::outbox::Endpoint;
 use crate::{App, AppError, Result};
 use bosun_connectors::events::EventSink;
 use bosun_connectors::slack::{self, socket};
+use bosun_core::model::ActionStatus;
 use bosun_notes::slack::escape;
 use bosun_store::actions;
 use serde::Deserialize;
@@ -237,10 +238,12 @@ impl App {
             "Approved"
         };
         let explain = d.decision.as_ref().map(|x| x.explain()).unwrap_or_default();
-        match d.action.row.status.as_str() {
-            "sent" => format!("{how} in Slack and sent: {}", d.action.row.summary),
-            "denied" => format!("{how}, but the policy denied it: {explain}"),
-            "approved" => format!("{how}: {} — it waits ({explain}).", d.action.row.summary),
+        match d.action.row.status {
+            ActionStatus::Sent => format!("{how} in Slack and sent: {}", d.action.row.summary),
+            ActionStatus::Denied => format!("{how}, but the policy denied it: {explain}"),
+            ActionStatus::Approved => {
+                format!("{how}: {} — it waits ({explain}).", d.action.row.summary)
+            }
             other => format!("{how}: {} ({other}).", d.action.row.summary),
         }
     }
@@ -373,7 +376,7 @@ impl App {
             actions::get(store.conn(), id)?
                 .ok_or_else(|| AppError::InvalidInput(format!("no draft {id}")))?
         };
-        if row.status != "draft" {
+        if row.status != ActionStatus::Draft {
             return Err(AppError::InvalidInput(format!(
                 "action {id} is {}, not a draft",
                 row.status

@@ -7,6 +7,7 @@
 use crate::drafts::{Drafter, OwnDraft};
 use crate::incidents::DraftView;
 use crate::{App, Result};
+use bosun_core::model::ActionStatus;
 use bosun_core::time::Ts;
 use bosun_signals::Suggestion;
 use bosun_store::{actions, incidents as rows};
@@ -53,7 +54,7 @@ impl App {
             .filter(|i| i.resolved_at.is_some_and(|r| r <= now))
             .map(|i| series_key(&i.external_id))
             .collect();
-        let stale: HashSet<String> = actions::list(store.conn(), &["draft"])?
+        let stale: HashSet<String> = actions::list(store.conn(), &[ActionStatus::Draft])?
             .into_iter()
             .filter_map(|a| a.signal_key)
             .filter(|k| resolved.contains(k))

@@ -8,6 +8,7 @@ use bosun_app::incidents::{EntryKind, IncidentFilter, OnCallWhen};
 use bosun_app::{App, Paths};
 use bosun_connectors::events::NullSink;
 use bosun_core::clock::FixedClock;
+use bosun_core::model::ActionStatus;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -282,7 +283,7 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
     );
     for id in &t.drafted {
         let d = rt.block_on(app.approve_action(*id, None)).unwrap();
-        assert_eq!(d.action.row.status, "sent", "{d:#?}");
+        assert_eq!(d.action.row.status, ActionStatus::Sent, "{d:#?}");
     }
     for id in &t.drafted {
         assert!(
@@ -435,12 +436,12 @@ fn suspects_find_the_deployment_that_caused_each_demo_incident() {
         let old = bosun_store::actions::get(store.conn(), first[0].action)
             .unwrap()
             .unwrap();
-        assert_eq!(old.status, "withdrawn");
+        assert_eq!(old.status, ActionStatus::Withdrawn);
     }
     let sent = rt
         .block_on(later.approve_action(second[0].action, None))
         .unwrap();
-    assert_eq!(sent.action.row.status, "sent", "{sent:#?}");
+    assert_eq!(sent.action.row.status, ActionStatus::Sent, "{sent:#?}");
 
     // Twenty days on, the follow-ups are past their due date.
     let late = App::new(

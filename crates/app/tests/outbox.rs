@@ -8,6 +8,7 @@ use bosun_app::{App, Paths};
 use bosun_connectors::http::{Auth, HttpClient, HttpConfig};
 use bosun_connectors::outbox::{self, Outbound};
 use bosun_core::clock::FixedClock;
+use bosun_core::model::ActionStatus;
 use bosun_store::{actions, audit};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -182,7 +183,11 @@ async fn two_deliverers_against_a_slow_slack_send_one_message() {
         tick.send_due().await
     });
     let approved = approved.unwrap();
-    assert_eq!(approved.action.row.status, "sent", "{approved:#?}");
+    assert_eq!(
+        approved.action.row.status,
+        ActionStatus::Sent,
+        "{approved:#?}"
+    );
     assert!(
         ticked.unwrap().is_empty(),
         "the tick leaves a live claim alone"
@@ -206,7 +211,7 @@ async fn an_expired_lease_is_recovered_without_a_duplicate() {
             actions::decide(
                 store.conn(),
                 dm,
-                "approved",
+                ActionStatus::Approved,
                 now,
                 "user:test",
                 None,
@@ -247,7 +252,7 @@ async fn an_expired_lease_is_recovered_without_a_duplicate() {
     assert!(s.app.send_due().await.unwrap().is_empty());
     let halfway = other_process(&s, fixed_now(&s) + chrono::Duration::seconds(lease - 1));
     assert!(halfway.send_due().await.unwrap().is_empty());
-    assert_eq!(s.status(dm).status, "sending");
+    assert_eq!(s.status(dm).status, ActionStatus::Sending);
 
     // After it: looked up at Slack, found, recorded; still one message.
     let later = other_process(&s, fixed_now(&s) + chrono::Duration::seconds(lease));
@@ -295,7 +300,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     let d = s.app.approve_action(id, None).await.unwrap();
     let results: Vec<&str> = d.attempts.iter().map(|a| a.result.as_str()).collect();
     assert_eq!(results, ["retry", "already_delivered"], "{d:#?}");
-    assert_eq!(d.action.row.status, "sent");
+    assert_eq!(d.action.row.status, ActionStatus::Sent);
     assert_eq!(d.action.row.attempts, 2);
     let writes = s.writes(&gh, "/_fake/github/writes").await;
     let mine: Vec<&Value> = writes
@@ -332,7 +337,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     let slack = s.fakes.slack.base_url.clone();
     s.lose_next_answer(&slack, "slack").await;
     let d = s.app.approve_action(dm, None).await.unwrap();
-    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    assert_eq!(d.action.row.status, ActionStatus::Sent, "{d:#?}");
     let posted = s.writes(&slack, "/_fake/slack/posted").await;
     assert_eq!(
         posted
@@ -353,7 +358,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     let jira = s.fakes.jira.base_url.clone();
     s.lose_next_answer(&jira, "jira").await;
     let d = s.app.approve_action(tc, None).await.unwrap();
-    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    assert_eq!(d.action.row.status, ActionStatus::Sent, "{d:#?}");
     let jw = s.writes(&jira, "/_fake/jira/writes").await;
     assert_eq!(
         jw.iter()
@@ -372,7 +377,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     );
     s.lose_next_answer(&jira, "jira").await;
     let d = s.app.approve_action(tk, None).await.unwrap();
-    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    assert_eq!(d.action.row.status, ActionStatus::Sent, "{d:#?}");
     let jw = s.writes(&jira, "/_fake/jira/writes").await;
     let label = bosun_connectors::outbox::jira_key_label(&tk_key);
     let created: Vec<&Value> = jw
@@ -430,7 +435,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
                 actions::decide(
                     store.conn(),
                     id,
-                    "approved",
+                    ActionStatus::Approved,
                     s.app.now(),
                     "user:test",
                     None,
@@ -463,14 +468,14 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
     )
     .await
     .unwrap();
-    assert_eq!(s.status(landed).status, "sending");
+    assert_eq!(s.status(landed).status, ActionStatus::Sending);
 
     // The next run: the comment is found at the provider and recorded, without writing again;
     // the reviewer request has no reviewer (a bad draft) and fails for good, on the record.
     let d = s.app.send_due().await.unwrap();
     assert_eq!(d.len(), 2);
     let comment = d.iter().find(|x| x.action.row.id == landed).unwrap();
-    assert_eq!(comment.action.row.status, "sent");
+    assert_eq!(comment.action.row.status, ActionStatus::Sent);
     assert_eq!(comment.attempts[0].result, "already_delivered");
     let writes = s.writes(&gh, "/_fake/github/writes").await;
     assert_eq!(
@@ -483,7 +488,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
         1
     );
     let bad = s.status(crashed_early);
-    assert_eq!(bad.status, "failed", "{key2}");
+    assert_eq!(bad.status, ActionStatus::Failed, "{key2}");
     assert!(bad.last_error.unwrap().contains("no reviewer"));
     assert!(
         s.app.send_due().await.unwrap().is_empty(),
@@ -501,7 +506,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
         actions::decide(
             store.conn(),
             early,
-            "approved",
+            ActionStatus::Approved,
             s.app.now(),
             "user:test",
             None,
@@ -543,7 +548,7 @@ async fn a_policy_edited_after_approval_decides_at_send_time() {
     // Approved on Thursday night: deferred to the recipient's morning.
     let night = other_process(&s, at("2026-11-19T22:00:00Z"));
     let d = night.approve_action(dm, None).await.unwrap();
-    assert_eq!(d.action.row.status, "approved");
+    assert_eq!(d.action.row.status, ActionStatus::Approved);
     assert!(d.action.row.not_before.is_some(), "{d:#?}");
     // The manager then forbids DMs.
     let dir = s.app.policy_dir();
@@ -553,7 +558,7 @@ async fn a_policy_edited_after_approval_decides_at_send_time() {
     std::fs::write(&file, text).unwrap();
     let d = s.app.send_due().await.unwrap();
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].action.row.status, "denied", "{d:#?}");
+    assert_eq!(d[0].action.row.status, ActionStatus::Denied, "{d:#?}");
     assert!(d[0].attempts.is_empty());
     assert_eq!(posted_with(&s, &key).await, 0, "nothing was sent");
     s.fakes.shutdown().await;
@@ -570,15 +575,20 @@ async fn night_approvals_released_together_respect_the_daily_cap() {
     for i in 0..5 {
         let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), &format!("Note {i}"));
         let d = night.approve_action(dm, None).await.unwrap();
-        assert_eq!(d.action.row.status, "approved");
+        assert_eq!(d.action.row.status, ActionStatus::Approved);
         keys.push(key);
     }
     // Friday 09:00 for the recipient: the tick releases them.
     let d = s.app.send_due().await.unwrap();
-    let sent = d.iter().filter(|x| x.action.row.status == "sent").count();
+    let sent = d
+        .iter()
+        .filter(|x| x.action.row.status == ActionStatus::Sent)
+        .count();
     let held = d
         .iter()
-        .filter(|x| x.action.row.status == "approved" && x.action.row.not_before.is_some())
+        .filter(|x| {
+            x.action.row.status == ActionStatus::Approved && x.action.row.not_before.is_some()
+        })
         .count();
     assert_eq!((sent, held), (3, 2), "{d:#?}");
     let mut posted = 0;
@@ -603,7 +613,7 @@ async fn an_edit_adding_a_persons_figure_is_denied_however_it_is_worded() {
     );
     let edited = "Could you look at the review queue today? Test Person: eighteen reviews this sprint, more than anyone!";
     let d = s.app.approve_action(dm, Some(edited)).await.unwrap();
-    assert_eq!(d.action.row.status, "denied", "{d:#?}");
+    assert_eq!(d.action.row.status, ActionStatus::Denied, "{d:#?}");
     let decision = &d.action.row.decision;
     assert_eq!(
         decision["codes"],
@@ -623,7 +633,7 @@ async fn an_edit_adding_a_persons_figure_is_denied_however_it_is_worded() {
         .approve_action(dm, Some("Test Person, standup notes are up: have a look."))
         .await
         .unwrap();
-    assert_eq!(d.action.row.status, "sent", "{d:#?}");
+    assert_eq!(d.action.row.status, ActionStatus::Sent, "{d:#?}");
     assert_eq!(posted_with(&s, &key).await, 1);
     s.fakes.shutdown().await;
 }

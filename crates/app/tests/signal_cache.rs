@@ -8,6 +8,7 @@ mod small_sync;
 mod support;
 
 use bosun_app::signals::{Reevaluated, SignalCache, apply, evaluate, load_extra};
+use bosun_core::model::ActionStatus;
 use bosun_policy::Bundle;
 use bosun_signals::{Input, Scope};
 
@@ -405,10 +406,12 @@ fn drafts_written_at_the_weekend_are_deferred_not_denied() {
     let rows = bosun_store::actions::list(store.conn(), &[]).unwrap();
     let deferred_drafts = rows
         .iter()
-        .filter(|a| a.status == "draft" && !a.decision["defer"].as_array().unwrap().is_empty())
+        .filter(|a| {
+            a.status == ActionStatus::Draft && !a.decision["defer"].as_array().unwrap().is_empty()
+        })
         .count();
     assert!(deferred_drafts > 0, "weekend drafts carry their deferral");
-    for a in rows.iter().filter(|a| a.status == "denied") {
+    for a in rows.iter().filter(|a| a.status == ActionStatus::Denied) {
         let deny = a.decision["deny"].as_array().unwrap();
         assert!(
             deny.iter()

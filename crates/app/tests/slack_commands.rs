@@ -10,6 +10,7 @@ mod support;
 
 use bosun_app::App;
 use bosun_app::demo;
+use bosun_core::model::ActionStatus;
 use bosun_knowledge::index::NoEvents;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -153,7 +154,12 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
     let (app, as_of) = support::synced_demo(dir.path());
     // Evaluating the signals drafts the actions that wait for approval (as the app does).
     app.refresh_signals(&["open"]).unwrap();
-    assert!(!app.actions(&["draft"]).unwrap().actions.is_empty());
+    assert!(
+        !app.actions(&[ActionStatus::Draft])
+            .unwrap()
+            .actions
+            .is_empty()
+    );
     let docs = bosun_api_docs();
     app.index_add(&docs.join("incidents"), &NoEvents).unwrap();
     let world = Arc::new(support::world(as_of));
@@ -236,7 +242,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
 
         // Drafts waiting for approval are offered to the manager, one DM each, with buttons.
         // A backlog comes ten at a time (the next ten 30 s later).
-        let drafts = app.actions(&["draft"]).unwrap().actions;
+        let drafts = app.actions(&[ActionStatus::Draft]).unwrap().actions;
         let expected = drafts
             .len()
             .min(bosun_app::slack_approvals::OFFER_PER_ROUND);
@@ -277,7 +283,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             reply["text"].as_str().unwrap().contains("Only the manager"),
             "{reply}"
         );
-        assert_eq!(app.actions(&["draft"]).unwrap().actions.len(), drafts.len());
+        assert_eq!(app.actions(&[ActionStatus::Draft]).unwrap().actions.len(), drafts.len());
         let reply = slack.press("bosun_approve", &id, &manager, "press-1").await;
         assert_eq!(reply["replace_original"], true);
         let said = reply["text"].as_str().unwrap().to_string();
@@ -294,7 +300,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
             .into_iter()
             .find(|a| a.row.id.to_string() == id)
             .unwrap();
-        assert_ne!(action.row.status, "draft");
+        assert_ne!(action.row.status, ActionStatus::Draft);
         assert_eq!(
             action.row.decided_by.as_deref(),
             Some(format!("slack:{manager}").as_str())
@@ -325,7 +331,7 @@ fn slash_commands_answer_from_the_engines_as_policy_allows_and_are_audited() {
         assert_eq!(third["blocks"][2]["elements"][1]["action_id"], "bosun_edit");
         let id3 = third["blocks"][2]["elements"][1]["value"].as_str().unwrap().to_string();
         let before = app
-            .actions(&["draft"])
+            .actions(&[ActionStatus::Draft])
             .unwrap()
             .actions
             .into_iter()

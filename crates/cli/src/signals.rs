@@ -2,6 +2,7 @@
 
 use bosun_app::outbox::{ActionView, Delivered};
 use bosun_app::{App, AppError};
+use bosun_core::model::ActionStatus;
 use bosun_core::time::{Ts, rfc3339};
 use clap::{Args, Subcommand};
 
@@ -131,7 +132,7 @@ pub fn signals(app: &App, a: SignalsArgs, json: bool) -> anyhow::Result<()> {
     if json {
         return print_json(&view);
     }
-    let drafts = app.actions(&["draft"])?;
+    let drafts = app.actions(&[ActionStatus::Draft])?;
     let draft_of = |signal: i64| {
         drafts
             .actions
@@ -213,9 +214,9 @@ pub fn signals(app: &App, a: SignalsArgs, json: bool) -> anyhow::Result<()> {
 }
 
 fn action_line(a: &ActionView) {
-    let when = match a.row.status.as_str() {
-        "sent" => format!(" sent {}", time(a.row.sent_at)),
-        "approved" if a.row.not_before.is_some() => {
+    let when = match a.row.status {
+        ActionStatus::Sent => format!(" sent {}", time(a.row.sent_at)),
+        ActionStatus::Approved if a.row.not_before.is_some() => {
             format!(" not before {}", time(a.row.not_before))
         }
         _ => String::new(),
@@ -225,7 +226,7 @@ fn action_line(a: &ActionView) {
         a.row.id, a.row.status, a.row.kind, a.provider, a.row.summary
     );
     if let Some(e) = &a.row.last_error
-        && a.row.status != "sent"
+        && a.row.status != ActionStatus::Sent
     {
         println!("      {e}");
     }
@@ -233,8 +234,8 @@ fn action_line(a: &ActionView) {
 
 fn print_delivered(d: &Delivered) {
     let a = &d.action;
-    match a.row.status.as_str() {
-        "sent" => {
+    match a.row.status {
+        ActionStatus::Sent => {
             let r = d.receipt.as_ref();
             let already = d.attempts.iter().any(|x| x.result == "already_delivered");
             println!(
@@ -253,7 +254,7 @@ fn print_delivered(d: &Delivered) {
                 println!("  {u}");
             }
         }
-        "approved" => println!(
+        ActionStatus::Approved => println!(
             "Action {} approved; policy defers it until {}: {}",
             a.row.id,
             time(a.row.not_before),
@@ -275,7 +276,15 @@ pub fn actions(app: &App, c: ActionsCommand, json: bool) -> anyhow::Result<()> {
     let rt = crate::runtime()?;
     match c {
         ActionsCommand::List { status } => {
-            let statuses: Vec<&str> = status.iter().map(String::as_str).collect();
+            let statuses = status
+                .iter()
+                .map(|s| {
+                    ActionStatus::parse(s).ok_or_else(|| {
+                        let all: Vec<&str> = ActionStatus::ALL.iter().map(|a| a.as_str()).collect();
+                        anyhow::anyhow!("no action status {s:?}: one of {}", all.join(", "))
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let view = app.actions(&statuses)?;
             if json {
                 return print_json(&view);
@@ -297,15 +306,15 @@ pub fn actions(app: &App, c: ActionsCommand, json: bool) -> anyhow::Result<()> {
             } else {
                 print_delivered(&d);
             }
-            match d.action.row.status.as_str() {
-                "denied" => {
+            match d.action.row.status {
+                ActionStatus::Denied => {
                     return Err(AppError::PolicyDenied {
                         action: id,
                         explain: d.decision.as_ref().map(|x| x.explain()).unwrap_or_default(),
                     }
                     .into());
                 }
-                "failed" => {
+                ActionStatus::Failed => {
                     return Err(AppError::SendFailed {
                         action: id,
                         error: d.action.row.last_error.clone().unwrap_or_default(),

@@ -58,6 +58,68 @@ impl Provider {
     }
 }
 
+/// Where an action (a draft Bosun wrote for the manager) stands: drafted, decided, delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ActionStatus {
+    /// Waiting for the manager.
+    Draft,
+    /// Approved, waiting to be sent (now, or after a deferral).
+    Approved,
+    /// Claimed by a deliverer, being sent.
+    Sending,
+    /// Delivered.
+    Sent,
+    /// Delivery failed for good.
+    Failed,
+    /// The manager said no.
+    Rejected,
+    /// The policy refused to send it.
+    Denied,
+    /// Its reason went away before anyone decided.
+    Withdrawn,
+}
+
+impl ActionStatus {
+    /// Every status, in the order an action goes through them.
+    pub const ALL: [ActionStatus; 8] = [
+        ActionStatus::Draft,
+        ActionStatus::Approved,
+        ActionStatus::Sending,
+        ActionStatus::Sent,
+        ActionStatus::Failed,
+        ActionStatus::Rejected,
+        ActionStatus::Denied,
+        ActionStatus::Withdrawn,
+    ];
+
+    /// Its name in the store and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Draft => "draft",
+            ActionStatus::Approved => "approved",
+            ActionStatus::Sending => "sending",
+            ActionStatus::Sent => "sent",
+            ActionStatus::Failed => "failed",
+            ActionStatus::Rejected => "rejected",
+            ActionStatus::Denied => "denied",
+            ActionStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The status [`Self::as_str`] names; `None` for anything else.
+    pub fn parse(s: &str) -> Option<ActionStatus> {
+        ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ActionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str()) // honours a width (`{:<9}`)
+    }
+}
+
 impl std::fmt::Display for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -710,6 +710,38 @@ async fn pulls_list(
     )
 }
 
+/// The path of a pull request's listing, its repository and itself: what every pull request
+/// sub-resource starts with (a 404 for an unknown repository or pull request).
+type PullPath = Path<(String, String, String)>;
+
+/// A listing of what hangs off a pull request (`/repos/o/r/{kind}/{n}/{what}`): `items` of the
+/// repository and pull request, paginated; 404 when either is unknown.
+fn pull_listing(
+    gh: &Gh,
+    (owner, name, number): &(String, String, String),
+    (q, h): (&HashMap<String, String>, &HeaderMap),
+    what: &str,
+    items: impl FnOnce(&Repo, &Pull) -> Vec<Value>,
+) -> Response {
+    let Some((ri, r)) = gh.repo(owner, name) else {
+        return not_found();
+    };
+    let Some(p) = gh.pull(ri, number) else {
+        return not_found();
+    };
+    let kind = if what == "timeline" {
+        "issues"
+    } else {
+        "pulls"
+    };
+    listing(
+        h,
+        q,
+        &format!("/repos/{owner}/{name}/{kind}/{number}/{what}"),
+        items(r, p),
+    )
+}
+
 async fn pull_get(
     State(gh): State<Gh>,
     Path((owner, name, number)): Path<(String, String, String)>,
@@ -725,115 +757,71 @@ async fn pull_get(
 
 async fn pull_reviews(
     State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
+    Path(at): PullPath,
     Query(q): Q,
     h: HeaderMap,
 ) -> Response {
-    let Some((ri, r)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let base = API;
-    let items = (0..p.reviews.len())
-        .map(|i| review_json(&gh.world, base, r, p, i))
-        .collect();
-    listing(
-        &h,
-        &q,
-        &format!("/repos/{owner}/{name}/pulls/{number}/reviews"),
-        items,
-    )
+    pull_listing(&gh, &at, (&q, &h), "reviews", |r, p| {
+        (0..p.reviews.len())
+            .map(|i| review_json(&gh.world, API, r, p, i))
+            .collect()
+    })
 }
 
 async fn pull_review_comments(
     State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
+    Path(at): PullPath,
     Query(q): Q,
     h: HeaderMap,
 ) -> Response {
-    let Some((ri, r)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let base = API;
-    let items = (0..r.review_comments.len())
-        .filter(|&i| r.review_comments[i].pull_number == p.number)
-        .map(|i| review_comment_json(&gh.world, base, r, i))
-        .collect();
-    listing(
-        &h,
-        &q,
-        &format!("/repos/{owner}/{name}/pulls/{number}/comments"),
-        items,
-    )
+    pull_listing(&gh, &at, (&q, &h), "comments", |r, p| {
+        (0..r.review_comments.len())
+            .filter(|&i| r.review_comments[i].pull_number == p.number)
+            .map(|i| review_comment_json(&gh.world, API, r, i))
+            .collect()
+    })
 }
 
 async fn pull_commits(
     State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
+    Path(at): PullPath,
     Query(q): Q,
     h: HeaderMap,
 ) -> Response {
-    let Some((ri, r)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let base = API;
-    let items = p
-        .commits
-        .iter()
-        .map(|&i| commit_json(&gh.world, base, r, &r.commits[i]))
-        .collect();
-    listing(
-        &h,
-        &q,
-        &format!("/repos/{owner}/{name}/pulls/{number}/commits"),
-        items,
-    )
+    pull_listing(&gh, &at, (&q, &h), "commits", |r, p| {
+        p.commits
+            .iter()
+            .map(|&i| commit_json(&gh.world, API, r, &r.commits[i]))
+            .collect()
+    })
 }
 
 async fn pull_files(
     State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
+    Path(at): PullPath,
     Query(q): Q,
     h: HeaderMap,
 ) -> Response {
-    let Some((ri, r)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let head = p.head_sha(r).unwrap_or_default();
-    let items = p
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "sha": head,
-                "filename": f.path,
-                "status": f.status,
-                "additions": f.additions,
-                "deletions": f.deletions,
-                "changes": f.additions + f.deletions,
-                "blob_url": format!("{WEB}/{owner}/{name}/blob/{head}/{}", f.path),
-                "raw_url": format!("{WEB}/{owner}/{name}/raw/{head}/{}", f.path),
-                "contents_url": format!("{API}/repos/{owner}/{name}/contents/{}?ref={head}", f.path),
+    let (owner, name) = (at.0.clone(), at.1.clone());
+    pull_listing(&gh, &at, (&q, &h), "files", |r, p| {
+        let head = p.head_sha(r).unwrap_or_default();
+        p.files
+            .iter()
+            .map(|f| {
+                json!({
+                    "sha": head,
+                    "filename": f.path,
+                    "status": f.status,
+                    "additions": f.additions,
+                    "deletions": f.deletions,
+                    "changes": f.additions + f.deletions,
+                    "blob_url": format!("{WEB}/{owner}/{name}/blob/{head}/{}", f.path),
+                    "raw_url": format!("{WEB}/{owner}/{name}/raw/{head}/{}", f.path),
+                    "contents_url": format!("{API}/repos/{owner}/{name}/contents/{}?ref={head}", f.path),
+                })
             })
-        })
-        .collect();
-    listing(
-        &h,
-        &q,
-        &format!("/repos/{owner}/{name}/pulls/{number}/files"),
-        items,
-    )
+            .collect()
+    })
 }
 
 async fn repo_review_comments(
@@ -876,19 +864,15 @@ async fn repo_issue_comments(
     )
 }
 
-async fn timeline(
-    State(gh): State<Gh>,
-    Path((owner, name, number)): Path<(String, String, String)>,
-    Query(q): Q,
-    h: HeaderMap,
-) -> Response {
-    let Some((ri, r)) = gh.repo(&owner, &name) else {
-        return not_found();
-    };
-    let Some(p) = gh.pull(ri, &number) else {
-        return not_found();
-    };
-    let w = &gh.world;
+async fn timeline(State(gh): State<Gh>, Path(at): PullPath, Query(q): Q, h: HeaderMap) -> Response {
+    let name = at.1.clone();
+    pull_listing(&gh, &at, (&q, &h), "timeline", |r, p| {
+        timeline_items(&gh.world, &name, r, p)
+    })
+}
+
+/// A pull request's timeline: its commits, reviews and events, oldest first.
+fn timeline_items(w: &World, name: &str, r: &Repo, p: &Pull) -> Vec<Value> {
     let base = API;
     let org = &w.org.company.github_org;
     let api = format!("{base}/repos/{org}/{name}");
@@ -941,13 +925,7 @@ async fn timeline(
         items.push((e.at, v));
     }
     items.sort_by_key(|(t, _)| *t);
-    let items = items.into_iter().map(|(_, v)| v).collect();
-    listing(
-        &h,
-        &q,
-        &format!("/repos/{owner}/{name}/issues/{number}/timeline"),
-        items,
-    )
+    items.into_iter().map(|(_, v)| v).collect()
 }
 
 async fn commits_list(

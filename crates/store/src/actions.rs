@@ -13,6 +13,7 @@
 //! the provider before writing it.
 
 use crate::Result;
+use bosun_core::model::ActionStatus;
 use bosun_core::time::Ts;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
@@ -113,7 +114,7 @@ pub fn insert_draft(conn: &Connection, a: &NewAction<'_>) -> Result<Option<i64>>
 pub struct ActionRow {
     pub id: i64,
     pub kind: String,
-    pub status: String,
+    pub status: ActionStatus,
     pub signal_id: Option<i64>,
     pub signal_key: Option<String>,
     pub target: serde_json::Value,
@@ -144,7 +145,16 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ActionRow> {
     Ok(ActionRow {
         id: r.get(0)?,
         kind: r.get(1)?,
-        status: r.get(2)?,
+        status: {
+            let s: String = r.get(2)?;
+            ActionStatus::parse(&s).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Text,
+                    format!("unknown action status {s:?}").into(),
+                )
+            })?
+        },
         signal_id: r.get(3)?,
         signal_key: r.get(4)?,
         target: json(r.get(5)?).unwrap_or_default(),
@@ -173,8 +183,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<ActionRow>> {
 }
 
 /// Actions in any of `statuses` (all when empty), oldest first.
-pub fn list(conn: &Connection, statuses: &[&str]) -> Result<Vec<ActionRow>> {
-    let list = crate::to_json(statuses)?;
+pub fn list(conn: &Connection, statuses: &[ActionStatus]) -> Result<Vec<ActionRow>> {
+    let list = crate::to_json(&statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE ?1 = '[]' OR status IN (SELECT value FROM json_each(?1)) ORDER BY id"
     ))?;
@@ -201,7 +211,7 @@ pub fn in_series(conn: &Connection, series: &str, kind: &str) -> Result<Vec<Acti
 pub fn decide(
     conn: &Connection,
     id: i64,
-    status: &str,
+    status: ActionStatus,
     at: Ts,
     by: &str,
     body: Option<&str>,
@@ -212,7 +222,7 @@ pub fn decide(
         "UPDATE actions SET status = ?2, decided_at = ?3, decided_by = ?4, body = coalesce(?5, body),
              decision = ?6, not_before = ?7
          WHERE id = ?1 AND status = 'draft'",
-        params![id, status, at, by, body, decision, not_before],
+        params![id, status.as_str(), at, by, body, decision, not_before],
     )?;
     Ok(n == 1)
 }
@@ -460,7 +470,19 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert!(decide(conn, id, "approved", 100, "user:me", None, "{}", None).unwrap());
+        assert!(
+            decide(
+                conn,
+                id,
+                ActionStatus::Approved,
+                100,
+                "user:me",
+                None,
+                "{}",
+                None
+            )
+            .unwrap()
+        );
         id
     }
 
@@ -503,7 +525,10 @@ mod tests {
         // A, back from its hang, no longer holds it.
         assert!(!mark_attempt_failed(conn, id, "deliverer-a", "late", Some(400)).unwrap());
         assert!(mark_attempt_failed(conn, id, "deliverer-b", "502", Some(400)).unwrap());
-        assert_eq!(get(conn, id).unwrap().unwrap().status, "approved");
+        assert_eq!(
+            get(conn, id).unwrap().unwrap().status,
+            ActionStatus::Approved
+        );
         let again = claim(conn, id, 400, a).unwrap().unwrap();
         assert_eq!(again, Claimed::Fresh { attempt: 3 });
         assert!(again.must_look(), "a retry looks first too");

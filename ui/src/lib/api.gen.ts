@@ -9,21 +9,23 @@ export type ActionResult = { id: number,
 /**
  * The action's status now: sent, approved (deferred by policy), denied, failed, rejected.
  */
-status: string, 
+status: ActionStatus, 
 /**
  * The policy's warning, a deferral or the delivery error, when there is one.
  */
 note: string | null, };
 
+/**
+ * Where an action (a draft Bosun wrote for the manager) stands: drafted, decided, delivered.
+ */
+
+export type ActionStatus = "draft" | "approved" | "sending" | "sent" | "failed" | "rejected" | "denied" | "withdrawn";
+
 export type ActionView = { id: number, 
 /**
  * slack_message, pr_comment, reviewer_request, ticket_transition, ...
  */
-kind: string, 
-/**
- * draft, approved, sending, sent, failed, rejected, denied, withdrawn
- */
-status: string, summary: string, preview: string, body: string, target: unknown, signal_id: number | null, created_at: string, decided_at: string | null, decided_by: string | null, sent_at: string | null, last_error: string | null, 
+kind: string, status: ActionStatus, summary: string, preview: string, body: string, target: unknown, signal_id: number | null, created_at: string, decided_at: string | null, decided_by: string | null, sent_at: string | null, last_error: string | null, 
 /**
  * What policy decided (allowed, needs approval, denied) and why.
  */

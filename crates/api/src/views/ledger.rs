@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::App;
+use bosun_core::model::ActionStatus;
 use bosun_signals::Severity;
 use bosun_signals::lifecycle::Status;
 use bosun_store::{actions, audit, signals};
@@ -71,8 +72,7 @@ pub struct ActionView {
     pub id: i64,
     /// slack_message, pr_comment, reviewer_request, ticket_transition, ...
     pub kind: String,
-    /// draft, approved, sending, sent, failed, rejected, denied, withdrawn
-    pub status: String,
+    pub status: ActionStatus,
     pub summary: String,
     pub preview: String,
     pub body: String,
@@ -301,7 +301,7 @@ pub struct ActionResult {
     #[ts(type = "number")]
     pub id: i64,
     /// The action's status now: sent, approved (deferred by policy), denied, failed, rejected.
-    pub status: String,
+    pub status: ActionStatus,
     /// The policy's warning, a deferral or the delivery error, when there is one.
     pub note: Option<String>,
 }
