@@ -164,8 +164,7 @@ pub struct AskView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RootView {
     pub path: String,
-    /// folder, repository (docs of a git source), tickets, pull_requests
-    pub kind: &'static str,
+    pub kind: RootKind,
     pub documents: i64,
     pub skipped: i64,
     pub indexed_at: Option<String>,
@@ -205,7 +204,40 @@ pub struct IndexOutcome {
 pub(crate) struct FolderSource {
     pub(crate) path: PathBuf,
     pub(crate) filter: Filter,
-    pub(crate) kind: &'static str,
+    pub(crate) kind: RootKind,
+}
+
+/// What an indexed root is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RootKind {
+    /// A docs folder the manager added.
+    Folder,
+    /// The working tree of a local git repository Bosun syncs.
+    Repository,
+    /// The synced tickets.
+    Tickets,
+    /// The synced pull requests.
+    PullRequests,
+}
+
+impl RootKind {
+    /// Its name in the API (`pull_requests`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RootKind::Folder => "folder",
+            RootKind::Repository => "repository",
+            RootKind::Tickets => "tickets",
+            RootKind::PullRequests => "pull_requests",
+        }
+    }
+}
+
+impl std::fmt::Display for RootKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str()) // honours a width
+    }
 }
 
 fn time(ts: Option<i64>) -> Option<String> {
@@ -220,7 +252,7 @@ impl App {
             .map(|r| FolderSource {
                 path: PathBuf::from(r.path),
                 filter: r.filter,
-                kind: "folder",
+                kind: RootKind::Folder,
             })
             .collect();
         for s in bosun_store::sync_state::sources(store.conn())? {
@@ -249,7 +281,7 @@ impl App {
                 out.push(FolderSource {
                     path: wd,
                     filter: Filter::RepoDocs,
-                    kind: "repository",
+                    kind: RootKind::Repository,
                 });
             }
         }
@@ -298,7 +330,7 @@ impl App {
         let repos: Vec<FolderSource> = self
             .folder_sources(store)?
             .into_iter()
-            .filter(|f| f.kind == "repository")
+            .filter(|f| f.kind == RootKind::Repository)
             .collect();
         let (tickets, prs) = Self::store_documents(store)?;
         let mut indexer = Indexer::new(store, embedder, sink, self.now())?;
@@ -356,7 +388,7 @@ impl App {
         let folders: Vec<FolderSource> = self
             .folder_sources(store)?
             .into_iter()
-            .filter(|f| f.kind == "folder")
+            .filter(|f| f.kind == RootKind::Folder)
             .collect();
         with_model(|m| {
             let mut embedder = m.ok();
@@ -453,8 +485,8 @@ impl App {
             })
             .collect();
         for (root, kind) in [
-            (TICKETS_ROOT, "tickets"),
-            (PULL_REQUESTS_ROOT, "pull_requests"),
+            (TICKETS_ROOT, RootKind::Tickets),
+            (PULL_REQUESTS_ROOT, RootKind::PullRequests),
         ] {
             if let Some(c) = per_root.iter().find(|r| r.root == root) {
                 roots.push(RootView {

@@ -2,6 +2,7 @@
 //! and refreshed after a sync by re-reading only what the sync wrote ([`MetricsCache`]).
 
 use crate::{App, AppError, Result};
+use bosun_core::model::DeploymentKind;
 use bosun_core::model::{StatusCategory, WorkType};
 use bosun_core::time::Ts;
 use bosun_metrics::data::*;
@@ -198,11 +199,11 @@ fn load_code(conn: &Connection, l: &Lookups, repos: Option<&[i64]>) -> Result<Co
     let mut deployments: Vec<Deployment> = db::deployments(conn, repos)?
         .into_iter()
         .map(|d| {
-            let (succeeded_at, failed_at) = match d.kind.as_str() {
-                "github_deployment" => (d.first_success_at, None),
-                "workflow_run" => workflow_run_outcome(d.latest_run_status.as_deref()),
+            let (succeeded_at, failed_at) = match d.kind {
+                DeploymentKind::GithubDeployment => (d.first_success_at, None),
+                DeploymentKind::WorkflowRun => workflow_run_outcome(d.latest_run_status.as_deref()),
                 // Tags and releases have no statuses: they are deployments when made.
-                _ => (Some(d.created_at), None),
+                DeploymentKind::Tag | DeploymentKind::Release => (Some(d.created_at), None),
             };
             Deployment {
                 id: d.id,
@@ -252,7 +253,7 @@ fn uncount_covered(deployments: &mut [Deployment]) {
     let mut runs: HashMap<(i64, String), Vec<(Ts, Ts)>> = HashMap::new();
     for d in deployments
         .iter()
-        .filter(|d| d.kind == "workflow_run" && d.production)
+        .filter(|d| d.kind == DeploymentKind::WorkflowRun && d.production)
     {
         if let Some(end) = d.succeeded_at.or(d.failed_at) {
             runs.entry((d.repo, d.sha.clone()))
@@ -265,7 +266,7 @@ fn uncount_covered(deployments: &mut [Deployment]) {
     }
     for d in deployments
         .iter_mut()
-        .filter(|d| d.kind == "github_deployment" && d.production)
+        .filter(|d| d.kind == DeploymentKind::GithubDeployment && d.production)
     {
         if runs
             .get(&(d.repo, d.sha.clone()))
@@ -757,7 +758,7 @@ fn load_git(path: &Path, release_tags: &str, bot_patterns: &[String]) -> Result<
             created_at: at,
             succeeded_at: Some(at),
             failed_at: None,
-            kind: "tag".into(),
+            kind: DeploymentKind::Tag,
             description: t.name.clone(),
             payload: String::new(),
         });
@@ -818,7 +819,7 @@ mod tests {
         assert_eq!(workflow_run_outcome(None), (None, None));
     }
 
-    fn dep(id: i64, kind: &str, sha: &str, created: Ts, end: Option<Ts>) -> Deployment {
+    fn dep(id: i64, kind: DeploymentKind, sha: &str, created: Ts, end: Option<Ts>) -> Deployment {
         Deployment {
             id,
             external_id: id.to_string(),
@@ -829,7 +830,7 @@ mod tests {
             created_at: created,
             succeeded_at: end,
             failed_at: None,
-            kind: kind.into(),
+            kind,
             description: String::new(),
             payload: String::new(),
         }
@@ -839,14 +840,38 @@ mod tests {
     fn a_github_deployment_made_by_a_counted_run_is_not_counted_twice() {
         let mut ds = vec![
             // The run deployed abc from 1000 to 1600; its job left a GitHub deployment at 1300.
-            dep(1, "workflow_run", "abc", 1_000, Some(1_600)),
-            dep(2, "github_deployment", "abc", 1_300, Some(1_500)),
+            dep(1, DeploymentKind::WorkflowRun, "abc", 1_000, Some(1_600)),
+            dep(
+                2,
+                DeploymentKind::GithubDeployment,
+                "abc",
+                1_300,
+                Some(1_500),
+            ),
             // Another commit, or long after the run: separate deploys.
-            dep(3, "github_deployment", "def", 1_300, Some(1_500)),
-            dep(4, "github_deployment", "abc", 9_000, Some(9_100)),
+            dep(
+                3,
+                DeploymentKind::GithubDeployment,
+                "def",
+                1_300,
+                Some(1_500),
+            ),
+            dep(
+                4,
+                DeploymentKind::GithubDeployment,
+                "abc",
+                9_000,
+                Some(9_100),
+            ),
             // A cancelled run (no outcome) covers nothing.
-            dep(5, "workflow_run", "ghi", 1_000, None),
-            dep(6, "github_deployment", "ghi", 1_100, Some(1_200)),
+            dep(5, DeploymentKind::WorkflowRun, "ghi", 1_000, None),
+            dep(
+                6,
+                DeploymentKind::GithubDeployment,
+                "ghi",
+                1_100,
+                Some(1_200),
+            ),
         ];
         uncount_covered(&mut ds);
         let counted: Vec<i64> = ds.iter().filter(|d| d.production).map(|d| d.id).collect();

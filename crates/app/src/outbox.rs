@@ -102,7 +102,7 @@ fn view(conn: &Connection, row: actions::ActionRow) -> Result<ActionView> {
     };
     Ok(ActionView {
         provider: ActionKind::parse(&row.kind)
-            .map_or("?", |k| k.provider())
+            .map_or("?", |k| k.provider().as_str())
             .to_string(),
         row,
         signal_kind,

@@ -146,7 +146,7 @@ pub fn policy_input(
     Ok(json!({
         "action": {
             "kind": a.kind,
-            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider()),
+            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider().as_str()),
             "body": a.body,
             "summary": a.summary,
             "signal_kind": a.signal_kind,

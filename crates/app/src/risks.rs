@@ -12,6 +12,7 @@ use bosun_core::time::{DAY, Ts, from_ts, rfc3339};
 use bosun_metrics::data::Dataset;
 use bosun_metrics::dora::Analysis;
 use bosun_metrics::sprint::{self, SprintOptions};
+use bosun_signals::Kind as SignalKind;
 use bosun_store::risks::{self as db, Change, RiskRow};
 use bosun_store::signals::SignalRow;
 use chrono::NaiveDate;
@@ -478,7 +479,11 @@ impl App {
         // Bus factor: one proposal per repository, from paths with an open pull request (the
         // signal is medium then) — knowledge in one head where work is waiting on it.
         let mut by_repo: BTreeMap<String, Vec<&SignalRow>> = BTreeMap::new();
-        for s in inp.signals.iter().filter(|s| s.kind == "bus_factor") {
+        for s in inp
+            .signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::BusFactor.as_str())
+        {
             let repo = s
                 .subject_ref
                 .split_once(':')
@@ -522,7 +527,11 @@ impl App {
                 measure: sigs.len() as f64,
             });
         }
-        for s in inp.signals.iter().filter(|s| s.kind == "repeat_incidents") {
+        for s in inp
+            .signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::RepeatIncidents.as_str())
+        {
             let n = sig_ev(s)
                 .iter()
                 .filter(|e| e.kind == "incident")
@@ -547,7 +556,7 @@ impl App {
         for s in inp
             .signals
             .iter()
-            .filter(|s| s.kind == "incident_followups_overdue")
+            .filter(|s| s.kind == SignalKind::IncidentFollowupsOverdue.as_str())
         {
             by_team.entry(s.team.clone()).or_default().push(s);
         }
@@ -677,7 +686,11 @@ impl App {
         }
         // Why each person is key.
         let mut key: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for s in inp.signals.iter().filter(|s| s.kind == "bus_factor") {
+        for s in inp
+            .signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::BusFactor.as_str())
+        {
             if let Some(p) = s.person_id {
                 key.entry(p)
                     .or_default()

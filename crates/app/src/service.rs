@@ -239,8 +239,8 @@ pub(crate) async fn source_token(
 }
 
 fn token_origin(tokens: &TokenStore, s: &Source) -> TokenOrigin {
-    match (s.demo, s.kind.as_str()) {
-        (_, "git") => TokenOrigin::NotNeeded,
+    match (s.demo, s.kind) {
+        (_, Provider::Git) => TokenOrigin::NotNeeded,
         (true, _) => TokenOrigin::Demo,
         _ => tokens.origin(s.kind, &s.name, s.base_url.as_deref()),
     }

@@ -474,6 +474,18 @@ impl DeploymentKind {
             DeploymentKind::WorkflowRun => "workflow_run",
         }
     }
+
+    /// The kind [`Self::as_str`] names; `None` for anything else.
+    pub fn parse(s: &str) -> Option<DeploymentKind> {
+        [
+            DeploymentKind::GithubDeployment,
+            DeploymentKind::Tag,
+            DeploymentKind::Release,
+            DeploymentKind::WorkflowRun,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
 }
 
 /// What a completed run of a deploy workflow means for delivery, from GitHub's `status` and

@@ -1,7 +1,7 @@
 //! The plain data the metrics are computed from. A loader fills it from the store; tests build it
 //! by hand. Ids are the store's row ids (or any stable id in tests); times are UTC seconds.
 
-use bosun_core::model::{StatusCategory, WorkType};
+use bosun_core::model::{DeploymentKind, StatusCategory, WorkType};
 use bosun_core::time::Ts;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
@@ -166,8 +166,8 @@ pub struct Deployment {
     /// `timed_out` counts as a deployment, and as a failed one. (A GitHub deployment whose job
     /// failed does not: it never reached production.) At most one of the two is set.
     pub failed_at: Option<Ts>,
-    /// `github_deployment`, `tag`, `release`, `workflow_run`.
-    pub kind: String,
+    /// What it was read from: a GitHub deployment, a tag, a release, a deploy workflow's run.
+    pub kind: DeploymentKind,
     /// Its description.
     pub description: String,
     /// Provider payload (`{"rollback_of": 12}`), as JSON text.

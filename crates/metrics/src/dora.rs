@@ -23,6 +23,7 @@
 
 use crate::data::{Dataset, Deployment, Incident, Index, of_repos};
 use crate::stats::{Summary, summarize};
+use bosun_core::model::DeploymentKind;
 use bosun_core::time::{DAY, Ts, WEEK};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
@@ -828,7 +829,7 @@ fn classify(
     }
     // A tag or release described as a hotfix ("Hotfix 2.35.1") fixes the release before it.
     for k in 1..n {
-        if matches!(deps[k].kind.as_str(), "tag" | "release")
+        if matches!(deps[k].kind, DeploymentKind::Tag | DeploymentKind::Release)
             && deps[k]
                 .description
                 .trim_start()

@@ -326,7 +326,7 @@ fn materialise(mut events: Vec<Event>) -> Dataset {
                     created_at: at - 300,
                     succeeded_at: Some(at),
                     failed_at: None,
-                    kind: "github_deployment".into(),
+                    kind: bosun_core::model::DeploymentKind::GithubDeployment,
                     description: String::new(),
                     payload: String::new(),
                 });

@@ -378,7 +378,7 @@ mod tests {
             created_at: at,
             succeeded_at: Some(at),
             failed_at: None,
-            kind: "github_deployment".into(),
+            kind: bosun_core::model::DeploymentKind::GithubDeployment,
             description: String::new(),
             payload: String::new(),
         }

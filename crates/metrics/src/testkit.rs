@@ -42,7 +42,7 @@ pub fn deploy(id: i64, repo: i64, sha: &str, at: Ts) -> Deployment {
         created_at: at - 300,
         succeeded_at: Some(at),
         failed_at: None,
-        kind: "github_deployment".into(),
+        kind: bosun_core::model::DeploymentKind::GithubDeployment,
         description: String::new(),
         payload: String::new(),
     }

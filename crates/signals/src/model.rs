@@ -1,6 +1,7 @@
 //! What a signal is: a kind, a severity, the subject it is about, a one-line "why am I seeing
 //! this", the records behind it and what the manager could do about it.
 
+use bosun_core::model::Provider;
 use bosun_core::time::Ts;
 use serde::{Deserialize, Serialize};
 
@@ -257,12 +258,12 @@ impl ActionKind {
     }
 
     /// The provider the action goes through.
-    pub const fn provider(self) -> &'static str {
+    pub const fn provider(self) -> Provider {
         match self {
-            ActionKind::SlackDm | ActionKind::SlackMessage => "slack",
-            ActionKind::PrComment | ActionKind::ReviewerRequest => "github",
+            ActionKind::SlackDm | ActionKind::SlackMessage => Provider::Slack,
+            ActionKind::PrComment | ActionKind::ReviewerRequest => Provider::Github,
             ActionKind::TicketComment | ActionKind::TicketTransition | ActionKind::TicketCreate => {
-                "jira"
+                Provider::Jira
             }
         }
     }

@@ -8,6 +8,7 @@
 //! app re-reads only what a sync wrote.
 
 use crate::Result;
+use bosun_core::model::DeploymentKind;
 use bosun_core::time::Ts;
 use rusqlite::{Connection, Params, params_from_iter};
 
@@ -355,8 +356,8 @@ pub struct DeploymentRow {
     pub created_at: Ts,
     /// The first `success` status.
     pub first_success_at: Option<Ts>,
-    /// `github_deployment`, `workflow_run`, `tag`, `release`.
-    pub kind: String,
+    /// What it was read from.
+    pub kind: DeploymentKind,
     /// Empty when there is none.
     pub description: String,
     /// Empty when there is none.
@@ -391,7 +392,16 @@ pub fn deployments(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<Deplo
                 sha: r.get(5)?,
                 created_at: r.get(6)?,
                 first_success_at: r.get(7)?,
-                kind: r.get(8)?,
+                kind: {
+                    let k: String = r.get(8)?;
+                    DeploymentKind::parse(&k).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            8,
+                            rusqlite::types::Type::Text,
+                            format!("unknown deployment kind {k:?}").into(),
+                        )
+                    })?
+                },
                 description: r.get(9)?,
                 payload: r.get(10)?,
                 latest_run_status: r.get(11)?,

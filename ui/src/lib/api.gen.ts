@@ -1213,7 +1213,7 @@ runbook_note: string | null, drafts: Array<DraftView>,
  */
 follow_ups: Array<FollowUpTicketView>, };
 
-export type IndexRoot = { path: string, kind: string, documents: number, indexed_at: string | null, };
+export type IndexRoot = { path: string, kind: RootKind, documents: number, indexed_at: string | null, };
 
 export type InvestmentArgs = { 
 /**
@@ -2060,6 +2060,12 @@ changes: Array<string>,
  * How each kind is proposed, in words.
  */
 rules: Array<string>, };
+
+/**
+ * What an indexed root is.
+ */
+
+export type RootKind = "folder" | "repository" | "tickets" | "pull_requests";
 
 /**
  * Rules, one list per kind (the shape of the import file and the editor).

@@ -36,7 +36,7 @@ pub struct SourceRow {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct IndexRoot {
     pub path: String,
-    pub kind: String,
+    pub kind: bosun_app::knowledge::RootKind,
     pub documents: i64,
     pub indexed_at: Option<String>,
 }
@@ -77,7 +77,7 @@ pub fn settings(api: &Api, _: NoArgs) -> Result<Settings> {
             .into_iter()
             .map(|r| IndexRoot {
                 path: r.path,
-                kind: r.kind.to_string(),
+                kind: r.kind,
                 documents: r.documents,
                 indexed_at: r.indexed_at,
             })

@@ -1,6 +1,7 @@
 use super::*;
 use crate::data::Dataset;
 use crate::testkit::*;
+use bosun_core::model::DeploymentKind;
 
 fn scope(since: Ts, until: Ts) -> Scope {
     Scope {
@@ -788,12 +789,12 @@ fn a_revert_naming_several_pull_requests_fails_every_deployment_that_shipped_one
 fn a_hotfix_release_tag_fails_the_release_before_it() {
     let mut data = three_deploys();
     for d in &mut data.deployments {
-        d.kind = "tag".into();
+        d.kind = DeploymentKind::Tag;
         d.description = format!("Release 1.{}.0", d.id);
     }
     data.commits.push(commit(1, "fix", &["c"], T0 + 4 * H));
     let mut fix = deploy(4, 1, "fix", T0 + 5 * H);
-    fix.kind = "tag".into();
+    fix.kind = DeploymentKind::Tag;
     fix.description = "Hotfix 1.3.1".into();
     data.deployments.push(fix);
     let d = run(&data, T0, T0 + D);
@@ -884,7 +885,7 @@ fn a_repository_analysed_alone_beside_the_others_deployments_agrees_with_the_who
 /// otherwise (cancelled, skipped: the loader sets neither time).
 fn workflow_run(id: i64, sha: &str, end: Option<Result<Ts, Ts>>) -> Deployment {
     let mut d = deploy(id, 1, sha, T0);
-    d.kind = "workflow_run".into();
+    d.kind = DeploymentKind::WorkflowRun;
     d.succeeded_at = end.and_then(|e| e.ok());
     d.failed_at = end.and_then(|e| e.err());
     d

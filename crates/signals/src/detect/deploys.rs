@@ -10,8 +10,9 @@ pub fn detect(cx: &Ctx<'_>, out: &mut Vec<Signal>) {
     for d in cx.deployments.iter().copied() {
         // A workflow run that concluded otherwise (cancelled, skipped) deployed nothing: it
         // neither fails nor ends a streak.
-        let not_a_deploy =
-            d.kind == "workflow_run" && d.succeeded_at.is_none() && d.failed_at.is_none();
+        let not_a_deploy = d.kind == bosun_core::model::DeploymentKind::WorkflowRun
+            && d.succeeded_at.is_none()
+            && d.failed_at.is_none();
         if d.production && d.created_at <= cx.as_of && !not_a_deploy {
             by_repo
                 .entry((d.repo, d.environment.as_str()))

@@ -384,7 +384,7 @@ fn open_incidents_and_deployment_failure_streaks() {
             created_at: MON + (i - 40) * HOUR,
             succeeded_at: (state == "success").then_some(MON + (i - 40) * HOUR),
             failed_at: None,
-            kind: "github_deployment".into(),
+            kind: bosun_core::model::DeploymentKind::GithubDeployment,
             description: String::new(),
             payload: String::new(),
         });
@@ -867,7 +867,7 @@ fn failed_deploy_workflow_runs_make_a_streak_that_cancelled_runs_do_not_break() 
             created_at: at,
             succeeded_at: (state == "success").then_some(at + 60),
             failed_at: matches!(state, "failure" | "timed_out").then_some(at + 60),
-            kind: "workflow_run".into(),
+            kind: bosun_core::model::DeploymentKind::WorkflowRun,
             description: String::new(),
             payload: String::new(),
         });
