@@ -27,7 +27,56 @@ pub struct Session {
     pub sink: Arc<dyn EventSink>,
 }
 
+/// How a session reaches its provider: the base URL (no trailing slash), the credentials and
+/// the headers every request carries.
+pub struct Opening {
+    pub api: String,
+    pub auth: crate::http::Auth,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Opening {
+    /// `source`'s base URL, else `default` (a provider's public API), without a trailing slash.
+    pub fn base_url(source: &sync_state::Source, default: &str) -> String {
+        source
+            .base_url
+            .as_deref()
+            .unwrap_or(default)
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
 impl Session {
+    /// A session of `source`: its HTTP client (named after the source, reporting to `sink`)
+    /// and its bookkeeping, at `now`. Every provider's sync opens one this way.
+    pub fn open(
+        db: &Db,
+        source: &sync_state::Source,
+        how: Opening,
+        cfg: crate::http::HttpConfig,
+        now: Ts,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<Session> {
+        let http = HttpClient::new(
+            &source.name,
+            &how.api,
+            how.auth,
+            how.headers,
+            cfg,
+            sink.clone(),
+        )?;
+        Ok(Session {
+            http,
+            db: db.clone(),
+            source_id: source.id,
+            source: source.name.clone(),
+            api: how.api,
+            now,
+            sink,
+        })
+    }
+
     /// A URL relative to the API base (validators and raw-payload URLs survive a moved base).
     pub fn rel(&self, url: &str) -> String {
         url.strip_prefix(&self.api).unwrap_or(url).to_string()

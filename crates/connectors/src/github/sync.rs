@@ -212,12 +212,7 @@ fn client(
     cfg: HttpConfig,
     sink: Arc<dyn EventSink>,
 ) -> Result<(String, HttpClient)> {
-    let api = source
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://api.github.com".into())
-        .trim_end_matches('/')
-        .to_string();
+    let api = crate::session::Opening::base_url(source, "https://api.github.com");
     let http = HttpClient::new(
         &source.name,
         &api,

@@ -8,8 +8,8 @@ use super::history::{DEFAULT_WAITING, StatusMap};
 use super::normalize::{FieldIds, Normalizer, WorkTypes, sprint};
 use crate::db::Db;
 use crate::events::{Event, EventSink};
-use crate::http::{Auth, HttpClient, HttpConfig};
-use crate::session::{Session, store_err};
+use crate::http::{Auth, HttpConfig};
+use crate::session::{Opening, Session, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::WorkType;
@@ -115,16 +115,12 @@ pub async fn sync_source(
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    let http = HttpClient::new(&source.name, &api, auth, headers, cfg, sink.clone())?;
-    let s = Session {
-        http,
-        db: db.clone(),
-        source_id: source.id,
-        source: source.name.clone(),
+    let how = Opening {
         api: api.clone(),
-        now,
-        sink: sink.clone(),
+        auth,
+        headers,
     };
+    let s = Session::open(db, source, how, cfg, now, sink.clone())?;
 
     // Who am I (fails fast on bad credentials), which fields and statuses does the site have.
     s.http

@@ -5,8 +5,8 @@
 use super::{api, normalize};
 use crate::db::Db;
 use crate::events::{Event, EventSink};
-use crate::http::{Auth, HttpClient, HttpConfig};
-use crate::session::{Session, sha256_hex, store_err};
+use crate::http::{Auth, HttpConfig};
+use crate::session::{Opening, Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::model::Provider;
@@ -94,34 +94,17 @@ pub async fn sync_source(
     sink: Arc<dyn EventSink>,
 ) -> Result<PagerDutyStats> {
     let settings: PagerDutySettings = crate::wire::settings(source)?;
-    let api = source
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://api.pagerduty.com".into())
-        .trim_end_matches('/')
-        .to_string();
     let mut headers = HeaderMap::new();
     headers.insert(
         header::ACCEPT,
         HeaderValue::from_static("application/vnd.pagerduty+json;version=2"),
     );
-    let http = HttpClient::new(
-        &source.name,
-        &api,
-        Auth::PagerDuty(token),
+    let how = Opening {
+        api: Opening::base_url(source, "https://api.pagerduty.com"),
+        auth: Auth::PagerDuty(token),
         headers,
-        cfg,
-        sink.clone(),
-    )?;
-    let s = Session {
-        http,
-        db: db.clone(),
-        source_id: source.id,
-        source: source.name.clone(),
-        api,
-        now,
-        sink: sink.clone(),
     };
+    let s = Session::open(db, source, how, cfg, now, sink.clone())?;
     sink.emit(Event::SourceStarted {
         source: source.name.clone(),
         scopes: 1,

@@ -7,4 +7,4 @@ pub mod normalize;
 pub mod socket;
 mod sync;
 
-pub use sync::{SlackSettings, SlackStats, client, post_api, post_message, sync_source};
+pub use sync::{SlackSettings, SlackStats, post_api, post_message, sync_source};

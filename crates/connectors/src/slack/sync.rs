@@ -7,7 +7,7 @@ use super::{api, normalize};
 use crate::db::Db;
 use crate::events::{Event, EventSink};
 use crate::http::{Auth, HttpClient, HttpConfig};
-use crate::session::{Session, sha256_hex, store_err};
+use crate::session::{Opening, Session, sha256_hex, store_err};
 use crate::{ConnectorError, Result};
 use bosun_core::Sensitive;
 use bosun_core::time::{Ts, WEEK};
@@ -36,16 +36,6 @@ pub struct SlackStats {
     /// A channel that could not be read (gone, left, a bad page), named with the reason; the
     /// other channels were read.
     pub warnings: Vec<String>,
-}
-
-pub fn client(
-    name: &str,
-    api: &str,
-    token: Sensitive<String>,
-    cfg: HttpConfig,
-    sink: Arc<dyn EventSink>,
-) -> Result<HttpClient> {
-    HttpClient::new(name, api, Auth::Bearer(token), HeaderMap::new(), cfg, sink)
 }
 
 /// GET a Web API method and check `ok`.
@@ -114,22 +104,12 @@ pub async fn sync_source(
             source.name
         )));
     }
-    let api = source
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://slack.com".into())
-        .trim_end_matches('/')
-        .to_string();
-    let http = client(&source.name, &api, token, cfg, sink.clone())?;
-    let s = Session {
-        http,
-        db: db.clone(),
-        source_id: source.id,
-        source: source.name.clone(),
-        api,
-        now,
-        sink: sink.clone(),
+    let how = Opening {
+        api: Opening::base_url(source, "https://slack.com"),
+        auth: Auth::Bearer(token),
+        headers: HeaderMap::new(),
     };
+    let s = Session::open(db, source, how, cfg, now, sink.clone())?;
     let (me, _) = call(&s, "auth.test", "").await?;
     // The workspace's address makes each message's permalink (…/archives/<channel>/p<ts>).
     let workspace = me
