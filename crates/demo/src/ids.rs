@@ -36,5 +36,8 @@ pub const TICKET: i64 = 10_000;
 pub const ISSUE_LINK: i64 = 90_000;
 /// Jira sprints: `board id × SPRINTS_PER_BOARD + SPRINT + k`.
 pub const SPRINT: i64 = 500;
+/// Pull requests: `PULLS_PER_REPO × their repository's id + their number` (a repository's
+/// numbers stay below it).
+pub const PULLS_PER_REPO: i64 = 1000;
 /// Room for one board's sprints.
 pub const SPRINTS_PER_BOARD: i64 = 1000;

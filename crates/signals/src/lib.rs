@@ -212,7 +212,7 @@ pub const STALE_LOW_DAYS: i64 = 90;
 /// alarm. Its severity is capped at medium after [`STALE_MEDIUM_DAYS`] and low after
 /// [`STALE_LOW_DAYS`], and its why says so. An open incident is never capped.
 pub fn cap_stale(s: &mut Signal, as_of: Ts) {
-    const DAY: i64 = 86_400;
+    use bosun_core::time::DAY;
     if s.kind == Kind::IncidentOpen {
         return;
     }

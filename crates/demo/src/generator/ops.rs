@@ -1051,7 +1051,7 @@ impl Gen {
             };
             let commits: Vec<usize> = plan.commit_idx.clone();
             let updated = self.pull_updated_at(plan, number, &reviews, &events);
-            let pr_id = self.repos[repo].id * 1000 + number;
+            let pr_id = self.repos[repo].id * ids::PULLS_PER_REPO + number;
             self.repos[repo].pulls.push(Pull {
                 id: pr_id,
                 number,
