@@ -90,7 +90,7 @@ impl Drafter {
             store.conn(),
             &self.extra,
             &policy::Asked {
-                kind: d.kind.as_str(),
+                kind: d.kind,
                 body: d.body,
                 generated: None,
                 summary: d.summary,
@@ -118,7 +118,7 @@ impl Drafter {
             let Some(id) = actions::insert_draft(
                 tx,
                 &actions::NewAction {
-                    kind: d.kind.as_str(),
+                    kind: d.kind,
                     signal_id: None,
                     signal_key: d.series,
                     target: &target,

@@ -75,7 +75,11 @@ pub fn follow_ups(
     external_id: &str,
     now: Ts,
 ) -> Result<Vec<FollowUpTicketView>> {
-    let drafts = actions::in_series(conn, &format!("incident:{external_id}"), "ticket_create")?;
+    let drafts = actions::in_series(
+        conn,
+        &format!("incident:{external_id}"),
+        bosun_core::model::ActionKind::TicketCreate,
+    )?;
     let created_by = |key: &str| {
         drafts
             .iter()

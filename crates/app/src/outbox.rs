@@ -101,9 +101,7 @@ fn view(conn: &Connection, row: actions::ActionRow) -> Result<ActionView> {
         None => (None, None),
     };
     Ok(ActionView {
-        provider: ActionKind::parse(&row.kind)
-            .map_or("?", |k| k.provider().as_str())
-            .to_string(),
+        provider: row.kind.provider().as_str().to_string(),
         row,
         signal_kind,
         signal_title,
@@ -117,8 +115,7 @@ fn get(conn: &Connection, id: i64) -> Result<actions::ActionRow> {
 
 /// The write an action makes, with the source it goes through.
 pub fn outbound(conn: &Connection, row: &actions::ActionRow) -> Result<(i64, Outbound)> {
-    let kind = ActionKind::parse(&row.kind)
-        .ok_or_else(|| AppError::InvalidInput(format!("unknown action kind {:?}", row.kind)))?;
+    let kind = row.kind;
     let t: Target = serde_json::from_value(row.target.clone())
         .map_err(|e| AppError::InvalidInput(format!("action {}: target: {e}", row.id)))?;
     let missing = |what: &str| AppError::InvalidInput(format!("action {}: no {what}", row.id));
@@ -552,7 +549,7 @@ impl App {
             store.conn(),
             &Extra::default(),
             &Asked {
-                kind: &row.kind,
+                kind: row.kind,
                 body: text,
                 generated: Some(generated),
                 summary: &row.summary,

@@ -88,7 +88,7 @@ impl App {
 
 /// One action as the policy is asked about it.
 pub struct Asked<'a> {
-    pub kind: &'a str,
+    pub kind: ActionKind,
     /// The text that would go out.
     pub body: &'a str,
     /// The text as Bosun drafted it, when `body` may be the manager's edit of it (the policy
@@ -145,8 +145,8 @@ pub fn policy_input(
     let carries = carries::tag(a.body, a.generated, named);
     Ok(json!({
         "action": {
-            "kind": a.kind,
-            "provider": ActionKind::parse(a.kind).map_or("", |k| k.provider().as_str()),
+            "kind": a.kind.as_str(),
+            "provider": a.kind.provider().as_str(),
             "body": a.body,
             "summary": a.summary,
             "signal_kind": a.signal_kind,

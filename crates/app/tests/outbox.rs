@@ -8,6 +8,7 @@ use bosun_app::{App, Paths};
 use bosun_connectors::http::{Auth, HttpClient, HttpConfig};
 use bosun_connectors::outbox::{self, Outbound};
 use bosun_core::clock::FixedClock;
+use bosun_core::model::ActionKind;
 use bosun_core::model::ActionStatus;
 use bosun_store::{actions, audit};
 use serde_json::{Value, json};
@@ -66,7 +67,7 @@ fn admin(base: &str) -> HttpClient {
 
 impl Setup {
     /// A draft, as `bosun signals` would have written it.
-    fn draft(&self, kind: &str, target: Value, body: &str) -> (i64, String) {
+    fn draft(&self, kind: ActionKind, target: Value, body: &str) -> (i64, String) {
         let store = self.app.store().unwrap();
         let key = format!("bosun-test-{kind}-{}", body.replace(' ', "-"));
         let id = actions::insert_draft(
@@ -162,7 +163,11 @@ async fn posted_with(s: &Setup, key: &str) -> usize {
 async fn two_deliverers_against_a_slow_slack_send_one_message() {
     let s = setup().await;
     slack_recipient(&s);
-    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Quick sync today?");
+    let (dm, key) = s.draft(
+        ActionKind::SlackDm,
+        json!({"people": [501]}),
+        "Quick sync today?",
+    );
     // Slack takes 1.5 s to write, and reads at once.
     s.fakes.slack.faults.set(bosun_fakes::FaultConfig {
         delay_ms: Some(1500),
@@ -202,7 +207,11 @@ async fn two_deliverers_against_a_slow_slack_send_one_message() {
 async fn an_expired_lease_is_recovered_without_a_duplicate() {
     let s = setup().await;
     slack_recipient(&s);
-    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Any blockers?");
+    let (dm, key) = s.draft(
+        ActionKind::SlackDm,
+        json!({"people": [501]}),
+        "Any blockers?",
+    );
     let now = s.app.now();
     let lease = s.app.claim_lease_secs();
     {
@@ -291,7 +300,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     let s = setup().await;
     let (repo, number) = pr_target(&s);
     let (id, key) = s.draft(
-        "pr_comment",
+        ActionKind::PrComment,
         json!({"repo": repo, "number": number}),
         "Still needed?",
     );
@@ -330,7 +339,7 @@ async fn a_lost_answer_is_not_sent_twice() {
         .unwrap();
     drop(store);
     let (dm, dm_key) = s.draft(
-        "slack_dm",
+        ActionKind::SlackDm,
         json!({"people": [501]}),
         "Could you take a look?",
     );
@@ -351,7 +360,7 @@ async fn a_lost_answer_is_not_sent_twice() {
 
     let ticket = w.tickets[0].key.clone();
     let (tc, tc_key) = s.draft(
-        "ticket_comment",
+        ActionKind::TicketComment,
         json!({"ticket": ticket}),
         "Any news on this follow-up?",
     );
@@ -371,7 +380,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     // A ticket created for a postmortem's follow-up: the answer lost, found again by its label,
     // created once.
     let (tk, tk_key) = s.draft(
-        "ticket_create",
+        ActionKind::TicketCreate,
         json!({"project": w.org.company.jira_project, "title": "Add a regression test"}),
         "Follow-up from the postmortem of incident Q1.",
     );
@@ -419,12 +428,12 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
     // Crash after the write landed, before it was recorded: claimed (`sending`), the request went
     // out, the process died.
     let (landed, key) = s.draft(
-        "pr_comment",
+        ActionKind::PrComment,
         json!({"repo": repo, "number": number}),
         "First",
     );
     let (crashed_early, key2) = s.draft(
-        "reviewer_request",
+        ActionKind::ReviewerRequest,
         json!({"repo": repo, "number": number, "people": []}),
         "Ask for a review",
     );
@@ -497,7 +506,7 @@ async fn a_crash_between_approval_and_the_answer_never_double_sends() {
 
     // Crash before the write went out: the next run looks, finds nothing, sends once.
     let (early, key3) = s.draft(
-        "pr_comment",
+        ActionKind::PrComment,
         json!({"repo": repo, "number": number}),
         "Second",
     );
@@ -544,7 +553,11 @@ fn at(clock: &str) -> chrono::DateTime<chrono::Utc> {
 async fn a_policy_edited_after_approval_decides_at_send_time() {
     let s = setup().await;
     slack_recipient(&s);
-    let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), "Standup moved?");
+    let (dm, key) = s.draft(
+        ActionKind::SlackDm,
+        json!({"people": [501]}),
+        "Standup moved?",
+    );
     // Approved on Thursday night: deferred to the recipient's morning.
     let night = other_process(&s, at("2026-11-19T22:00:00Z"));
     let d = night.approve_action(dm, None).await.unwrap();
@@ -573,7 +586,11 @@ async fn night_approvals_released_together_respect_the_daily_cap() {
     let night = other_process(&s, at("2026-11-19T22:00:00Z"));
     let mut keys = Vec::new();
     for i in 0..5 {
-        let (dm, key) = s.draft("slack_dm", json!({"people": [501]}), &format!("Note {i}"));
+        let (dm, key) = s.draft(
+            ActionKind::SlackDm,
+            json!({"people": [501]}),
+            &format!("Note {i}"),
+        );
         let d = night.approve_action(dm, None).await.unwrap();
         assert_eq!(d.action.row.status, ActionStatus::Approved);
         keys.push(key);
@@ -607,7 +624,7 @@ async fn an_edit_adding_a_persons_figure_is_denied_however_it_is_worded() {
     let s = setup().await;
     slack_recipient(&s);
     let (dm, key) = s.draft(
-        "slack_dm",
+        ActionKind::SlackDm,
         json!({"people": [501]}),
         "Could you look at the review queue today?",
     );
@@ -624,7 +641,7 @@ async fn an_edit_adding_a_persons_figure_is_denied_however_it_is_worded() {
 
     // The same draft, edited without a figure, goes.
     let (dm, key) = s.draft(
-        "slack_dm",
+        ActionKind::SlackDm,
         json!({"people": [501]}),
         "Standup notes are up.",
     );

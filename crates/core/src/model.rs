@@ -58,6 +58,75 @@ impl Provider {
     }
 }
 
+/// An outbound action Bosun can draft. Every one is a draft until the manager approves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ActionKind {
+    /// A Slack direct message to one person.
+    SlackDm,
+    /// A message in a Slack channel.
+    SlackMessage,
+    /// A comment on a pull request's conversation.
+    PrComment,
+    /// A comment on a ticket.
+    TicketComment,
+    /// Ask people to review a pull request.
+    ReviewerRequest,
+    /// Move a ticket to another status.
+    TicketTransition,
+    /// Create a ticket (a postmortem's follow-up).
+    TicketCreate,
+}
+
+impl ActionKind {
+    /// Every kind, in order.
+    pub const ALL: [ActionKind; 7] = [
+        ActionKind::SlackDm,
+        ActionKind::SlackMessage,
+        ActionKind::PrComment,
+        ActionKind::TicketComment,
+        ActionKind::ReviewerRequest,
+        ActionKind::TicketTransition,
+        ActionKind::TicketCreate,
+    ];
+
+    /// Its name in the store and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::SlackDm => "slack_dm",
+            ActionKind::SlackMessage => "slack_message",
+            ActionKind::PrComment => "pr_comment",
+            ActionKind::TicketComment => "ticket_comment",
+            ActionKind::ReviewerRequest => "reviewer_request",
+            ActionKind::TicketTransition => "ticket_transition",
+            ActionKind::TicketCreate => "ticket_create",
+        }
+    }
+
+    /// The kind [`Self::as_str`] names.
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The provider the action goes through.
+    pub const fn provider(self) -> Provider {
+        match self {
+            ActionKind::SlackDm | ActionKind::SlackMessage => Provider::Slack,
+            ActionKind::PrComment | ActionKind::ReviewerRequest => Provider::Github,
+            ActionKind::TicketComment | ActionKind::TicketTransition | ActionKind::TicketCreate => {
+                Provider::Jira
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str()) // honours a width
+    }
+}
+
 /// Where an action (a draft Bosun wrote for the manager) stands: drafted, decided, delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,7 +1,6 @@
 //! What a signal is: a kind, a severity, the subject it is about, a one-line "why am I seeing
 //! this", the records behind it and what the manager could do about it.
 
-use bosun_core::model::Provider;
 use bosun_core::time::Ts;
 use serde::{Deserialize, Serialize};
 
@@ -207,67 +206,7 @@ pub struct Subject {
     pub url: Option<String>,
 }
 
-/// An outbound action Bosun can draft. Every one is a draft until the manager approves it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    /// A Slack direct message to one person.
-    SlackDm,
-    /// A message in a Slack channel.
-    SlackMessage,
-    /// A comment on a pull request's conversation.
-    PrComment,
-    /// A comment on a ticket.
-    TicketComment,
-    /// Ask people to review a pull request.
-    ReviewerRequest,
-    /// Move a ticket to another status.
-    TicketTransition,
-    /// Create a ticket (a postmortem's follow-up).
-    TicketCreate,
-}
-
-impl ActionKind {
-    /// Every kind, in order.
-    pub const ALL: [ActionKind; 7] = [
-        ActionKind::SlackDm,
-        ActionKind::SlackMessage,
-        ActionKind::PrComment,
-        ActionKind::TicketComment,
-        ActionKind::ReviewerRequest,
-        ActionKind::TicketTransition,
-        ActionKind::TicketCreate,
-    ];
-
-    /// Its name in the store and the API.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::SlackDm => "slack_dm",
-            ActionKind::SlackMessage => "slack_message",
-            ActionKind::PrComment => "pr_comment",
-            ActionKind::TicketComment => "ticket_comment",
-            ActionKind::ReviewerRequest => "reviewer_request",
-            ActionKind::TicketTransition => "ticket_transition",
-            ActionKind::TicketCreate => "ticket_create",
-        }
-    }
-
-    /// The kind [`Self::as_str`] names.
-    pub fn parse(s: &str) -> Option<ActionKind> {
-        ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The provider the action goes through.
-    pub const fn provider(self) -> Provider {
-        match self {
-            ActionKind::SlackDm | ActionKind::SlackMessage => Provider::Slack,
-            ActionKind::PrComment | ActionKind::ReviewerRequest => Provider::Github,
-            ActionKind::TicketComment | ActionKind::TicketTransition | ActionKind::TicketCreate => {
-                Provider::Jira
-            }
-        }
-    }
-}
+pub use bosun_core::model::ActionKind;
 
 /// Where an action goes. Only the fields its kind needs are set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

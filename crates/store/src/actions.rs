@@ -13,14 +13,14 @@
 //! the provider before writing it.
 
 use crate::Result;
-use bosun_core::model::ActionStatus;
+use bosun_core::model::{ActionKind, ActionStatus};
 use bosun_core::time::Ts;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
 pub struct NewAction<'a> {
-    pub kind: &'a str,
+    pub kind: ActionKind,
     pub signal_id: Option<i64>,
     pub signal_key: Option<&'a str>,
     /// JSON.
@@ -46,16 +46,16 @@ pub fn exists(conn: &Connection, idempotency_key: &str) -> Result<bool> {
 /// would both DM its reviewer share an intent: one draft is enough.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Intent {
-    pub kind: String,
+    pub kind: ActionKind,
     pub target: String,
     pub subject: String,
 }
 
 impl Intent {
     /// The intent of a draft for a signal with this dedupe key (`kind:subject_kind:reference`).
-    pub fn new(kind: &str, target: &str, signal_key: &str) -> Intent {
+    pub fn new(kind: ActionKind, target: &str, signal_key: &str) -> Intent {
         Intent {
-            kind: kind.to_string(),
+            kind,
             target: target.to_string(),
             subject: signal_key
                 .split_once(':')
@@ -72,7 +72,7 @@ pub fn draft_intents(conn: &Connection) -> Result<std::collections::HashSet<Inte
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Intent::new(
-            &r.get::<_, String>(0)?,
+            kind_at(r, 0)?,
             &r.get::<_, String>(1)?,
             &r.get::<_, String>(2)?,
         ))
@@ -94,7 +94,7 @@ pub fn insert_draft(conn: &Connection, a: &NewAction<'_>) -> Result<Option<i64>>
         )?
         .query_row(
             params![
-                a.kind,
+                a.kind.as_str(),
                 a.signal_id,
                 a.signal_key,
                 a.target,
@@ -113,7 +113,7 @@ pub fn insert_draft(conn: &Connection, a: &NewAction<'_>) -> Result<Option<i64>>
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: ActionKind,
     pub status: ActionStatus,
     pub signal_id: Option<i64>,
     pub signal_key: Option<String>,
@@ -140,21 +140,33 @@ const SELECT: &str = "SELECT id, kind, status, signal_id, signal_key, target, pr
         created_at, decided_at, decided_by, sent_at, attempts, last_error, result, decision, not_before,
         claimed_by, claimed_until FROM actions";
 
+/// Column `i` of `r` read with `parse`: a value the code does not know is an error naming it.
+fn code_at<T>(
+    r: &Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown {what} {s:?}").into(),
+        )
+    })
+}
+
+fn kind_at(r: &Row<'_>, i: usize) -> rusqlite::Result<ActionKind> {
+    code_at(r, i, ActionKind::parse, "action kind")
+}
+
 fn row(r: &Row<'_>) -> rusqlite::Result<ActionRow> {
     let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
     Ok(ActionRow {
         id: r.get(0)?,
-        kind: r.get(1)?,
-        status: {
-            let s: String = r.get(2)?;
-            ActionStatus::parse(&s).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    2,
-                    rusqlite::types::Type::Text,
-                    format!("unknown action status {s:?}").into(),
-                )
-            })?
-        },
+        kind: kind_at(r, 1)?,
+        status: code_at(r, 2, ActionStatus::parse, "action status")?,
         signal_id: r.get(3)?,
         signal_key: r.get(4)?,
         target: json(r.get(5)?).unwrap_or_default(),
@@ -196,12 +208,12 @@ pub fn list(conn: &Connection, statuses: &[ActionStatus]) -> Result<Vec<ActionRo
 
 /// The actions of `kind` drafted in `series` (the key that groups a series of drafts, such as
 /// `incident:Q1`), oldest first.
-pub fn in_series(conn: &Connection, series: &str, kind: &str) -> Result<Vec<ActionRow>> {
+pub fn in_series(conn: &Connection, series: &str, kind: ActionKind) -> Result<Vec<ActionRow>> {
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE signal_key = ?1 AND kind = ?2 ORDER BY id"
     ))?;
     let rows = stmt
-        .query_map([series, kind], row)?
+        .query_map([series, kind.as_str()], row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -456,7 +468,7 @@ mod tests {
         let id = insert_draft(
             conn,
             &NewAction {
-                kind: "slack_dm",
+                kind: ActionKind::SlackDm,
                 signal_id: None,
                 signal_key: None,
                 target: "{}",

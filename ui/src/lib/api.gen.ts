@@ -2,6 +2,12 @@
 // `cargo run -p bosun-api --example gen-ts` rewrites it; a test fails when it is stale.
 
 /**
+ * An outbound action Bosun can draft. Every one is a draft until the manager approves it.
+ */
+
+export type ActionKind = "slack_dm" | "slack_message" | "pr_comment" | "ticket_comment" | "reviewer_request" | "ticket_transition" | "ticket_create";
+
+/**
  * What a decision did.
  */
 
@@ -21,11 +27,7 @@ note: string | null, };
 
 export type ActionStatus = "draft" | "approved" | "sending" | "sent" | "failed" | "rejected" | "denied" | "withdrawn";
 
-export type ActionView = { id: number, 
-/**
- * slack_message, pr_comment, reviewer_request, ticket_transition, ...
- */
-kind: string, status: ActionStatus, summary: string, preview: string, body: string, target: unknown, signal_id: number | null, created_at: string, decided_at: string | null, decided_by: string | null, sent_at: string | null, last_error: string | null, 
+export type ActionView = { id: number, kind: ActionKind, status: ActionStatus, summary: string, preview: string, body: string, target: unknown, signal_id: number | null, created_at: string, decided_at: string | null, decided_by: string | null, sent_at: string | null, last_error: string | null, 
 /**
  * What policy decided (allowed, needs approval, denied) and why.
  */

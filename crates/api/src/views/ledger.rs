@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::error::Result;
 use crate::state::Api;
 use bosun_app::App;
-use bosun_core::model::ActionStatus;
+use bosun_core::model::{ActionKind, ActionStatus};
 use bosun_signals::Severity;
 use bosun_signals::lifecycle::Status;
 use bosun_store::{actions, audit, signals};
@@ -70,8 +70,7 @@ impl TryFrom<signals::SignalRow> for SignalView {
 pub struct ActionView {
     #[ts(type = "number")]
     pub id: i64,
-    /// slack_message, pr_comment, reviewer_request, ticket_transition, ...
-    pub kind: String,
+    pub kind: ActionKind,
     pub status: ActionStatus,
     pub summary: String,
     pub preview: String,

@@ -283,11 +283,7 @@ fn write_drafts(
         }
         let target = serde_json::to_string(&sug.target)
             .map_err(|e| AppError::Internal(format!("a draft's target as JSON: {e}")))?;
-        if !intents.insert(actions::Intent::new(
-            sug.kind.as_str(),
-            &target,
-            &sig.dedupe_key,
-        )) {
+        if !intents.insert(actions::Intent::new(sug.kind, &target, &sig.dedupe_key)) {
             done.same_intent += 1;
             continue;
         }
@@ -295,7 +291,7 @@ fn write_drafts(
             conn,
             extra,
             &policy::Asked {
-                kind: sug.kind.as_str(),
+                kind: sug.kind,
                 body: &sug.text,
                 generated: None,
                 summary: &sug.summary,
@@ -318,7 +314,7 @@ fn write_drafts(
         let Some(action) = actions::insert_draft(
             conn,
             &actions::NewAction {
-                kind: sug.kind.as_str(),
+                kind: sug.kind,
                 signal_id: Some(id),
                 signal_key: Some(&sig.dedupe_key),
                 target: &target,
