@@ -10,7 +10,9 @@
 use crate::Result;
 use bosun_connectors::git::drift::{self, Change, Facts};
 use bosun_core::model::Provider;
-use bosun_knowledge::references::{RefKind, Reference, html_references, mentions, references};
+use bosun_knowledge::chunk::DocKind;
+use bosun_knowledge::files::kind_of;
+use bosun_knowledge::references::{DocText, Names, RefKind, Reference, references};
 use bosun_signals::input::{StaleDocInput, StaleKind, StaleRefInput};
 use bosun_store::Connection;
 use bosun_store::onboarding as db;
@@ -154,14 +156,26 @@ pub fn stale_among(refs_in: Vec<Reference>, repos: &[Repo]) -> Vec<Stale> {
     refs
 }
 
+/// The services' names no live service has, compiled once, with what became of each.
+pub struct FormerNames {
+    former: Vec<db::FormerService>,
+    names: Names,
+}
+
+impl FormerNames {
+    pub fn new(former: Vec<db::FormerService>) -> FormerNames {
+        let names: Vec<&str> = former.iter().map(|f| f.name.as_str()).collect();
+        let names = Names::new(&names);
+        FormerNames { former, names }
+    }
+}
+
 /// The lines of a document naming a service by a name it no longer has (renamed or deleted in
 /// the incident tool, as Bosun saw across syncs).
-pub fn stale_services(text: &str, html: bool, former: &[db::FormerService]) -> Vec<Stale> {
-    if former.is_empty() {
-        return Vec::new();
-    }
-    let names: Vec<&str> = former.iter().map(|f| f.name.as_str()).collect();
-    mentions(text, html, &names)
+pub fn stale_services(doc: &DocText, former: &FormerNames) -> Vec<Stale> {
+    let FormerNames { former, names } = former;
+    names
+        .find(doc)
         .into_iter()
         .map(|(line, i)| {
             let f = &former[i];
@@ -253,28 +267,19 @@ pub fn stale_docs(conn: &Connection) -> Result<Vec<StaleDocInput>> {
     if repos.is_empty() && former.is_empty() {
         return Ok(Vec::new());
     }
+    let former = FormerNames::new(former);
     let mut out = Vec::new();
     for d in db::indexed_docs(conn)? {
-        let lower = d.path.to_lowercase();
-        let html = lower.ends_with(".html") || lower.ends_with(".htm");
-        if !(html
-            || lower.ends_with(".md")
-            || lower.ends_with(".markdown")
-            || lower.ends_with(".txt")
-            || lower.ends_with(".rst"))
-        {
+        // The documents of the docs folders, by the indexer's own reading of their names.
+        let Some(kind) = kind_of(&d.path) else {
             continue;
-        }
+        };
         let Ok(text) = std::fs::read_to_string(Path::new(&d.root).join(&d.path)) else {
             continue;
         };
-        let found = if html {
-            html_references(&text)
-        } else {
-            references(&text)
-        };
-        let mut refs = stale_among(found, &repos);
-        refs.extend(stale_services(&text, html, &former));
+        let doc = DocText::read(&text, kind == DocKind::Html);
+        let mut refs = stale_among(doc.references(), &repos);
+        refs.extend(stale_services(&doc, &former));
         refs.sort_by(|a, b| a.0.line.cmp(&b.0.line).then(a.0.name.cmp(&b.0.name)));
         let Some(latest) = refs.iter().max_by_key(|(r, _, _)| r.at) else {
             continue;

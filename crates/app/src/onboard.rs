@@ -15,7 +15,7 @@ use bosun_metrics::data::Dataset;
 use bosun_store::onboarding as db;
 use chrono::DateTime;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The database entry (meta) holding the join dates set in the app: `{person key: date}`.
 const JOINED_KEY: &str = "onboarding.joined";
@@ -132,9 +132,9 @@ pub enum ChangeBasis {
 impl ChangeBasis {
     fn words(self) -> &'static str {
         match self {
-            ChangeBasis::MergedPullRequests => "files changed by merged pull requests",
-            ChangeBasis::Commits => "files changed by commits",
-            ChangeBasis::ReviewComments => "review comments",
+            ChangeBasis::MergedPullRequests => "merged pull requests touching each",
+            ChangeBasis::Commits => "commits touching each",
+            ChangeBasis::ReviewComments => "review comments on each",
             ChangeBasis::None => "",
         }
     }
@@ -888,15 +888,27 @@ fn plan_code(
     let since = now - RECENT_DAYS * DAY;
     let ids: Vec<i64> = repos.iter().map(|r| r.id).collect();
     let owners = bosun_store::signal_inputs::code_owners(conn, Some(&ids))?;
-    // Changes by folder, from the best each repository has: merged pull requests' files, else
-    // its local clone's commits, else review comments.
+    // Changes by folder, from the best each repository has: the merged pull requests that
+    // changed it (bots' left out: one dependency bump touches a hundred files), else its local
+    // clone's commits, else review comments. A change counts once per folder it touched.
     type Counts = BTreeMap<String, usize>;
+    let bots: HashSet<i64> = data
+        .pull_requests
+        .iter()
+        .filter(|p| p.author_is_bot)
+        .map(|p| p.id)
+        .collect();
     let mut from_prs: HashMap<i64, Counts> = HashMap::new();
+    let mut seen: HashSet<(i64, String)> = HashSet::new();
     for c in db::merged_changes(conn, since)? {
+        let folder = folder_of(&c.path);
+        if bots.contains(&c.pr_id) || !seen.insert((c.pr_id, folder.clone())) {
+            continue;
+        }
         *from_prs
             .entry(c.repo_id)
             .or_default()
-            .entry(folder_of(&c.path))
+            .entry(folder)
             .or_default() += 1;
     }
     let mut from_reviews: HashMap<i64, Counts> = HashMap::new();
@@ -912,18 +924,23 @@ fn plan_code(
     } else {
         crate::doc_drift::repos(conn)?
     };
-    let from_commits = |r: &bosun_metrics::data::Repo| -> Option<Counts> {
+    // (counts, commits in the period).
+    let from_commits = |r: &bosun_metrics::data::Repo| -> Option<(Counts, usize)> {
         let short = r.full_name.rsplit('/').next().unwrap_or(&r.full_name);
         let clone = clones
             .iter()
             .find(|c| c.name == r.full_name || c.name == short)?;
-        let mut counts = Counts::new();
-        for (at, path) in &clone.facts.changes {
+        let (mut counts, mut commits) = (Counts::new(), 0);
+        for (at, paths) in &clone.facts.changes {
             if *at >= since && *at <= now {
-                *counts.entry(folder_of(path)).or_default() += 1;
+                commits += 1;
+                let folders: BTreeSet<String> = paths.iter().map(|p| folder_of(p)).collect();
+                for folder in folders {
+                    *counts.entry(folder).or_default() += 1;
+                }
             }
         }
-        (!counts.is_empty()).then_some(counts)
+        (!counts.is_empty()).then_some((counts, commits))
     };
     let mut out: Vec<PlanCode> = repos
         .iter()
@@ -940,24 +957,29 @@ fn plan_code(
                 .filter(|o| o.repo_id == r.id)
                 .map(|o| format!("{} {}", o.pattern, o.owners.join(" ")))
                 .collect();
-            let (basis, counts) = match from_prs.get(&r.id) {
-                Some(c) => (ChangeBasis::MergedPullRequests, c.clone()),
-                None => match from_commits(r) {
-                    Some(c) => (ChangeBasis::Commits, c),
-                    None => match from_reviews.get(&r.id) {
-                        Some(c) => (ChangeBasis::ReviewComments, c.clone()),
-                        None => (ChangeBasis::None, Counts::new()),
-                    },
-                },
-            };
-            let changes: usize = counts.values().sum();
+            let mut commits = 0;
+            let (basis, counts) = from_prs
+                .remove(&r.id)
+                .map(|c| (ChangeBasis::MergedPullRequests, c))
+                .or_else(|| {
+                    from_commits(r).map(|(c, n)| {
+                        commits = n;
+                        (ChangeBasis::Commits, c)
+                    })
+                })
+                .or_else(|| {
+                    from_reviews
+                        .remove(&r.id)
+                        .map(|c| (ChangeBasis::ReviewComments, c))
+                })
+                .unwrap_or((ChangeBasis::None, Counts::new()));
             let mut busiest: Vec<(String, usize)> = counts.into_iter().collect();
             busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             busiest.truncate(3);
             // A repository Bosun reads only from a local clone has no pull requests: say what
             // its history shows instead.
             let mut reason = if merged_prs == 0 && basis == ChangeBasis::Commits {
-                format!("{changes} file changes on its main line in the last {RECENT_DAYS} days")
+                format!("{commits} commits on its main line in the last {RECENT_DAYS} days")
             } else {
                 format!("{merged_prs} pull requests merged in the last {RECENT_DAYS} days")
             };

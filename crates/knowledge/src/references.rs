@@ -97,22 +97,18 @@ const NOT_VARIABLES: [&str; 6] = [
 
 /// Every reference in `text` (a document as written), in order of line, each once per line.
 pub fn references(text: &str) -> Vec<Reference> {
-    from_lines(markdown_lines(text))
+    DocText::markdown(text).references()
 }
 
-/// The references of an HTML document, by line of its source: `<code>`, `<kbd>`, `<samp>` and
-/// `<tt>` are code spans and a `<pre>` block is a fenced block; tags are dropped, entities
-/// decoded, and `<script>`, `<style>` and `<head>` skipped.
+/// The references of an HTML document, by line of its source (see [`DocText::html`]).
 pub fn html_references(source: &str) -> Vec<Reference> {
-    from_lines(html_lines(source))
+    DocText::html(source).references()
 }
 
-fn from_lines(lines: Vec<DocLine>) -> Vec<Reference> {
-    let mut out: Vec<Reference> = Vec::new();
-    for l in &lines {
-        line_references(l.n, &l.text, l.block, &mut out);
-    }
-    sorted(out)
+/// A document read once, line by line, as text with its code marked: what [`DocText::references`]
+/// and [`Names::find`] both read.
+pub struct DocText {
+    lines: Vec<DocLine>,
 }
 
 /// A line of a document as text, code spans in backticks.
@@ -124,104 +120,151 @@ struct DocLine {
     block: bool,
 }
 
-fn markdown_lines(text: &str) -> Vec<DocLine> {
-    let mut out = Vec::new();
-    let mut fenced = false;
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fenced = !fenced;
-            continue;
-        }
-        out.push(DocLine {
-            n: i + 1,
-            text: line.to_string(),
-            block: fenced || line.starts_with("    ") || line.starts_with('\t'),
-        });
-    }
-    out
+/// Whether `lower` (a lower-cased line) has the tag `<name` itself (`<head>`, `<head lang=…>`),
+/// not one that starts the same (`<header>`).
+fn has_tag(lower: &str, name: &str) -> bool {
+    let open = format!("<{name}");
+    lower.match_indices(&open).any(|(i, _)| {
+        matches!(
+            lower[i + open.len()..].chars().next(),
+            None | Some('>' | ' ' | '\t' | '/')
+        )
+    })
 }
 
-fn html_lines(source: &str) -> Vec<DocLine> {
-    let mut out = Vec::new();
-    let (mut pre, mut skipped) = (false, false);
-    for (i, line) in source.lines().enumerate() {
-        let lower = line.to_ascii_lowercase();
-        if skipped {
-            skipped = !(lower.contains("</script")
-                || lower.contains("</style")
-                || lower.contains("</head"));
-            continue;
+impl DocText {
+    /// A Markdown or text document; fenced and indented blocks are code.
+    pub fn markdown(text: &str) -> DocText {
+        let mut lines = Vec::new();
+        let mut fenced = false;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fenced = !fenced;
+                continue;
+            }
+            lines.push(DocLine {
+                n: i + 1,
+                text: line.to_string(),
+                block: fenced || line.starts_with("    ") || line.starts_with('\t'),
+            });
         }
-        if (lower.contains("<script") && !lower.contains("</script"))
-            || (lower.contains("<style") && !lower.contains("</style"))
-            || (lower.contains("<head") && !lower.contains("</head"))
-        {
-            skipped = true;
-            continue;
+        DocText { lines }
+    }
+
+    /// An HTML document, by line of its source: `<code>`, `<kbd>`, `<samp>` and `<tt>` are code
+    /// spans and a `<pre>` block is a fenced block; tags are dropped, entities decoded, and
+    /// `<script>`, `<style>` and `<head>` skipped (`<header>` is content).
+    pub fn html(source: &str) -> DocText {
+        let mut lines = Vec::new();
+        let (mut pre, mut skipped) = (false, false);
+        for (i, line) in source.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            let closes_skipped = ["script", "style", "head"]
+                .iter()
+                .any(|t| has_tag(&lower, &format!("/{t}")));
+            if skipped {
+                skipped = !closes_skipped;
+                continue;
+            }
+            if ["script", "style", "head"]
+                .iter()
+                .any(|t| has_tag(&lower, t))
+                && !closes_skipped
+            {
+                skipped = true;
+                continue;
+            }
+            let opens = has_tag(&lower, "pre");
+            let closes = has_tag(&lower, "/pre");
+            let code = CODE_TAG.replace_all(line, "`");
+            lines.push(DocLine {
+                n: i + 1,
+                text: crate::html::visible_text(&code).replace('\n', " "),
+                block: pre || opens,
+            });
+            if opens && !closes {
+                pre = true;
+            } else if closes {
+                pre = false;
+            }
         }
-        let opens = lower.contains("<pre");
-        let closes = lower.contains("</pre");
-        let code = CODE_TAG.replace_all(line, "`");
-        out.push(DocLine {
-            n: i + 1,
-            text: crate::html::visible_text(&code).replace('\n', " "),
-            block: pre || opens,
-        });
-        if opens && !closes {
-            pre = true;
-        } else if closes {
-            pre = false;
+        DocText { lines }
+    }
+
+    /// A document of either kind.
+    pub fn read(text: &str, html: bool) -> DocText {
+        if html {
+            DocText::html(text)
+        } else {
+            DocText::markdown(text)
         }
     }
-    out
+
+    /// Every reference it holds, in order of line, each once per line.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut out: Vec<Reference> = Vec::new();
+        for l in &self.lines {
+            line_references(l.n, &l.text, l.block, &mut out);
+        }
+        sorted(out)
+    }
 }
 
-/// Where a document (HTML when `html`) names one of `names`, as (1-based line, index into
-/// `names`): a whole-word match. A name with a hyphen, an underscore, a dot or a digit
-/// (`checkout-api`) counts anywhere, in any case; one of several plain words (`Web App`) counts
-/// anywhere as written (so "the web app" in prose is not it); a single plain word (`payments`)
-/// only written as code, in any case — prose is never taken for a name.
-pub fn mentions(text: &str, html: bool, names: &[&str]) -> Vec<(usize, usize)> {
-    let lines = if html {
-        html_lines(text)
-    } else {
-        markdown_lines(text)
-    };
-    let patterns: Vec<(Regex, bool)> = names
-        .iter()
-        .filter_map(|name| {
-            let symbols = name
-                .chars()
-                .any(|c| matches!(c, '-' | '_' | '.') || c.is_ascii_digit());
-            let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
-            if words.is_empty() {
-                return None;
-            }
-            let several = words.len() > 1;
-            Regex::new(&format!(
-                r"{}(?:^|[^A-Za-z0-9_-])({})(?:$|[^A-Za-z0-9_-])",
-                if several && !symbols { "" } else { "(?i)" },
-                words.join(r"\s+")
-            ))
-            .ok()
-            .map(|r| (r, symbols || several))
-        })
-        .collect();
-    let mut out = Vec::new();
-    for l in &lines {
-        for (i, (re, distinctive)) in patterns.iter().enumerate() {
-            let found = if *distinctive || l.block {
-                re.is_match(&l.text)
-            } else {
-                CODE_SPAN.captures_iter(&l.text).any(|c| re.is_match(&c[1]))
-            };
-            if found {
-                out.push((l.n, i));
+/// Names to look for in documents (services' former names), compiled once for every document.
+/// A whole-word match: a name with a hyphen, an underscore, a dot or a digit (`checkout-api`)
+/// counts anywhere, in any case; one of several plain words (`Web App`) counts anywhere as
+/// written (so "the web app" in prose is not it); a single plain word (`payments`) only written
+/// as code, in any case — prose is never taken for a name.
+pub struct Names {
+    /// (index into the names given, pattern, whether prose counts).
+    patterns: Vec<(usize, Regex, bool)>,
+}
+
+impl Names {
+    /// The patterns of `names`; an empty name is never found.
+    pub fn new(names: &[&str]) -> Names {
+        let patterns = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let symbols = name
+                    .chars()
+                    .any(|c| matches!(c, '-' | '_' | '.') || c.is_ascii_digit());
+                let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
+                if words.is_empty() {
+                    return None;
+                }
+                let several = words.len() > 1;
+                Regex::new(&format!(
+                    r"{}(?:^|[^A-Za-z0-9_-])({})(?:$|[^A-Za-z0-9_-])",
+                    if several && !symbols { "" } else { "(?i)" },
+                    words.join(r"\s+")
+                ))
+                .ok()
+                .map(|r| (i, r, symbols || several))
+            })
+            .collect();
+        Names { patterns }
+    }
+
+    /// Where `doc` names one of the names, as (1-based line, index into the names given).
+    pub fn find(&self, doc: &DocText) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for l in &doc.lines {
+            for (i, re, prose) in &self.patterns {
+                let found = if *prose || l.block {
+                    re.is_match(&l.text)
+                } else {
+                    CODE_SPAN.captures_iter(&l.text).any(|c| re.is_match(&c[1]))
+                };
+                if found {
+                    out.push((l.n, *i));
+                }
             }
         }
+        out
     }
-    out
 }
 
 /// A tag that makes its content code: `<code>`, `<kbd>`, `<samp>`, `<tt>`, opening or closing.
@@ -429,6 +472,13 @@ mod tests {
                 (8, RefKind::Endpoint, "/v1/quotes".into()),
             ]
         );
+        // `<header>` is content, not the `<head>`; `<preview>` is not a `<pre>` block.
+        let page = "<body>\n<header class=\"top\">\n<p>Run <code>scripts/top.sh</code></p>\n</header>\n<preview>MOBILE_PROSE_ONLY</preview>\n</body>";
+        let refs: Vec<(usize, String)> = html_references(page)
+            .into_iter()
+            .map(|r| (r.line, r.name))
+            .collect();
+        assert_eq!(refs, [(3, "scripts/top.sh".to_string())]);
     }
 
     #[test]
@@ -440,12 +490,16 @@ mod tests {
                     pd trigger --service payments\n\
                     ```";
         let names = ["checkout-api", "payments", "Checkout API", "refunds"];
+        let found = Names::new(&names);
         assert_eq!(
-            mentions(text, false, &names),
+            found.find(&DocText::markdown(text)),
             [(1, 0), (2, 1), (2, 2), (5, 1)]
         );
         let html = "<p>Escalate to <code>payments</code>, then checkout-api.</p>";
-        assert_eq!(mentions(html, true, &names), [(1, 0), (1, 1)]);
+        assert_eq!(found.find(&DocText::html(html)), [(1, 0), (1, 1)]);
+        // An empty name is never found, and the others keep their places.
+        let with_empty = Names::new(&["", "payments"]);
+        assert_eq!(with_empty.find(&DocText::html(html)), [(1, 1)]);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! hung) is re-taken as [`Claimed::Retaken`], which obliges the new holder to look the write up at
 //! the provider before writing it.
 
-use crate::Result;
+use crate::{Result, code_at};
 use bosun_core::model::{ActionKind, ActionStatus};
 use bosun_core::time::Ts;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -139,23 +139,6 @@ pub struct ActionRow {
 const SELECT: &str = "SELECT id, kind, status, signal_id, signal_key, target, preview, body, summary, idempotency_key,
         created_at, decided_at, decided_by, sent_at, attempts, last_error, result, decision, not_before,
         claimed_by, claimed_until FROM actions";
-
-/// Column `i` of `r` read with `parse`: a value the code does not know is an error naming it.
-fn code_at<T>(
-    r: &Row<'_>,
-    i: usize,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> rusqlite::Result<T> {
-    let s: String = r.get(i)?;
-    parse(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unknown {what} {s:?}").into(),
-        )
-    })
-}
 
 fn kind_at(r: &Row<'_>, i: usize) -> rusqlite::Result<ActionKind> {
     code_at(r, i, ActionKind::parse, "action kind")

@@ -107,6 +107,24 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String>
     Ok(serde_json::to_string(value)?)
 }
 
+/// Column `i` of `r`, a code the store writes from an enum (an action's status, a deployment's
+/// kind), read back with `parse`: a value this code does not know is an error naming it.
+pub(crate) fn code_at<T>(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown {what} {s:?}").into(),
+        )
+    })
+}
+
 /// Make the database file readable and writable by the user only (by path: `chmod`, never an
 /// `open` and `close` of our own. Closing any descriptor of a database file drops every POSIX lock
 /// this process holds on it, SQLite's included, which lets another connection in the process write

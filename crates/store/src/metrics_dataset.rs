@@ -392,16 +392,7 @@ pub fn deployments(conn: &Connection, repos: Option<&[i64]>) -> Result<Vec<Deplo
                 sha: r.get(5)?,
                 created_at: r.get(6)?,
                 first_success_at: r.get(7)?,
-                kind: {
-                    let k: String = r.get(8)?;
-                    DeploymentKind::parse(&k).ok_or_else(|| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            8,
-                            rusqlite::types::Type::Text,
-                            format!("unknown deployment kind {k:?}").into(),
-                        )
-                    })?
-                },
+                kind: crate::code_at(r, 8, DeploymentKind::parse, "deployment kind")?,
                 description: r.get(9)?,
                 payload: r.get(10)?,
                 latest_run_status: r.get(11)?,

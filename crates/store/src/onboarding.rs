@@ -155,26 +155,26 @@ pub fn github_logins(conn: &Connection) -> Result<Vec<(i64, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A file a merged pull request changed: (repository id, path, lines added and removed).
+/// A file a merged pull request changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedFile {
     pub repo_id: i64,
+    pub pr_id: i64,
     pub path: String,
-    pub lines: i64,
 }
 
 /// The files changed by pull requests merged since `since`, one row per pull request and file.
 pub fn merged_changes(conn: &Connection, since: Ts) -> Result<Vec<ChangedFile>> {
     let mut s = conn.prepare(
-        "SELECT p.repo_id, f.path, f.additions + f.deletions FROM pr_files f
+        "SELECT p.repo_id, p.id, f.path FROM pr_files f
          JOIN pull_requests p ON p.id = f.pr_id
-         WHERE p.merged_at >= ?1 ORDER BY p.repo_id, f.path",
+         WHERE p.merged_at >= ?1 ORDER BY p.repo_id, p.id, f.path",
     )?;
     let rows = s.query_map([since], |r| {
         Ok(ChangedFile {
             repo_id: r.get(0)?,
-            path: r.get(1)?,
-            lines: r.get(2)?,
+            pr_id: r.get(1)?,
+            path: r.get(2)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -259,7 +259,7 @@ fn the_new_joiner_gets_a_plan_with_reasons_and_her_progress() {
         mobile["reason"]
             .as_str()
             .unwrap()
-            .contains("file changes on its main line"),
+            .contains("commits on its main line"),
         "{mobile}"
     );
 

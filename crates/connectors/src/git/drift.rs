@@ -80,9 +80,9 @@ pub struct Facts {
     pub gone_options: HashMap<String, Change>,
     /// Commits walked.
     pub commits: usize,
-    /// The files each walked commit changed, with its author time, newest first: the areas of
+    /// Each walked commit's author time and the files it changed, newest first: the areas of
     /// the repository that change most.
-    pub changes: Vec<(Ts, String)>,
+    pub changes: Vec<(Ts, Vec<String>)>,
 }
 
 fn is_makefile(path: &str) -> bool {
@@ -231,11 +231,12 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
             .map_err(err)?;
         diff.find_similar(Some(DiffFindOptions::new().renames(true)))
             .map_err(err)?;
+        let mut changed = Vec::new();
         for d in diff.deltas() {
             let old = d.old_file().path().map(|p| p.to_string_lossy().to_string());
             let new = d.new_file().path().map(|p| p.to_string_lossy().to_string());
             if let Some(path) = new.clone().or(old.clone()) {
-                f.changes.push((commit.author().when().seconds(), path));
+                changed.push(path);
             }
             match (d.status(), old) {
                 (Delta::Deleted, Some(old)) if !f.files.contains(&old) => {
@@ -249,6 +250,7 @@ pub fn facts(repo: &GitRepo, max_commits: usize) -> Result<Facts> {
                 _ => {}
             }
         }
+        f.changes.push((commit.author().when().seconds(), changed));
         // Names, targets, endpoints and keys: the lines this commit removed and added, file
         // by file.
         let mut removed: HashMap<String, Found> = HashMap::new();
