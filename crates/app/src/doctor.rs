@@ -272,6 +272,9 @@ impl App {
                 .bearer_auth(token.expose())
                 .header("accept", "application/vnd.github+json")
                 .header("user-agent", "bosun-doctor"),
+            Provider::Gitlab => client
+                .get(format!("{}/user", bosun_connectors::gitlab::api_base(base)))
+                .bearer_auth(token.expose()),
             Provider::Jira => {
                 let email = s.settings.get("email").and_then(|e| e.as_str());
                 let r = client.get(format!("{base}/rest/api/3/myself"));
@@ -303,7 +306,10 @@ impl App {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<i64>().ok())
         };
-        let rate = match (header("x-ratelimit-remaining"), header("x-ratelimit-limit")) {
+        let rate = match (
+            header("x-ratelimit-remaining").or_else(|| header("ratelimit-remaining")),
+            header("x-ratelimit-limit").or_else(|| header("ratelimit-limit")),
+        ) {
             (Some(r), Some(l)) => Some((r, l)),
             (Some(r), None) => Some((r, -1)),
             _ => None,

@@ -200,7 +200,9 @@ fn load_code(conn: &Connection, l: &Lookups, repos: Option<&[i64]>) -> Result<Co
         .into_iter()
         .map(|d| {
             let (succeeded_at, failed_at) = match d.kind {
-                DeploymentKind::GithubDeployment => (d.first_success_at, None),
+                DeploymentKind::GithubDeployment | DeploymentKind::GitlabDeployment => {
+                    (d.first_success_at, None)
+                }
                 DeploymentKind::WorkflowRun => workflow_run_outcome(d.latest_run_status.as_deref()),
                 // Tags and releases have no statuses: they are deployments when made.
                 DeploymentKind::Tag | DeploymentKind::Release => (Some(d.created_at), None),

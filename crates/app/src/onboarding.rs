@@ -690,6 +690,9 @@ impl App {
             Provider::Slack => client
                 .post(format!("{base}/api/auth.test"))
                 .bearer_auth(token),
+            Provider::Gitlab => client
+                .get(format!("{}/user", bosun_connectors::gitlab::api_base(base)))
+                .bearer_auth(token),
             other @ (Provider::Github | Provider::Git) => {
                 return Err(AppError::InvalidInput(format!(
                     "no live check for {other} sources (jira, pagerduty or slack)"

@@ -65,6 +65,7 @@ pub(crate) fn vars_for(kind: &str, source: &str) -> Vec<String> {
 pub fn default_base_url(kind: Provider) -> Option<&'static str> {
     match kind {
         Provider::Github => Some("https://api.github.com"),
+        Provider::Gitlab => Some(bosun_connectors::gitlab::GITLAB_COM),
         Provider::Pagerduty => Some("https://api.pagerduty.com"),
         Provider::Slack => Some("https://slack.com"),
         Provider::Jira | Provider::Git => None,

@@ -435,6 +435,15 @@ impl App {
                 )
                 .map_err(bad)?,
             ),
+            Provider::Gitlab => {
+                let s: bosun_connectors::gitlab::GitlabSettings =
+                    serde_json::from_value(spec.settings.clone()).map_err(bad)?;
+                if s.group.as_deref().is_none_or(|g| g.trim().is_empty()) && s.projects.is_empty() {
+                    return Err(AppError::InvalidInput(
+                        "a GitLab source needs --group PATH or --project PATH".into(),
+                    ));
+                }
+            }
             Provider::Jira => {
                 let s: jira::JiraSettings =
                     serde_json::from_value(spec.settings.clone()).map_err(bad)?;

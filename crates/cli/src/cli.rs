@@ -242,6 +242,33 @@ pub enum AddSource {
         #[arg(long)]
         token_stdin: bool,
     },
+    /// A GitLab group (subgroups included) or projects, on gitlab.com or self-managed. A
+    /// personal, group or project access token with the `read_api` scope.
+    Gitlab {
+        /// A name for this source.
+        #[arg(long)]
+        name: String,
+        /// The group whose projects to sync, e.g. acme/platform.
+        #[arg(long, required_unless_present = "projects")]
+        group: Option<String>,
+        /// Only these projects, by full path (repeatable), e.g. acme/platform/api.
+        #[arg(long = "project", value_name = "PATH")]
+        projects: Vec<String>,
+        /// A self-managed instance, e.g. https://gitlab.example.com [default: https://gitlab.com].
+        #[arg(long)]
+        base_url: Option<String>,
+        /// An environment that is production (repeatable) [default: the environments of the
+        /// production tier].
+        #[arg(long = "production-environment", value_name = "ENV")]
+        production_environments: Vec<String>,
+        /// Sync archived projects too.
+        #[arg(long)]
+        include_archived: bool,
+        /// Read a token from standard input and keep it in the OS keychain (or the encrypted
+        /// token file).
+        #[arg(long)]
+        token_stdin: bool,
+    },
     /// A Jira project (Cloud, or Data Center with --api classic).
     Jira {
         #[arg(long)]

@@ -523,6 +523,30 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
                 token: read_token(token_stdin)?,
             }
         }
+        AddSource::Gitlab {
+            name,
+            group,
+            projects,
+            base_url,
+            production_environments,
+            include_archived,
+            token_stdin,
+        } => {
+            let mut settings = json!({"projects": projects, "include_archived": include_archived});
+            if let Some(g) = group {
+                settings["group"] = json!(g);
+            }
+            if !production_environments.is_empty() {
+                settings["production_environments"] = json!(production_environments);
+            }
+            NewSourceSpec {
+                kind: Provider::Gitlab,
+                name,
+                base_url,
+                settings,
+                token: read_token(token_stdin)?,
+            }
+        }
         AddSource::Jira {
             name,
             base_url,

@@ -6,7 +6,7 @@ use crate::eta::EtaSink;
 pub use crate::events::Stage;
 use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
-use crate::{ConnectorError, Result, git, github, jira, pagerduty, slack};
+use crate::{ConnectorError, Result, git, github, gitlab, jira, pagerduty, slack};
 use bosun_core::Clock;
 use bosun_core::Sensitive;
 use bosun_core::model::Provider;
@@ -196,6 +196,15 @@ async fn sync_one(
                 not_modified: s.not_modified,
                 items: s.pull_requests_fetched,
                 warnings: s.errors.into_iter().chain(s.warnings).collect(),
+            }
+        }
+        Provider::Gitlab => {
+            let s = gitlab::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: s.not_modified,
+                items: s.merge_requests_fetched,
+                warnings: s.warnings,
             }
         }
         Provider::Jira => {

@@ -372,8 +372,12 @@ impl HttpClient {
                         "rate limited (Retry-After)",
                     );
                 }
-                if header_u64(&headers, "x-ratelimit-remaining") == Some(0) {
+                // GitHub's `X-RateLimit-*`, GitLab's `RateLimit-*`.
+                let remaining = header_u64(&headers, "x-ratelimit-remaining")
+                    .or_else(|| header_u64(&headers, "ratelimit-remaining"));
+                if remaining == Some(0) {
                     let reset = header_u64(&headers, "x-ratelimit-reset")
+                        .or_else(|| header_u64(&headers, "ratelimit-reset"))
                         .unwrap_or_else(|| now_secs() + 60);
                     let wait = reset.saturating_sub(now_secs()) + 1;
                     if Duration::from_secs(wait) > self.cfg.max_rate_wait {

@@ -17,6 +17,7 @@ pub mod eta;
 pub mod events;
 pub mod git;
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod jira;
 pub mod llm;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum Provider {
     /// GitHub.
     Github,
+    /// GitLab (gitlab.com or self-managed).
+    Gitlab,
     /// Jira.
     Jira,
     /// PagerDuty.
@@ -27,6 +29,7 @@ impl Provider {
     pub const fn as_str(self) -> &'static str {
         match self {
             Provider::Github => "github",
+            Provider::Gitlab => "gitlab",
             Provider::Jira => "jira",
             Provider::Pagerduty => "pagerduty",
             Provider::Slack => "slack",
@@ -38,6 +41,7 @@ impl Provider {
     pub const fn label(self) -> &'static str {
         match self {
             Provider::Github => "GitHub",
+            Provider::Gitlab => "GitLab",
             Provider::Jira => "Jira",
             Provider::Pagerduty => "PagerDuty",
             Provider::Slack => "Slack",
@@ -49,6 +53,7 @@ impl Provider {
     pub fn parse(s: &str) -> Option<Provider> {
         Some(match s {
             "github" => Provider::Github,
+            "gitlab" => Provider::Gitlab,
             "jira" => Provider::Jira,
             "pagerduty" => Provider::Pagerduty,
             "slack" => Provider::Slack,
@@ -524,6 +529,8 @@ pub struct PrFile {
 pub enum DeploymentKind {
     /// A GitHub deployment with statuses.
     GithubDeployment,
+    /// A GitLab deployment to an environment: one status, where it ended.
+    GitlabDeployment,
     /// A git tag matching the release pattern.
     Tag,
     /// A published release.
@@ -538,6 +545,7 @@ impl DeploymentKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             DeploymentKind::GithubDeployment => "github_deployment",
+            DeploymentKind::GitlabDeployment => "gitlab_deployment",
             DeploymentKind::Tag => "tag",
             DeploymentKind::Release => "release",
             DeploymentKind::WorkflowRun => "workflow_run",
@@ -548,6 +556,7 @@ impl DeploymentKind {
     pub fn parse(s: &str) -> Option<DeploymentKind> {
         [
             DeploymentKind::GithubDeployment,
+            DeploymentKind::GitlabDeployment,
             DeploymentKind::Tag,
             DeploymentKind::Release,
             DeploymentKind::WorkflowRun,

@@ -26,6 +26,10 @@ pub enum Style {
     Http401,
     /// Slack: HTTP 200 with `{"ok": false, "error": "invalid_auth"}`.
     SlackOk,
+    /// GitLab: the token in `PRIVATE-TOKEN` too, 401 `{"message": "401 Unauthorized"}`,
+    /// `RateLimit-*` headers on every answer, and every rate limit answered 429 with
+    /// `Retry-After` and `{"message": "429 Too Many Requests"}`.
+    GitLab,
 }
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
@@ -123,12 +127,31 @@ fn malformed(bytes: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap_or_default()
 }
 
-fn rate_headers(h: &mut HeaderMap, remaining: u64, reset: u64) {
+/// GitLab's `PRIVATE-TOKEN: T` header.
+fn private_token(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get("private-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == token)
+}
+
+fn rate_headers(style: Style, h: &mut HeaderMap, remaining: u64, reset: u64) {
     let set = |h: &mut HeaderMap, k: &'static str, v: String| {
         if let Ok(v) = HeaderValue::from_str(&v) {
             h.insert(k, v);
         }
     };
+    if style == Style::GitLab {
+        set(h, "ratelimit-limit", "5000".into());
+        set(
+            h,
+            "ratelimit-observed",
+            (5000 - remaining.min(5000)).to_string(),
+        );
+        set(h, "ratelimit-remaining", remaining.to_string());
+        set(h, "ratelimit-reset", reset.to_string());
+        return;
+    }
     set(h, "x-ratelimit-limit", "5000".into());
     set(h, "x-ratelimit-remaining", remaining.to_string());
     set(
@@ -152,14 +175,40 @@ pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response
     response
 }
 
+/// GitLab's answer to a rate-limited request: 429, `Retry-After`, its message.
+fn gitlab_limited(retry_after: Option<u64>, remaining: u64, reset: u64) -> Response {
+    let mut r = json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"message": "429 Too Many Requests"}),
+    );
+    if let Some(secs) = retry_after {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    rate_headers(Style::GitLab, r.headers_mut(), remaining, reset);
+    r
+}
+
 async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
-    if !authorized(req.headers(), &g.token) {
+    let gitlab = g.style == Style::GitLab;
+    let known =
+        authorized(req.headers(), &g.token) || (gitlab && private_token(req.headers(), &g.token));
+    if !known {
         return match g.style {
             Style::SlackOk => json(&json!({"ok": false, "error": "invalid_auth"})),
             Style::Http401 => json_response(
                 StatusCode::UNAUTHORIZED,
                 &json!({"message": "Bad credentials", "errorMessages": ["You are not authenticated."], "status": "401"}),
             ),
+            Style::GitLab => {
+                let mut r = json_response(
+                    StatusCode::UNAUTHORIZED,
+                    &json!({"message": "401 Unauthorized"}),
+                );
+                let (remaining, reset) = g.faults.rate_window();
+                rate_headers(g.style, r.headers_mut(), remaining, reset);
+                r
+            }
         };
     }
     if let Some(ms) = g.faults.delay_ms(path) {
@@ -167,6 +216,15 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
     }
     let (remaining, reset) = g.faults.rate_window();
     match g.faults.decide(path) {
+        Verdict::PrimaryLimited { reset } if gitlab => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            gitlab_limited(Some(reset.saturating_sub(now).max(1)), 0, reset)
+        }
+        Verdict::SecondaryLimited { retry_after, .. } if gitlab => {
+            gitlab_limited(retry_after, remaining, reset)
+        }
         Verdict::PrimaryLimited { reset } => {
             let mut r = json_response(
                 StatusCode::FORBIDDEN,
@@ -176,7 +234,7 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
                     "status": "403"
                 }),
             );
-            rate_headers(r.headers_mut(), 0, reset);
+            rate_headers(g.style, r.headers_mut(), 0, reset);
             r
         }
         Verdict::SecondaryLimited {
@@ -203,7 +261,7 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
                 r.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
-            rate_headers(r.headers_mut(), remaining, reset);
+            rate_headers(g.style, r.headers_mut(), remaining, reset);
             r
         }
         Verdict::ServerError { status } => {
@@ -230,7 +288,7 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
             let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024 * 1024).await else {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             };
-            rate_headers(&mut parts.headers, remaining, reset);
+            rate_headers(g.style, &mut parts.headers, remaining, reset);
             if parts.status != StatusCode::OK {
                 return Response::from_parts(parts, Body::from(bytes));
             }

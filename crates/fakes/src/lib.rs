@@ -8,6 +8,7 @@
 
 pub mod faults;
 pub mod github;
+pub mod gitlab;
 mod http;
 pub mod jira;
 pub mod openai;
@@ -198,6 +199,16 @@ pub async fn start_pagerduty(
     let faults = Arc::new(Faults::default());
     let router = pagerduty::router(world, faults.clone(), opts.token.clone());
     spawn("pagerduty", router, opts.port, faults).await
+}
+
+/// Start the fake GitLab for `world` (its repositories as the projects of one group).
+pub async fn start_gitlab(
+    world: Arc<World>,
+    opts: &ServeOptions,
+) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = gitlab::router(world, faults.clone(), opts.token.clone());
+    spawn("gitlab", router, opts.port, faults).await
 }
 
 /// Start the fake Slack for `world`.

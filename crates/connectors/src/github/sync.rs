@@ -90,9 +90,13 @@ pub struct Production {
 
 impl Production {
     pub fn from_settings(s: &GithubSettings) -> Result<Production> {
-        let pattern = s
-            .production_pattern
-            .as_deref()
+        Production::new(&s.production_environments, s.production_pattern.as_deref())
+    }
+
+    /// Production is one of `names` (any case) or matches `pattern` (the whole name, any case);
+    /// with neither, the provider's flag or the name decides ([`Self::is_production`]).
+    pub fn new(names: &[String], pattern: Option<&str>) -> Result<Production> {
+        let pattern = pattern
             .filter(|p| !p.trim().is_empty())
             .map(|p| {
                 regex::RegexBuilder::new(&format!("^(?:{p})$"))
@@ -106,11 +110,7 @@ impl Production {
             })
             .transpose()?;
         Ok(Production {
-            names: s
-                .production_environments
-                .iter()
-                .map(|n| n.trim().to_lowercase())
-                .collect(),
+            names: names.iter().map(|n| n.trim().to_lowercase()).collect(),
             pattern,
         })
     }

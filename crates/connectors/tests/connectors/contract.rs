@@ -20,6 +20,7 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
     Github,
+    Gitlab,
     Jira,
     PagerDuty,
     Slack,
@@ -37,6 +38,7 @@ fn kind_of(k: Kind) -> bosun_core::model::Provider {
     use bosun_core::model::Provider;
     match k {
         Kind::Github => Provider::Github,
+        Kind::Gitlab => Provider::Gitlab,
         Kind::Jira => Provider::Jira,
         Kind::PagerDuty => Provider::Pagerduty,
         Kind::Slack => Provider::Slack,
@@ -47,6 +49,7 @@ fn kind_of(k: Kind) -> bosun_core::model::Provider {
 pub fn list_path(k: Kind) -> &'static str {
     match k {
         Kind::Github => "/pulls",
+        Kind::Gitlab => "/merge_requests",
         Kind::Jira => "/search",
         Kind::PagerDuty => "/log_entries",
         Kind::Slack => "conversations.history",
@@ -60,6 +63,10 @@ pub async fn provider(kind: Kind) -> Provider {
         Kind::Github => (
             bosun_fakes::start_github(w.clone(), &opts).await.unwrap(),
             json!({"owner": "tidewater"}),
+        ),
+        Kind::Gitlab => (
+            bosun_fakes::start_gitlab(w.clone(), &opts).await.unwrap(),
+            json!({"group": "tidewater", "per_page": 30}),
         ),
         Kind::Jira => (
             bosun_fakes::start_jira(w.clone(), &opts).await.unwrap(),
@@ -181,6 +188,7 @@ pub fn expectations(kind: Kind, w: &World) -> Vec<(&'static str, &'static str, i
                     .sum(),
             ),
         ],
+        Kind::Gitlab => gitlab_expectations(w),
         Kind::Jira => vec![
             (
                 "tickets",
@@ -285,6 +293,151 @@ pub fn expectations(kind: Kind, w: &World) -> Vec<(&'static str, &'static str, i
             ),
         ],
     }
+}
+
+/// What the GitLab connector stores of the world the fake GitLab serves: a merge request per
+/// pull request; a review per approval, change request or dismissal, and per thread someone other
+/// than the author opens (a review's summary, a diff comment that is not a reply, a conversation
+/// comment); a comment per note that is not a system note; every job of every pipeline as a check
+/// run; every deployment, whatever the repository's delivery on GitHub.
+fn gitlab_expectations(w: &World) -> Vec<(&'static str, &'static str, i64)> {
+    let pulls = || {
+        w.repos
+            .iter()
+            .flat_map(|r| r.pulls.iter().map(move |p| (r, p)))
+    };
+    let by_other =
+        |p: &bosun_demo::world::Pull, author: usize| author != p.author && !w.users[author].is_bot;
+    let decided: i64 = pulls()
+        .flat_map(|(_, p)| &p.reviews)
+        .filter(|v| {
+            matches!(
+                v.state.as_str(),
+                "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED"
+            )
+        })
+        .count() as i64;
+    let summaries = |other_only: bool| -> i64 {
+        pulls()
+            .flat_map(|(_, p)| p.reviews.iter().map(move |v| (p, v)))
+            .filter(|(p, v)| {
+                v.state == "COMMENTED"
+                    && !v.body.is_empty()
+                    && (!other_only || by_other(p, v.reviewer))
+            })
+            .count() as i64
+    };
+    fn pull_of(r: &bosun_demo::world::Repo, n: i64) -> Option<&bosun_demo::world::Pull> {
+        r.pulls.iter().find(|p| p.number == n)
+    }
+    let threads: i64 = w
+        .repos
+        .iter()
+        .flat_map(|r| r.review_comments.iter().map(move |c| (r, c)))
+        .filter(|(r, c)| {
+            c.in_reply_to.is_none()
+                && pull_of(r, c.pull_number).is_some_and(|p| by_other(p, c.author))
+        })
+        .count() as i64
+        + w.repos
+            .iter()
+            .flat_map(|r| r.issue_comments.iter().map(move |c| (r, c)))
+            .filter(|(r, c)| pull_of(r, c.number).is_some_and(|p| by_other(p, c.author)))
+            .count() as i64;
+    let notes: i64 = w
+        .repos
+        .iter()
+        .map(|r| {
+            (r.review_comments
+                .iter()
+                .filter(|c| pull_of(r, c.pull_number).is_some())
+                .count()
+                + r.issue_comments
+                    .iter()
+                    .filter(|c| pull_of(r, c.number).is_some())
+                    .count()) as i64
+        })
+        .sum::<i64>()
+        + summaries(false);
+    let out = vec![
+        (
+            "merge requests",
+            "SELECT count(*) FROM pull_requests",
+            pulls().count() as i64,
+        ),
+        (
+            "merged",
+            "SELECT count(*) FROM pull_requests WHERE merged_at IS NOT NULL",
+            pulls().filter(|(_, p)| p.merged_at.is_some()).count() as i64,
+        ),
+        (
+            "approvals and change requests",
+            "SELECT count(*) FROM reviews WHERE state <> 'COMMENTED'",
+            decided,
+        ),
+        (
+            "reviews",
+            "SELECT count(*) FROM reviews",
+            decided + summaries(true) + threads,
+        ),
+        ("comments", "SELECT count(*) FROM pr_comments", notes),
+        (
+            "commits",
+            "SELECT count(*) FROM commits",
+            w.repos.iter().map(|r| r.commits.len() as i64).sum(),
+        ),
+        (
+            "check runs",
+            "SELECT count(*) FROM check_runs",
+            w.repos.iter().map(|r| r.check_runs.len() as i64).sum(),
+        ),
+        (
+            "deployments",
+            "SELECT count(*) FROM deployments WHERE kind = 'gitlab_deployment'",
+            w.repos.iter().map(|r| r.deployments.len() as i64).sum(),
+        ),
+        (
+            "releases",
+            "SELECT count(*) FROM releases",
+            w.repos.iter().map(|r| r.releases.len() as i64).sum(),
+        ),
+        (
+            "tags",
+            "SELECT count(*) FROM tags",
+            w.repos.iter().map(|r| r.tags.len() as i64).sum(),
+        ),
+        (
+            "GitLab accounts",
+            "SELECT count(*) FROM accounts WHERE provider = 'gitlab' AND display_name IS NOT NULL",
+            gitlab_users(w),
+        ),
+    ];
+    for (what, _, want) in &out {
+        assert!(
+            *want > 0,
+            "the world has no {what}: the check would prove nothing"
+        );
+    }
+    out
+}
+
+/// The world's users a GitLab sync meets: the authors, mergers and requested reviewers of pull
+/// requests, reviewers, comment authors, deployment creators and release authors.
+fn gitlab_users(w: &World) -> i64 {
+    let mut seen = std::collections::HashSet::new();
+    for r in &w.repos {
+        for p in &r.pulls {
+            seen.insert(p.author);
+            seen.extend(p.merged_by);
+            seen.extend(p.requested_reviewers.iter().copied());
+            seen.extend(p.reviews.iter().map(|v| v.reviewer));
+        }
+        seen.extend(r.review_comments.iter().map(|c| c.author));
+        seen.extend(r.issue_comments.iter().map(|c| c.author));
+        seen.extend(r.deployments.iter().map(|d| d.creator));
+        seen.extend(r.releases.iter().map(|d| d.author));
+    }
+    seen.len() as i64
 }
 
 pub async fn assert_complete(p: &Provider) {
@@ -477,6 +630,7 @@ macro_rules! contract {
 
 contract! {
     github => Kind::Github,
+    gitlab => Kind::Gitlab,
     jira => Kind::Jira,
     pagerduty => Kind::PagerDuty,
     slack => Kind::Slack,

@@ -8,6 +8,7 @@ mod git_local;
 mod github_actions;
 mod github_contract;
 mod github_realdata;
+mod gitlab_realdata;
 mod jira_pagerduty_realdata;
 mod llm;
 mod origin;
