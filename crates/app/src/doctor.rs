@@ -275,6 +275,13 @@ impl App {
             Provider::Gitlab => client
                 .get(format!("{}/user", bosun_connectors::gitlab::api_base(base)))
                 .bearer_auth(token.expose()),
+            Provider::Linear => client
+                .post(format!("{base}/graphql"))
+                .header("authorization", token.expose().as_str())
+                .json(&serde_json::json!({
+                    "query": bosun_connectors::linear::queries::VIEWER,
+                    "operationName": "Viewer",
+                })),
             Provider::Jira => {
                 let email = s.settings.get("email").and_then(|e| e.as_str());
                 let r = client.get(format!("{base}/rest/api/3/myself"));

@@ -693,9 +693,16 @@ impl App {
             Provider::Gitlab => client
                 .get(format!("{}/user", bosun_connectors::gitlab::api_base(base)))
                 .bearer_auth(token),
+            Provider::Linear => client
+                .post(format!("{base}/graphql"))
+                .header("authorization", token)
+                .json(&serde_json::json!({
+                    "query": bosun_connectors::linear::queries::VIEWER,
+                    "operationName": "Viewer",
+                })),
             other @ (Provider::Github | Provider::Git) => {
                 return Err(AppError::InvalidInput(format!(
-                    "no live check for {other} sources (jira, pagerduty or slack)"
+                    "no live check for {other} sources (gitlab, jira, linear, pagerduty or slack)"
                 )));
             }
         };
@@ -726,6 +733,27 @@ impl App {
                         body["team"].as_str().unwrap_or("the workspace")
                     )
                 }),
+                detail: "authenticated".into(),
+            },
+            (Provider::Linear, 200 | 400) if body["data"]["viewer"].is_object() => SourceCheck {
+                ok: true,
+                who: body["data"]["viewer"]["name"].as_str().map(|u| {
+                    format!(
+                        "{u} in {}",
+                        body["data"]["organization"]["name"]
+                            .as_str()
+                            .unwrap_or("the workspace")
+                    )
+                }),
+                detail: "authenticated".into(),
+            },
+            (Provider::Linear, _) => refused(format!(
+                "Linear refused the key ({})",
+                body["errors"][0]["message"].as_str().unwrap_or("no data")
+            )),
+            (Provider::Gitlab, 200) => SourceCheck {
+                ok: true,
+                who: body["username"].as_str().map(str::to_string),
                 detail: "authenticated".into(),
             },
             (Provider::Slack, _) => refused(format!(

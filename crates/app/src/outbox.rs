@@ -343,7 +343,9 @@ impl App {
                     Provider::Github => &p.github.base_url,
                     Provider::Jira => &p.jira.base_url,
                     Provider::Slack => &p.slack.base_url,
-                    Provider::Pagerduty | Provider::Gitlab | Provider::Git => &p.pagerduty.base_url,
+                    Provider::Pagerduty | Provider::Gitlab | Provider::Linear | Provider::Git => {
+                        &p.pagerduty.base_url
+                    }
                 };
                 source.base_url = Some(url.clone());
             }

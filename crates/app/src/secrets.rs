@@ -66,6 +66,7 @@ pub fn default_base_url(kind: Provider) -> Option<&'static str> {
     match kind {
         Provider::Github => Some("https://api.github.com"),
         Provider::Gitlab => Some(bosun_connectors::gitlab::GITLAB_COM),
+        Provider::Linear => Some(bosun_connectors::linear::LINEAR_API),
         Provider::Pagerduty => Some("https://api.pagerduty.com"),
         Provider::Slack => Some("https://slack.com"),
         Provider::Jira | Provider::Git => None,

@@ -444,6 +444,12 @@ impl App {
                     ));
                 }
             }
+            Provider::Linear => drop(
+                serde_json::from_value::<bosun_connectors::linear::LinearSettings>(
+                    spec.settings.clone(),
+                )
+                .map_err(bad)?,
+            ),
             Provider::Jira => {
                 let s: jira::JiraSettings =
                     serde_json::from_value(spec.settings.clone()).map_err(bad)?;

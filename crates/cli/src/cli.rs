@@ -269,6 +269,22 @@ pub enum AddSource {
         #[arg(long)]
         token_stdin: bool,
     },
+    /// Linear teams (a personal API key, read access).
+    Linear {
+        #[arg(long)]
+        name: String,
+        /// A team key to sync (repeatable), e.g. ENG [default: every team the key can see].
+        #[arg(long = "team", value_name = "KEY")]
+        teams: Vec<String>,
+        /// A state that counts as waiting (repeatable; default: review, blocked, on hold, ...).
+        #[arg(long = "waiting-status", value_name = "STATE")]
+        waiting: Vec<String>,
+        /// [default: https://api.linear.app]
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long)]
+        token_stdin: bool,
+    },
     /// A Jira project (Cloud, or Data Center with --api classic).
     Jira {
         #[arg(long)]

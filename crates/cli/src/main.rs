@@ -547,6 +547,25 @@ fn source_spec(add: AddSource) -> anyhow::Result<NewSourceSpec> {
                 token: read_token(token_stdin)?,
             }
         }
+        AddSource::Linear {
+            name,
+            teams,
+            waiting,
+            base_url,
+            token_stdin,
+        } => {
+            let mut settings = json!({"teams": teams});
+            if !waiting.is_empty() {
+                settings["waiting_statuses"] = json!(waiting);
+            }
+            NewSourceSpec {
+                kind: Provider::Linear,
+                name,
+                base_url,
+                settings,
+                token: read_token(token_stdin)?,
+            }
+        }
         AddSource::Jira {
             name,
             base_url,

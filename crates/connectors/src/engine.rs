@@ -6,7 +6,7 @@ use crate::eta::EtaSink;
 pub use crate::events::Stage;
 use crate::events::{Event, EventSink};
 use crate::http::HttpConfig;
-use crate::{ConnectorError, Result, git, github, gitlab, jira, pagerduty, slack};
+use crate::{ConnectorError, Result, git, github, gitlab, jira, linear, pagerduty, slack};
 use bosun_core::Clock;
 use bosun_core::Sensitive;
 use bosun_core::model::Provider;
@@ -204,6 +204,15 @@ async fn sync_one(
                 requests: s.requests,
                 not_modified: s.not_modified,
                 items: s.merge_requests_fetched,
+                warnings: s.warnings,
+            }
+        }
+        Provider::Linear => {
+            let s = linear::sync_source(db, source, token()?, cfg.clone(), now, sink).await?;
+            Report {
+                requests: s.requests,
+                not_modified: 0,
+                items: s.issues_fetched,
                 warnings: s.warnings,
             }
         }

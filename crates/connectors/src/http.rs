@@ -97,6 +97,8 @@ pub enum Auth {
     },
     /// `Authorization: Token token=<token>` (PagerDuty).
     PagerDuty(Sensitive<String>),
+    /// `Authorization: <token>`, the key alone (Linear's personal API keys).
+    Raw(Sensitive<String>),
     None,
 }
 
@@ -220,6 +222,22 @@ impl HttpClient {
 
     /// GET `url`, conditionally when `etag` is given.
     pub async fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched> {
+        self.send(url, Method::Get(etag)).await
+    }
+
+    /// POST a read-only query (GraphQL) to `url`, retried, rate-limited and failing like a GET:
+    /// the query changes nothing, so sending it again is safe.
+    pub async fn query(&self, url: &str, body: &serde_json::Value) -> Result<Response> {
+        match self.send(url, Method::Query(body)).await? {
+            Fetched::Ok(r) => Ok(r),
+            Fetched::NotModified => Err(ConnectorError::Malformed {
+                url: url.into(),
+                detail: "304 Not Modified to a POST".into(),
+            }),
+        }
+    }
+
+    async fn send(&self, url: &str, method: Method<'_>) -> Result<Fetched> {
         let mut attempts = 0u32;
         let mut waits = 0u32;
         let mut secondary = 0u32;
@@ -231,7 +249,7 @@ impl HttpClient {
                     .acquire()
                     .await
                     .map_err(|_| ConnectorError::Cancelled)?;
-                self.attempt(url, etag).await?
+                self.attempt(url, method).await?
             };
             let (wait, why) = match outcome {
                 Attempt::Done(f) => return Ok(f),
@@ -287,19 +305,27 @@ impl HttpClient {
         }
     }
 
-    async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Attempt> {
-        self.check_origin(url)?;
-        let mut req = self.client.get(url).headers(self.extra_headers.clone());
-        req = match &self.auth {
+    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.auth {
             Auth::Bearer(token) => req.bearer_auth(token.expose()),
             Auth::Basic { user, token } => req.basic_auth(user, Some(token.expose())),
             Auth::PagerDuty(token) => req.header(
                 header::AUTHORIZATION,
                 format!("Token token={}", token.expose()),
             ),
+            Auth::Raw(token) => req.header(header::AUTHORIZATION, token.expose().as_str()),
             Auth::None => req,
+        }
+    }
+
+    async fn attempt(&self, url: &str, method: Method<'_>) -> Result<Attempt> {
+        self.check_origin(url)?;
+        let mut req = match method {
+            Method::Get(_) => self.client.get(url),
+            Method::Query(body) => self.client.post(url).json(body),
         };
-        if let Some(e) = etag {
+        req = self.authorize(req.headers(self.extra_headers.clone()));
+        if let Method::Get(Some(e)) = method {
             req = req.header(header::IF_NONE_MATCH, e);
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -350,14 +376,48 @@ impl HttpClient {
             })));
         }
         let body = resp.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
+        let parsed = serde_json::from_str::<serde_json::Value>(&body).ok();
+        let message = parsed
+            .as_ref()
             .and_then(|v| {
                 v.get("message")
+                    .or_else(|| v.pointer("/errors/0/message"))
                     .and_then(|m| m.as_str())
                     .map(str::to_string)
             })
             .unwrap_or_else(|| body.chars().take(200).collect());
+        // GraphQL APIs (Linear) answer 400 with a code for auth errors and rate limits.
+        let graphql_code = parsed
+            .as_ref()
+            .and_then(|v| v.pointer("/errors/0/extensions/code"))
+            .and_then(|c| c.as_str());
+        match graphql_code {
+            Some("AUTHENTICATION_ERROR") => {
+                return Err(ConnectorError::Auth {
+                    url: url.into(),
+                    status: status.as_u16(),
+                });
+            }
+            Some("RATELIMITED") => {
+                let reset_ms = header_u64(&headers, "x-ratelimit-requests-reset")
+                    .into_iter()
+                    .chain(header_u64(&headers, "x-ratelimit-complexity-reset"))
+                    .max();
+                let now_ms = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64);
+                let wait = match reset_ms {
+                    Some(ms) => ms.saturating_sub(now_ms).div_ceil(1000).max(1),
+                    None => self.cfg.secondary_wait.as_secs(),
+                };
+                return self.wait_for(
+                    url,
+                    Duration::from_secs(wait) + self.small_jitter(),
+                    "rate limited (reset)",
+                );
+            }
+            _ => {}
+        }
         match status {
             StatusCode::UNAUTHORIZED => Err(ConnectorError::Auth {
                 url: url.into(),
@@ -492,20 +552,12 @@ impl HttpClient {
 
     async fn post_raw(&self, url: &str, body: &serde_json::Value) -> Result<Response> {
         self.check_origin(url)?;
-        let mut req = self
-            .client
-            .post(url)
-            .headers(self.extra_headers.clone())
-            .json(body);
-        req = match &self.auth {
-            Auth::Bearer(token) => req.bearer_auth(token.expose()),
-            Auth::Basic { user, token } => req.basic_auth(user, Some(token.expose())),
-            Auth::PagerDuty(token) => req.header(
-                header::AUTHORIZATION,
-                format!("Token token={}", token.expose()),
-            ),
-            Auth::None => req,
-        };
+        let req = self.authorize(
+            self.client
+                .post(url)
+                .headers(self.extra_headers.clone())
+                .json(body),
+        );
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = req.send().await.map_err(|e| ConnectorError::Unavailable {
             url: url.into(),
@@ -547,6 +599,13 @@ impl HttpClient {
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
+}
+
+/// What a request does: a (conditional) GET, or a read-only query POSTed as JSON.
+#[derive(Clone, Copy)]
+enum Method<'a> {
+    Get(Option<&'a str>),
+    Query(&'a serde_json::Value),
 }
 
 fn header_u64(h: &HeaderMap, name: &str) -> Option<u64> {

@@ -20,6 +20,7 @@ pub mod github;
 pub mod gitlab;
 pub mod http;
 pub mod jira;
+pub mod linear;
 pub mod llm;
 pub mod outbox;
 pub mod pagerduty;

@@ -16,6 +16,8 @@ pub enum Provider {
     Gitlab,
     /// Jira.
     Jira,
+    /// Linear.
+    Linear,
     /// PagerDuty.
     Pagerduty,
     /// Slack.
@@ -31,6 +33,7 @@ impl Provider {
             Provider::Github => "github",
             Provider::Gitlab => "gitlab",
             Provider::Jira => "jira",
+            Provider::Linear => "linear",
             Provider::Pagerduty => "pagerduty",
             Provider::Slack => "slack",
             Provider::Git => "git",
@@ -43,6 +46,7 @@ impl Provider {
             Provider::Github => "GitHub",
             Provider::Gitlab => "GitLab",
             Provider::Jira => "Jira",
+            Provider::Linear => "Linear",
             Provider::Pagerduty => "PagerDuty",
             Provider::Slack => "Slack",
             Provider::Git => "git",
@@ -55,6 +59,7 @@ impl Provider {
             "github" => Provider::Github,
             "gitlab" => Provider::Gitlab,
             "jira" => Provider::Jira,
+            "linear" => Provider::Linear,
             "pagerduty" => Provider::Pagerduty,
             "slack" => Provider::Slack,
             "git" => Provider::Git,

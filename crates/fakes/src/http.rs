@@ -30,7 +30,16 @@ pub enum Style {
     /// `RateLimit-*` headers on every answer, and every rate limit answered 429 with
     /// `Retry-After` and `{"message": "429 Too Many Requests"}`.
     GitLab,
+    /// Linear (GraphQL): the bare token in `Authorization` too (personal API keys carry no
+    /// `Bearer`), bad credentials and rate limits answered 400 with GraphQL `errors`
+    /// (`AUTHENTICATION_ERROR`, `RATELIMITED`, no `Retry-After`), and the
+    /// `X-RateLimit-Requests-*` / `X-RateLimit-Complexity-*` headers (resets in epoch
+    /// milliseconds) on every answer.
+    Linear,
 }
+
+/// The complexity points a Linear API key may spend per hour.
+const LINEAR_COMPLEXITY_LIMIT: u64 = 3_000_000;
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
     // A `Value` always prints (its keys are strings): the compact JSON text, never empty.
@@ -86,7 +95,7 @@ fn authorized(headers: &HeaderMap, token: &str) -> bool {
     given == token
 }
 
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
         Some(u32::from(match c {
             b'A'..=b'Z' => c - b'A',
@@ -127,6 +136,14 @@ fn malformed(bytes: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap_or_default()
 }
 
+/// The bare token in `Authorization: T` (Linear's personal API keys).
+fn bare_token(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == token)
+}
+
 /// GitLab's `PRIVATE-TOKEN: T` header.
 fn private_token(headers: &HeaderMap, token: &str) -> bool {
     headers
@@ -141,6 +158,30 @@ fn rate_headers(style: Style, h: &mut HeaderMap, remaining: u64, reset: u64) {
             h.insert(k, v);
         }
     };
+    if style == Style::Linear {
+        // Linear's resets are epoch milliseconds; the complexity budget follows the requests'.
+        let reset_ms = reset.saturating_mul(1000).to_string();
+        let complexity = LINEAR_COMPLEXITY_LIMIT * remaining.min(5000) / 5000;
+        set(h, "x-ratelimit-requests-limit", "5000".into());
+        set(h, "x-ratelimit-requests-remaining", remaining.to_string());
+        set(h, "x-ratelimit-requests-reset", reset_ms.clone());
+        set(
+            h,
+            "x-ratelimit-complexity-limit",
+            LINEAR_COMPLEXITY_LIMIT.to_string(),
+        );
+        set(
+            h,
+            "x-ratelimit-complexity-remaining",
+            complexity.to_string(),
+        );
+        set(h, "x-ratelimit-complexity-reset", reset_ms);
+        // The handler sets the query's own complexity; a refused request costs nothing.
+        if !h.contains_key("x-complexity") {
+            set(h, "x-complexity", "0".into());
+        }
+        return;
+    }
     if style == Style::GitLab {
         set(h, "ratelimit-limit", "5000".into());
         set(
@@ -189,10 +230,29 @@ fn gitlab_limited(retry_after: Option<u64>, remaining: u64, reset: u64) -> Respo
     r
 }
 
+/// Linear's answer to a rate-limited request: 400 `RATELIMITED`, no requests left until `reset`
+/// (unix seconds), no `Retry-After`.
+fn linear_limited(reset: u64) -> Response {
+    let mut r = json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}),
+    );
+    rate_headers(Style::Linear, r.headers_mut(), 0, reset);
+    r
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
     let gitlab = g.style == Style::GitLab;
-    let known =
-        authorized(req.headers(), &g.token) || (gitlab && private_token(req.headers(), &g.token));
+    let linear = g.style == Style::Linear;
+    let known = authorized(req.headers(), &g.token)
+        || (gitlab && private_token(req.headers(), &g.token))
+        || (linear && bare_token(req.headers(), &g.token));
     if !known {
         return match g.style {
             Style::SlackOk => json(&json!({"ok": false, "error": "invalid_auth"})),
@@ -204,6 +264,22 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
                 let mut r = json_response(
                     StatusCode::UNAUTHORIZED,
                     &json!({"message": "401 Unauthorized"}),
+                );
+                let (remaining, reset) = g.faults.rate_window();
+                rate_headers(g.style, r.headers_mut(), remaining, reset);
+                r
+            }
+            Style::Linear => {
+                let mut r = json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"errors": [{
+                        "message": "Authentication required, not authenticated",
+                        "extensions": {
+                            "type": "authentication error",
+                            "code": "AUTHENTICATION_ERROR",
+                            "userPresentableMessage": "You need to authenticate to access this operation."
+                        }
+                    }]}),
                 );
                 let (remaining, reset) = g.faults.rate_window();
                 rate_headers(g.style, r.headers_mut(), remaining, reset);
@@ -224,6 +300,20 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
         }
         Verdict::SecondaryLimited { retry_after, .. } if gitlab => {
             gitlab_limited(retry_after, remaining, reset)
+        }
+        Verdict::PrimaryLimited { reset } if linear => linear_limited(reset),
+        Verdict::SecondaryLimited { retry_after, .. } if linear => {
+            // Linear names no `Retry-After`: the wait is in the reset header, even for a limit
+            // configured without one.
+            let secs = retry_after
+                .or_else(|| {
+                    g.faults
+                        .config()
+                        .secondary_rate_limit
+                        .map(|s| s.retry_after_secs)
+                })
+                .unwrap_or(60);
+            linear_limited(now_secs() + secs)
         }
         Verdict::PrimaryLimited { reset } => {
             let mut r = json_response(
@@ -272,6 +362,9 @@ async fn guarded(g: &Guard, path: &str, req: Request, next: Next) -> Response {
                 .into_response();
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            if linear {
+                rate_headers(g.style, r.headers_mut(), remaining, reset);
+            }
             r
         }
         Verdict::Serve {

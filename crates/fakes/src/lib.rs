@@ -11,6 +11,7 @@ pub mod github;
 pub mod gitlab;
 mod http;
 pub mod jira;
+pub mod linear;
 pub mod openai;
 pub mod pagerduty;
 pub mod slack;
@@ -209,6 +210,16 @@ pub async fn start_gitlab(
     let faults = Arc::new(Faults::default());
     let router = gitlab::router(world, faults.clone(), opts.token.clone());
     spawn("gitlab", router, opts.port, faults).await
+}
+
+/// Start the fake Linear (GraphQL) for `world` (its teams, sprints as cycles, tickets as issues).
+pub async fn start_linear(
+    world: Arc<World>,
+    opts: &ServeOptions,
+) -> Result<RunningFake, FakeError> {
+    let faults = Arc::new(Faults::default());
+    let router = linear::router(world, faults.clone(), opts.token.clone());
+    spawn("linear", router, opts.port, faults).await
 }
 
 /// Start the fake Slack for `world`.

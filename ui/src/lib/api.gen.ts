@@ -1915,7 +1915,7 @@ earlier_joiners: Array<string>, note: string, };
  * A tool Bosun reads from.
  */
 
-export type Provider = "github" | "gitlab" | "jira" | "pagerduty" | "slack" | "git";
+export type Provider = "github" | "gitlab" | "jira" | "linear" | "pagerduty" | "slack" | "git";
 
 /**
  * Weeks from now at each confidence.

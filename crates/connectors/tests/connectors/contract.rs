@@ -21,6 +21,7 @@ use std::time::Duration;
 pub enum Kind {
     Github,
     Gitlab,
+    Linear,
     Jira,
     PagerDuty,
     Slack,
@@ -39,6 +40,7 @@ fn kind_of(k: Kind) -> bosun_core::model::Provider {
     match k {
         Kind::Github => Provider::Github,
         Kind::Gitlab => Provider::Gitlab,
+        Kind::Linear => Provider::Linear,
         Kind::Jira => Provider::Jira,
         Kind::PagerDuty => Provider::Pagerduty,
         Kind::Slack => Provider::Slack,
@@ -50,6 +52,7 @@ pub fn list_path(k: Kind) -> &'static str {
     match k {
         Kind::Github => "/pulls",
         Kind::Gitlab => "/merge_requests",
+        Kind::Linear => "/graphql",
         Kind::Jira => "/search",
         Kind::PagerDuty => "/log_entries",
         Kind::Slack => "conversations.history",
@@ -67,6 +70,10 @@ pub async fn provider(kind: Kind) -> Provider {
         Kind::Gitlab => (
             bosun_fakes::start_gitlab(w.clone(), &opts).await.unwrap(),
             json!({"group": "tidewater", "per_page": 30}),
+        ),
+        Kind::Linear => (
+            bosun_fakes::start_linear(w.clone(), &opts).await.unwrap(),
+            json!({"page_size": 20}),
         ),
         Kind::Jira => (
             bosun_fakes::start_jira(w.clone(), &opts).await.unwrap(),
@@ -189,6 +196,7 @@ pub fn expectations(kind: Kind, w: &World) -> Vec<(&'static str, &'static str, i
             ),
         ],
         Kind::Gitlab => gitlab_expectations(w),
+        Kind::Linear => linear_expectations(w),
         Kind::Jira => vec![
             (
                 "tickets",
@@ -293,6 +301,57 @@ pub fn expectations(kind: Kind, w: &World) -> Vec<(&'static str, &'static str, i
             ),
         ],
     }
+}
+
+/// What the Linear connector stores of the world the fake Linear serves: every ticket (keyed by
+/// its team's key), every sprint as a cycle, every link from both sides, the resolved ones, and
+/// a status period per status change plus the first.
+fn linear_expectations(w: &World) -> Vec<(&'static str, &'static str, i64)> {
+    vec![
+        (
+            "issues",
+            "SELECT count(*) FROM tickets WHERE provider = 'linear'",
+            w.tickets.len() as i64,
+        ),
+        (
+            "cycles",
+            "SELECT count(*) FROM sprints WHERE provider = 'linear'",
+            w.sprints.len() as i64,
+        ),
+        (
+            "relations",
+            "SELECT count(*) FROM ticket_links",
+            w.tickets.iter().map(|t| t.links.len() as i64).sum(),
+        ),
+        (
+            "resolved",
+            "SELECT count(*) FROM tickets WHERE resolved_at IS NOT NULL",
+            w.tickets.iter().filter(|t| t.resolved_at.is_some()).count() as i64,
+        ),
+        (
+            "status periods",
+            "SELECT count(*) FROM ticket_status_periods",
+            w.tickets
+                .iter()
+                .map(|t| {
+                    1 + t
+                        .changelog
+                        .iter()
+                        .flat_map(|c| &c.items)
+                        .filter(|i| i.field == "status")
+                        .count() as i64
+                })
+                .sum(),
+        ),
+        (
+            "estimated",
+            "SELECT count(*) FROM tickets WHERE story_points IS NOT NULL",
+            w.tickets
+                .iter()
+                .filter(|t| t.story_points.is_some())
+                .count() as i64,
+        ),
+    ]
 }
 
 /// What the GitLab connector stores of the world the fake GitLab serves: a merge request per
@@ -471,7 +530,16 @@ pub async fn rate_limits_are_ridden_out(kind: Kind) {
         ..Default::default()
     });
     p.sync().await.unwrap();
-    assert_eq!(p.fake.faults.stats().by_status.get(&429).copied(), Some(3));
+    // Linear answers a spent budget with 400 and `RATELIMITED`; the others with 429.
+    let status = if matches!(kind, Kind::Linear) {
+        400
+    } else {
+        429
+    };
+    assert_eq!(
+        p.fake.faults.stats().by_status.get(&status).copied(),
+        Some(3)
+    );
     assert!(
         p.sink
             .events()
@@ -631,6 +699,7 @@ macro_rules! contract {
 contract! {
     github => Kind::Github,
     gitlab => Kind::Gitlab,
+    linear => Kind::Linear,
     jira => Kind::Jira,
     pagerduty => Kind::PagerDuty,
     slack => Kind::Slack,

@@ -10,6 +10,7 @@ mod github_contract;
 mod github_realdata;
 mod gitlab_realdata;
 mod jira_pagerduty_realdata;
+mod linear_schema;
 mod llm;
 mod origin;
 mod real_world;
