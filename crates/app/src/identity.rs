@@ -40,10 +40,12 @@ const PUBLIC_DOMAINS: &[&str] = &[
 /// Domains that at least two accounts of the chat, ticket or paging tools use: the company's.
 fn guess_domains(rows: &[db::AccountRow]) -> Vec<String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| matches!(r.provider.as_str(), "jira" | "slack" | "pagerduty"))
-    {
+    for r in rows.iter().filter(|r| {
+        matches!(
+            r.provider.as_str(),
+            "jira" | "linear" | "slack" | "pagerduty"
+        )
+    }) {
         for e in &r.emails {
             if let Some((_, d)) = e.rsplit_once('@')
                 && !PUBLIC_DOMAINS.contains(&d)

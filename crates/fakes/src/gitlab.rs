@@ -1337,9 +1337,23 @@ async fn environments(
     })
 }
 
-/// A deployment's status, from its last status's state.
+/// The status that ends a deployment on GitLab: its first success, else its first failure, else
+/// its latest status. GitLab ends a deployment once and never marks it inactive when a later one
+/// supersedes it, as GitHub's statuses do.
+fn final_status(d: &Deployment) -> Option<&bosun_demo::world::DeploymentStatus> {
+    let first = |states: &[&str]| {
+        d.statuses
+            .iter()
+            .find(|s| states.contains(&s.state.as_str()))
+    };
+    first(&["success"])
+        .or_else(|| first(&["failure", "error"]))
+        .or(d.statuses.last())
+}
+
+/// A deployment's status, from its final status's state.
 fn deployment_status(d: &Deployment) -> &'static str {
-    match d.statuses.last().map(|s| s.state.as_str()) {
+    match final_status(d).map(|s| s.state.as_str()) {
         Some("success" | "inactive") => "success",
         Some("failure" | "error") => "failed",
         Some("in_progress" | "queued" | "pending") => "running",
@@ -1360,7 +1374,7 @@ async fn deployments(
 ) -> Answer {
     let (_, r) = gl.project(&id)?;
     let updated = bounds(&q, "updated")?;
-    let updated_at = |d: &Deployment| d.statuses.last().map_or(d.created_at, |s| s.at);
+    let updated_at = |d: &Deployment| final_status(d).map_or(d.created_at, |s| s.at);
     let mut list: Vec<(usize, &Deployment)> = r
         .deployments
         .iter()

@@ -546,7 +546,14 @@ async fn merge_request(ctx: &Ctx, p: &Project, m: api::MergeRequest, raw: Vec<u8
     let talk = normalize::conversation(&m, &discussions.0, &approvals);
     let bundle = PullRequestBundle {
         pr: normalize::pull(&m),
-        commits: commits.0.iter().filter_map(normalize::commit).collect(),
+        // GitLab lists a merge request's commits newest first; a pull request's are oldest
+        // first (the metrics follow a rebased chain from its last commit).
+        commits: commits
+            .0
+            .iter()
+            .rev()
+            .filter_map(normalize::commit)
+            .collect(),
         reviews: talk.reviews,
         check_runs: Vec::new(),
         events: talk.events,
