@@ -30,12 +30,12 @@ fn gitlab_and_linear_give_every_team_the_numbers_github_and_jira_give() {
 
     let b = tempfile::tempdir().unwrap();
     let mut app = App::new(Paths::in_dir(b.path()), Arc::new(FixedClock(as_of))).unwrap();
-    // The demo's configuration, each team's board being its Linear team.
+    // The demo's configuration, each team's board being its Linear team's key.
     let mut config = demo::config_toml(&world.org, world.as_of);
     for t in &world.org.teams {
         config = config.replace(
             &format!("boards = [\"{}\"]", t.board_id),
-            &format!("boards = [\"{}\"]", bosun_fakes::linear::team_id(&t.key)),
+            &format!("boards = [\"{}\"]", bosun_fakes::linear::team_key(&t.key)),
         );
     }
     std::fs::create_dir_all(app.paths.config_file.parent().unwrap()).unwrap();

@@ -25,6 +25,8 @@ pub struct Session {
     pub api: String,
     pub now: Ts,
     pub sink: Arc<dyn EventSink>,
+    /// What was skipped with the rest synced, for the sync's outcome ([`Self::warn`]).
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 /// How a session reaches its provider: the base URL (no trailing slash), the credentials and
@@ -74,7 +76,23 @@ impl Session {
             api: how.api,
             now,
             sink,
+            warnings: Default::default(),
         })
+    }
+
+    /// Note something skipped without stopping the sync (a refused sub-resource, a record
+    /// missing what the connector reads): logged, and reported with the sync's outcome.
+    pub fn warn(&self, text: String) {
+        tracing::warn!(source = %self.source, "{text}");
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(text);
+    }
+
+    /// The warnings so far, emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// A URL relative to the API base (validators and raw-payload URLs survive a moved base).

@@ -16,6 +16,8 @@ pub mod openai;
 pub mod pagerduty;
 pub mod slack;
 pub mod slack_socket;
+#[cfg(test)]
+mod testkit;
 pub mod writes;
 
 pub use faults::{FaultConfig, Faults};

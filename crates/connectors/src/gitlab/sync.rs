@@ -103,7 +103,6 @@ struct Ctx {
     production: Production,
     fetched: AtomicU64,
     unchanged: AtomicU64,
-    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 /// A project to sync: its store id, full path, GitLab id and default branch.
@@ -153,7 +152,6 @@ pub async fn sync_source(
         production,
         fetched: AtomicU64::new(0),
         unchanged: AtomicU64::new(0),
-        warnings: Default::default(),
     });
     let listed = list_projects(&ctx, &settings).await?;
     sink.emit(Event::SourceStarted {
@@ -205,7 +203,7 @@ pub async fn sync_source(
         merge_requests_unchanged: ctx.unchanged.load(Ordering::Relaxed),
         requests: ctx.s.http.request_count(),
         not_modified: ctx.s.http.not_modified.load(Ordering::Relaxed),
-        warnings: std::mem::take(&mut *ctx.warnings.lock().unwrap_or_else(|e| e.into_inner())),
+        warnings: ctx.s.take_warnings(),
     };
     match first_error {
         Some(e) if errors.len() == 1 => Err(e),
@@ -264,11 +262,7 @@ async fn sync_project(ctx: &Arc<Ctx>, p: &Project) -> Result<()> {
 
 impl Ctx {
     fn warn(&self, text: String) {
-        tracing::warn!(source = %self.s.source, "{text}");
-        self.warnings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(text);
+        self.s.warn(text);
     }
 
     fn project_url(&self, p: &Project) -> String {

@@ -47,10 +47,11 @@ pub fn category(map: &StatusMap, state: &api::State) -> StatusCategory {
     map.category_of(&state.name, Some(category_key(&state.kind)))
 }
 
-/// A cycle as a sprint of `team_id`'s board: closed once completed, active while `now` is within
+/// A cycle as a sprint of the board named by the team's key (`ENG`, what people see in every
+/// issue identifier and write in `[[teams]] boards`): closed once completed, active while `now` is within
 /// it, else future (or closed, when it ended without being completed: Linear completes cycles
 /// itself, so an ended one is over).
-pub fn sprint(c: &api::Cycle, team_id: &str, now: Ts) -> Sprint {
+pub fn sprint(c: &api::Cycle, team_key: &str, now: Ts) -> Sprint {
     let (start, end) = (c.starts_at.0, c.ends_at.0);
     let state = if c.completed_at.is_some() || end <= now {
         "closed"
@@ -61,7 +62,7 @@ pub fn sprint(c: &api::Cycle, team_id: &str, now: Ts) -> Sprint {
     };
     Sprint {
         external_id: c.id.clone(),
-        board_id: Some(team_id.to_string()),
+        board_id: Some(team_key.to_string()),
         name: c
             .name
             .clone()

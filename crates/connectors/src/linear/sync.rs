@@ -69,7 +69,6 @@ struct Ctx {
     types: WorkTypes,
     fetched: AtomicU64,
     unchanged: AtomicU64,
-    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 /// Issues whose history is read at once.
@@ -107,11 +106,7 @@ impl Ctx {
     }
 
     fn warn(&self, text: String) {
-        tracing::warn!(source = %self.s.source, "{text}");
-        self.warnings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(text);
+        self.s.warn(text);
     }
 
     /// Every page of a connection: `get` runs one page's query after a cursor.
@@ -161,7 +156,6 @@ pub async fn sync_source(
         types: WorkTypes::new(&settings.work_types),
         fetched: AtomicU64::new(0),
         unchanged: AtomicU64::new(0),
-        warnings: Default::default(),
     });
     // The key works, and whose it is.
     let _: (api::Viewer, _) = ctx.post("Viewer", queries::VIEWER, json!({})).await?;
@@ -205,7 +199,7 @@ pub async fn sync_source(
         cycles,
         issues_fetched: ctx.fetched.load(Ordering::Relaxed),
         issues_unchanged: ctx.unchanged.load(Ordering::Relaxed),
-        warnings: std::mem::take(&mut *ctx.warnings.lock().unwrap_or_else(|e| e.into_inner())),
+        warnings: ctx.s.take_warnings(),
     })
 }
 
@@ -251,7 +245,7 @@ async fn sync_team(ctx: &Arc<Ctx>, team: &api::Team) -> Result<u64> {
         .await?;
     let sprints: Vec<_> = cycles
         .iter()
-        .map(|c| normalize::sprint(c, &team.id, ctx.s.now))
+        .map(|c| normalize::sprint(c, &team.key, ctx.s.now))
         .collect();
     let n = sprints.len() as u64;
     let sid = ctx.s.source_id;
