@@ -11,8 +11,11 @@ use bosun_core::model::{
 };
 use std::collections::HashMap;
 
-/// GitLab's bot users: project, group and service-account token users (`project_12_bot_3f2a`,
-/// `group_7_bot`), and the instance's own (`ghost`, `support-bot`, `alert-bot`, ...).
+/// GitLab's own bot users: project, group and service-account token users
+/// (`project_12_bot_3f2a`, `group_7_bot`, `service_account_…`), the instance's internal users
+/// (`ghost`, `support-bot`, `alert-bot`, ...) and GitHub-style `[bot]` apps. A person's account
+/// that automates things (`release-bot`) is an account like any other, as on GitHub; the
+/// configuration's `bot_patterns` names those.
 pub fn is_bot_username(username: &str) -> bool {
     let u = username.to_ascii_lowercase();
     let token_bot = ["project_", "group_"].iter().any(|p| {
@@ -21,12 +24,23 @@ pub fn is_bot_username(username: &str) -> bool {
             digits > 0 && rest[digits..].starts_with("_bot")
         })
     });
+    const INTERNAL: &[&str] = &[
+        "ghost",
+        "support-bot",
+        "alert-bot",
+        "visual-review-bot",
+        "migration-bot",
+        "security-bot",
+        "automation-bot",
+        "admin-bot",
+        "suggested-reviewers-bot",
+        "llm-bot",
+        "duo-code-review-bot",
+    ];
     token_bot
         || u.starts_with("service_account_")
         || u.ends_with("[bot]")
-        || u.ends_with("-bot")
-        || u.ends_with("_bot")
-        || matches!(u.as_str(), "ghost" | "gitlab-bot")
+        || INTERNAL.contains(&u.as_str())
 }
 
 pub fn account(u: &api::User) -> Account {
@@ -545,18 +559,21 @@ mod tests {
             "project_278964_bot_3f2a1c",
             "group_9970_bot",
             "project_12_bot1",
-            "renovate-bot",
+            "service_account_group_9970_3f2a",
+            "support-bot",
             "ghost",
             "dependabot[bot]",
         ] {
             assert!(is_bot_username(bot), "{bot}");
         }
+        // A person's automation account is an account like any other (as on GitHub).
         for human in [
             "tkuah",
             "project_manager",
             "robot",
             "bottomley",
             "group_lead",
+            "tidewater-release-bot",
         ] {
             assert!(!is_bot_username(human), "{human}");
         }
