@@ -314,31 +314,41 @@ impl App {
                 .and_then(|v| v.trim().parse::<i64>().ok())
         };
         let rate = match (
-            header("x-ratelimit-remaining").or_else(|| header("ratelimit-remaining")),
-            header("x-ratelimit-limit").or_else(|| header("ratelimit-limit")),
+            header("x-ratelimit-remaining")
+                .or_else(|| header("ratelimit-remaining"))
+                .or_else(|| header("x-ratelimit-requests-remaining")),
+            header("x-ratelimit-limit")
+                .or_else(|| header("ratelimit-limit"))
+                .or_else(|| header("x-ratelimit-requests-limit")),
         ) {
             (Some(r), Some(l)) => Some((r, l)),
             (Some(r), None) => Some((r, -1)),
             _ => None,
         };
         let status = resp.status();
-        let slack_error = if s.kind == Provider::Slack && status.is_success() {
-            resp.json::<serde_json::Value>()
+        // Slack and Linear refuse a token in the body (Slack with HTTP 200, Linear with 400).
+        let body_error = match s.kind {
+            Provider::Slack if status.is_success() => resp
+                .json::<serde_json::Value>()
                 .await
                 .ok()
                 .and_then(|v| match v["ok"].as_bool() {
                     Some(true) => None,
                     _ => Some(v["error"].as_str().unwrap_or("not ok").to_string()),
-                })
-        } else {
-            None
+                }),
+            Provider::Linear => resp.json::<serde_json::Value>().await.ok().and_then(|v| {
+                v.pointer("/errors/0/message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            }),
+            _ => None,
         };
         let (level, reason) = if status.as_u16() == 401 || status.as_u16() == 403 {
             (
                 Level::Fail,
                 format!("token refused (HTTP {})", status.as_u16()),
             )
-        } else if let Some(e) = slack_error {
+        } else if let Some(e) = body_error {
             (Level::Fail, format!("token refused ({e})"))
         } else if !status.is_success() {
             (Level::Warn, format!("HTTP {} from {base}", status.as_u16()))

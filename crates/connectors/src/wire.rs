@@ -13,6 +13,19 @@ pub(crate) fn raw_json(v: &Value) -> Vec<u8> {
     v.to_string().into_bytes()
 }
 
+/// Raw JSON items as one JSON array (a list's raw payload).
+pub(crate) fn join_raw<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p);
+    }
+    out.push(b']');
+    out
+}
+
 /// A source's settings in its connector's shape; a configuration error naming the source if they
 /// do not fit.
 pub(crate) fn settings<T: DeserializeOwned>(source: &Source) -> Result<T> {

@@ -599,6 +599,16 @@ fn team_arg(l: &Linear, vars: &Vars) -> Option<usize> {
     var_str(vars, "team").and_then(|t| l.idx.team_by_arg.get(t).copied())
 }
 
+/// The team (`team`) and the page (`first`, `after`) of a team's connection; Linear's answers
+/// for an unknown team or bad paging arguments otherwise.
+fn team_page(l: &Linear, vars: &Vars) -> Result<(usize, PageArgs), Outcome> {
+    let ti = team_arg(l, vars).ok_or(Outcome::NotFound {
+        field: "team",
+        entity: "Team",
+    })?;
+    Ok((ti, page_args(vars)?))
+}
+
 /// `Viewer` → `{"viewer": user, "organization": {"id", "name", "urlKey"}}`: the manager the
 /// demo's key belongs to and the organisation (`org-{github org}`, urlKey the GitHub org).
 fn viewer(l: &Linear) -> Outcome {
@@ -649,14 +659,8 @@ fn cycle_json(w: &World, s: &Sprint, number: usize) -> Value {
 /// the team's sprints by start, numbered from 1 (`id`, `number`, `name`, `description` (the
 /// goal), `startsAt`, `endsAt`, `completedAt`, `createdAt`, `updatedAt`).
 fn cycles(l: &Linear, vars: &Vars) -> Outcome {
-    let Some(ti) = team_arg(l, vars) else {
-        return Outcome::NotFound {
-            field: "team",
-            entity: "Team",
-        };
-    };
-    let page = match page_args(vars) {
-        Ok(p) => p,
+    let (ti, page) = match team_page(l, vars) {
+        Ok(at) => at,
         Err(o) => return o,
     };
     let w = &l.world;
@@ -672,14 +676,8 @@ fn cycles(l: &Linear, vars: &Vars) -> Outcome {
 /// `WorkflowStates` (`team`, `first`, `after`) → `{"team": {"id", "key", "name", "states":
 /// connection of {"id", "name", "type", "position"}}}`: one state per status name of the world.
 fn workflow_states(l: &Linear, vars: &Vars) -> Outcome {
-    let Some(ti) = team_arg(l, vars) else {
-        return Outcome::NotFound {
-            field: "team",
-            entity: "Team",
-        };
-    };
-    let page = match page_args(vars) {
-        Ok(p) => p,
+    let (ti, page) = match team_page(l, vars) {
+        Ok(at) => at,
         Err(o) => return o,
     };
     let states = &l.idx.states;

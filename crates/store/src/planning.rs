@@ -177,6 +177,23 @@ pub fn ticket_version(conn: &Connection, provider: &str, key: &str) -> Result<Op
         .optional()?)
 }
 
+/// Stored `updated_at` of every ticket of a project (key → version), to skip the unchanged ones
+/// of a listing with one read.
+pub fn ticket_versions(
+    conn: &Connection,
+    provider: &str,
+    project_key: &str,
+) -> Result<std::collections::HashMap<String, Ts>> {
+    let mut stmt = conn
+        .prepare("SELECT key, updated_at FROM tickets WHERE provider = ?1 AND project_key = ?2")?;
+    let rows = stmt
+        .query_map(params![provider, project_key], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// The source a ticket (by key) was synced from, when known.
 pub fn ticket_source(conn: &Connection, key: &str) -> Result<Option<i64>> {
     let s: Option<Option<i64>> = conn

@@ -1188,20 +1188,8 @@ async fn list_raw<T: DeserializeOwned>(http: &HttpClient, url: &str) -> Result<(
     let (items, _) = all_items::<T>(http, url, None, |_| true)
         .await?
         .unwrap_or_default();
-    let raw = join_raw(items.iter().map(|(_, r)| r.as_slice()));
+    let raw = crate::wire::join_raw(items.iter().map(|(_, r)| r.as_slice()));
     Ok((items.into_iter().map(|(t, _)| t).collect(), raw))
-}
-
-fn join_raw<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
-    let mut out = vec![b'['];
-    for (i, p) in parts.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(p);
-    }
-    out.push(b']');
-    out
 }
 
 /// Every check run of a commit (all attempts, so re-runs of a flaky check are visible), with
@@ -1230,7 +1218,7 @@ async fn check_runs(
         next = resp.next.clone();
         runs.extend(page.check_runs);
     }
-    let raw = join_raw(raws.iter().map(Vec::as_slice));
+    let raw = crate::wire::join_raw(raws.iter().map(Vec::as_slice));
     Ok(Some((runs, raw, first_etag)))
 }
 
@@ -1998,7 +1986,7 @@ async fn releases_and_tags(ctx: &Ctx, repo_id: i64, full: &str) -> Result<()> {
         all_items::<api::Tag>(&ctx.http, &url, etag.as_deref(), |_| true).await?
     {
         let tags: Vec<_> = list.iter().map(|(t, _)| normalize::tag(t)).collect();
-        let raw = join_raw(list.iter().map(|(_, r)| r.as_slice()));
+        let raw = crate::wire::join_raw(list.iter().map(|(_, r)| r.as_slice()));
         let (sid, now, full_s) = (ctx.source_id, ctx.now, full.to_string());
         let api = ctx.api.clone();
         ctx.db

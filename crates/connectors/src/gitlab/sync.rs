@@ -261,10 +261,6 @@ async fn sync_project(ctx: &Arc<Ctx>, p: &Project) -> Result<()> {
 }
 
 impl Ctx {
-    fn warn(&self, text: String) {
-        self.s.warn(text);
-    }
-
     fn project_url(&self, p: &Project) -> String {
         format!("{}/projects/{}", self.s.api, p.id)
     }
@@ -277,7 +273,7 @@ impl Ctx {
     ) -> Result<T> {
         match fetch.await {
             Err(ConnectorError::NotFound { url }) => {
-                self.warn(format!(
+                self.s.warn(format!(
                     "{what} not found (HTTP 404, {url}); kept without them"
                 ));
                 Ok(T::default())
@@ -287,7 +283,7 @@ impl Ctx {
                 message,
                 ..
             }) => {
-                self.warn(format!(
+                self.s.warn(format!(
                     "{what} refused (HTTP {status}: {message}); kept without them"
                 ));
                 Ok(T::default())
@@ -296,10 +292,10 @@ impl Ctx {
         }
     }
 
-    /// Every page of a list from `url`, each item decoded with its raw JSON (as one array).
-    async fn list<T: DeserializeOwned>(&self, url: &str) -> Result<(Vec<T>, Vec<u8>)> {
-        let mut items = Vec::new();
-        let mut raws: Vec<Vec<u8>> = Vec::new();
+    /// Every page of a list from `url`, each item decoded with its own raw JSON (a decoding
+    /// failure names the page and the item).
+    async fn items<T: DeserializeOwned>(&self, url: &str) -> Result<Vec<(T, Vec<u8>)>> {
+        let mut out = Vec::new();
         let mut next = Some(url.to_string());
         while let Some(u) = next.take() {
             let resp = match self.s.http.get(&u, None).await? {
@@ -308,20 +304,23 @@ impl Ctx {
             };
             let values: Vec<serde_json::Value> = resp.json()?;
             for (i, v) in values.into_iter().enumerate() {
-                raws.push(crate::wire::raw_json(&v));
-                items.push(
-                    serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
-                        url: resp.url.clone(),
-                        detail: format!("item {i}: {e}"),
-                    })?,
-                );
+                let raw = crate::wire::raw_json(&v);
+                let item = serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
+                    url: resp.url.clone(),
+                    detail: format!("item {i}: {e}"),
+                })?;
+                out.push((item, raw));
             }
             next = resp.next.clone();
         }
-        let mut raw = b"[".to_vec();
-        raw.extend(raws.join(&b","[..]));
-        raw.push(b']');
-        Ok((items, raw))
+        Ok(out)
+    }
+
+    /// [`Self::items`], with the raw items as one JSON array.
+    async fn list<T: DeserializeOwned>(&self, url: &str) -> Result<(Vec<T>, Vec<u8>)> {
+        let items = self.items::<T>(url).await?;
+        let raw = crate::wire::join_raw(items.iter().map(|(_, r)| r.as_slice()));
+        Ok((items.into_iter().map(|(t, _)| t).collect(), raw))
     }
 
     /// Save a phase's cursor (the phase is complete).
@@ -404,17 +403,13 @@ async fn commits(ctx: &Ctx, p: &Project) -> Result<()> {
     if let Some(c) = cursor {
         url.push_str(&format!("&since={}", encode_path(&rfc3339(c - DAY))));
     }
-    let (list, _) = ctx.list::<serde_json::Value>(&url).await?;
     let mut recs = Vec::new();
-    for v in list {
-        let raw = crate::wire::raw_json(&v);
-        let c: api::Commit = serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
-            url: url.clone(),
-            detail: e.to_string(),
-        })?;
+    for (c, raw) in ctx.items::<api::Commit>(&url).await? {
         match normalize::commit(&c) {
             Some(rec) => recs.push((rec, raw)),
-            None => ctx.warn(format!("{}: commit {} has no date; skipped", p.full, c.id)),
+            None => ctx
+                .s
+                .warn(format!("{}: commit {} has no date; skipped", p.full, c.id)),
         }
     }
     let max = recs.iter().map(|(c, _)| c.committed_at).max().max(cursor);
@@ -459,17 +454,7 @@ async fn merge_requests(ctx: &Arc<Ctx>, p: &Project) -> Result<()> {
     if let Some(c) = cursor {
         url.push_str(&format!("&updated_after={}", encode_path(&rfc3339(c))));
     }
-    let (values, _) = ctx.list::<serde_json::Value>(&url).await?;
-    let mut listed = Vec::new();
-    for (i, v) in values.into_iter().enumerate() {
-        let raw = crate::wire::raw_json(&v);
-        let m: api::MergeRequest =
-            serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
-                url: url.clone(),
-                detail: format!("item {i}: {e}"),
-            })?;
-        listed.push((m, raw));
-    }
+    let listed = ctx.items::<api::MergeRequest>(&url).await?;
     let max = listed.iter().map(|(m, _)| m.updated_at.0).max().max(cursor);
     let repo_id = p.repo_id;
     let versions = ctx
@@ -656,16 +641,10 @@ async fn deployments(ctx: &Ctx, p: &Project) -> Result<()> {
     if let Some(c) = cursor {
         url.push_str(&format!("&updated_after={}", encode_path(&rfc3339(c))));
     }
-    let (listed, _) = ctx.list::<serde_json::Value>(&url).await?;
+    let listed = ctx.items::<api::Deployment>(&url).await?;
     let mut max = cursor;
     let total = listed.len() as u64;
-    for (i, v) in listed.into_iter().enumerate() {
-        let raw = crate::wire::raw_json(&v);
-        let mut d: api::Deployment =
-            serde_json::from_value(v).map_err(|e| ConnectorError::Malformed {
-                url: url.clone(),
-                detail: format!("item {i}: {e}"),
-            })?;
+    for (i, (mut d, raw)) in listed.into_iter().enumerate() {
         if d.environment.tier.is_none() {
             d.environment.tier = tiers.get(&d.environment.name).cloned();
         }

@@ -95,7 +95,9 @@ pub fn changes(history: &[api::History]) -> Vec<TicketChange> {
                 to_string: to.1,
             });
         };
-        if h.from_state.is_some() || h.to_state.is_some() {
+        // An entry with no state before is the issue getting its first state (at creation or
+        // import), not a move: the next move's state before, or the current one, says it.
+        if h.from_state.is_some() {
             let s = |st: &Option<api::State>| {
                 (
                     st.as_ref().map(|s| s.id.clone()),
@@ -214,5 +216,65 @@ pub fn ticket(
         sprint_stays: history::sprint_stays(i.created_at.0, &current_cycle, &changes),
         links,
         changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(name: &str, kind: &str) -> api::State {
+        api::State {
+            id: format!("s-{name}"),
+            name: name.into(),
+            kind: kind.into(),
+        }
+    }
+
+    fn entry(id: &str, at: Ts, from: Option<api::State>, to: api::State) -> api::History {
+        api::History {
+            id: id.into(),
+            created_at: api::Time(at),
+            actor: None,
+            from_state: from,
+            to_state: Some(to),
+            from_cycle: None,
+            to_cycle: None,
+            from_assignee: None,
+            to_assignee: None,
+            from_estimate: None,
+            to_estimate: None,
+        }
+    }
+
+    #[test]
+    fn a_first_state_with_nothing_before_is_where_the_issue_starts_not_a_move() {
+        let (backlog, started, done) = (
+            state("Backlog", "backlog"),
+            state("In Progress", "started"),
+            state("Done", "completed"),
+        );
+        let history = [
+            entry("h1", 100, None, backlog.clone()),
+            entry("h2", 200, Some(backlog.clone()), started.clone()),
+            entry("h3", 300, Some(started.clone()), done.clone()),
+        ];
+        let changes = changes(&history);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        let mut map = StatusMap::new(&[]);
+        add_states(&mut map, &[backlog, started, done]);
+        let periods = history::status_periods(100, "Done", &changes, &map);
+        let got: Vec<(&str, StatusCategory, Ts, Option<Ts>)> = periods
+            .iter()
+            .map(|p| (p.status.as_str(), p.category, p.entered_at, p.left_at))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Backlog", StatusCategory::Todo, 100, Some(200)),
+                ("In Progress", StatusCategory::Active, 200, Some(300)),
+                ("Done", StatusCategory::Done, 300, None),
+            ]
+        );
     }
 }

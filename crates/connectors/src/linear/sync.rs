@@ -90,7 +90,7 @@ impl Ctx {
         match (answer.data, first_error) {
             (Some(data), None) => Ok((data, resp.body)),
             (Some(data), Some(e)) => {
-                self.warn(format!("{op}: {e}"));
+                self.s.warn(format!("{op}: {e}"));
                 Ok((data, resp.body))
             }
             (None, Some(e)) => Err(ConnectorError::Http {
@@ -103,10 +103,6 @@ impl Ctx {
                 detail: "an answer with neither data nor errors".into(),
             }),
         }
-    }
-
-    fn warn(&self, text: String) {
-        self.s.warn(text);
     }
 
     /// Every page of a connection: `get` runs one page's query after a cursor.
@@ -182,7 +178,7 @@ pub async fn sync_source(
         .collect();
     for w in &wanted {
         if !teams.iter().any(|t| &t.key.to_uppercase() == w) {
-            ctx.warn(format!("team {w} is not visible to this key"));
+            ctx.s.warn(format!("team {w} is not visible to this key"));
         }
     }
     sink.emit(Event::SourceStarted {
@@ -292,15 +288,15 @@ async fn issues(ctx: &Arc<Ctx>, team: &api::Team, states: Arc<StatusMap>) -> Res
         })
         .await?;
     let max = listed.iter().map(|i| i.updated_at.0).max().max(cursor);
+    let project = team.key.clone();
+    let versions = ctx
+        .s
+        .db
+        .read(move |s| planning::ticket_versions(s.conn(), "linear", &project).map_err(store_err))
+        .await?;
     let mut todo = Vec::new();
     for i in listed {
-        let key = i.identifier.clone();
-        let stored = ctx
-            .s
-            .db
-            .read(move |s| planning::ticket_version(s.conn(), "linear", &key).map_err(store_err))
-            .await?;
-        if stored == Some(i.updated_at.0) {
+        if versions.get(&i.identifier) == Some(&i.updated_at.0) {
             ctx.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             todo.push(i);
@@ -366,9 +362,7 @@ async fn issue(ctx: &Ctx, i: api::Issue, team_key: &str, states: &StatusMap) -> 
     }
     let ticket = normalize::ticket(&i, &history, team_key, states, &ctx.types);
     let (sid, now, key) = (ctx.s.source_id, ctx.s.now, i.identifier.clone());
-    let mut raw = b"[".to_vec();
-    raw.extend(raws.join(&b","[..]));
-    raw.push(b']');
+    let raw = crate::wire::join_raw(raws.iter().map(Vec::as_slice));
     ctx.s
         .db
         .write(move |tx| {

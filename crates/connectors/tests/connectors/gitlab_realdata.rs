@@ -64,7 +64,7 @@ fn a_commit_without_dates_is_skipped_not_invented() {
     // go-gitlab's trimmed commit has no date at all: the connector skips it with a warning
     // rather than give it a made-up time.
     assert!(normalize::commit(&c).is_none());
-    let mut dated = serde_json::to_value(fixture::<serde_json::Value>("get_commit.json")).unwrap();
+    let mut dated: serde_json::Value = fixture("get_commit.json");
     dated["created_at"] = "2019-07-11T22:34:43.500+02:00".into();
     let c: api::Commit = serde_json::from_value(dated).unwrap();
     let rec = normalize::commit(&c).unwrap();
